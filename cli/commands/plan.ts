@@ -1,0 +1,10 @@
+// Placeholder until the owning part lands; replaced by the real command.
+import type { Command } from '../main.js';
+
+export const command: Command = {
+  summary: 'plan',
+  async run(): Promise<number> {
+    process.stderr.write('ssl3d plan: not available yet\n');
+    return 2;
+  },
+};

@@ -1,0 +1,54 @@
+// The `ssl3d` command line: dispatches to one module per command in cli/commands/.
+// Exit codes: 0 ok, 1 diagnostics or a failed run, 2 usage error, 130 interrupted.
+
+export interface Command {
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const commands: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./commands/check.js')).command,
+  plan: async () => (await import('./commands/plan.js')).command,
+  fmt: async () => (await import('./commands/fmt.js')).command,
+  explain: async () => (await import('./commands/explain.js')).command,
+  run: async () => (await import('./commands/run.js')).command,
+  report: async () => (await import('./commands/report.js')).command,
+};
+
+const usage = `usage: ssl3d <command> [options]
+
+commands:
+  check FILE      check an experiment (add --data to verify dataset files)
+  plan FILE       show the execution graph with costs and cache state (--json for the graph)
+  fmt FILE        rewrite a file canonically (--check to only verify)
+  explain CODE    describe a diagnostic code (e.g. SSL012)
+  run FILE        run an experiment (cached, resumable)
+  report FILE     build tables and figures from finished runs (never retrains)
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    const { packageVersion } = await import('../runtime/version.js');
+    process.stdout.write(packageVersion() + '\n');
+    return 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`ssl3d: unknown command '${name}'\n\n${usage}`);
+    return 2;
+  }
+  try {
+    const command = await load();
+    return await command.run(rest);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`ssl3d ${name}: internal error: ${message}\n`);
+    if (process.env.SSL3D_DEBUG) process.stderr.write(String(err instanceof Error ? err.stack : err) + '\n');
+    return 1;
+  }
+}

@@ -1,0 +1,362 @@
+// The typed execution graph: the only contract between compiler/ and runtime/.
+//
+// Plain, JSON-serialisable data. The compiler lowers a checked experiment into this shape
+// (with every default resolved, so the runtime never guesses), and the runtime validates it
+// against compiler/graph-schema (JSON Schema) when it loads one from disk.
+// Field names here are the canonical names; the `.ssl` surface syntax may spell them
+// differently, but the compiler resolves everything into this form.
+
+export type Vec3 = [number, number, number];
+export type Vec2 = [number, number];
+export type Dim = 2 | 3;
+
+export const GRAPH_VERSION = 1;
+
+// ───────────────────────────── data ─────────────────────────────
+
+export type Modality = 't1' | 't1ce' | 't2' | 'flair';
+
+export type DataSource =
+  | {
+      kind: 'nifti';
+      /** One glob per channel, relative to the experiment file's folder (resolved by the runtime). */
+      images: string[];
+      /** Label glob, or null for unlabelled data. Cases are matched by sorted order. */
+      labels: string | null;
+    }
+  | { kind: 'brats'; root: string; modalities: Modality[] }
+  | { kind: 'decathlon'; root: string; /** sub-folder of images: 'imagesTr' */ imagesDir: string; labelsDir: string | null }
+  | { kind: 'nnunet'; root: string; channels: number[] }
+  | {
+      kind: 'images';
+      root: string;
+      /** CSV with `id_code,diagnosis` (APTOS 2019); null for unlabelled folders. */
+      csv: string | null;
+      idColumn: string;
+      labelColumn: string;
+      extensions: string[];
+    }
+  | {
+      kind: 'phantom3d';
+      /** 'brain' (BraTS-like tumours, labels 1,2,4) or 'pancreas' (CT organ 1 + tumour 2). */
+      anatomy: 'brain' | 'pancreas';
+      cases: number;
+      channels: number;
+      size: Vec3;
+      labelled: boolean;
+    }
+  | { kind: 'phantom2d'; cases: number; channels: number; size: Vec2; labelled: boolean };
+
+export interface PreprocessSpec {
+  /** Foreground crop: voxels above `threshold` (after windowing), with a margin in voxels. */
+  crop: { threshold: number; margin: number } | null;
+  /** Target spatial size (3D: [D,H,W], 2D: [H,W]); null keeps the native size. */
+  resize: number[] | null;
+  /** CT window in raw intensity units (e.g. Hounsfield), applied before normalisation. */
+  window: Vec2 | null;
+  normalize: 'minmax' | 'zscore' | 'none';
+  /** Keep only these channel indices (0-based), in this order; null keeps all. */
+  channels: number[] | null;
+}
+
+export interface SplitSpec {
+  /** Fractions of all cases (0..1) held out, chosen with the split seed; never move with the label fraction. */
+  val: number;
+  test: number;
+  seed: number;
+}
+
+export interface DatasetSpec {
+  name: string;
+  source: DataSource;
+  preprocess: PreprocessSpec;
+  split: SplitSpec;
+  /** Spatial dimensionality of the stored samples (3 for volumes, 2 for images). */
+  dim: Dim;
+  /** Channel count after preprocessing. */
+  channels: number;
+  /** What the labels are: segmentation masks, a class per case, or none. */
+  labels: { kind: 'segmentation'; classes: number[] } | { kind: 'classification'; classes: number } | { kind: 'none' };
+  /** Named label regions (BraTS ET = [4], TC = [1,4], WT = [1,2,4]; pancreas = [1], tumour = [2]). */
+  regions: Record<string, number[]>;
+  /** Number of cases if it is known at compile time (phantoms, declared `cases`), else null. */
+  knownCases: number | null;
+}
+
+// ───────────────────────────── models ─────────────────────────────
+
+export type EncoderSpec =
+  | {
+      kind: 'unet3d' | 'unet2d';
+      /** Number of resolution levels (including the bottleneck). */
+      levels: number;
+      /** Filters per level, length = levels. */
+      filters: number[];
+      block: 'plain' | 'residual';
+      norm: 'batch' | 'instance' | 'none';
+      dropout: number;
+      /** Pooling after the bottleneck, as the authors' code has it (`none` in the paper preset). */
+      finalPool: 'max' | 'avg' | 'none';
+      /** Decoder upsampling at fine-tuning. */
+      upsample: 'transpose' | 'upsample';
+    }
+  | {
+      kind: 'densenet2d';
+      /** Dense block sizes, DenseNet-121 = [6, 12, 24, 16]. */
+      blocks: number[];
+      growth: number;
+      initFilters: number;
+      compression: number;
+      dropout: number;
+    };
+
+// ───────────────────────────── training ─────────────────────────────
+
+export interface OptimizerSpec {
+  kind: 'adam' | 'sgd';
+  lr: number;
+  /** Adam betas / SGD momentum. */
+  beta1: number;
+  beta2: number;
+  momentum: number;
+  weightDecay: number;
+  clipNorm: number | null;
+}
+
+export interface TrainSpec {
+  epochs: number;
+  batch: number;
+  /** Optimiser steps per epoch; null = one pass over the training cases. */
+  stepsPerEpoch: number | null;
+  optimizer: OptimizerSpec;
+  /** What to do on a NaN/Inf loss: stop the node with an error, or retry once with lr / 10. */
+  onNaN: 'stop' | 'retry-lower-lr';
+}
+
+// ───────────────────────────── pretext tasks ─────────────────────────────
+
+export type TaskName = 'cpc' | 'rpl' | 'jigsaw' | 'rotation' | 'exemplar';
+
+export interface CpcParams {
+  task: 'cpc';
+  /** Patches per side of the grid. */
+  grid: number;
+  /** Patch size in voxels/pixels (per side). */
+  patch: number;
+  /** Overlap between neighbouring patches as a fraction of the patch (0 = none, 0.5 = half). */
+  overlap: number;
+  codeSize: number;
+  /** GRU context size. */
+  contextSize: number;
+  /** Number of patch rows predicted below the context. */
+  predictTerms: number;
+  /** InfoNCE negatives per positive (paper); authors' code uses 1. */
+  negatives: number;
+}
+
+export interface RplParams {
+  task: 'rpl';
+  grid: number;
+  /** Jitter in voxels per side (patch = cell − 2·jitter). */
+  jitter: number;
+}
+
+export interface JigsawParams {
+  task: 'jigsaw';
+  grid: number;
+  jitter: number;
+  permutations: number;
+  /** How the permutation set is built: maximal Hamming distance (paper) or uniform random (authors' code). */
+  selection: 'max-hamming' | 'random';
+}
+
+export interface RotationParams {
+  task: 'rotation';
+  /** Rotated copies per volume in a batch. */
+  copies: number;
+}
+
+export interface ExemplarParams {
+  task: 'exemplar';
+  codeSize: number;
+  margin: number;
+  /** Transformations used to make the positive. */
+  transforms: Array<'flip' | 'translate' | 'brightness' | 'contrast'>;
+  /** Where negatives come from. */
+  negatives: 'batch' | 'dataset';
+}
+
+export type TaskParams = CpcParams | RplParams | JigsawParams | RotationParams | ExemplarParams;
+
+export interface PretextSpec {
+  /** The declaration's name (`rotation3d`). */
+  name: string;
+  task: TaskName;
+  dim: Dim;
+  /** 'paper' (default), 'authors-code', or for rotation 'authors-code-bug'. */
+  variant: 'paper' | 'authors-code' | 'authors-code-bug';
+  params: TaskParams;
+  /** Hidden size of the task head's ReLU layer (removed at fine-tuning). */
+  headHidden: number;
+  /** How 2D tasks take slices of 3D data; null for 3D tasks or 2D data. */
+  slices: { axis: 0 | 1 | 2; perVolume: number } | null;
+  train: TrainSpec;
+}
+
+// ───────────────────────────── fine-tuning ─────────────────────────────
+
+export type Arm = 'scratch' | 'frozen' | 'finetune';
+
+export interface FinetuneSpec {
+  target: 'segmentation' | 'classification';
+  /** Output classes (segmentation: label values including background 0; classification: grades). */
+  classes: number[];
+  loss: 'dice' | 'ce' | 'dice+ce';
+  classWeights: number[] | null;
+  /** Frozen-encoder epochs at the start of the `finetune` arm. */
+  warmup: number;
+  /** Optimiser state when the encoder is unfrozen. */
+  atUnfreeze: 'fresh' | 'keep';
+  /** How a pretrained input layer with C channels is adapted to C′. */
+  adapter: 'duplicate' | 'average' | 'zero' | 'none';
+  train: TrainSpec;
+  /** 2D tasks on 3D data: slicing used at fine-tuning (null otherwise). */
+  slices: { axis: 0 | 1 | 2; perVolume: number } | null;
+}
+
+// ───────────────────────────── evaluation ─────────────────────────────
+
+export type MetricName = 'dice' | 'iou' | 'hd95' | 'qwk' | 'accuracy';
+
+export interface MetricSpec {
+  metric: MetricName;
+  /** Dice/IoU/HD95 over a named region, or per class; null for classification metrics. */
+  region: string | null;
+}
+
+export interface EvalSpec {
+  metrics: MetricSpec[];
+  /** The metric tracked on the validation set after every epoch (convergence). */
+  convergence: MetricSpec | null;
+  /** Policy when both reference and prediction are empty: dice = 1 (nnU-Net/BraTS style) or excluded. */
+  emptyPolicy: 'one' | 'exclude';
+}
+
+// ───────────────────────────── reports ─────────────────────────────
+
+export interface TableSpec {
+  name: string;
+  rows: 'method' | 'fraction';
+  columns: 'region' | 'fraction' | 'metric';
+  /** Which fraction the table reports when rows × regions (null = the largest). */
+  fraction: number | null;
+  aggregate: 'mean-sd' | 'min-avg-max';
+  deltaVsScratch: boolean;
+  /** Published reference table to print beside ours (e.g. 'taleb2020-table1'). */
+  reference: string | null;
+}
+
+export interface PlotSpec {
+  name: string;
+  kind: 'data-efficiency' | 'convergence';
+  metric: MetricSpec;
+  /** For convergence plots: which label fraction. */
+  fraction: number | null;
+}
+
+export interface ReportSpec {
+  name: string;
+  tables: TableSpec[];
+  plots: PlotSpec[];
+  formats: Array<'md' | 'csv' | 'tex' | 'svg' | 'png'>;
+}
+
+// ───────────────────────────── nodes ─────────────────────────────
+
+export type ArtifactType = 'dataset' | 'encoder' | 'model' | 'metrics' | 'report';
+
+export interface CostEstimate {
+  trainableParams: number;
+  /** Activation memory for one batch (forward), bytes. */
+  activationBytes: number;
+  /** Floating point operations per optimiser step (forward + backward ≈ 3× forward). */
+  flopsPerStep: number;
+  /** Total optimiser steps the node will take (null when unknown at compile time). */
+  steps: number | null;
+}
+
+interface NodeBase {
+  /** Stable, readable id: `data:ukb`, `pretrain:rotation3d`, `finetune:rotation3d/finetune/10%/r0`. */
+  id: string;
+  /** Content hash (hex sha256) over kind, params, input hashes, data fingerprint and code version. */
+  hash: string;
+  /** Ids of the nodes whose artifacts this node consumes. */
+  inputs: string[];
+  output: ArtifactType;
+  /** Seed for this node, derived from the experiment seed through the seed tree. */
+  seed: number;
+  cost: CostEstimate | null;
+}
+
+export interface DataNode extends NodeBase {
+  kind: 'data';
+  output: 'dataset';
+  params: { dataset: DatasetSpec };
+}
+
+export interface PretrainNode extends NodeBase {
+  kind: 'pretrain';
+  output: 'encoder';
+  /** inputs: [data node] */
+  params: { pretext: PretextSpec; encoder: EncoderSpec; inputShape: number[] };
+}
+
+export interface FinetuneNode extends NodeBase {
+  kind: 'finetune';
+  output: 'model';
+  /** inputs: [downstream data node] or [downstream data node, pretrain node] */
+  params: {
+    /** Row label in reports: 'scratch', '3D-Rotation', '2D-CPC', … */
+    method: string;
+    arm: Arm;
+    /** Label fraction (0..1] of the training cases; nested across fractions. */
+    fraction: number;
+    repetition: number;
+    /** Seed that selects the nested subsets (shared by every method so they see the same cases). */
+    subsetSeed: number;
+    finetune: FinetuneSpec;
+    encoder: EncoderSpec;
+    inputShape: number[];
+    /** Channels the pretrained encoder saw (for the adapter); null for scratch. */
+    pretrainedChannels: number | null;
+    evaluation: EvalSpec;
+  };
+}
+
+export interface EvaluateNode extends NodeBase {
+  kind: 'evaluate';
+  output: 'metrics';
+  /** inputs: [finetune node, data node] — evaluates on the test split. */
+  params: { method: string; arm: Arm; fraction: number; repetition: number; evaluation: EvalSpec; regions: Record<string, number[]> };
+}
+
+export interface ReportNode extends NodeBase {
+  kind: 'report';
+  output: 'report';
+  /** inputs: every evaluate node (and, for convergence, the finetune nodes). */
+  params: { report: ReportSpec };
+}
+
+export type GraphNode = DataNode | PretrainNode | FinetuneNode | EvaluateNode | ReportNode;
+export type NodeKind = GraphNode['kind'];
+
+export interface ExecutionGraph {
+  version: typeof GRAPH_VERSION;
+  experiment: string;
+  /** Path of the root source file relative to where it was compiled, and the sha256 of all sources. */
+  source: { file: string; hash: string };
+  seed: number;
+  backend: 'auto' | 'native' | 'cpu' | 'tensorflow';
+  /** Nodes in a valid topological order. */
+  nodes: GraphNode[];
+}

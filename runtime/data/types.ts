@@ -1,0 +1,32 @@
+// In-memory dataset types shared by data loading, tasks, fine-tuning and evaluation.
+// All images are channels-last float32: 3D [D, H, W, C], 2D [H, W, C].
+
+import type { Dim } from '../../compiler/graph.js';
+
+export interface Case {
+  /** Stable case id (file stem, BraTS case folder, APTOS id_code, `phantom-0007`). */
+  id: string;
+  /** Spatial shape [D,H,W] or [H,W] (no channel axis). */
+  shape: number[];
+  channels: number;
+  /** Preprocessed image, channels-last, length = prod(shape) * channels. */
+  image: Float32Array;
+  /** Segmentation mask with raw label values (same spatial shape), or null. */
+  mask: Uint8Array | null;
+  /** Class label (e.g. retinopathy grade 0–4), or null. */
+  grade: number | null;
+  /** Voxel spacing in mm after preprocessing (per spatial axis). */
+  spacing: number[];
+}
+
+export interface LoadedDataset {
+  name: string;
+  dim: Dim;
+  channels: number;
+  /** All cases, in a stable order (sorted by id). */
+  cases: Case[];
+  /** Indices into `cases` of the fixed splits (disjoint; `train` is what label fractions subsample). */
+  split: { train: number[]; val: number[]; test: number[] };
+  /** Content fingerprint (sha256 hex) of the preprocessed data. */
+  fingerprint: string;
+}
