@@ -1,0 +1,72 @@
+// Artifact file formats and the run record: what fine-tuning and evaluation leave on disk, and
+// what reports are computed from. Reports never retrain: they read these files alone.
+
+import type { EvaluateNode, ExecutionGraph, FinetuneNode } from '../compiler/graph.js';
+
+/** One epoch of a training node (pretrain or finetune). */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  /** Validation metrics after this epoch, e.g. { dice_WT: 0.81, dice_ET: 0.6 } or { qwk: 0.7 }. */
+  metrics: Record<string, number>;
+  durationMs: number;
+  /** Whether the encoder was frozen during this epoch (warm-up). */
+  frozen: boolean;
+}
+
+/** `history.json` in a finetune node's artifact folder. */
+export interface FinetuneHistory {
+  epochs: EpochRecord[];
+  /** Ids of the training cases this run used (the nested label-fraction subset). */
+  trainCases: string[];
+  valCases: string[];
+}
+
+/** `metrics.json` in an evaluate node's artifact folder (test split). */
+export interface EvalMetrics {
+  /** Aggregate over test cases: metric key (`dice_ET`, `hd95_WT`, `qwk`, `accuracy`) → value. */
+  aggregate: Record<string, number>;
+  /** Per-case values (segmentation); empty for classification. */
+  perCase: Array<{ id: string; values: Record<string, number> }>;
+  /** How empty reference/prediction pairs were scored, printed in reports. */
+  emptyPolicy: string;
+  testCases: number;
+}
+
+/** Everything a report needs. Built from a run record or from cached artifacts. */
+export interface ReportInput {
+  graph: ExecutionGraph;
+  results: Array<{ node: EvaluateNode; metrics: EvalMetrics }>;
+  histories: Array<{ node: FinetuneNode; history: FinetuneHistory }>;
+  /** True when the data are synthetic phantoms or otherwise not the paper's data. */
+  differentData: boolean;
+}
+
+export interface NodeRecord {
+  id: string;
+  kind: string;
+  hash: string;
+  status: 'ok' | 'cached' | 'failed' | 'interrupted' | 'pending';
+  durationMs: number;
+  summary: Record<string, number>;
+  epochs: EpochRecord[];
+  error: { code: string; message: string } | null;
+}
+
+/** `record.json` of a run, written from the event stream. */
+export interface RunRecord {
+  runId: string;
+  experiment: string;
+  startedAt: string;
+  endedAt: string | null;
+  status: 'running' | 'ok' | 'failed' | 'interrupted';
+  source: { file: string; hash: string; text: string };
+  graph: ExecutionGraph;
+  versions: { node: string; tfjs: string; ssl3d: string };
+  backend: { name: string; reason: string };
+  cpu: { model: string; cores: number; features: string[] };
+  seed: number;
+  nodes: Record<string, NodeRecord>;
+  /** Evaluate nodes' metrics.json and finetune nodes' history.json, copied in when they finish. */
+  artifacts: { metrics: Record<string, EvalMetrics>; histories: Record<string, FinetuneHistory> };
+}
