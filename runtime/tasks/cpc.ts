@@ -1,0 +1,214 @@
+// CPC targets: the patch grid, the inverted-pyramid context of each anchor, the target cells
+// below it, and the negatives of every prediction. Pure index bookkeeping (no tfjs).
+//
+// Grid: `grid` patches of `patch` voxels per axis, `step = round(patch·(1 − overlap))` apart,
+// centred in the input. "Rows" run along axis 0 (top → bottom). Cells are numbered in C order.
+// Anchor (i, col): context = the 3×3 (2D: 1×3) block of row i−1 around col, then the anchor
+// cell (i, col) itself → 10 (2D: 4) context terms, in that order. Targets = the cells
+// (i + 1 + skip + t, col) for t = 0..terms−1.
+// Paper variant: every row i with room above and below is an anchor row, skip = 0, and a
+// neighbour outside the grid is mirrored (−1 → 1, grid → grid − 2).
+// Authors' code: only row 1 anchors; 3D: 4×4×4 grid of side/4 patches without overlap, 2
+// targets, mirrored borders; 2D: 5×5 grid of 50 %-overlapping patches (step = side/(grid+1)),
+// one row skipped, out-of-grid neighbours are all-zero patches (index −1).
+
+import type { Rng } from '../rng.js';
+import type { Vol } from './crop.js';
+import { cellCoords, cropBox } from './crop.js';
+import { taskError } from './codes.js';
+
+export interface CpcGeometry {
+  dims: 2 | 3;
+  grid: number;
+  patch: number;
+  step: number;
+  origin: number[];
+  terms: number;
+  skip: number;
+  border: 'mirror' | 'zero';
+  /** Anchor rows (axis-0 index of the "current" patch). */
+  rows: number[];
+}
+
+export interface CpcPlan {
+  geometry: CpcGeometry;
+  cells: number;
+  contextLength: number;
+  /** Anchors: row + column coordinates (length dims − 1). */
+  anchors: Array<{ row: number; col: number[] }>;
+  /** [anchors × contextLength] cell indices (−1 = zero patch). */
+  context: Int32Array;
+  /** [anchors × terms] target cell indices. */
+  targets: Int32Array;
+}
+
+export interface CpcGeometryInput {
+  grid: number;
+  patch: number;
+  overlap: number;
+  terms: number;
+}
+
+/** The paper geometry from the declared parameters, checked against the input size. */
+export function cpcGeometry(shape: readonly number[], p: CpcGeometryInput, variant: 'paper' | 'authors-code'): CpcGeometry {
+  const dims = shape.length as 2 | 3;
+  if (dims !== 2 && dims !== 3) throw taskError('badInput', `CPC needs a 2D or 3D input, got [${shape}]`);
+  const side = Math.min(...shape);
+  let grid: number, patch: number, step: number, terms: number, skip: number, border: 'mirror' | 'zero', rows: number[];
+  if (variant === 'authors-code') {
+    if (dims === 3) {
+      grid = 4; patch = Math.floor(side / 4); step = patch; terms = 2; skip = 0; border = 'mirror';
+    } else {
+      grid = 5; step = Math.floor(side / (grid + 1)); patch = 2 * step; terms = 2; skip = 1; border = 'zero';
+    }
+    rows = [1];
+  } else {
+    grid = p.grid; patch = p.patch; terms = p.terms; skip = 0; border = 'mirror';
+    if (!(p.overlap >= 0 && p.overlap < 1)) throw taskError('badParams', `CPC overlap must be in [0, 1), got ${p.overlap}`);
+    step = Math.max(1, Math.round(patch * (1 - p.overlap)));
+    rows = [];
+    for (let i = 1; i + terms + skip <= grid - 1; i++) rows.push(i);
+  }
+  if (!Number.isInteger(grid) || grid < 3) throw taskError('badParams', `CPC needs a grid of at least 3 patches per side, got ${grid}`);
+  if (!Number.isInteger(terms) || terms < 1) throw taskError('badParams', `CPC needs at least one prediction term, got ${terms}`);
+  if (rows.length === 0) throw taskError('badParams', `a CPC grid of ${grid} rows has no room for 1 context row, the anchor and ${terms} target rows`);
+  if (!Number.isInteger(patch) || patch < 1) throw taskError('badGeometry', `CPC patch size must be a positive integer, got ${patch}`);
+  const covered = (grid - 1) * step + patch;
+  if (shape.some((s) => s < covered)) {
+    throw taskError('badGeometry', `a CPC grid of ${grid} patches of ${patch} (step ${step}) spans ${covered} voxels but the input is [${shape}]`);
+  }
+  const origin = shape.map((s) => Math.floor((s - covered) / 2));
+  return { dims, grid, patch, step, origin, terms, skip, border, rows };
+}
+
+function cellIndex(coords: readonly number[], grid: number): number {
+  return coords.reduce((acc, c) => acc * grid + c, 0);
+}
+
+/** Mirror an out-of-range coordinate (−1 → 1, grid → grid − 2), or null for zero borders. */
+function borderCoord(c: number, grid: number, border: 'mirror' | 'zero'): number | null {
+  if (c >= 0 && c < grid) return c;
+  if (border === 'zero') return null;
+  return c < 0 ? -c : 2 * (grid - 1) - c;
+}
+
+export function cpcPlan(g: CpcGeometry): CpcPlan {
+  const { dims, grid } = g;
+  const cells = grid ** dims;
+  const colDims = dims - 1;
+  const cols: number[][] = [];
+  for (let i = 0; i < grid ** colDims; i++) cols.push(cellCoords(i, grid, colDims));
+  const anchors: Array<{ row: number; col: number[] }> = [];
+  for (const row of g.rows) for (const col of cols) anchors.push({ row, col });
+  const contextLength = 3 ** colDims + 1;
+  const context = new Int32Array(anchors.length * contextLength);
+  const targets = new Int32Array(anchors.length * g.terms);
+  const offsets: number[][] = [];
+  for (let i = 0; i < 3 ** colDims; i++) offsets.push(cellCoords(i, 3, colDims).map((x) => x - 1));
+  anchors.forEach((a, ai) => {
+    offsets.forEach((off, k) => {
+      const c = a.col.map((x, d) => borderCoord(x + (off[d] as number), grid, g.border));
+      context[ai * contextLength + k] = c.some((x) => x === null) ? -1 : cellIndex([a.row - 1, ...(c as number[])], grid);
+    });
+    context[ai * contextLength + contextLength - 1] = cellIndex([a.row, ...a.col], grid);
+    for (let t = 0; t < g.terms; t++) targets[ai * g.terms + t] = cellIndex([a.row + 1 + g.skip + t, ...a.col], grid);
+  });
+  return { geometry: g, cells, contextLength, anchors, context, targets };
+}
+
+/** Start corner of a cell's patch. */
+export function cpcCellStart(g: CpcGeometry, cell: number): number[] {
+  return cellCoords(cell, g.grid, g.dims).map((c, a) => (g.origin[a] as number) + c * g.step);
+}
+
+/** Crop every grid cell of a volume (C order). */
+export function cpcPatches(v: Vol, g: CpcGeometry): Vol[] {
+  const out: Vol[] = [];
+  const size = new Array<number>(g.dims).fill(g.patch);
+  for (let c = 0; c < g.grid ** g.dims; c++) out.push(cropBox(v, cpcCellStart(g, c), size));
+  return out;
+}
+
+export interface CpcBatchIndices {
+  /** Number of predictions Q = batch · anchors · terms (paper) or batch · anchors (authors' pairs). */
+  queries: number;
+  /** Per query: the context rows (global patch index, −1 → zero patch), [Q_ctx × contextLength]. */
+  context: Int32Array;
+  /** Anchors × batch in order (b, anchor); each owns `terms` predictions. */
+  contexts: number;
+  /** Global index (b·cells + cell) of the positive latent of each prediction, [contexts × terms]. */
+  positives: Int32Array;
+  /** Global indices of the negatives: paper [contexts × terms × (negatives)], authors [contexts × terms]. */
+  negatives: Int32Array;
+  negativesPerQuery: number;
+}
+
+/**
+ * Indices of one batch of `batch` volumes. Patch p of volume b has global index b·cells + p.
+ * Paper: each prediction gets `negatives` distinct negatives drawn from the patches of other
+ * volumes of the batch (from other cells of the same volume when the batch has one volume);
+ * never the positive itself. Authors' code: one negative context-free pairing — the targets of
+ * a random different (volume, anchor) of the batch.
+ */
+export function cpcBatchIndices(plan: CpcPlan, batch: number, negatives: number, variant: 'paper' | 'authors-code', rng: Rng): CpcBatchIndices {
+  const { cells, contextLength } = plan;
+  const A = plan.anchors.length;
+  const T = plan.geometry.terms;
+  const contexts = batch * A;
+  const context = new Int32Array(contexts * contextLength);
+  const positives = new Int32Array(contexts * T);
+  for (let b = 0; b < batch; b++) {
+    for (let a = 0; a < A; a++) {
+      const ci = b * A + a;
+      for (let k = 0; k < contextLength; k++) {
+        const c = plan.context[a * contextLength + k] as number;
+        context[ci * contextLength + k] = c < 0 ? -1 : b * cells + c;
+      }
+      for (let t = 0; t < T; t++) positives[ci * T + t] = b * cells + (plan.targets[a * T + t] as number);
+    }
+  }
+  if (variant === 'authors-code') {
+    if (contexts < 2) throw taskError('badParams', 'CPC (authors-code) needs at least two anchors per batch for its negative pair');
+    const neg = new Int32Array(contexts * T);
+    for (let ci = 0; ci < contexts; ci++) {
+      let other = rng.int(contexts - 1);
+      if (other >= ci) other++;
+      for (let t = 0; t < T; t++) neg[ci * T + t] = positives[other * T + t] as number;
+    }
+    return { queries: contexts, context, contexts, positives, negatives: neg, negativesPerQuery: 1 };
+  }
+  if (!Number.isInteger(negatives) || negatives < 1) throw taskError('badParams', `CPC negatives must be ≥ 1, got ${negatives}`);
+  const poolSize = batch > 1 ? (batch - 1) * cells : cells - 1;
+  if (negatives > poolSize) {
+    throw taskError('badParams', `CPC asks for ${negatives} negatives per prediction but only ${poolSize} other patches are in a batch of ${batch} volume(s) × ${cells} patches`);
+  }
+  const neg = new Int32Array(contexts * T * negatives);
+  const chosen = new Set<number>();
+  for (let ci = 0; ci < contexts; ci++) {
+    const b = Math.floor(ci / A);
+    for (let t = 0; t < T; t++) {
+      const pos = positives[ci * T + t] as number;
+      chosen.clear();
+      const base = (ci * T + t) * negatives;
+      let n = 0;
+      while (n < negatives) {
+        let g: number;
+        if (batch > 1) {
+          // a patch of another volume: skip volume b in the draw
+          const r = rng.int(poolSize);
+          const vb = Math.floor(r / cells);
+          g = (vb >= b ? vb + 1 : vb) * cells + (r % cells);
+        } else {
+          const r = rng.int(poolSize);
+          const local = pos % cells;
+          g = r >= local ? r + 1 : r;
+        }
+        if (g === pos || chosen.has(g)) continue;
+        chosen.add(g);
+        neg[base + n] = g;
+        n++;
+      }
+    }
+  }
+  return { queries: contexts * T, context, contexts, positives, negatives: neg, negativesPerQuery: negatives };
+}

@@ -1,0 +1,57 @@
+// Exemplar triplets. Paper: anchor = the sample, positive = a transformed copy, negative =
+// another sample (another case of the batch — a derangement — or a random other training case).
+// Authors' code: anchor = the transformed copy, positive = the untransformed sample.
+
+import type { Rng } from '../rng.js';
+import type { Vol } from './crop.js';
+import type { AugmentOptions, TransformName } from './augment.js';
+import { augment, DEFAULT_AUGMENT } from './augment.js';
+import { taskError } from './codes.js';
+
+/** A uniformly random derangement (no fixed points) of 0..n−1 (Sattolo's algorithm gives a single cycle). */
+export function derangement(n: number, rng: Rng): number[] {
+  if (n < 2) throw taskError('tooFewCases', `Exemplar with batch negatives needs at least 2 samples per batch, got ${n}`);
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i); // j < i: Sattolo
+    [p[i], p[j]] = [p[j] as number, p[i] as number];
+  }
+  return p;
+}
+
+export interface Triplet {
+  anchor: Vol;
+  positive: Vol;
+  negative: Vol;
+  /** Pool indices of the source sample and the negative sample. */
+  source: number;
+  negativeSource: number;
+}
+
+/**
+ * Triplets for `picked` (indices into `pool`). negatives 'batch': another picked sample
+ * (a derangement); 'dataset': a random pool sample other than the source.
+ */
+export function exemplarTriplets(
+  pool: readonly Vol[],
+  picked: readonly number[],
+  opts: { transforms: readonly TransformName[]; negatives: 'batch' | 'dataset'; variant: 'paper' | 'authors-code'; augment?: AugmentOptions },
+  rng: Rng,
+): Triplet[] {
+  if (pool.length < 2) throw taskError('tooFewCases', `Exemplar needs at least 2 training samples (negatives are other samples), got ${pool.length}`);
+  const perm = opts.negatives === 'batch' ? derangement(picked.length, rng) : null;
+  return picked.map((src, i) => {
+    let negSrc: number;
+    if (perm) negSrc = picked[perm[i] as number] as number;
+    else {
+      negSrc = rng.int(pool.length - 1);
+      if (negSrc >= src) negSrc++;
+    }
+    const x = pool[src] as Vol;
+    const t = augment(x, opts.transforms, rng, opts.augment ?? DEFAULT_AUGMENT).vol;
+    const negative = pool[negSrc] as Vol;
+    return opts.variant === 'authors-code'
+      ? { anchor: t, positive: x, negative, source: src, negativeSource: negSrc }
+      : { anchor: x, positive: t, negative, source: src, negativeSource: negSrc };
+  });
+}
