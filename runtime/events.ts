@@ -36,7 +36,8 @@ export interface NodeStartEvent extends EventBase {
 export interface NodeEndEvent extends EventBase {
   type: 'node-end';
   node: string;
-  status: 'ok' | 'cached' | 'failed' | 'interrupted';
+  /** 'skipped': not run because an input failed or was skipped. */
+  status: 'ok' | 'cached' | 'failed' | 'interrupted' | 'skipped';
   durationMs: number;
   /** Headline results of the node (e.g. final test metrics), for the log pane. */
   summary: Record<string, number>;
@@ -51,6 +52,8 @@ export interface EpochEvent extends EventBase {
   /** Validation/training metrics measured at the end of this epoch (e.g. `val_dice_WT`, `acc`). */
   metrics: Record<string, number>;
   durationMs: number;
+  /** Whether the encoder was frozen during this epoch (fine-tuning warm-up); absent = false. */
+  frozen?: boolean;
 }
 
 export interface StepEvent extends EventBase {

@@ -46,7 +46,7 @@ export interface NodeRecord {
   id: string;
   kind: string;
   hash: string;
-  status: 'ok' | 'cached' | 'failed' | 'interrupted' | 'pending';
+  status: 'ok' | 'cached' | 'failed' | 'interrupted' | 'skipped' | 'pending';
   durationMs: number;
   summary: Record<string, number>;
   epochs: EpochRecord[];

@@ -1,0 +1,60 @@
+// Error codes of the executor (range SSL180–199). `ssl3d explain CODE` prints the long form.
+import type { CodeInfo } from '../contract.js';
+
+export const EXECUTOR_CODES: CodeInfo[] = [
+  {
+    code: 'SSL180',
+    title: 'cache is locked by another run',
+    explanation:
+      'Two runs may not write one cache at once. The cache folder holds a `lock` file naming the process (pid and host) that owns it.\n' +
+      'Wait for the other run to finish, or point this run at another cache with `--cache DIR`. A lock left by a process that no longer\n' +
+      'exists on this host is removed automatically; a lock from another host must be deleted by hand once you are sure that run is gone.',
+  },
+  {
+    code: 'SSL181',
+    title: 'no handler for a node kind',
+    explanation:
+      'The executor could not load the module that runs this kind of node (data, pretrain, finetune, evaluate, report).\n' +
+      'This is an installation problem: rebuild with `npm run build`, or run from the sources with SSL3D_FROM_SOURCE=1.',
+  },
+  {
+    code: 'SSL182',
+    title: 'corrupt cache entry',
+    explanation:
+      'A cached artifact no longer matches its manifest (`node.json`): a file is missing, has another size, or its sha256 differs.\n' +
+      'The entry is discarded and the node is recomputed; this is a warning, not an error.',
+  },
+  {
+    code: 'SSL183',
+    title: 'unusable checkpoint',
+    explanation:
+      'A checkpoint of an interrupted node could not be read (missing files or a sha256 mismatch). The executor falls back to the\n' +
+      'previous valid checkpoint, or restarts the node from epoch 0.',
+  },
+  {
+    code: 'SSL184',
+    title: 'internal error in a node',
+    explanation:
+      'A node handler failed with an unexpected error (a bug rather than bad input). The node is marked failed, nodes that depend on it\n' +
+      'are skipped and independent nodes continue. Run with SSL3D_DEBUG=1 to print the stack trace, and please report it.',
+  },
+  {
+    code: 'SSL185',
+    title: 'invalid run options',
+    explanation:
+      'A command-line option of `ssl3d run` has a bad value, e.g. `--backend gpu` (expected auto, native, cpu or tensorflow) or\n' +
+      '`--ui fancy` (expected tui, plain or json), or `--set` without `path=value`.',
+  },
+  {
+    code: 'SSL186',
+    title: 'cache folder not usable',
+    explanation: 'The cache folder (default `.ssl3d/` beside the experiment, or `--cache DIR`) cannot be created or written.',
+  },
+  {
+    code: 'SSL187',
+    title: 'run interrupted',
+    explanation:
+      'The run was stopped (Ctrl-C, SIGTERM or `q` in the TUI). Finished nodes stay in the cache, the running node saved a checkpoint,\n' +
+      'and the record is written with status `interrupted`. Run the same command again to resume. Exit code 130.',
+  },
+];

@@ -1,0 +1,36 @@
+// The one event stream of a run: an in-process emitter that stamps each event with its time
+// and hands it to every subscriber (renderers, the JSONL writer, the record writer).
+
+import type { EventInput, EventSink, RunEvent } from '../events.js';
+
+export type Listener = (event: RunEvent) => void;
+
+export interface EventStream {
+  /** Stamp `t` and deliver to every subscriber, in subscription order. */
+  emit: EventSink;
+  subscribe(listener: Listener): () => void;
+}
+
+export function createEventStream(clock: () => number = Date.now): EventStream {
+  const listeners: Listener[] = [];
+  return {
+    emit(input: EventInput): void {
+      const event = { t: clock(), ...input } as RunEvent;
+      for (const l of [...listeners]) {
+        try {
+          l(event);
+        } catch (err) {
+          // A renderer bug must never stop training; report it once on stderr.
+          process.stderr.write(`ssl3d: event listener failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        }
+      }
+    },
+    subscribe(listener: Listener): () => void {
+      listeners.push(listener);
+      return () => {
+        const i = listeners.indexOf(listener);
+        if (i >= 0) listeners.splice(i, 1);
+      };
+    },
+  };
+}

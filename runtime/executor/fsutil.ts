@@ -1,0 +1,108 @@
+// Small file-system helpers for the cache: atomic writes, sha256 of files, recursive listings.
+
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+
+let tmpCounter = 0;
+
+/** A name unique to this process for temporary files and folders (pid + time + counter). */
+export function uniqueSuffix(): string {
+  tmpCounter += 1;
+  return `${process.pid}-${Date.now().toString(36)}-${tmpCounter}`;
+}
+
+/** Write a file atomically: write a sibling temp file, fsync it, rename it over the target. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${uniqueSuffix()}`;
+  writeFileSync(tmp, data);
+  try {
+    const fd = openSync(tmp, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // fsync is best effort (some file systems refuse it on read-only descriptors)
+  }
+  renameSync(tmp, path);
+}
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    const s = createReadStream(path);
+    s.on('data', (chunk) => h.update(chunk));
+    s.on('error', reject);
+    s.on('end', () => resolve(h.digest('hex')));
+  });
+}
+
+/** Every regular file below `dir`, as '/'-separated paths relative to it, sorted. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) out.push(relative(dir, p).split(sep).join('/'));
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out.sort();
+}
+
+export interface FileEntry {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export async function describeFiles(dir: string, skip: readonly string[] = []): Promise<FileEntry[]> {
+  const files: FileEntry[] = [];
+  for (const rel of listFiles(dir)) {
+    if (skip.includes(rel)) continue;
+    const abs = join(dir, rel);
+    files.push({ path: rel, size: statSync(abs).size, sha256: await sha256File(abs) });
+  }
+  return files;
+}
+
+/** Check files against their recorded sizes and hashes; returns a reason or null when all match. */
+export async function verifyFiles(dir: string, files: readonly FileEntry[], deep = true): Promise<string | null> {
+  for (const f of files) {
+    const abs = join(dir, f.path);
+    let size: number;
+    try {
+      size = statSync(abs).size;
+    } catch {
+      return `file ${f.path} is missing`;
+    }
+    if (size !== f.size) return `file ${f.path} has ${size} bytes, the manifest says ${f.size}`;
+    if (deep) {
+      const h = await sha256File(abs);
+      if (h !== f.sha256) return `file ${f.path} has sha256 ${h.slice(0, 8)}…, the manifest says ${f.sha256.slice(0, 8)}…`;
+    }
+  }
+  return null;
+}
+
+export function removeTree(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
+
+/** Move a folder out of the way (rename is atomic) and then delete it. */
+export function discardTree(path: string, trashRoot: string): void {
+  if (!existsSync(path)) return;
+  mkdirSync(trashRoot, { recursive: true });
+  const target = join(trashRoot, `${uniqueSuffix()}`);
+  try {
+    renameSync(path, target);
+  } catch {
+    removeTree(path);
+    return;
+  }
+  removeTree(target);
+}
