@@ -90,6 +90,8 @@ export interface BlockValue {
   typeSpan: Span | null;
   entries: Entry[];
   span: Span;
+  /** Comments just before the closing `}` (kept for `fmt`). */
+  trailingComments?: string[];
 }
 
 export interface Entry {
@@ -97,8 +99,16 @@ export interface Entry {
   keySpan: Span;
   value: Value;
   span: Span;
-  /** Comments attached above this entry (kept for `fmt`). */
+  /** Comments attached above this entry (kept for `fmt`). Each is the comment as written,
+   *  marker included (`// …`, `# …`, `/* … *\/`). */
   comments: string[];
+  /** A comment on the same line after the entry (`a = 1 // note`), as written. */
+  trailingComment?: string;
+  /** True when written with `=` (`key = value`, `key = adam { … }`); absent for `key { … }`
+   *  and `key LABEL { … }`. Only `fmt` looks at it. */
+  equals?: boolean;
+  /** An empty line separated this entry from the previous one (kept, at most one, by `fmt`). */
+  blankLineBefore?: boolean;
 }
 
 export interface Declaration {
@@ -113,6 +123,11 @@ export interface Declaration {
   entries: Entry[];
   span: Span;
   comments: string[];
+  /** Comments just before the closing `}` of the body (kept for `fmt`). */
+  trailingComments?: string[];
+  /** A comment on the same line after the closing `}`. */
+  trailingComment?: string;
+  blankLineBefore?: boolean;
 }
 
 export interface Import {
@@ -121,6 +136,8 @@ export interface Import {
   alias: string | null;
   span: Span;
   comments: string[];
+  trailingComment?: string;
+  blankLineBefore?: boolean;
 }
 
 export interface Document {

@@ -1,0 +1,581 @@
+// CST → AST. Walks the (possibly error-recovered) Chevrotain CST and builds the AST of
+// grammar/ast.ts with a span on everything, attaches comments for `fmt`, and reports the
+// syntax problems the grammar accepts on purpose (missing `=`, missing name, doubled
+// separators, …). It never throws on a partial tree: missing pieces are skipped or replaced by
+// a best-effort value, and the parser has already reported why.
+
+import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type { BlockValue, Declaration, Document, Entry, IdentValue, Import, ListValue, NumberValue, Span, Value } from './ast.js';
+import type { Diagnostic } from './diagnostics.js';
+import { didYouMean, LineIndex } from './diagnostics.js';
+import { BadNumber, BadSize, Comma, Semicolon, UNIT_WORDS } from './lexer.js';
+
+/** Declaration kinds the compiler understands; near-misses get a "did you mean" (SSL013). */
+export const KNOWN_KINDS: readonly string[] = ['experiment', 'dataset', 'encoder', 'pretext', 'finetune', 'evaluate', 'sweep', 'report'];
+
+type Children = Record<string, CstElement[] | undefined>;
+
+function isToken(e: CstElement): e is IToken {
+  return (e as IToken).image !== undefined && (e as CstNode).children === undefined;
+}
+
+/** A token that really is in the text (not one the parser made up to recover). */
+function real(t: IToken | undefined): t is IToken {
+  return t !== undefined && !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
+}
+
+function tokenEnd(t: IToken): number {
+  return t.startOffset + t.image.length;
+}
+
+function tok(children: Children, name: string, i = 0): IToken | undefined {
+  const arr = children[name];
+  const e = arr?.[i];
+  return e && isToken(e) && real(e) ? e : undefined;
+}
+
+function node(children: Children, name: string, i = 0): CstNode | undefined {
+  const e = children[name]?.[i];
+  return e && !isToken(e) ? e : undefined;
+}
+
+/** All real tokens under a CST node, in text order. */
+function tokensIn(n: CstNode, out: IToken[] = []): IToken[] {
+  for (const key of Object.keys(n.children)) {
+    for (const e of n.children[key] ?? []) {
+      if (isToken(e)) {
+        if (real(e)) out.push(e);
+      } else tokensIn(e, out);
+    }
+  }
+  return out;
+}
+
+/** Elements of a node in text order (tokens and sub-nodes), with the child name they came from. */
+function ordered(n: CstNode): Array<{ name: string; el: CstElement; offset: number }> {
+  const out: Array<{ name: string; el: CstElement; offset: number }> = [];
+  for (const name of Object.keys(n.children)) {
+    for (const el of n.children[name] ?? []) {
+      let offset: number;
+      if (isToken(el)) {
+        if (!real(el)) continue;
+        offset = el.startOffset;
+      } else {
+        const ts = tokensIn(el);
+        if (ts.length === 0) continue;
+        offset = Math.min(...ts.map((t) => t.startOffset));
+      }
+      out.push({ name, el, offset });
+    }
+  }
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+function decodeString(raw: string): { value: string; bad: Array<{ at: number; len: number; text: string }> } {
+  // raw includes the opening quote and, when terminated, the closing quote
+  let body = raw.slice(1);
+  if (body.endsWith('"') && !/(^|[^\\])(\\\\)*\\"$/.test(body)) body = body.slice(0, -1);
+  else if (body.endsWith('"') && body.length >= 1) {
+    // ends with an escaped quote: unterminated; keep it as content
+  }
+  let value = '';
+  const bad: Array<{ at: number; len: number; text: string }> = [];
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== '\\') {
+      value += c;
+      continue;
+    }
+    const n = body[i + 1];
+    if (n === undefined) {
+      bad.push({ at: i + 1, len: 1, text: '\\' });
+      break;
+    }
+    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '0': '\0' };
+    if (simple[n] !== undefined) {
+      value += simple[n];
+      i++;
+      continue;
+    }
+    if (n === 'u') {
+      const braced = /^\{([0-9a-fA-F]{1,6})\}/.exec(body.slice(i + 2));
+      const four = /^[0-9a-fA-F]{4}/.exec(body.slice(i + 2));
+      const cp = braced ? parseInt(braced[1]!, 16) : four ? parseInt(four[0], 16) : NaN;
+      if (Number.isFinite(cp) && cp <= 0x10ffff) {
+        value += String.fromCodePoint(cp);
+        i += 1 + (braced ? braced[0].length : 4);
+        continue;
+      }
+    }
+    bad.push({ at: i + 1, len: 2, text: '\\' + n });
+    value += n;
+    i++;
+  }
+  return { value, bad };
+}
+
+interface CommentTok {
+  text: string;
+  start: number;
+  end: number;
+  line: number;
+  taken: boolean;
+}
+
+export interface BuildResult {
+  document: Document;
+  diagnostics: Diagnostic[];
+}
+
+export class AstBuilder {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly comments: CommentTok[];
+  private commentCursor = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    private readonly lines: LineIndex,
+    /** All significant tokens in order (to find what follows a trailing comment). */
+    private readonly tokens: IToken[],
+    comments: IToken[],
+  ) {
+    this.comments = comments
+      .filter(real)
+      .map((c) => ({ text: c.image.replace(/[ \t\r]+$/, ''), start: c.startOffset, end: tokenEnd(c), line: c.startLine ?? 0, taken: false }))
+      .sort((a, b) => a.start - b.start);
+  }
+
+  // ---- spans & diagnostics
+
+  span(start: number, end: number): Span {
+    return this.lines.span(this.file, start, end);
+  }
+
+  tokSpan(t: IToken): Span {
+    return this.span(t.startOffset, tokenEnd(t));
+  }
+
+  nodeSpan(n: CstNode, fallback: number): Span {
+    const ts = tokensIn(n);
+    if (ts.length === 0) return this.span(fallback, fallback);
+    let s = Infinity;
+    let e = -Infinity;
+    for (const t of ts) {
+      s = Math.min(s, t.startOffset);
+      e = Math.max(e, tokenEnd(t));
+    }
+    return this.span(s, e);
+  }
+
+  error(code: string, message: string, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
+    this.diagnostics.push({ code, severity: 'error', message, span, ...extra });
+  }
+
+  warning(code: string, message: string, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
+    this.diagnostics.push({ code, severity: 'warning', message, span, ...extra });
+  }
+
+  // ---- comments
+
+  /** Comments that start before `offset` and have not been attached yet. */
+  private takeBefore(offset: number): string[] {
+    const out: string[] = [];
+    while (this.commentCursor < this.comments.length && this.comments[this.commentCursor]!.start < offset) {
+      const c = this.comments[this.commentCursor++]!;
+      if (!c.taken) {
+        c.taken = true;
+        out.push(c.text);
+      }
+    }
+    return out;
+  }
+
+  /** A comment on the same line right after `end`, with no token between (`a = 1 // note`). */
+  private takeTrailing(end: number): string | undefined {
+    const c = this.comments[this.commentCursor];
+    if (!c || c.taken || c.start < end) return undefined;
+    const endLine = this.lines.position(end).line;
+    if (c.line !== endLine) return undefined;
+    const next = this.nextTokenAfter(end);
+    if (next && next.startOffset < c.start) return undefined;
+    c.taken = true;
+    this.commentCursor++;
+    return c.text;
+  }
+
+  private nextTokenAfter(offset: number): IToken | undefined {
+    let lo = 0;
+    let hi = this.tokens.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.tokens[mid]!.startOffset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.tokens[lo];
+  }
+
+  /** End of the last comment taken so far that ends before `offset`, for blank-line checks. */
+  private blankLineBetween(from: number, to: number): boolean {
+    if (!(to > from)) return false;
+    return /\n[ \t\r]*\n/.test(this.text.slice(from, to));
+  }
+
+  private firstCommentStartBetween(from: number, to: number): number {
+    for (const c of this.comments) if (c.start >= from && c.start < to) return c.start;
+    return to;
+  }
+
+  // ---- document
+
+  build(cst: CstNode | undefined): Document {
+    const doc: Document = { file: this.file, imports: [], declarations: [], trailingComments: [] };
+    let cursor = 0;
+    if (cst) {
+      for (const item of ordered(cst)) {
+        if (isToken(item.el)) continue;
+        const n = item.el;
+        if (n.name === 'importStmt') {
+          const imp = this.buildImport(n, cursor);
+          if (imp) {
+            doc.imports.push(imp);
+            cursor = imp.span.endOffset;
+          }
+        } else if (n.name === 'declaration') {
+          const decl = this.buildDeclaration(n, cursor);
+          if (decl) {
+            doc.declarations.push(decl);
+            cursor = decl.span.endOffset;
+          }
+        } else if (n.name === 'entry') {
+          const e = this.buildEntry(n, cursor, true);
+          if (e) {
+            this.error('SSL001', `'${e.key} = …' is outside any declaration`, e.span, {
+              hint: `settings live inside a block, e.g. 'experiment NAME { ${e.key} = … }'`,
+            });
+            // its comments stay with the next declaration
+          }
+        } else if (n.name === 'stray') {
+          this.reportStray(n);
+        }
+      }
+    }
+    doc.trailingComments = this.takeBefore(Infinity);
+    return doc;
+  }
+
+  private reportStray(n: CstNode): void {
+    const ts = tokensIn(n);
+    const first = ts[0];
+    if (!first) return;
+    // an unmatched `}` / `]` is reported by the bracket check (SSL019)
+    if (first.tokenType.name === 'RBrace' || first.tokenType.name === 'RBracket') return;
+    this.error('SSL001', `unexpected ${describeToken(first)} at the top level; expected a declaration such as 'dataset NAME = TYPE { … }' or an import`, this.nodeSpan(n, first.startOffset), {
+      hint: 'every setting lives inside a declaration block: KIND NAME [= TYPE] { key = value }',
+    });
+  }
+
+  private buildImport(n: CstNode, cursor: number): Import | null {
+    const c = n.children as Children;
+    const kw = tok(c, 'keyword');
+    const pathTok = tok(c, 'path');
+    if (!kw) return null;
+    const start = kw.startOffset;
+    const comments = this.takeBefore(start);
+    if (kw.image !== 'import') {
+      const near = didYouMean(kw.image, ['import']);
+      this.error('SSL015', `expected 'import' before the file path, found '${kw.image}'`, this.tokSpan(kw), {
+        hint: near ? `did you mean '${near}'?` : `write: import "FILE.ssl"`,
+      });
+    }
+    const path = pathTok ? this.stringValue(pathTok).value : '';
+    const aliasTok = tok(c, 'alias');
+    const end = Math.max(tokenEnd(kw), pathTok ? tokenEnd(pathTok) : 0, aliasTok ? tokenEnd(aliasTok) : 0);
+    const imp: Import = { path, alias: aliasTok ? aliasTok.image : null, span: this.span(start, end), comments };
+    const trailing = this.takeTrailing(end);
+    if (trailing !== undefined) imp.trailingComment = trailing;
+    if (this.blankLineBetween(cursor, this.firstCommentStartBetween(cursor, start)) && cursor > 0) imp.blankLineBefore = true;
+    return imp;
+  }
+
+  private buildDeclaration(n: CstNode, cursor: number): Declaration | null {
+    const c = n.children as Children;
+    const kindTok = tok(c, 'kind');
+    if (!kindTok) return null;
+    const start = kindTok.startOffset;
+    const comments = this.takeBefore(start);
+    const nameTok = tok(c, 'name');
+    const typeTok = tok(c, 'type');
+    const blockNode = node(c, 'block');
+
+    if (!KNOWN_KINDS.includes(kindTok.image)) {
+      const near = didYouMean(kindTok.image, KNOWN_KINDS);
+      if (near) {
+        this.error('SSL013', `unknown declaration kind '${kindTok.image}'`, this.tokSpan(kindTok), {
+          hint: `did you mean '${near}'?`,
+          notes: [{ message: `declaration kinds are: ${KNOWN_KINDS.join(', ')}` }],
+        });
+      }
+    }
+    if (!nameTok) {
+      this.error('SSL014', `this ${kindTok.image} declaration has no name`, this.tokSpan(kindTok), {
+        hint: `give it a name to refer to it by: '${kindTok.image} NAME${typeTok ? ` = ${typeTok.image}` : ''} { … }'`,
+      });
+    }
+    const body = blockNode ? this.buildBlockBody(blockNode) : null;
+    const allTokens = tokensIn(n);
+    const end = Math.max(tokenEnd(kindTok), ...allTokens.map(tokenEnd));
+    const decl: Declaration = {
+      kind: kindTok.image,
+      kindSpan: this.tokSpan(kindTok),
+      name: nameTok ? nameTok.image : '',
+      nameSpan: nameTok ? this.tokSpan(nameTok) : this.span(tokenEnd(kindTok), tokenEnd(kindTok)),
+      type: typeTok ? typeTok.image : null,
+      typeSpan: typeTok ? this.tokSpan(typeTok) : null,
+      entries: body ? body.entries : [],
+      span: this.span(start, end),
+      comments,
+    };
+    if (body && body.trailingComments.length > 0) decl.trailingComments = body.trailingComments;
+    const trailing = this.takeTrailing(end);
+    if (trailing !== undefined) decl.trailingComment = trailing;
+    if (cursor > 0 && this.blankLineBetween(cursor, this.firstCommentStartBetween(cursor, start))) decl.blankLineBefore = true;
+    return decl;
+  }
+
+  /** Entries of a `{ … }` block plus the comments just before its `}`. */
+  private buildBlockBody(n: CstNode): { entries: Entry[]; trailingComments: string[]; span: Span } {
+    const c = n.children as Children;
+    const open = tok(c, 'LBrace');
+    const close = tok(c, 'RBrace');
+    const span = this.nodeSpan(n, open ? open.startOffset : 0);
+    const entries: Entry[] = [];
+    let cursor = open ? tokenEnd(open) : span.startOffset;
+    let lastWasSeparator = true; // a leading separator counts as doubled
+    let first = true;
+    for (const item of ordered(n)) {
+      if (isToken(item.el)) {
+        const t = item.el;
+        if (t.tokenType === Comma || t.tokenType === Semicolon) {
+          if (lastWasSeparator) {
+            this.warning('SSL010', first ? `'${t.image}' before the first entry` : `doubled separator '${t.image}'`, this.tokSpan(t), {
+              hint: 'remove it (entries are separated by a newline, a comma or a semicolon)',
+            });
+          }
+          lastWasSeparator = true;
+        }
+        continue;
+      }
+      const entry = this.buildEntry(item.el, cursor, first);
+      if (entry) {
+        entries.push(entry);
+        cursor = Math.max(entry.span.endOffset, cursor);
+        first = false;
+      }
+      lastWasSeparator = false;
+    }
+    const trailingComments = close ? this.takeBefore(close.startOffset) : [];
+    return { entries, trailingComments, span };
+  }
+
+  private buildEntry(n: CstNode, cursor: number, first: boolean): Entry | null {
+    const c = n.children as Children;
+    const keyTok = tok(c, 'key');
+    if (!keyTok) return null;
+    const start = keyTok.startOffset;
+    const comments = this.takeBefore(start);
+    const equals = tok(c, 'Equals');
+    const valueNode = node(c, 'value');
+    const keySpan = this.tokSpan(keyTok);
+    let value: Value | null = valueNode ? this.buildValue(valueNode) : null;
+    if (!value) {
+      // the parser reported the missing value; keep the key with an empty placeholder
+      const at = equals ? tokenEnd(equals) : tokenEnd(keyTok);
+      value = { kind: 'ident', name: '', path: [], span: this.span(at, at) };
+    } else if (!equals && value.kind !== 'block') {
+      const valueText = this.text.slice(value.span.startOffset, Math.min(value.span.endOffset, value.span.startOffset + 40));
+      this.error('SSL008', `expected '=' between '${keyTok.image}' and its value`, value.span, {
+        hint: `write '${keyTok.image} = ${valueText}'`,
+      });
+    }
+    const end = Math.max(tokenEnd(keyTok), value.span.endOffset);
+    // comments inside the value that nothing else claimed (inside a list, between key and
+    // value) move above the entry so that `fmt` keeps them
+    const inner = this.takeBefore(end);
+    const entry: Entry = { key: keyTok.image, keySpan, value, span: this.span(start, end), comments: [...comments, ...inner] };
+    if (equals) entry.equals = true;
+    const trailing = this.takeTrailing(end);
+    if (trailing !== undefined) entry.trailingComment = trailing;
+    if (!first && this.blankLineBetween(cursor, this.firstCommentStartBetween(cursor, start))) entry.blankLineBefore = true;
+    return entry;
+  }
+
+  // ---- values
+
+  buildValue(n: CstNode): Value | null {
+    const c = n.children as Children;
+    const num = node(c, 'number');
+    if (num) return this.buildNumberOrRange(num);
+    const size = tok(c, 'SizeLit');
+    if (size) return this.sizeValue(size);
+    const str = tok(c, 'StringLit');
+    if (str) return this.stringValue(str);
+    const ref = node(c, 'reference');
+    if (ref) return this.buildReference(ref);
+    const list = node(c, 'list');
+    if (list) return this.buildList(list);
+    const block = node(c, 'block');
+    if (block) {
+      const body = this.buildBlockBody(block);
+      const v: BlockValue = { kind: 'block', type: null, typeSpan: null, entries: body.entries, span: body.span };
+      if (body.trailingComments.length > 0) v.trailingComments = body.trailingComments;
+      return v;
+    }
+    return null;
+  }
+
+  private numberValue(t: IToken, unitTok?: IToken): NumberValue {
+    let raw = t.image;
+    let unit: string | null = null;
+    if (raw.endsWith('%')) {
+      raw = raw.slice(0, -1);
+      unit = '%';
+    }
+    let value = Number(raw);
+    if (t.tokenType === BadNumber || !Number.isFinite(value)) {
+      const m = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)([A-Za-z_][\w]*)$/.exec(raw);
+      let hint = "a number is written like 3, -0.5, 1e-3 or 10%";
+      if (m && UNIT_WORDS.includes(m[2]!)) hint = `put a space between the number and its unit: '${m[1]} ${m[2]}'`;
+      else if (/^-?\d+\.$/.test(raw)) hint = `write '${raw}0' or '${raw.slice(0, -1)}'`;
+      else if (/[eE][+-]?$/.test(raw)) hint = `an exponent needs digits, e.g. '${raw.replace(/[eE][+-]?$/, '')}e-3'`;
+      else if (t.tokenType !== BadNumber) hint = 'the number is too large to represent';
+      this.error('SSL006', t.tokenType === BadNumber ? `malformed number '${t.image}'` : `number '${t.image}' is out of range`, this.tokSpan(t), { hint });
+      value = parseFloat(raw);
+      if (!Number.isFinite(value)) value = 0;
+    }
+    let end = tokenEnd(t);
+    if (unitTok) {
+      unit = unitTok.image;
+      end = tokenEnd(unitTok);
+    }
+    return { kind: 'number', value, unit, raw, span: this.span(t.startOffset, end) };
+  }
+
+  private buildNumberOrRange(n: CstNode): Value | null {
+    const c = n.children as Children;
+    const from = tok(c, 'from');
+    if (!from) return null;
+    const to = tok(c, 'to');
+    const unitTok = tok(c, 'unit');
+    const dotdot = tok(c, 'DotDot');
+    if (!dotdot) return this.numberValue(from, unitTok);
+    const fromV = this.numberValue(from, unitTok);
+    if (unitTok) fromV.span = this.tokSpan(from);
+    const toV = to ? this.numberValue(to, unitTok) : { ...fromV };
+    if (to && unitTok) toV.span = this.tokSpan(to);
+    const stepTok = tok(c, 'step');
+    const step = stepTok ? this.numberValue(stepTok) : null;
+    const end = Math.max(tokenEnd(dotdot), to ? tokenEnd(to) : 0, stepTok ? tokenEnd(stepTok) : 0, unitTok ? tokenEnd(unitTok) : 0);
+    return { kind: 'range', from: fromV, to: toV, step, span: this.span(from.startOffset, end) };
+  }
+
+  private sizeValue(t: IToken): Value {
+    if (t.tokenType === BadSize) {
+      this.error('SSL007', `malformed size '${t.image}'`, this.tokSpan(t), { hint: "a size is whole numbers joined by 'x', e.g. 64x64x64 or 224x224" });
+    }
+    const dims = t.image
+      .split('x')
+      .filter((d) => /^\d+$/.test(d))
+      .map((d) => Number(d));
+    return { kind: 'size', dims, span: this.tokSpan(t) };
+  }
+
+  private stringValue(t: IToken): { kind: 'string'; value: string; span: Span } {
+    const span = this.tokSpan(t);
+    if (t.tokenType.name === 'UnterminatedString') {
+      this.error('SSL002', 'unterminated string', span, { hint: 'close it with " on the same line (a string cannot span lines; write \\n for a line break)' });
+    }
+    const { value, bad } = decodeString(t.image);
+    for (const b of bad) {
+      const s = t.startOffset + b.at;
+      this.error('SSL012', `unknown escape sequence '${b.text}' in string`, this.span(s, s + b.len), {
+        hint: 'valid escapes are \\\\ \\" \\n \\t \\r \\0 \\uXXXX and \\u{X…}; write \\\\ for a backslash',
+      });
+    }
+    return { kind: 'string', value, span };
+  }
+
+  private buildReference(n: CstNode): Value | null {
+    const c = n.children as Children;
+    const segs = (c['segment'] ?? []).filter((e): e is IToken => isToken(e) && real(e));
+    const blockNode = node(c, 'block');
+    if (segs.length === 0) return null;
+    const first = segs[0]!;
+    const last = segs[segs.length - 1]!;
+    const path = segs.map((s) => s.image);
+    const pathSpan = this.span(first.startOffset, tokenEnd(last));
+    if (blockNode) {
+      if (segs.length > 1) {
+        this.error('SSL016', `a block type must be a single name, not the path '${path.join('.')}'`, pathSpan, {
+          hint: `write '${last.image} { … }'`,
+        });
+      }
+      const body = this.buildBlockBody(blockNode);
+      const v: BlockValue = {
+        kind: 'block',
+        type: path.join('.'),
+        typeSpan: pathSpan,
+        entries: body.entries,
+        span: this.span(first.startOffset, Math.max(body.span.endOffset, tokenEnd(last))),
+      };
+      if (body.trailingComments.length > 0) v.trailingComments = body.trailingComments;
+      return v;
+    }
+    if (segs.length === 1 && (first.image === 'true' || first.image === 'false')) {
+      return { kind: 'bool', value: first.image === 'true', span: pathSpan };
+    }
+    const v: IdentValue = { kind: 'ident', name: path.join('.'), path, span: pathSpan };
+    return v;
+  }
+
+  private buildList(n: CstNode): ListValue {
+    const c = n.children as Children;
+    const open = tok(c, 'LBracket');
+    const span = this.nodeSpan(n, open ? open.startOffset : 0);
+    const items: Value[] = [];
+    let prev: 'open' | 'sep' | 'value' = 'open';
+    let prevValue: Value | null = null;
+    for (const item of ordered(n)) {
+      if (isToken(item.el)) {
+        if (item.el.tokenType === Comma) {
+          if (prev !== 'value') {
+            this.warning('SSL010', prev === 'open' ? "',' before the first list item" : "doubled ',' in a list", this.tokSpan(item.el), { hint: 'remove it' });
+          }
+          prev = 'sep';
+        }
+        continue;
+      }
+      const v = this.buildValue(item.el);
+      if (!v) continue;
+      if (prev === 'value' && prevValue) {
+        this.error('SSL017', "expected ',' between list items", v.span, {
+          hint: `add a comma after '${this.text.slice(prevValue.span.startOffset, Math.min(prevValue.span.endOffset, prevValue.span.startOffset + 30))}'`,
+        });
+      }
+      items.push(v);
+      prev = 'value';
+      prevValue = v;
+    }
+    return { kind: 'list', items, span };
+  }
+}
+
+export function describeToken(t: IToken): string {
+  const name = t.tokenType.name;
+  if (name === 'EOF') return 'end of file';
+  if (name === 'Ident') return `name '${t.image}'`;
+  if (name === 'StringLit' || name === 'UnterminatedString') return `string ${t.image.length > 30 ? t.image.slice(0, 27) + '…' : t.image}`;
+  if (name === 'NumberLit' || name === 'BadNumber') return `number '${t.image}'`;
+  if (name === 'SizeLit' || name === 'BadSize') return `size '${t.image}'`;
+  return `'${t.image}'`;
+}

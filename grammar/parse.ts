@@ -1,0 +1,329 @@
+// Text → AST + syntax diagnostics. Runs the lexer, a bracket check (precise "unclosed `{`"
+// messages that point at the opener), the recovering parser, and the AST builder, then merges
+// and de-duplicates their diagnostics. Never throws: any internal failure becomes a located
+// SSL001 and an empty (but valid) document.
+
+import type { IToken } from 'chevrotain';
+import type { Document, Value } from './ast.js';
+import { AstBuilder, describeToken } from './ast-builder.js';
+import type { Diagnostic } from './diagnostics.js';
+import { LineIndex, sortDiagnostics } from './diagnostics.js';
+import { lex } from './lexer.js';
+import type { ParseErrorInfo } from './parser.js';
+import { sslParser } from './parser.js';
+
+export interface ParseResult {
+  document: Document;
+  diagnostics: Diagnostic[];
+}
+
+/** At most this many syntax diagnostics per file; the rest are cascades of the first ones. */
+const MAX_DIAGNOSTICS = 50;
+
+interface Ctx {
+  text: string;
+  file: string;
+  lines: LineIndex;
+  tokens: IToken[];
+  diagnostics: Diagnostic[];
+}
+
+function end(t: IToken): number {
+  return t.startOffset + t.image.length;
+}
+
+function lexDiagnostics(ctx: Ctx, comments: IToken[], errors: Array<{ offset: number; length: number }>): void {
+  for (const e of errors) {
+    const ch = ctx.text.slice(e.offset, e.offset + e.length);
+    const first = ch.codePointAt(0) ?? 0;
+    const shown = first < 32 || first === 127 ? `U+${first.toString(16).toUpperCase().padStart(4, '0')}` : ch.length > 20 ? ch.slice(0, 20) + '…' : ch;
+    let hint: string | undefined;
+    if (ch.startsWith('-')) hint = "a negative number is written without a space ('-1'); names may contain '-' only between letters or digits";
+    else if (ch.startsWith("'")) hint = 'strings use double quotes: "…"';
+    else if (ch.startsWith(':')) hint = "use '=' between a key and its value";
+    else if (/[“”‘’]/.test(ch)) hint = 'typographic quotes: use plain double quotes "…"';
+    else if (ch.startsWith('(') || ch.startsWith(')')) hint = 'blocks use { … } and lists use [ … ]';
+    ctx.diagnostics.push({
+      code: 'SSL009',
+      severity: 'error',
+      message: `unexpected character${e.length > 1 ? 's' : ''} '${shown}'`,
+      span: ctx.lines.span(ctx.file, e.offset, e.offset + e.length),
+      ...(hint ? { hint } : {}),
+    });
+  }
+  for (const c of comments) {
+    if (c.tokenType.name === 'UnterminatedComment') {
+      ctx.diagnostics.push({
+        code: 'SSL003',
+        severity: 'error',
+        message: "unterminated block comment: '/*' has no matching '*/'",
+        span: ctx.lines.span(ctx.file, c.startOffset, c.startOffset + 2),
+        hint: "close it with '*/' (block comments do not nest); everything after '/*' was ignored",
+      });
+    }
+  }
+}
+
+/** Match `{ }` and `[ ]` over the token stream. Returns the offsets of closers it reported, so
+ *  parser errors at the same place are not reported twice. */
+function bracketCheck(ctx: Ctx): Set<number> {
+  const stack: IToken[] = [];
+  const reported = new Set<number>();
+  const pairs: Record<string, string> = { RBrace: 'LBrace', RBracket: 'LBracket' };
+  const unclosed = (open: IToken, at: IToken | null): void => {
+    const isBrace = open.tokenType.name === 'LBrace';
+    const closer = isBrace ? '}' : ']';
+    const where = at ? `before '${at.image}' at line ${at.startLine}` : 'before the end of the file';
+    ctx.diagnostics.push({
+      code: isBrace ? 'SSL004' : 'SSL005',
+      severity: 'error',
+      message: `unclosed '${open.image}': expected '${closer}' ${where}`,
+      span: ctx.lines.span(ctx.file, open.startOffset, end(open)),
+      hint: `add the missing '${closer}'`,
+      notes: [
+        at
+          ? { message: `found '${at.image}' here`, span: ctx.lines.span(ctx.file, at.startOffset, end(at)) }
+          : { message: 'the file ends here', span: ctx.lines.span(ctx.file, ctx.text.length, ctx.text.length) },
+      ],
+    });
+  };
+  for (const t of ctx.tokens) {
+    const name = t.tokenType.name;
+    if (name === 'LBrace' || name === 'LBracket') {
+      stack.push(t);
+    } else if (name === 'RBrace' || name === 'RBracket') {
+      const want = pairs[name]!;
+      const top = stack[stack.length - 1];
+      if (top && top.tokenType.name === want) {
+        stack.pop();
+        continue;
+      }
+      // the matching opener further down: everything above it is unclosed
+      let idx = -1;
+      for (let i = stack.length - 1; i >= 0; i--) if (stack[i]!.tokenType.name === want) { idx = i; break; }
+      if (idx >= 0) {
+        while (stack.length > idx + 1) unclosed(stack.pop()!, t);
+        stack.pop();
+        reported.add(t.startOffset);
+      } else {
+        reported.add(t.startOffset);
+        ctx.diagnostics.push({
+          code: 'SSL019',
+          severity: 'error',
+          message: `unmatched '${t.image}'`,
+          span: ctx.lines.span(ctx.file, t.startOffset, end(t)),
+          hint: `remove it, or add the '${name === 'RBrace' ? '{' : '['}' it is meant to close`,
+        });
+      }
+    }
+  }
+  while (stack.length) unclosed(stack.shift()!, null);
+  return reported;
+}
+
+function decodeInfo(message: string): ParseErrorInfo | null {
+  try {
+    const v = JSON.parse(message) as ParseErrorInfo;
+    return v && typeof v === 'object' && Array.isArray(v.expected) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function listOr(xs: string[]): string {
+  if (xs.length <= 1) return xs[0] ?? 'something else';
+  return xs.slice(0, -1).join(', ') + ' or ' + xs[xs.length - 1];
+}
+
+function tokenIndexAt(tokens: IToken[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function parserDiagnostics(ctx: Ctx, bracketProblems: boolean, reportedClosers: Set<number>): void {
+  const seen = new Set<number>();
+  for (const err of sslParser.errors) {
+    const info = decodeInfo(err.message);
+    const t = err.token;
+    const atEof = !t || t.tokenType.name === 'EOF' || !Number.isFinite(t.startOffset);
+    const expectsCloser = info ? info.expectedNames.some((n) => n === 'RBrace' || n === 'RBracket') && info.kind === 'mismatch' : false;
+    // cascades of an unbalanced bracket are already explained by SSL004/SSL005/SSL019
+    if (bracketProblems && (atEof || expectsCloser)) continue;
+    if (!atEof && reportedClosers.has(t.startOffset)) continue;
+    const offset = atEof ? ctx.text.length : t.startOffset;
+    if (seen.has(offset)) continue;
+    seen.add(offset);
+    const prev = (err as { previousToken?: IToken }).previousToken;
+    const span = atEof
+      ? prev && Number.isFinite(prev.startOffset)
+        ? ctx.lines.span(ctx.file, end(prev), end(prev))
+        : ctx.lines.span(ctx.file, ctx.text.length, ctx.text.length)
+      : ctx.lines.span(ctx.file, t.startOffset, end(t));
+    const found = atEof ? 'end of file' : describeToken(t);
+    const expected = info?.expected ?? [];
+    const rule = info?.rule ?? '';
+
+    if (rule === 'value' || (rule === 'entry' && info?.kind !== 'mismatch')) {
+      // `key =` followed by something that is not a value
+      const i = atEof ? ctx.tokens.length : tokenIndexAt(ctx.tokens, t.startOffset);
+      const before = ctx.tokens[i - 1];
+      const key = before?.tokenType.name === 'Equals' ? ctx.tokens[i - 2] : before;
+      const keyName = key?.tokenType.name === 'Ident' ? key.image : null;
+      const gap = before ? end(before) : offset;
+      ctx.diagnostics.push({
+        code: 'SSL011',
+        severity: 'error',
+        message: `missing value${keyName ? ` for '${keyName}'` : ''}: found ${found}`,
+        span: atEof || !before ? span : ctx.lines.span(ctx.file, t.startOffset, end(t)),
+        hint: `write a value after '${before?.image ?? '='}', e.g. a number, a name, "text", [a, b] or { … }`,
+        ...(before && gap !== offset ? {} : {}),
+      });
+      continue;
+    }
+    if (atEof) {
+      ctx.diagnostics.push({
+        code: 'SSL018',
+        severity: 'error',
+        message: `unexpected end of file: expected ${listOr(expected)}`,
+        span,
+      });
+      continue;
+    }
+    if (rule === 'document') {
+      const next = ctx.tokens[tokenIndexAt(ctx.tokens, t.startOffset) + 1];
+      if (t.tokenType.name === 'Ident' && next && next.tokenType.name === 'Equals') {
+        ctx.diagnostics.push({
+          code: 'SSL001',
+          severity: 'error',
+          message: `'${t.image} = …' is outside any declaration`,
+          span,
+          hint: `settings live inside a block, e.g. 'experiment NAME { ${t.image} = … }'`,
+        });
+        continue;
+      }
+    }
+    if (rule === 'declaration' && expected.includes("'{'")) {
+      ctx.diagnostics.push({
+        code: 'SSL001',
+        severity: 'error',
+        message: `expected '{' to open the declaration body, found ${found}`,
+        span,
+        hint: "a declaration is 'KIND NAME [= TYPE] { … }'",
+      });
+      continue;
+    }
+    if (rule === 'declaration' && expected.includes('a name')) {
+      ctx.diagnostics.push({
+        code: 'SSL001',
+        severity: 'error',
+        message: `expected a type name after '=', found ${found}`,
+        span,
+        hint: "e.g. 'dataset ukb = phantom3d { … }'",
+      });
+      continue;
+    }
+    ctx.diagnostics.push({
+      code: 'SSL001',
+      severity: 'error',
+      message: `unexpected ${found}${expected.length ? `: expected ${listOr(expected)}` : ''}`,
+      span,
+    });
+  }
+}
+
+function emptyDocument(file: string): Document {
+  return { file, imports: [], declarations: [], trailingComments: [] };
+}
+
+function dedupe(diags: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of sortDiagnostics(diags)) {
+    const key = `${d.code}:${d.span.startOffset}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  // an SSL001 on the very token already explained by a more specific code is noise
+  const specific = new Set(out.filter((d) => d.code !== 'SSL001' && d.code !== 'SSL018').map((d) => d.span.startOffset));
+  const filtered = out.filter((d) => d.code !== 'SSL001' || !specific.has(d.span.startOffset));
+  return filtered.slice(0, MAX_DIAGNOSTICS);
+}
+
+/** Parse a whole `.ssl` file. Never throws; always returns a best-effort document. */
+export function parse(text: string, file: string): ParseResult {
+  const source = typeof text === 'string' ? text : String(text);
+  const lines = new LineIndex(source);
+  try {
+    const lexed = lex(source);
+    const ctx: Ctx = { text: source, file, lines, tokens: lexed.tokens, diagnostics: [] };
+    lexDiagnostics(ctx, lexed.comments, lexed.errors);
+    const reportedClosers = bracketCheck(ctx);
+    const bracketProblems = ctx.diagnostics.some((d) => d.code === 'SSL004' || d.code === 'SSL005' || d.code === 'SSL019');
+    sslParser.input = lexed.tokens;
+    const cst = sslParser.document();
+    parserDiagnostics(ctx, bracketProblems, reportedClosers);
+    const builder = new AstBuilder(source, file, lines, lexed.tokens, lexed.comments);
+    const document = builder.build(cst);
+    return { document, diagnostics: dedupe([...ctx.diagnostics, ...builder.diagnostics]) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      document: emptyDocument(file),
+      diagnostics: [{ code: 'SSL001', severity: 'error', message: `could not parse this file (${message})`, span: lines.span(file, 0, 0) }],
+    };
+  }
+}
+
+/**
+ * Parse a single value, as given on the command line (`--set train.epochs=20`,
+ * `--set fractions=[10%,100%]`). The text must be exactly one value.
+ */
+export function parseValue(text: string, file = '<value>'): { value: Value | null; diagnostics: Diagnostic[] } {
+  // Parse it as the value of an entry in a synthetic block and map spans back.
+  const prefix = 'x __v__ { v = ';
+  const wrapped = `${prefix}${text}\n}`;
+  const r = parse(wrapped, file);
+  const lines = new LineIndex(text);
+  const shift = (s: { startOffset: number; endOffset: number }) => lines.span(file, s.startOffset - prefix.length, s.endOffset - prefix.length);
+  const fix = <T>(v: T): T => {
+    if (Array.isArray(v)) return v.map(fix) as T;
+    if (v && typeof v === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) o[k] = x && typeof x === 'object' && 'startOffset' in x && 'file' in x ? shift(x as { startOffset: number; endOffset: number }) : fix(x);
+      return o as T;
+    }
+    return v;
+  };
+  const diagnostics = r.diagnostics
+    .filter((d) => d.code !== 'SSL013')
+    .map((d) => {
+      const inside = d.span.startOffset >= prefix.length && d.span.startOffset <= prefix.length + text.length;
+      return fix({ ...d, span: inside ? d.span : { ...d.span, startOffset: prefix.length + text.length, endOffset: prefix.length + text.length } });
+    });
+  const decl = r.document.declarations[0];
+  const entries = decl?.entries ?? [];
+  let value: Value | null = entries[0] ? fix(entries[0].value) : null;
+  if (value && value.kind === 'ident' && value.path.length === 0) value = null;
+  if (entries.length > 1) {
+    const extra = entries[1]!;
+    diagnostics.push({
+      code: 'SSL001',
+      severity: 'error',
+      message: 'expected a single value',
+      span: shift(extra.span),
+      hint: 'quote the value if it contains spaces: "…"',
+    });
+  }
+  if (text.trim() === '') {
+    diagnostics.push({ code: 'SSL011', severity: 'error', message: 'missing value', span: lines.span(file, 0, 0) });
+    value = null;
+  }
+  return { value, diagnostics: sortDiagnostics(diagnostics) };
+}

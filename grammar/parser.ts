@@ -1,0 +1,232 @@
+// The `.ssl` grammar as a Chevrotain CST parser with error recovery. Built once per process
+// (module-level singleton): self-analysis costs a few milliseconds, parsing is then linear.
+//
+//   document    := ( import | declaration | entry | stray )*     (a top-level entry is an error)
+//   import      := 'import' STRING ( 'as' NAME )?
+//   declaration := KIND NAME? ( '=' TYPE )? block
+//   block       := '{' ( entry | ',' | ';' )* '}'
+//   entry       := KEY '='? value                      key = v  |  key { … }  |  key LABEL { … }
+//   value       := number | SIZE | STRING | reference | list | block
+//   number      := NUMBER ( '..' NUMBER ( 'step' NUMBER )? )? UNIT?
+//   reference   := NAME ( '.' NAME )* block?              a dotted path, or a typed block `adam { … }`
+//   list        := '[' ( value | ',' )* ']'
+//
+// The grammar is deliberately permissive where that gives better messages: a missing `=`, a
+// missing declaration name, doubled or missing separators are all parsed, and the AST builder
+// reports them with a precise location instead of the generic "unexpected token".
+
+import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { chevrotain } from './chevrotain.js';
+import {
+  allTokens,
+  Comma,
+  Dot,
+  DotDot,
+  Equals,
+  Ident,
+  LBrace,
+  LBracket,
+  NumberLit,
+  RBrace,
+  RBracket,
+  Semicolon,
+  SizeLit,
+  StringLit,
+  UNIT_WORDS,
+} from './lexer.js';
+
+const { CstParser } = chevrotain;
+
+const unitWords = new Set(UNIT_WORDS);
+
+/** What the parser expected, passed from the error-message provider to the diagnostics mapper
+ *  as JSON inside the exception message. */
+export interface ParseErrorInfo {
+  kind: 'mismatch' | 'noViableAlt' | 'earlyExit' | 'notAllInput';
+  /** Labels of the token types that would have been accepted. */
+  expected: string[];
+  /** Token type names (not labels) that would have been accepted. */
+  expectedNames: string[];
+  rule: string;
+}
+
+function namesOf(types: TokenType[]): { labels: string[]; names: string[] } {
+  const labels: string[] = [];
+  const names: string[] = [];
+  for (const t of types) {
+    const label = t.LABEL ?? t.name;
+    if (!labels.includes(label)) labels.push(label);
+    if (!names.includes(t.name)) names.push(t.name);
+  }
+  return { labels, names };
+}
+
+const messageProvider: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, ruleName }) {
+    const n = namesOf([expected]);
+    return JSON.stringify({ kind: 'mismatch', expected: n.labels, expectedNames: n.names, rule: ruleName } satisfies ParseErrorInfo);
+  },
+  buildNotAllInputParsedMessage({ ruleName }) {
+    return JSON.stringify({ kind: 'notAllInput', expected: [], expectedNames: [], rule: ruleName } satisfies ParseErrorInfo);
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, ruleName }) {
+    const firsts: TokenType[] = [];
+    for (const alt of expectedPathsPerAlt) for (const path of alt) if (path[0]) firsts.push(path[0]);
+    const n = namesOf(firsts);
+    return JSON.stringify({ kind: 'noViableAlt', expected: n.labels, expectedNames: n.names, rule: ruleName } satisfies ParseErrorInfo);
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, ruleName }) {
+    const firsts: TokenType[] = [];
+    for (const path of expectedIterationPaths) if (path[0]) firsts.push(path[0]);
+    const n = namesOf(firsts);
+    return JSON.stringify({ kind: 'earlyExit', expected: n.labels, expectedNames: n.names, rule: ruleName } satisfies ParseErrorInfo);
+  },
+};
+
+function sameLine(prev: IToken, next: IToken): boolean {
+  const end = prev.endLine ?? prev.startLine;
+  return next.startLine !== undefined && end !== undefined && next.startLine === end;
+}
+
+export class SslParser extends CstParser {
+  constructor() {
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messageProvider });
+    this.performSelfAnalysis();
+  }
+
+  public document = this.RULE('document', () => {
+    this.MANY(() => {
+      this.OR([
+        {
+          // `seed = 42` outside any declaration: parse it as an entry to report it well
+          // (but `dataset = phantom3d { … }` is a declaration that lacks its name)
+          GATE: () => this.LA(2).tokenType === Equals && !(this.LA(3).tokenType === Ident && this.LA(4).tokenType === LBrace),
+          ALT: () => this.SUBRULE(this.entry),
+          IGNORE_AMBIGUITIES: true,
+        },
+        { ALT: () => this.SUBRULE(this.importStmt) },
+        { ALT: () => this.SUBRULE(this.declaration) },
+        { ALT: () => this.SUBRULE(this.stray) },
+      ]);
+    });
+  });
+
+  public importStmt = this.RULE('importStmt', () => {
+    this.CONSUME(Ident, { LABEL: 'keyword' });
+    this.CONSUME(StringLit, { LABEL: 'path' });
+    this.OPTION({
+      GATE: () => this.LA(1).image === 'as' && this.LA(2).tokenType === Ident,
+      DEF: () => {
+        this.CONSUME2(Ident, { LABEL: 'as' });
+        this.CONSUME3(Ident, { LABEL: 'alias' });
+      },
+    });
+  });
+
+  public declaration = this.RULE('declaration', () => {
+    this.CONSUME(Ident, { LABEL: 'kind' });
+    this.OPTION(() => this.CONSUME2(Ident, { LABEL: 'name' }));
+    this.OPTION2(() => {
+      this.CONSUME(Equals);
+      this.CONSUME3(Ident, { LABEL: 'type' });
+    });
+    this.SUBRULE(this.block);
+  });
+
+  /** Tokens that cannot start anything at the top level; consumed so parsing can go on. */
+  public stray = this.RULE('stray', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.block) },
+      { ALT: () => this.SUBRULE(this.list) },
+      { ALT: () => this.CONSUME(RBrace) },
+      { ALT: () => this.CONSUME(RBracket) },
+      { ALT: () => this.CONSUME(Comma) },
+      { ALT: () => this.CONSUME(Semicolon) },
+      { ALT: () => this.CONSUME(Equals) },
+      { ALT: () => this.CONSUME(Dot) },
+      { ALT: () => this.CONSUME(DotDot) },
+      { ALT: () => this.CONSUME(NumberLit) },
+      { ALT: () => this.CONSUME(SizeLit) },
+      { ALT: () => this.CONSUME(StringLit) },
+    ]);
+  });
+
+  public block = this.RULE('block', () => {
+    this.CONSUME(LBrace);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.entry) },
+        { ALT: () => this.CONSUME(Comma, { LABEL: 'separator' }) },
+        { ALT: () => this.CONSUME(Semicolon, { LABEL: 'separator' }) },
+      ]);
+    });
+    this.CONSUME(RBrace);
+  });
+
+  public entry = this.RULE('entry', () => {
+    this.CONSUME(Ident, { LABEL: 'key' });
+    this.OPTION(() => this.CONSUME(Equals));
+    this.SUBRULE(this.value);
+  });
+
+  public value = this.RULE('value', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.number) },
+      { ALT: () => this.CONSUME(SizeLit) },
+      { ALT: () => this.CONSUME(StringLit) },
+      { ALT: () => this.SUBRULE(this.reference) },
+      { ALT: () => this.SUBRULE(this.list) },
+      { ALT: () => this.SUBRULE(this.block) },
+    ]);
+  });
+
+  public number = this.RULE('number', () => {
+    this.CONSUME(NumberLit, { LABEL: 'from' });
+    this.OPTION(() => {
+      this.CONSUME(DotDot);
+      this.CONSUME2(NumberLit, { LABEL: 'to' });
+      this.OPTION2({
+        GATE: () => this.LA(1).image === 'step' && this.LA(2).tokenType === NumberLit,
+        DEF: () => {
+          this.CONSUME(Ident, { LABEL: 'stepKeyword' });
+          this.CONSUME3(NumberLit, { LABEL: 'step' });
+        },
+      });
+    });
+    // `25 epochs`: a unit word on the same line, unless it starts the next entry (`epochs = 3`)
+    this.OPTION3({
+      GATE: () => {
+        const next = this.LA(1);
+        const after = this.LA(2).tokenType;
+        return unitWords.has(next.image) && after !== Equals && after !== LBrace && sameLine(this.LA(0), next);
+      },
+      DEF: () => this.CONSUME2(Ident, { LABEL: 'unit' }),
+    });
+  });
+
+  public reference = this.RULE('reference', () => {
+    this.CONSUME(Ident, { LABEL: 'segment' });
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      this.CONSUME2(Ident, { LABEL: 'segment' });
+    });
+    this.OPTION(() => this.SUBRULE(this.block));
+  });
+
+  public list = this.RULE('list', () => {
+    this.CONSUME(LBracket);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.SUBRULE(this.value) }, { ALT: () => this.CONSUME(Comma, { LABEL: 'separator' }) }]);
+    });
+    this.CONSUME(RBracket);
+  });
+}
+
+/** The one parser instance (Chevrotain parsers are reusable: set `input`, call a rule). */
+export const sslParser = new SslParser();
+
+export function parseTokens(tokens: IToken[]): { cst: CstNode; errors: SslParser['errors'] } {
+  sslParser.input = tokens;
+  const cst = sslParser.document();
+  return { cst, errors: sslParser.errors };
+}
