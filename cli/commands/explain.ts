@@ -1,10 +1,48 @@
-// Placeholder until the owning part lands; replaced by the real command.
+// `ssl3d explain SSL0NN` prints the long form of a diagnostic code; `--list` lists them all.
+// Exit codes: 0 found, 2 unknown code or bad usage (with a suggestion when one is close).
+
 import type { Command } from '../main.js';
+import { allCodes } from '../catalogue.js';
+import { didYouMean } from '../../grammar/index.js';
+
+const usage = `usage: ssl3d explain CODE      (e.g. ssl3d explain SSL004)
+       ssl3d explain --list    (all codes with their titles)
+`;
+
+/** `ssl4`, `4`, `SSL004`, ` ssl004 ` → `SSL004`. */
+export function normaliseCode(input: string): string {
+  const s = input.trim().toUpperCase();
+  const m = /^(?:SSL)?0*(\d{1,3})$/.exec(s);
+  return m ? 'SSL' + m[1]!.padStart(3, '0') : s;
+}
+
+export async function runExplain(argv: string[]): Promise<number> {
+  const codes = allCodes();
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (argv.includes('--list')) {
+    const width = Math.max(...codes.map((c) => c.code.length));
+    for (const c of codes) process.stdout.write(`${c.code.padEnd(width)}  ${c.title}\n`);
+    return 0;
+  }
+  if (argv.length !== 1 || argv[0]!.startsWith('-')) {
+    process.stderr.write(`ssl3d explain: ${argv.length === 0 ? 'no code given' : argv.length > 1 ? 'give one code' : `unknown option '${argv[0]}'`}\n\n${usage}`);
+    return 2;
+  }
+  const want = normaliseCode(argv[0]!);
+  const info = codes.find((c) => c.code === want);
+  if (!info) {
+    const near = didYouMean(want, codes.map((c) => c.code));
+    process.stderr.write(`ssl3d explain: unknown code '${argv[0]}'${near ? `; did you mean ${near}?` : ''}\nrun 'ssl3d explain --list' to see all codes\n`);
+    return 2;
+  }
+  process.stdout.write(`${info.code}: ${info.title}\n\n${info.explanation.trimEnd()}\n`);
+  return 0;
+}
 
 export const command: Command = {
-  summary: 'explain',
-  async run(): Promise<number> {
-    process.stderr.write('ssl3d explain: not available yet\n');
-    return 2;
-  },
+  summary: 'describe a diagnostic code (--list for all)',
+  run: runExplain,
 };

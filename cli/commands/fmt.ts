@@ -1,10 +1,95 @@
-// Placeholder until the owning part lands; replaced by the real command.
+// `ssl3d fmt FILE... [--check] [--stdout]`: rewrite .ssl files in canonical form.
+// Exit codes: 0 all files formatted (or already canonical), 1 a file has syntax errors, cannot
+// be read, or (with --check) is not canonical, 2 usage error. A file with syntax errors is
+// never rewritten. `-` reads standard input and writes the result to standard output.
+
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from '../main.js';
+import { format, hasErrors, parse, renderDiagnostics } from '../../grammar/index.js';
+
+const usage = `usage: ssl3d fmt FILE... [--check] [--stdout]
+
+  --check    do not write; exit 1 and list the files that are not formatted
+  --stdout   print the formatted text instead of rewriting the files
+  -          read standard input, write standard output
+`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function useColor(): boolean {
+  return Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
+}
+
+export async function runFmt(argv: string[]): Promise<number> {
+  let check = false;
+  let toStdout = false;
+  const files: string[] = [];
+  for (const a of argv) {
+    if (a === '--check') check = true;
+    else if (a === '--stdout') toStdout = true;
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(usage);
+      return 0;
+    } else if (a.startsWith('-') && a !== '-') {
+      process.stderr.write(`ssl3d fmt: unknown option '${a}'\n\n${usage}`);
+      return 2;
+    } else files.push(a);
+  }
+  if (files.length === 0) {
+    process.stderr.write(`ssl3d fmt: no file given\n\n${usage}`);
+    return 2;
+  }
+  let status = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      process.stderr.write(`ssl3d fmt: cannot read ${file}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': is a directory' : ''}\n`);
+      status = 1;
+      continue;
+    }
+    const name = file === '-' ? '<stdin>' : file;
+    const { document, diagnostics } = parse(text, name);
+    if (hasErrors(diagnostics)) {
+      process.stderr.write(renderDiagnostics(diagnostics, () => text, { color: useColor() }));
+      process.stderr.write(`ssl3d fmt: ${name} has syntax errors; not formatted\n`);
+      status = 1;
+      continue;
+    }
+    const out = format(document);
+    const normalised = text.replace(/\r\n/g, '\n');
+    if (check) {
+      if (out !== text) {
+        process.stdout.write(`would reformat ${name}${out === normalised ? ' (line endings)' : ''}\n`);
+        status = 1;
+      }
+      continue;
+    }
+    if (toStdout || file === '-') {
+      process.stdout.write(out);
+      continue;
+    }
+    if (out !== text) {
+      try {
+        await writeFile(file, out, 'utf8');
+      } catch {
+        process.stderr.write(`ssl3d fmt: cannot write ${file}\n`);
+        status = 1;
+        continue;
+      }
+      process.stdout.write(`formatted ${name}\n`);
+    }
+  }
+  return status;
+}
 
 export const command: Command = {
-  summary: 'fmt',
-  async run(): Promise<number> {
-    process.stderr.write('ssl3d fmt: not available yet\n');
-    return 2;
-  },
+  summary: 'rewrite .ssl files canonically (--check to only verify)',
+  run: runFmt,
 };
