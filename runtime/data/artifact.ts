@@ -1,0 +1,183 @@
+// The dataset artifact: what a data node leaves in its output folder and every later node reads.
+//
+//   dataset.json   index: format, version, name, dim, channels, split, fingerprint, and per case
+//                  { id, shape, channels, spacing, grade, image: [offset, length], mask: [offset, length] | null }
+//                  (offsets/lengths in ELEMENTS of the packed file)
+//   images.f32     every case's image, float32 little-endian, channels-last, concatenated in case order
+//   masks.u8       every labelled case's mask, uint8, concatenated (absent when no case has a mask)
+//
+// fingerprint = sha256 over the canonical case metadata, the split and the packed bytes, so two
+// artifacts with the same fingerprint hold exactly the same data.
+
+import { createHash, type Hash } from 'node:crypto';
+import { open, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SslRuntimeError } from '../contract.js';
+import { DATA_CODES } from './codes.js';
+import type { Case, LoadedDataset } from './types.js';
+
+export const ARTIFACT_FORMAT = 'ssl3d-dataset';
+export const ARTIFACT_VERSION = 1;
+
+export interface ArtifactCaseEntry {
+  id: string;
+  shape: number[];
+  channels: number;
+  spacing: number[];
+  grade: number | null;
+  image: [number, number];
+  mask: [number, number] | null;
+}
+
+export interface ArtifactIndex {
+  format: typeof ARTIFACT_FORMAT;
+  version: number;
+  name: string;
+  dim: 2 | 3;
+  channels: number;
+  fingerprint: string;
+  split: { train: number[]; val: number[]; test: number[] };
+  cases: ArtifactCaseEntry[];
+  /** Free-form provenance (source kind, preprocessing, notes). */
+  meta?: Record<string, unknown>;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Bytes of a typed array as a Buffer view (float32 little-endian on every supported platform). */
+function bytesOf(a: Float32Array | Uint8Array): Buffer {
+  if (!LITTLE_ENDIAN && a instanceof Float32Array) {
+    const b = Buffer.alloc(a.length * 4);
+    for (let i = 0; i < a.length; i++) b.writeFloatLE(a[i]!, i * 4);
+    return b;
+  }
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function metaForHash(cases: readonly Case[], split: LoadedDataset['split']): string {
+  return JSON.stringify({
+    cases: cases.map((c) => ({ id: c.id, shape: c.shape, channels: c.channels, spacing: c.spacing.map((s) => Number(s.toPrecision(9))), grade: c.grade, mask: c.mask !== null })),
+    split,
+  });
+}
+
+function updateHash(h: Hash, cases: readonly Case[], split: LoadedDataset['split']): void {
+  h.update(metaForHash(cases, split));
+  for (const c of cases) h.update(bytesOf(c.image));
+  for (const c of cases) if (c.mask) h.update(c.mask);
+}
+
+/** Content fingerprint (sha256 hex) of preprocessed cases + split. */
+export function datasetFingerprint(cases: readonly Case[], split: LoadedDataset['split']): string {
+  const h = createHash('sha256');
+  updateHash(h, cases, split);
+  return h.digest('hex');
+}
+
+/** Write a dataset into `dir` (which must exist). */
+export async function writeDatasetArtifact(dir: string, ds: LoadedDataset, meta?: Record<string, unknown>): Promise<void> {
+  const entries: ArtifactCaseEntry[] = [];
+  let imgOff = 0;
+  let maskOff = 0;
+  for (const c of ds.cases) {
+    entries.push({
+      id: c.id,
+      shape: c.shape,
+      channels: c.channels,
+      spacing: c.spacing,
+      grade: c.grade,
+      image: [imgOff, c.image.length],
+      mask: c.mask ? [maskOff, c.mask.length] : null,
+    });
+    imgOff += c.image.length;
+    if (c.mask) maskOff += c.mask.length;
+  }
+  const index: ArtifactIndex = {
+    format: ARTIFACT_FORMAT,
+    version: ARTIFACT_VERSION,
+    name: ds.name,
+    dim: ds.dim,
+    channels: ds.channels,
+    fingerprint: ds.fingerprint,
+    split: ds.split,
+    cases: entries,
+    ...(meta ? { meta } : {}),
+  };
+  const img = await open(join(dir, 'images.f32'), 'w');
+  try {
+    for (const c of ds.cases) await img.write(bytesOf(c.image));
+  } finally {
+    await img.close();
+  }
+  if (maskOff > 0) {
+    const m = await open(join(dir, 'masks.u8'), 'w');
+    try {
+      for (const c of ds.cases) if (c.mask) await m.write(c.mask);
+    } finally {
+      await m.close();
+    }
+  }
+  await writeFile(join(dir, 'dataset.json'), JSON.stringify(index, null, 1) + '\n');
+}
+
+function corrupt(dir: string, file: string, what: string): SslRuntimeError {
+  return new SslRuntimeError(DATA_CODES.badArtifact, `dataset artifact ${join(dir, file)}: ${what}`, join(dir, file));
+}
+
+/**
+ * Read a dataset artifact written by writeDatasetArtifact. The packed files are read once and
+ * every case's image/mask is a view into them (no per-voxel copying).
+ */
+export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
+  let index: ArtifactIndex;
+  try {
+    index = JSON.parse(await readFile(join(dir, 'dataset.json'), 'utf8')) as ArtifactIndex;
+  } catch (e) {
+    throw corrupt(dir, 'dataset.json', `cannot be read (${(e as Error).message})`);
+  }
+  if (index.format !== ARTIFACT_FORMAT || !Array.isArray(index.cases)) throw corrupt(dir, 'dataset.json', `is not an ${ARTIFACT_FORMAT} index`);
+  if (index.version > ARTIFACT_VERSION) throw corrupt(dir, 'dataset.json', `has format version ${index.version}; this ssl3d reads up to ${ARTIFACT_VERSION}`);
+  let imgBuf: Buffer;
+  try {
+    imgBuf = await readFile(join(dir, 'images.f32'));
+  } catch {
+    throw corrupt(dir, 'images.f32', 'is missing');
+  }
+  let images: Float32Array;
+  if (LITTLE_ENDIAN && imgBuf.byteOffset % 4 === 0) images = new Float32Array(imgBuf.buffer, imgBuf.byteOffset, imgBuf.byteLength >> 2);
+  else {
+    images = new Float32Array(imgBuf.byteLength >> 2);
+    for (let i = 0; i < images.length; i++) images[i] = imgBuf.readFloatLE(i * 4);
+  }
+  const needMasks = index.cases.some((c) => c.mask !== null);
+  let masks = new Uint8Array(0);
+  if (needMasks) {
+    try {
+      const mb = await readFile(join(dir, 'masks.u8'));
+      masks = new Uint8Array(mb.buffer, mb.byteOffset, mb.byteLength);
+    } catch {
+      throw corrupt(dir, 'masks.u8', 'is missing');
+    }
+  }
+  const cases: Case[] = index.cases.map((e) => {
+    const voxels = e.shape.reduce((a, b) => a * b, 1);
+    if (e.image[1] !== voxels * e.channels) throw corrupt(dir, 'dataset.json', `case ${e.id}: image length ${e.image[1]} does not match shape [${e.shape.join(', ')}] × ${e.channels}`);
+    if (e.image[0] + e.image[1] > images.length) throw corrupt(dir, 'images.f32', `is shorter than the index says (case ${e.id})`);
+    let mask: Uint8Array | null = null;
+    if (e.mask) {
+      if (e.mask[1] !== voxels) throw corrupt(dir, 'dataset.json', `case ${e.id}: mask length ${e.mask[1]} does not match its shape`);
+      if (e.mask[0] + e.mask[1] > masks.length) throw corrupt(dir, 'masks.u8', `is shorter than the index says (case ${e.id})`);
+      mask = masks.subarray(e.mask[0], e.mask[0] + e.mask[1]);
+    }
+    return {
+      id: e.id,
+      shape: e.shape,
+      channels: e.channels,
+      image: images.subarray(e.image[0], e.image[0] + e.image[1]),
+      mask,
+      grade: e.grade,
+      spacing: e.spacing,
+    };
+  });
+  return { name: index.name, dim: index.dim, channels: index.channels, cases, split: index.split, fingerprint: index.fingerprint };
+}

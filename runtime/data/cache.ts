@@ -1,0 +1,89 @@
+// On-disk cache of preprocessed cases, keyed by a content hash of (the bytes of every input file,
+// the preprocessing parameters, how the layout reads the case, and the data-code version), so a
+// second run with the same inputs reads the cached case instead of decoding and preprocessing.
+// Entries are written atomically (temp file + rename); an unreadable entry is ignored and rebuilt.
+
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Case } from './types.js';
+import { PREPROCESS_VERSION } from './preprocess.js';
+
+/** Bumped when the readers or the cache format change in a way that alters cached cases. */
+export const DATA_CODE_VERSION = `data-1/pre-${PREPROCESS_VERSION}`;
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Cache key of one case. `fileHashes` are sha256 of the raw input files. */
+export function caseCacheKey(parts: { fileHashes: string[]; preprocess: unknown; reader: unknown }): string {
+  return sha256Hex(JSON.stringify({ v: DATA_CODE_VERSION, ...parts }));
+}
+
+interface CachedHeader {
+  id: string;
+  shape: number[];
+  channels: number;
+  spacing: number[];
+  grade: number | null;
+  imageLength: number;
+  maskLength: number;
+}
+
+const MAGIC = 'SSL3DC01';
+
+function entryPath(cacheDir: string, key: string): string {
+  return join(cacheDir, key.slice(0, 2), `${key}.case`);
+}
+
+/** The cached case for `key`, or null on a miss (or an unreadable entry). */
+export async function readCachedCase(cacheDir: string, key: string): Promise<Case | null> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(entryPath(cacheDir, key));
+  } catch {
+    return null;
+  }
+  try {
+    if (buf.toString('latin1', 0, 8) !== MAGIC) return null;
+    const hlen = buf.readUInt32LE(8);
+    const header = JSON.parse(buf.toString('utf8', 12, 12 + hlen)) as CachedHeader;
+    const imgStart = 12 + hlen + ((4 - ((12 + hlen) % 4)) % 4);
+    const imgBytes = header.imageLength * 4;
+    if (imgStart + imgBytes + header.maskLength !== buf.length) return null;
+    // Copy into fresh, aligned arrays (the read buffer may be pooled / unaligned).
+    const image = new Float32Array(header.imageLength);
+    new Uint8Array(image.buffer).set(buf.subarray(imgStart, imgStart + imgBytes));
+    const mask = header.maskLength > 0 ? new Uint8Array(buf.subarray(imgStart + imgBytes)) : null;
+    return { id: header.id, shape: header.shape, channels: header.channels, spacing: header.spacing, grade: header.grade, image, mask };
+  } catch {
+    return null;
+  }
+}
+
+/** Store a preprocessed case under `key`. */
+export async function writeCachedCase(cacheDir: string, key: string, c: Case): Promise<void> {
+  const header: CachedHeader = {
+    id: c.id,
+    shape: c.shape,
+    channels: c.channels,
+    spacing: c.spacing,
+    grade: c.grade,
+    imageLength: c.image.length,
+    maskLength: c.mask ? c.mask.length : 0,
+  };
+  const hjson = Buffer.from(JSON.stringify(header), 'utf8');
+  const pad = (4 - ((12 + hjson.length) % 4)) % 4;
+  const head = Buffer.alloc(12 + hjson.length + pad);
+  head.write(MAGIC, 0, 'latin1');
+  head.writeUInt32LE(hjson.length, 8);
+  hjson.copy(head, 12);
+  const parts: Uint8Array[] = [head, new Uint8Array(c.image.buffer, c.image.byteOffset, c.image.byteLength)];
+  if (c.mask) parts.push(c.mask);
+  const path = entryPath(cacheDir, key);
+  await mkdir(join(cacheDir, key.slice(0, 2)), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, Buffer.concat(parts));
+  await rename(tmp, path);
+}

@@ -1,0 +1,138 @@
+// loadDataset: a DatasetSpec → a preprocessed, split, fingerprinted in-memory dataset.
+// Files are found by the layout (layouts.ts), decoded (nifti.ts / sharp), checked, preprocessed
+// (preprocess.ts) and cached on disk by content hash (cache.ts); phantoms are generated directly
+// (they are faster to make than to read back).
+
+import { readFile } from 'node:fs/promises';
+import type { DatasetSpec } from '../../compiler/graph.js';
+import { SslRuntimeError } from '../contract.js';
+import { deriveSeed } from '../rng.js';
+import { caseCacheKey, readCachedCase, sha256Hex, writeCachedCase } from './cache.js';
+import { DATA_CODES } from './codes.js';
+import { resolveCases, type CaseSource } from './layouts.js';
+import { phantomCase } from './phantoms.js';
+import { preprocessCase } from './preprocess.js';
+import { computeSplit } from './split.js';
+import { datasetFingerprint } from './artifact.js';
+import type { Case, LoadedDataset } from './types.js';
+
+export interface LoadDatasetOptions {
+  /** Folder that relative data paths resolve against (the experiment file's folder). */
+  baseDir: string;
+  /** Shared cache of preprocessed cases. */
+  cacheDir: string;
+  onProgress?: (done: number, total: number) => void;
+  /** Non-fatal notes (e.g. a reduced split for a tiny dataset). */
+  onWarning?: (message: string) => void;
+  signal?: AbortSignal;
+  /** Phantom seed; default deriveSeed(spec.split.seed, 'phantom', spec.name) (see phantomSeed). */
+  seed?: number;
+  /** Called with the case id each time a case is decoded from its files (not on a cache hit). */
+  onDecode?: (caseId: string, files: string[]) => void;
+  /** Skip the on-disk cache (neither read nor write). */
+  noCache?: boolean;
+}
+
+/** The default seed of a phantom dataset: fixed by the dataset's name and split seed. */
+export function phantomSeed(spec: DatasetSpec): number {
+  return deriveSeed(spec.split.seed, 'phantom', spec.name);
+}
+
+function checkCase(spec: DatasetSpec, c: Case, file: string | null): void {
+  if (c.shape.length !== spec.dim) {
+    throw new SslRuntimeError(DATA_CODES.badDims, `case ${c.id}: has ${c.shape.length} spatial axes but dataset ${spec.name} is ${spec.dim}D`, file);
+  }
+  if (c.channels !== spec.channels) {
+    throw new SslRuntimeError(
+      DATA_CODES.channelMismatch,
+      `case ${c.id}: ${c.channels} channel(s) after preprocessing, but dataset ${spec.name} declares ${spec.channels}`,
+      file,
+    );
+  }
+}
+
+/** Label values of a raw case must be declared classes (0 = background is always allowed). */
+export function checkLabels(spec: DatasetSpec, c: Case, file: string | null): void {
+  if (spec.labels.kind === 'segmentation' && c.mask) {
+    const allowed = new Set<number>([0, ...spec.labels.classes]);
+    const seen = new Uint8Array(256);
+    for (let i = 0; i < c.mask.length; i++) seen[c.mask[i]!] = 1;
+    const bad: number[] = [];
+    for (let v = 0; v < 256; v++) if (seen[v] && !allowed.has(v)) bad.push(v);
+    if (bad.length > 0) {
+      throw new SslRuntimeError(
+        DATA_CODES.badLabelValues,
+        `case ${c.id}: label values ${bad.join(', ')} are not among the declared classes ${[...allowed].sort((a, b) => a - b).join(', ')}`,
+        file,
+      );
+    }
+  }
+  if (spec.labels.kind === 'classification' && c.grade !== null) {
+    if (!Number.isInteger(c.grade) || c.grade < 0 || c.grade >= spec.labels.classes) {
+      throw new SslRuntimeError(DATA_CODES.badLabelValues, `case ${c.id}: class ${c.grade} is outside 0..${spec.labels.classes - 1}`, file);
+    }
+  }
+}
+
+async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatasetOptions): Promise<Case> {
+  const hashes: string[] = [];
+  for (const f of src.files) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(f);
+    } catch (e) {
+      throw new SslRuntimeError(DATA_CODES.fileUnreadable, `case ${src.id}: cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, f);
+    }
+    hashes.push(sha256Hex(bytes));
+  }
+  const key = caseCacheKey({ fileHashes: hashes, preprocess: spec.preprocess, reader: { ...src.reader, id: src.id, grade: src.grade } });
+  if (!opts.noCache) {
+    const hit = await readCachedCase(opts.cacheDir, key);
+    if (hit) return hit;
+  }
+  opts.onDecode?.(src.id, src.files);
+  const raw = await src.load();
+  const file = src.files[0] ?? null;
+  checkLabels(spec, raw, src.labelFile ?? file);
+  const c = preprocessCase(raw, spec.preprocess, file);
+  if (!opts.noCache) await writeCachedCase(opts.cacheDir, key, c);
+  return c;
+}
+
+/** Load, check, preprocess (with the cache) and split a dataset. */
+export async function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions): Promise<LoadedDataset> {
+  const source = spec.source;
+  const cases: Case[] = [];
+  if (source.kind === 'phantom3d' || source.kind === 'phantom2d') {
+    const seed = opts.seed ?? phantomSeed(spec);
+    const total = source.cases;
+    if (!(total > 0)) throw new SslRuntimeError(DATA_CODES.noCases, `dataset ${spec.name}: a phantom needs at least 1 case (got ${total})`);
+    for (let i = 0; i < total; i++) {
+      opts.signal?.throwIfAborted();
+      const raw = phantomCase(source, seed, i);
+      const c = preprocessCase(raw, spec.preprocess);
+      checkCase(spec, c, null);
+      cases.push(c);
+      opts.onProgress?.(i + 1, total);
+    }
+  } else {
+    const sources = await resolveCases(spec, opts.baseDir);
+    if (sources.length === 0) throw new SslRuntimeError(DATA_CODES.noCases, `dataset ${spec.name}: no cases found`);
+    let done = 0;
+    for (const src of sources) {
+      opts.signal?.throwIfAborted();
+      const c = await loadFileCase(spec, src, opts);
+      checkCase(spec, c, src.files[0] ?? null);
+      cases.push(c);
+      opts.onProgress?.(++done, sources.length);
+    }
+  }
+  cases.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (let i = 1; i < cases.length; i++) {
+    if (cases[i]!.id === cases[i - 1]!.id) throw new SslRuntimeError(DATA_CODES.badDims, `dataset ${spec.name}: two cases share the id ${cases[i]!.id}`);
+  }
+  const s = computeSplit(cases.length, spec.split);
+  if (s.note) opts.onWarning?.(`dataset ${spec.name}: ${s.note}`);
+  const split = { train: s.train, val: s.val, test: s.test };
+  return { name: spec.name, dim: spec.dim, channels: spec.channels, cases, split, fingerprint: datasetFingerprint(cases, split) };
+}
