@@ -1,0 +1,163 @@
+// Figures as vega-lite specifications, rendered to SVG by vega (headless, renderer 'none')
+// and to PNG by resvg. Data efficiency: metric vs % labelled, one line per method with ± sd
+// error bars over repetitions (the paper's Figs. 2–4). Convergence: validation metric vs
+// epoch per method at one label fraction, mean line with a ± sd band (Figs. 5–6).
+
+import * as vl from 'vega-lite';
+import * as vega from 'vega';
+import { Resvg } from '@resvg/resvg-js';
+import type { PlotSpec } from '../compiler/graph.js';
+import type { ReportInput } from '../runtime/record.js';
+import { metricKey } from '../runtime/eval/metrics.js';
+import { summarize } from '../runtime/eval/protocol.js';
+import { displayScale, fractions, metricLabel, pct } from './tables.js';
+
+export const FIGURE_WIDTH = 480;
+export const FIGURE_HEIGHT = 300;
+/** PNG pixels per SVG unit. */
+export const PNG_SCALE = 2;
+const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
+
+type VlSpec = vl.TopLevelSpec;
+
+function methodName(method: string, arm: string, multiArm: boolean): string {
+  return multiArm ? `${method} (${arm})` : method;
+}
+
+function multiArmMethods(input: ReportInput): Set<string> {
+  const m = new Map<string, Set<string>>();
+  for (const r of input.results) m.set(r.node.params.method, (m.get(r.node.params.method) ?? new Set()).add(r.node.params.arm));
+  for (const h of input.histories) m.set(h.node.params.method, (m.get(h.node.params.method) ?? new Set()).add(h.node.params.arm));
+  return new Set([...m].filter(([, s]) => s.size > 1).map(([k]) => k));
+}
+
+const baseConfig = {
+  font: FONT,
+  view: { stroke: '#888' },
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 360 },
+  title: { fontSize: 13 },
+};
+
+/** Rows of the data-efficiency figure: one per method × fraction. */
+export function dataEfficiencyRows(input: ReportInput, plot: PlotSpec): Array<{ method: string; percent: number; mean: number; lo: number; hi: number; n: number }> {
+  const key = metricKey(plot.metric);
+  const scale = displayScale(key);
+  const multi = multiArmMethods(input);
+  const groups = new Map<string, { method: string; percent: number; vals: number[] }>();
+  for (const r of input.results) {
+    const name = methodName(r.node.params.method, r.node.params.arm, multi.has(r.node.params.method));
+    const g = `${name}\u0000${r.node.params.fraction}`;
+    const e = groups.get(g) ?? { method: name, percent: r.node.params.fraction * 100, vals: [] };
+    e.vals.push(r.metrics.aggregate[key] ?? NaN);
+    groups.set(g, e);
+  }
+  const rows = [];
+  for (const g of groups.values()) {
+    const s = summarize(g.vals);
+    if (s.n === 0) continue;
+    const sd = Number.isFinite(s.sd) ? s.sd : 0;
+    rows.push({ method: g.method, percent: g.percent, mean: s.mean * scale, lo: (s.mean - sd) * scale, hi: (s.mean + sd) * scale, n: s.n });
+  }
+  return rows.sort((a, b) => a.method.localeCompare(b.method) || a.percent - b.percent);
+}
+
+export function dataEfficiencySpec(input: ReportInput, plot: PlotSpec): VlSpec {
+  const key = metricKey(plot.metric);
+  const rows = dataEfficiencyRows(input, plot);
+  const percents = rows.map((r) => r.percent);
+  const logX = percents.length > 0 && Math.max(...percents) / Math.min(...percents) >= 20;
+  const x = { field: 'percent', type: 'quantitative' as const, title: '% of labelled training cases', scale: logX ? { type: 'log' as const } : { zero: false }, axis: { values: [...new Set(percents)].sort((a, b) => a - b) } };
+  const color = { field: 'method', type: 'nominal' as const, title: 'Method' };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${plot.name}: ${metricLabel(key)} vs labelled data`,
+    width: FIGURE_WIDTH,
+    height: FIGURE_HEIGHT,
+    background: 'white',
+    config: baseConfig,
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'errorbar', ticks: true }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: metricLabel(key), scale: { zero: false } }, y2: { field: 'hi' }, color } },
+      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
+    ],
+  } as VlSpec;
+}
+
+/** Rows of the convergence figure: one per method × epoch (mean ± sd over repetitions). */
+export function convergenceRows(input: ReportInput, plot: PlotSpec): Array<{ method: string; epoch: number; mean: number; lo: number; hi: number; n: number }> {
+  const key = metricKey(plot.metric);
+  const scale = displayScale(key);
+  const fracs = [...new Set(input.histories.map((h) => h.node.params.fraction))].sort((a, b) => a - b);
+  const at = plot.fraction ?? fracs[fracs.length - 1] ?? fractions(input).at(-1) ?? 1;
+  const multi = multiArmMethods(input);
+  const groups = new Map<string, { method: string; epoch: number; vals: number[] }>();
+  for (const h of input.histories) {
+    if (h.node.params.fraction !== at) continue;
+    const name = methodName(h.node.params.method, h.node.params.arm, multi.has(h.node.params.method));
+    for (const e of h.history.epochs) {
+      const v = e.metrics[key] ?? e.metrics[`val_${key}`];
+      if (v === undefined) continue;
+      const g = `${name}\u0000${e.epoch}`;
+      const entry = groups.get(g) ?? { method: name, epoch: e.epoch, vals: [] };
+      entry.vals.push(v);
+      groups.set(g, entry);
+    }
+  }
+  const rows = [];
+  for (const g of groups.values()) {
+    const s = summarize(g.vals);
+    if (s.n === 0) continue;
+    const sd = Number.isFinite(s.sd) ? s.sd : 0;
+    rows.push({ method: g.method, epoch: g.epoch, mean: s.mean * scale, lo: (s.mean - sd) * scale, hi: (s.mean + sd) * scale, n: s.n });
+  }
+  return rows.sort((a, b) => a.method.localeCompare(b.method) || a.epoch - b.epoch);
+}
+
+export function convergenceSpec(input: ReportInput, plot: PlotSpec): VlSpec {
+  const key = metricKey(plot.metric);
+  const rows = convergenceRows(input, plot);
+  const fracs = [...new Set(input.histories.map((h) => h.node.params.fraction))].sort((a, b) => a - b);
+  const at = plot.fraction ?? fracs[fracs.length - 1] ?? 1;
+  const warmups = [...new Set(input.histories.filter((h) => h.node.params.arm === 'finetune' && h.node.params.fraction === at).map((h) => h.node.params.finetune.warmup))].filter((w) => w > 0);
+  const x = { field: 'epoch', type: 'quantitative' as const, title: 'Epoch', scale: { zero: false }, axis: { format: 'd', tickMinStep: 1 } };
+  const color = { field: 'method', type: 'nominal' as const, title: 'Method' };
+  const layers: unknown[] = [
+    { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: `Validation ${metricLabel(key)}`, scale: { zero: false } }, y2: { field: 'hi' }, color } },
+    { mark: { type: 'line' }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color: { ...color, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } } } },
+  ];
+  if (warmups.length) {
+    layers.push({ data: { values: warmups.map((w) => ({ warmup: w + 0.5 })) }, mark: { type: 'rule', strokeDash: [4, 4], color: '#666' }, encoding: { x: { field: 'warmup', type: 'quantitative' } } });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${plot.name}: validation ${metricLabel(key)} per epoch at ${pct(at)} labels${warmups.length ? ' (dashed: end of warm-up)' : ''}`,
+    width: FIGURE_WIDTH,
+    height: FIGURE_HEIGHT,
+    background: 'white',
+    config: baseConfig,
+    data: { values: rows },
+    layer: layers,
+  } as VlSpec;
+}
+
+export function plotSpec(input: ReportInput, plot: PlotSpec): VlSpec {
+  return plot.kind === 'data-efficiency' ? dataEfficiencySpec(input, plot) : convergenceSpec(input, plot);
+}
+
+/** vega-lite → vega → SVG string (no DOM, no canvas). */
+export async function renderSvg(spec: VlSpec): Promise<string> {
+  const compiled = vl.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** SVG → PNG at PNG_SCALE pixels per unit, with system fonts. */
+export function renderPng(svg: string, scale = PNG_SCALE): Buffer {
+  const r = new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, background: 'white' });
+  return r.render().asPng();
+}

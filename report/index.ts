@@ -1,0 +1,145 @@
+// Reports: tables (Markdown, CSV, LaTeX) and figures (SVG, PNG) computed from a ReportInput
+// alone — a run record or the cached artifacts — so they are regenerated without retraining.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DataNode, EvaluateNode, FinetuneNode, PlotSpec, ReportSpec, TableSpec } from '../compiler/graph.js';
+import type { ReportInput, RunRecord } from '../runtime/record.js';
+import { SslRuntimeError } from '../runtime/contract.js';
+import { metricKey } from '../runtime/eval/metrics.js';
+import { plotSpec, renderPng, renderSvg } from './figures.js';
+import { referenceNames } from './reference/index.js';
+import {
+  buildComparison,
+  buildTable,
+  declaredMetrics,
+  renderComparisonCsv,
+  renderComparisonLatex,
+  renderComparisonMarkdown,
+  renderCsv,
+  renderLatex,
+  renderMarkdown,
+} from './tables.js';
+
+export { buildTable, buildComparison, renderMarkdown, renderCsv, renderLatex } from './tables.js';
+export { plotSpec, renderSvg, renderPng } from './figures.js';
+
+/** Whether a data node reads synthetic or otherwise non-paper data. */
+export function isDifferentData(node: DataNode): boolean {
+  const k = node.params.dataset.source.kind;
+  return k === 'phantom3d' || k === 'phantom2d';
+}
+
+/** The ReportInput of a run record: evaluate metrics and finetune histories copied into it. */
+export function reportInputFromRecord(record: RunRecord): ReportInput {
+  if (!record || typeof record !== 'object' || !record.graph || !Array.isArray(record.graph.nodes) || !record.artifacts) {
+    throw new SslRuntimeError('SSL171', 'run record is malformed: it lacks the graph or the artifacts section');
+  }
+  const results: ReportInput['results'] = [];
+  const histories: ReportInput['histories'] = [];
+  for (const n of record.graph.nodes) {
+    if (n.kind === 'evaluate') {
+      const m = record.artifacts.metrics?.[n.id];
+      if (m) results.push({ node: n, metrics: m });
+    } else if (n.kind === 'finetune') {
+      const h = record.artifacts.histories?.[n.id];
+      if (h) histories.push({ node: n, history: h });
+    }
+  }
+  const differentData = record.graph.nodes.some((n) => n.kind === 'data' && isDifferentData(n));
+  return { graph: record.graph, results, histories, differentData };
+}
+
+/** A sensible report when the experiment declares none: Table-1 style, data efficiency, convergence. */
+export function defaultReportSpec(input: ReportInput): ReportSpec {
+  const metrics = declaredMetrics(input);
+  const tables: TableSpec[] = [
+    { name: 'by-region', rows: 'method', columns: 'region', fraction: null, aggregate: 'mean-sd', deltaVsScratch: true, reference: null },
+    { name: 'by-fraction', rows: 'method', columns: 'fraction', fraction: null, aggregate: 'mean-sd', deltaVsScratch: true, reference: null },
+  ];
+  const plots: PlotSpec[] = [];
+  const primary = metrics[0];
+  if (primary) plots.push({ name: 'data-efficiency', kind: 'data-efficiency', metric: primary, fraction: null });
+  const conv = input.histories.find((h) => h.node.params.evaluation.convergence)?.node.params.evaluation.convergence;
+  if (conv) plots.push({ name: 'convergence', kind: 'convergence', metric: conv, fraction: null });
+  return { name: 'report', tables, plots, formats: ['md', 'csv', 'tex', 'svg', 'png'] };
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'table';
+}
+
+export interface WrittenReport {
+  /** Paths of the written files, relative to outDir. */
+  files: string[];
+  /** Markdown of every table (for printing). */
+  tables: string[];
+  /** Non-fatal problems (unknown reference, figure rendering failed). */
+  warnings: string[];
+}
+
+/** Write every table and figure of `spec` into `outDir` (created), plus an index `report.md`. */
+export async function writeReport(input: ReportInput, spec: ReportSpec, outDir: string): Promise<WrittenReport> {
+  await mkdir(outDir, { recursive: true });
+  const files: string[] = [];
+  const tables: string[] = [];
+  const warnings: string[] = [];
+  const want = new Set(spec.formats);
+  const put = async (name: string, data: string | Buffer): Promise<void> => {
+    await writeFile(join(outDir, name), data);
+    files.push(name);
+  };
+  const index: string[] = [`# ${spec.name} — ${input.graph.experiment}`, ''];
+  const evals = input.results.length;
+  const reps = new Set(input.results.map((r) => r.node.params.repetition)).size;
+  index.push(`${evals} evaluation(s), ${reps} repetition(s), ${input.histories.length} training histories.`, '');
+  if (input.differentData) index.push('> **⚠ Different data:** these results come from synthetic phantoms or other non-paper data; published numbers are shown for orientation only.', '');
+  if (evals === 0) index.push('> No evaluation has finished in this run yet; the tables are empty.', '');
+
+  for (const t of spec.tables) {
+    const model = buildTable(input, t);
+    const base = `table-${safeName(t.name)}`;
+    const md = renderMarkdown(model);
+    tables.push(md);
+    index.push(md);
+    if (want.has('md')) await put(`${base}.md`, md);
+    if (want.has('csv')) await put(`${base}.csv`, renderCsv(model));
+    if (want.has('tex')) await put(`${base}.tex`, renderLatex(model));
+    if (t.reference) {
+      const cmp = buildComparison(input, t);
+      if (!cmp) {
+        warnings.push(`SSL173: unknown reference table '${t.reference}' (available: ${referenceNames().join(', ')})`);
+        continue;
+      }
+      const cbase = `reference-${safeName(t.name)}`;
+      const cmd = renderComparisonMarkdown(cmp);
+      tables.push(cmd);
+      index.push(cmd);
+      if (want.has('md')) await put(`${cbase}.md`, cmd);
+      if (want.has('csv')) await put(`${cbase}.csv`, renderComparisonCsv(cmp));
+      if (want.has('tex')) await put(`${cbase}.tex`, renderComparisonLatex(cmp));
+    }
+  }
+
+  if (want.has('svg') || want.has('png')) {
+    for (const p of spec.plots) {
+      const base = `figure-${safeName(p.name)}`;
+      try {
+        const svg = await renderSvg(plotSpec(input, p));
+        if (want.has('svg')) await put(`${base}.svg`, svg);
+        if (want.has('png')) await put(`${base}.png`, renderPng(svg));
+        index.push(`![${p.name}: ${p.kind} (${metricKey(p.metric)})](${want.has('svg') ? base + '.svg' : base + '.png'})`, '');
+      } catch (err) {
+        warnings.push(`SSL174: figure '${p.name}' could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+  if (warnings.length) index.push('## Warnings', '', ...warnings.map((w) => `- ${w}`), '');
+  if (want.has('md')) await put('report.md', index.join('\n'));
+  return { files, tables, warnings };
+}
+
+/** Evaluate and finetune nodes of the input, for callers that assemble a ReportInput by hand. */
+export function reportNodes(input: ReportInput): { evaluate: EvaluateNode[]; finetune: FinetuneNode[] } {
+  return { evaluate: input.results.map((r) => r.node), finetune: input.histories.map((h) => h.node) };
+}

@@ -1,0 +1,437 @@
+// Paper-style tables from a ReportInput: methods × regions (Table 1 style, at one label
+// fraction), methods × label fractions, and ours beside a published table. Each table is a
+// plain model first (numbers), then rendered as Markdown, CSV and LaTeX.
+
+import type { Arm, EvaluateNode, MetricSpec, TableSpec } from '../compiler/graph.js';
+import type { ReportInput } from '../runtime/record.js';
+import { higherIsBetter, metricKey } from '../runtime/eval/metrics.js';
+import { summarize, type Summary } from '../runtime/eval/protocol.js';
+import { loadReference, referenceRow, type ReferenceTable } from './reference/index.js';
+
+export interface Column {
+  /** Column header as printed. */
+  label: string;
+  /** Metric key the values come from. */
+  key: string;
+  /** For fraction columns. */
+  fraction: number | null;
+}
+
+export interface Cell {
+  summary: Summary;
+  /** Mean minus the scratch row's mean (same column, same fraction), in display units; null when not applicable. */
+  delta: number | null;
+  best: boolean;
+}
+
+export interface Row {
+  label: string;
+  method: string;
+  arm: Arm;
+  fraction: number | null;
+  cells: Cell[];
+}
+
+export interface TableModel {
+  name: string;
+  title: string;
+  rowHeader: string;
+  columns: Column[];
+  rows: Row[];
+  aggregate: TableSpec['aggregate'];
+  deltaVsScratch: boolean;
+  notes: string[];
+}
+
+// ─────────────────────────── units ───────────────────────────
+
+/** Dice/IoU/accuracy print as percentages (as the paper), QWK as a fraction, HD95 in mm. */
+export function displayScale(key: string): number {
+  return key.startsWith('dice') || key.startsWith('iou') || key.startsWith('accuracy') ? 100 : 1;
+}
+
+export function displayDigits(key: string): number {
+  return key.startsWith('qwk') ? 3 : 2;
+}
+
+export function metricLabel(key: string): string {
+  const [m, ...rest] = key.split('_');
+  const region = rest.join('_');
+  const name = { dice: 'Dice', iou: 'IoU', hd95: 'HD95', qwk: 'QWK', accuracy: 'Accuracy' }[m ?? ''] ?? m ?? key;
+  const unit = displayScale(key) === 100 ? ' (%)' : key.startsWith('hd95') ? ' (mm)' : '';
+  return `${name}${region ? ' ' + region : ''}${unit}`;
+}
+
+export function pct(fraction: number): string {
+  const p = fraction * 100;
+  return `${Number.isInteger(p) ? p.toFixed(0) : p.toFixed(p < 1 ? 2 : 1)}%`;
+}
+
+function fmt(v: number, key: string): string {
+  return Number.isFinite(v) ? (v * displayScale(key)).toFixed(displayDigits(key)) : '—';
+}
+
+function fmtDelta(d: number, key: string): string {
+  const s = d.toFixed(displayDigits(key));
+  return d > 0 || (d === 0 && !s.startsWith('-')) ? `+${s}` : s;
+}
+
+// ─────────────────────────── grouping ───────────────────────────
+
+/** Row identity: the method, with the arm added when one method appears with several arms. */
+function rowLabels(results: ReportInput['results']): Map<string, string> {
+  const arms = new Map<string, Set<Arm>>();
+  for (const r of results) {
+    const s = arms.get(r.node.params.method) ?? new Set<Arm>();
+    s.add(r.node.params.arm);
+    arms.set(r.node.params.method, s);
+  }
+  const out = new Map<string, string>();
+  for (const r of results) {
+    const { method, arm } = r.node.params;
+    out.set(`${method}\u0000${arm}`, (arms.get(method)?.size ?? 0) > 1 ? `${method} (${arm})` : method);
+  }
+  return out;
+}
+
+/** Methods in order of first appearance in the graph (scratch first). */
+function methodOrder(results: ReportInput['results']): Array<{ method: string; arm: Arm }> {
+  const seen = new Map<string, { method: string; arm: Arm }>();
+  for (const r of results) {
+    const k = `${r.node.params.method}\u0000${r.node.params.arm}`;
+    if (!seen.has(k)) seen.set(k, { method: r.node.params.method, arm: r.node.params.arm });
+  }
+  const list = [...seen.values()];
+  return [...list.filter((m) => m.arm === 'scratch'), ...list.filter((m) => m.arm !== 'scratch')];
+}
+
+export function fractions(input: ReportInput): number[] {
+  return [...new Set(input.results.map((r) => r.node.params.fraction))].sort((a, b) => a - b);
+}
+
+/** Metric specs declared on the evaluate nodes, in declaration order (deduplicated). */
+export function declaredMetrics(input: ReportInput): MetricSpec[] {
+  const seen = new Map<string, MetricSpec>();
+  for (const r of input.results) for (const m of r.node.params.evaluation.metrics) if (!seen.has(metricKey(m))) seen.set(metricKey(m), m);
+  return [...seen.values()];
+}
+
+function values(results: ReportInput['results'], method: string, arm: Arm, fraction: number, key: string): number[] {
+  return results
+    .filter((r) => r.node.params.method === method && r.node.params.arm === arm && r.node.params.fraction === fraction)
+    .sort((a, b) => a.node.params.repetition - b.node.params.repetition)
+    .map((r) => r.metrics.aggregate[key] ?? NaN);
+}
+
+// ─────────────────────────── building ───────────────────────────
+
+function protocolNotes(input: ReportInput, spec: TableSpec): string[] {
+  const notes: string[] = [];
+  const reps = new Set(input.results.map((r) => r.node.params.repetition)).size;
+  notes.push(
+    spec.aggregate === 'mean-sd'
+      ? `Cells: mean ± sample sd over ${reps} repetition(s) (sd shown as — with one repetition).`
+      : `Cells: min / avg / max over ${reps} repetition(s).`,
+  );
+  if (spec.deltaVsScratch) notes.push('Δ: difference to the scratch row at the same label fraction, in the column\'s units.');
+  notes.push('Bold: best in the column (lowest for HD95).');
+  const policies = [...new Set(input.results.map((r) => r.metrics.emptyPolicy))].filter((p) => p);
+  if (policies.length) notes.push(`Empty masks: ${policies.join(' | ')}.`);
+  const tests = [...new Set(input.results.map((r) => r.metrics.testCases))];
+  if (tests.length) notes.push(`Test cases per evaluation: ${tests.join(', ')} (per-volume metrics, averaged over volumes).`);
+  const excluded = new Map<string, number>();
+  for (const r of input.results) {
+    for (const [k, v] of Object.entries(r.metrics.aggregate)) {
+      if (k.endsWith('__excluded') && v > 0) excluded.set(k.slice(0, -10), (excluded.get(k.slice(0, -10)) ?? 0) + v);
+    }
+  }
+  for (const [k, v] of excluded) notes.push(`${k}: ${v} case evaluation(s) excluded by the empty policy.`);
+  if (input.differentData) notes.push('⚠ These results come from different data than the paper (e.g. synthetic phantoms); they are not comparable with published numbers.');
+  return notes;
+}
+
+function markBest(rows: Row[], columns: Column[], groupOf: (r: Row) => string): void {
+  columns.forEach((col, ci) => {
+    const higher = higherIsBetter(col.key);
+    const groups = new Map<string, Row[]>();
+    for (const r of rows) groups.set(groupOf(r), [...(groups.get(groupOf(r)) ?? []), r]);
+    for (const g of groups.values()) {
+      const means = g.map((r) => r.cells[ci]!.summary.mean).filter((m) => Number.isFinite(m));
+      if (means.length < 2) continue;
+      const best = higher ? Math.max(...means) : Math.min(...means);
+      for (const r of g) if (r.cells[ci]!.summary.mean === best) r.cells[ci]!.best = true;
+    }
+  });
+}
+
+function addDeltas(rows: Row[], columns: Column[]): void {
+  for (const r of rows) {
+    const scratch = rows.find((s) => s.arm === 'scratch' && s.fraction === r.fraction);
+    if (!scratch || scratch === r) continue;
+    columns.forEach((col, ci) => {
+      const a = r.cells[ci]!.summary.mean;
+      const b = scratch.cells[ci]!.summary.mean;
+      if (Number.isFinite(a) && Number.isFinite(b)) r.cells[ci]!.delta = (a - b) * displayScale(col.key);
+    });
+  }
+}
+
+/** Build the numbers of one TableSpec. */
+export function buildTable(input: ReportInput, spec: TableSpec): TableModel {
+  const results = input.results;
+  const labels = rowLabels(results);
+  const methods = methodOrder(results);
+  const fracs = fractions(input);
+  const metrics = declaredMetrics(input);
+  const primary = metrics[0];
+  const largest = fracs[fracs.length - 1] ?? 1;
+  const atFraction = spec.fraction ?? largest;
+  let columns: Column[];
+  if (spec.columns === 'fraction') {
+    const key = primary ? metricKey(primary) : '';
+    columns = fracs.map((f) => ({ label: pct(f), key, fraction: f }));
+  } else {
+    const ms = spec.columns === 'region' && primary ? metrics.filter((m) => m.metric === primary.metric) : metrics;
+    columns = ms.map((m) => ({ label: metricLabel(metricKey(m)), key: metricKey(m), fraction: null }));
+  }
+  const rows: Row[] = [];
+  const rowFractions = spec.rows === 'fraction' && spec.columns !== 'fraction' ? fracs : [atFraction];
+  for (const f of rowFractions) {
+    for (const m of methods) {
+      const label0 = labels.get(`${m.method}\u0000${m.arm}`) ?? m.method;
+      const cells = columns.map((c) => ({ summary: summarize(values(results, m.method, m.arm, c.fraction ?? f, c.key)), delta: null, best: false }));
+      if (cells.every((c) => c.summary.n === 0)) continue;
+      const fr = spec.columns === 'fraction' ? null : f;
+      rows.push({ label: spec.rows === 'fraction' && spec.columns !== 'fraction' ? `${pct(f)} · ${label0}` : label0, method: m.method, arm: m.arm, fraction: fr, cells });
+    }
+  }
+  if (spec.deltaVsScratch) {
+    if (spec.columns === 'fraction') {
+      const scratch = rows.find((r) => r.arm === 'scratch');
+      if (scratch) {
+        for (const r of rows) {
+          if (r === scratch) continue;
+          columns.forEach((col, ci) => {
+            const a = r.cells[ci]!.summary.mean;
+            const b = scratch.cells[ci]!.summary.mean;
+            if (Number.isFinite(a) && Number.isFinite(b)) r.cells[ci]!.delta = (a - b) * displayScale(col.key);
+          });
+        }
+      }
+    } else addDeltas(rows, columns);
+  }
+  markBest(rows, columns, (r) => String(r.fraction));
+  const what = spec.columns === 'fraction' ? `${primary ? metricLabel(metricKey(primary)) : ''} vs % labelled training cases` : `at ${pct(atFraction)} labelled training cases`;
+  const title = spec.rows === 'fraction' && spec.columns !== 'fraction' ? `${spec.name}: methods × label fractions` : `${spec.name}: ${what}`;
+  return {
+    name: spec.name,
+    title,
+    rowHeader: spec.rows === 'fraction' && spec.columns !== 'fraction' ? 'Fraction · Method' : 'Method',
+    columns,
+    rows,
+    aggregate: spec.aggregate,
+    deltaVsScratch: spec.deltaVsScratch,
+    notes: protocolNotes(input, spec),
+  };
+}
+
+// ─────────────────────────── rendering ───────────────────────────
+
+function cellText(c: Cell, key: string, agg: TableSpec['aggregate'], pm: string): string {
+  const s = c.summary;
+  if (s.n === 0) return '—';
+  const core = agg === 'mean-sd'
+    ? Number.isFinite(s.sd) ? `${fmt(s.mean, key)} ${pm} ${fmt(s.sd, key)}` : fmt(s.mean, key)
+    : `${fmt(s.min, key)} / ${fmt(s.mean, key)} / ${fmt(s.max, key)}`;
+  return core;
+}
+
+export function renderMarkdown(t: TableModel): string {
+  const head = [t.rowHeader, ...t.columns.map((c) => c.label)];
+  const lines = [`**${t.title}**`, '', `| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' :--- ' : ' ---: ')).join('|')}|`];
+  for (const r of t.rows) {
+    const cells = r.cells.map((c, i) => {
+      const key = t.columns[i]!.key;
+      let s = cellText(c, key, t.aggregate, '±');
+      if (c.best && s !== '—') s = `**${s}**`;
+      if (c.delta !== null) s += ` (Δ ${fmtDelta(c.delta, key)})`;
+      return s;
+    });
+    lines.push(`| ${[r.label, ...cells].join(' | ')} |`);
+  }
+  lines.push('');
+  for (const n of t.notes) lines.push(`- ${n}`);
+  return lines.join('\n') + '\n';
+}
+
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function num(v: number | null): string {
+  return v === null || !Number.isFinite(v) ? '' : String(Number(v.toPrecision(10)));
+}
+
+/** CSV with raw values (fractions, not percent): one column per statistic. */
+export function renderCsv(t: TableModel): string {
+  const stats = t.aggregate === 'mean-sd' ? ['mean', 'sd'] : ['min', 'avg', 'max'];
+  const head = ['row', 'method', 'arm', 'fraction'];
+  for (const c of t.columns) {
+    const base = c.fraction === null ? c.key : `${c.key}@${c.fraction}`;
+    for (const s of stats) head.push(`${base}_${s}`);
+    head.push(`${base}_n`);
+    if (t.deltaVsScratch) head.push(`${base}_delta`);
+    head.push(`${base}_best`);
+  }
+  const lines = [head.map(csvField).join(',')];
+  for (const r of t.rows) {
+    const f = [r.label, r.method, r.arm, num(r.fraction)];
+    r.cells.forEach((c, i) => {
+      const key = t.columns[i]!.key;
+      const s = c.summary;
+      if (t.aggregate === 'mean-sd') f.push(num(s.mean), num(s.sd));
+      else f.push(num(s.min), num(s.mean), num(s.max));
+      f.push(String(s.n));
+      if (t.deltaVsScratch) f.push(num(c.delta === null ? null : c.delta / displayScale(key)));
+      f.push(c.best ? '*' : '');
+    });
+    lines.push(f.map(csvField).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function latexEscape(s: string): string {
+  return s.replace(/\\/g, '\\textbackslash{}').replace(/([&%$#_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}').replace(/\^/g, '\\textasciicircum{}').replace(/Δ/g, '$\\Delta$').replace(/·/g, '$\\cdot$').replace(/⚠/g, '(!)').replace(/±/g, '$\\pm$').replace(/—/g, '--').replace(/→/g, '$\\rightarrow$').replace(/×/g, '$\\times$');
+}
+
+export function renderLatex(t: TableModel): string {
+  const lines = [
+    '% Generated by ssl3d report; needs \\usepackage{booktabs}',
+    '\\begin{table}[t]',
+    '\\centering',
+    `\\caption{${latexEscape(t.title)}}`,
+    `\\label{tab:${t.name.replace(/[^A-Za-z0-9:-]/g, '-')}}`,
+    `\\begin{tabular}{l${'r'.repeat(t.columns.length)}}`,
+    '\\toprule',
+    `${[t.rowHeader, ...t.columns.map((c) => c.label)].map(latexEscape).join(' & ')} \\\\`,
+    '\\midrule',
+  ];
+  for (const r of t.rows) {
+    const cells = r.cells.map((c, i) => {
+      const key = t.columns[i]!.key;
+      const txt = cellText(c, key, t.aggregate, '\\pm');
+      if (txt === '—') return '--';
+      let s = `$${txt}$`;
+      if (c.best) s = `$\\mathbf{${txt.replace(/ \/ /g, '/')}}$`;
+      if (c.delta !== null) s += ` {\\scriptsize(${fmtDelta(c.delta, key)})}`;
+      return s;
+    });
+    lines.push(`${[latexEscape(r.label), ...cells].join(' & ')} \\\\`);
+  }
+  lines.push('\\bottomrule', '\\end{tabular}');
+  if (t.notes.length) lines.push(`\\par\\smallskip{\\footnotesize ${t.notes.map(latexEscape).join(' ')}}`);
+  lines.push('\\end{table}');
+  return lines.join('\n') + '\n';
+}
+
+// ─────────────────────────── published comparison ───────────────────────────
+
+export interface ComparisonModel {
+  name: string;
+  reference: ReferenceTable;
+  fraction: number;
+  columns: string[];
+  rows: Array<{ method: string; paperModel: string; ours: Array<number | null>; paper: Array<number | null> }>;
+  differentData: boolean;
+  notes: string[];
+}
+
+function datasetDim(input: ReportInput, node: EvaluateNode): 2 | 3 | null {
+  const ft = input.graph.nodes.find((n) => n.id === node.inputs[0]);
+  if (ft && ft.kind === 'finetune') return ft.params.encoder.kind === 'unet3d' ? 3 : 2;
+  return null;
+}
+
+/** Ours beside a published table (null when the reference name is unknown). */
+export function buildComparison(input: ReportInput, spec: TableSpec): ComparisonModel | null {
+  if (!spec.reference) return null;
+  const ref = loadReference(spec.reference);
+  if (!ref) return null;
+  const fracs = fractions(input);
+  const at = spec.fraction ?? fracs[fracs.length - 1] ?? 1;
+  const scale = ref.metric === 'dice_percent' ? 100 : 1;
+  const rows: ComparisonModel['rows'] = [];
+  for (const m of methodOrder(input.results)) {
+    const sample = input.results.find((r) => r.node.params.method === m.method && r.node.params.arm === m.arm);
+    const pr = referenceRow(ref, m.method, m.arm, sample ? datasetDim(input, sample.node) : null);
+    if (!pr) continue;
+    const ours = ref.columns.map((c) => {
+      const s = summarize(values(input.results, m.method, m.arm, at, `dice_${c}`));
+      return s.n ? s.mean * scale : null;
+    });
+    const paper = ref.columns.map((c) => (typeof pr[c] === 'number' ? (pr[c] as number) : null));
+    rows.push({ method: m.method + (m.arm === 'frozen' ? ' (frozen)' : ''), paperModel: pr.model, ours, paper });
+  }
+  const notes = [`Reference: ${ref.source}. Data: ${ref.dataset}.`, `Ours: mean over repetitions at ${pct(at)} labelled training cases; Δ = ours − paper (percentage points).`];
+  if (input.differentData) notes.unshift('⚠ DIFFERENT DATA: our numbers come from different data (e.g. synthetic phantoms), not the paper\'s; the differences below are not a replication result.');
+  return { name: spec.name, reference: ref, fraction: at, columns: ref.columns, rows, differentData: input.differentData, notes };
+}
+
+function f2(v: number | null): string {
+  return v === null || !Number.isFinite(v) ? '—' : v.toFixed(2);
+}
+
+export function renderComparisonMarkdown(c: ComparisonModel): string {
+  const head = ['Method', 'Paper row', ...c.columns.flatMap((k) => [`${k} ours`, `${k} paper`, `${k} Δ`])];
+  const lines = [`**${c.name}: ours vs published (${c.reference.metric === 'dice_percent' ? 'Dice %' : c.reference.metric})${c.differentData ? ' — DIFFERENT DATA' : ''}**`, '', `| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? ' :--- ' : ' ---: ')).join('|')}|`];
+  for (const r of c.rows) {
+    const cells = c.columns.flatMap((_, i) => {
+      const o = r.ours[i] ?? null;
+      const p = r.paper[i] ?? null;
+      return [f2(o), f2(p), o !== null && p !== null ? fmtDelta(o - p, '') : '—'];
+    });
+    lines.push(`| ${[r.method, r.paperModel, ...cells].join(' | ')} |`);
+  }
+  if (c.rows.length === 0) lines.push(`| (no method of this run matches a row of the published table) |${' |'.repeat(head.length - 1)}`);
+  lines.push('');
+  for (const n of c.notes) lines.push(`- ${n}`);
+  return lines.join('\n') + '\n';
+}
+
+export function renderComparisonCsv(c: ComparisonModel): string {
+  const head = ['method', 'paper_model', ...c.columns.flatMap((k) => [`${k}_ours`, `${k}_paper`, `${k}_delta`]), 'different_data'];
+  const lines = [head.join(',')];
+  for (const r of c.rows) {
+    const cells = c.columns.flatMap((_, i) => {
+      const o = r.ours[i] ?? null;
+      const p = r.paper[i] ?? null;
+      return [num(o), num(p), o !== null && p !== null ? num(o - p) : ''];
+    });
+    lines.push([r.method, r.paperModel, ...cells, c.differentData ? 'true' : 'false'].map(csvField).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function renderComparisonLatex(c: ComparisonModel): string {
+  const lines = [
+    '% Generated by ssl3d report; needs \\usepackage{booktabs}',
+    '\\begin{table}[t]',
+    '\\centering',
+    `\\caption{${latexEscape(`${c.name}: ours vs published${c.differentData ? ' (different data)' : ''}`)}}`,
+    `\\begin{tabular}{ll${'rrr'.repeat(c.columns.length)}}`,
+    '\\toprule',
+    ` & & ${c.columns.map((k) => `\\multicolumn{3}{c}{${latexEscape(k)}}`).join(' & ')} \\\\`,
+    `Method & Paper row & ${c.columns.map(() => 'ours & paper & $\\Delta$').join(' & ')} \\\\`,
+    '\\midrule',
+  ];
+  for (const r of c.rows) {
+    const cells = c.columns.flatMap((_, i) => {
+      const o = r.ours[i] ?? null;
+      const p = r.paper[i] ?? null;
+      return [f2(o), f2(p), o !== null && p !== null ? fmtDelta(o - p, '') : '--'].map((s) => (s === '—' ? '--' : s));
+    });
+    lines.push(`${[latexEscape(r.method), latexEscape(r.paperModel), ...cells].join(' & ')} \\\\`);
+  }
+  lines.push('\\bottomrule', '\\end{tabular}', `\\par\\smallskip{\\footnotesize ${c.notes.map(latexEscape).join(' ')}}`, '\\end{table}');
+  return lines.join('\n') + '\n';
+}
