@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { SslRuntimeError } from '../contract.js';
 import { loadAddon } from './addon.js';
-import { registerNativeBackend } from './native.js';
+import { registerMissingGradients, registerNativeBackend } from './native.js';
 
 export type BackendChoice = 'auto' | 'native' | 'cpu' | 'tensorflow';
 
@@ -102,6 +102,7 @@ async function activate(name: string): Promise<void> {
  * explicitly requested backend is unavailable.
  */
 export async function selectBackend(choice: BackendChoice, options: SelectOptions = {}): Promise<BackendSelection> {
+  registerMissingGradients();
   const cached = selected.get(choice);
   if (cached) {
     await activate(cached.name);
@@ -186,4 +187,4 @@ export function cpuInfo(): { model: string; cores: number; features: string[] } 
 }
 
 export { loadAddon } from './addon.js';
-export { registerNativeBackend, nativeKernelNames } from './native.js';
+export { registerNativeBackend, nativeKernelNames, registerMissingGradients } from './native.js';

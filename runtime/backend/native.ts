@@ -34,3 +34,32 @@ export function registerNativeBackend(addon: NativeAddon): void {
   }
   registered = true;
 }
+
+let gradientsAdded = false;
+
+/**
+ * tfjs 4.22 has no gradient for Conv3DBackpropInputV2, the kernel behind tf.conv3dTranspose, so a
+ * U-Net decoder with transposed 3D convs cannot train on any backend. Register it (once, for all
+ * backends): d/d(dy) is a forward conv3d of the incoming gradient, d/d(filter) a backprop-filter.
+ */
+export function registerMissingGradients(): void {
+  if (gradientsAdded) return;
+  gradientsAdded = true;
+  if (tf.getGradient('Conv3DBackpropInputV2') !== undefined) return;
+  tf.registerGradient({
+    kernelName: 'Conv3DBackpropInputV2',
+    inputsToSave: ['dy', 'filter'],
+    gradFunc: (g: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const grad = g as tf.Tensor5D;
+      const [dy, filter] = saved as [tf.Tensor5D, tf.Tensor5D];
+      const { strides, pad } = attrs as unknown as { strides: [number, number, number]; pad: 'valid' | 'same' };
+      return {
+        dy: () => tf.conv3d(grad, filter, strides, pad),
+        filter: () =>
+          tf.engine().runKernel('Conv3DBackpropFilterV2', { x: grad, dy }, {
+            strides, pad, filterShape: filter.shape,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      };
+    },
+  });
+}

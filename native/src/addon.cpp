@@ -1,0 +1,417 @@
+// N-API glue for the ssl3d kernel pack: argument checking, a small fixed thread pool, and the
+// choice of kernel table (AVX-512, AVX2+FMA or baseline) from the CPU's features at load time.
+#include <node_api.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common.h"
+
+// ---------------------------------------------------------------------------------------------
+// Thread pool: nthreads-1 workers plus the calling thread; every parallel call hands each thread
+// its index, and the kernels split their work statically by that index (deterministic results).
+namespace {
+struct Pool {
+  std::mutex mu;
+  std::condition_variable cv, done;
+  std::vector<std::thread> workers;
+  ssl3d_task_fn fn = nullptr;
+  void* ctx = nullptr;
+  long generation = 0;
+  int pending = 0;
+  int nthreads = 1;
+  bool stop = false;
+};
+Pool* g_pool = nullptr;
+
+void worker_main(Pool* p, int tid) {
+  long seen = 0;
+  for (;;) {
+    ssl3d_task_fn fn;
+    void* ctx;
+    int nt;
+    {
+      std::unique_lock<std::mutex> lk(p->mu);
+      p->cv.wait(lk, [&] { return p->stop || p->generation != seen; });
+      if (p->stop) return;
+      seen = p->generation;
+      fn = p->fn;
+      ctx = p->ctx;
+      nt = p->nthreads;
+    }
+    fn(ctx, tid, nt);
+    {
+      std::lock_guard<std::mutex> lk(p->mu);
+      if (--p->pending == 0) p->done.notify_one();
+    }
+  }
+}
+
+void pool_stop() {
+  if (!g_pool) return;
+  {
+    std::lock_guard<std::mutex> lk(g_pool->mu);
+    g_pool->stop = true;
+  }
+  g_pool->cv.notify_all();
+  for (auto& t : g_pool->workers) t.join();
+  delete g_pool;
+  g_pool = nullptr;
+}
+
+void pool_start(int n) {
+  pool_stop();
+  if (n < 1) n = 1;
+  if (n > 256) n = 256;
+  g_pool = new Pool();
+  g_pool->nthreads = n;
+  for (int i = 1; i < n; i++) g_pool->workers.emplace_back(worker_main, g_pool, i);
+}
+}  // namespace
+
+extern "C" void ssl3d_parallel(ssl3d_task_fn fn, void* ctx) {
+  Pool* p = g_pool;
+  if (!p || p->nthreads == 1) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lk(p->mu);
+    p->fn = fn;
+    p->ctx = ctx;
+    p->pending = p->nthreads - 1;
+    p->generation++;
+  }
+  p->cv.notify_all();
+  fn(ctx, 0, p->nthreads);
+  std::unique_lock<std::mutex> lk(p->mu);
+  p->done.wait(lk, [&] { return p->pending == 0; });
+}
+
+extern "C" int ssl3d_nthreads(void) { return g_pool ? g_pool->nthreads : 1; }
+
+// ---------------------------------------------------------------------------------------------
+namespace {
+const Ssl3dKernels* K = nullptr;
+
+const Ssl3dKernels* pick_kernels() {
+  const char* force = getenv("SSL3D_ISA");
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
+  bool has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  bool has512 = false, has2 = false;
+#endif
+  if (force && strcmp(force, "scalar") == 0) return &ssl3d_base::table;
+  if (force && strcmp(force, "avx2") == 0 && has2) return &ssl3d_avx2::table;
+  if (has512 && !(force && strcmp(force, "avx2") == 0)) return &ssl3d_avx512::table;
+  if (has2) return &ssl3d_avx2::table;
+  return &ssl3d_base::table;
+}
+
+#define CHECK(call)                                                 \
+  do {                                                              \
+    if ((call) != napi_ok) {                                        \
+      napi_throw_error(env, "SSL206", "ssl3d native: N-API call failed: " #call); \
+      return nullptr;                                               \
+    }                                                               \
+  } while (0)
+
+bool get_f32(napi_env env, napi_value v, float** data, size_t* len) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
+  napi_typedarray_type type;
+  void* p;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, &p, &ab, &off) != napi_ok) return false;
+  if (type != napi_float32_array) return false;
+  *data = (float*)p;
+  return true;
+}
+
+bool get_i32(napi_env env, napi_value v, int32_t** data, size_t* len) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
+  napi_typedarray_type type;
+  void* p;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, &p, &ab, &off) != napi_ok) return false;
+  if (type != napi_int32_array) return false;
+  *data = (int32_t*)p;
+  return true;
+}
+
+napi_value fail(napi_env env, const char* msg) {
+  napi_throw_type_error(env, "SSL206", msg);
+  return nullptr;
+}
+
+template <int N>
+bool args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
+  size_t argc = N;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return false;
+  return argc >= (size_t)N;
+}
+
+long prod(const int32_t* d, int n) {
+  long p = 1;
+  for (int i = 0; i < n; i++) p *= d[i];
+  return p;
+}
+
+// conv dims: n d h w ci kd kh kw co sd sh sw pd ph pw od oh ow
+bool conv_sizes_ok(const int32_t* q, size_t x, size_t w, size_t y, int which) {
+  for (int i = 0; i < 18; i++)
+    if (q[i] < 0) return false;
+  long xs = (long)q[0] * q[1] * q[2] * q[3] * q[4];
+  long ws = (long)q[5] * q[6] * q[7] * q[4] * q[8];
+  long ys = (long)q[0] * q[15] * q[16] * q[17] * q[8];
+  if (q[9] < 1 || q[10] < 1 || q[11] < 1) return false;
+  if (which == 0) return (long)x == xs && (long)w == ws && (long)y == ys;  // x, w, y
+  if (which == 1) return (long)x == ys && (long)w == ws && (long)y == xs;  // dy, w, dx
+  return (long)x == xs && (long)w == ys && (long)y == ws;                  // x, dy, dw
+}
+
+napi_value conv_call(napi_env env, napi_callback_info info, int which) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return fail(env, "conv: expected 4 arguments");
+  float *a, *b, *c;
+  int32_t* d;
+  size_t la, lb, lc, ld;
+  if (!get_f32(env, argv[0], &a, &la) || !get_f32(env, argv[1], &b, &lb) || !get_f32(env, argv[2], &c, &lc) ||
+      !get_i32(env, argv[3], &d, &ld) || ld != 18)
+    return fail(env, "conv: expected (Float32Array, Float32Array, Float32Array, Int32Array(18))");
+  if (!conv_sizes_ok(d, la, lb, lc, which)) return fail(env, "conv: buffer sizes do not match the dimensions");
+  if (which == 0) K->conv_fwd(a, b, c, d);
+  else if (which == 1) K->conv_bin(a, b, c, d);
+  else K->conv_bfil(a, b, c, d);
+  return nullptr;
+}
+
+napi_value ConvFwd(napi_env env, napi_callback_info info) { return conv_call(env, info, 0); }
+napi_value ConvBin(napi_env env, napi_callback_info info) { return conv_call(env, info, 1); }
+napi_value ConvBfil(napi_env env, napi_callback_info info) { return conv_call(env, info, 2); }
+
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return fail(env, "matmul: expected 4 arguments");
+  float *a, *b, *c;
+  int32_t* d;
+  size_t la, lb, lc, ld;
+  if (!get_f32(env, argv[0], &a, &la) || !get_f32(env, argv[1], &b, &lb) || !get_f32(env, argv[2], &c, &lc) ||
+      !get_i32(env, argv[3], &d, &ld) || ld != 7)
+    return fail(env, "matmul: bad arguments");
+  long bA = d[0], bB = d[1], M = d[2], Kk = d[3], N = d[4];
+  long batch = bA > bB ? bA : bB;
+  if (bA < 1 || bB < 1 || M < 0 || Kk < 0 || N < 0 || (bA != bB && bA != 1 && bB != 1) || (long)la != bA * M * Kk ||
+      (long)lb != bB * Kk * N || (long)lc != batch * M * N)
+    return fail(env, "matmul: buffer sizes do not match the dimensions");
+  K->matmul(a, b, c, d);
+  return nullptr;
+}
+
+bool pool_ok(const int32_t* q, size_t x, size_t y) {
+  for (int i = 0; i < 17; i++)
+    if (q[i] < 0) return false;
+  if (q[5] < 1 || q[6] < 1 || q[7] < 1 || q[8] < 1 || q[9] < 1 || q[10] < 1) return false;
+  return (long)x == (long)q[0] * q[1] * q[2] * q[3] * q[4] && (long)y == (long)q[0] * q[14] * q[15] * q[16] * q[4];
+}
+
+napi_value Pool3d(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return fail(env, "pool3d: expected 4 arguments");
+  float *x, *y;
+  int32_t* d;
+  size_t lx, ly, ld;
+  int32_t kind;
+  if (!get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[1], &y, &ly) || !get_i32(env, argv[2], &d, &ld) || ld != 17 ||
+      napi_get_value_int32(env, argv[3], &kind) != napi_ok)
+    return fail(env, "pool3d: bad arguments");
+  if (!pool_ok(d, lx, ly)) return fail(env, "pool3d: buffer sizes do not match the dimensions");
+  K->pool(x, y, d, kind);
+  return nullptr;
+}
+
+napi_value Pool3dGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!args(env, info, argv)) return fail(env, "pool3dGrad: expected 5 arguments");
+  float *dy, *x, *dx;
+  int32_t* d;
+  size_t ldy, lx, ldx, ld;
+  int32_t kind;
+  if (!get_f32(env, argv[0], &dy, &ldy) || !get_f32(env, argv[1], &x, &lx) || !get_f32(env, argv[2], &dx, &ldx) ||
+      !get_i32(env, argv[3], &d, &ld) || ld != 17 || napi_get_value_int32(env, argv[4], &kind) != napi_ok)
+    return fail(env, "pool3dGrad: bad arguments");
+  if (!pool_ok(d, lx, ldy) || ldx != lx) return fail(env, "pool3dGrad: buffer sizes do not match the dimensions");
+  K->pool_grad(dy, x, dx, d, kind);
+  return nullptr;
+}
+
+napi_value Binary(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, argv)) return fail(env, "binary: expected 7 arguments");
+  int32_t op;
+  float *a, *b, *o;
+  int32_t *as, *bs, *os;
+  size_t la, lb, lo, ra, rb, ro;
+  if (napi_get_value_int32(env, argv[0], &op) != napi_ok || !get_f32(env, argv[1], &a, &la) ||
+      !get_i32(env, argv[2], &as, &ra) || !get_f32(env, argv[3], &b, &lb) || !get_i32(env, argv[4], &bs, &rb) ||
+      !get_f32(env, argv[5], &o, &lo) || !get_i32(env, argv[6], &os, &ro))
+    return fail(env, "binary: bad arguments");
+  if (ra != ro || rb != ro || ro < 1 || ro > 8 || op < 0 || op > 6) return fail(env, "binary: bad ranks or op");
+  for (size_t i = 0; i < ro; i++) {
+    if ((as[i] != os[i] && as[i] != 1) || (bs[i] != os[i] && bs[i] != 1)) return fail(env, "binary: shapes do not broadcast");
+  }
+  if ((long)la != prod(as, ro) || (long)lb != prod(bs, ro) || (long)lo != prod(os, ro)) return fail(env, "binary: sizes");
+  if (lo == 0) return nullptr;
+  K->binary(op, a, as, b, bs, o, os, (int)ro);
+  return nullptr;
+}
+
+napi_value Reduce(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!args(env, info, argv)) return fail(env, "reduce: expected 5 arguments");
+  int32_t op;
+  float *x, *o;
+  int32_t *sh, *rd;
+  size_t lx, lo, rs, rr;
+  if (napi_get_value_int32(env, argv[0], &op) != napi_ok || !get_f32(env, argv[1], &x, &lx) ||
+      !get_i32(env, argv[2], &sh, &rs) || !get_i32(env, argv[3], &rd, &rr) || !get_f32(env, argv[4], &o, &lo))
+    return fail(env, "reduce: bad arguments");
+  if (rs != rr || rs < 1 || rs > 8 || op < 0 || op > 3) return fail(env, "reduce: bad rank or op");
+  long outN = 1;
+  for (size_t i = 0; i < rs; i++)
+    if (!rd[i]) outN *= sh[i];
+  if ((long)lx != prod(sh, rs) || (long)lo != outN || lx == 0) return fail(env, "reduce: sizes");
+  K->reduce(op, x, sh, rd, (int)rs, o);
+  return nullptr;
+}
+
+napi_value Unary(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return fail(env, "unary: expected 4 arguments");
+  int32_t op;
+  float *x, *o;
+  size_t lx, lo;
+  double alpha;
+  if (napi_get_value_int32(env, argv[0], &op) != napi_ok || !get_f32(env, argv[1], &x, &lx) ||
+      !get_f32(env, argv[2], &o, &lo) || napi_get_value_double(env, argv[3], &alpha) != napi_ok || lx != lo)
+    return fail(env, "unary: bad arguments");
+  K->unary(op, x, o, (long)lx, (float)alpha);
+  return nullptr;
+}
+
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return fail(env, "transpose: expected 4 arguments");
+  float *x, *o;
+  int32_t *sh, *pm;
+  size_t lx, lo, rs, rp;
+  if (!get_f32(env, argv[0], &x, &lx) || !get_i32(env, argv[1], &sh, &rs) || !get_i32(env, argv[2], &pm, &rp) ||
+      !get_f32(env, argv[3], &o, &lo))
+    return fail(env, "transpose: bad arguments");
+  if (rs != rp || rs < 1 || rs > 8 || (long)lx != prod(sh, rs) || lo != lx) return fail(env, "transpose: sizes");
+  unsigned seen = 0;
+  for (size_t i = 0; i < rs; i++) {
+    if (pm[i] < 0 || pm[i] >= (int)rs || (seen & (1u << pm[i]))) return fail(env, "transpose: bad permutation");
+    seen |= 1u << pm[i];
+  }
+  if (lx == 0) return nullptr;
+  K->transpose(x, sh, pm, (int)rs, o);
+  return nullptr;
+}
+
+napi_value Isa(napi_env env, napi_callback_info) {
+  napi_value s;
+  CHECK(napi_create_string_utf8(env, K->isa, NAPI_AUTO_LENGTH, &s));
+  return s;
+}
+
+napi_value Threads(napi_env env, napi_callback_info) {
+  napi_value v;
+  CHECK(napi_create_int32(env, ssl3d_nthreads(), &v));
+  return v;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t n;
+  if (!args(env, info, argv) || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1)
+    return fail(env, "setThreads: expected a positive integer");
+  if (n != ssl3d_nthreads()) pool_start(n);
+  return nullptr;
+}
+
+struct FmaCtx {
+  long iters;
+  double flops[256];
+};
+void fma_task(void* p, int tid, int) {
+  FmaCtx* c = (FmaCtx*)p;
+  c->flops[tid] = K->fma_loop(c->iters);
+}
+
+napi_value FmaPeak(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  double ms = 200;
+  if (args(env, info, argv)) napi_get_value_double(env, argv[0], &ms);
+  FmaCtx c;
+  // calibrate on one thread, then run on all threads for about `ms`
+  long iters = 1 << 16;
+  double secs = 0;
+  for (;;) {
+    auto t0 = std::chrono::steady_clock::now();
+    K->fma_loop(iters);
+    secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (secs > 0.01) break;
+    iters *= 4;
+  }
+  c.iters = (long)(iters * (ms / 1000.0) / secs) + 1;
+  auto t0 = std::chrono::steady_clock::now();
+  ssl3d_parallel(fma_task, &c);
+  double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double total = 0;
+  for (int i = 0; i < ssl3d_nthreads(); i++) total += c.flops[i];
+  napi_value v;
+  CHECK(napi_create_double(env, total / el / 1e9, &v));
+  return v;
+}
+
+void cleanup(void*) { pool_stop(); }
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  if (!K) {
+    K = pick_kernels();
+    unsigned hw = std::thread::hardware_concurrency();
+    const char* env_t = getenv("SSL3D_THREADS");
+    int n = env_t ? atoi(env_t) : (int)(hw ? hw : 1);
+    if (!g_pool) pool_start(n > 0 ? n : 1);
+    napi_add_env_cleanup_hook(env, cleanup, nullptr);
+  }
+  struct {
+    const char* name;
+    napi_callback cb;
+  } fns[] = {{"conv3dFwd", ConvFwd}, {"conv3dBwdInput", ConvBin}, {"conv3dBwdFilter", ConvBfil}, {"matmul", MatMul},
+             {"pool3d", Pool3d},     {"pool3dGrad", Pool3dGrad}, {"binary", Binary},          {"reduce", Reduce},
+             {"unary", Unary},       {"transpose", Transpose},   {"isa", Isa},                {"threads", Threads},
+             {"setThreads", SetThreads}, {"fmaPeak", FmaPeak}};
+  for (auto& f : fns) {
+    napi_value fn;
+    if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn) != napi_ok) return nullptr;
+    if (napi_set_named_property(env, exports, f.name, fn) != napi_ok) return nullptr;
+  }
+  return exports;
+}

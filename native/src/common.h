@@ -1,0 +1,37 @@
+// Shared declarations between the N-API glue (addon.cpp) and the per-ISA kernel translation
+// units (kernels.cpp compiled three times: AVX-512, AVX2+FMA, baseline x86-64/other).
+// Only plain C types cross this boundary so that no inline template compiled for one ISA can be
+// picked by the linker for another (which would crash older CPUs with SIGILL).
+#pragma once
+#include <stdint.h>
+
+extern "C" {
+typedef void (*ssl3d_task_fn)(void* ctx, int tid, int nthreads);
+// Runs fn(ctx, tid, nthreads) on every pool thread (tid 0 on the caller) and waits.
+void ssl3d_parallel(ssl3d_task_fn fn, void* ctx);
+int ssl3d_nthreads(void);
+}
+
+struct Ssl3dKernels {
+  const char* isa;
+  // dims: n d h w ci kd kh kw co sd sh sw pd ph pw od oh ow (18 ints)
+  void (*conv_fwd)(const float* x, const float* w, float* y, const int32_t* dims);
+  void (*conv_bin)(const float* dy, const float* w, float* dx, const int32_t* dims);
+  void (*conv_bfil)(const float* x, const float* dy, float* dw, const int32_t* dims);
+  // dims: batchA batchB M K N transA transB
+  void (*matmul)(const float* a, const float* b, float* c, const int32_t* dims);
+  // dims: n d h w c kd kh kw sd sh sw pd ph pw od oh ow (17 ints); kind 0 max, 1 avg
+  void (*pool)(const float* x, float* y, const int32_t* dims, int kind);
+  void (*pool_grad)(const float* dy, const float* x, float* dx, const int32_t* dims, int kind);
+  void (*binary)(int op, const float* a, const int32_t* as, const float* b, const int32_t* bs, float* out,
+                 const int32_t* os, int rank);
+  void (*reduce)(int op, const float* x, const int32_t* shape, const int32_t* red, int rank, float* out);
+  void (*unary)(int op, const float* x, float* out, long n, float alpha);
+  void (*transpose)(const float* x, const int32_t* shape, const int32_t* perm, int rank, float* out);
+  // Floating-point operations done by one thread of an FMA loop running `iters` iterations.
+  double (*fma_loop)(long iters);
+};
+
+namespace ssl3d_avx512 { extern const Ssl3dKernels table; }
+namespace ssl3d_avx2 { extern const Ssl3dKernels table; }
+namespace ssl3d_base { extern const Ssl3dKernels table; }

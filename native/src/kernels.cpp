@@ -1,0 +1,972 @@
+// fp32 kernels for the ssl3d 'native' tfjs backend, channels-last (NDHWC / NHWC).
+//
+// This file is compiled once per instruction set (see native/build.mjs) with -DSSL3D_NS=<name>
+// and the matching -m flags; the vector width L follows from the compiler's target macros. All
+// code lives in an anonymous namespace (internal linkage) and uses only C library calls, so no
+// function compiled for AVX-512 can be shared with the AVX2 or baseline copies at link time.
+//
+// Why hand-written: tfjs-cpu runs 3D convolutions at 0.3–1 GFLOP/s and no maintained library
+// offers channels-last direct 3D convolutions with all three passes that we could ship without
+// downloads. The design (measured in shared research notes) is a direct "implicit GEMM":
+// zero-pad the input once, then for each output row accumulate an MR x (L*NV) register tile of
+// outputs over all taps and input channels, broadcasting one input scalar per FMA row.
+#include "common.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef SSL3D_NS
+#error "compile with -DSSL3D_NS=ssl3d_avx512|ssl3d_avx2|ssl3d_base"
+#endif
+
+namespace SSL3D_NS {
+namespace {
+
+#if defined(__AVX512F__)
+constexpr int L = 16;
+constexpr int MR1 = 16, MR2 = 12, MR4 = 6;  // register tiles for NV = 1, 2, 4 vectors of L
+constexpr int CBMAX = 12;                  // bfil: input-channel rows per tile (x 2 vectors)
+constexpr const char* ISA_NAME = "avx512";
+#elif defined(__AVX2__)
+constexpr int L = 8;
+constexpr int MR1 = 12, MR2 = 6, MR4 = 0;
+constexpr int CBMAX = 6;
+constexpr const char* ISA_NAME = "avx2";
+#else
+constexpr int L = 4;
+constexpr int MR1 = 12, MR2 = 6, MR4 = 0;
+constexpr int CBMAX = 6;
+constexpr const char* ISA_NAME = "scalar";
+#endif
+
+typedef float V __attribute__((vector_size(L * 4)));
+
+inline V vld(const float* p) { V v; memcpy(&v, p, sizeof v); return v; }
+inline void vst(float* p, V v) { memcpy(p, &v, sizeof v); }
+inline V vset(float x) { V v = {}; return v + x; }
+inline long lmin(long a, long b) { return a < b ? a : b; }
+inline long lmax(long a, long b) { return a > b ? a : b; }
+inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
+inline long round_up(long a, long b) { return ceil_div(a, b) * b; }
+
+float* alloc_f(long n) {
+  long bytes = round_up(lmax(n, 1) * 4, 64);
+  void* p = aligned_alloc(64, bytes);
+  return (float*)p;
+}
+
+// Static split of [0, n) into nthreads contiguous parts; deterministic for a given thread count.
+inline void split(long n, int tid, int nt, long* b, long* e) {
+  *b = n * tid / nt;
+  *e = n * (tid + 1) / nt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Direct-convolution micro-kernel. C[m][0:NV*L] = sum_t sum_k a[toff[t] + m*ams + k] * b[boff[t] + k*ldb + ...]
+// nstore < NV*L stores only the first nstore outputs of each row (channel tails).
+template <int MR, int NV>
+void kern(const float* a, long ams, const long* toff, const long* boff, int T, int CI, const float* b, long ldb,
+          float* c, long cms, int nstore) {
+  V acc[MR][NV];
+#pragma GCC unroll 16
+  for (int m = 0; m < MR; m++)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) acc[m][v] = V{};
+  for (int t = 0; t < T; t++) {
+    const float* at = a + toff[t];
+    const float* bt = b + boff[t];
+    for (int k = 0; k < CI; k++) {
+      V bv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) bv[v] = vld(bt + (long)k * ldb + v * L);
+#pragma GCC unroll 16
+      for (int m = 0; m < MR; m++) {
+        V av = vset(at[m * ams + k]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) acc[m][v] += av * bv[v];
+      }
+    }
+  }
+  if (nstore == NV * L) {
+#pragma GCC unroll 16
+    for (int m = 0; m < MR; m++)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) vst(c + m * cms + v * L, acc[m][v]);
+  } else {
+    for (int m = 0; m < MR; m++) {
+      float tmp[NV * L];
+      for (int v = 0; v < NV; v++) vst(tmp + v * L, acc[m][v]);
+      memcpy(c + m * cms, tmp, sizeof(float) * nstore);
+    }
+  }
+}
+
+typedef void (*KernFn)(const float*, long, const long*, const long*, int, int, const float*, long, float*, long, int);
+
+template <int NV, int MRMAX>
+struct KernTable {
+  KernFn f[MRMAX + 1];
+};
+
+template <int NV, int M>
+struct FillK {
+  static void fill(KernFn* f) {
+    f[M] = &kern<M, NV>;
+    FillK<NV, M - 1>::fill(f);
+  }
+};
+template <int NV>
+struct FillK<NV, 0> {
+  static void fill(KernFn* f) { f[0] = nullptr; }
+};
+
+template <int NV, int MRMAX>
+KernTable<NV, MRMAX> make_table() {
+  KernTable<NV, MRMAX> t;
+  FillK<NV, MRMAX>::fill(t.f);
+  return t;
+}
+
+// Function pointer tables, MR = 1..MRMAX for each NV.
+const KernTable<1, MR1> K1 = make_table<1, MR1>();
+const KernTable<2, MR2> K2 = make_table<2, MR2>();
+#if defined(__AVX512F__)
+const KernTable<4, MR4> K4 = make_table<4, MR4>();
+#endif
+
+// A "job": a set of output rows, each a run of M positions, all using the same taps.
+struct ConvJob {
+  const float* a;        // input base
+  long aN, aI, aJ;       // input offsets per row index (n, i, j)
+  long ams;              // input offset between consecutive positions of a row
+  const long* toff;      // per-tap input offsets
+  const long* boff;      // per-tap weight offsets
+  int T, CI;
+  const float* b;        // packed weights [..][CI][COP]
+  long ldb;              // = COP
+  float* c;              // output base
+  long cN, cI, cJ, cms;  // output offsets
+  long NR, NI, NJ;       // row counts
+  long M;                // positions per row
+  long CO;               // outputs to store per position
+};
+
+// Co blocks: (co0, nv) chunks of the COP columns.
+struct CoBlocks {
+  int n;
+  int co0[64];
+  int nv[64];
+};
+
+CoBlocks co_blocks(long CO) {
+  CoBlocks cb;
+  cb.n = 0;
+  long nvt = ceil_div(CO, L);
+  long v = 0;
+  while (v < nvt) {
+    long rem = nvt - v;
+    int nv = 1;
+#if defined(__AVX512F__)
+    if (rem >= 4) nv = 4; else
+#endif
+    if (rem >= 2) nv = 2;
+    if (cb.n < 64) {
+      cb.co0[cb.n] = (int)(v * L);
+      cb.nv[cb.n] = nv;
+      cb.n++;
+    } else {
+      // more than 64 blocks (CO > 4096 on AVX-512): extend the last block's range in the loop below
+      cb.nv[cb.n - 1] += nv;
+    }
+    v += nv;
+  }
+  return cb;
+}
+
+void run_row_block(const ConvJob& j, const float* arow, float* crow, int co0, int nv) {
+  long nst = lmin(j.CO - co0, (long)nv * L);
+  const float* b = j.b + co0;
+  float* c = crow + co0;
+  if (nv == 4) {
+#if defined(__AVX512F__)
+    long m = 0;
+    for (; m + MR4 <= j.M; m += MR4) K4.f[MR4](arow + m * j.ams, j.ams, j.toff, j.boff, j.T, j.CI, b, j.ldb, c + m * j.cms, j.cms, (int)nst);
+    if (m < j.M) K4.f[j.M - m](arow + m * j.ams, j.ams, j.toff, j.boff, j.T, j.CI, b, j.ldb, c + m * j.cms, j.cms, (int)nst);
+#endif
+  } else if (nv == 2) {
+    long m = 0;
+    for (; m + MR2 <= j.M; m += MR2) K2.f[MR2](arow + m * j.ams, j.ams, j.toff, j.boff, j.T, j.CI, b, j.ldb, c + m * j.cms, j.cms, (int)nst);
+    if (m < j.M) K2.f[j.M - m](arow + m * j.ams, j.ams, j.toff, j.boff, j.T, j.CI, b, j.ldb, c + m * j.cms, j.cms, (int)nst);
+  } else if (nv == 1) {
+    long m = 0;
+    for (; m + MR1 <= j.M; m += MR1) K1.f[MR1](arow + m * j.ams, j.ams, j.toff, j.boff, j.T, j.CI, b, j.ldb, c + m * j.cms, j.cms, (int)nst);
+    if (m < j.M) K1.f[j.M - m](arow + m * j.ams, j.ams, j.toff, j.boff, j.T, j.CI, b, j.ldb, c + m * j.cms, j.cms, (int)nst);
+  } else {
+    // wider than a tile (CO very large): split into single-vector tiles
+    for (int v = 0; v < nv; v++) run_row_block(j, arow, crow, co0 + v * L, 1);
+  }
+}
+
+struct ConvJobCtx {
+  const ConvJob* j;
+  CoBlocks cb;
+};
+
+void conv_job_task(void* p, int tid, int nt) {
+  const ConvJobCtx& cx = *(const ConvJobCtx*)p;
+  const ConvJob& j = *cx.j;
+  long rows = j.NR * j.NI * j.NJ;
+  long units = rows * cx.cb.n;
+  long u0, u1;
+  split(units, tid, nt, &u0, &u1);
+  for (long u = u0; u < u1; u++) {
+    long row = u / cx.cb.n;
+    int blk = (int)(u % cx.cb.n);
+    long r = row / (j.NI * j.NJ);
+    long rem = row % (j.NI * j.NJ);
+    long i = rem / j.NJ, jj = rem % j.NJ;
+    const float* arow = j.a + r * j.aN + i * j.aI + jj * j.aJ;
+    float* crow = j.c + r * j.cN + i * j.cI + jj * j.cJ;
+    run_row_block(j, arow, crow, cx.cb.co0[blk], cx.cb.nv[blk]);
+  }
+}
+
+void run_conv_job(const ConvJob& j) {
+  if (j.NR * j.NI * j.NJ == 0 || j.M == 0) return;
+  ConvJobCtx cx;
+  cx.j = &j;
+  cx.cb = co_blocks(j.CO);
+  ssl3d_parallel(conv_job_task, &cx);
+}
+
+// ---------------------------------------------------------------------------------------------
+struct CD {
+  long n, d, h, w, ci, kd, kh, kw, co, sd, sh, sw, pd, ph, pw, od, oh, ow;
+};
+
+CD read_cd(const int32_t* q) {
+  CD c;
+  c.n = q[0]; c.d = q[1]; c.h = q[2]; c.w = q[3]; c.ci = q[4];
+  c.kd = q[5]; c.kh = q[6]; c.kw = q[7]; c.co = q[8];
+  c.sd = q[9]; c.sh = q[10]; c.sw = q[11];
+  c.pd = q[12]; c.ph = q[13]; c.pw = q[14];
+  c.od = q[15]; c.oh = q[16]; c.ow = q[17];
+  return c;
+}
+
+// Copy src [N][D][H][W][C] into a zeroed dst [N][Dp][Hp][Wp][CP] at offset (fd, fh, fw); parts of
+// src that fall outside dst are dropped. CP >= C pads channels with zeros.
+struct PadCtx {
+  const float* src; float* dst;
+  long N, D, H, W, C, Dp, Hp, Wp, CP, fd, fh, fw;
+};
+
+void pad_task(void* p, int tid, int nt) {
+  const PadCtx& q = *(const PadCtx*)p;
+  long planes = q.N * q.Dp;
+  long b, e;
+  split(planes, tid, nt, &b, &e);
+  for (long pl = b; pl < e; pl++) {
+    long n = pl / q.Dp, dp = pl % q.Dp;
+    float* dplane = q.dst + pl * q.Hp * q.Wp * q.CP;
+    memset(dplane, 0, sizeof(float) * q.Hp * q.Wp * q.CP);
+    long d = dp - q.fd;
+    if (d < 0 || d >= q.D) continue;
+    for (long hp = 0; hp < q.Hp; hp++) {
+      long h = hp - q.fh;
+      if (h < 0 || h >= q.H) continue;
+      long w0 = lmax(0, -q.fw), w1 = lmin(q.W, q.Wp - q.fw);
+      if (w1 <= w0) continue;
+      const float* s = q.src + (((n * q.D + d) * q.H + h) * q.W) * q.C;
+      float* t = dplane + hp * q.Wp * q.CP;
+      if (q.CP == q.C) {
+        memcpy(t + (w0 + q.fw) * q.C, s + w0 * q.C, sizeof(float) * (w1 - w0) * q.C);
+      } else {
+        for (long w = w0; w < w1; w++) memcpy(t + (w + q.fw) * q.CP, s + w * q.C, sizeof(float) * q.C);
+      }
+    }
+  }
+}
+
+void pad_into(const float* src, float* dst, long N, long D, long H, long W, long C, long Dp, long Hp, long Wp,
+              long CP, long fd, long fh, long fw) {
+  PadCtx q = {src, dst, N, D, H, W, C, Dp, Hp, Wp, CP, fd, fh, fw};
+  ssl3d_parallel(pad_task, &q);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forward: y[n,o,co] = sum_k,ci xpad[n, o*s + k, ci] * w[k, ci, co]
+void conv_fwd(const float* x, const float* w, float* y, const int32_t* dims) {
+  CD c = read_cd(dims);
+  long Dp = lmax((c.od - 1) * c.sd + c.kd, 1), Hp = lmax((c.oh - 1) * c.sh + c.kh, 1), Wp = lmax((c.ow - 1) * c.sw + c.kw, 1);
+  bool needPad = c.pd || c.ph || c.pw || Dp > c.d || Hp > c.h || Wp > c.w;
+  const float* xp = x;
+  float* xbuf = nullptr;
+  if (needPad) {
+    xbuf = alloc_f(c.n * Dp * Hp * Wp * c.ci);
+    pad_into(x, xbuf, c.n, c.d, c.h, c.w, c.ci, Dp, Hp, Wp, c.ci, c.pd, c.ph, c.pw);
+    xp = xbuf;
+  } else {
+    Dp = c.d; Hp = c.h; Wp = c.w;
+  }
+  long T = c.kd * c.kh * c.kw;
+  long COP = round_up(c.co, L);
+  float* wp = alloc_f(T * c.ci * COP);
+  for (long r = 0; r < T * c.ci; r++) {
+    memcpy(wp + r * COP, w + r * c.co, sizeof(float) * c.co);
+    for (long k = c.co; k < COP; k++) wp[r * COP + k] = 0.f;
+  }
+  long* toff = (long*)malloc(sizeof(long) * T * 2);
+  long* boff = toff + T;
+  long t = 0;
+  for (long a = 0; a < c.kd; a++)
+    for (long b = 0; b < c.kh; b++)
+      for (long e = 0; e < c.kw; e++, t++) {
+        toff[t] = ((a * Hp + b) * Wp + e) * c.ci;
+        boff[t] = t * c.ci * COP;
+      }
+  ConvJob j;
+  j.a = xp; j.aN = Dp * Hp * Wp * c.ci; j.aI = c.sd * Hp * Wp * c.ci; j.aJ = c.sh * Wp * c.ci; j.ams = c.sw * c.ci;
+  j.toff = toff; j.boff = boff; j.T = (int)T; j.CI = (int)c.ci; j.b = wp; j.ldb = COP;
+  j.c = y; j.cN = c.od * c.oh * c.ow * c.co; j.cI = c.oh * c.ow * c.co; j.cJ = c.ow * c.co; j.cms = c.co;
+  j.NR = c.n; j.NI = c.od; j.NJ = c.oh; j.M = c.ow; j.CO = c.co;
+  run_conv_job(j);
+  free(toff);
+  free(wp);
+  free(xbuf);
+}
+
+// Backprop to the input, as a sum of stride-1 convolutions over dy (one per residue of the input
+// position modulo the stride, "sub-pixel" form), with W transposed to [k][co][ci]:
+//   dx[n, i, ci] = sum over k with (i + p - k) % s == 0 of dy[n, (i + p - k)/s, co] * w[k, ci, co]
+struct DimPlan {
+  long emin, emax;  // range of dy offsets over all residues
+};
+
+void conv_bin(const float* dy, const float* w, float* dx, const int32_t* dims) {
+  CD c = read_cd(dims);
+  long K[3] = {c.kd, c.kh, c.kw}, S[3] = {c.sd, c.sh, c.sw}, P[3] = {c.pd, c.ph, c.pw};
+  long I[3] = {c.d, c.h, c.w}, O[3] = {c.od, c.oh, c.ow};
+  long F[3], E[3];  // dy front pad and padded extent per dim
+  for (int q = 0; q < 3; q++) {
+    long emin = 0, emax = 0;
+    bool any = false;
+    for (long r = 0; r < S[q]; r++)
+      for (long k = 0; k < K[q]; k++) {
+        long num = r + P[q] - k;
+        if (((num % S[q]) + S[q]) % S[q] != 0) continue;
+        long e = (num >= 0) ? num / S[q] : -((-num) / S[q]);
+        if (!any) { emin = emax = e; any = true; }
+        emin = lmin(emin, e); emax = lmax(emax, e);
+      }
+    long Q = ceil_div(I[q], S[q]);
+    F[q] = lmax(0, -emin);
+    E[q] = F[q] + lmax(O[q], Q - 1 + emax + 1);
+  }
+  long CI = c.co;  // channels of dy: the reduction dimension here
+  long dyN = E[0] * E[1] * E[2] * CI;
+  float* dyp = alloc_f(c.n * dyN);
+  pad_into(dy, dyp, c.n, c.od, c.oh, c.ow, CI, E[0], E[1], E[2], CI, F[0], F[1], F[2]);
+  long T = c.kd * c.kh * c.kw;
+  long CIP = round_up(c.ci, L);  // output channels of this pass = input channels of the conv
+  float* wt = alloc_f(T * CI * CIP);
+  for (long t = 0; t < T; t++)
+    for (long co = 0; co < CI; co++) {
+      float* row = wt + (t * CI + co) * CIP;
+      for (long ci = 0; ci < c.ci; ci++) row[ci] = w[(t * c.ci + ci) * c.co + co];
+      for (long ci = c.ci; ci < CIP; ci++) row[ci] = 0.f;
+    }
+  long* toff = (long*)malloc(sizeof(long) * T * 2);
+  long* boff = toff + T;
+  for (long rd = 0; rd < c.sd && rd < c.d; rd++)
+    for (long rh = 0; rh < c.sh && rh < c.h; rh++)
+      for (long rw = 0; rw < c.sw && rw < c.w; rw++) {
+        int nt = 0;
+        for (long a = 0; a < c.kd; a++) {
+          long na = rd + c.pd - a;
+          if (((na % c.sd) + c.sd) % c.sd) continue;
+          long ea = na >= 0 ? na / c.sd : -((-na) / c.sd);
+          for (long b = 0; b < c.kh; b++) {
+            long nb = rh + c.ph - b;
+            if (((nb % c.sh) + c.sh) % c.sh) continue;
+            long eb = nb >= 0 ? nb / c.sh : -((-nb) / c.sh);
+            for (long e = 0; e < c.kw; e++) {
+              long ne = rw + c.pw - e;
+              if (((ne % c.sw) + c.sw) % c.sw) continue;
+              long ee = ne >= 0 ? ne / c.sw : -((-ne) / c.sw);
+              toff[nt] = ((ea * E[1] + eb) * E[2] + ee) * CI;
+              boff[nt] = ((a * c.kh + b) * c.kw + e) * CI * CIP;
+              nt++;
+            }
+          }
+        }
+        ConvJob j;
+        j.a = dyp + ((F[0] * E[1] + F[1]) * E[2] + F[2]) * CI;
+        j.aN = dyN; j.aI = E[1] * E[2] * CI; j.aJ = E[2] * CI; j.ams = CI;
+        j.toff = toff; j.boff = boff; j.T = nt; j.CI = (int)CI; j.b = wt; j.ldb = CIP;
+        j.c = dx + ((rd * c.h + rh) * c.w + rw) * c.ci;
+        j.cN = c.d * c.h * c.w * c.ci; j.cI = c.sd * c.h * c.w * c.ci; j.cJ = c.sh * c.w * c.ci; j.cms = c.sw * c.ci;
+        j.NR = c.n; j.NI = ceil_div(c.d - rd, c.sd); j.NJ = ceil_div(c.h - rh, c.sh); j.M = ceil_div(c.w - rw, c.sw);
+        j.CO = c.ci;
+        run_conv_job(j);
+      }
+  free(toff);
+  free(wt);
+  free(dyp);
+}
+
+// Backprop to the filter: dw[k, ci, co] = sum_{n,o} xpad[n, o*s + k, ci] * dy[n, o, co].
+// Each thread accumulates a private dW over its share of (n, od) slabs; the partial results are
+// added in thread order at the end, so the result is the same from run to run.
+template <int CB, int NV>
+void bfil_tile(const float* xs, long xRow, long xms, const float* dys, long dyRow, long COP, long OH, long OW,
+               float* dw, long ldw) {
+  V acc[CB][NV];
+#pragma GCC unroll 12
+  for (int q = 0; q < CB; q++)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) acc[q][v] = V{};
+  for (long oh = 0; oh < OH; oh++) {
+    const float* xr = xs + oh * xRow;
+    const float* dr = dys + oh * dyRow;
+    for (long ow = 0; ow < OW; ow++) {
+      V bv[NV];
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; v++) bv[v] = vld(dr + ow * COP + v * L);
+      const float* xp = xr + ow * xms;
+#pragma GCC unroll 12
+      for (int q = 0; q < CB; q++) {
+        V av = vset(xp[q]);
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) acc[q][v] += av * bv[v];
+      }
+    }
+  }
+#pragma GCC unroll 12
+  for (int q = 0; q < CB; q++)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+      float* p = dw + q * ldw + v * L;
+      vst(p, vld(p) + acc[q][v]);
+    }
+}
+
+typedef void (*BfilFn)(const float*, long, long, const float*, long, long, long, long, float*, long);
+
+template <int NV, int M>
+struct FillB {
+  static void fill(BfilFn* f) {
+    f[M] = &bfil_tile<M, NV>;
+    FillB<NV, M - 1>::fill(f);
+  }
+};
+template <int NV>
+struct FillB<NV, 0> {
+  static void fill(BfilFn* f) { f[0] = nullptr; }
+};
+struct BfilTable {
+  BfilFn f1[CBMAX + 1];
+  BfilFn f2[CBMAX + 1];
+};
+BfilTable make_btable() {
+  BfilTable t;
+  FillB<1, CBMAX>::fill(t.f1);
+  FillB<2, CBMAX>::fill(t.f2);
+  return t;
+}
+const BfilTable KB = make_btable();
+
+struct BfilCtx {
+  CD c;
+  const float* xp; long Dp, Hp, Wp;
+  const float* dyp; long COP;
+  float* priv;  // [nthreads][T][CI][COP]
+  long privN;
+};
+
+void bfil_task(void* p, int tid, int nt) {
+  const BfilCtx& q = *(const BfilCtx*)p;
+  const CD& c = q.c;
+  float* dw = q.priv + tid * q.privN;
+  memset(dw, 0, sizeof(float) * q.privN);
+  long slabs = c.n * c.od;
+  long s0, s1;
+  split(slabs, tid, nt, &s0, &s1);
+  long nvt = q.COP / L;
+  for (long s = s0; s < s1; s++) {
+    long n = s / c.od, od = s % c.od;
+    const float* dys = q.dyp + ((n * c.od + od) * c.oh) * c.ow * q.COP;
+    long t = 0;
+    for (long a = 0; a < c.kd; a++)
+      for (long b = 0; b < c.kh; b++)
+        for (long e = 0; e < c.kw; e++, t++) {
+          const float* xs = q.xp + (((n * q.Dp + od * c.sd + a) * q.Hp + b) * q.Wp + e) * c.ci;
+          long xRow = c.sh * q.Wp * c.ci, xms = c.sw * c.ci;
+          for (long ci0 = 0; ci0 < c.ci; ci0 += CBMAX) {
+            int cb = (int)lmin(CBMAX, c.ci - ci0);
+            long v = 0;
+            for (; v + 2 <= nvt; v += 2)
+              KB.f2[cb](xs + ci0, xRow, xms, dys + v * L, c.ow * q.COP, q.COP, c.oh, c.ow,
+                        dw + (t * c.ci + ci0) * q.COP + v * L, q.COP);
+            if (v < nvt)
+              KB.f1[cb](xs + ci0, xRow, xms, dys + v * L, c.ow * q.COP, q.COP, c.oh, c.ow,
+                        dw + (t * c.ci + ci0) * q.COP + v * L, q.COP);
+          }
+        }
+  }
+}
+
+void conv_bfil(const float* x, const float* dy, float* dwOut, const int32_t* dims) {
+  CD c = read_cd(dims);
+  long Dp = lmax((c.od - 1) * c.sd + c.kd, 1), Hp = lmax((c.oh - 1) * c.sh + c.kh, 1), Wp = lmax((c.ow - 1) * c.sw + c.kw, 1);
+  bool needPad = c.pd || c.ph || c.pw || Dp > c.d || Hp > c.h || Wp > c.w;
+  const float* xp = x;
+  float* xbuf = nullptr;
+  if (needPad) {
+    xbuf = alloc_f(c.n * Dp * Hp * Wp * c.ci);
+    pad_into(x, xbuf, c.n, c.d, c.h, c.w, c.ci, Dp, Hp, Wp, c.ci, c.pd, c.ph, c.pw);
+    xp = xbuf;
+  } else {
+    Dp = c.d; Hp = c.h; Wp = c.w;
+  }
+  long COP = round_up(c.co, L);
+  const float* dyp = dy;
+  float* dybuf = nullptr;
+  if (COP != c.co) {
+    dybuf = alloc_f(c.n * c.od * c.oh * c.ow * COP);
+    pad_into(dy, dybuf, c.n, c.od, c.oh, c.ow, c.co, c.od, c.oh, c.ow, COP, 0, 0, 0);
+    dyp = dybuf;
+  }
+  long T = c.kd * c.kh * c.kw;
+  int nt = ssl3d_nthreads();
+  long privN = T * c.ci * COP;
+  float* priv = alloc_f(privN * nt);
+  BfilCtx q = {c, xp, Dp, Hp, Wp, dyp, COP, priv, privN};
+  ssl3d_parallel(bfil_task, &q);
+  for (long r = 0; r < T * c.ci; r++)
+    for (long co = 0; co < c.co; co++) {
+      float s = 0.f;
+      for (int t = 0; t < nt; t++) s += priv[t * privN + r * COP + co];
+      dwOut[r * c.co + co] = s;
+    }
+  free(priv);
+  free(dybuf);
+  free(xbuf);
+}
+
+// ---------------------------------------------------------------------------------------------
+// C[bt] = op(A[bt]) · op(B[bt]); batch broadcasting when one side has batch 1.
+void matmul(const float* A, const float* B, float* C, const int32_t* dims) {
+  long bA = dims[0], bB = dims[1], M = dims[2], K = dims[3], N = dims[4];
+  bool tA = dims[5] != 0, tB = dims[6] != 0;
+  long batch = lmax(bA, bB);
+  long NP = round_up(N, L);
+  float* ap = nullptr;
+  if (tA) ap = alloc_f(bA * M * K);
+  float* bp = alloc_f(bB * K * NP);
+  for (long q = 0; q < bA && tA; q++)
+    for (long k = 0; k < K; k++)
+      for (long m = 0; m < M; m++) ap[q * M * K + m * K + k] = A[q * K * M + k * M + m];
+  for (long q = 0; q < bB; q++) {
+    float* dst = bp + q * K * NP;
+    if (tB) {
+      for (long k = 0; k < K; k++) {
+        for (long nn = 0; nn < N; nn++) dst[k * NP + nn] = B[q * N * K + nn * K + k];
+        for (long nn = N; nn < NP; nn++) dst[k * NP + nn] = 0.f;
+      }
+    } else {
+      for (long k = 0; k < K; k++) {
+        memcpy(dst + k * NP, B + q * K * N + k * N, sizeof(float) * N);
+        for (long nn = N; nn < NP; nn++) dst[k * NP + nn] = 0.f;
+      }
+    }
+  }
+  const float* a = tA ? ap : A;
+  long toff[1] = {0}, boff[1] = {0};
+  // Rows are chunks of up to 48 rows of A, so that both threads get work.
+  long chunk = 48;
+  long nch = ceil_div(M, chunk);
+  for (long q = 0; q < batch; q++) {
+    const float* aq = a + (bA == 1 ? 0 : q) * M * K;
+    const float* bq = bp + (bB == 1 ? 0 : q) * K * NP;
+    float* cq = C + q * M * N;
+    long full = M / chunk;
+    ConvJob j;
+    j.ams = K; j.toff = toff; j.boff = boff; j.T = 1; j.CI = (int)K; j.b = bq; j.ldb = NP; j.cms = N; j.CO = N;
+    j.aN = 0; j.aI = 0; j.cN = 0; j.cI = 0; j.NR = 1; j.NI = 1;
+    if (full > 0) {
+      j.a = aq; j.aJ = chunk * K; j.c = cq; j.cJ = chunk * N; j.NJ = full; j.M = chunk;
+      run_conv_job(j);
+    }
+    if (full < nch) {
+      j.a = aq + full * chunk * K; j.aJ = 0; j.c = cq + full * chunk * N; j.cJ = 0; j.NJ = 1; j.M = M - full * chunk;
+      run_conv_job(j);
+    }
+  }
+  free(ap);
+  free(bp);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pooling (max: first strictly greater element wins, like tfjs-cpu; avg: divides by the number of
+// valid elements in forward and by the full window size in the gradient, like tfjs-cpu).
+struct PD {
+  long n, d, h, w, c, kd, kh, kw, sd, sh, sw, pd, ph, pw, od, oh, ow;
+};
+PD read_pd(const int32_t* q) {
+  PD p;
+  p.n = q[0]; p.d = q[1]; p.h = q[2]; p.w = q[3]; p.c = q[4];
+  p.kd = q[5]; p.kh = q[6]; p.kw = q[7]; p.sd = q[8]; p.sh = q[9]; p.sw = q[10];
+  p.pd = q[11]; p.ph = q[12]; p.pw = q[13]; p.od = q[14]; p.oh = q[15]; p.ow = q[16];
+  return p;
+}
+
+struct PoolCtx {
+  PD p; const float* x; float* y; int kind;
+};
+
+void pool_task(void* arg, int tid, int nt) {
+  const PoolCtx& q = *(const PoolCtx*)arg;
+  const PD& p = q.p;
+  long rows = p.n * p.od * p.oh;
+  long r0, r1;
+  split(rows, tid, nt, &r0, &r1);
+  float* best = (float*)malloc(sizeof(float) * p.c);
+  for (long r = r0; r < r1; r++) {
+    long n = r / (p.od * p.oh), od = (r / p.oh) % p.od, oh = r % p.oh;
+    long d0 = od * p.sd - p.pd, h0 = oh * p.sh - p.ph;
+    for (long ow = 0; ow < p.ow; ow++) {
+      long w0 = ow * p.sw - p.pw;
+      float init = q.kind == 0 ? -INFINITY : 0.f;
+      for (long ch = 0; ch < p.c; ch++) best[ch] = init;
+      long count = 0;
+      for (long a = lmax(d0, 0); a < lmin(d0 + p.kd, p.d); a++)
+        for (long b = lmax(h0, 0); b < lmin(h0 + p.kh, p.h); b++)
+          for (long e = lmax(w0, 0); e < lmin(w0 + p.kw, p.w); e++) {
+            const float* xs = q.x + (((n * p.d + a) * p.h + b) * p.w + e) * p.c;
+            count++;
+            if (q.kind == 0) {
+              for (long ch = 0; ch < p.c; ch++) best[ch] = xs[ch] > best[ch] ? xs[ch] : best[ch];
+            } else {
+              for (long ch = 0; ch < p.c; ch++) best[ch] += xs[ch];
+            }
+          }
+      float* ys = q.y + (((n * p.od + od) * p.oh + oh) * p.ow + ow) * p.c;
+      if (q.kind == 0) memcpy(ys, best, sizeof(float) * p.c);
+      else for (long ch = 0; ch < p.c; ch++) ys[ch] = best[ch] / (float)count;
+    }
+  }
+  free(best);
+}
+
+void pool(const float* x, float* y, const int32_t* dims, int kind) {
+  PoolCtx q = {read_pd(dims), x, y, kind};
+  ssl3d_parallel(pool_task, &q);
+}
+
+// Gradient: scatter dy into dx. Threads split the batch so that no two threads write one element.
+struct PoolGradCtx {
+  PD p; const float* dy; const float* x; float* dx; int kind;
+};
+
+void pool_grad_task(void* arg, int tid, int nt) {
+  const PoolGradCtx& q = *(const PoolGradCtx*)arg;
+  const PD& p = q.p;
+  long n0, n1;
+  split(p.n, tid, nt, &n0, &n1);
+  long plane = p.d * p.h * p.w * p.c;
+  if (n1 > n0) memset(q.dx + n0 * plane, 0, sizeof(float) * (n1 - n0) * plane);
+  float* best = (float*)malloc(sizeof(float) * p.c);
+  long* arg_ = (long*)malloc(sizeof(long) * p.c);
+  float inv = 1.f / (float)(p.kd * p.kh * p.kw);
+  for (long n = n0; n < n1; n++)
+    for (long od = 0; od < p.od; od++)
+      for (long oh = 0; oh < p.oh; oh++)
+        for (long ow = 0; ow < p.ow; ow++) {
+          long d0 = od * p.sd - p.pd, h0 = oh * p.sh - p.ph, w0 = ow * p.sw - p.pw;
+          const float* dys = q.dy + (((n * p.od + od) * p.oh + oh) * p.ow + ow) * p.c;
+          if (q.kind == 0) {
+            for (long ch = 0; ch < p.c; ch++) { best[ch] = -INFINITY; arg_[ch] = -1; }
+            for (long a = lmax(d0, 0); a < lmin(d0 + p.kd, p.d); a++)
+              for (long b = lmax(h0, 0); b < lmin(h0 + p.kh, p.h); b++)
+                for (long e = lmax(w0, 0); e < lmin(w0 + p.kw, p.w); e++) {
+                  long off = (((n * p.d + a) * p.h + b) * p.w + e) * p.c;
+                  const float* xs = q.x + off;
+                  for (long ch = 0; ch < p.c; ch++)
+                    if (xs[ch] > best[ch]) { best[ch] = xs[ch]; arg_[ch] = off + ch; }
+                }
+            for (long ch = 0; ch < p.c; ch++)
+              if (arg_[ch] >= 0) q.dx[arg_[ch]] += dys[ch];
+          } else {
+            for (long a = lmax(d0, 0); a < lmin(d0 + p.kd, p.d); a++)
+              for (long b = lmax(h0, 0); b < lmin(h0 + p.kh, p.h); b++)
+                for (long e = lmax(w0, 0); e < lmin(w0 + p.kw, p.w); e++) {
+                  float* dxs = q.dx + (((n * p.d + a) * p.h + b) * p.w + e) * p.c;
+                  for (long ch = 0; ch < p.c; ch++) dxs[ch] += dys[ch] * inv;
+                }
+          }
+        }
+  free(arg_);
+  free(best);
+}
+
+void pool_grad(const float* dy, const float* x, float* dx, const int32_t* dims, int kind) {
+  PoolGradCtx q = {read_pd(dims), dy, x, dx, kind};
+  ssl3d_parallel(pool_grad_task, &q);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Broadcasting binary ops over shapes of equal rank (the caller merges adjacent dimensions).
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MAX, OP_MIN, OP_SQDIFF };
+
+template <int OP>
+inline float bop(float a, float b) {
+  if (OP == OP_ADD) return a + b;
+  if (OP == OP_SUB) return a - b;
+  if (OP == OP_MUL) return a * b;
+  if (OP == OP_DIV) return a / b;
+  if (OP == OP_MAX) return (a != a || b != b) ? NAN : (a > b ? a : b);
+  if (OP == OP_MIN) return (a != a || b != b) ? NAN : (a < b ? a : b);
+  float d = a - b;
+  return d * d;
+}
+
+struct BinCtx {
+  const float* a; const float* b; float* out;
+  long as[8], bs[8], os[8];  // strides (0 = broadcast) and out shape
+  int rank;
+};
+
+template <int OP>
+void binary_task(void* arg, int tid, int nt) {
+  const BinCtx& q = *(const BinCtx*)arg;
+  int R = q.rank;
+  long inner = q.os[R - 1];
+  long sa = q.as[R - 1], sb = q.bs[R - 1];
+  long outer = 1;
+  for (int i = 0; i < R - 1; i++) outer *= q.os[i];
+  long o0, o1;
+  split(outer, tid, nt, &o0, &o1);
+  for (long o = o0; o < o1; o++) {
+    long rem = o, ao = 0, bo = 0;
+    for (int i = R - 2; i >= 0; i--) {
+      long idx = rem % q.os[i];
+      rem /= q.os[i];
+      ao += idx * q.as[i];
+      bo += idx * q.bs[i];
+    }
+    const float* a = q.a + ao;
+    const float* b = q.b + bo;
+    float* out = q.out + o * inner;
+    if (sa && sb) for (long i = 0; i < inner; i++) out[i] = bop<OP>(a[i], b[i]);
+    else if (sa) { float bv = b[0]; for (long i = 0; i < inner; i++) out[i] = bop<OP>(a[i], bv); }
+    else if (sb) { float av = a[0]; for (long i = 0; i < inner; i++) out[i] = bop<OP>(av, b[i]); }
+    else { float v = bop<OP>(a[0], b[0]); for (long i = 0; i < inner; i++) out[i] = v; }
+  }
+}
+
+void binary(int op, const float* a, const int32_t* ash, const float* b, const int32_t* bsh, float* out,
+            const int32_t* osh, int rank) {
+  BinCtx q;
+  q.a = a; q.b = b; q.out = out; q.rank = rank;
+  long sa = 1, sb = 1;
+  for (int i = rank - 1; i >= 0; i--) {
+    q.os[i] = osh[i];
+    q.as[i] = (ash[i] == 1 && osh[i] != 1) ? 0 : sa;
+    q.bs[i] = (bsh[i] == 1 && osh[i] != 1) ? 0 : sb;
+    sa *= ash[i];
+    sb *= bsh[i];
+  }
+  ssl3d_task_fn f = nullptr;
+  switch (op) {
+    case OP_ADD: f = binary_task<OP_ADD>; break;
+    case OP_SUB: f = binary_task<OP_SUB>; break;
+    case OP_MUL: f = binary_task<OP_MUL>; break;
+    case OP_DIV: f = binary_task<OP_DIV>; break;
+    case OP_MAX: f = binary_task<OP_MAX>; break;
+    case OP_MIN: f = binary_task<OP_MIN>; break;
+    default: f = binary_task<OP_SQDIFF>; break;
+  }
+  ssl3d_parallel(f, &q);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reductions over any set of axes (the caller merges adjacent axes with the same flag). Sums are
+// accumulated in double, in input order, single-threaded: deterministic and close to tfjs-cpu.
+enum { R_SUM, R_MEAN, R_MAX, R_MIN };
+
+void reduce(int op, const float* x, const int32_t* shape, const int32_t* red, int rank, float* out) {
+  long ostr[8];
+  long os = 1, total = 1, rcount = 1;
+  for (int i = rank - 1; i >= 0; i--) {
+    ostr[i] = red[i] ? 0 : os;
+    if (!red[i]) os *= shape[i];
+    else rcount *= shape[i];
+    total *= shape[i];
+  }
+  long inner = shape[rank - 1];
+  long outer = total / lmax(inner, 1);
+  bool lastRed = red[rank - 1] != 0;
+  if (op == R_SUM || op == R_MEAN) {
+    double* acc = (double*)calloc(os, sizeof(double));
+    long idx[8] = {0};
+    long off = 0;
+    for (long o = 0; o < outer; o++) {
+      const float* xs = x + o * inner;
+      if (lastRed) {
+        double s = 0;
+        for (long i = 0; i < inner; i++) s += xs[i];
+        acc[off] += s;
+      } else {
+        double* ac = acc + off;
+        for (long i = 0; i < inner; i++) ac[i] += xs[i];
+      }
+      for (int d = rank - 2; d >= 0; d--) {
+        idx[d]++;
+        off += ostr[d];
+        if (idx[d] < shape[d]) break;
+        off -= ostr[d] * idx[d];
+        idx[d] = 0;
+      }
+    }
+    double scale = op == R_MEAN ? 1.0 / (double)lmax(rcount, 1) : 1.0;
+    for (long i = 0; i < os; i++) out[i] = (float)(acc[i] * scale);
+    free(acc);
+  } else {
+    bool isMax = op == R_MAX;
+    for (long i = 0; i < os; i++) out[i] = isMax ? -INFINITY : INFINITY;
+    long idx[8] = {0};
+    long off = 0;
+    for (long o = 0; o < outer; o++) {
+      const float* xs = x + o * inner;
+      if (lastRed) {
+        float m = out[off];
+        for (long i = 0; i < inner; i++) {
+          float v = xs[i];
+          if (v != v) m = v;
+          else if (m == m) m = isMax ? (v > m ? v : m) : (v < m ? v : m);
+        }
+        out[off] = m;
+      } else {
+        float* oc = out + off;
+        for (long i = 0; i < inner; i++) {
+          float v = xs[i], m = oc[i];
+          if (v != v) oc[i] = v;
+          else if (m == m) oc[i] = isMax ? (v > m ? v : m) : (v < m ? v : m);
+        }
+      }
+      for (int d = rank - 2; d >= 0; d--) {
+        idx[d]++;
+        off += ostr[d];
+        if (idx[d] < shape[d]) break;
+        off -= ostr[d] * idx[d];
+        idx[d] = 0;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+enum { U_RELU, U_LEAKY, U_ELU, U_SIGMOID, U_TANH, U_EXP, U_LOG, U_SQRT, U_SQUARE, U_NEG, U_ABS, U_RELU6, U_STEP };
+
+struct UnCtx { int op; const float* x; float* out; long n; float alpha; };
+
+void unary_task(void* arg, int tid, int nt) {
+  const UnCtx& q = *(const UnCtx*)arg;
+  long b, e;
+  split(q.n, tid, nt, &b, &e);
+  const float* x = q.x;
+  float* o = q.out;
+  float al = q.alpha;
+  switch (q.op) {
+    case U_RELU: for (long i = b; i < e; i++) o[i] = x[i] < 0.f ? 0.f : x[i]; break;
+    case U_LEAKY: for (long i = b; i < e; i++) o[i] = x[i] < 0.f ? al * x[i] : x[i]; break;
+    case U_ELU: for (long i = b; i < e; i++) o[i] = x[i] >= 0.f ? x[i] : expm1f(x[i]); break;
+    case U_SIGMOID: for (long i = b; i < e; i++) o[i] = 1.f / (1.f + expf(-x[i])); break;
+    case U_TANH: for (long i = b; i < e; i++) o[i] = tanhf(x[i]); break;
+    case U_EXP: for (long i = b; i < e; i++) o[i] = expf(x[i]); break;
+    case U_LOG: for (long i = b; i < e; i++) o[i] = logf(x[i]); break;
+    case U_SQRT: for (long i = b; i < e; i++) o[i] = sqrtf(x[i]); break;
+    case U_SQUARE: for (long i = b; i < e; i++) o[i] = x[i] * x[i]; break;
+    case U_NEG: for (long i = b; i < e; i++) o[i] = -x[i]; break;
+    case U_ABS: for (long i = b; i < e; i++) o[i] = fabsf(x[i]); break;
+    case U_RELU6: for (long i = b; i < e; i++) o[i] = x[i] < 0.f ? 0.f : (x[i] > 6.f ? 6.f : x[i]); break;
+    case U_STEP: for (long i = b; i < e; i++) o[i] = x[i] != x[i] ? x[i] : (x[i] > 0.f ? 1.f : al); break;
+    default: break;
+  }
+}
+
+void unary(int op, const float* x, float* out, long n, float alpha) {
+  UnCtx q = {op, x, out, n, alpha};
+  if (n < 65536) unary_task(&q, 0, 1);
+  else ssl3d_parallel(unary_task, &q);
+}
+
+// ---------------------------------------------------------------------------------------------
+struct TrCtx { const float* x; float* out; long os[8]; long is[8]; int rank; };
+
+void transpose_task(void* arg, int tid, int nt) {
+  const TrCtx& q = *(const TrCtx*)arg;
+  int R = q.rank;
+  long inner = q.os[R - 1];
+  long sl = q.is[R - 1];
+  long outer = 1;
+  for (int i = 0; i < R - 1; i++) outer *= q.os[i];
+  long o0, o1;
+  split(outer, tid, nt, &o0, &o1);
+  for (long o = o0; o < o1; o++) {
+    long rem = o, src = 0;
+    for (int i = R - 2; i >= 0; i--) {
+      long idx = rem % q.os[i];
+      rem /= q.os[i];
+      src += idx * q.is[i];
+    }
+    float* out = q.out + o * inner;
+    const float* x = q.x + src;
+    if (sl == 1) memcpy(out, x, sizeof(float) * inner);
+    else for (long i = 0; i < inner; i++) out[i] = x[i * sl];
+  }
+}
+
+void transpose(const float* x, const int32_t* shape, const int32_t* perm, int rank, float* out) {
+  TrCtx q;
+  q.x = x; q.out = out; q.rank = rank;
+  long istr[8];
+  long s = 1;
+  for (int i = rank - 1; i >= 0; i--) { istr[i] = s; s *= shape[i]; }
+  for (int i = 0; i < rank; i++) { q.os[i] = shape[perm[i]]; q.is[i] = istr[perm[i]]; }
+  ssl3d_parallel(transpose_task, &q);
+}
+
+// ---------------------------------------------------------------------------------------------
+double fma_loop(long iters) {
+  V acc[12];
+  for (int i = 0; i < 12; i++) acc[i] = vset(0.001f * (float)i);
+  V m = vset(0.999999f), a = vset(1e-7f);
+  for (long it = 0; it < iters; it++) {
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; i++) acc[i] = acc[i] * m + a;
+#if defined(__x86_64__) && defined(__AVX512F__)
+    __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]), "+v"(acc[4]), "+v"(acc[5]));
+    __asm__ volatile("" : "+v"(acc[6]), "+v"(acc[7]), "+v"(acc[8]), "+v"(acc[9]), "+v"(acc[10]), "+v"(acc[11]));
+#elif defined(__x86_64__)
+    __asm__ volatile("" : "+x"(acc[0]), "+x"(acc[1]), "+x"(acc[2]), "+x"(acc[3]), "+x"(acc[4]), "+x"(acc[5]));
+    __asm__ volatile("" : "+x"(acc[6]), "+x"(acc[7]), "+x"(acc[8]), "+x"(acc[9]), "+x"(acc[10]), "+x"(acc[11]));
+#endif
+  }
+  float s = 0;
+  for (int i = 0; i < 12; i++) for (int l = 0; l < L; l++) s += acc[i][l];
+  volatile float sink = s;
+  (void)sink;
+  return (double)iters * 12.0 * L * 2.0;
+}
+
+}  // namespace
+
+extern const Ssl3dKernels table = {
+    ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, fma_loop,
+};
+
+}  // namespace SSL3D_NS
