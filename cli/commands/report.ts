@@ -1,10 +1,166 @@
-// Placeholder until the owning part lands; replaced by the real command.
+// `ssl3d report FILE [--run ID|latest] [--cache DIR] [--out DIR]`: tables and figures from a
+// finished run's record (`<cache>/runs/<runId>/record.json`). Never trains anything.
+// Exit codes: 0 written, 1 no finished run / malformed record, 2 usage error.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from '../main.js';
+import type { ReportNode, ReportSpec } from '../../compiler/graph.js';
+import type { RunRecord } from '../../runtime/record.js';
+import { SslRuntimeError } from '../../runtime/contract.js';
+import { defaultReportSpec, reportInputFromRecord, writeReport } from '../../report/index.js';
+
+const usage = `usage: ssl3d report FILE [--run ID|latest] [--cache DIR] [--out DIR] [--quiet]
+
+Builds the report's tables (Markdown, CSV, LaTeX) and figures (SVG, PNG) from a finished run,
+without retraining. FILE is the experiment file; the cache defaults to .ssl3d/ beside it.
+  --run ID|latest   which run (default: the newest run that finished with status ok)
+  --cache DIR       the run cache (default: <folder of FILE>/.ssl3d)
+  --out DIR         where to write (default: <folder of FILE>/reports/<run id>)
+  --quiet           write the files but print only their list
+`;
+
+interface Args {
+  file: string;
+  run: string | null;
+  cache: string | null;
+  out: string | null;
+  quiet: boolean;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const a: Args = { file: '', run: null, cache: null, out: null, quiet: false };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    const value = (): string | null => {
+      const eq = x.indexOf('=');
+      if (eq > 0) return x.slice(eq + 1);
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('--')) return null;
+      i++;
+      return v;
+    };
+    const flag = x.split('=')[0];
+    if (flag === '--run' || flag === '--cache' || flag === '--out') {
+      const v = value();
+      if (v === null || v === '') return `${flag} needs a value`;
+      a[flag.slice(2) as 'run' | 'cache' | 'out'] = v;
+    } else if (x === '--quiet' || x === '-q') a.quiet = true;
+    else if (x === '--help' || x === '-h') return 'help';
+    else if (x.startsWith('-')) return `unknown option '${x}'`;
+    else if (a.file) return `unexpected argument '${x}'`;
+    else a.file = x;
+  }
+  if (!a.file) return 'missing experiment FILE';
+  return a;
+}
+
+function readRecordFile(path: string): RunRecord {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new SslRuntimeError('SSL170', `no run record at ${path}`, path);
+  }
+  try {
+    return JSON.parse(text) as RunRecord;
+  } catch (err) {
+    throw new SslRuntimeError('SSL171', `run record is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, path);
+  }
+}
+
+/** All run records in a cache, newest first (by start time). Unreadable ones are skipped. */
+export function listRuns(cacheDir: string): Array<{ id: string; record: RunRecord }> {
+  const dir = join(cacheDir, 'runs');
+  if (!existsSync(dir)) return [];
+  const out: Array<{ id: string; record: RunRecord }> = [];
+  for (const id of readdirSync(dir)) {
+    const p = join(dir, id, 'record.json');
+    if (!existsSync(p)) continue;
+    try {
+      out.push({ id, record: JSON.parse(readFileSync(p, 'utf8')) as RunRecord });
+    } catch {
+      // a half-written record of a killed process: not a finished run
+    }
+  }
+  return out.sort((a, b) => (a.record.startedAt < b.record.startedAt ? 1 : a.record.startedAt > b.record.startedAt ? -1 : 0));
+}
+
+/** Pick the run to report: an explicit id, or the newest finished (status ok) one. */
+export function chooseRun(cacheDir: string, run: string | null, experiment: string | null): { id: string; record: RunRecord } {
+  if (run && run !== 'latest') {
+    const p = join(cacheDir, 'runs', run, 'record.json');
+    const record = readRecordFile(p);
+    return { id: run, record };
+  }
+  const runs = listRuns(cacheDir).filter((r) => experiment === null || r.record.experiment === experiment);
+  const ok = runs.find((r) => r.record.status === 'ok');
+  if (ok) return ok;
+  if (runs.length === 0) {
+    throw new SslRuntimeError('SSL170', `no run found in ${join(cacheDir, 'runs')}; run the experiment first (ssl3d run FILE) — reports never retrain`);
+  }
+  const newest = runs[0]!;
+  throw new SslRuntimeError(
+    'SSL170',
+    `no finished run: the newest run ${newest.id} is '${newest.record.status}'. Let it finish (ssl3d run resumes it) or report what it has with --run ${newest.id}`,
+  );
+}
 
 export const command: Command = {
-  summary: 'report',
-  async run(): Promise<number> {
-    process.stderr.write('ssl3d report: not available yet\n');
-    return 2;
+  summary: 'build tables and figures from finished runs (never retrains)',
+  async run(argv: string[]): Promise<number> {
+    const args = parseArgs(argv);
+    if (args === 'help') {
+      process.stdout.write(usage);
+      return 0;
+    }
+    if (typeof args === 'string') {
+      process.stderr.write(`ssl3d report: ${args}\n\n${usage}`);
+      return 2;
+    }
+    const file = resolve(args.file);
+    if (!existsSync(file)) {
+      process.stderr.write(`ssl3d report: ${args.file}: no such experiment file\n`);
+      return 2;
+    }
+    const cacheDir = resolve(args.cache ?? join(dirname(file), '.ssl3d'));
+    try {
+      const { id, record } = chooseRun(cacheDir, args.run, null);
+      if (record.status !== 'ok') {
+        process.stderr.write(`ssl3d report: warning: run ${id} is '${record.status}'; reporting the nodes that finished\n`);
+      }
+      let current = '';
+      try {
+        current = readFileSync(file, 'utf8');
+      } catch {
+        current = '';
+      }
+      if (record.source?.text && current && record.source.text !== current) {
+        process.stderr.write(`ssl3d report: note: ${basename(file)} changed since run ${id}; the report shows the run as it was recorded\n`);
+      }
+      const input = reportInputFromRecord(record);
+      if (input.results.length === 0) {
+        throw new SslRuntimeError('SSL172', `run ${id} holds no evaluation results yet (status '${record.status}')`);
+      }
+      const reportNodes = record.graph.nodes.filter((n): n is ReportNode => n.kind === 'report');
+      const specs: ReportSpec[] = reportNodes.length ? reportNodes.map((n) => n.params.report) : [defaultReportSpec(input)];
+      const outRoot = resolve(args.out ?? join(dirname(file), 'reports', id));
+      const cwd = process.cwd();
+      for (const spec of specs) {
+        const outDir = specs.length > 1 ? join(outRoot, spec.name) : outRoot;
+        const written = await writeReport(input, spec, outDir);
+        if (!args.quiet) for (const t of written.tables) process.stdout.write(t + '\n');
+        for (const w of written.warnings) process.stderr.write(`ssl3d report: warning: ${w}\n`);
+        process.stdout.write(`report '${spec.name}' of run ${id} → ${relative(cwd, outDir) || '.'}/\n`);
+        for (const f of written.files) process.stdout.write(`  ${f}\n`);
+      }
+      return 0;
+    } catch (err) {
+      if (err instanceof SslRuntimeError) {
+        process.stderr.write(`ssl3d report: error ${err.code}: ${err.message}${err.file ? ` (${err.file})` : ''}\n  (ssl3d explain ${err.code} for details)\n`);
+        return 1;
+      }
+      throw err;
+    }
   },
 };

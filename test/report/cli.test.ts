@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { command } from '../../cli/commands/report.js';
+import type { RunRecord } from '../../runtime/record.js';
+import { fixtureInput, graph } from './fixtures/input.js';
+
+function record(runId: string, status: RunRecord['status'], startedAt: string): RunRecord {
+  return {
+    runId, experiment: 'fixture-brats', startedAt, endedAt: startedAt, status,
+    source: { file: 'exp.ssl', hash: 'abc', text: 'experiment fixture-brats {}\n' }, graph,
+    versions: { node: 'v20', tfjs: '4.22.0', ssl3d: '0.1.0' }, backend: { name: 'cpu', reason: 'test' }, cpu: { model: 'x', cores: 2, features: [] }, seed: 1, nodes: {},
+    artifacts: {
+      metrics: Object.fromEntries(fixtureInput.results.map((r) => [r.node.id, r.metrics])),
+      histories: Object.fromEntries(fixtureInput.histories.map((h) => [h.node.id, h.history])),
+    },
+  };
+}
+
+let dir = '';
+let out = '';
+let err = '';
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ssl3d-report-cli-'));
+  writeFileSync(join(dir, 'exp.ssl'), 'experiment fixture-brats {}\n');
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function putRun(r: RunRecord): void {
+  const p = join(dir, '.ssl3d', 'runs', r.runId);
+  mkdirSync(p, { recursive: true });
+  writeFileSync(join(p, 'record.json'), JSON.stringify(r));
+}
+
+describe('ssl3d report', () => {
+  it('says clearly when there is no run', async () => {
+    expect(await command.run([join(dir, 'exp.ssl')])).toBe(1);
+    expect(err).toContain('SSL170');
+    expect(err).toContain('ssl3d run');
+  });
+
+  it('refuses an unfinished latest run but reports it when named', async () => {
+    putRun(record('r-2', 'interrupted', '2026-01-02T00:00:00Z'));
+    expect(await command.run([join(dir, 'exp.ssl')])).toBe(1);
+    expect(err).toMatch(/no finished run.*r-2.*interrupted/);
+    err = '';
+    expect(await command.run([join(dir, 'exp.ssl'), '--run', 'r-2', '--quiet'])).toBe(0);
+    expect(err).toContain("is 'interrupted'");
+  });
+
+  it('reports the newest finished run without retraining', async () => {
+    putRun(record('r-1', 'ok', '2026-01-01T00:00:00Z'));
+    putRun(record('r-2', 'failed', '2026-01-02T00:00:00Z'));
+    const o = join(dir, 'out');
+    expect(await command.run([join(dir, 'exp.ssl'), '--out', o])).toBe(0);
+    expect(out).toContain('report \'report\' of run r-1');
+    expect(out).toContain('| 3D-RPL |');
+    expect(readdirSync(o)).toContain('figure-data-efficiency.png');
+    expect(readdirSync(o)).toContain('table-by-region.tex');
+  });
+
+  it('rejects bad usage and a malformed record', async () => {
+    expect(await command.run([])).toBe(2);
+    expect(await command.run([join(dir, 'exp.ssl'), '--bogus'])).toBe(2);
+    mkdirSync(join(dir, '.ssl3d', 'runs', 'bad'), { recursive: true });
+    writeFileSync(join(dir, '.ssl3d', 'runs', 'bad', 'record.json'), '{not json');
+    expect(await command.run([join(dir, 'exp.ssl'), '--run', 'bad'])).toBe(1);
+    expect(err).toContain('SSL171');
+  });
+});
