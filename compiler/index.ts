@@ -1,0 +1,209 @@
+// The compiler's public API: checked `.ssl` source (plus imports) → ExecutionGraph.
+//
+//   compileFile(file, { overrides, readFile })  reads the file and its imports
+//   compileSource(text, file, { overrides, readFile })
+//
+// Pure: the same sources give a byte-identical graph (no timestamps, no absolute paths; data
+// paths stay relative to the experiment file's folder). The only I/O is `readFile` (imports).
+import { readFileSync } from 'node:fs';
+import type { BlockValue, Declaration, Document, Entry, Span, Value } from '../grammar/ast.js';
+import { parseValue, sortDiagnostics } from '../grammar/index.js';
+import { packageVersion } from '../runtime/version.js';
+import { Diagnostics, type Diagnostic } from './diag.js';
+import type { ExecutionGraph } from './graph.js';
+import { sha256 } from './hash.js';
+import { lowerProgram } from './lower.js';
+import { loadModules, normPath } from './modules.js';
+import { closest } from './suggest.js';
+
+export type { Diagnostic };
+
+export interface CompileOptions {
+  /** `path=value` overrides (from `--set`), e.g. `rot3d.train.epochs=2` or `experiment.backend=cpu`. */
+  overrides?: string[];
+  /** How imports (and, for compileFile, the root file) are read; defaults to the file system. */
+  readFile?: (path: string) => string;
+}
+
+export interface CompileResult {
+  graph: ExecutionGraph | null;
+  diagnostics: Diagnostic[];
+  /** Every file read (and each `--set` text, as `--set[N]`), for rendering diagnostics. */
+  sources: Record<string, string>;
+}
+
+const defaultRead = (p: string): string => readFileSync(p, 'utf8');
+
+export function compileFile(file: string, options: CompileOptions = {}): CompileResult {
+  const read = options.readFile ?? defaultRead;
+  let text: string;
+  try {
+    text = read(file);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const span: Span = { file, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+    return {
+      graph: null,
+      diagnostics: [{ code: 'SSL034', severity: 'error', message: code === 'EISDIR' ? `${file} is a folder, not an .ssl file` : `cannot read ${file}`, span }],
+      sources: {},
+    };
+  }
+  return compileSource(text, file, options);
+}
+
+export function compileSource(text: string, file: string, options: CompileOptions = {}): CompileResult {
+  const diags = new Diagnostics();
+  const read = options.readFile ?? defaultRead;
+  const overrideSources: Record<string, string> = {};
+  let loaded: ReturnType<typeof loadModules>;
+  try {
+    loaded = loadModules(file, text, read, diags, (doc) => applyOverrides(doc, options.overrides ?? [], diags, overrideSources));
+  } catch (err) {
+    // The front end never throws; this is a last line of defence so no input gives a stack trace.
+    const span: Span = { file: normPath(file), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+    diags.error('SSL099', `internal compiler error: ${err instanceof Error ? err.message : String(err)}`, span);
+    return { graph: null, diagnostics: diags.list, sources: { [normPath(file)]: text } };
+  }
+  const sources = { ...loaded.sources, ...overrideSources };
+  let graph: ExecutionGraph | null = null;
+  if (loaded.root) {
+    const sourceHash = sha256(
+      Object.keys(sources)
+        .sort()
+        .map((k) => `${k}\u0000${sources[k]}`)
+        .join('\u0001'),
+    );
+    const syntaxErrors = diags.errorCount > 0;
+    try {
+      graph = lowerProgram(loaded.root, loaded.modules, diags, { rootFile: file, sourceHash, version: packageVersion() });
+    } catch (err) {
+      const span: Span = { file: normPath(file), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+      diags.error('SSL099', `internal compiler error: ${err instanceof Error ? err.message : String(err)}`, span);
+      graph = null;
+    }
+    if (syntaxErrors) graph = null;
+  }
+  return { graph: diags.errorCount > 0 ? null : graph, diagnostics: dedupe(sortDiagnostics(diags.list)), sources };
+}
+
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of list) {
+    const key = `${d.span.file}|${d.span.startOffset}|${d.message}`;
+    if (seen.has(key)) continue;
+    // a kind error the parser already reported (SSL013) is not repeated as SSL020
+    if (d.code === 'SSL020' && list.some((o) => o.code === 'SSL013' && o.span.file === d.span.file && o.span.startOffset === d.span.startOffset)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}
+
+// ───────────── --set overrides ─────────────
+
+function shiftSpan(s: Span, by: number, file: string): Span {
+  return {
+    file,
+    startOffset: s.startOffset + by,
+    endOffset: s.endOffset + by,
+    startLine: s.startLine,
+    startColumn: s.startLine === 1 ? s.startColumn + by : s.startColumn,
+    endLine: s.endLine,
+    endColumn: s.endLine === 1 ? s.endColumn + by : s.endColumn,
+  };
+}
+
+function shiftValue<T>(v: T, by: number, file: string): T {
+  if (Array.isArray(v)) return v.map((x) => shiftValue(x, by, file)) as T;
+  if (v && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      o[k] = x && typeof x === 'object' && 'startOffset' in x && 'file' in x ? shiftSpan(x as Span, by, file) : shiftValue(x, by, file);
+    }
+    return o as T;
+  }
+  return v;
+}
+
+function lineSpan(file: string, text: string, start: number, end: number): Span {
+  return { file, startOffset: start, endOffset: end, startLine: 1, startColumn: start + 1, endLine: 1, endColumn: end + 1 };
+}
+
+/**
+ * Apply `path=value` overrides to the root document before checking. The path names a
+ * declaration and a key inside it: `NAME.key[.key…]`, optionally prefixed by the kind
+ * (`pretext.rot3d.train.epochs`); `experiment.KEY` addresses the experiment. Missing keys are
+ * added (and then checked like any other key); the value is parsed and type-checked exactly
+ * like a value in the file, with diagnostics pointing into the override text.
+ */
+function applyOverrides(doc: Document, overrides: string[], diags: Diagnostics, sources: Record<string, string>): void {
+  overrides.forEach((raw, i) => {
+    const file = `--set[${i + 1}]`;
+    sources[file] = raw;
+    const eq = raw.indexOf('=');
+    if (eq <= 0) {
+      diags.error('SSL039', `--set needs PATH=VALUE, e.g. rot3d.train.epochs=2; got '${raw}'`, lineSpan(file, raw, 0, raw.length));
+      return;
+    }
+    const pathText = raw.slice(0, eq).trim();
+    const pathSpan = lineSpan(file, raw, 0, eq);
+    const segs = pathText.split('.');
+    if (segs.some((s) => !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(s))) {
+      diags.error('SSL039', `'${pathText}' is not a path like NAME.key or kind.NAME.key`, pathSpan);
+      return;
+    }
+    const byName = new Map(doc.declarations.map((d) => [d.name, d] as const));
+    let decl: Declaration | undefined;
+    let rest: string[];
+    const kinds = new Set(doc.declarations.map((d) => d.kind));
+    if (segs[0] === 'experiment' && !byName.has('experiment')) {
+      decl = doc.declarations.find((d) => d.kind === 'experiment');
+      rest = segs.slice(1);
+    } else if (kinds.has(segs[0]!) && segs.length >= 3 && byName.get(segs[1]!)?.kind === segs[0]) {
+      decl = byName.get(segs[1]!);
+      rest = segs.slice(2);
+    } else {
+      decl = byName.get(segs[0]!);
+      rest = segs.slice(1);
+    }
+    if (!decl) {
+      const near = closest(segs[0]!, [...byName.keys()]);
+      diags.error('SSL039', `--set: no declaration named '${segs[0]}' in ${doc.file}`, lineSpan(file, raw, 0, segs[0]!.length), near ? `did you mean '${near}'?` : `declared: ${[...byName.keys()].join(', ')}`);
+      return;
+    }
+    if (rest.length === 0) {
+      diags.error('SSL039', `--set: say which key of ${decl.kind} ${decl.name} to set, e.g. ${decl.name}.KEY=VALUE`, pathSpan);
+      return;
+    }
+    const valueText = raw.slice(eq + 1);
+    const parsed = parseValue(valueText, file);
+    const by = eq + 1;
+    for (const d of parsed.diagnostics) diags.list.push({ ...d, span: shiftSpan(d.span, by, file) });
+    if (!parsed.value) return;
+    const value = shiftValue(parsed.value, by, file) as Value;
+    let entries: Entry[] = decl.entries;
+    for (let k = 0; k < rest.length; k++) {
+      const key = rest[k]!;
+      const last = k === rest.length - 1;
+      const existing = entries.find((e) => e.key === key);
+      if (last) {
+        if (existing) {
+          existing.value = value;
+          existing.keySpan = pathSpan;
+        } else entries.push({ key, keySpan: pathSpan, value, span: pathSpan, comments: [] });
+        break;
+      }
+      if (existing && existing.value.kind === 'block') {
+        entries = existing.value.entries;
+      } else if (existing) {
+        diags.error('SSL039', `--set: '${rest.slice(0, k + 1).join('.')}' is not a block in ${decl.kind} ${decl.name}`, pathSpan);
+        return;
+      } else {
+        const block: BlockValue = { kind: 'block', type: null, typeSpan: null, entries: [], span: pathSpan };
+        entries.push({ key, keySpan: pathSpan, value: block, span: pathSpan, comments: [] });
+        entries = block.entries;
+      }
+    }
+  });
+}

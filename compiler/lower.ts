@@ -1,0 +1,1302 @@
+// Semantic and domain checks, then lowering of a checked experiment into the execution graph.
+//
+// Order of work: every declaration is validated against its block schema (compiler/schemas);
+// declarations that fail validation are not lowered (so one mistake gives one diagnostic, not
+// a cascade). Then references are resolved and the domain rules of issue 2 are checked before
+// anything is built: patch grids fit the volume, grids have a centre, permutations ≤ n!,
+// warm-up < epochs, every label fraction yields ≥ 1 training case, channel adapters, slicing
+// of 2D tasks on 3D data, metrics that match the target, regions that use existing labels.
+import { posix } from 'node:path';
+import type { Declaration, Span } from '../grammar/ast.js';
+import { deriveSeed } from '../runtime/rng.js';
+import { estimateCost } from './cost.js';
+import { DENSENET_PRESETS, PAPER, REFERENCE_TABLES, TASK_TITLES, UNET_PRESETS } from './defaults.js';
+import type { Diagnostics } from './diag.js';
+import type {
+  Arm, DataNode, DataSource, DatasetSpec, Dim, EncoderSpec, EvalSpec, EvaluateNode, ExecutionGraph, FinetuneNode, FinetuneSpec,
+  GraphNode, MetricName, MetricSpec, Modality, OptimizerSpec, PlotSpec, PretextSpec, PretrainNode, ReportNode, ReportSpec, TableSpec,
+  TaskParams, TrainSpec,
+} from './graph.js';
+import { GRAPH_VERSION } from './graph.js';
+import { canonicalJson, sha256 } from './hash.js';
+import { normPath, resolveRef, type Module, type Symbol } from './modules.js';
+import { kindTypes, schemaFor } from './schemas/blocks.js';
+import { closest, didYouMeanHint } from './suggest.js';
+import { validateBlock } from './validate.js';
+import { entriesToJson, showJson, type Json, type JsonObject, type SpanMap } from './values.js';
+import { Diagnostics as DiagList } from './diag.js';
+
+// ───────────── JSON accessors (after validation the shapes are known) ─────────────
+
+function isObj(j: Json | undefined): j is JsonObject {
+  return j !== null && j !== undefined && typeof j === 'object' && !Array.isArray(j);
+}
+function num(j: Json | undefined): number | undefined {
+  if (typeof j === 'number') return j;
+  if (isObj(j) && typeof j.$value === 'number') return j.$value;
+  return undefined;
+}
+function frac(j: Json | undefined): number | undefined {
+  if (typeof j === 'number') return j;
+  if (isObj(j) && typeof j.$value === 'number') return j.$unit === '%' ? Number((j.$value / 100).toPrecision(12)) : j.$value;
+  return undefined;
+}
+function str(j: Json | undefined): string | undefined {
+  return isObj(j) && typeof j.$string === 'string' ? j.$string : undefined;
+}
+function word(j: Json | undefined): string | undefined {
+  return typeof j === 'string' ? j : undefined;
+}
+function obj(j: Json | undefined): JsonObject {
+  return isObj(j) ? j : {};
+}
+function arr(j: Json | undefined): Json[] | undefined {
+  return Array.isArray(j) ? j : undefined;
+}
+function ints(j: Json | undefined): number[] | undefined {
+  const a = arr(j);
+  if (a) return a.map((x) => num(x) ?? 0);
+  if (typeof j === 'number') return [j];
+  return undefined;
+}
+
+// ───────────── checked declarations ─────────────
+
+interface Checked {
+  sym: Symbol;
+  decl: Declaration;
+  json: JsonObject;
+  spans: SpanMap;
+  ok: boolean;
+}
+
+function valueSpan(c: Checked, pointer: string): Span {
+  return c.spans.get(pointer)?.value ?? c.decl.nameSpan;
+}
+function keySpan(c: Checked, pointer: string): Span {
+  return c.spans.get(pointer)?.key ?? c.spans.get(pointer)?.value ?? c.decl.nameSpan;
+}
+
+export function percentLabel(f: number): string {
+  return `${Number((f * 100).toPrecision(10))}%`;
+}
+
+// ───────────── resolved pieces ─────────────
+
+interface DataInfo {
+  c: Checked;
+  spec: DatasetSpec;
+  /** Spatial shape after preprocessing, or null when unknown. */
+  shape: number[] | null;
+  fingerprint: unknown;
+}
+interface EncInfo {
+  c: Checked;
+  spec: EncoderSpec;
+  dim: Dim;
+}
+interface PretextInfo {
+  c: Checked;
+  spec: PretextSpec;
+  data: DataInfo;
+  encoder: EncInfo;
+  inputShape: number[];
+  method: string;
+}
+interface FinetuneInfo {
+  c: Checked;
+  data: DataInfo;
+  target: 'segmentation' | 'classification';
+  arms: Arm[];
+  warmup: number;
+  atUnfreeze: 'fresh' | 'keep';
+  adapter: FinetuneSpec['adapter'];
+  loss: FinetuneSpec['loss'];
+  classWeights: number[] | null;
+  classes: number[];
+  slices: { axis: 0 | 1 | 2; perVolume: number } | null;
+  encoder: EncInfo | null;
+  /** Train spec for 3D and 2D encoders (the defaults differ by dimension). */
+  train: (dim: Dim) => TrainSpec;
+}
+
+export interface LowerOptions {
+  rootFile: string;
+  sourceHash: string;
+  version: string;
+}
+
+export function lowerProgram(root: Module, modules: Module[], diags: Diagnostics, opts: LowerOptions): ExecutionGraph | null {
+  return new Lowering(root, modules, diags, opts).run();
+}
+
+class Lowering {
+  private checked = new Map<Declaration, Checked>();
+  private dataCache = new Map<Declaration, DataInfo | null>();
+  private encCache = new Map<Declaration, EncInfo | null>();
+  private pretextCache = new Map<Declaration, PretextInfo | null>();
+  private finetuneCache = new Map<Declaration, FinetuneInfo | null>();
+  private seed = 0;
+
+  constructor(
+    private root: Module,
+    private modules: Module[],
+    private diags: Diagnostics,
+    private opts: LowerOptions,
+  ) {}
+
+  // ───────────── step 1: kinds, types, schemas ─────────────
+
+  private checkDeclarations(): void {
+    const kinds = Object.keys(kindTypes);
+    for (const mod of this.modules) {
+      for (const decl of mod.doc.declarations) {
+        const sym = mod.own.get(decl.name);
+        if (!sym || sym.decl !== decl) continue; // duplicate name, already reported
+        const types = kindTypes[decl.kind];
+        if (types === undefined) {
+          this.diags.error('SSL020', `unknown declaration kind '${decl.kind}'`, decl.kindSpan, didYouMeanHint(decl.kind, kinds) ?? `kinds: ${kinds.join(', ')}`);
+          continue;
+        }
+        if (types === null && decl.type !== null) {
+          this.diags.error('SSL021', `${decl.kind} declarations take no type (found '= ${decl.type}')`, decl.typeSpan ?? decl.nameSpan, `write: ${decl.kind} ${decl.name} { … }`);
+          continue;
+        }
+        if (types !== null && decl.type === null) {
+          this.diags.error('SSL022', `${decl.kind} '${decl.name}' needs a type: ${decl.kind} ${decl.name} = TYPE { … }`, decl.nameSpan, `types: ${types.join(', ')}`);
+          continue;
+        }
+        if (types !== null && decl.type !== null && !types.includes(decl.type)) {
+          this.diags.error(
+            'SSL021',
+            `unknown ${decl.kind} type '${decl.type}'`,
+            decl.typeSpan ?? decl.nameSpan,
+            didYouMeanHint(decl.type, types) ?? `${decl.kind} types: ${types.join(', ')}`,
+          );
+          continue;
+        }
+        const schema = schemaFor(decl.kind, decl.type);
+        if (!schema) continue;
+        const spans: SpanMap = new Map();
+        spans.set('', { value: decl.nameSpan });
+        const local = new DiagList();
+        const json = entriesToJson(decl.entries, '', spans, local);
+        spans.set('', { value: decl.nameSpan });
+        const what = `${decl.kind} ${decl.name}${decl.type ? ` (${decl.type})` : ''}`;
+        const valid = validateBlock(schema, json, spans, { what, span: decl.nameSpan }, local);
+        this.diags.list.push(...local.list);
+        this.checked.set(decl, { sym, decl, json, spans, ok: valid && local.errorCount === 0 });
+      }
+    }
+  }
+
+  private get(sym: Symbol | null): Checked | null {
+    if (!sym) return null;
+    const c = this.checked.get(sym.decl);
+    return c && c.ok ? c : null;
+  }
+
+  private ref(c: Checked, pointer: string, kinds: string[]): Checked | null {
+    const name = word(this.at(c, pointer));
+    if (name === undefined) return null;
+    const sym = resolveRef(c.sym.module, name, kinds, valueSpan(c, pointer), this.diags);
+    return this.get(sym);
+  }
+
+  private at(c: Checked, pointer: string): Json | undefined {
+    let cur: Json | undefined = c.json;
+    for (const seg of pointer.split('/').filter(Boolean)) {
+      if (Array.isArray(cur)) cur = cur[Number(seg)];
+      else if (isObj(cur)) cur = cur[seg];
+      else return undefined;
+    }
+    return cur;
+  }
+
+  // ───────────── datasets ─────────────
+
+  private rebase(c: Checked, p: string): string {
+    if (posix.isAbsolute(p)) return p;
+    const rootDir = posix.dirname(normPath(this.opts.rootFile));
+    const modDir = posix.dirname(c.sym.module.file);
+    return normPath(posix.join(posix.relative(rootDir, modDir) || '.', p));
+  }
+
+  private dataset(c: Checked): DataInfo | null {
+    if (this.dataCache.has(c.decl)) return this.dataCache.get(c.decl) ?? null;
+    const info = this.lowerDataset(c);
+    this.dataCache.set(c.decl, info);
+    return info;
+  }
+
+  private lowerDataset(c: Checked): DataInfo | null {
+    const j = c.json;
+    const type = c.decl.type!;
+    const errorsBefore = this.diags.errorCount;
+    let source: DataSource;
+    let rawChannels: number;
+    let nativeShape: number[] | null = null;
+    let dim: Dim = 3;
+    let labelKind: 'segmentation' | 'classification' | 'none' = 'segmentation';
+    let defaultClasses: number[] | null = null;
+    let defaultRegions: Record<string, number[]> | null = null;
+    let fingerprint: unknown = null;
+    switch (type) {
+      case 'nifti': {
+        const imgs = arr(j.images) ?? [j.images];
+        const images = imgs.map((x) => this.rebase(c, str(x) ?? ''));
+        const labelsRaw = str(j.labels);
+        const labels = labelsRaw === undefined ? null : this.rebase(c, labelsRaw);
+        source = { kind: 'nifti', images, labels };
+        rawChannels = images.length;
+        if (labels === null) labelKind = 'none';
+        fingerprint = { images, labels };
+        break;
+      }
+      case 'brats': {
+        const modalities = (arr(j.modalities)?.map((x) => word(x) as Modality) ?? ['t1', 't1ce', 't2', 'flair']) as Modality[];
+        const root = this.rebase(c, str(j.root) ?? '');
+        source = { kind: 'brats', root, modalities };
+        rawChannels = modalities.length;
+        defaultClasses = PAPER.bratsClasses;
+        defaultRegions = PAPER.bratsRegions;
+        fingerprint = { root, modalities };
+        const dup = modalities.findIndex((m, i) => modalities.indexOf(m) !== i);
+        if (dup >= 0) this.diags.error('SSL066', `the modality '${modalities[dup]}' is listed twice`, valueSpan(c, `/modalities/${dup}`));
+        break;
+      }
+      case 'decathlon': {
+        const root = this.rebase(c, str(j.root) ?? '');
+        const labelsDir = j['labels-dir'] === 'none' ? null : str(j['labels-dir']) ?? 'labelsTr';
+        source = { kind: 'decathlon', root, imagesDir: str(j['images-dir']) ?? 'imagesTr', labelsDir };
+        rawChannels = num(j.channels) ?? 1;
+        if (labelsDir === null) labelKind = 'none';
+        fingerprint = source;
+        break;
+      }
+      case 'nnunet': {
+        const root = this.rebase(c, str(j.root) ?? '');
+        const channels = ints(j.channels) ?? [0];
+        source = { kind: 'nnunet', root, channels };
+        rawChannels = channels.length;
+        fingerprint = source;
+        break;
+      }
+      case 'images': {
+        const root = this.rebase(c, str(j.root) ?? '');
+        const csvRaw = str(j.csv);
+        const csv = csvRaw === undefined ? null : this.rebase(c, csvRaw);
+        source = {
+          kind: 'images',
+          root,
+          csv,
+          idColumn: str(j['id-column']) ?? 'id_code',
+          labelColumn: str(j['label-column']) ?? 'diagnosis',
+          extensions: arr(j.extensions)?.map((x) => str(x) ?? '') ?? ['.png', '.jpg', '.jpeg'],
+        };
+        rawChannels = num(j.channels) ?? 3;
+        dim = 2;
+        labelKind = csv === null ? 'none' : 'classification';
+        fingerprint = source;
+        break;
+      }
+      case 'phantom3d': {
+        const anatomy = (word(j.anatomy) ?? 'brain') as 'brain' | 'pancreas';
+        const size = this.sizeAt(c, '/size', 3) ?? [64, 64, 64];
+        const labelled = j.labelled !== false;
+        rawChannels = num(j.channels) ?? 1;
+        source = { kind: 'phantom3d', anatomy, cases: num(j.cases) ?? 1, channels: rawChannels, size: [size[0]!, size[1]!, size[2]!], labelled };
+        nativeShape = size;
+        if (!labelled) labelKind = 'none';
+        defaultClasses = anatomy === 'brain' ? PAPER.bratsClasses : PAPER.pancreasClasses;
+        defaultRegions = anatomy === 'brain' ? PAPER.bratsRegions : { pancreas: [1], tumour: [2] };
+        break;
+      }
+      case 'phantom2d': {
+        const size = this.sizeAt(c, '/size', 2) ?? [64, 64];
+        const labelled = j.labelled !== false;
+        rawChannels = num(j.channels) ?? 3;
+        source = { kind: 'phantom2d', cases: num(j.cases) ?? 1, channels: rawChannels, size: [size[0]!, size[1]!], labelled };
+        nativeShape = size;
+        dim = 2;
+        labelKind = labelled ? 'classification' : 'none';
+        break;
+      }
+      default:
+        return null;
+    }
+
+    // preprocessing
+    const pp = obj(j.preprocess);
+    let crop: { threshold: number; margin: number } | null = null;
+    if (pp.crop === true) crop = { threshold: 0, margin: 0 };
+    else if (isObj(pp.crop)) crop = { threshold: num(pp.crop.threshold) ?? 0, margin: num(pp.crop.margin) ?? 0 };
+    let resize: number[] | null = null;
+    if (pp.resize !== undefined && pp.resize !== 'none') {
+      resize = this.sizeAt(c, '/preprocess/resize', dim);
+    }
+    let window: [number, number] | null = null;
+    const w = arr(pp.window);
+    if (w) {
+      window = [num(w[0]) ?? 0, num(w[1]) ?? 0];
+      if (!(window[0] < window[1])) this.diags.error('SSL064', `the window [${window[0]}, ${window[1]}] is empty: its low end must be below its high end`, valueSpan(c, '/preprocess/window'));
+    }
+    const normalize = (word(pp.normalize) ?? 'minmax') as 'minmax' | 'zscore' | 'none';
+    let channels = rawChannels;
+    let select: number[] | null = null;
+    const chosen = ints(pp.channels);
+    if (chosen) {
+      chosen.forEach((ch, i) => {
+        if (ch >= rawChannels)
+          this.diags.error('SSL060', `channel ${ch} does not exist: dataset ${c.decl.name} has ${rawChannels} channel${rawChannels === 1 ? '' : 's'} (0…${rawChannels - 1})`, valueSpan(c, `/preprocess/channels/${i}`));
+        if (chosen.indexOf(ch) !== i) this.diags.error('SSL066', `channel ${ch} is selected twice`, valueSpan(c, `/preprocess/channels/${i}`));
+      });
+      select = chosen;
+      channels = chosen.length;
+    }
+    const shape = resize ?? nativeShape;
+
+    // split
+    const sp = obj(j.split);
+    const val = frac(sp.val) ?? 0.05;
+    const test = frac(sp.test) ?? 0.2;
+    if (val + test >= 1) this.diags.error('SSL058', `the validation (${percentLabel(val)}) and test (${percentLabel(test)}) splits leave no training cases`, valueSpan(c, '/split'));
+    const split = { val, test, seed: num(sp.seed) ?? deriveSeed(this.seed, 'split', c.sym.qualified) };
+
+    // labels and regions
+    let labels: DatasetSpec['labels'];
+    let regions: Record<string, number[]> = {};
+    if (labelKind === 'segmentation') {
+      let classes = ints(j.classes);
+      const declaredRegions = isObj(j.regions) ? j.regions : null;
+      if (!classes) {
+        if (declaredRegions && !defaultClasses) {
+          const set = new Set<number>([0]);
+          for (const v of Object.values(declaredRegions)) for (const l of ints(v) ?? []) set.add(l);
+          classes = [...set].sort((a, b) => a - b);
+        } else classes = defaultClasses ?? undefined;
+      }
+      if (!classes) {
+        this.diags.error('SSL024', `dataset ${c.decl.name} (${type}) needs its label values: add classes = [0, 1, 2] (or regions { … })`, c.decl.nameSpan);
+        classes = [0, 1];
+      }
+      classes = [...new Set(classes)].sort((a, b) => a - b);
+      if (!classes.includes(0)) classes = [0, ...classes];
+      labels = { kind: 'segmentation', classes };
+      if (declaredRegions) {
+        for (const [name, v] of Object.entries(declaredRegions)) {
+          const ls = ints(v) ?? [];
+          ls.forEach((l, i) => {
+            if (!classes!.includes(l) || l === 0) {
+              const at = Array.isArray(v) ? `/regions/${name}/${i}` : `/regions/${name}`;
+              this.diags.error(
+                'SSL049',
+                l === 0 ? `region '${name}' uses label 0, the background` : `region '${name}' uses label ${l}, which dataset ${c.decl.name} does not have (labels: ${classes!.join(', ')})`,
+                valueSpan(c, at),
+              );
+            }
+          });
+          regions[name] = [...new Set(ls)].sort((a, b) => a - b);
+        }
+      } else if (defaultRegions && classes.join() === (defaultClasses ?? []).join()) {
+        regions = { ...defaultRegions };
+      } else {
+        for (const l of classes) if (l !== 0) regions[`label${l}`] = [l];
+      }
+    } else if (labelKind === 'classification') {
+      labels = { kind: 'classification', classes: num(j.classes) ?? 5 };
+    } else {
+      labels = { kind: 'none' };
+      if (isObj(j.regions) && Object.keys(j.regions).length > 0)
+        this.diags.error('SSL049', `dataset ${c.decl.name} has no labels, so it cannot define regions`, keySpan(c, '/regions'), type === 'nifti' ? 'add labels = "…" with a glob of label maps' : undefined);
+    }
+    const knownCases = num(j.cases) ?? null;
+    const spec: DatasetSpec = {
+      name: c.sym.qualified,
+      source,
+      preprocess: { crop, resize, window, normalize, channels: select },
+      split,
+      dim,
+      channels,
+      labels,
+      regions,
+      knownCases,
+    };
+    if (this.diags.errorCount > errorsBefore) return null;
+    return { c, spec, shape, fingerprint: fingerprint ?? source };
+  }
+
+  private sizeAt(c: Checked, pointer: string, dim: number): number[] | null {
+    const v = this.at(c, pointer);
+    if (typeof v === 'number') return Array.from({ length: dim }, () => v);
+    const a = ints(v);
+    if (!a) return null;
+    if (a.length !== dim) {
+      this.diags.error('SSL040', `${pointer.split('/').pop()} has ${a.length} dimension${a.length === 1 ? '' : 's'}, but this ${dim}D dataset needs ${dim}`, valueSpan(c, pointer), dim === 3 ? 'write e.g. 128x128x128' : 'write e.g. 224x224');
+      return null;
+    }
+    return a;
+  }
+
+  // ───────────── encoders ─────────────
+
+  private encoder(c: Checked): EncInfo | null {
+    if (this.encCache.has(c.decl)) return this.encCache.get(c.decl) ?? null;
+    const before = this.diags.errorCount;
+    const j = c.json;
+    const type = c.decl.type!;
+    let spec: EncoderSpec;
+    if (type === 'densenet2d') {
+      const p = DENSENET_PRESETS[(word(j.preset) ?? 'densenet121') as 'densenet121' | 'small'];
+      spec = {
+        kind: 'densenet2d',
+        blocks: ints(j.blocks) ?? p.blocks,
+        growth: num(j.growth) ?? p.growth,
+        initFilters: num(j['init-filters']) ?? p.initFilters,
+        compression: num(j.compression) ?? p.compression,
+        dropout: num(j.dropout) ?? p.dropout,
+      };
+    } else {
+      const p = UNET_PRESETS[(word(j.preset) ?? 'paper') as 'paper' | 'authors-code' | 'small'];
+      const f = this.at(c, '/filters');
+      let levels = num(j.levels);
+      let filters: number[];
+      if (Array.isArray(f)) {
+        filters = ints(f)!;
+        if (levels !== undefined && levels !== filters.length)
+          this.diags.error('SSL055', `filters lists ${filters.length} level${filters.length === 1 ? '' : 's'}, but levels = ${levels}`, valueSpan(c, '/filters'), `give one filter count per level, or drop levels`);
+        levels = filters.length;
+      } else {
+        levels ??= p.levels;
+        const base = typeof f === 'number' ? f : p.filters[0]!;
+        filters = Array.from({ length: levels }, (_, i) => base * 2 ** i);
+      }
+      spec = {
+        kind: type as 'unet3d' | 'unet2d',
+        levels,
+        filters,
+        block: (word(j.block) ?? p.block) as 'plain' | 'residual',
+        norm: (word(j.norm) ?? p.norm) as 'batch' | 'instance' | 'none',
+        dropout: num(j.dropout) ?? p.dropout,
+        finalPool: (word(j['final-pool']) ?? p.finalPool) as 'max' | 'avg' | 'none',
+        upsample: (word(j.upsample) ?? p.upsample) as 'transpose' | 'upsample',
+      };
+    }
+    const info = this.diags.errorCount > before ? null : { c, spec, dim: (type === 'unet3d' ? 3 : 2) as Dim };
+    this.encCache.set(c.decl, info);
+    return info;
+  }
+
+  /** Smallest spatial side the encoder accepts, and the factor every side must be divisible by. */
+  private encoderNeeds(enc: EncoderSpec): { min: number; divisor: number } {
+    if (enc.kind === 'densenet2d') {
+      const f = 4 * 2 ** (enc.blocks.length - 1);
+      return { min: f, divisor: 1 };
+    }
+    const d = 2 ** (enc.levels - 1);
+    return { min: enc.finalPool === 'none' ? d : 2 * d, divisor: d };
+  }
+
+  // ───────────── training blocks ─────────────
+
+  private train(c: Checked, pointer: string, def: { epochs: number; batch: number; lr: number }): TrainSpec {
+    const t = obj(this.at(c, pointer));
+    const o = t.optimizer;
+    const ob = isObj(o) ? o : {};
+    const kind = ((isObj(o) ? word(o.$type) : word(o)) ?? 'adam') as 'adam' | 'sgd';
+    const lrO = num(ob.lr);
+    const lrT = num(t.lr);
+    if (lrO !== undefined && lrT !== undefined)
+      this.diags.error('SSL027', `the learning rate is set twice (${pointer.slice(1)}.lr and in the optimiser)`, keySpan(c, `${pointer}/lr`), 'keep one of them');
+    const clip = ob['clip-norm'];
+    const optimizer: OptimizerSpec = {
+      kind,
+      lr: lrO ?? lrT ?? def.lr,
+      beta1: num(ob.beta1) ?? 0.9,
+      beta2: num(ob.beta2) ?? 0.999,
+      momentum: num(ob.momentum) ?? (kind === 'sgd' ? 0.9 : 0),
+      weightDecay: num(ob['weight-decay']) ?? 0,
+      clipNorm: clip === undefined || clip === 'none' ? null : num(clip) ?? null,
+    };
+    return {
+      epochs: num(t.epochs) ?? def.epochs,
+      batch: num(t.batch) ?? def.batch,
+      stepsPerEpoch: t.steps === undefined || t.steps === 'epoch' ? null : num(t.steps) ?? null,
+      optimizer,
+      onNaN: (word(t['on-nan']) ?? 'stop') as 'stop' | 'retry-lower-lr',
+    };
+  }
+
+  private slices(c: Checked, pointer: string): { axis: 0 | 1 | 2; perVolume: number } | null {
+    const s = this.at(c, pointer);
+    if (!isObj(s)) return null;
+    const axisRaw = s.axis;
+    const named: Record<string, 0 | 1 | 2> = { axial: 0, coronal: 1, sagittal: 2 };
+    const axis = typeof axisRaw === 'string' ? named[axisRaw] ?? 0 : ((num(axisRaw) ?? 0) as 0 | 1 | 2);
+    return { axis, perVolume: num(s['per-volume']) ?? 16 };
+  }
+
+  // ───────────── pretext tasks ─────────────
+
+  private pretext(c: Checked): PretextInfo | null {
+    if (this.pretextCache.has(c.decl)) return this.pretextCache.get(c.decl) ?? null;
+    const info = this.lowerPretext(c);
+    this.pretextCache.set(c.decl, info);
+    return info;
+  }
+
+  private lowerPretext(c: Checked): PretextInfo | null {
+    const before = this.diags.errorCount;
+    const j = c.json;
+    const task = c.decl.type as PretextSpec['task'];
+    const dc = this.ref(c, '/data', ['dataset']);
+    const ec = this.ref(c, '/encoder', ['encoder']);
+    const data = dc ? this.dataset(dc) : null;
+    const enc = ec ? this.encoder(ec) : null;
+    if (!data || !enc) return null;
+    const dim = enc.dim;
+    const declaredDim = num(j.dim);
+    if (declaredDim !== undefined && declaredDim !== dim) {
+      this.diags.error('SSL051', `dim = ${declaredDim}, but encoder ${ec!.decl.name} (${enc.spec.kind}) is ${dim}D`, valueSpan(c, '/dim'), `use a ${declaredDim === 3 ? 'unet3d' : 'unet2d or densenet2d'} encoder, or drop dim`);
+      return null;
+    }
+    if (dim === 3 && data.spec.dim === 2) {
+      this.diags.error('SSL051', `a 3D ${task} task needs volumes, but dataset ${dc!.decl.name} holds 2D images`, valueSpan(c, '/data'), 'use a unet2d or densenet2d encoder for a 2D task');
+      return null;
+    }
+    let slices: { axis: 0 | 1 | 2; perVolume: number } | null = null;
+    if (dim === 2 && data.spec.dim === 3) {
+      slices = this.slices(c, '/slices');
+      if (!slices) {
+        this.diags.error('SSL047', `the 2D ${task} task '${c.decl.name}' runs on 3D volumes (${dc!.decl.name}): say how slices are taken`, c.decl.nameSpan, 'add slices { axis = axial, per-volume = 16 }');
+        return null;
+      }
+    } else if (j.slices !== undefined) {
+      this.diags.error('SSL068', `slices only apply to a 2D task on 3D volumes; '${c.decl.name}' is a ${dim}D task on ${data.spec.dim}D data`, keySpan(c, '/slices'), 'remove the slices block');
+    }
+    const variant = (word(j.variant) ?? 'paper') as PretextSpec['variant'];
+    if (variant === 'authors-code-bug' && task !== 'rotation') {
+      this.diags.error('SSL056', `variant authors-code-bug exists only for rotation (the duplicated identity class); '${c.decl.name}' is ${task}`, valueSpan(c, '/variant'), 'use paper or authors-code');
+    }
+    if (!data.shape) {
+      this.diags.error(
+        'SSL040',
+        `the input size of dataset ${dc!.decl.name} is not known at compile time`,
+        dc!.decl.nameSpan,
+        `add preprocess { resize = ${data.spec.dim === 3 ? '128x128x128' : '224x224'} } to dataset ${dc!.decl.name}`,
+      );
+      return null;
+    }
+    const spatial = slices ? data.shape.filter((_, i) => i !== slices!.axis) : data.shape.slice();
+    const side = Math.min(...spatial);
+    const needs = this.encoderNeeds(enc.spec);
+    const authors = variant !== 'paper';
+    let params: TaskParams;
+    const checkPatch = (patch: number, what: string, at: string): void => {
+      if (patch < needs.min)
+        this.diags.error(
+          'SSL053',
+          `${what} is ${patch} voxels, but encoder ${ec!.decl.name} needs at least ${needs.min} (it halves the input ${Math.log2(needs.divisor)} time${needs.divisor === 2 ? '' : 's'}${enc.spec.kind !== 'densenet2d' && enc.spec.finalPool !== 'none' ? ' and pools once more' : ''})`,
+          valueSpan(c, at),
+          'use a smaller grid or jitter, a larger resize, or fewer encoder levels',
+        );
+    };
+    switch (task) {
+      case 'cpc': {
+        const grid = num(j.grid) ?? (dim === 3 ? 4 : 5);
+        const overlap = frac(j.overlap) ?? (dim === 3 ? 0 : 0.5);
+        const span = grid - (grid - 1) * overlap;
+        const patch = num(j.patch) ?? Math.floor(side / span);
+        const need = Math.ceil(patch * span);
+        if (need > side || patch < 1)
+          this.diags.error('SSL041', `a ${grid}-per-side grid of ${patch}-voxel patches (${percentLabel(overlap)} overlap) needs ${need} voxels per side, but the input is ${side}`, valueSpan(c, j.patch !== undefined ? '/patch' : j.grid !== undefined ? '/grid' : '/data'));
+        else checkPatch(patch, 'the CPC patch', j.patch !== undefined ? '/patch' : '/grid');
+        const predictTerms = num(j['predict-terms']) ?? 2;
+        if (predictTerms > grid - 2)
+          this.diags.error('SSL057', `CPC predicts ${predictTerms} row${predictTerms === 1 ? '' : 's'} below the context, but a ${grid}-row grid leaves at most ${Math.max(0, grid - 2)}`, valueSpan(c, j['predict-terms'] !== undefined ? '/predict-terms' : '/grid'), 'use a larger grid or fewer predict-terms');
+        params = {
+          task: 'cpc',
+          grid,
+          patch,
+          overlap,
+          codeSize: num(j['code-size']) ?? 1024,
+          contextSize: num(j['context-size']) ?? 256,
+          predictTerms,
+          negatives: num(j.negatives) ?? (authors ? 1 : 8),
+        };
+        break;
+      }
+      case 'rpl':
+      case 'jigsaw': {
+        const grid = num(j.grid) ?? 3;
+        const jitter = num(j.jitter) ?? (dim === 3 ? 3 : 8);
+        if (grid % 2 === 0)
+          this.diags.error('SSL042', `${task === 'rpl' ? 'RPL' : 'Jigsaw'} needs a grid with a centre patch, but ${grid} per side is even`, valueSpan(c, '/grid'), `use ${grid - 1} or ${grid + 1}`);
+        const cell = Math.floor(side / grid);
+        const patch = cell - 2 * jitter;
+        if (patch < 1)
+          this.diags.error('SSL041', `a ${grid}-per-side grid on ${side} voxels gives ${cell}-voxel cells; a jitter of ${jitter} per side leaves ${patch}-voxel patches`, valueSpan(c, j.jitter !== undefined ? '/jitter' : '/grid'), `the jitter must be below ${Math.ceil(cell / 2)}`);
+        else checkPatch(patch, `the patch (cell ${cell} − 2 × jitter ${jitter})`, j.jitter !== undefined ? '/jitter' : '/grid');
+        if (task === 'rpl') params = { task: 'rpl', grid, jitter };
+        else {
+          const cells = grid ** dim;
+          const permutations = num(j.permutations) ?? (authors ? 100 : 1000);
+          const limit = factorial(cells);
+          if (permutations > limit)
+            this.diags.error('SSL043', `${permutations} permutations requested, but ${cells} patches have only ${cells}! = ${limit} orderings`, valueSpan(c, j.permutations !== undefined ? '/permutations' : '/grid'));
+          params = { task: 'jigsaw', grid, jitter, permutations, selection: (word(j.selection) ?? (authors ? 'random' : 'max-hamming')) as 'max-hamming' | 'random' };
+        }
+        break;
+      }
+      case 'rotation':
+        params = { task: 'rotation', copies: num(j.copies) ?? 1 };
+        break;
+      case 'exemplar':
+        params = {
+          task: 'exemplar',
+          codeSize: num(j['code-size']) ?? 1024,
+          margin: num(j.margin) ?? 1,
+          transforms: (arr(j.transforms)?.map((x) => word(x)!) ?? ['flip', 'translate', 'brightness', 'contrast']) as Array<'flip' | 'translate' | 'brightness' | 'contrast'>,
+          negatives: (word(j.negatives) ?? (authors ? 'dataset' : 'batch')) as 'batch' | 'dataset',
+        };
+        break;
+    }
+    if (task === 'rotation' || task === 'exemplar') this.checkWholeInput(c, '/data', spatial, enc, ec!.decl.name);
+    const train = this.train(c, '/train', { epochs: 100, batch: dim === 3 ? 4 : 32, lr: dim === 3 ? PAPER.lr.ssl3d : PAPER.lr.ssl2d });
+    const spec: PretextSpec = {
+      name: c.sym.qualified,
+      task,
+      dim,
+      variant,
+      params: params!,
+      headHidden: num(j['head-hidden']) ?? 1024,
+      slices,
+      train,
+    };
+    if (this.diags.errorCount > before) return null;
+    const method = str(j.label) ?? `${dim}D-${TASK_TITLES[task]}`;
+    return { c, spec, data, encoder: enc, inputShape: [...spatial, data.spec.channels], method };
+  }
+
+  /** A whole input goes through the encoder (and, at fine-tuning, the decoder with skips). */
+  private checkWholeInput(c: Checked, at: string, spatial: number[], enc: EncInfo, encName: string): boolean {
+    const needs = this.encoderNeeds(enc.spec);
+    const bad = spatial.find((s) => s % needs.divisor !== 0 || s < needs.min);
+    if (bad !== undefined) {
+      this.diags.error(
+        'SSL052',
+        `the input ${spatial.join('x')} does not fit encoder ${encName}: every side must be a multiple of ${needs.divisor}${needs.min > needs.divisor ? ` and at least ${needs.min}` : ''}`,
+        valueSpan(c, at),
+        `resize the data to e.g. ${spatial.map((s) => Math.max(needs.min, Math.round(s / needs.divisor) * needs.divisor)).join('x')}, or use fewer levels`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  // ───────────── fine-tuning ─────────────
+
+  private finetune(c: Checked): FinetuneInfo | null {
+    if (this.finetuneCache.has(c.decl)) return this.finetuneCache.get(c.decl) ?? null;
+    const info = this.lowerFinetune(c);
+    this.finetuneCache.set(c.decl, info);
+    return info;
+  }
+
+  private lowerFinetune(c: Checked): FinetuneInfo | null {
+    const before = this.diags.errorCount;
+    const j = c.json;
+    const target = c.decl.type as 'segmentation' | 'classification';
+    const dc = this.ref(c, '/data', ['dataset']);
+    const data = dc ? this.dataset(dc) : null;
+    let encoder: EncInfo | null = null;
+    if (j.encoder !== undefined) {
+      const ec = this.ref(c, '/encoder', ['encoder']);
+      encoder = ec ? this.encoder(ec) : null;
+      if (!encoder) return null;
+    }
+    if (!data) return null;
+    const want = target === 'segmentation' ? 'segmentation' : 'classification';
+    if (data.spec.labels.kind !== want) {
+      this.diags.error(
+        'SSL054',
+        `${target} needs ${want === 'segmentation' ? 'segmentation masks' : 'a class per case'}, but dataset ${dc!.decl.name} has ${data.spec.labels.kind === 'none' ? 'no labels' : data.spec.labels.kind + ' labels'}`,
+        valueSpan(c, '/data'),
+      );
+      return null;
+    }
+    if (!data.shape) {
+      this.diags.error('SSL040', `the input size of dataset ${dc!.decl.name} is not known at compile time`, dc!.decl.nameSpan, `add preprocess { resize = ${data.spec.dim === 3 ? '128x128x128' : '224x224'} }`);
+      return null;
+    }
+    const arms = (arr(j.arms)?.map((x) => word(x) as Arm) ?? ['scratch', 'finetune']) as Arm[];
+    this.noDuplicates(c, '/arms', arms);
+    const seg = target === 'segmentation';
+    const warmup = num(j.warmup) ?? (seg ? PAPER.warmup.seg : PAPER.warmup.cls);
+    const classes = data.spec.labels.kind === 'segmentation' ? data.spec.labels.classes : data.spec.labels.kind === 'classification' ? range(data.spec.labels.classes) : [];
+    const cw = arr(j['class-weights'])?.map((x) => num(x) ?? 1) ?? null;
+    if (cw && cw.length !== classes.length)
+      this.diags.error('SSL055', `class-weights has ${cw.length} entries, but there are ${classes.length} classes (${classes.join(', ')})`, valueSpan(c, '/class-weights'));
+    const epochsFor = (dim: Dim): number => (seg ? 100 : dim === 2 ? 20 : 50);
+    const trainFor = (dim: Dim): TrainSpec =>
+      this.train(c, '/train', {
+        epochs: epochsFor(dim),
+        batch: dim === 3 ? 2 : 32,
+        lr: seg ? (dim === 3 ? PAPER.lr.seg3d : PAPER.lr.seg2d) : dim === 2 ? PAPER.lr.cls2d : PAPER.lr.cls3d,
+      });
+    const train3 = trainFor(data.spec.dim);
+    if (arms.includes('finetune') && warmup >= train3.epochs) {
+      this.diags.error(
+        'SSL044',
+        `the warm-up (${warmup} frozen epochs) must be shorter than training (${train3.epochs} epochs)`,
+        j.warmup !== undefined ? valueSpan(c, '/warmup') : keySpan(c, '/train/epochs'),
+        j.warmup === undefined ? `the default warm-up for ${target} is ${warmup} epochs; set warmup = N epochs` : undefined,
+      );
+    }
+    if (this.diags.errorCount > before) return null;
+    const cache = new Map<Dim, TrainSpec>();
+    return {
+      c,
+      data,
+      target,
+      arms,
+      warmup,
+      atUnfreeze: (word(j['at-unfreeze']) ?? 'fresh') as 'fresh' | 'keep',
+      adapter: (word(j.adapter) ?? 'none') as FinetuneSpec['adapter'],
+      loss: ((): FinetuneSpec['loss'] => {
+        const l = word(j.loss) ?? (seg ? 'dice' : 'ce');
+        return l === 'dice-ce' ? 'dice+ce' : (l as 'dice' | 'ce');
+      })(),
+      classWeights: cw,
+      classes,
+      slices: this.slices(c, '/slices'),
+      encoder,
+      train: (dim) => {
+        let t = cache.get(dim);
+        if (!t) cache.set(dim, (t = trainFor(dim)));
+        return t;
+      },
+    };
+  }
+
+  private noDuplicates(c: Checked, pointer: string, items: unknown[]): void {
+    items.forEach((x, i) => {
+      if (items.findIndex((y) => canonicalJson(y) === canonicalJson(x)) !== i)
+        this.diags.error('SSL066', `${typeof x === 'number' ? percentLabel(x) : String(x)} is listed twice in '${pointer.split('/').pop()}'`, valueSpan(c, `${pointer}/${i}`));
+    });
+  }
+
+  // ───────────── evaluation ─────────────
+
+  private metric(c: Checked, pointer: string, target: 'segmentation' | 'classification', regions: Record<string, number[]>): MetricSpec[] | null {
+    const raw = word(this.at(c, pointer));
+    if (!raw) return null;
+    const [name, region] = raw.split('.') as [MetricName, string | undefined];
+    const segMetric = name === 'dice' || name === 'iou' || name === 'hd95';
+    if (segMetric && target !== 'segmentation') {
+      this.diags.error('SSL048', `${name} measures segmentations, but this sweep fine-tunes a ${target}`, valueSpan(c, pointer), 'use qwk or accuracy for classification');
+      return null;
+    }
+    if (!segMetric && target !== 'classification') {
+      this.diags.error('SSL048', `${name} measures classifications, but this sweep fine-tunes a ${target}`, valueSpan(c, pointer), 'use dice, iou or hd95 (e.g. dice.WT) for segmentation');
+      return null;
+    }
+    if (!segMetric) {
+      if (region !== undefined) {
+        this.diags.error('SSL050', `${name} is computed per case, not per region ('.${region}')`, valueSpan(c, pointer), `write ${name}`);
+        return null;
+      }
+      return [{ metric: name, region: null }];
+    }
+    if (region === undefined) return Object.keys(regions).map((r) => ({ metric: name, region: r }));
+    if (!(region in regions)) {
+      const names = Object.keys(regions);
+      this.diags.error('SSL050', `no region '${region}' in the fine-tuning data (regions: ${names.join(', ') || 'none'})`, valueSpan(c, pointer), didYouMeanHint(region, names) ? `did you mean '${name}.${closest(region, names)}'?` : undefined);
+      return null;
+    }
+    return [{ metric: name, region }];
+  }
+
+  private evaluation(c: Checked, target: 'segmentation' | 'classification', regions: Record<string, number[]>): { spec: EvalSpec; fractions: number[]; repetitions: number } | null {
+    const before = this.diags.errorCount;
+    const j = c.json;
+    const metrics: MetricSpec[] = [];
+    const list = arr(j.metrics);
+    if (list) {
+      list.forEach((_, i) => {
+        const m = this.metric(c, `/metrics/${i}`, target, regions);
+        if (m) for (const x of m) if (!metrics.some((y) => y.metric === x.metric && y.region === x.region)) metrics.push(x);
+      });
+    } else if (target === 'segmentation') {
+      for (const r of Object.keys(regions)) metrics.push({ metric: 'dice', region: r });
+    } else {
+      metrics.push({ metric: 'qwk', region: null }, { metric: 'accuracy', region: null });
+    }
+    let convergence: MetricSpec | null = metrics[0] ?? null;
+    if (j.convergence === 'none') convergence = null;
+    else if (j.convergence !== undefined) {
+      const m = this.metric(c, '/convergence', target, regions);
+      if (m && m.length !== 1) this.diags.error('SSL050', `convergence tracks one metric; name a region, e.g. ${m[0]?.metric}.${m[0]?.region}`, valueSpan(c, '/convergence'));
+      convergence = m?.[0] ?? null;
+    }
+    const fractions = (arr(j.fractions)?.map((x) => frac(x)!) ?? [1]).slice();
+    this.noDuplicates(c, '/fractions', fractions);
+    if (this.diags.errorCount > before) return null;
+    return {
+      spec: { metrics, convergence, emptyPolicy: (word(j['empty-masks']) ?? 'one') as 'one' | 'exclude' },
+      fractions,
+      repetitions: num(j.repetitions) ?? 1,
+    };
+  }
+
+  // ───────────── the program ─────────────
+
+  run(): ExecutionGraph | null {
+    this.checkDeclarations();
+    const rootDecls = this.root.doc.declarations.filter((d) => this.root.own.get(d.name)?.decl === d);
+    const experiments = rootDecls.filter((d) => d.kind === 'experiment');
+    const fileSpan = this.root.doc.declarations[0]?.kindSpan ?? this.root.doc.imports[0]?.span ?? {
+      file: normPath(this.opts.rootFile), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1,
+    };
+    if (experiments.length === 0) {
+      this.diags.error('SSL036', `${normPath(this.opts.rootFile)} declares no experiment`, fileSpan, 'add: experiment NAME { seed = 42 }');
+    } else if (experiments.length > 1) {
+      this.diags.error('SSL036', `only one experiment per file (the first is '${experiments[0]!.name}' on line ${experiments[0]!.nameSpan.startLine})`, experiments[1]!.nameSpan);
+    }
+    const expC = experiments[0] ? this.checked.get(experiments[0]) : undefined;
+    this.seed = expC?.ok ? num(expC.json.seed) ?? 0 : 0;
+    const backend = (expC?.ok ? word(expC.json.backend) : undefined) ?? 'auto';
+
+    const nodes: GraphNode[] = [];
+    const byId = new Map<string, GraphNode>();
+    const add = (n: GraphNode): void => {
+      if (!byId.has(n.id)) {
+        byId.set(n.id, n);
+        nodes.push(n);
+      }
+    };
+    const version = this.opts.version;
+    const finish = <T extends GraphNode>(n: Omit<T, 'hash'>, fingerprint: unknown): T => {
+      const inputs = n.inputs.map((id) => byId.get(id)?.hash ?? id);
+      const hash = sha256(canonicalJson({ kind: n.kind, params: n.params, seed: n.seed, inputs, version, fingerprint }));
+      return { ...n, hash } as T;
+    };
+
+    const dataNode = (d: DataInfo): DataNode => {
+      const id = `data:${d.spec.name}`;
+      const existing = byId.get(id);
+      if (existing) return existing as DataNode;
+      const seed = deriveSeed(this.seed, 'data', d.spec.name);
+      const n = finish<DataNode>({ id, kind: 'data', output: 'dataset', inputs: [], seed, cost: null, params: { dataset: d.spec } }, d.fingerprint);
+      add(n);
+      return n;
+    };
+    const pretrainNode = (p: PretextInfo): PretrainNode => {
+      const id = `pretrain:${p.spec.name}`;
+      const existing = byId.get(id);
+      if (existing) return existing as PretrainNode;
+      const dn = dataNode(p.data);
+      const seed = deriveSeed(this.seed, 'pretrain', p.spec.name);
+      const cost = estimateCost({ kind: 'pretrain', pretext: p.spec, encoder: p.encoder.spec, inputShape: p.inputShape, cases: trainCases(p.data.spec) });
+      const n = finish<PretrainNode>(
+        { id, kind: 'pretrain', output: 'encoder', inputs: [dn.id], seed, cost, params: { pretext: p.spec, encoder: p.encoder.spec, inputShape: p.inputShape } },
+        null,
+      );
+      add(n);
+      return n;
+    };
+
+    // Sweeps (root file only).
+    const sweeps = rootDecls.filter((d) => d.kind === 'sweep').map((d) => this.checked.get(d)).filter((c): c is Checked => !!c);
+    const sweepResults = new Map<Declaration, { evaluateIds: string[]; finetuneIds: string[]; evalSpec: EvalSpec; fractions: number[]; target: 'segmentation' | 'classification'; regions: string[] }>();
+    const multi = sweeps.length > 1;
+    for (const sc of sweeps) {
+      if (!sc.ok) continue;
+      const r = this.lowerSweep(sc, multi, { dataNode, pretrainNode, finish, add });
+      if (r) sweepResults.set(sc.decl, r);
+    }
+    // Pretext tasks declared in the root file but not swept still pretrain.
+    for (const d of rootDecls.filter((x) => x.kind === 'pretext')) {
+      const c = this.checked.get(d);
+      if (!c?.ok) continue;
+      const p = this.pretext(c);
+      if (p) pretrainNode(p);
+    }
+    // Reports.
+    for (const d of rootDecls.filter((x) => x.kind === 'report')) {
+      const c = this.checked.get(d);
+      if (!c?.ok) continue;
+      let sweepDecl: Declaration | null = null;
+      if (c.json.sweep !== undefined) {
+        const s = this.ref(c, '/sweep', ['sweep']);
+        if (!s) continue;
+        if (s.sym.module !== this.root) {
+          this.diags.error('SSL038', `report ${d.name} names sweep ${s.decl.name} from another file; sweeps run only from the experiment file`, valueSpan(c, '/sweep'));
+          continue;
+        }
+        sweepDecl = s.decl;
+      } else if (sweeps.length === 1) sweepDecl = sweeps[0]!.decl;
+      else {
+        this.diags.error(
+          'SSL038',
+          sweeps.length === 0 ? `report ${d.name} has no sweep to report on` : `report ${d.name} must say which sweep it reports (there are ${sweeps.length})`,
+          d.nameSpan,
+          sweeps.length === 0 ? 'declare a sweep { methods = […], finetune = …, evaluate = … }' : `add sweep = ${sweeps.map((s) => s.decl.name).join(' or ')}`,
+        );
+        continue;
+      }
+      const sr = sweepResults.get(sweepDecl);
+      if (!sr) continue;
+      const spec = this.lowerReport(c, sr);
+      if (!spec) continue;
+      const inputs = [...sr.evaluateIds, ...(spec.plots.some((p) => p.kind === 'convergence') ? sr.finetuneIds : [])];
+      const n = finish<ReportNode>(
+        { id: `report:${d.name}`, kind: 'report', output: 'report', inputs, seed: deriveSeed(this.seed, 'report', d.name), cost: null, params: { report: spec } },
+        null,
+      );
+      add(n);
+    }
+
+    if (this.diags.errorCount > 0) return null;
+    const graph: ExecutionGraph = {
+      version: GRAPH_VERSION,
+      experiment: experiments[0]?.name ?? posix.basename(normPath(this.opts.rootFile), '.ssl'),
+      source: { file: posix.basename(normPath(this.opts.rootFile)), hash: this.opts.sourceHash },
+      seed: this.seed,
+      backend: backend as ExecutionGraph['backend'],
+      nodes,
+    };
+    return graph;
+  }
+
+  private lowerSweep(
+    sc: Checked,
+    multi: boolean,
+    b: {
+      dataNode: (d: DataInfo) => DataNode;
+      pretrainNode: (p: PretextInfo) => PretrainNode;
+      finish: <T extends GraphNode>(n: Omit<T, 'hash'>, fingerprint: unknown) => T;
+      add: (n: GraphNode) => void;
+    },
+  ): { evaluateIds: string[]; finetuneIds: string[]; evalSpec: EvalSpec; fractions: number[]; target: 'segmentation' | 'classification'; regions: string[] } | null {
+    const before = this.diags.errorCount;
+    const j = sc.json;
+    const fc = this.ref(sc, '/finetune', ['finetune']);
+    const ec = this.ref(sc, '/evaluate', ['evaluate']);
+    const ft = fc ? this.finetune(fc) : null;
+    if (!ft || !ec) return null;
+    const ev = this.evaluation(ec, ft.target, ft.data.spec.regions);
+    if (!ev) return null;
+    const arms = (arr(j.arms)?.map((x) => word(x) as Arm) ?? ft.arms) as Arm[];
+    if (j.arms !== undefined) this.noDuplicates(sc, '/arms', arms);
+    const fractions = j.fractions !== undefined ? arr(j.fractions)!.map((x) => frac(x)!) : ev.fractions;
+    if (j.fractions !== undefined) this.noDuplicates(sc, '/fractions', fractions);
+    const repetitions = num(j.repetitions) ?? ev.repetitions;
+    const fracAt = (i: number): Span => (j.fractions !== undefined ? valueSpan(sc, `/fractions/${i}`) : arr(ec.json.fractions) ? valueSpan(ec, `/fractions/${i}`) : ec.decl.nameSpan);
+
+    // every fraction must give at least one training case
+    const n = ft.data.spec.knownCases;
+    if (n !== null) {
+      const nt = trainCases(ft.data.spec)!;
+      fractions.forEach((f, i) => {
+        const k = Math.floor(f * nt + 1e-9);
+        if (k < 1)
+          this.diags.error(
+            'SSL045',
+            `${percentLabel(f)} of the ${nt} training cases of ${ft.data.c.decl.name} is ${Number((f * nt).toFixed(2))}: no case to train on`,
+            fracAt(i),
+            `the smallest usable fraction is ${percentLabel(Math.ceil((1 / nt) * 1000) / 1000)}`,
+          );
+      });
+    }
+    if (arms.includes('finetune') && j.arms !== undefined && !ft.arms.includes('finetune') && ft.warmup >= ft.train(ft.data.spec.dim).epochs) {
+      this.diags.error('SSL044', `the warm-up (${ft.warmup} frozen epochs) must be shorter than training (${ft.train(ft.data.spec.dim).epochs} epochs)`, valueSpan(sc, '/arms'));
+    }
+
+    // methods
+    interface Method {
+      id: string;
+      label: string;
+      pre: PretextInfo | null;
+      arms: Arm[];
+    }
+    const methods: Method[] = [];
+    const methodSpans: Span[] = [];
+    const listed = arr(j.methods) ?? [];
+    let scratchListed = false;
+    listed.forEach((m, i) => {
+      const name = word(m)!;
+      const at = `/methods/${i}`;
+      if (name === 'scratch') {
+        scratchListed = true;
+        return;
+      }
+      const pc = this.ref(sc, at, ['pretext']);
+      if (!pc) return;
+      const p = this.pretext(pc);
+      if (!p) return;
+      if (methods.some((x) => x.pre?.c.decl === pc.decl)) {
+        this.diags.error('SSL066', `method '${name}' is listed twice`, valueSpan(sc, at));
+        return;
+      }
+      const pArms = arms.filter((a) => a !== 'scratch');
+      if (pArms.length === 0) {
+        this.diags.error('SSL065', `method '${name}' has no arm to run: arms = [${arms.join(', ')}] has neither frozen nor finetune`, valueSpan(sc, at), 'add finetune (or frozen) to arms');
+        return;
+      }
+      methods.push({ id: p.spec.name, label: p.method, pre: p, arms: pArms });
+      methodSpans.push(valueSpan(sc, at));
+    });
+    if (scratchListed || arms.includes('scratch')) methods.push({ id: 'scratch', label: 'scratch', pre: null, arms: ['scratch'] });
+    // report labels must be unique
+    methods.forEach((m, i) => {
+      const first = methods.findIndex((x) => x.label === m.label);
+      if (first !== i)
+        this.diags.error('SSL070', `two methods would both be reported as '${m.label}'`, methodSpans[i] ?? sc.decl.nameSpan, `give one of them a label: pretext ${m.id} = … { label = "${m.label} (b)" }`);
+    });
+
+    // per-method checks: encoder, input shape, adapter
+    const ds = ft.data.spec;
+    interface Plan {
+      m: Method;
+      encoder: EncoderSpec;
+      inputShape: number[];
+      slices: { axis: 0 | 1 | 2; perVolume: number } | null;
+      train: TrainSpec;
+    }
+    const plans: Plan[] = [];
+    for (const [i, m] of methods.entries()) {
+      let enc: EncInfo | null = m.pre?.encoder ?? ft.encoder;
+      const at = m.pre ? methodSpans[i]! : valueSpan(sc, '/methods');
+      if (!enc) {
+        // scratch: the encoder of the pretext methods with the data's dimension, if unique
+        const same = [...new Set(methods.filter((x) => x.pre && x.pre.encoder.dim === ds.dim).map((x) => x.pre!.encoder))];
+        const uniq = [...new Map(same.map((e) => [canonicalJson(e.spec), e])).values()];
+        if (uniq.length === 1) enc = uniq[0]!;
+        else {
+          this.diags.error(
+            'SSL059',
+            uniq.length === 0 ? 'scratch needs an encoder: no pretext method in this sweep has one of the right dimension' : 'scratch needs an encoder, and the pretext methods use several',
+            at,
+            `add encoder = NAME to finetune ${ft.c.decl.name}`,
+          );
+          continue;
+        }
+      }
+      let slices: { axis: 0 | 1 | 2; perVolume: number } | null = null;
+      if (enc.dim === 3 && ds.dim === 2) {
+        this.diags.error('SSL051', `method '${m.id}' has a 3D encoder, but the fine-tuning data ${ft.data.c.decl.name} is 2D`, at);
+        continue;
+      }
+      if (enc.dim === 2 && ds.dim === 3) {
+        slices = ft.slices ?? m.pre?.spec.slices ?? null;
+        if (!slices) {
+          this.diags.error('SSL047', `the 2D method '${m.id}' is fine-tuned on 3D volumes (${ft.data.c.decl.name}): say how slices are taken`, at, `add slices { axis = axial, per-volume = 16 } to finetune ${ft.c.decl.name}`);
+          continue;
+        }
+      }
+      const spatial = slices ? ft.data.shape!.filter((_, k) => k !== slices!.axis) : ft.data.shape!.slice();
+      if (!this.checkWholeInput(ft.c, '/data', spatial, enc, enc.c.decl.name)) continue;
+      if (m.pre) {
+        const pc = m.pre.data.spec.channels;
+        if (pc !== ds.channels && ft.adapter === 'none') {
+          this.diags.error(
+            'SSL046',
+            `method '${m.id}' was pretrained on ${pc} channel${pc === 1 ? '' : 's'} (${m.pre.data.c.decl.name}) but fine-tunes on ${ds.channels} (${ft.data.c.decl.name}); say how the input layer is adapted`,
+            ft.c.json.adapter !== undefined ? valueSpan(ft.c, '/adapter') : ft.c.decl.nameSpan,
+            'add adapter = duplicate (the paper), average or zero to finetune ' + ft.c.decl.name,
+          );
+          continue;
+        }
+        if (m.pre.encoder.dim !== enc.dim) continue;
+      }
+      plans.push({ m, encoder: enc.spec, inputShape: [...spatial, ds.channels], slices, train: ft.train(enc.dim) });
+    }
+    if (this.diags.errorCount > before) return null;
+
+    // nodes: pretraining first, then the fine-tuning data
+    for (const p of plans) if (p.m.pre) b.pretrainNode(p.m.pre);
+    const dn = b.dataNode(ft.data);
+    const evaluateIds: string[] = [];
+    const finetuneIds: string[] = [];
+    const prefix = multi ? `${sc.decl.name}.` : '';
+    const nTrain = trainCases(ds);
+    for (const p of plans) {
+      const pn = p.m.pre ? b.pretrainNode(p.m.pre) : null;
+      for (const arm of p.m.arms) {
+        for (const f of fractions) {
+          for (let r = 0; r < repetitions; r++) {
+            const key = `${prefix}${p.m.id}/${arm}/${percentLabel(f)}/r${r}`;
+            const fid = `finetune:${key}`;
+            const fspec: FinetuneSpec = {
+              target: ft.target,
+              classes: ft.classes,
+              loss: ft.loss,
+              classWeights: ft.classWeights,
+              warmup: arm === 'finetune' ? ft.warmup : 0,
+              atUnfreeze: ft.atUnfreeze,
+              adapter: ft.adapter,
+              train: p.train,
+              slices: p.slices,
+            };
+            const cost = estimateCost({
+              kind: 'finetune',
+              target: ft.target,
+              classes: ft.classes.length,
+              encoder: p.encoder,
+              inputShape: p.inputShape,
+              train: p.train,
+              cases: nTrain === null ? null : Math.max(1, Math.floor(f * nTrain + 1e-9)) * (p.slices ? p.slices.perVolume : 1),
+              arm,
+              warmup: fspec.warmup,
+            });
+            const fnode = b.finish<FinetuneNode>(
+              {
+                id: fid,
+                kind: 'finetune',
+                output: 'model',
+                inputs: pn ? [dn.id, pn.id] : [dn.id],
+                seed: deriveSeed(this.seed, 'finetune', key),
+                cost,
+                params: {
+                  method: p.m.label,
+                  arm,
+                  fraction: f,
+                  repetition: r,
+                  subsetSeed: deriveSeed(this.seed, 'subset', ds.name, r),
+                  finetune: fspec,
+                  encoder: p.encoder,
+                  inputShape: p.inputShape,
+                  pretrainedChannels: p.m.pre ? p.m.pre.data.spec.channels : null,
+                  evaluation: ev.spec,
+                },
+              },
+              null,
+            );
+            b.add(fnode);
+            finetuneIds.push(fid);
+            const enode = b.finish<EvaluateNode>(
+              {
+                id: `evaluate:${key}`,
+                kind: 'evaluate',
+                output: 'metrics',
+                inputs: [fid, dn.id],
+                seed: deriveSeed(this.seed, 'evaluate', key),
+                cost: null,
+                params: { method: p.m.label, arm, fraction: f, repetition: r, evaluation: ev.spec, regions: ds.regions },
+              },
+              null,
+            );
+            b.add(enode);
+            evaluateIds.push(enode.id);
+          }
+        }
+      }
+    }
+    return { evaluateIds, finetuneIds, evalSpec: ev.spec, fractions, target: ft.target, regions: Object.keys(ds.regions) };
+  }
+
+  private lowerReport(
+    c: Checked,
+    sr: { evalSpec: EvalSpec; fractions: number[]; target: 'segmentation' | 'classification'; regions: string[] },
+  ): ReportSpec | null {
+    const before = this.diags.errorCount;
+    const j = c.json;
+    const tables: TableSpec[] = [];
+    const plots: PlotSpec[] = [];
+    const names = new Set<string>();
+    const evaluated = (m: MetricSpec): boolean => sr.evalSpec.metrics.some((x) => x.metric === m.metric && x.region === m.region);
+    const checkFraction = (at: string, f: number): void => {
+      if (!sr.fractions.some((x) => Math.abs(x - f) < 1e-9))
+        this.diags.error('SSL061', `the sweep does not run ${percentLabel(f)} (it runs ${sr.fractions.map(percentLabel).join(', ')})`, valueSpan(c, at));
+    };
+    const uniqueName = (at: string, name: string): void => {
+      if (names.has(name)) this.diags.error('SSL061', `the report already has a table or plot named '${name}'`, c.spans.get(at)?.type ?? keySpan(c, at));
+      names.add(name);
+    };
+    (arr(j.table) ?? []).forEach((t, i) => {
+      const o = obj(t);
+      const at = `/table/${i}`;
+      const name = word(o.$type) ?? `table${i + 1}`;
+      uniqueName(at, name);
+      const f = frac(o.fraction);
+      if (f !== undefined) checkFraction(`${at}/fraction`, f);
+      const ref = o.reference === undefined || o.reference === 'none' ? null : word(o.reference) ?? str(o.reference) ?? null;
+      if (ref !== null && !REFERENCE_TABLES.includes(ref))
+        this.diags.error('SSL063', `unknown reference table '${ref}'`, valueSpan(c, `${at}/reference`), didYouMeanHint(ref, REFERENCE_TABLES) ?? `known: ${REFERENCE_TABLES.join(', ')}`);
+      const columns = (word(o.columns) ?? (sr.target === 'segmentation' ? 'region' : 'metric')) as TableSpec['columns'];
+      if (columns === 'region' && sr.target !== 'segmentation')
+        this.diags.error('SSL048', `columns = region needs a segmentation sweep; this one is a ${sr.target}`, valueSpan(c, `${at}/columns`), 'use columns = metric or fraction');
+      tables.push({
+        name,
+        rows: (word(o.rows) ?? 'method') as TableSpec['rows'],
+        columns,
+        fraction: f ?? null,
+        aggregate: (word(o.aggregate) ?? 'mean-sd') as TableSpec['aggregate'],
+        deltaVsScratch: o['delta-vs-scratch'] === true,
+        reference: ref,
+      });
+    });
+    (arr(j.plot) ?? []).forEach((p, i) => {
+      const o = obj(p);
+      const at = `/plot/${i}`;
+      const name = word(o.$type) ?? `plot${i + 1}`;
+      uniqueName(at, name);
+      const kind = (word(o.kind) ?? 'data-efficiency') as PlotSpec['kind'];
+      let metric: MetricSpec | null = (kind === 'convergence' ? sr.evalSpec.convergence : sr.evalSpec.metrics[0]) ?? null;
+      if (o.metric !== undefined) {
+        const ms = this.metric(c, `${at}/metric`, sr.target, Object.fromEntries(sr.regions.map((r) => [r, []])));
+        if (ms && ms.length !== 1) this.diags.error('SSL050', 'a plot shows one metric; name a region', valueSpan(c, `${at}/metric`));
+        metric = ms?.[0] ?? null;
+        if (metric && kind === 'data-efficiency' && !evaluated(metric))
+          this.diags.error('SSL061', `the plot shows ${showMetric(metric)}, which the evaluation does not compute`, valueSpan(c, `${at}/metric`), `add it to the evaluate metrics (${sr.evalSpec.metrics.map(showMetric).join(', ')})`);
+      }
+      if (kind === 'convergence') {
+        const conv = sr.evalSpec.convergence;
+        if (!conv) {
+          this.diags.error('SSL062', 'a convergence plot needs a metric tracked every epoch, but the evaluation has convergence = none', keySpan(c, at), 'set convergence = dice.WT (for example) in the evaluate block');
+        } else if (metric && (metric.metric !== conv.metric || metric.region !== conv.region)) {
+          this.diags.error('SSL062', `the convergence plot shows ${showMetric(metric)}, but only ${showMetric(conv)} is tracked every epoch`, valueSpan(c, `${at}/metric`));
+        }
+      }
+      let f = frac(o.fraction) ?? null;
+      if (f !== null) checkFraction(`${at}/fraction`, f);
+      else if (kind === 'convergence') f = Math.max(...sr.fractions);
+      if (metric) plots.push({ name, kind, metric, fraction: f });
+    });
+    if (tables.length === 0 && plots.length === 0) {
+      tables.push({ name: 'results', rows: 'method', columns: sr.target === 'segmentation' ? 'region' : 'metric', fraction: null, aggregate: 'mean-sd', deltaVsScratch: false, reference: null });
+    }
+    const formats = (arr(j.formats)?.map((x) => word(x)!) ?? ['md', 'csv']) as ReportSpec['formats'];
+    this.noDuplicates(c, '/formats', formats);
+    if (this.diags.errorCount > before) return null;
+    return { name: c.decl.name, tables, plots, formats };
+  }
+}
+
+function showMetric(m: MetricSpec): string {
+  return m.region ? `${m.metric}.${m.region}` : m.metric;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function factorial(n: number): number {
+  let f = 1;
+  for (let i = 2; i <= n; i++) {
+    f *= i;
+    if (f > Number.MAX_SAFE_INTEGER) return Infinity;
+  }
+  return f;
+}
+
+/**
+ * Training cases of a dataset of known size: n − round(test·n) − round(val·n).
+ * (A label fraction f then trains on floor(f × that) cases.)
+ */
+export function trainCases(d: DatasetSpec): number | null {
+  const n = d.knownCases;
+  if (n === null) return null;
+  return n - Math.round(d.split.test * n) - Math.round(d.split.val * n);
+}

@@ -1,0 +1,176 @@
+// Loading a root file and its imports into modules with scopes (name resolution).
+// Imports resolve relative to the importing file. `import "x.ssl"` brings x's own declarations
+// into scope by name; `import "x.ssl" as common` makes them available as `common.NAME`.
+// Imports are not transitive: a file sees only what it declares and imports itself.
+import { posix } from 'node:path';
+import type { Declaration, Document, Import, Span } from '../grammar/ast.js';
+import { parse } from '../grammar/index.js';
+import type { Diagnostics } from './diag.js';
+import { closest } from './suggest.js';
+
+export interface Symbol {
+  name: string;
+  /** Name as seen from the root file (`ukb`, `common.ukb`); used in node ids. */
+  qualified: string;
+  decl: Declaration;
+  module: Module;
+}
+
+export interface Module {
+  file: string;
+  doc: Document;
+  /** Own declarations by name. */
+  own: Map<string, Symbol>;
+  /** Names visible without a prefix (own + unaliased imports). */
+  scope: Map<string, Symbol>;
+  aliases: Map<string, Module>;
+  /** Prefix for qualified names (`''` for the root, `common.` for an aliased import). */
+  prefix: string;
+}
+
+export interface LoadResult {
+  root: Module | null;
+  modules: Module[];
+  sources: Record<string, string>;
+}
+
+/** Normalise a path to posix form without leading './'. */
+export function normPath(p: string): string {
+  const n = posix.normalize(p.replace(/\\/g, '/'));
+  return n.startsWith('./') ? n.slice(2) : n;
+}
+
+export function loadModules(
+  rootFile: string,
+  rootText: string,
+  readFile: (path: string) => string,
+  diags: Diagnostics,
+  prepare?: (doc: Document) => void,
+): LoadResult {
+  const sources: Record<string, string> = {};
+  const modules = new Map<string, Module>();
+  const order: Module[] = [];
+
+  const load = (file: string, text: string, prefix: string, stack: string[]): Module => {
+    sources[file] = text;
+    const parsed = parse(text, file);
+    diags.list.push(...parsed.diagnostics);
+    const doc = parsed.document;
+    if (prepare && stack.length === 0) prepare(doc);
+    const mod: Module = { file, doc, own: new Map(), scope: new Map(), aliases: new Map(), prefix };
+    modules.set(file, mod);
+    order.push(mod);
+    for (const decl of doc.declarations) {
+      if (!decl.name) continue;
+      const prev = mod.own.get(decl.name);
+      if (prev) {
+        diags.error(
+          'SSL031',
+          `'${decl.name}' is already declared (as ${prev.decl.kind} on line ${prev.decl.nameSpan.startLine})`,
+          decl.nameSpan,
+          'every declaration needs its own name; rename one of them',
+        );
+        continue;
+      }
+      const sym: Symbol = { name: decl.name, qualified: prefix + decl.name, decl, module: mod };
+      mod.own.set(decl.name, sym);
+      mod.scope.set(decl.name, sym);
+    }
+    for (const imp of doc.imports) {
+      const target = normPath(posix.join(posix.dirname(file), imp.path));
+      const chain = [...stack, file];
+      if (chain.includes(target)) {
+        const cycle = [...chain.slice(chain.indexOf(target)), target].join(' → ');
+        diags.error('SSL035', `import cycle: ${cycle}`, imp.span, 'move the shared declarations into a file that imports neither');
+        continue;
+      }
+      let child = modules.get(target);
+      if (!child) {
+        let childText: string;
+        try {
+          childText = readFile(target);
+        } catch {
+          const hint = imp.path.endsWith('.ssl') ? undefined : `did you mean "${imp.path}.ssl"?`;
+          diags.error('SSL034', `cannot read the imported file '${imp.path}' (looked for ${target})`, imp.span, hint);
+          continue;
+        }
+        child = load(target, childText, imp.alias ? prefix + imp.alias + '.' : prefix, chain);
+      }
+      bindImport(mod, child, imp, diags);
+    }
+    return mod;
+  };
+
+  const root = load(normPath(rootFile), rootText, '', []);
+  return { root, modules: order, sources };
+}
+
+function bindImport(mod: Module, child: Module, imp: Import, diags: Diagnostics): void {
+  if (imp.alias) {
+    if (mod.aliases.has(imp.alias) || mod.scope.has(imp.alias)) {
+      diags.error('SSL031', `the import alias '${imp.alias}' is already used in this file`, imp.span);
+      return;
+    }
+    mod.aliases.set(imp.alias, child);
+    return;
+  }
+  for (const [name, sym] of child.own) {
+    const prev = mod.scope.get(name);
+    if (prev && prev.decl !== sym.decl) {
+      const where = prev.module === mod ? `line ${prev.decl.nameSpan.startLine}` : prev.module.file;
+      diags.error(
+        'SSL031',
+        `'${name}' from ${child.file} clashes with '${name}' declared in ${where}`,
+        prev.module === mod ? prev.decl.nameSpan : imp.span,
+        `import it with a prefix: import "${imp.path}" as NAME`,
+      );
+      continue;
+    }
+    mod.scope.set(name, sym);
+  }
+}
+
+export interface RefResult {
+  sym: Symbol | null;
+}
+
+/** Resolve `name` or `alias.name` in the scope of `mod`; report SSL032/SSL033 on failure. */
+export function resolveRef(mod: Module, name: string, kinds: string[], span: Span, diags: Diagnostics): Symbol | null {
+  let sym: Symbol | undefined;
+  const dot = name.indexOf('.');
+  if (dot > 0) {
+    const alias = name.slice(0, dot);
+    const rest = name.slice(dot + 1);
+    const target = mod.aliases.get(alias);
+    if (!target) {
+      const hint = closest(alias, mod.aliases.keys());
+      diags.error('SSL032', `'${alias}' is not an import alias in this file`, span, hint ? `did you mean '${hint}.${rest}'?` : undefined);
+      return null;
+    }
+    sym = target.own.get(rest);
+    if (!sym) {
+      const cands = [...target.own.values()].filter((s) => kinds.includes(s.decl.kind)).map((s) => s.name);
+      const hint = closest(rest, cands);
+      diags.error('SSL032', `${target.file} declares no ${kinds.join(' or ')} named '${rest}'`, span, hint ? `did you mean '${alias}.${hint}'?` : undefined);
+      return null;
+    }
+  } else {
+    sym = mod.scope.get(name);
+    if (!sym) {
+      const cands = [...mod.scope.values()].filter((s) => kinds.includes(s.decl.kind)).map((s) => s.name);
+      const hint = closest(name, cands);
+      diags.error(
+        'SSL032',
+        `no ${kinds.join(' or ')} named '${name}' is declared or imported`,
+        span,
+        hint ? `did you mean '${hint}'?` : cands.length ? `declared: ${cands.join(', ')}` : undefined,
+      );
+      return null;
+    }
+  }
+  if (!kinds.includes(sym.decl.kind)) {
+    diags.error('SSL033', `'${name}' is a ${sym.decl.kind}, but a ${kinds.join(' or ')} is needed here`, span);
+    return null;
+  }
+  return sym;
+}

@@ -1,0 +1,304 @@
+// One JSON Schema per block type: `experiment`, the dataset types, the encoder types, the
+// pretext tasks, the fine-tuning targets, `evaluate`, `sweep` and `report`.
+// Only the shape and the simple value constraints live here; cross-block and domain checks
+// (patch grids, warm-up < epochs, channel adapters, …) are in compiler/check.ts.
+import {
+  block, bool, fraction, int, list, listOrOne, num, oneOfWords, optimizer, qty, ref, size, slicesBlock, str, strOrNone, trainBlock,
+  type Schema,
+} from './common.js';
+
+const percentOrFraction = fraction({ allowZero: true, example: '20% or 0.2' });
+
+const preprocess = block({
+  crop: {
+    anyOf: [
+      bool,
+      { type: 'string', enum: ['none'] },
+      block({ threshold: num(0, undefined, 'an intensity threshold ≥ 0'), margin: qty('voxels', { integer: true, min: 0, example: '2 voxels' }) }),
+    ],
+    'x-expect': 'crop { threshold = 0.05, margin = 2 voxels }, true or none',
+  },
+  resize: { anyOf: [size([2, 3]), { type: 'string', enum: ['none'] }], 'x-expect': 'a size like 128x128x128, or none' },
+  window: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, 'x-expect': 'an intensity window [low, high], e.g. [-100, 240]' },
+  normalize: oneOfWords(['minmax', 'zscore', 'none']),
+  channels: list(int(0, 1024), 'a list of channel indices, e.g. [0, 1]', 1),
+});
+
+const split = block({ val: percentOrFraction, test: percentOrFraction, seed: int(0, 4294967295) });
+const regions: Schema = {
+  type: 'object',
+  properties: {},
+  additionalProperties: { anyOf: [list(int(0, 255), 'a list of label values', 1), int(0, 255)], 'x-expect': 'a list of label values, e.g. [1, 4]' },
+  'x-expect': 'regions { NAME = [labels] }, e.g. regions { WT = [1, 2, 4] }',
+};
+const classesSeg = list(int(0, 255), 'the label values, e.g. [0, 1, 2, 4]', 2);
+
+const datasetCommon: Record<string, Schema> = {
+  preprocess,
+  split,
+  cases: int(1, 10_000_000, 'the number of cases (≥ 1)'),
+  description: str,
+};
+const segCommon: Record<string, Schema> = { regions, classes: classesSeg };
+
+export const datasetSchemas: Record<string, Schema> = {
+  nifti: block(
+    {
+      ...datasetCommon,
+      ...segCommon,
+      images: listOrOne(str, 'a glob of image files, or a list with one glob per channel'),
+      labels: strOrNone(),
+    },
+    { required: ['images'] },
+  ),
+  brats: block(
+    {
+      ...datasetCommon,
+      ...segCommon,
+      root: str,
+      modalities: list(oneOfWords(['t1', 't1ce', 't2', 'flair']), 'a list of modalities from t1, t1ce, t2, flair', 1),
+    },
+    { required: ['root'] },
+  ),
+  decathlon: block(
+    {
+      ...datasetCommon,
+      ...segCommon,
+      root: str,
+      'images-dir': str,
+      'labels-dir': strOrNone(),
+      channels: int(1, 64, 'the number of image channels (modalities) per case'),
+    },
+    { required: ['root'] },
+  ),
+  nnunet: block(
+    {
+      ...datasetCommon,
+      ...segCommon,
+      root: str,
+      channels: list(int(0, 9999), 'the nnU-Net channel ids to load, e.g. [0, 1]', 1),
+    },
+    { required: ['root'] },
+  ),
+  images: block(
+    {
+      ...datasetCommon,
+      root: str,
+      csv: strOrNone(),
+      'id-column': str,
+      'label-column': str,
+      extensions: list(str, 'a list of file extensions, e.g. [".png", ".jpg"]', 1),
+      channels: int(1, 4, 'the number of colour channels (1 or 3)'),
+      classes: int(2, 1000, 'the number of classes (grades), e.g. 5'),
+    },
+    { required: ['root'] },
+  ),
+  phantom3d: block(
+    {
+      ...datasetCommon,
+      ...segCommon,
+      anatomy: oneOfWords(['brain', 'pancreas']),
+      channels: int(1, 64, 'the number of channels'),
+      size: size([3], 4),
+      labelled: bool,
+    },
+    { required: ['cases'] },
+  ),
+  phantom2d: block(
+    {
+      ...datasetCommon,
+      channels: int(1, 64, 'the number of channels'),
+      size: size([2], 4),
+      labelled: bool,
+      classes: int(2, 1000, 'the number of classes (grades), e.g. 5'),
+    },
+    { required: ['cases'] },
+  ),
+};
+
+const filters: Schema = {
+  anyOf: [list(int(1, 100000), 'a list of filters per level', 1), int(1, 100000)],
+  'x-expect': 'filters per level, e.g. [32, 64, 128, 256, 512], or the first level (doubled each level)',
+};
+const unet = block({
+  preset: oneOfWords(['paper', 'authors-code', 'small']),
+  levels: int(1, 8, 'a number of levels from 1 to 8'),
+  filters,
+  block: oneOfWords(['plain', 'residual']),
+  norm: oneOfWords(['batch', 'instance', 'none']),
+  dropout: num(0, 0.99, 'a dropout rate in [0, 1)'),
+  'final-pool': oneOfWords(['max', 'avg', 'none']),
+  upsample: oneOfWords(['transpose', 'upsample']),
+});
+export const encoderSchemas: Record<string, Schema> = {
+  unet3d: unet,
+  unet2d: unet,
+  densenet2d: block({
+    preset: oneOfWords(['densenet121', 'small']),
+    blocks: list(int(1, 128), 'dense block sizes, e.g. [6, 12, 24, 16]', 1),
+    growth: int(1, 1024, 'the growth rate, e.g. 32'),
+    'init-filters': int(1, 4096, 'the stem filters, e.g. 64'),
+    compression: num(0, 1, 'a compression factor in (0, 1]', true),
+    dropout: num(0, 0.99, 'a dropout rate in [0, 1)'),
+  }),
+};
+
+const pretextCommon: Record<string, Schema> = {
+  data: ref('dataset'),
+  encoder: ref('encoder'),
+  dim: { type: 'integer', enum: [2, 3], 'x-expect': '3 or 2' },
+  variant: oneOfWords(['paper', 'authors-code', 'authors-code-bug']),
+  label: str,
+  'head-hidden': int(1, 100000, 'the hidden size of the task head'),
+  slices: slicesBlock,
+  train: trainBlock,
+};
+const jitter = qty('voxels', { integer: true, min: 0, example: '3 voxels' });
+const grid = int(1, 16, 'patches per side, e.g. 3');
+export const pretextSchemas: Record<string, Schema> = {
+  cpc: block(
+    {
+      ...pretextCommon,
+      grid,
+      patch: qty('voxels', { integer: true, min: 1, example: '32 voxels' }),
+      overlap: fraction({ allowZero: true, example: '50% or 0' }),
+      'code-size': int(1, 100000, 'the code size, e.g. 1024'),
+      'context-size': int(1, 100000, 'the GRU context size, e.g. 256'),
+      'predict-terms': int(1, 16, 'rows predicted below the context, e.g. 2'),
+      negatives: int(1, 4096, 'negatives per positive, ≥ 1'),
+    },
+    { required: ['data', 'encoder'] },
+  ),
+  rpl: block({ ...pretextCommon, grid, jitter }, { required: ['data', 'encoder'] }),
+  jigsaw: block(
+    {
+      ...pretextCommon,
+      grid,
+      jitter,
+      permutations: int(2, 1_000_000, 'the number of permutations, e.g. 100'),
+      selection: oneOfWords(['max-hamming', 'random']),
+    },
+    { required: ['data', 'encoder'] },
+  ),
+  rotation: block({ ...pretextCommon, copies: int(1, 64, 'rotated copies per volume, ≥ 1') }, { required: ['data', 'encoder'] }),
+  exemplar: block(
+    {
+      ...pretextCommon,
+      'code-size': int(1, 100000, 'the code size, e.g. 1024'),
+      margin: num(0, undefined, 'the triplet margin, e.g. 1.0', true),
+      transforms: list(oneOfWords(['flip', 'translate', 'brightness', 'contrast']), 'a list from flip, translate, brightness, contrast', 1),
+      negatives: oneOfWords(['batch', 'dataset']),
+    },
+    { required: ['data', 'encoder'] },
+  ),
+};
+
+const finetuneCommon: Record<string, Schema> = {
+  data: ref('dataset'),
+  encoder: ref('encoder'),
+  arms: list(oneOfWords(['scratch', 'frozen', 'finetune']), 'a list of arms from scratch, frozen, finetune', 1),
+  warmup: qty('epochs', { integer: true, min: 0, example: '25 epochs' }),
+  'at-unfreeze': oneOfWords(['fresh', 'keep'], 'fresh (a new optimiser, as the authors) or keep'),
+  adapter: oneOfWords(['duplicate', 'average', 'zero', 'none']),
+  loss: oneOfWords(['dice', 'ce', 'dice-ce']),
+  'class-weights': list(num(0, undefined, 'a weight ≥ 0'), 'a list of class weights', 1),
+  slices: slicesBlock,
+  train: trainBlock,
+};
+export const finetuneSchemas: Record<string, Schema> = {
+  segmentation: block(finetuneCommon, { required: ['data'] }),
+  classification: block(finetuneCommon, { required: ['data'] }),
+};
+
+const metricRef: Schema = {
+  type: 'string',
+  pattern: '^(dice|iou|hd95|qwk|accuracy)(\\.[A-Za-z0-9_-]+)?$',
+  'x-expect': 'a metric: dice, iou, hd95 (optionally .REGION, e.g. dice.WT), qwk or accuracy',
+  'x-metric': true,
+};
+
+export const evaluateSchema = block({
+  fractions: list(fraction(), 'a list of label fractions, e.g. [10%, 25%, 50%, 100%]', 1),
+  repetitions: int(1, 1000, 'the number of repetitions, ≥ 1'),
+  metrics: list(metricRef, 'a list of metrics, e.g. [dice.ET, dice.TC, dice.WT]', 1),
+  convergence: { anyOf: [metricRef, { type: 'string', enum: ['none'] }], 'x-expect': 'a metric tracked every epoch, e.g. dice.WT, or none', 'x-metric': true },
+  'empty-masks': oneOfWords(['one', 'exclude'], 'one (an empty prediction of an empty mask scores 1) or exclude'),
+  test: percentOrFraction,
+  val: percentOrFraction,
+});
+
+export const sweepSchema = block(
+  {
+    methods: list(ref('pretext'), 'a list of pretext names (and scratch)', 1),
+    finetune: ref('finetune'),
+    evaluate: ref('evaluate'),
+    arms: list(oneOfWords(['scratch', 'frozen', 'finetune']), 'a list of arms from scratch, frozen, finetune', 1),
+    fractions: list(fraction(), 'a list of label fractions, e.g. [10%, 100%]', 1),
+    repetitions: int(1, 1000, 'the number of repetitions, ≥ 1'),
+  },
+  { required: ['methods', 'finetune', 'evaluate'] },
+);
+
+const table = block({
+  $type: { type: 'string' },
+  rows: oneOfWords(['method', 'fraction']),
+  columns: oneOfWords(['region', 'fraction', 'metric']),
+  metric: metricRef,
+  fraction: fraction(),
+  aggregate: oneOfWords(['mean-sd', 'min-avg-max']),
+  'delta-vs-scratch': bool,
+  reference: { anyOf: [{ type: 'string' }, str], 'x-expect': 'a published table, e.g. taleb2020-table1, or none' },
+});
+const plot = block({
+  $type: { type: 'string' },
+  kind: oneOfWords(['data-efficiency', 'convergence']),
+  metric: metricRef,
+  fraction: fraction(),
+});
+export const reportSchema = block({
+  sweep: ref('sweep'),
+  table: list(table, 'table NAME { … }'),
+  plot: list(plot, 'plot NAME { … }'),
+  formats: list(oneOfWords(['md', 'csv', 'tex', 'svg', 'png']), 'a list of formats from md, csv, tex, svg, png', 1),
+});
+
+export const experimentSchema = block({
+  seed: int(0, 4294967295, 'a seed: a whole number from 0 to 4294967295'),
+  backend: oneOfWords(['auto', 'native', 'cpu', 'tensorflow']),
+  description: str,
+});
+
+/** Kinds with a type after `=`, and the types each accepts. Kinds without types map to null. */
+export const kindTypes: Record<string, string[] | null> = {
+  experiment: null,
+  dataset: Object.keys(datasetSchemas),
+  encoder: Object.keys(encoderSchemas),
+  pretext: Object.keys(pretextSchemas),
+  finetune: Object.keys(finetuneSchemas),
+  evaluate: null,
+  sweep: null,
+  report: null,
+};
+
+export function schemaFor(kind: string, type: string | null): Schema | null {
+  switch (kind) {
+    case 'experiment':
+      return experimentSchema;
+    case 'evaluate':
+      return evaluateSchema;
+    case 'sweep':
+      return sweepSchema;
+    case 'report':
+      return reportSchema;
+    case 'dataset':
+      return type ? datasetSchemas[type] ?? null : null;
+    case 'encoder':
+      return type ? encoderSchemas[type] ?? null : null;
+    case 'pretext':
+      return type ? pretextSchemas[type] ?? null : null;
+    case 'finetune':
+      return type ? finetuneSchemas[type] ?? null : null;
+    default:
+      return null;
+  }
+}

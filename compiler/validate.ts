@@ -1,0 +1,218 @@
+// Validates one declaration's entries against its block schema with ajv and maps every ajv
+// error back to the source span of the offending key or value.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Span } from '../grammar/ast.js';
+import type { Diagnostics } from './diag.js';
+import type { Schema } from './schemas/common.js';
+import { didYouMeanHint } from './suggest.js';
+import { showJson, type Json, type SpanMap } from './values.js';
+
+let ajv: Ajv | null = null;
+const compiled = new WeakMap<Schema, ValidateFunction>();
+
+function validatorFor(schema: Schema): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) {
+    // Compiled lazily, per block type used: `check` stays fast on files that use a few types.
+    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: false });
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
+export interface BlockContext {
+  /** Human name for messages: "dataset ukb (phantom3d)". */
+  what: string;
+  /** Where to point when the whole block is at fault (the declaration name). */
+  span: Span;
+}
+
+function atPointer(data: Json, pointer: string): Json | undefined {
+  if (pointer === '') return data;
+  let cur: Json | undefined = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = Array.isArray(cur) ? cur[Number(seg)] : cur[seg];
+  }
+  return cur;
+}
+
+function keyLabel(pointer: string): string {
+  const segs = pointer.split('/').filter(Boolean);
+  const clean = segs.filter((s) => !s.startsWith('$'));
+  if (clean.length === 0) return 'value';
+  const last = clean[clean.length - 1]!;
+  if (/^\d+$/.test(last)) {
+    const parent = clean.slice(0, -1).filter((s) => !/^\d+$/.test(s));
+    return `item ${Number(last) + 1} of '${parent[parent.length - 1] ?? 'list'}'`;
+  }
+  return `'${last}'`;
+}
+
+function expectOf(e: ErrorObject): string | undefined {
+  const ps = e.parentSchema as Schema | undefined;
+  const x = ps?.['x-expect'];
+  return typeof x === 'string' ? x : undefined;
+}
+
+interface Pending {
+  error: ErrorObject;
+  /** x-expect inherited from an enclosing anyOf. */
+  expect?: string;
+  /** The instance path of the enclosing anyOf (the value the user wrote). */
+  anchor?: string;
+}
+
+/** Collapse anyOf errors: keep the errors of the branch whose type matches the value, else the anyOf itself. */
+function collapse(errors: ErrorObject[], inherited?: { expect?: string; anchor?: string }): Pending[] {
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf').sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  const handled = new Set<ErrorObject>();
+  const out: Pending[] = [];
+  for (const a of anyOfs) {
+    if (handled.has(a)) continue;
+    const prefix = a.schemaPath + '/';
+    const inner = errors.filter((e) => e !== a && e.schemaPath.startsWith(prefix));
+    handled.add(a);
+    for (const e of inner) handled.add(e);
+    const branches = new Map<number, ErrorObject[]>();
+    for (const e of inner) {
+      const idx = Number(e.schemaPath.slice(prefix.length).split('/')[0]);
+      const list = branches.get(idx) ?? [];
+      list.push(e);
+      branches.set(idx, list);
+    }
+    const n = Array.isArray(a.schema) ? a.schema.length : branches.size;
+    const matching: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const errs = branches.get(i) ?? [];
+      const typeMiss = errs.some(
+        (e) => (e.keyword === 'type' && e.instancePath === a.instancePath) || (e.keyword === 'required' && e.instancePath === a.instancePath),
+      );
+      if (!typeMiss) matching.push(i);
+    }
+    const expect = expectOf(a) ?? inherited?.expect;
+    const anchor = a.instancePath;
+    if (matching.length >= 1) {
+      const pick = matching.sort((x, y) => (branches.get(x)?.length ?? 0) - (branches.get(y)?.length ?? 0))[0]!;
+      const errs = branches.get(pick) ?? [];
+      const deeper = errs.some((e) => e.instancePath.length > a.instancePath.length && !e.instancePath.endsWith('/$value'));
+      if (deeper) {
+        out.push(...collapse(errs, { expect, anchor }));
+        continue;
+      }
+      const unitErr = errs.find((e) => e.instancePath.endsWith('/$unit'));
+      if (unitErr) {
+        out.push({ error: unitErr, expect, anchor });
+        continue;
+      }
+    }
+    const p: Pending = { error: a, anchor };
+    if (expect !== undefined) p.expect = expect;
+    out.push(p);
+  }
+  for (const e of errors) {
+    if (handled.has(e)) continue;
+    const p: Pending = { error: e };
+    if (inherited?.expect !== undefined) p.expect = inherited.expect;
+    if (inherited?.anchor !== undefined) p.anchor = inherited.anchor;
+    out.push(p);
+  }
+  return out;
+}
+
+/** Validate `data` (one declaration body) against `schema`; report located diagnostics. Returns true when valid. */
+export function validateBlock(schema: Schema, data: Json, spans: SpanMap, ctx: BlockContext, diags: Diagnostics): boolean {
+  const validate = validatorFor(schema);
+  if (validate(data)) return true;
+  const pending = collapse(validate.errors ?? []);
+  const seen = new Set<string>();
+  for (const p of pending) {
+    const e = p.error;
+    let pointer = e.instancePath;
+    if (pointer.endsWith('/$unit') || pointer.endsWith('/$value') || pointer.endsWith('/$string')) pointer = pointer.slice(0, pointer.lastIndexOf('/'));
+    if (p.anchor !== undefined && pointer.length < p.anchor.length) pointer = p.anchor;
+    const info = spans.get(pointer);
+    const valueSpan = info?.value ?? ctx.span;
+    const value = atPointer(data, pointer);
+    const label = pointer === '' ? ctx.what : keyLabel(pointer);
+    const expect = expectOf(e) ?? p.expect;
+    let code: string;
+    let message: string;
+    let span: Span = valueSpan;
+    let hint: string | undefined;
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const key = String((e.params as { additionalProperty: string }).additionalProperty);
+        const child = spans.get(`${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        span = child?.key ?? valueSpan;
+        const props = Object.keys(((e.parentSchema as Schema | undefined)?.properties as Record<string, unknown> | undefined) ?? {}).filter(
+          (k) => !k.startsWith('$'),
+        );
+        code = 'SSL023';
+        message = `unknown key '${key}' in ${pointer === '' ? ctx.what : label}`;
+        hint = didYouMeanHint(key, props) ?? (props.length ? `known keys: ${props.join(', ')}` : undefined);
+        break;
+      }
+      case 'required': {
+        const key = String((e.params as { missingProperty: string }).missingProperty);
+        if (key === '$string' || key === '$value' || key === '$unit') {
+          code = 'SSL025';
+          message = `${label} expects ${expect ?? 'another kind of value'}; got ${showJson(value)}`;
+          break;
+        }
+        span = pointer === '' ? ctx.span : info?.key ?? valueSpan;
+        code = 'SSL024';
+        message = `${pointer === '' ? ctx.what : label} is missing '${key}'`;
+        const sub = ((e.parentSchema as Schema | undefined)?.properties as Record<string, Schema> | undefined)?.[key];
+        const ex = sub?.['x-expect'];
+        if (typeof ex === 'string') hint = `add ${key} = … (${ex})`;
+        break;
+      }
+      case 'enum': {
+        const allowed = ((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).map(String);
+        if (pointer.endsWith('/$type') || e.instancePath.endsWith('/$type')) {
+          const tp = spans.get(pointer.slice(0, pointer.lastIndexOf('/')));
+          span = tp?.type ?? valueSpan;
+        }
+        code = 'SSL030';
+        message = `${label} expects ${expect ?? 'one of ' + allowed.join(', ')}; got ${showJson(value)}`;
+        hint = typeof value === 'string' ? didYouMeanHint(value, allowed) : undefined;
+        break;
+      }
+      case 'const': {
+        code = 'SSL026';
+        const v = atPointer(data, pointer);
+        message = `${label} expects ${expect ?? 'another unit'}; got ${showJson(v)}`;
+        const units = (e.params as { allowedValue?: unknown }).allowedValue;
+        hint = units !== undefined ? `write the value in ${String(units)}` : undefined;
+        break;
+      }
+      case 'type': {
+        const isUnit = value !== null && typeof value === 'object' && !Array.isArray(value) && '$unit' in value;
+        code = isUnit ? 'SSL026' : 'SSL025';
+        message = isUnit
+          ? `${label} takes ${expect ?? 'a plain number'}, not a quantity with a unit; got ${showJson(value)}`
+          : `${label} expects ${expect ?? 'a ' + String((e.params as { type: string }).type)}; got ${showJson(value)}`;
+        break;
+      }
+      case 'anyOf': {
+        const isUnit = value !== null && typeof value === 'object' && !Array.isArray(value) && '$unit' in value;
+        code = isUnit ? 'SSL026' : 'SSL025';
+        message = `${label} expects ${expect ?? 'another kind of value'}; got ${showJson(value)}`;
+        break;
+      }
+      default: {
+        code = 'SSL029';
+        message = `${label} expects ${expect ?? 'a different value'}; got ${showJson(value)}`;
+        break;
+      }
+    }
+    const key = `${code}|${span.startOffset}|${span.file}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diags.error(code, message, span, hint);
+  }
+  return false;
+}

@@ -1,0 +1,148 @@
+// AST values → plain JSON for schema validation, with a map from JSON pointer to source span
+// so that every ajv error can be reported at the exact offending text.
+//
+// Encoding (what the schemas in compiler/schemas/ see):
+//   3            → 3                      10% / 25 epochs → { $value: 10, $unit: '%' }
+//   64x64x64     → [64, 64, 64]           "text"          → { $string: 'text' }
+//   adam / a.b   → 'adam' / 'a.b'         true            → true
+//   [a, b]       → ['a', 'b']             1..4 (step 1)   → [1, 2, 3, 4]
+//   adam { … }   → { $type: 'adam', … }   { … }           → { … }
+// Keys listed in REPEATABLE (table, plot) may appear several times and always become arrays.
+import type { Entry, Span, Value } from '../grammar/ast.js';
+import { Diagnostics } from './diag.js';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface SpanInfo {
+  /** Span of the key (for entries). */
+  key?: Span;
+  /** Span of the value. */
+  value: Span;
+  /** Span of the block type word (`adam` in `adam { … }`). */
+  type?: Span;
+}
+
+export type SpanMap = Map<string, SpanInfo>;
+
+export const REPEATABLE = new Set(['table', 'plot']);
+
+const UNIT_ALIASES: Record<string, string> = {
+  epoch: 'epochs',
+  epochs: 'epochs',
+  step: 'steps',
+  steps: 'steps',
+  voxel: 'voxels',
+  voxels: 'voxels',
+  vx: 'voxels',
+  px: 'voxels',
+  pixel: 'voxels',
+  pixels: 'voxels',
+  percent: '%',
+  '%': '%',
+};
+
+/** Canonical spelling of a unit (`epoch` → `epochs`, `px` → `voxels`); unknown units unchanged. */
+export function canonicalUnit(unit: string): string {
+  return UNIT_ALIASES[unit] ?? unit;
+}
+
+const MAX_RANGE = 10000;
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function numberToJson(v: { value: number; unit: string | null }): Json {
+  if (v.unit === null) return v.value;
+  return { $value: v.value, $unit: canonicalUnit(v.unit) };
+}
+
+export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags: Diagnostics): Json {
+  const existing = spans.get(pointer);
+  spans.set(pointer, { ...existing, value: value.span });
+  switch (value.kind) {
+    case 'number':
+      return numberToJson(value);
+    case 'size':
+      return value.dims.slice();
+    case 'string':
+      return { $string: value.value };
+    case 'ident':
+      return value.path.length > 1 ? value.path.join('.') : value.name;
+    case 'bool':
+      return value.value;
+    case 'list':
+      return value.items.map((item, i) => valueToJson(item, `${pointer}/${i}`, spans, diags));
+    case 'range': {
+      const from = value.from.value;
+      const to = value.to.value;
+      const step = value.step ? value.step.value : 1;
+      const unit = value.from.unit ?? value.to.unit ?? value.step?.unit ?? null;
+      const count = step > 0 && Number.isFinite(from) && Number.isFinite(to) ? Math.floor((to - from) / step + 1e-9) + 1 : -1;
+      if (count < 1 || count > MAX_RANGE) {
+        diags.error(
+          'SSL028',
+          count < 1 ? `the range ${from}..${to} is empty or its step is not positive` : `the range ${from}..${to} has more than ${MAX_RANGE} values`,
+          value.span,
+        );
+        return [];
+      }
+      const items: Json[] = [];
+      for (let i = 0; i < count; i++) {
+        const x = Number((from + i * step).toPrecision(12));
+        items.push(numberToJson({ value: x, unit }));
+        spans.set(`${pointer}/${i}`, { value: value.span });
+      }
+      return items;
+    }
+    case 'block': {
+      const obj = entriesToJson(value.entries, pointer, spans, diags);
+      if (value.type !== null) {
+        obj.$type = value.type;
+        const info = spans.get(pointer);
+        if (info && value.typeSpan) info.type = value.typeSpan;
+      }
+      return obj;
+    }
+  }
+}
+
+export function entriesToJson(entries: Entry[], pointer: string, spans: SpanMap, diags: Diagnostics): JsonObject {
+  const obj: JsonObject = {};
+  const seen = new Map<string, Entry>();
+  for (const entry of entries) {
+    const key = entry.key;
+    if (REPEATABLE.has(key)) {
+      const list = (obj[key] as Json[] | undefined) ?? [];
+      const p = `${pointer}/${escapePointer(key)}/${list.length}`;
+      spans.set(p, { key: entry.keySpan, value: entry.value.span });
+      list.push(valueToJson(entry.value, p, spans, diags));
+      obj[key] = list;
+      if (!spans.has(`${pointer}/${escapePointer(key)}`)) spans.set(`${pointer}/${escapePointer(key)}`, { key: entry.keySpan, value: entry.span });
+      continue;
+    }
+    const prev = seen.get(key);
+    if (prev) {
+      diags.error('SSL027', `'${key}' is set twice in this block`, entry.keySpan, `the first '${key}' is on line ${prev.keySpan.startLine}; keep one`);
+      continue;
+    }
+    seen.set(key, entry);
+    const p = `${pointer}/${escapePointer(key)}`;
+    spans.set(p, { key: entry.keySpan, value: entry.value.span });
+    obj[key] = valueToJson(entry.value, p, spans, diags);
+  }
+  return obj;
+}
+
+/** Render a JSON-encoded value back in surface syntax (for messages). */
+export function showJson(v: Json | undefined): string {
+  if (v === undefined) return '(nothing)';
+  if (v === null) return 'none';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `[${v.map(showJson).join(', ')}]`;
+  if ('$unit' in v) return `${showJson(v.$value)}${v.$unit === '%' ? '%' : ' ' + String(v.$unit)}`;
+  if ('$string' in v) return JSON.stringify(v.$string);
+  return typeof v.$type === 'string' ? `${v.$type} { … }` : '{ … }';
+}
