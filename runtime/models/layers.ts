@@ -1,0 +1,339 @@
+// Custom tfjs layers that tfjs 4.22 lacks or gets wrong for our purposes. Each is rank-agnostic
+// (works on 2D NHWC and 3D NDHWC tensors) and registered for serialisation.
+//
+// Why hand-written:
+// - SeededDropout: tf.layers.dropout with a fixed `seed` draws the SAME mask on every call, and
+//   without a seed it uses an unseeded source. Ours derives a fresh seed per call from
+//   (layer seed, training clock epoch/step, call index), so training is deterministic and a run
+//   resumed from a checkpoint draws exactly the masks the uninterrupted run would have drawn.
+// - BatchNorm: tfjs' BatchNormalization keeps updating its moving statistics while its layer is
+//   frozen. Ours follows Keras/TF2: a layer with trainable = false runs in inference mode (the
+//   authors' code relied on this during the warm-up epochs).
+// - InstanceNorm, UpSampling (3D), ConvTranspose (3D, trainable), GlobalAvgPool (3D): missing in
+//   tfjs, or (Conv3DTranspose) present but without a registered gradient.
+
+import * as tf from '@tensorflow/tfjs';
+import { deriveSeed } from '../rng.js';
+
+type Kw = Record<string, unknown>;
+type Shape = Array<number | null>;
+
+function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
+}
+function singleShape(s: Shape | Shape[]): Shape {
+  return Array.isArray(s[0]) ? (s[0] as Shape) : (s as Shape);
+}
+
+// ───────────────────────── the training clock (dropout seeds) ─────────────────────────
+
+interface Clock {
+  /** Seed of the training run (the loop's seed), or null outside a training loop. */
+  seed: number | null;
+  epoch: number;
+  step: number;
+  /** Bumped whenever epoch/step is set, so layers reset their per-step call counters. */
+  token: number;
+}
+const clock: Clock = { seed: null, epoch: 0, step: 0, token: 0 };
+
+/**
+ * Set the training clock read by SeededDropout. The training loop calls this before every
+ * optimiser step with its own seed; code that trains without the loop should call it too
+ * (otherwise every step of that code uses the masks of (0, 0)). With a run seed, masks depend
+ * on (run seed, layer name, epoch, step, call) only — not on the seed the model was built
+ * with — so a resumed run draws the uninterrupted run's masks even if it rebuilt the model
+ * with another initialisation seed.
+ */
+export function setTrainingClock(epoch: number, step: number, runSeed: number | null = null): void {
+  clock.seed = runSeed;
+  clock.epoch = epoch;
+  clock.step = step;
+  clock.token++;
+}
+export function getTrainingClock(): { seed: number | null; epoch: number; step: number } {
+  return { seed: clock.seed, epoch: clock.epoch, step: clock.step };
+}
+
+// ───────────────────────── SeededDropout ─────────────────────────
+
+export interface SeededDropoutArgs {
+  rate: number;
+  seed: number;
+  name?: string;
+  trainable?: boolean;
+}
+
+export class SeededDropout extends tf.layers.Layer {
+  static className = 'SslSeededDropout';
+  readonly rate: number;
+  readonly seed: number;
+  private calls = 0;
+  private seenToken = -1;
+
+  constructor(args: SeededDropoutArgs) {
+    super({ name: args.name, trainable: args.trainable });
+    this.rate = args.rate;
+    this.seed = args.seed >>> 0;
+    this.supportsMasking = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kw): tf.Tensor {
+    const x = single(inputs);
+    if (kwargs['training'] !== true || this.rate <= 0) return tf.clone(x);
+    if (this.seenToken !== clock.token) {
+      this.seenToken = clock.token;
+      this.calls = 0;
+    }
+    const s = clock.seed === null
+      ? deriveSeed(this.seed, clock.epoch, clock.step, this.calls++)
+      : deriveSeed(clock.seed, 'dropout', this.name, clock.epoch, clock.step, this.calls++);
+    return tf.dropout(x, this.rate, undefined, s);
+  }
+
+  override computeOutputShape(s: Shape | Shape[]): Shape {
+    return singleShape(s);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+  }
+}
+
+// ───────────────────────── BatchNorm ─────────────────────────
+
+export interface NormArgs {
+  name?: string;
+  epsilon?: number;
+  momentum?: number;
+  trainable?: boolean;
+}
+
+/**
+ * Batch normalisation over the last (channel) axis. Statistics are taken over the batch and
+ * all spatial axes (biased variance, as tf.nn.moments). Moving averages with `momentum`
+ * (Keras default 0.99) are updated in training mode only while the layer is trainable.
+ */
+export class BatchNorm extends tf.layers.Layer {
+  static className = 'SslBatchNorm';
+  readonly epsilon: number;
+  readonly momentum: number;
+  private gamma: tf.LayerVariable | null = null;
+  private beta: tf.LayerVariable | null = null;
+  private movingMean: tf.LayerVariable | null = null;
+  private movingVariance: tf.LayerVariable | null = null;
+
+  constructor(args: NormArgs = {}) {
+    super({ name: args.name, trainable: args.trainable });
+    this.epsilon = args.epsilon ?? 1e-3;
+    this.momentum = args.momentum ?? 0.99;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const s = singleShape(inputShape);
+    const c = s[s.length - 1];
+    if (typeof c !== 'number') throw new Error(`${this.name}: channel axis must be known`);
+    this.gamma = this.addWeight('gamma', [c], 'float32', tf.initializers.ones());
+    this.beta = this.addWeight('beta', [c], 'float32', tf.initializers.zeros());
+    this.movingMean = this.addWeight('moving_mean', [c], 'float32', tf.initializers.zeros(), undefined, false);
+    this.movingVariance = this.addWeight('moving_variance', [c], 'float32', tf.initializers.ones(), undefined, false);
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kw): tf.Tensor {
+    const x = single(inputs);
+    const gamma = this.gamma!.read();
+    const beta = this.beta!.read();
+    if (kwargs['training'] === true && this.trainable) {
+      const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+      const { mean, variance } = tf.moments(x, axes);
+      const m = this.momentum;
+      const mm = this.movingMean!;
+      const mv = this.movingVariance!;
+      tf.tidy(() => {
+        mm.write(tf.add(tf.mul(mm.read(), m), tf.mul(mean, 1 - m)));
+        mv.write(tf.add(tf.mul(mv.read(), m), tf.mul(variance, 1 - m)));
+      });
+      return tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
+    }
+    return tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon);
+  }
+
+  override computeOutputShape(s: Shape | Shape[]): Shape {
+    return singleShape(s);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon, momentum: this.momentum };
+  }
+}
+
+// Writing the moving statistics is not recorded on the gradient tape (the loss does not depend
+// on them), so they need no stop-gradient.
+
+// ───────────────────────── InstanceNorm ─────────────────────────
+
+/** Instance normalisation: per sample and channel over the spatial axes, learned affine. */
+export class InstanceNorm extends tf.layers.Layer {
+  static className = 'SslInstanceNorm';
+  readonly epsilon: number;
+  private gamma: tf.LayerVariable | null = null;
+  private beta: tf.LayerVariable | null = null;
+
+  constructor(args: NormArgs = {}) {
+    super({ name: args.name, trainable: args.trainable });
+    this.epsilon = args.epsilon ?? 1e-5;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const s = singleShape(inputShape);
+    const c = s[s.length - 1];
+    if (typeof c !== 'number') throw new Error(`${this.name}: channel axis must be known`);
+    this.gamma = this.addWeight('gamma', [c], 'float32', tf.initializers.ones());
+    this.beta = this.addWeight('beta', [c], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = single(inputs);
+    const axes = Array.from({ length: x.rank - 2 }, (_, i) => i + 1);
+    const { mean, variance } = tf.moments(x, axes, true);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon))), this.gamma!.read()), this.beta!.read());
+  }
+
+  override computeOutputShape(s: Shape | Shape[]): Shape {
+    return singleShape(s);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon };
+  }
+}
+
+// ───────────────────────── UpSampling (nearest, ×2) ─────────────────────────
+
+/**
+ * Nearest-neighbour up-sampling by 2 along every spatial axis (what Keras' UpSampling3D(2)
+ * does), by reshape + tile + reshape, so it is differentiable with stock tfjs gradients.
+ */
+export class UpSampling extends tf.layers.Layer {
+  static className = 'SslUpSampling';
+  constructor(args: { name?: string } = {}) {
+    super({ name: args.name });
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = single(inputs);
+    const s = x.shape;
+    const n = s.length - 2; // spatial axes
+    const inter: number[] = [s[0] as number];
+    const reps: number[] = [1];
+    for (let i = 1; i <= n; i++) {
+      inter.push(s[i] as number, 1);
+      reps.push(1, 2);
+    }
+    inter.push(s[s.length - 1] as number);
+    reps.push(1);
+    const out = [s[0] as number, ...s.slice(1, n + 1).map((d) => (d as number) * 2), s[s.length - 1] as number];
+    return tf.reshape(tf.tile(tf.reshape(x, inter), reps), out);
+  }
+
+  override computeOutputShape(sh: Shape | Shape[]): Shape {
+    const s = singleShape(sh);
+    return s.map((d, i) => (i === 0 || i === s.length - 1 || d === null ? d : d * 2));
+  }
+}
+
+// ───────────────────────── ConvTranspose (kernel = stride = 2) ─────────────────────────
+
+export interface ConvTransposeArgs {
+  filters: number;
+  seed: number;
+  name?: string;
+  trainable?: boolean;
+}
+
+/**
+ * Transposed convolution with kernel 2 and stride 2 (Keras Conv3DTranspose(f, 2, strides=2)),
+ * 2D or 3D. With kernel = stride the output blocks do not overlap, so it is exactly one matmul
+ * [voxels, Cin] × [Cin, 2^n·Cout] followed by a pixel-shuffle (reshape/transpose). tfjs'
+ * conv3dTranspose has no gradient registered, so this is also the only trainable 3D option.
+ * Kernel layout matches Keras: [2, 2(, 2), Cout, Cin]; he-normal (fan-in) init, zero bias.
+ */
+export class ConvTranspose extends tf.layers.Layer {
+  static className = 'SslConvTranspose';
+  readonly filters: number;
+  readonly seed: number;
+  private kernel: tf.LayerVariable | null = null;
+  private bias: tf.LayerVariable | null = null;
+
+  constructor(args: ConvTransposeArgs) {
+    super({ name: args.name, trainable: args.trainable });
+    this.filters = args.filters;
+    this.seed = args.seed >>> 0;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const s = singleShape(inputShape);
+    const n = s.length - 2;
+    const cin = s[s.length - 1];
+    if (typeof cin !== 'number') throw new Error(`${this.name}: channel axis must be known`);
+    const kshape = [...Array<number>(n).fill(2), this.filters, cin];
+    this.kernel = this.addWeight('kernel', kshape, 'float32', tf.initializers.heNormal({ seed: this.seed }));
+    this.bias = this.addWeight('bias', [this.filters], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = single(inputs);
+    const s = x.shape as number[];
+    const n = s.length - 2;
+    const cin = s[s.length - 1]!;
+    const cout = this.filters;
+    const k = this.kernel!.read(); // [2,..,Cout,Cin]
+    const kperm = [n + 1, ...Array.from({ length: n }, (_, i) => i), n]; // [Cin, 2.., Cout]
+    const w = tf.reshape(tf.transpose(k, kperm), [cin, (1 << n) * cout]);
+    const flat = tf.reshape(x, [-1, cin]);
+    const y = tf.matMul(flat, w); // [M, 2^n·Cout]
+    const spatial = s.slice(1, n + 1);
+    const y1 = tf.reshape(y, [s[0]!, ...spatial, ...Array<number>(n).fill(2), cout]);
+    // [N, D, H, W, a, b, c, C] → [N, D, a, H, b, W, c, C]
+    const perm = [0];
+    for (let i = 0; i < n; i++) perm.push(1 + i, 1 + n + i);
+    perm.push(2 * n + 1);
+    const y2 = tf.transpose(y1, perm);
+    const out = tf.reshape(y2, [s[0]!, ...spatial.map((d) => d * 2), cout]);
+    return tf.add(out, this.bias!.read());
+  }
+
+  override computeOutputShape(sh: Shape | Shape[]): Shape {
+    const s = singleShape(sh);
+    return s.map((d, i) => (i === 0 ? d : i === s.length - 1 ? this.filters : d === null ? null : d * 2));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), filters: this.filters, seed: this.seed };
+  }
+}
+
+// ───────────────────────── GlobalAvgPool ─────────────────────────
+
+/** Mean over all spatial axes: [N, ...spatial, C] → [N, C] (tfjs lacks globalAveragePooling3d). */
+export class GlobalAvgPool extends tf.layers.Layer {
+  static className = 'SslGlobalAvgPool';
+  constructor(args: { name?: string } = {}) {
+    super({ name: args.name });
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = single(inputs);
+    return tf.mean(x, Array.from({ length: x.rank - 2 }, (_, i) => i + 1));
+  }
+  override computeOutputShape(sh: Shape | Shape[]): Shape {
+    const s = singleShape(sh);
+    return [s[0] ?? null, s[s.length - 1] ?? null];
+  }
+}
+
+for (const cls of [SeededDropout, BatchNorm, InstanceNorm, UpSampling, ConvTranspose, GlobalAvgPool]) {
+  tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+}

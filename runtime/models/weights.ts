@@ -1,0 +1,334 @@
+// Weight files without tfjs-node: our own file-system format, by layer/weight name.
+//
+//   <name>.json  { format: 'ssl3d-weights', version: 1, bin, bytes, sha256, weights: [{ name, shape,
+//                  dtype, offset, length }], meta }   (the manifest; written last = commit marker)
+//   <name>.bin   little-endian float32 values, concatenated in manifest order
+//
+// Names are tfjs' original (un-suffixed) weight names `<layer>/<weight>` (`enc_l0_conv1/kernel`,
+// `enc_l0_norm1/moving_mean`), so a file loads into any model with the same layer names —
+// including one built for another input size. Both files are written to a temporary name and
+// renamed, so a killed process never leaves a half-written file under the real name.
+
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { SslRuntimeError } from '../contract.js';
+
+export const WEIGHTS_FORMAT = 'ssl3d-weights';
+
+export interface WeightEntry {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+  /** Offset in float32 elements. */
+  offset: number;
+  length: number;
+}
+
+export interface WeightsManifest {
+  format: typeof WEIGHTS_FORMAT;
+  version: 1;
+  bin: string;
+  bytes: number;
+  sha256: string;
+  weights: WeightEntry[];
+  meta: Record<string, unknown>;
+}
+
+/** Tensors read from a weights file, by name. */
+export interface StoredTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+function weightKey(v: tf.LayerVariable): string {
+  return v.originalName;
+}
+
+async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  await fs.writeFile(tmp, data);
+  await fs.rename(tmp, file);
+}
+
+/** Write named tensors (any order) as `<name>.json` + `<name>.bin` in `dir`. */
+export async function saveTensors(
+  dir: string,
+  name: string,
+  tensors: Array<{ name: string; tensor: tf.Tensor }>,
+  meta: Record<string, unknown> = {},
+): Promise<WeightsManifest> {
+  const seen = new Set<string>();
+  for (const t of tensors) {
+    if (seen.has(t.name)) throw new SslRuntimeError('SSL140', `two tensors named '${t.name}' cannot be saved into ${name}.json`, path.join(dir, `${name}.json`));
+    seen.add(t.name);
+  }
+  await fs.mkdir(dir, { recursive: true });
+  const entries: WeightEntry[] = [];
+  const datas: Float32Array[] = [];
+  let offset = 0;
+  for (const t of tensors) {
+    const d = t.tensor.dtype === 'float32' ? ((await t.tensor.data()) as Float32Array) : Float32Array.from(await t.tensor.data());
+    entries.push({ name: t.name, shape: [...t.tensor.shape], dtype: 'float32', offset, length: d.length });
+    datas.push(d);
+    offset += d.length;
+  }
+  const buf = new Float32Array(offset);
+  let o = 0;
+  for (const d of datas) {
+    buf.set(d, o);
+    o += d.length;
+  }
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const manifest: WeightsManifest = { format: WEIGHTS_FORMAT, version: 1, bin: `${name}.bin`, bytes: bytes.byteLength, sha256, weights: entries, meta };
+  await writeAtomic(path.join(dir, `${name}.bin`), bytes);
+  await writeAtomic(path.join(dir, `${name}.json`), JSON.stringify(manifest, null, 1));
+  return manifest;
+}
+
+/** Read a weights file written by saveTensors/saveWeights; checks size and sha256. */
+export async function loadTensors(dir: string, name: string): Promise<{ manifest: WeightsManifest; tensors: Map<string, StoredTensor> }> {
+  const jsonFile = path.join(dir, `${name}.json`);
+  let text: string;
+  try {
+    text = await fs.readFile(jsonFile, 'utf8');
+  } catch (e) {
+    throw new SslRuntimeError('SSL130', `weights manifest ${name}.json not found or unreadable in ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, jsonFile);
+  }
+  let manifest: WeightsManifest;
+  try {
+    manifest = JSON.parse(text) as WeightsManifest;
+  } catch {
+    throw new SslRuntimeError('SSL131', `weights manifest ${jsonFile} is not valid JSON (truncated or overwritten?)`, jsonFile);
+  }
+  if (manifest?.format !== WEIGHTS_FORMAT || !Array.isArray(manifest.weights)) {
+    throw new SslRuntimeError('SSL131', `${jsonFile} is not an ssl3d weights manifest (format '${String(manifest?.format)}')`, jsonFile);
+  }
+  const binFile = path.join(dir, manifest.bin);
+  let raw: Buffer;
+  try {
+    raw = await fs.readFile(binFile);
+  } catch (e) {
+    throw new SslRuntimeError('SSL130', `weights data ${manifest.bin} (named by ${name}.json) not found or unreadable in ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, binFile);
+  }
+  if (raw.byteLength !== manifest.bytes) {
+    throw new SslRuntimeError('SSL131', `${binFile} has ${raw.byteLength} bytes but its manifest records ${manifest.bytes} (truncated file?)`, binFile);
+  }
+  const sha = createHash('sha256').update(raw).digest('hex');
+  if (sha !== manifest.sha256) throw new SslRuntimeError('SSL131', `${binFile} does not match the sha256 in its manifest (corrupted file)`, binFile);
+  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  const tensors = new Map<string, StoredTensor>();
+  for (const w of manifest.weights) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    if (n !== w.length || w.offset < 0 || w.offset + w.length > all.length) {
+      throw new SslRuntimeError('SSL131', `${jsonFile}: entry '${w.name}' (shape [${w.shape.join(', ')}]) lies outside the data file`, jsonFile);
+    }
+    tensors.set(w.name, { shape: w.shape, data: all.subarray(w.offset, w.offset + w.length) });
+  }
+  return { manifest, tensors };
+}
+
+/** All weights (trainable and not, e.g. BN moving statistics) of a model, keyed by name. */
+export function namedWeights(model: tf.LayersModel): Map<string, tf.LayerVariable> {
+  const out = new Map<string, tf.LayerVariable>();
+  for (const v of model.weights) {
+    const k = weightKey(v);
+    if (out.has(k) && out.get(k) !== v) {
+      throw new SslRuntimeError('SSL140', `model '${model.name}' has two weights named '${k}'; layer names must be unique`);
+    }
+    out.set(k, v);
+  }
+  return out;
+}
+
+/** Save every weight of `model` as `<dir>/<name>.json|.bin` (atomic). */
+export async function saveWeights(model: tf.LayersModel, dir: string, name = 'weights', meta: Record<string, unknown> = {}): Promise<WeightsManifest> {
+  const ws = namedWeights(model);
+  return saveTensors(dir, name, [...ws].map(([k, v]) => ({ name: k, tensor: v.read() })), { model: model.name, ...meta });
+}
+
+export interface LoadOptions {
+  /** Only model weights whose name starts with this prefix are loaded (e.g. 'enc_'). */
+  prefix?: string;
+  /** Strict (default): every selected model weight must be in the file with the same shape. */
+  strict?: boolean;
+  /** Model weights to leave untouched (not loaded, not reported missing). */
+  exclude?: string[];
+}
+
+export interface LoadReport {
+  /** Model weights set from the file. */
+  loaded: string[];
+  /** Selected model weights the file lacks (non-strict only). */
+  missing: string[];
+  /** Weights present in both with different shapes (non-strict only; left as they were). */
+  mismatched: Array<{ name: string; file: number[]; model: number[] }>;
+  /** Entries of the file the model did not use (within the prefix). */
+  unused: string[];
+}
+
+/** Load weights by name into `model`, with shape checks. */
+export async function loadWeights(model: tf.LayersModel, dir: string, name = 'weights', opts: LoadOptions = {}): Promise<LoadReport> {
+  const { tensors } = await loadTensors(dir, name);
+  return assignWeights(model, tensors, path.join(dir, `${name}.json`), opts);
+}
+
+/** Assign already-read tensors by name (the core of loadWeights). */
+export function assignWeights(model: tf.LayersModel, tensors: Map<string, StoredTensor>, file: string, opts: LoadOptions = {}): LoadReport {
+  const strict = opts.strict ?? true;
+  const prefix = opts.prefix ?? '';
+  const report: LoadReport = { loaded: [], missing: [], mismatched: [], unused: [] };
+  const ws = namedWeights(model);
+  const updates: Array<[tf.LayerVariable, StoredTensor]> = [];
+  for (const [k, v] of ws) {
+    if (!k.startsWith(prefix) || opts.exclude?.includes(k)) continue;
+    const t = tensors.get(k);
+    if (!t) {
+      if (strict) throw new SslRuntimeError('SSL132', `${path.basename(file)} has no weight '${k}' needed by model '${model.name}' (was it written by a different architecture?)`, file);
+      report.missing.push(k);
+      continue;
+    }
+    const ms = v.shape as number[];
+    if (ms.length !== t.shape.length || ms.some((d, i) => d !== t.shape[i])) {
+      if (strict) {
+        throw new SslRuntimeError('SSL133', `weight '${k}' has shape [${t.shape.join(', ')}] in ${path.basename(file)} but [${ms.join(', ')}] in model '${model.name}'`, file);
+      }
+      report.mismatched.push({ name: k, file: t.shape, model: ms });
+      continue;
+    }
+    updates.push([v, t]);
+  }
+  for (const [v, t] of updates) {
+    tf.tidy(() => {
+      v.write(tf.tensor(t.data, t.shape, 'float32'));
+    });
+    report.loaded.push(v.originalName);
+  }
+  for (const k of tensors.keys()) if (k.startsWith(prefix) && !ws.has(k)) report.unused.push(k);
+  return report;
+}
+
+export interface ParamCount {
+  trainable: number;
+  nonTrainable: number;
+  total: number;
+}
+
+/** Parameter counts (BN moving statistics are non-trainable parameters, as in Keras). */
+export function countParams(model: tf.LayersModel): ParamCount {
+  const size = (s: Array<number | null>): number => s.reduce<number>((a, b) => a * (b ?? 1), 1);
+  let trainable = 0;
+  let nonTrainable = 0;
+  for (const v of model.weights) {
+    if (v.trainable) trainable += size(v.shape);
+    else nonTrainable += size(v.shape);
+  }
+  return { trainable, nonTrainable, total: trainable + nonTrainable };
+}
+
+// ───────────────────────── encoder transfer + channel adapter ─────────────────────────
+
+export type ChannelAdapter = 'duplicate' | 'average' | 'zero' | 'none';
+
+export interface TransferOptions {
+  adapter: ChannelAdapter;
+  fromChannels: number;
+  toChannels: number;
+  /** Weights file name in `fromDir` (default 'encoder'). */
+  name?: string;
+  /** Prefix of the transferred layers (default 'enc_'). */
+  prefix?: string;
+}
+
+export interface TransferReport extends LoadReport {
+  /** Number of tensors copied (adapted kernel included). */
+  count: number;
+  /** The first-convolution kernel that was adapted, if any. */
+  adapted: { name: string; from: number[]; to: number[]; adapter: ChannelAdapter } | null;
+  /** Weights not transferred (the first conv with adapter 'none', missing ones), with the reason. */
+  skipped: Array<{ name: string; reason: string }>;
+}
+
+/**
+ * Adapt a first-layer kernel [..., C, F] to [..., C′, F]:
+ * - duplicate: channel j takes source channel j mod C, scaled by C/C′;
+ * - average:   every channel takes the mean over the C source channels, scaled by C/C′;
+ * - zero:      the first min(C, C′) channels are copied, the rest are zero.
+ * The C/C′ scale keeps the response to an input whose channels are alike (e.g. UKB T1 mapped
+ * to BraTS T1 and T1ce) at the pretrained scale: Σ over C′ channels of the new kernel equals
+ * Σ over C channels of the old one when C′ is a multiple of C.
+ */
+export function adaptKernel(kernel: StoredTensor, toChannels: number, adapter: Exclude<ChannelAdapter, 'none'>): StoredTensor {
+  const shape = kernel.shape;
+  const c = shape[shape.length - 2]!;
+  const f = shape[shape.length - 1]!;
+  const spatial = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const out = new Float32Array(spatial * toChannels * f);
+  const scale = c / toChannels;
+  const src = kernel.data;
+  for (let s = 0; s < spatial; s++) {
+    const so = s * c * f;
+    const to = s * toChannels * f;
+    for (let j = 0; j < toChannels; j++) {
+      for (let k = 0; k < f; k++) {
+        let v: number;
+        if (adapter === 'duplicate') v = src[so + (j % c) * f + k]! * scale;
+        else if (adapter === 'average') {
+          let m = 0;
+          for (let i = 0; i < c; i++) m += src[so + i * f + k]!;
+          v = (m / c) * scale;
+        } else v = j < c ? src[so + j * f + k]! : 0;
+        out[to + j * f + k] = v;
+      }
+    }
+  }
+  return { shape: [...shape.slice(0, -2), toChannels, f], data: out };
+}
+
+/**
+ * Load the encoder (`enc_`) weights saved in `fromDir` into a downstream model, adapting the first
+ * convolution from `fromChannels` to `toChannels` input channels. Every other encoder weight must
+ * match by name and shape (SSL132/SSL133 otherwise); non-encoder layers are left as they are.
+ */
+export async function transferEncoder(fromDir: string, toModel: tf.LayersModel, opts: TransferOptions): Promise<TransferReport> {
+  const name = opts.name ?? 'encoder';
+  const prefix = opts.prefix ?? 'enc_';
+  const file = path.join(fromDir, `${name}.json`);
+  const { tensors } = await loadTensors(fromDir, name);
+  const encNames = [...tensors.keys()].filter((k) => k.startsWith(prefix));
+  if (encNames.length === 0) throw new SslRuntimeError('SSL134', `${name}.json in ${fromDir} holds no '${prefix}' weights to transfer`, file);
+  const ws = namedWeights(toModel);
+  // The first conv kernel = the first model weight (in layer order) whose rank ≥ 3 and whose
+  // input-channel axis equals the model's input channels.
+  const first = [...ws.entries()].find(([k, v]) => k.startsWith(prefix) && v.shape.length >= 3 && k.endsWith('/kernel'));
+  const skipped: TransferReport['skipped'] = [];
+  let adapted: TransferReport['adapted'] = null;
+  const use = new Map(tensors);
+  if (first) {
+    const [k, v] = first;
+    const stored = tensors.get(k);
+    const modelC = v.shape[v.shape.length - 2] as number;
+    if (stored) {
+      const fileC = stored.shape[stored.shape.length - 2]!;
+      if (fileC !== opts.fromChannels) {
+        throw new SslRuntimeError('SSL134', `the first convolution '${k}' in ${name}.json has ${fileC} input channels, but the pretrained encoder was declared with ${opts.fromChannels}`, file);
+      }
+      if (modelC !== opts.toChannels) {
+        throw new SslRuntimeError('SSL134', `the first convolution '${k}' of model '${toModel.name}' has ${modelC} input channels, but the transfer was declared for ${opts.toChannels}`, file);
+      }
+      if (fileC !== modelC) {
+        if (opts.adapter === 'none') {
+          use.delete(k);
+          skipped.push({ name: k, reason: `adapter 'none': ${fileC} → ${modelC} input channels, left at its random initialisation` });
+        } else {
+          use.set(k, adaptKernel(stored, modelC, opts.adapter));
+          adapted = { name: k, from: stored.shape, to: [...(v.shape as number[])], adapter: opts.adapter };
+        }
+      }
+    }
+  }
+  const rep = assignWeights(toModel, use, file, { prefix, strict: true, exclude: skipped.map((s) => s.name) });
+  return { ...rep, count: rep.loaded.length, adapted, skipped };
+}
