@@ -13,7 +13,23 @@ export interface RunStartEvent extends EventBase {
   experiment: string;
   runId: string;
   backend: { name: string; reason: string };
-  nodes: Array<{ id: string; kind: NodeKind; hash: string; state: 'cached' | 'partial' | 'to-run' }>;
+  nodes: Array<{
+    id: string;
+    kind: NodeKind;
+    hash: string;
+    state: 'cached' | 'partial' | 'to-run';
+    /** Why the node will (re)run or is cached, as `ssl3d plan` shows it. */
+    reason?: string;
+    /** Planned epochs and optimiser steps per epoch (training nodes), for progress and ETA. */
+    epochs?: number | null;
+    stepsPerEpoch?: number | null;
+    /** Estimated FLOPs per optimiser step (compiler cost model), to scale ETAs across nodes. */
+    flopsPerStep?: number | null;
+    /** Sweep coordinates of finetune/evaluate nodes, for the grid view. */
+    method?: string;
+    fraction?: number;
+    repetition?: number;
+  }>;
 }
 
 export interface RunEndEvent extends EventBase {

@@ -1,10 +1,261 @@
-// Placeholder until the owning part lands; replaced by the real command.
+// `ssl3d run FILE`: compile, then run the execution graph with the content-addressed cache
+// (finished nodes are reused, interrupted ones resume), report progress through one event
+// stream to a renderer (Ink TUI, plain lines or JSONL) and the run record, and print the
+// report's tables at the end. Exit codes: 0 ok, 1 diagnostics or a failed node, 2 usage,
+// 130 interrupted (Ctrl-C, SIGTERM, `q`).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from '../main.js';
+import type { ExecutionGraph, ReportNode, ReportSpec } from '../../compiler/graph.js';
+import { SslRuntimeError } from '../../runtime/contract.js';
+import type { RunEvent } from '../../runtime/events.js';
+import { createEventStream } from '../../runtime/executor/emitter.js';
+import { defaultHandlers } from '../../runtime/executor/handlers.js';
+import { exitCodeOf, installInterruptHandlers, runSession } from '../../runtime/executor/session.js';
+import { packageVersion } from '../../runtime/version.js';
+import { createJsonlRenderer } from '../ui/jsonl.js';
+import { createPlainRenderer } from '../ui/plain.js';
+
+const BACKENDS = ['auto', 'native', 'cpu', 'tensorflow'] as const;
+type BackendChoice = (typeof BACKENDS)[number];
+const UIS = ['tui', 'plain', 'json'] as const;
+type UiChoice = (typeof UIS)[number];
+
+export const usage = `usage: ssl3d run FILE [options]
+
+Runs an experiment. Finished nodes are taken from the cache (keyed by each node's content hash);
+an interrupted node resumes from its last checkpoint. Ctrl-C (or q in the TUI) stops cleanly.
+  --cache DIR        cache folder (default: .ssl3d/ beside FILE)
+  --set PATH=VALUE   override a parameter, type-checked like the file (repeatable),
+                     e.g. --set rot3d.train.epochs=2
+  --backend NAME     auto | native | cpu | tensorflow (overrides the file's backend)
+  --ui NAME          tui | plain | json (default: tui on a terminal, plain when piped or in CI)
+  --events FILE      also write every event as JSON lines to FILE
+  --fail-fast        stop at the first failed node (default: keep running independent nodes)
+  --no-report        do not write/print the report at the end
+`;
+
+export interface RunArgs {
+  file: string;
+  cache: string | null;
+  sets: string[];
+  backend: BackendChoice | null;
+  ui: UiChoice | null;
+  events: string | null;
+  failFast: boolean;
+  report: boolean;
+}
+
+export function parseRunArgs(argv: string[]): RunArgs | string {
+  const a: RunArgs = { file: '', cache: null, sets: [], backend: null, ui: null, events: null, failFast: false, report: true };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    const eq = x.startsWith('--') ? x.indexOf('=') : -1;
+    const flag = eq > 0 ? x.slice(0, eq) : x;
+    const value = (): string | null => {
+      if (eq > 0) return x.slice(eq + 1);
+      const v = argv[i + 1];
+      if (v === undefined || (v.startsWith('--') && v.length > 2)) return null;
+      i++;
+      return v;
+    };
+    switch (flag) {
+      case '--cache':
+      case '--events':
+      case '--set':
+      case '--backend':
+      case '--ui': {
+        const v = value();
+        if (v === null || v === '') return `${flag} needs a value`;
+        if (flag === '--cache') a.cache = v;
+        else if (flag === '--events') a.events = v;
+        else if (flag === '--set') {
+          if (!/^[^=]+=/.test(v)) return `--set expects PATH=VALUE, got '${v}'`;
+          a.sets.push(v);
+        } else if (flag === '--backend') {
+          if (!(BACKENDS as readonly string[]).includes(v)) return `--backend must be one of ${BACKENDS.join(', ')} (got '${v}')`;
+          a.backend = v as BackendChoice;
+        } else {
+          if (!(UIS as readonly string[]).includes(v)) return `--ui must be one of ${UIS.join(', ')} (got '${v}')`;
+          a.ui = v as UiChoice;
+        }
+        break;
+      }
+      case '--fail-fast':
+        a.failFast = true;
+        break;
+      case '--keep-going':
+        a.failFast = false;
+        break;
+      case '--no-report':
+        a.report = false;
+        break;
+      case '--help':
+      case '-h':
+        return 'help';
+      default:
+        if (x.startsWith('-') && x !== '-') return `unknown option '${x}'`;
+        if (a.file) return `unexpected argument '${x}'`;
+        a.file = x;
+    }
+  }
+  if (!a.file) return 'missing experiment FILE';
+  return a;
+}
+
+/** The renderer to use when --ui is not given: the TUI only on an interactive terminal outside CI. */
+export function defaultUi(env: NodeJS.ProcessEnv = process.env, isTTY = Boolean(process.stdout.isTTY)): UiChoice {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI !== 'false';
+  return isTTY && !ci && env.TERM !== 'dumb' ? 'tui' : 'plain';
+}
+
+function useColor(): boolean {
+  return Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+}
+
+function printError(err: unknown): void {
+  if (err instanceof SslRuntimeError) {
+    process.stderr.write(`ssl3d run: error ${err.code}: ${err.message}${err.file ? ` (${err.file})` : ''}\n  (ssl3d explain ${err.code} for details)\n`);
+  } else {
+    process.stderr.write(`ssl3d run: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.SSL3D_DEBUG && err instanceof Error) process.stderr.write(String(err.stack) + '\n');
+  }
+}
 
 export const command: Command = {
-  summary: 'run',
-  async run(): Promise<number> {
-    process.stderr.write('ssl3d run: not available yet\n');
-    return 2;
+  summary: 'run an experiment (cached, resumable)',
+  async run(argv: string[]): Promise<number> {
+    const args = parseRunArgs(argv);
+    if (args === 'help') {
+      process.stdout.write(usage);
+      return 0;
+    }
+    if (typeof args === 'string') {
+      process.stderr.write(`ssl3d run: ${args}\n\n${usage}`);
+      return 2;
+    }
+    const file = resolve(args.file);
+    if (!existsSync(file)) {
+      process.stderr.write(`ssl3d run: ${args.file}: no such experiment file\n`);
+      return 2;
+    }
+
+    // 1. compile (with --set overrides, type-checked like the file)
+    const { compileFile } = await import('../../compiler/index.js');
+    const { renderDiagnostics } = await import('../../grammar/diagnostics.js');
+    const compiled = compileFile(args.file, { overrides: args.sets });
+    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+    if (compiled.diagnostics.length) {
+      process.stderr.write(renderDiagnostics(compiled.diagnostics, (f) => compiled.sources[f] ?? null, { color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env) }));
+    }
+    if (errors.length || !compiled.graph) return 1;
+    const graph: ExecutionGraph = compiled.graph;
+
+    // 2. backend and environment
+    const cacheDir = resolve(args.cache ?? join(dirname(file), '.ssl3d'));
+    const ui = args.ui ?? defaultUi();
+    const stream = createEventStream();
+    const controller = new AbortController();
+    let backend: { name: string; reason: string; warning?: string };
+    let cpu: { model: string; cores: number; features: string[] };
+    let tfjsVersion = 'unknown';
+    try {
+      const b = await import('../../runtime/backend/index.js');
+      backend = await b.selectBackend(args.backend ?? graph.backend, { quiet: true });
+      if (args.backend) backend = { ...backend, reason: `${backend.reason} (--backend ${args.backend})` };
+      cpu = b.cpuInfo();
+      const tf = await import('@tensorflow/tfjs');
+      tfjsVersion = tf.version.tfjs;
+    } catch (err) {
+      printError(err);
+      return 1;
+    }
+
+    // 3. renderers: all subscribe to the same stream
+    const closers: Array<() => void | Promise<void>> = [];
+    let tuiActive = false;
+    if (args.events) {
+      const j = createJsonlRenderer(resolve(args.events));
+      stream.subscribe(j.onEvent);
+      closers.push(() => j.close());
+    }
+    if (ui === 'json') {
+      stream.subscribe((e: RunEvent) => process.stdout.write(JSON.stringify(e) + '\n'));
+    } else if (ui === 'plain') {
+      const p = createPlainRenderer({ write: (s) => process.stdout.write(s), color: useColor() });
+      stream.subscribe(p.onEvent);
+      closers.push(() => p.close());
+    } else {
+      const { startTui } = await import('../ui/tui.js');
+      const t = startTui(() => controller.abort(new Error('stopped from the TUI')));
+      tuiActive = true;
+      stream.subscribe(t.onEvent);
+      closers.push(() => t.finish());
+    }
+    const removeSignals = installInterruptHandlers(controller, (sig) => {
+      if (!tuiActive) process.stderr.write(`\nssl3d: ${sig}: stopping after a checkpoint (again to quit at once)\n`);
+    });
+    if (backend.warning) stream.emit({ type: 'warning', node: null, message: backend.warning });
+
+    // 4. run
+    let status: 'ok' | 'failed' | 'interrupted' = 'failed';
+    let record = null as Awaited<ReturnType<typeof runSession>>['record'] | null;
+    let runId = '';
+    try {
+      const result = await runSession({
+        graph,
+        cacheDir,
+        baseDir: dirname(file),
+        handlers: defaultHandlers,
+        stream,
+        signal: controller.signal,
+        backend: { name: backend.name, reason: backend.reason },
+        source: { file: graph.source.file, hash: graph.source.hash, text: readFileSync(file, 'utf8') },
+        versions: { node: process.version, tfjs: tfjsVersion, ssl3d: packageVersion() },
+        cpu,
+        keepGoing: !args.failFast,
+      });
+      status = result.status;
+      record = result.record;
+      runId = result.runId;
+    } catch (err) {
+      for (const c of closers) await c();
+      removeSignals();
+      printError(err);
+      return 1;
+    }
+    for (const c of closers) await c();
+    removeSignals();
+
+    // 5. the report, from the record alone
+    if (args.report && record && ui !== 'json') {
+      try {
+        await printReport(record, file, runId);
+      } catch (err) {
+        printError(err);
+      }
+    }
+    const recordPath = relative(process.cwd(), join(cacheDir, 'runs', runId, 'record.json'));
+    if (ui !== 'json') process.stdout.write(`run record: ${recordPath}\n`);
+    if (status === 'interrupted' && ui !== 'json') process.stdout.write('interrupted: run the same command again to resume.\n');
+    return exitCodeOf(status);
   },
 };
+
+async function printReport(record: NonNullable<Awaited<ReturnType<typeof runSession>>['record']>, file: string, runId: string): Promise<void> {
+  const { defaultReportSpec, reportInputFromRecord, writeReport } = await import('../../report/index.js');
+  const input = reportInputFromRecord(record);
+  if (input.results.length === 0) return;
+  const reportNodes = record.graph.nodes.filter((n): n is ReportNode => n.kind === 'report');
+  const specs: ReportSpec[] = reportNodes.length ? reportNodes.map((n) => n.params.report) : [defaultReportSpec(input)];
+  const outRoot = join(dirname(file), 'reports', runId);
+  for (const spec of specs) {
+    const outDir = specs.length > 1 ? join(outRoot, spec.name) : outRoot;
+    const written = await writeReport(input, spec, outDir);
+    process.stdout.write('\n');
+    for (const t of written.tables) process.stdout.write(t + '\n');
+    for (const w of written.warnings) process.stderr.write(`ssl3d run: report warning: ${w}\n`);
+    process.stdout.write(`report '${spec.name}' → ${relative(process.cwd(), outDir) || '.'}/ (${written.files.join(', ')})\n`);
+  }
+}

@@ -80,7 +80,19 @@ export async function runGraph(opts: RunGraphOptions): Promise<RunGraphResult> {
     experiment: graph.experiment,
     runId: opts.runId,
     backend: opts.backend,
-    nodes: graph.nodes.map((n) => ({ id: n.id, kind: n.kind, hash: n.hash, state: states[n.id]?.state ?? 'to-run' })),
+    nodes: graph.nodes.map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      hash: n.hash,
+      state: states[n.id]?.state ?? 'to-run',
+      reason: states[n.id]?.reason ?? '',
+      epochs: totalEpochs(n),
+      stepsPerEpoch: stepsPerEpoch(n),
+      flopsPerStep: n.cost?.flopsPerStep ?? null,
+      ...(n.kind === 'finetune' || n.kind === 'evaluate'
+        ? { method: n.params.method, fraction: n.params.fraction, repetition: n.params.repetition }
+        : {}),
+    })),
   });
 
   const outcome: Record<string, NodeOutcome> = {};
