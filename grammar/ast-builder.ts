@@ -51,6 +51,22 @@ function tokensIn(n: CstNode, out: IToken[] = []): IToken[] {
   return out;
 }
 
+/** [start, end) of the real text under a node: from Chevrotain's node location when it is
+ *  trustworthy, else by scanning the tokens (recovered nodes). null when the node is empty. */
+function nodeRange(n: CstNode): [number, number] | null {
+  const loc = n.location;
+  if (!n.recoveredNode && loc && Number.isFinite(loc.startOffset) && Number.isFinite(loc.endOffset ?? NaN)) return [loc.startOffset, loc.endOffset! + 1];
+  const ts = tokensIn(n);
+  if (ts.length === 0) return null;
+  let s = Infinity;
+  let e = -Infinity;
+  for (const t of ts) {
+    if (t.startOffset < s) s = t.startOffset;
+    if (tokenEnd(t) > e) e = tokenEnd(t);
+  }
+  return [s, e];
+}
+
 /** Elements of a node in text order (tokens and sub-nodes), with the child name they came from. */
 function ordered(n: CstNode): Array<{ name: string; el: CstElement; offset: number }> {
   const out: Array<{ name: string; el: CstElement; offset: number }> = [];
@@ -61,9 +77,9 @@ function ordered(n: CstNode): Array<{ name: string; el: CstElement; offset: numb
         if (!real(el)) continue;
         offset = el.startOffset;
       } else {
-        const ts = tokensIn(el);
-        if (ts.length === 0) continue;
-        offset = Math.min(...ts.map((t) => t.startOffset));
+        const r = nodeRange(el);
+        if (!r) continue;
+        offset = r[0];
       }
       out.push({ name, el, offset });
     }
@@ -131,6 +147,8 @@ export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
   private readonly comments: CommentTok[];
   private commentCursor = 0;
+  /** End offset of the last same-line trailing comment taken (for blank-line detection). */
+  private lastTrailingEnd = -1;
 
   constructor(
     private readonly text: string,
@@ -157,15 +175,8 @@ export class AstBuilder {
   }
 
   nodeSpan(n: CstNode, fallback: number): Span {
-    const ts = tokensIn(n);
-    if (ts.length === 0) return this.span(fallback, fallback);
-    let s = Infinity;
-    let e = -Infinity;
-    for (const t of ts) {
-      s = Math.min(s, t.startOffset);
-      e = Math.max(e, tokenEnd(t));
-    }
-    return this.span(s, e);
+    const r = nodeRange(n);
+    return r ? this.span(r[0], r[1]) : this.span(fallback, fallback);
   }
 
   error(code: string, message: string, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
@@ -178,16 +189,22 @@ export class AstBuilder {
 
   // ---- comments
 
-  /** Comments that start before `offset` and have not been attached yet. */
+  /** Comments that start before `offset` and have not been attached yet. An empty string
+   *  stands for a blank line between two comments, or between the last comment and `offset`
+   *  (so that `fmt` keeps paragraphs of comments apart). */
   private takeBefore(offset: number): string[] {
     const out: string[] = [];
+    let prevEnd = -1;
     while (this.commentCursor < this.comments.length && this.comments[this.commentCursor]!.start < offset) {
       const c = this.comments[this.commentCursor++]!;
       if (!c.taken) {
         c.taken = true;
+        if (prevEnd >= 0 && this.blankLineBetween(prevEnd, c.start)) out.push('');
         out.push(c.text);
+        prevEnd = c.end;
       }
     }
+    if (prevEnd >= 0 && Number.isFinite(offset) && this.blankLineBetween(prevEnd, offset)) out.push('');
     return out;
   }
 
@@ -201,6 +218,7 @@ export class AstBuilder {
     if (next && next.startOffset < c.start) return undefined;
     c.taken = true;
     this.commentCursor++;
+    this.lastTrailingEnd = c.end;
     return c.text;
   }
 
@@ -222,8 +240,15 @@ export class AstBuilder {
   }
 
   private firstCommentStartBetween(from: number, to: number): number {
-    for (const c of this.comments) if (c.start >= from && c.start < to) return c.start;
-    return to;
+    let lo = 0;
+    let hi = this.comments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.comments[mid]!.start < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const c = this.comments[lo];
+    return c && c.start < to ? c.start : to;
   }
 
   // ---- document
@@ -239,13 +264,13 @@ export class AstBuilder {
           const imp = this.buildImport(n, cursor);
           if (imp) {
             doc.imports.push(imp);
-            cursor = imp.span.endOffset;
+            cursor = Math.max(imp.span.endOffset, imp.trailingComment !== undefined ? this.lastTrailingEnd : -1);
           }
         } else if (n.name === 'declaration') {
-          const decl = this.buildDeclaration(n, cursor);
+          const decl = this.buildDeclaration(n);
           if (decl) {
             doc.declarations.push(decl);
-            cursor = decl.span.endOffset;
+            cursor = Math.max(decl.span.endOffset, decl.trailingComment !== undefined ? this.lastTrailingEnd : -1);
           }
         } else if (n.name === 'entry') {
           const e = this.buildEntry(n, cursor, true);
@@ -298,7 +323,7 @@ export class AstBuilder {
     return imp;
   }
 
-  private buildDeclaration(n: CstNode, cursor: number): Declaration | null {
+  private buildDeclaration(n: CstNode): Declaration | null {
     const c = n.children as Children;
     const kindTok = tok(c, 'kind');
     if (!kindTok) return null;
@@ -323,8 +348,8 @@ export class AstBuilder {
       });
     }
     const body = blockNode ? this.buildBlockBody(blockNode) : null;
-    const allTokens = tokensIn(n);
-    const end = Math.max(tokenEnd(kindTok), ...allTokens.map(tokenEnd));
+    const range = nodeRange(n);
+    const end = Math.max(tokenEnd(kindTok), range ? range[1] : 0);
     const decl: Declaration = {
       kind: kindTok.image,
       kindSpan: this.tokSpan(kindTok),
@@ -339,7 +364,6 @@ export class AstBuilder {
     if (body && body.trailingComments.length > 0) decl.trailingComments = body.trailingComments;
     const trailing = this.takeTrailing(end);
     if (trailing !== undefined) decl.trailingComment = trailing;
-    if (cursor > 0 && this.blankLineBetween(cursor, this.firstCommentStartBetween(cursor, start))) decl.blankLineBefore = true;
     return decl;
   }
 
@@ -369,7 +393,7 @@ export class AstBuilder {
       const entry = this.buildEntry(item.el, cursor, first);
       if (entry) {
         entries.push(entry);
-        cursor = Math.max(entry.span.endOffset, cursor);
+        cursor = Math.max(entry.span.endOffset, cursor, entry.trailingComment !== undefined ? this.lastTrailingEnd : -1);
         first = false;
       }
       lastWasSeparator = false;

@@ -100,7 +100,8 @@ export interface Entry {
   value: Value;
   span: Span;
   /** Comments attached above this entry (kept for `fmt`). Each is the comment as written,
-   *  marker included (`// …`, `# …`, `/* … *\/`). */
+   *  marker included (`// …`, `# …`, `/* … *\/`); an empty string marks a blank line between
+   *  comments or between the last comment and the entry. */
   comments: string[];
   /** A comment on the same line after the entry (`a = 1 // note`), as written. */
   trailingComment?: string;
@@ -127,7 +128,6 @@ export interface Declaration {
   trailingComments?: string[];
   /** A comment on the same line after the closing `}`. */
   trailingComment?: string;
-  blankLineBefore?: boolean;
 }
 
 export interface Import {

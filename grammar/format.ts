@@ -106,6 +106,10 @@ class Printer {
 
   comments(indent: number, comments: readonly string[]): void {
     for (const c of comments) {
+      if (c === '') {
+        this.blank();
+        continue;
+      }
       // a multi-line block comment keeps its inner lines exactly as written
       const [first, ...rest] = c.split('\n');
       this.line(indent, first!.trim());

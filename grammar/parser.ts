@@ -90,7 +90,7 @@ function sameLine(prev: IToken, next: IToken): boolean {
 
 export class SslParser extends CstParser {
   constructor() {
-    super(allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messageProvider });
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messageProvider });
     this.performSelfAnalysis();
   }
 
