@@ -16,8 +16,10 @@
 // DenseNet follows keras.applications.DenseNet (stem conv 7×7/2 + BN + max-pool/2, dense layers
 // BN-ReLU-conv1×1(4g)-BN-ReLU-conv3×3(g), transitions BN-conv1×1(θc)-avgpool/2, final BN).
 //
-// Activation memory counts every layer output a forward pass keeps for backprop (conv, norm,
-// activation, dropout, pooling, concatenation, dense), float32, times the batch size.
+// Task heads see the bottleneck flattened when it has ≤ 8192 values, else global-average-pooled
+// (as runtime/tasks does). Activation memory counts every layer output a forward pass keeps for
+// backprop (conv with its fused ReLU, norm, dropout, pooling, concatenation, dense), float32,
+// times the batch size.
 // FLOPs: 2 per multiply–add of convs and dense layers (norms and activations ignored);
 // one step ≈ 3 × forward (forward + backward for activations and weights).
 import type { CostEstimate, EncoderSpec, PretextSpec, TrainSpec } from './graph.js';
@@ -64,9 +66,9 @@ class Walker {
 const half = (s: number[]): number[] => s.map((x) => Math.max(1, Math.floor(x / 2)));
 
 function unetBlock(w: Walker, spatial: number[], cin: number, f: number, enc: Extract<EncoderSpec, { kind: 'unet3d' | 'unet2d' }>): void {
+  // conv (ReLU fused) → norm → [dropout] → conv (ReLU fused) → norm [→ + shortcut]
   w.conv(spatial, cin, f, 3);
   w.norm(spatial, f, enc.norm);
-  w.act(spatial, f);
   if (enc.dropout > 0) w.act(spatial, f);
   w.conv(spatial, f, f, 3);
   w.norm(spatial, f, enc.norm);
@@ -74,7 +76,6 @@ function unetBlock(w: Walker, spatial: number[], cin: number, f: number, enc: Ex
     if (cin !== f) w.conv(spatial, cin, f, 1);
     w.act(spatial, f); // the sum
   }
-  w.act(spatial, f);
 }
 
 /** Encoder forward over one sample; returns the output spatial shape and channels. */
@@ -156,9 +157,13 @@ function decoderWalk(w: Walker, enc: Extract<EncoderSpec, { kind: 'unet3d' | 'un
   w.act(s, classes); // softmax
 }
 
+/** Bottlenecks up to this many values are flattened for a task head, larger ones average-pooled
+ *  (runtime/tasks/task.ts FLATTEN_LIMIT; DenseNet always pools). */
+export const FLATTEN_LIMIT = 8192;
+
 function flatSize(out: { spatial: number[]; channels: number }, enc: EncoderSpec): number {
-  // DenseNet ends with global average pooling; the U-Net encoder output is flattened.
-  return enc.kind === 'densenet2d' ? out.channels : prod(out.spatial) * out.channels;
+  const total = prod(out.spatial) * out.channels;
+  return enc.kind === 'densenet2d' || total > FLATTEN_LIMIT ? out.channels : total;
 }
 
 export type CostQuery =

@@ -487,14 +487,15 @@ class Lowering {
     return info;
   }
 
-  /** Smallest spatial side the encoder accepts, and the factor every side must be divisible by. */
+  /** Smallest spatial side the encoder accepts, and the factor every side must be divisible by
+   *  (as runtime/models builds it: 2^(levels−1), times 2 with a final pool; DenseNet pads). */
   private encoderNeeds(enc: EncoderSpec): { min: number; divisor: number } {
     if (enc.kind === 'densenet2d') {
       const f = 4 * 2 ** (enc.blocks.length - 1);
       return { min: f, divisor: 1 };
     }
-    const d = 2 ** (enc.levels - 1);
-    return { min: enc.finalPool === 'none' ? d : 2 * d, divisor: d };
+    const d = 2 ** (enc.levels - 1 + (enc.finalPool === 'none' ? 0 : 1));
+    return { min: d, divisor: d };
   }
 
   // ───────────── training blocks ─────────────
@@ -596,7 +597,7 @@ class Lowering {
       if (patch < needs.min)
         this.diags.error(
           'SSL053',
-          `${what} is ${patch} voxels, but encoder ${ec!.decl.name} needs at least ${needs.min} (it halves the input ${Math.log2(needs.divisor)} time${needs.divisor === 2 ? '' : 's'}${enc.spec.kind !== 'densenet2d' && enc.spec.finalPool !== 'none' ? ' and pools once more' : ''})`,
+          `${what} is ${patch} voxels, but encoder ${ec!.decl.name} needs at least ${needs.min} (it halves its input ${Math.log2(needs.min)} time${needs.min === 2 ? '' : 's'})`,
           valueSpan(c, at),
           'use a smaller grid or jitter, a larger resize, or fewer encoder levels',
         );
@@ -605,12 +606,18 @@ class Lowering {
       case 'cpc': {
         const grid = num(j.grid) ?? (dim === 3 ? 4 : 5);
         const overlap = frac(j.overlap) ?? (dim === 3 ? 0 : 0.5);
-        const span = grid - (grid - 1) * overlap;
-        const patch = num(j.patch) ?? Math.floor(side / span);
-        const need = Math.ceil(patch * span);
-        if (need > side || patch < 1)
-          this.diags.error('SSL041', `a ${grid}-per-side grid of ${patch}-voxel patches (${percentLabel(overlap)} overlap) needs ${need} voxels per side, but the input is ${side}`, valueSpan(c, j.patch !== undefined ? '/patch' : j.grid !== undefined ? '/grid' : '/data'));
-        else checkPatch(patch, 'the CPC patch', j.patch !== undefined ? '/patch' : '/grid');
+        const at = j.patch !== undefined ? '/patch' : j.grid !== undefined ? '/grid' : '/data';
+        if (grid < 3) this.diags.error('SSL057', `CPC needs a grid of at least 3 patches per side (context, centre, prediction), got ${grid}`, valueSpan(c, '/grid'));
+        // as runtime/tasks/cpc.ts lays it out: patches `step = round(patch·(1 − overlap))` apart
+        const fit = Math.floor(side / (1 + (grid - 1) * (1 - overlap)));
+        const patch = num(j.patch) ?? Math.max(needs.divisor, Math.floor(fit / needs.divisor) * needs.divisor);
+        const step = Math.max(1, Math.round(patch * (1 - overlap)));
+        const covered = (grid - 1) * step + patch;
+        if (covered > side)
+          this.diags.error('SSL041', `a ${grid}-per-side grid of ${patch}-voxel patches (${percentLabel(overlap)} overlap) spans ${covered} voxels, but the input is ${side}`, valueSpan(c, at), `use patch = ${Math.max(1, fit)} voxels or a smaller grid`);
+        else if (patch % needs.divisor !== 0)
+          this.diags.error('SSL053', `the CPC patch (${patch} voxels) must be a multiple of ${needs.divisor} for encoder ${ec!.decl.name}`, valueSpan(c, at), `use patch = ${Math.max(needs.divisor, Math.floor(patch / needs.divisor) * needs.divisor)} voxels`);
+        else checkPatch(patch, 'the CPC patch', at);
         const predictTerms = num(j['predict-terms']) ?? 2;
         if (predictTerms > grid - 2)
           this.diags.error('SSL057', `CPC predicts ${predictTerms} row${predictTerms === 1 ? '' : 's'} below the context, but a ${grid}-row grid leaves at most ${Math.max(0, grid - 2)}`, valueSpan(c, j['predict-terms'] !== undefined ? '/predict-terms' : '/grid'), 'use a larger grid or fewer predict-terms');
@@ -905,6 +912,18 @@ class Lowering {
       add(n);
       return n;
     };
+
+    // Check every declaration, used or not (a researcher expects `check` to look at all of it).
+    for (const mod of this.modules) {
+      for (const d of mod.doc.declarations) {
+        const c = this.checked.get(d);
+        if (!c?.ok) continue;
+        if (d.kind === 'dataset') this.dataset(c);
+        else if (d.kind === 'encoder') this.encoder(c);
+        else if (d.kind === 'pretext') this.pretext(c);
+        else if (d.kind === 'finetune') this.finetune(c);
+      }
+    }
 
     // Sweeps (root file only).
     const sweeps = rootDecls.filter((d) => d.kind === 'sweep').map((d) => this.checked.get(d)).filter((c): c is Checked => !!c);

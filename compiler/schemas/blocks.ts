@@ -154,7 +154,7 @@ const pretextCommon: Record<string, Schema> = {
   train: trainBlock,
 };
 const jitter = qty('voxels', { integer: true, min: 0, example: '3 voxels' });
-const grid = int(1, 16, 'patches per side, e.g. 3');
+const grid = int(2, 16, 'patches per side, e.g. 3');
 export const pretextSchemas: Record<string, Schema> = {
   cpc: block(
     {
