@@ -214,7 +214,7 @@ export class InstanceNorm extends tf.layers.Layer {
 
 /**
  * Nearest-neighbour up-sampling by 2 along every spatial axis (what Keras' UpSampling3D(2)
- * does), by reshape + tile + reshape, so it is differentiable with stock tfjs gradients.
+ * does), by reshape + tile + reshape per axis, so it is differentiable with stock tfjs gradients.
  */
 export class UpSampling extends tf.layers.Layer {
   static className = 'SslUpSampling';
@@ -223,19 +223,18 @@ export class UpSampling extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = single(inputs);
-    const s = x.shape;
-    const n = s.length - 2; // spatial axes
-    const inter: number[] = [s[0] as number];
-    const reps: number[] = [1];
-    for (let i = 1; i <= n; i++) {
-      inter.push(s[i] as number, 1);
-      reps.push(1, 2);
+    // One spatial axis at a time: [before·d, 1, after] → tile ×2 on the middle axis → merge.
+    // Rank-3 tiles only (tfjs has no tile gradient above rank 5).
+    let x = single(inputs);
+    const shape = [...x.shape] as number[];
+    for (let ax = 1; ax < shape.length - 1; ax++) {
+      const before = shape.slice(0, ax + 1).reduce((a, b) => a * b, 1);
+      const after = shape.slice(ax + 1).reduce((a, b) => a * b, 1);
+      const t = tf.tile(tf.reshape(x, [before, 1, after]), [1, 2, 1]);
+      shape[ax] = shape[ax]! * 2;
+      x = tf.reshape(t, shape);
     }
-    inter.push(s[s.length - 1] as number);
-    reps.push(1);
-    const out = [s[0] as number, ...s.slice(1, n + 1).map((d) => (d as number) * 2), s[s.length - 1] as number];
-    return tf.reshape(tf.tile(tf.reshape(x, inter), reps), out);
+    return x;
   }
 
   override computeOutputShape(sh: Shape | Shape[]): Shape {

@@ -100,3 +100,133 @@ describe('trainLoop', () => {
     }
   });
 });
+
+describe('trainLoop: determinism, freezing, NaN policy, leaks', () => {
+  const ctxs: FakeContext[] = [];
+  afterAll(() => ctxs.forEach((c) => c.cleanup()));
+  const mk = () => {
+    const c = fakeContext();
+    ctxs.push(c);
+    return c;
+  };
+
+  it('is deterministic: same seed → same step losses and weights; another seed differs', async () => {
+    const run = async (seed: number) => {
+      const ctx = mk();
+      const model = setup();
+      const r = await trainLoop(options(ctx, model, { epochs: 1, stepsPerEpoch: 3, seed, stepEventIntervalMs: 0 }));
+      const losses = ctx.events.filter((e) => e.type === 'step').map((e) => (e as { loss: number }).loss);
+      return { losses, w: weightsOf(model), r };
+    };
+    const a = await run(5), b = await run(5), c = await run(6);
+    expect(a.losses).toHaveLength(3);
+    expect(b.losses).toEqual(a.losses);
+    expect(c.losses[0]).not.toEqual(a.losses[0]);
+    for (const [k, v] of a.w) expect(Array.from(b.w.get(k)!), k).toEqual(Array.from(v));
+  });
+
+  it('warm-up freezing: encoder weights (and BN statistics) fixed during warm-up, trained after; fresh optimiser at unfreezing', async () => {
+    const ctx = mk();
+    const model = setup();
+    const snaps: Array<Map<string, Float32Array>> = [weightsOf(model)];
+    const r = await trainLoop(options(ctx, model, {
+      epochs: 3, stepsPerEpoch: 2, frozenAt: warmupFreeze(2), freshOptimizerAt: [3],
+      validate: async () => {
+        snaps.push(weightsOf(model));
+        return { val_dummy: 1 };
+      },
+    }));
+    const changed = (a: Map<string, Float32Array>, b: Map<string, Float32Array>, prefix: string) =>
+      [...a].filter(([k]) => k.startsWith(prefix)).some(([k, v]) => v.some((x, i) => x !== b.get(k)![i]));
+    expect(changed(snaps[0]!, snaps[2]!, 'enc_')).toBe(false); // epochs 1–2 frozen
+    expect(changed(snaps[0]!, snaps[2]!, 'dec_')).toBe(true);
+    expect(changed(snaps[2]!, snaps[3]!, 'enc_')).toBe(true); // epoch 3 unfrozen
+    expect(r.epochs.map((e) => e.frozen)).toEqual([['enc_'], ['enc_'], []]);
+    expect(r.epochs[2]!.metrics['val_dummy']).toBe(1);
+    expect(ctx.events.some((e) => e.type === 'info' && /epoch 3: frozen layers none/.test(e.message))).toBe(true);
+    // layers are left trainable after the loop
+    expect(model.layers.every((l) => l.trainable)).toBe(true);
+  });
+
+  it('onNaN stop → SSL136 naming epoch and step; the previous checkpoint is kept', async () => {
+    const ctx = mk();
+    const model = setup();
+    const o = options(ctx, model, { epochs: 3, stepsPerEpoch: 3 });
+    const base = o.step;
+    o.step = (s, b) => (s.epoch === 2 && s.step === 1 ? tf.scalar(NaN) as tf.Scalar : base(s, b));
+    // a NaN loss that does not depend on the variables cannot be differentiated: make it depend
+    o.step = (s, b) => {
+      const l = base(s, b);
+      return s.epoch === 2 && s.step === 1 ? tf.mul(l, NaN) as tf.Scalar : l;
+    };
+    const err = await trainLoop(o).then(() => null, (e: unknown) => e as SslRuntimeError);
+    expect(err).toBeInstanceOf(SslRuntimeError);
+    expect(err!.code).toBe('SSL136');
+    expect(err!.message).toMatch(/epoch 2 step 2/);
+    expect(ctx.checkpoints.map((c) => c.epoch)).toEqual([1]);
+  });
+
+  it('onNaN retry-lower-lr → warning, lr/10, epoch redone from its start; a second NaN → SSL137', async () => {
+    const ctx = mk();
+    const model = setup();
+    let nans = 0;
+    const o = options(ctx, model, { epochs: 2, stepsPerEpoch: 2, onNaN: 'retry-lower-lr' });
+    const base = o.step;
+    o.step = (s, b) => {
+      const l = base(s, b);
+      if (s.epoch === 2 && s.step === 1 && nans === 0) {
+        nans++;
+        return tf.mul(l, Infinity) as tf.Scalar;
+      }
+      return l;
+    };
+    const r = await trainLoop(o);
+    expect(r.interrupted).toBe(false);
+    expect(r.lr).toBeCloseTo(1e-3, 10);
+    expect(r.epochs.map((e) => e.lr)).toEqual([1e-2, 1e-3]);
+    const warn = ctx.events.find((e) => e.type === 'warning');
+    expect(warn && 'message' in warn ? warn.message : '').toMatch(/epoch 2 step 2.*learning rate 0\.001/);
+
+    const ctx2 = mk();
+    const o2 = options(ctx2, setup(), { epochs: 2, stepsPerEpoch: 2, onNaN: 'retry-lower-lr' });
+    const base2 = o2.step;
+    o2.step = (s, b) => (s.epoch === 1 && s.step === 1 ? tf.mul(base2(s, b), NaN) as tf.Scalar : base2(s, b));
+    const err = await trainLoop(o2).then(() => null, (e: unknown) => e as SslRuntimeError);
+    expect(err?.code).toBe('SSL137');
+  });
+
+  it('rejects a non-scalar loss with SSL139, throttles step events, records step metrics', async () => {
+    const ctx = mk();
+    const model = setup();
+    const bad = options(ctx, model, { epochs: 1, stepsPerEpoch: 1 });
+    bad.step = (_s, b) => model.apply(b.x, { training: true }) as tf.Scalar;
+    expect((await trainLoop(bad).then(() => null, (e: unknown) => e as SslRuntimeError))?.code).toBe('SSL139');
+
+    const ctx2 = mk();
+    const o = options(ctx2, model, { epochs: 1, stepsPerEpoch: 5, stepEventIntervalMs: 60_000 });
+    const base = o.step;
+    o.step = (s, b) => {
+      s.record('acc', tf.scalar(s.step));
+      return base(s, b);
+    };
+    const r = await trainLoop(o);
+    const steps = ctx2.events.filter((e) => e.type === 'step');
+    expect(steps.map((e) => (e as { step: number }).step)).toEqual([1, 5]); // first (interval elapsed since 0) and last
+    expect(r.epochs[0]!.metrics['train_acc']).toBeCloseTo(2, 6);
+  });
+
+  it('does not leak tensors across epochs', async () => {
+    const ctx = mk();
+    const model = setup();
+    const counts: number[] = [];
+    await trainLoop(options(ctx, model, {
+      epochs: 4, stepsPerEpoch: 2,
+      validate: async () => {
+        counts.push(tf.memory().numTensors);
+        return {};
+      },
+    }));
+    // after the first epoch (optimiser slots created) the count is flat
+    expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+});

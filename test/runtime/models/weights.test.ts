@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEncoder, buildSegmenter } from '../../../runtime/models/unet.js';
+import { adaptKernel, loadWeights, saveWeights, transferEncoder, namedWeights } from '../../../runtime/models/weights.js';
+import { SslRuntimeError } from '../../../runtime/contract.js';
+import type { EncoderSpec } from '../../../compiler/graph.js';
+
+const spec: EncoderSpec = { kind: 'unet3d', levels: 3, filters: [4, 8, 16], block: 'plain', norm: 'batch', dropout: 0.5, finalPool: 'max', upsample: 'transpose' };
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'ssl3d-w-'));
+  dirs.push(d);
+  return d;
+};
+const codeOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    return e as SslRuntimeError;
+  }
+  throw new Error('expected an error');
+};
+const w = (m: tf.LayersModel, k: string) => namedWeights(m).get(k)!.read().dataSync() as Float32Array;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('weight files', () => {
+  it('round-trips every weight (BN statistics included): identical predictions', async () => {
+    const a = buildSegmenter(buildEncoder(spec, [8, 8, 8, 1], 1), 3, 2);
+    // move BN statistics away from their initial values
+    tf.tidy(() => {
+      a.apply(tf.randomNormal([2, 8, 8, 8, 1], 1, 2, 'float32', 3), { training: true });
+    });
+    const dir = tmp();
+    await saveWeights(a, dir, 'model');
+    expect(readdirSync(dir).sort()).toEqual(['model.bin', 'model.json']);
+    const b = buildSegmenter(buildEncoder(spec, [8, 8, 8, 1], 99), 3, 98);
+    const rep = await loadWeights(b, dir, 'model');
+    expect(rep.loaded.length).toBe(a.weights.length);
+    expect(rep.missing).toEqual([]);
+    const x = tf.randomNormal([1, 8, 8, 8, 1], 0, 1, 'float32', 4);
+    const ya = a.predict(x) as tf.Tensor, yb = b.predict(x) as tf.Tensor;
+    expect(Array.from(yb.dataSync())).toEqual(Array.from(ya.dataSync()));
+    expect(Array.from(w(b, 'enc_l0_norm1/moving_mean'))).toEqual(Array.from(w(a, 'enc_l0_norm1/moving_mean')));
+    tf.dispose([x, ya, yb]);
+  });
+
+  it('gives coded, located errors for missing, corrupt and mismatching files', async () => {
+    const a = buildEncoder(spec, [8, 8, 8, 1], 1).model;
+    const dir = tmp();
+    const e0 = await codeOf(loadWeights(a, dir, 'nope'));
+    expect(e0.code).toBe('SSL130');
+    expect(e0.file).toBe(path.join(dir, 'nope.json'));
+    await saveWeights(a, dir, 'enc');
+    // shape mismatch: 2-channel model
+    const two = buildEncoder(spec, [8, 8, 8, 2], 1).model;
+    const e1 = await codeOf(loadWeights(two, dir, 'enc'));
+    expect(e1.code).toBe('SSL133');
+    expect(e1.message).toMatch(/enc_l0_conv1\/kernel.*\[3, 3, 3, 1, 4\].*\[3, 3, 3, 2, 4\]/);
+    const nonStrict = await loadWeights(two, dir, 'enc', { strict: false });
+    expect(nonStrict.mismatched.map((m) => m.name)).toEqual(['enc_l0_conv1/kernel']);
+    // missing weights: a deeper model
+    const deeper = buildEncoder({ ...spec, levels: 4, filters: [4, 8, 16, 32] }, [16, 16, 16, 1], 1).model;
+    const e2 = await codeOf(loadWeights(deeper, dir, 'enc'));
+    expect(e2.code).toBe('SSL132');
+    expect(e2.message).toMatch(/enc_l3_conv1/);
+    // truncated data file
+    const bin = path.join(dir, 'enc.bin');
+    writeFileSync(bin, readFileSync(bin).subarray(0, 100));
+    const e3 = await codeOf(loadWeights(a, dir, 'enc'));
+    expect(e3.code).toBe('SSL131');
+    expect(e3.file).toBe(bin);
+    // garbage manifest
+    writeFileSync(path.join(dir, 'enc.json'), '{"format": "ssl3d-weig');
+    expect((await codeOf(loadWeights(a, dir, 'enc'))).code).toBe('SSL131');
+    expect(readdirSync(dir).some((f) => f.includes('.tmp-'))).toBe(false);
+  });
+
+  it('loads a patch-size encoder into a full-size segmenter by name (encoder prefix only)', async () => {
+    const patchEnc = buildEncoder(spec, [8, 8, 8, 1], 1);
+    const dir = tmp();
+    await saveWeights(patchEnc.model, dir, 'encoder');
+    const seg = buildSegmenter(buildEncoder(spec, [16, 16, 16, 1], 7), 2, 8);
+    const decBefore = Array.from(w(seg, 'dec_out/kernel'));
+    const rep = await transferEncoder(dir, seg, { adapter: 'duplicate', fromChannels: 1, toChannels: 1 });
+    expect(rep.count).toBe(patchEnc.model.weights.length);
+    expect(rep.adapted).toBeNull();
+    expect(rep.skipped).toEqual([]);
+    expect(Array.from(w(seg, 'enc_l2_conv2/kernel'))).toEqual(Array.from(w(patchEnc.model, 'enc_l2_conv2/kernel')));
+    expect(Array.from(w(seg, 'dec_out/kernel'))).toEqual(decBefore);
+  });
+
+  it('adapts the first convolution from 2 to 4 channels: duplicate, average, zero, none', async () => {
+    const src = buildEncoder(spec, [8, 8, 8, 2], 1);
+    const dir = tmp();
+    await saveWeights(src.model, dir, 'encoder');
+    const K = tf.tidy(() => namedWeights(src.model).get('enc_l0_conv1/kernel')!.read().arraySync()) as number[][][][][];
+    const check = async (adapter: 'duplicate' | 'average' | 'zero' | 'none', expected: (k: number[], j: number) => number | null) => {
+      const seg = buildSegmenter(buildEncoder(spec, [8, 8, 8, 4], 5), 4, 6);
+      const before = tf.tidy(() => namedWeights(seg).get('enc_l0_conv1/kernel')!.read().arraySync()) as number[][][][][];
+      const rep = await transferEncoder(dir, seg, { adapter, fromChannels: 2, toChannels: 4 });
+      const after = tf.tidy(() => namedWeights(seg).get('enc_l0_conv1/kernel')!.read().arraySync()) as number[][][][][];
+      for (const [a, b, c] of [[0, 0, 0], [1, 2, 0], [2, 1, 2]] as const) {
+        for (let j = 0; j < 4; j++) for (let f = 0; f < 4; f++) {
+          const src2 = [K[a]![b]![c]![0]![f]!, K[a]![b]![c]![1]![f]!];
+          const e = expected(src2, j);
+          expect(after[a]![b]![c]![j]![f]!).toBeCloseTo(e ?? before[a]![b]![c]![j]![f]!, 6);
+        }
+      }
+      expect(Array.from(w(seg, 'enc_l1_conv1/kernel'))).toEqual(Array.from(w(src.model, 'enc_l1_conv1/kernel')));
+      return rep;
+    };
+    const dup = await check('duplicate', (k, j) => k[j % 2]! * 0.5);
+    expect(dup.adapted).toEqual({ name: 'enc_l0_conv1/kernel', from: [3, 3, 3, 2, 4], to: [3, 3, 3, 4, 4], adapter: 'duplicate' });
+    await check('average', (k) => ((k[0]! + k[1]!) / 2) * 0.5);
+    await check('zero', (k, j) => (j < 2 ? k[j]! : 0));
+    const none = await check('none', () => null);
+    expect(none.adapted).toBeNull();
+    expect(none.skipped.map((s) => s.name)).toEqual(['enc_l0_conv1/kernel']);
+    expect(none.count).toBe(src.model.weights.length - 1);
+    // declared channels that do not match the file
+    const seg = buildSegmenter(buildEncoder(spec, [8, 8, 8, 4], 5), 4, 6);
+    expect((await codeOf(transferEncoder(dir, seg, { adapter: 'duplicate', fromChannels: 3, toChannels: 4 }))).code).toBe('SSL134');
+  });
+
+  it('adaptKernel keeps the summed response for channel-alike inputs', () => {
+    const k = { shape: [1, 2, 1], data: Float32Array.from([0.3, -0.7]) };
+    const d = adaptKernel(k, 4, 'duplicate');
+    expect(d.shape).toEqual([1, 4, 1]);
+    expect(Array.from(d.data).reduce((a, b) => a + b, 0)).toBeCloseTo(-0.4, 6);
+    const a = adaptKernel(k, 4, 'average');
+    expect(Array.from(a.data).reduce((s, b) => s + b, 0)).toBeCloseTo(-0.4, 6);
+  });
+});
