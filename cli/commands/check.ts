@@ -1,10 +1,165 @@
-// Placeholder until the owning part lands; replaced by the real command.
+// `ssl3d check FILE... [--json] [--set PATH=VALUE]... [--no-color] [--data]`
+// Checks experiments without running anything: syntax, names, schemas, units, domain rules.
+// Exit codes: 0 clean (warnings allowed), 1 diagnostics (or --data problems), 2 usage error.
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { renderDiagnostics, renderDiagnosticsJson } from '../../grammar/index.js';
+import type { Diagnostic } from '../../grammar/diagnostics.js';
+import { compileFile, type CompileResult } from '../../compiler/index.js';
+import type { DatasetSpec } from '../../compiler/graph.js';
 import type { Command } from '../main.js';
 
-export const command: Command = {
-  summary: 'check',
-  async run(): Promise<number> {
-    process.stderr.write('ssl3d check: not available yet\n');
+const usage = `usage: ssl3d check FILE... [options]
+
+  --set PATH=VALUE   override a value before checking, e.g. --set rot3d.train.epochs=2
+                     (PATH is NAME.key[.key…], kind.NAME.key…, or experiment.key)
+  --json             print the diagnostics as JSON (for editors and CI)
+  --data             also verify that every dataset's files exist and can be read
+  --no-color         plain output
+`;
+
+export interface CommonArgs {
+  files: string[];
+  sets: string[];
+  json: boolean;
+  color: boolean;
+  flags: Set<string>;
+  values: Map<string, string>;
+}
+
+/** Parse FILE... plus --set/--json/--no-color and the extra flags/valued options a command allows. */
+export function parseArgs(argv: string[], cmd: string, extraFlags: string[], extraValued: string[], help: string): CommonArgs | number {
+  const out: CommonArgs = { files: [], sets: [], json: false, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, flags: new Set(), values: new Map() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const take = (): string | null => {
+      const eq = a.indexOf('=');
+      if (a.startsWith('--') && eq > 0) return a.slice(eq + 1);
+      const v = argv[i + 1];
+      if (v === undefined) return null;
+      i++;
+      return v;
+    };
+    const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    if (name === '--help' || name === '-h') {
+      process.stdout.write(help);
+      return 0;
+    } else if (name === '--json') out.json = true;
+    else if (name === '--no-color') out.color = false;
+    else if (name === '--color') out.color = true;
+    else if (name === '--set' || name === '-s') {
+      const v = take();
+      if (v === null) {
+        process.stderr.write(`ssl3d ${cmd}: --set needs PATH=VALUE\n\n${help}`);
+        return 2;
+      }
+      out.sets.push(v);
+    } else if (extraFlags.includes(name)) out.flags.add(name);
+    else if (extraValued.includes(name)) {
+      const v = take();
+      if (v === null) {
+        process.stderr.write(`ssl3d ${cmd}: ${name} needs a value\n\n${help}`);
+        return 2;
+      }
+      out.values.set(name, v);
+    } else if (a.startsWith('-') && a !== '-') {
+      process.stderr.write(`ssl3d ${cmd}: unknown option '${a}'\n\n${help}`);
+      return 2;
+    } else out.files.push(a);
+  }
+  if (out.files.length === 0) {
+    process.stderr.write(`ssl3d ${cmd}: no file given\n\n${help}`);
     return 2;
-  },
+  }
+  return out;
+}
+
+/** A clear usage error for a missing or unreadable file, or null when it can be read. */
+export function fileProblem(file: string): string | null {
+  if (!existsSync(file)) return `cannot read ${file}: no such file`;
+  try {
+    if (statSync(file).isDirectory()) return `${file} is a folder; give an .ssl file`;
+  } catch {
+    return `cannot read ${file}`;
+  }
+  return null;
+}
+
+export function render(result: CompileResult, diags: Diagnostic[], color: boolean): string {
+  return renderDiagnostics(diags, (f) => result.sources[f] ?? null, { color });
+}
+
+type Verify = (spec: DatasetSpec, baseDir: string) => Promise<{ ok: boolean; problems: Array<{ file: string; message: string; code?: string }> }>;
+
+async function loadVerifier(): Promise<Verify | null> {
+  // Loaded only for --data, so plain `check` stays fast; absent while the data part is missing.
+  const url = new URL('../../runtime/data/verify.js', import.meta.url);
+  try {
+    const mod = (await import(url.href)) as { verifyDataset?: Verify };
+    return mod.verifyDataset ?? null;
+  } catch {
+    try {
+      const ts = pathToFileURL(new URL('../../runtime/data/verify.ts', import.meta.url).pathname).href;
+      const mod = (await import(ts)) as { verifyDataset?: Verify };
+      return mod.verifyDataset ?? null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+export async function runCheck(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, 'check', ['--data'], [], usage);
+  if (typeof args === 'number') return args;
+  for (const f of args.files) {
+    const p = fileProblem(f);
+    if (p) {
+      process.stderr.write(`ssl3d check: ${p}\n`);
+      return 2;
+    }
+  }
+  let status = 0;
+  const all: Diagnostic[] = [];
+  const dataProblems: Array<{ file: string; message: string; code?: string; dataset: string }> = [];
+  for (const file of args.files) {
+    const result = compileFile(file, { overrides: args.sets });
+    all.push(...result.diagnostics);
+    if (result.diagnostics.some((d) => d.severity === 'error')) status = 1;
+    if (!args.json && result.diagnostics.length > 0) process.stderr.write(render(result, result.diagnostics, args.color));
+    if (result.graph && args.flags.has('--data')) {
+      const verify = await loadVerifier();
+      if (!verify) {
+        process.stderr.write('ssl3d check: --data is not available in this build (runtime/data/verify is missing)\n');
+        return 2;
+      }
+      for (const node of result.graph.nodes) {
+        if (node.kind !== 'data') continue;
+        try {
+          const r = await verify(node.params.dataset, dirname(file));
+          for (const p of r.problems) dataProblems.push({ ...p, dataset: node.params.dataset.name });
+        } catch (err) {
+          dataProblems.push({ file, dataset: node.params.dataset.name, message: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    }
+    if (!args.json && result.graph) {
+      const n = result.graph.nodes.length;
+      process.stdout.write(`${file}: ok (${n} node${n === 1 ? '' : 's'})\n`);
+    }
+  }
+  if (dataProblems.length > 0) {
+    status = 1;
+    if (!args.json) for (const p of dataProblems) process.stderr.write(`${p.file}: error${p.code ? ' ' + p.code : ''}: dataset ${p.dataset}: ${p.message}\n`);
+  }
+  if (args.json) {
+    if (dataProblems.length === 0) process.stdout.write(renderDiagnosticsJson(all));
+    else process.stdout.write(JSON.stringify({ diagnostics: JSON.parse(renderDiagnosticsJson(all)) as unknown, data: dataProblems }, null, 2) + '\n');
+  }
+  return status;
+}
+
+export const command: Command = {
+  summary: 'check an experiment (add --data to verify dataset files)',
+  run: runCheck,
 };

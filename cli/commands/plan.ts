@@ -1,10 +1,127 @@
-// Placeholder until the owning part lands; replaced by the real command.
+// `ssl3d plan FILE [--json] [--set PATH=VALUE]... [--cache DIR] [--no-color]`
+// Prints the execution graph in run order: kind, key parameters, hash prefix, cost estimate,
+// and (when a cache exists) what a run would do with each node. `--json` prints the graph.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { compileFile } from '../../compiler/index.js';
+import type { ExecutionGraph, GraphNode } from '../../compiler/graph.js';
 import type { Command } from '../main.js';
+import { fileProblem, parseArgs, render } from './check.js';
+
+const usage = `usage: ssl3d plan FILE [options]
+
+  --json             print the execution graph (JSON) instead of the table
+  --set PATH=VALUE   override a value first, e.g. --set rot3d.train.epochs=2
+  --cache DIR        cache folder to report cached / partial / to-run (default: .ssl3d/ beside FILE)
+  --no-color         plain output
+`;
+
+export type PlanState = { state: 'cached' | 'partial' | 'to-run'; reason: string };
+
+function fmtCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}
+
+function pct(f: number): string {
+  return `${Number((f * 100).toPrecision(10))}%`;
+}
+
+/** Short description of a node's key parameters. */
+export function keyParams(n: GraphNode): string {
+  switch (n.kind) {
+    case 'data': {
+      const d = n.params.dataset;
+      const size = d.preprocess.resize ?? ('size' in d.source ? d.source.size : null);
+      const parts = [d.source.kind, size ? size.join('x') : 'native size', `${d.channels}ch`, d.knownCases !== null ? `${d.knownCases} cases` : null, d.labels.kind === 'none' ? 'unlabelled' : d.labels.kind];
+      return parts.filter(Boolean).join(' ');
+    }
+    case 'pretrain': {
+      const p = n.params.pretext;
+      const t = p.params;
+      const task =
+        t.task === 'rpl' ? `grid ${t.grid} jitter ${t.jitter}` : t.task === 'jigsaw' ? `grid ${t.grid} perms ${t.permutations}` : t.task === 'cpc' ? `grid ${t.grid} patch ${t.patch}` : t.task === 'rotation' ? `copies ${t.copies}` : `code ${t.codeSize}`;
+      return `${p.dim}D ${p.task} (${p.variant}) ${task}; ${n.params.encoder.kind} in ${n.params.inputShape.join('x')}; ${p.train.epochs} ep, batch ${p.train.batch}, lr ${p.train.optimizer.lr}`;
+    }
+    case 'finetune': {
+      const f = n.params.finetune;
+      return `${n.params.method} ${n.params.arm} ${pct(n.params.fraction)} r${n.params.repetition}; ${f.target} ${f.loss}; ${f.train.epochs} ep${f.warmup ? ` (warm-up ${f.warmup})` : ''}, lr ${f.train.optimizer.lr}${n.params.pretrainedChannels !== null && n.params.pretrainedChannels !== n.params.inputShape[n.params.inputShape.length - 1] ? `; adapter ${f.adapter} ${n.params.pretrainedChannels}→${n.params.inputShape[n.params.inputShape.length - 1]}ch` : ''}`;
+    }
+    case 'evaluate':
+      return n.params.evaluation.metrics.map((m) => (m.region ? `${m.metric}.${m.region}` : m.metric)).join(', ');
+    case 'report':
+      return [...n.params.report.tables.map((t) => `table ${t.name}`), ...n.params.report.plots.map((p) => `plot ${p.name}`)].join(', ') + ` → ${n.params.report.formats.join(', ')}`;
+  }
+}
+
+function costText(n: GraphNode): string {
+  const c = n.cost;
+  if (!c) return '';
+  return `${fmtCount(c.trainableParams)} params, ${(c.activationBytes / 2 ** 20).toFixed(0)} MB act, ${(c.flopsPerStep / 1e9).toFixed(1)} GFLOP/step, ${c.steps === null ? '? steps' : `${c.steps} steps`}`;
+}
+
+/** The plan as text: one line per node in run order (with cache state when given). */
+export function renderPlan(graph: ExecutionGraph, states?: Record<string, PlanState>): string {
+  const lines: string[] = [];
+  lines.push(`experiment ${graph.experiment} (${graph.source.file}, seed ${graph.seed}, backend ${graph.backend}): ${graph.nodes.length} nodes`);
+  const idW = Math.min(48, Math.max(...graph.nodes.map((n) => n.id.length)));
+  const counts: Record<string, number> = {};
+  for (const n of graph.nodes) {
+    const st = states?.[n.id];
+    if (st) counts[st.state] = (counts[st.state] ?? 0) + 1;
+    const cost = costText(n);
+    lines.push(
+      `  ${n.kind.padEnd(8)} ${n.id.padEnd(idW)}  ${n.hash.slice(0, 12)}${st ? `  [${st.state}${st.reason ? ': ' + st.reason : ''}]` : ''}`,
+    );
+    lines.push(`  ${' '.repeat(8)} ${keyParams(n)}${cost ? `\n  ${' '.repeat(8)} cost: ${cost}` : ''}`);
+  }
+  const train = graph.nodes.filter((n) => n.cost && n.cost.steps !== null);
+  const total = train.reduce((a, n) => a + n.cost!.flopsPerStep * n.cost!.steps!, 0);
+  lines.push(`total: ${(total / 1e12).toFixed(2)} TFLOP over ${train.length} training node${train.length === 1 ? '' : 's'} with known steps`);
+  if (states) lines.push(`cache: ${['cached', 'partial', 'to-run'].map((s) => `${counts[s] ?? 0} ${s}`).join(', ')}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function runPlan(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, 'plan', [], ['--cache'], usage);
+  if (typeof args === 'number') return args;
+  if (args.files.length !== 1) {
+    process.stderr.write(`ssl3d plan: give exactly one FILE\n\n${usage}`);
+    return 2;
+  }
+  const file = args.files[0]!;
+  const p = fileProblem(file);
+  if (p) {
+    process.stderr.write(`ssl3d plan: ${p}\n`);
+    return 2;
+  }
+  const result = compileFile(file, { overrides: args.sets });
+  if (result.diagnostics.length > 0) process.stderr.write(render(result, result.diagnostics, args.color));
+  const graph = result.graph;
+  if (!graph) return 1;
+  if (args.json) {
+    process.stdout.write(JSON.stringify(graph, null, 2) + '\n');
+    return 0;
+  }
+  let states: Record<string, PlanState> | undefined;
+  const cacheDir = args.values.get('--cache') ?? join(dirname(file), '.ssl3d');
+  if (args.values.has('--cache') || existsSync(cacheDir)) {
+    try {
+      const mod = (await import(new URL('../../runtime/executor/cache.js', import.meta.url).href)) as {
+        cacheStates?: (g: ExecutionGraph, dir: string) => Record<string, PlanState>;
+      };
+      if (mod.cacheStates) states = mod.cacheStates(graph, cacheDir);
+    } catch {
+      states = undefined;
+    }
+  }
+  process.stdout.write(renderPlan(graph, states));
+  return 0;
+}
 
 export const command: Command = {
-  summary: 'plan',
-  async run(): Promise<number> {
-    process.stderr.write('ssl3d plan: not available yet\n');
-    return 2;
-  },
+  summary: 'show the execution graph with costs and cache state (--json for the graph)',
+  run: runPlan,
 };
