@@ -17,7 +17,7 @@ export interface PlainOptions {
 export interface PlainRenderer {
   onEvent(event: RunEvent): void;
   /** Print a heartbeat line if one is due (called by the timer; tests call it directly). */
-  tick(now?: number): void;
+  tick(): void;
   close(): void;
   view: RunView;
 }
@@ -35,7 +35,7 @@ export function createPlainRenderer(opts: PlainOptions): PlainRenderer {
   const stamp = (t: number): string => `[${clock(view.startedAt === null ? 0 : t - view.startedAt)}]`;
   const out = (t: number, text: string): void => {
     opts.write(`${stamp(t)} ${text}\n`);
-    lastLineAt = now();
+    lastLineAt = t;
   };
 
   const heartbeat = (t: number): string | null => {
@@ -119,8 +119,8 @@ export function createPlainRenderer(opts: PlainOptions): PlainRenderer {
   const renderer: PlainRenderer = {
     view,
     onEvent,
-    tick(at?: number): void {
-      const t = at ?? now();
+    tick(): void {
+      const t = now();
       if (t - lastLineAt < heartbeatMs) return;
       const line = heartbeat(t);
       if (line) out(t, line);

@@ -248,6 +248,7 @@ export function formatDuration(ms: number): string {
 
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x) && Math.abs(x) < 1e7) return String(x);
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2);
   return x.toFixed(a >= 100 ? 1 : 4);

@@ -88,10 +88,10 @@ function gridLines(view: RunView): Line[] {
       .join('');
   const w = Math.max(6, ...methods.map((m) => m.length));
   const colW = Math.max(6, ...fractions.map((f) => formatFraction(f).length + 1));
-  const header = ' '.repeat(w + 2) + fractions.map((f) => formatFraction(f).padEnd(colW)).join('');
+  const header = ' '.repeat(w + 4) + fractions.map((f) => formatFraction(f).padEnd(colW)).join('');
   return [
     { text: header, dim: true },
-    ...methods.map((m) => ({ text: `  ${m.padEnd(w)}` + fractions.map((f) => cell(m, f).padEnd(colW)).join('') })),
+    ...methods.map((m) => ({ text: `  ${m.padEnd(w)}  ` + fractions.map((f) => cell(m, f).padEnd(colW)).join('') })),
   ];
 }
 
@@ -103,7 +103,7 @@ function currentLines(view: RunView, width: number): Line[] {
   const out: Line[] = [{ text: `▶ ${v.id}`, bold: true, color: 'yellow' }];
   if (v.totalEpochs) {
     const epochsDone = v.stepsPerEpoch ? v.stepsDone / v.stepsPerEpoch : v.epoch;
-    out.push({ text: `  epochs ${bar(epochsDone / v.totalEpochs, barW)} ${Math.floor(epochsDone)}/${v.totalEpochs}` });
+    out.push({ text: `  epochs ${bar(epochsDone / v.totalEpochs, barW)} ${Math.floor(epochsDone)}/${v.totalEpochs} done` });
   }
   if (v.stepsPerEpoch) {
     const inEpoch = v.stepsDone - Math.floor(v.stepsDone / v.stepsPerEpoch) * v.stepsPerEpoch;
@@ -180,14 +180,15 @@ export function frameLines(view: RunView, selected: number, rows: number, width:
     return keep;
   };
   const gridPart = take(grid);
-  const detailPart = take(details);
-  // keep the selected node visible when the list must be cut
+  // keep the selected (else the running) node visible when the list must be cut
   let list = listLines;
-  if (budget < list.length && sel) {
-    const i = nodes.indexOf(sel.id);
+  const focus = sel?.id ?? view.current;
+  if (budget < list.length && focus) {
+    const i = nodes.indexOf(focus);
     if (i >= 0) list = list.slice(Math.max(0, Math.min(i - Math.floor(budget / 2), list.length - budget)));
   }
   const listPart = take(list);
+  const detailPart = take(details);
   const all = [...header, ...listPart, ...gridPart, ...current, ...detailPart, ...messages, ...tableLines, ...footer];
   return all.slice(0, Math.max(1, rows)).map((l) => ({ ...l, text: l.text.length > width ? l.text.slice(0, Math.max(1, width - 1)) + '…' : l.text }));
 }
@@ -205,7 +206,7 @@ export interface AppProps {
 export function App({ store, onQuit, rows, columns, frameMs = 100 }: AppProps): React.JSX.Element {
   const { stdout } = useStdout();
   const [, setVersion] = useState(0);
-  const [selected, setSelected] = useState(0);
+  const [selected, setSelected] = useState(-1); // -1: nothing selected until an arrow key
   const [quitting, setQuitting] = useState(false);
 
   useEffect(() => {
@@ -224,7 +225,7 @@ export function App({ store, onQuit, rows, columns, frameMs = 100 }: AppProps): 
       if (quitting && key.ctrl) process.exit(130);
       setQuitting(true);
       onQuit();
-    } else if (key.upArrow) setSelected((s) => Math.max(0, s - 1));
+    } else if (key.upArrow) setSelected((s) => (s < 0 ? store.view.order.length - 1 : Math.max(0, s - 1)));
     else if (key.downArrow) setSelected((s) => Math.min(store.view.order.length - 1, s + 1));
   });
 
