@@ -93,8 +93,14 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
   opts.onDecode?.(src.id, src.files);
   const raw = await src.load();
   const file = src.files[0] ?? null;
+  if (spec.labels.kind === 'segmentation' && !raw.mask) {
+    throw new SslRuntimeError(DATA_CODES.missingLabel, `case ${src.id}: no label map, but dataset ${spec.name} declares segmentation labels`, file);
+  }
   checkLabels(spec, raw, src.labelFile ?? file);
-  const c = preprocessCase(raw, spec.preprocess, file);
+  const pre = src.done
+    ? { ...spec.preprocess, crop: src.done.crop ? null : spec.preprocess.crop, resize: src.done.resize ? null : spec.preprocess.resize }
+    : spec.preprocess;
+  const c = preprocessCase(raw, pre, file);
   if (!opts.noCache) await writeCachedCase(opts.cacheDir, key, c);
   return c;
 }
