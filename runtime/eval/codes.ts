@@ -23,9 +23,9 @@ export const codes: CodeInfo[] = [
   },
   {
     code: 'SSL163',
-    title: 'input channels differ and the adapter is `none`',
+    title: 'first convolution not transferred (channels differ, adapter `none`)',
     explanation:
-      'The pretrained encoder saw C channels but the downstream data has C′ ≠ C, and the fine-tuning declares `adapter none`.\nFix: choose `adapter duplicate` (repeat the first-layer kernels, scaled), `average` or `zero`, or select channels in the downstream preprocessing.',
+      'A warning: the pretrained encoder saw C channels but the downstream data has C′ ≠ C, and the fine-tuning declares `adapter none`, so the first convolution keeps its random initialisation (what the authors\' code silently did) while every other encoder weight is transferred.\nFix: choose `adapter duplicate` (repeat the first-layer kernels, scaled by C/C′), `average` or `zero`, or select channels in the downstream preprocessing.',
   },
   {
     code: 'SSL164',
@@ -43,7 +43,7 @@ export const codes: CodeInfo[] = [
     code: 'SSL166',
     title: 'fine-tuned model artifact is missing or unreadable',
     explanation:
-      "The evaluate node rebuilds the model from its fine-tune input's `model.json` and `model.*` weights; they were missing or inconsistent.\nFix: rerun the fine-tune node (delete its cache entry, then `ssl3d run`).",
+      "The evaluate node rebuilds the model from its fine-tune input's `model-spec.json` and `model.*` weights; they were missing or inconsistent.\nFix: rerun the fine-tune node (delete its cache entry, then `ssl3d run`).",
   },
   {
     code: 'SSL167',
