@@ -35,7 +35,7 @@ beforeAll(async () => {
   mkdirSync(pre2dDir, { recursive: true });
   const enc2 = buildEncoder(tinyUnet2d, [8, 8, 1], 321);
   // non-trivial BN moving statistics, so "unchanged" is a real check
-  for (const w of enc2.model.weights) if (w.originalName.includes('moving_mean')) w.write(tf.fill(w.shape, 0.25));
+  for (const w of enc2.model.weights) if (w.originalName.includes('moving_mean')) w.write(tf.fill(w.shape as number[], 0.25));
   await saveWeights(enc2.model, pre2dDir, 'encoder');
   enc2.model.dispose();
 });
