@@ -3,9 +3,11 @@
 
 import type { CodeInfo } from '../runtime/contract.js';
 import { codes as syntaxCodes } from '../grammar/codes.js';
+import { codes as compilerCodes } from '../compiler/codes.js';
 
 const sources: ReadonlyArray<readonly CodeInfo[]> = [
   syntaxCodes,
+  compilerCodes,
 ];
 
 /** Every known code, sorted by code; the first definition of a code wins. */

@@ -1,0 +1,456 @@
+// The catalogue of compiler diagnostics (SSL020–SSL099): names, schemas, units and the domain
+// checks done before any compute. `ssl3d explain SSL0NN` prints the long form; docs/language.md
+// lists them. Codes are stable: never renumber, only add.
+
+import type { CodeInfo } from '../runtime/contract.js';
+
+export const codes: CodeInfo[] = [
+  {
+    code: 'SSL020',
+    title: 'unknown declaration kind',
+    explanation: `A declaration starts with a word that is not a declaration kind. The kinds are
+experiment, dataset, encoder, pretext, finetune, evaluate, sweep and report.
+
+    pretrain rot = rotation { … }     // error: 'pretrain' is not a kind
+    pretext rot = rotation { … }      // fix`,
+  },
+  {
+    code: 'SSL021',
+    title: 'unknown or unexpected declaration type',
+    explanation: `The word after '=' names the type of a dataset, encoder, pretext task or fine-tuning
+target, and it must be one the compiler knows. experiment, evaluate, sweep and report take
+no type at all.
+
+    dataset ukb = niftii { … }        // error: did you mean 'nifti'?
+    evaluate e = protocol { … }       // error: evaluate takes no type
+    evaluate protocol { … }           // fix
+
+Types: dataset nifti | brats | decathlon | nnunet | images | phantom3d | phantom2d;
+encoder unet3d | unet2d | densenet2d; pretext cpc | rpl | jigsaw | rotation | exemplar;
+finetune segmentation | classification.`,
+  },
+  {
+    code: 'SSL022',
+    title: 'missing declaration type',
+    explanation: `datasets, encoders, pretext tasks and fine-tuning blocks need a type after '='.
+
+    encoder tiny { preset = small }            // error
+    encoder tiny = unet3d { preset = small }   // fix`,
+  },
+  {
+    code: 'SSL023',
+    title: 'unknown key',
+    explanation: `Every block has a fixed set of keys (see docs/language.md). A key the block does not
+know is an error, never silently ignored: a misspelt key would otherwise run an
+experiment with a default you did not intend. The hint suggests the closest known key.
+
+    train { epoch = 10 }      // error: did you mean 'epochs'?
+    train { epochs = 10 }     // fix`,
+  },
+  {
+    code: 'SSL024',
+    title: 'missing required key',
+    explanation: `The block lacks a key it cannot do without, e.g. a pretext task without the data it
+trains on, a brats dataset without its root folder, or a segmentation dataset whose label
+values cannot be inferred.
+
+    pretext rot = rotation { encoder = tiny }               // error: missing 'data'
+    pretext rot = rotation { data = ukb, encoder = tiny }   // fix`,
+  },
+  {
+    code: 'SSL025',
+    title: 'wrong kind of value',
+    explanation: `The value has the wrong type for its key: a word where a number is needed, a number
+where a quoted path is needed, a list where one value is needed, and so on. The message
+says what the key expects, with an example.
+
+    root = data/brats         // error: paths are quoted strings
+    root = "data/brats"       // fix
+    batch = two               // error: a batch size is a whole number`,
+  },
+  {
+    code: 'SSL026',
+    title: 'wrong unit',
+    explanation: `A number carries a unit the key does not accept, or a key that takes a plain number
+got a quantity with a unit. Units are checked so that a percentage cannot be read as a
+number of epochs, nor a learning rate as a duration.
+
+    epochs = 10%              // error: a number of epochs
+    warmup = 25 epochs        // ok (a bare 25 is also accepted)
+    lr = 25 epochs            // error: a learning rate has no unit
+    jitter = 3 voxels         // ok ('px', 'pixels' and 'voxel' mean the same)`,
+  },
+  {
+    code: 'SSL027',
+    title: 'key set twice',
+    explanation: `The same key appears twice in one block (or the learning rate is given both as
+train.lr and inside the optimiser). Only 'table' and 'plot' may repeat in a report.
+
+    train { epochs = 10, epochs = 20 }     // error: which one?`,
+  },
+  {
+    code: 'SSL028',
+    title: 'empty or oversized range',
+    explanation: `A range a..b [step s] expands into a list; it must have at least one value (b ≥ a,
+s > 0) and at most 10000.
+
+    fractions = [10%..100% step 10%]      // 10 fractions
+    repetitions = 3                        // (a range is not needed here)
+    x = 5..1                               // error: empty`,
+  },
+  {
+    code: 'SSL029',
+    title: 'value out of range',
+    explanation: `The number is of the right kind but outside what the key allows (e.g. a dropout rate
+of 1.5, a batch of 0, a fraction above 100%, a list that is too short or too long).
+
+    dropout = 1.5             // error: a rate in [0, 1)
+    fractions = [150%]        // error: at most 100%`,
+  },
+  {
+    code: 'SSL030',
+    title: 'unknown keyword value',
+    explanation: `The key accepts one of a fixed set of words and got another. The hint suggests the
+closest one.
+
+    normalize = min-max       // error: did you mean 'minmax'?
+    backend = gpu             // error: auto, native, cpu or tensorflow`,
+  },
+  {
+    code: 'SSL031',
+    title: 'duplicate name',
+    explanation: `Two declarations share a name. Names form one namespace across kinds (a dataset and
+a report cannot both be called 'pancreas'), and names imported without an alias join it.
+
+    import "shared/brain.ssl"           // declares brats2018
+    dataset brats2018 = brats { … }     // error: clashes with the import
+    import "shared/brain.ssl" as brain  // fix: then refer to brain.brats2018`,
+  },
+  {
+    code: 'SSL032',
+    title: 'undefined name',
+    explanation: `A reference names no declaration in this file or its imports. Imports are not
+transitive: a file sees only what it declares and imports itself. Aliased imports are
+referenced as ALIAS.NAME.
+
+    pretext rot = rotation { data = ubk, … }   // error: did you mean 'ukb'?`,
+  },
+  {
+    code: 'SSL033',
+    title: 'reference to the wrong kind',
+    explanation: `The name exists but is of another kind than the key needs.
+
+    sweep s { finetune = protocol, … }   // error: 'protocol' is an evaluate block`,
+  },
+  {
+    code: 'SSL034',
+    title: 'file cannot be read',
+    explanation: `An imported file (relative to the importing file's folder) or the experiment file
+itself does not exist or cannot be read.
+
+    import "shared/datasets"         // error: the .ssl extension is part of the name
+    import "shared/datasets.ssl"     // fix`,
+  },
+  {
+    code: 'SSL035',
+    title: 'import cycle',
+    explanation: `Files import each other in a loop; the message shows the cycle. Move the shared
+declarations into a third file that imports neither.
+
+    a.ssl: import "b.ssl"
+    b.ssl: import "a.ssl"            // error: a.ssl → b.ssl → a.ssl`,
+  },
+  {
+    code: 'SSL036',
+    title: 'no experiment, or more than one',
+    explanation: `The file given to check/plan/run must declare exactly one experiment (its seed and
+backend). Imported files may hold datasets, encoders and tasks; their experiment blocks
+are ignored.
+
+    experiment demo { seed = 42, backend = auto }`,
+  },
+  {
+    code: 'SSL038',
+    title: 'report without a sweep',
+    explanation: `A report summarises one sweep. With several sweeps it must name one; with none there
+is nothing to report.
+
+    report paper { sweep = table1, table regions { rows = method } }`,
+  },
+  {
+    code: 'SSL039',
+    title: 'bad --set override',
+    explanation: `--set takes PATH=VALUE. PATH names a declaration and a key inside it: NAME.key.key,
+optionally prefixed by the kind (pretext.rot3d.train.epochs), or experiment.key for the
+experiment. The value is written as in a file and checked like one.
+
+    ssl3d check x.ssl --set rot3d.train.epochs=2
+    ssl3d check x.ssl --set experiment.backend=cpu
+    ssl3d check x.ssl --set protocol.fractions=[10%,100%]`,
+  },
+  {
+    code: 'SSL040',
+    title: 'input size unknown or of the wrong rank',
+    explanation: `Models are built before any data is read, so the input size must be known at compile
+time: phantoms have a size; file datasets need preprocess { resize = … }. A 3D dataset
+needs a 3D size (128x128x128), a 2D one a 2D size (224x224).
+
+    dataset brats = brats { root = "data/brats" }                          // unknown size
+    dataset brats = brats { root = "data/brats", preprocess { resize = 128x128x128 } }`,
+  },
+  {
+    code: 'SSL041',
+    title: 'patch grid does not fit the volume',
+    explanation: `A patch task cuts the (resized) input into grid × grid (× grid) cells. For RPL and
+Jigsaw each patch is the cell minus twice the jitter; for CPC the patches are laid out
+with their overlap. The grid must fit the input with patches of at least one voxel.
+
+    // 32³ input, grid 3 → 10-voxel cells; jitter 5 leaves 0-voxel patches
+    pretext r = rpl { grid = 3, jitter = 5 voxels, … }    // error
+    pretext r = rpl { grid = 3, jitter = 1 voxels, … }    // fix`,
+  },
+  {
+    code: 'SSL042',
+    title: 'grid without a centre',
+    explanation: `RPL predicts where a patch lies relative to the centre patch, and 3D Jigsaw follows
+the same layout; both need an odd number of patches per side.
+
+    pretext r = rpl { grid = 4, … }      // error
+    pretext r = rpl { grid = 3, … }      // fix`,
+  },
+  {
+    code: 'SSL043',
+    title: 'more permutations than orderings',
+    explanation: `Jigsaw classifies which of N permutations shuffled the patches. A grid of n patches
+per side has n^d patches and only (n^d)! orderings, so N must not exceed that.
+
+    // 2D, grid 2: 4 patches, 4! = 24 orderings
+    pretext j = jigsaw { grid = 2, permutations = 100, … }    // error`,
+  },
+  {
+    code: 'SSL044',
+    title: 'warm-up not shorter than training',
+    explanation: `The finetune arm keeps the encoder frozen for the warm-up epochs, then trains it;
+the warm-up must be shorter than the number of epochs (the authors' code asserts the
+same). The paper's defaults are 25 epochs (3D segmentation) and 5 (2D classification).
+
+    finetune f = segmentation { warmup = 25 epochs, train { epochs = 10 } }   // error
+    finetune f = segmentation { warmup = 2 epochs, train { epochs = 10 } }    // fix`,
+  },
+  {
+    code: 'SSL045',
+    title: 'label fraction without a training case',
+    explanation: `Where the dataset size is known (phantoms, or a declared 'cases'), every label
+fraction must select at least one training case: floor(fraction × training cases) ≥ 1,
+where training cases = cases − round(test × cases) − round(val × cases).
+
+    // 24 cases, 25% test, 10% val → 16 training cases; 5% of 16 = 0.8
+    fractions = [5%, 100%]     // error on 5%`,
+  },
+  {
+    code: 'SSL046',
+    title: 'channel counts differ and no adapter',
+    explanation: `The encoder was pretrained on data with C channels and is fine-tuned on data with C′.
+Its first convolution must be adapted, and the choice matters, so it must be declared:
+duplicate (repeat the pretrained filters, the paper's choice for UK Biobank 2 → BraTS 4),
+average (the mean filter for every new channel) or zero (new channels start at zero).
+
+    finetune seg = segmentation { data = brats2018, adapter = duplicate, … }`,
+  },
+  {
+    code: 'SSL047',
+    title: '2D task on 3D data without slicing',
+    explanation: `A 2D encoder sees images; on 3D volumes the compiler must know how slices are taken
+(the axis and how many per volume). Declare it in the pretext task (and, for fine-tuning,
+in the finetune block, which otherwise inherits the pretext task's slicing).
+
+    pretext rot2d = rotation { data = ukb, encoder = unet2d_enc,
+                               slices { axis = axial, per-volume = 16 } }`,
+  },
+  {
+    code: 'SSL048',
+    title: 'metric does not match the target',
+    explanation: `dice, iou and hd95 measure segmentations; qwk and accuracy measure classifications.
+A metric of the other kind is an error (as is a region-per-column table on a
+classification sweep).
+
+    evaluate e { metrics = [qwk] }     // error when fine-tuning a segmentation`,
+  },
+  {
+    code: 'SSL049',
+    title: 'region uses a label that does not exist',
+    explanation: `A region is a set of label values of the dataset (BraTS: ET = [4], TC = [1, 4],
+WT = [1, 2, 4]). Each value must be one of the dataset's labels, and not the background 0;
+unlabelled data cannot define regions.
+
+    regions { ET = [3] }     // error: BraTS labels are 0, 1, 2, 4`,
+  },
+  {
+    code: 'SSL050',
+    title: 'unknown region in a metric',
+    explanation: `A per-region metric names a region of the fine-tuning data (metric.REGION); dice
+alone means every region. Classification metrics take no region.
+
+    metrics = [dice.WT, dice.XX]     // error: no region XX
+    metrics = [qwk.WT]               // error: qwk has no regions`,
+  },
+  {
+    code: 'SSL051',
+    title: 'dimension mismatch',
+    explanation: `A task's dimension comes from its encoder (unet3d → 3D; unet2d, densenet2d → 2D).
+A declared 'dim' must agree, a 3D task needs volumes, and a 3D encoder cannot be
+fine-tuned on 2D images.
+
+    pretext r = rotation { dim = 2, encoder = paper3d, … }   // error`,
+  },
+  {
+    code: 'SSL052',
+    title: 'input does not fit the encoder',
+    explanation: `A U-Net halves its input once per level (and once more with a final pool), and its
+decoder concatenates the skips, so every side must be a multiple of 2^(levels−1)
+(×2 with a final pool). Resize the data or use fewer levels.
+
+    // 5 levels → multiples of 16
+    preprocess { resize = 100x100x100 }    // error
+    preprocess { resize = 96x96x96 }       // fix`,
+  },
+  {
+    code: 'SSL053',
+    title: 'patch too small for the encoder',
+    explanation: `Patch tasks run the encoder on each patch, so a patch must survive every pooling and
+be a multiple of the same factor as whole inputs (patches are rounded down to it).
+
+    // paper encoder (16×) on 64³: grid 3 → 21-voxel cells, jitter 3 → 15-voxel patches
+    pretext r = rpl { grid = 3, jitter = 3 voxels, … }    // error: needs ≥ 16
+    pretext r = rpl { grid = 3, jitter = 2 voxels, … }    // 17 → rounded to 16: fits`,
+  },
+  {
+    code: 'SSL054',
+    title: 'fine-tuning data lacks the right labels',
+    explanation: `segmentation needs masks (a labelled phantom3d, brats, decathlon with labelsTr, nifti
+with labels); classification needs a class per case (images with a CSV, phantom2d).
+
+    finetune f = segmentation { data = ukb }    // error: ukb has no labels`,
+  },
+  {
+    code: 'SSL055',
+    title: 'list length mismatch',
+    explanation: `Two settings disagree on a count: an encoder's filters list and its levels, or
+class-weights and the number of classes.
+
+    encoder e = unet3d { levels = 4, filters = [8, 16, 32] }    // error
+    encoder e = unet3d { filters = [8, 16, 32, 64] }            // fix (levels = 4)`,
+  },
+  {
+    code: 'SSL056',
+    title: 'variant not available for this task',
+    explanation: `variant = authors-code-bug reproduces a bug of the authors' rotation code (class 9
+was a second identity); it exists only for rotation. paper and authors-code exist for
+every task.
+
+    pretext j = jigsaw { variant = authors-code-bug, … }    // error`,
+  },
+  {
+    code: 'SSL057',
+    title: 'CPC grid too small',
+    explanation: `CPC summarises context rows and predicts the rows below them: the grid needs at least
+3 patches per side, and at most grid − 2 rows can be predicted.
+
+    pretext c = cpc { grid = 4, predict-terms = 3, … }    // error: at most 2`,
+  },
+  {
+    code: 'SSL058',
+    title: 'splits leave no training data',
+    explanation: `The validation and test fractions of a dataset's split must leave training cases.
+
+    split { val = 50%, test = 50% }      // error`,
+  },
+  {
+    code: 'SSL059',
+    title: 'scratch has no encoder',
+    explanation: `The scratch baseline trains the same architecture from random weights. It takes the
+finetune block's 'encoder', or else the single encoder the sweep's methods of the data's
+dimension share; when neither exists (or they differ), declare it.
+
+    finetune seg = segmentation { data = brats2018, encoder = paper3d, … }`,
+  },
+  {
+    code: 'SSL060',
+    title: 'channel index out of range',
+    explanation: `preprocess { channels = [...] } selects channels by 0-based index; each must exist.
+
+    // brats with modalities [t1, t1ce, t2, flair] has channels 0…3
+    preprocess { channels = [0, 4] }    // error`,
+  },
+  {
+    code: 'SSL061',
+    title: 'report asks for something the sweep does not produce',
+    explanation: `A table or plot refers to a label fraction the sweep does not run, a metric the
+evaluation does not compute, or reuses the name of another table or plot.
+
+    evaluate e { fractions = [10%, 100%] }
+    report r { table t { fraction = 50% } }     // error: 50% is not run`,
+  },
+  {
+    code: 'SSL062',
+    title: 'convergence plot without a tracked metric',
+    explanation: `Convergence plots show the metric computed on the validation set after every epoch:
+the evaluation's 'convergence' metric. It must exist and be the one plotted.
+
+    evaluate e { convergence = dice.WT }
+    report r { plot curves { kind = convergence, metric = dice.WT } }`,
+  },
+  {
+    code: 'SSL063',
+    title: 'unknown reference table',
+    explanation: `A table can be printed beside a published one. Known references: taleb2020-table1
+(BraTS 2018 Dice, Taleb et al. 2020, Table 1).
+
+    table regions { reference = taleb2020-table1 }`,
+  },
+  {
+    code: 'SSL064',
+    title: 'empty intensity window',
+    explanation: `A CT window [low, high] keeps intensities between low and high; low must be below high.
+
+    preprocess { window = [240, -100] }    // error
+    preprocess { window = [-100, 240] }    // fix`,
+  },
+  {
+    code: 'SSL065',
+    title: 'method with nothing to run',
+    explanation: `A pretext method in a sweep is fine-tuned in the frozen and/or finetune arms; with
+arms = [scratch] only, it would never run.
+
+    sweep s { methods = [rot3d, scratch], arms = [scratch], … }    // error for rot3d`,
+  },
+  {
+    code: 'SSL066',
+    title: 'item listed twice',
+    explanation: `A list holds the same item twice (a fraction, an arm, a method, a modality, a
+selected channel, a format): it would run or count the same thing twice.
+
+    fractions = [10%, 0.1]     // error: the same fraction`,
+  },
+  {
+    code: 'SSL068',
+    title: 'slicing where none applies',
+    explanation: `slices { … } only applies to a 2D task on 3D volumes.
+
+    pretext r = rotation { encoder = paper3d, slices { axis = 0 }, … }    // error`,
+  },
+  {
+    code: 'SSL070',
+    title: 'two methods share a report label',
+    explanation: `Methods are reported as 3D-Rotation, 2D-CPC, … (or their 'label'). Two methods with
+the same label (e.g. two rotation variants) would merge in tables; label one of them.
+
+    pretext rotbug = rotation { variant = authors-code-bug, label = "3D-Rotation (bug)", … }`,
+  },
+  {
+    code: 'SSL099',
+    title: 'internal compiler error',
+    explanation: `The compiler failed unexpectedly on this input. This is a bug in ssl3d; please report
+it with the file. Set SSL3D_DEBUG=1 for details.`,
+  },
+];
