@@ -342,6 +342,12 @@ export class AstBuilder {
         });
       }
     }
+    const eq = tok(c, 'Equals');
+    if (typeTok && !eq) {
+      this.error('SSL008', `expected '=' before the type '${typeTok.image}'`, this.tokSpan(typeTok), {
+        hint: `write '${kindTok.image} ${nameTok ? nameTok.image : 'NAME'} = ${typeTok.image} { … }'`,
+      });
+    }
     if (!nameTok) {
       this.error('SSL014', `this ${kindTok.image} declaration has no name`, this.tokSpan(kindTok), {
         hint: `give it a name to refer to it by: '${kindTok.image} NAME${typeTok ? ` = ${typeTok.image}` : ''} { … }'`,
@@ -416,7 +422,8 @@ export class AstBuilder {
       // the parser reported the missing value; keep the key with an empty placeholder
       const at = equals ? tokenEnd(equals) : tokenEnd(keyTok);
       value = { kind: 'ident', name: '', path: [], span: this.span(at, at) };
-    } else if (!equals && value.kind !== 'block') {
+    } else if (!equals && value.kind !== 'block' && this.onlySpaceBetween(tokenEnd(keyTok), value.span.startOffset)) {
+      // (when something else sits between key and value, e.g. ':', it was reported already)
       const valueText = this.text.slice(value.span.startOffset, Math.min(value.span.endOffset, value.span.startOffset + 40));
       this.error('SSL008', `expected '=' between '${keyTok.image}' and its value`, value.span, {
         hint: `write '${keyTok.image} = ${valueText}'`,
@@ -432,6 +439,11 @@ export class AstBuilder {
     if (trailing !== undefined) entry.trailingComment = trailing;
     if (!first && this.blankLineBetween(cursor, this.firstCommentStartBetween(cursor, start))) entry.blankLineBefore = true;
     return entry;
+  }
+
+  private onlySpaceBetween(a: number, b: number): boolean {
+    const gap = this.text.slice(a, b).replace(/\/\*[\s\S]*?\*\/|(?:\/\/|#)[^\n]*/g, '');
+    return gap.trim() === '';
   }
 
   // ---- values

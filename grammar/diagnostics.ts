@@ -203,6 +203,13 @@ function excerpt(span: Span, lines: LineIndex | null, paint: (s: string, c: keyo
   ];
 }
 
+// rendering many diagnostics of one file reuses its line index
+let cachedIndex: LineIndex | null = null;
+function lineIndexFor(text: string): LineIndex {
+  if (!cachedIndex || cachedIndex.text !== text) cachedIndex = new LineIndex(text);
+  return cachedIndex;
+}
+
 function where(span: Span): string {
   return `${span.file}:${span.startLine}:${span.startColumn}`;
 }
@@ -215,7 +222,7 @@ function where(span: Span): string {
  */
 export function renderDiagnostic(d: Diagnostic, sourceText: string | null, options: RenderOptions = { color: false }): string {
   const paint = (s: string, c: keyof typeof ansi): string => (options.color ? ansi[c] + s + ansi.reset : s);
-  const lines = sourceText === null ? null : new LineIndex(sourceText);
+  const lines = sourceText === null ? null : lineIndexFor(sourceText);
   const sev = d.severity === 'error' ? paint('error', 'red') : paint('warning', 'yellow');
   const out: string[] = [`${paint(where(d.span) + ':', 'bold')} ${sev} ${paint(d.code, 'bold')}: ${d.message}`];
   out.push(...excerpt(d.span, lines, paint, '^'));

@@ -8,7 +8,10 @@ import type { Document, Value } from './ast.js';
 import { AstBuilder, describeToken } from './ast-builder.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex, sortDiagnostics } from './diagnostics.js';
-import { lex } from './lexer.js';
+import { chevrotain } from './chevrotain.js';
+import { lex, RBrace, RBracket } from './lexer.js';
+
+const { createTokenInstance } = chevrotain;
 import type { ParseErrorInfo } from './parser.js';
 import { sslParser } from './parser.js';
 
@@ -66,11 +69,54 @@ function lexDiagnostics(ctx: Ctx, comments: IToken[], errors: Array<{ offset: nu
 
 /** Match `{ }` and `[ ]` over the token stream. Returns the offsets of closers it reported, so
  *  parser errors at the same place are not reported twice. */
-function bracketCheck(ctx: Ctx): Set<number> {
+interface BracketResult {
+  /** Offsets of closers already explained (parser errors there are not repeated). */
+  reported: Set<number>;
+  /** The token stream with the bracket problems repaired (closers inserted where missing,
+   *  unmatched closers dropped), so the parser does not cascade past them. */
+  tokens: IToken[];
+}
+
+function bracketCheck(ctx: Ctx): BracketResult {
+  // Plain matching first. Only when the brackets do not balance, try again with the indentation
+  // heuristic (which names the block that was really left open) and keep that answer unless it
+  // finds more problems. A balanced file never gets a bracket diagnostic, however it is indented.
+  const plain: Diagnostic[] = [];
+  const plainResult = matchBrackets({ ...ctx, diagnostics: plain }, false);
+  if (plain.length === 0) return plainResult;
+  const guided: Diagnostic[] = [];
+  const guidedResult = matchBrackets({ ...ctx, diagnostics: guided }, true);
+  if (guided.length <= plain.length) {
+    ctx.diagnostics.push(...guided);
+    return guidedResult;
+  }
+  ctx.diagnostics.push(...plain);
+  return plainResult;
+}
+
+function matchBrackets(ctx: Ctx, useIndentation: boolean): BracketResult {
   const stack: IToken[] = [];
   const reported = new Set<number>();
+  const insertBefore = new Map<number, IToken[]>();
+  const drop = new Set<number>();
+  let index = 0;
+  const synth = (open: IToken, at: IToken | null): IToken => {
+    const type = open.tokenType.name === 'LBrace' ? RBrace : RBracket;
+    const offset = at ? at.startOffset : ctx.text.length;
+    const pos = ctx.lines.position(offset);
+    const t = createTokenInstance(type, '', offset, offset, pos.line, pos.line, pos.column, pos.column);
+    t.isInsertedInRecovery = true;
+    return t;
+  };
+  const insert = (open: IToken, at: IToken | null): void => {
+    const key = at ? index : -1;
+    const list = insertBefore.get(key) ?? [];
+    list.push(synth(open, at));
+    insertBefore.set(key, list);
+  };
   const pairs: Record<string, string> = { RBrace: 'LBrace', RBracket: 'LBracket' };
   const unclosed = (open: IToken, at: IToken | null): void => {
+    insert(open, at);
     const isBrace = open.tokenType.name === 'LBrace';
     const closer = isBrace ? '}' : ']';
     const where = at ? `before '${at.image}' at line ${at.startLine}` : 'before the end of the file';
@@ -87,7 +133,26 @@ function bracketCheck(ctx: Ctx): Set<number> {
       ],
     });
   };
-  for (const t of ctx.tokens) {
+  const unclosedInner = (open: IToken, closer: IToken, outer: IToken): void => {
+    insert(open, closer);
+    const isBrace = open.tokenType.name === 'LBrace';
+    const closerText = isBrace ? '}' : ']';
+    ctx.diagnostics.push({
+      code: isBrace ? 'SSL004' : 'SSL005',
+      severity: 'error',
+      message: `unclosed '${open.image}': expected '${closerText}' before line ${closer.startLine}`,
+      span: ctx.lines.span(ctx.file, open.startOffset, end(open)),
+      hint: `add the missing '${closerText}'`,
+      notes: [
+        {
+          message: `the '${closer.image}' on line ${closer.startLine} lines up with the '${outer.image}' on line ${outer.startLine}, so it closes that one`,
+          span: ctx.lines.span(ctx.file, closer.startOffset, end(closer)),
+        },
+      ],
+    });
+  };
+  for (index = 0; index < ctx.tokens.length; index++) {
+    const t = ctx.tokens[index]!;
     const name = t.tokenType.name;
     if (name === 'LBrace' || name === 'LBracket') {
       stack.push(t);
@@ -95,6 +160,19 @@ function bracketCheck(ctx: Ctx): Set<number> {
       const want = pairs[name]!;
       const top = stack[stack.length - 1];
       if (top && top.tokenType.name === want) {
+        // A closer alone on its line that lines up with an outer opener's line rather than with
+        // its own opener's line most likely closes the outer block: the inner one was left open.
+        const ci = useIndentation ? ownLineIndent(ctx, t) : null;
+        if (ci !== null && ci < lineIndent(ctx, top)) {
+          for (let i = stack.length - 2; i >= 0; i--) {
+            const outer = stack[i]!;
+            if (outer.tokenType.name === want && lineIndent(ctx, outer) === ci) {
+              while (stack.length > i + 1) unclosedInner(stack.pop()!, t, outer);
+              break;
+            }
+            if (lineIndent(ctx, outer) < ci) break;
+          }
+        }
         stack.pop();
         continue;
       }
@@ -107,6 +185,7 @@ function bracketCheck(ctx: Ctx): Set<number> {
         reported.add(t.startOffset);
       } else {
         reported.add(t.startOffset);
+        drop.add(index);
         ctx.diagnostics.push({
           code: 'SSL019',
           severity: 'error',
@@ -118,7 +197,29 @@ function bracketCheck(ctx: Ctx): Set<number> {
     }
   }
   while (stack.length) unclosed(stack.shift()!, null);
-  return reported;
+  if (insertBefore.size === 0 && drop.size === 0) return { reported, tokens: ctx.tokens };
+  const tokens: IToken[] = [];
+  ctx.tokens.forEach((t, i) => {
+    tokens.push(...(insertBefore.get(i) ?? []));
+    if (!drop.has(i)) tokens.push(t);
+  });
+  // closers missing at the end: innermost first
+  tokens.push(...(insertBefore.get(-1) ?? []).reverse());
+  return { reported, tokens };
+}
+
+/** Indentation (in columns, tabs count 4) of the line a token is on. */
+function lineIndent(ctx: Ctx, t: IToken): number {
+  const line = ctx.lines.lineText(t.startLine ?? ctx.lines.position(t.startOffset).line);
+  const m = /^[ \t]*/.exec(line)![0];
+  return m.replace(/\t/g, '    ').length;
+}
+
+/** Indentation of a token's line when the token is the first thing on it, else null. */
+function ownLineIndent(ctx: Ctx, t: IToken): number | null {
+  const line = ctx.lines.lineText(t.startLine ?? ctx.lines.position(t.startOffset).line);
+  const col = (t.startColumn ?? 1) - 1;
+  return line.slice(0, col).trim() === '' ? lineIndent(ctx, t) : null;
 }
 
 function decodeInfo(message: string): ParseErrorInfo | null {
@@ -192,6 +293,7 @@ function parserDiagnostics(ctx: Ctx, bracketProblems: boolean, reportedClosers: 
         severity: 'error',
         message: `unexpected end of file: expected ${listOr(expected)}`,
         span,
+        ...(rule === 'declaration' ? { hint: "a declaration needs a body: 'KIND NAME [= TYPE] { … }'" } : {}),
       });
       continue;
     }
@@ -264,9 +366,10 @@ export function parse(text: string, file: string): ParseResult {
     const lexed = lex(source);
     const ctx: Ctx = { text: source, file, lines, tokens: lexed.tokens, diagnostics: [] };
     lexDiagnostics(ctx, lexed.comments, lexed.errors);
-    const reportedClosers = bracketCheck(ctx);
+    const brackets = bracketCheck(ctx);
+    const reportedClosers = brackets.reported;
     const bracketProblems = ctx.diagnostics.some((d) => d.code === 'SSL004' || d.code === 'SSL005' || d.code === 'SSL019');
-    sslParser.input = lexed.tokens;
+    sslParser.input = brackets.tokens;
     const cst = sslParser.document();
     parserDiagnostics(ctx, bracketProblems, reportedClosers);
     const builder = new AstBuilder(source, file, lines, lexed.tokens, lexed.comments);

@@ -126,8 +126,9 @@ export class SslParser extends CstParser {
   public declaration = this.RULE('declaration', () => {
     this.CONSUME(Ident, { LABEL: 'kind' });
     this.OPTION(() => this.CONSUME2(Ident, { LABEL: 'name' }));
+    // `= TYPE`; a missing `=` (`dataset ukb phantom3d {`) is accepted and reported by the builder
     this.OPTION2(() => {
-      this.CONSUME(Equals);
+      this.OPTION3(() => this.CONSUME(Equals));
       this.CONSUME3(Ident, { LABEL: 'type' });
     });
     this.SUBRULE(this.block);
@@ -148,6 +149,8 @@ export class SslParser extends CstParser {
       { ALT: () => this.CONSUME(NumberLit) },
       { ALT: () => this.CONSUME(SizeLit) },
       { ALT: () => this.CONSUME(StringLit) },
+      // a lone word that starts nothing (`foo` then `}` or the end of the file)
+      { ALT: () => this.CONSUME(Ident), IGNORE_AMBIGUITIES: true },
     ]);
   });
 

@@ -64,7 +64,7 @@ describe('parser fuzz (seeded)', () => {
     const samples = sampleFiles();
     expect(samples.length).toBeGreaterThanOrEqual(3);
     const rng = new Rng(20201206);
-    const N = 2400;
+    const N = 2000;
     let withErrors = 0;
     let clean = 0;
     const t0 = performance.now();
@@ -112,6 +112,7 @@ describe('parser fuzz (seeded)', () => {
     // the mutations must exercise both paths
     expect(withErrors).toBeGreaterThan(N / 3);
     expect(clean).toBeGreaterThan(N / 20);
-    expect(ms).toBeLessThan(15_000);
+    // a few seconds on an idle 2-core machine; the bound only catches pathological slow-downs
+    expect(ms).toBeLessThan(60_000);
   });
 });
