@@ -154,9 +154,19 @@ export class BatchNorm extends tf.layers.Layer {
         mm.write(tf.add(tf.mul(mm.read(), m), tf.mul(mean, 1 - m)));
         mv.write(tf.add(tf.mul(mv.read(), m), tf.mul(variance, 1 - m)));
       });
-      return tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
+      return this.normalize(x, mean, variance, gamma, beta);
     }
-    return tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon);
+    return this.normalize(x, this.movingMean!.read(), this.movingVariance!.read(), gamma, beta);
+  }
+
+  /**
+   * y = x·s + (β − μ·s) with s = γ / √(σ² + ε), from elementwise ops on purpose: the gradient of
+   * tf.batchNorm (FusedBatchNorm) in tfjs 4.22 reshapes to rank 4 and fails on 5D (3D) and 2D
+   * (dense) inputs.
+   */
+  private normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
+    const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, this.epsilon)));
+    return tf.add(tf.mul(x, scale), tf.sub(beta, tf.mul(mean, scale)));
   }
 
   override computeOutputShape(s: Shape | Shape[]): Shape {

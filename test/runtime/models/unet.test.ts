@@ -127,3 +127,20 @@ describe('U-Net encoder and decoder', () => {
     expect(err(() => buildSegmenter(buildEncoder(spec, [32, 32, 32, 1], 1), 1, 1)).code).toBe('SSL135');
   });
 });
+
+describe('BatchNorm', () => {
+  it('trains on 3D (rank-5) and dense (rank-2) inputs and normalises with batch statistics', () => {
+    const enc = buildEncoder({ kind: 'unet3d', levels: 2, filters: [3, 4], block: 'plain', norm: 'batch', dropout: 0, finalPool: 'none', upsample: 'transpose' }, [4, 4, 4, 1], 1);
+    const x = tf.randomNormal([2, 4, 4, 4, 1], 0, 1, 'float32', 3);
+    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square((enc.model.apply(x, { training: true }) as tf.Tensor[])[1]!)) as tf.Scalar);
+    expect(Object.keys(grads).some((k) => k.includes('norm1/gamma'))).toBe(true);
+    for (const g of Object.values(grads)) expect(Number.isFinite(tf.tidy(() => tf.sum(g).dataSync()[0]!))).toBe(true);
+    // the first block's normalised output has ≈ zero mean and unit variance per channel in training mode
+    const sub = tf.model({ inputs: enc.input, outputs: enc.model.getLayer('enc_l0_norm1').output as tf.SymbolicTensor });
+    const y = sub.apply(x, { training: true }) as tf.Tensor;
+    const { mean, variance } = tf.moments(y, [0, 1, 2, 3]);
+    for (const m of mean.dataSync()) expect(Math.abs(m)).toBeLessThan(1e-4);
+    for (const v of variance.dataSync()) expect(v === 0 || Math.abs(v - 1) < 0.01).toBe(true);
+    tf.dispose([x, value, y, mean, variance, ...Object.values(grads)]);
+  });
+});
