@@ -1,0 +1,114 @@
+// The `evaluate` graph node: rebuild the fine-tuned model from its artifact, predict every case
+// of the dataset's fixed TEST split (whole-volume inference; 2D models slice by slice and
+// re-stack), compute the declared metrics per case and aggregated, and write
+//   metrics.json      EvalMetrics (runtime/record.ts)
+//   metrics.csv       one row per test case (segmentation) / per case prediction (classification)
+//   history.json      a copy of the fine-tune history (so a report needs only evaluate folders)
+//   pred/<case>.nii.gz predicted label volumes, when the dataset came from NIfTI files
+//                      (phantom datasets are skipped: regenerable and not worth the disk).
+
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataNode, EvaluateNode, FinetuneNode } from '../../compiler/graph.js';
+import { SslRuntimeError, type InputArtifact, type NodeContext, type NodeHandler } from '../contract.js';
+import { readDatasetArtifact } from '../data/artifact.js';
+import { writeNifti } from '../data/nifti.js';
+import type { EvalMetrics } from '../record.js';
+import { describeEmptyPolicy, evaluateClassification, evaluateSegmentation, metricKey, type EmptyPolicy, type SegCase } from './metrics.js';
+import { loadFinetunedModel, predictGrade, predictSegmentation } from './predict.js';
+
+function inputOfKind(ctx: NodeContext<EvaluateNode>, kind: 'data' | 'finetune'): InputArtifact | null {
+  return Object.values(ctx.inputs).find((a) => a.node.kind === kind) ?? null;
+}
+
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function num(v: number): string {
+  return Number.isFinite(v) ? String(Number(v.toPrecision(10))) : '';
+}
+
+/** The empty-mask policy an EvalSpec declares (HD95 with one empty side is always excluded). */
+export function emptyPolicyOf(spec: EvaluateNode['params']['evaluation']): EmptyPolicy {
+  return { bothEmpty: spec.emptyPolicy, hd95OneEmpty: null };
+}
+
+export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
+  const node = ctx.node;
+  const id = node.id;
+  const ftIn = inputOfKind(ctx, 'finetune');
+  const dataIn = inputOfKind(ctx, 'data');
+  if (!ftIn) throw new SslRuntimeError('SSL166', `${id}: no fine-tuned model among the inputs (${node.inputs.join(', ')})`);
+  if (!dataIn) throw new SslRuntimeError('SSL160', `${id}: no dataset among the inputs (${node.inputs.join(', ')})`);
+  const ds = await readDatasetArtifact(dataIn.dir);
+  if (ds.split.test.length === 0) throw new SslRuntimeError('SSL161', `${id}: the test split of ${ds.name} is empty`);
+  const dataNode = dataIn.node as DataNode;
+  const ftNode = ftIn.node as FinetuneNode;
+  const regions = Object.keys(node.params.regions).length ? node.params.regions : dataNode.params.dataset.regions;
+  const fromNifti = !dataNode.params.dataset.source.kind.startsWith('phantom') && dataNode.params.dataset.source.kind !== 'images';
+  const spec = node.params.evaluation;
+  const policy = emptyPolicyOf(spec);
+
+  const { model, desc } = await loadFinetunedModel(ftIn.dir);
+  try {
+    const testCases = ds.split.test.map((i) => ds.cases[i]!);
+    let metrics: EvalMetrics;
+    let csv: string;
+    if (desc.target === 'segmentation') {
+      const specs = spec.metrics.filter((m) => m.metric === 'dice' || m.metric === 'iou' || m.metric === 'hd95');
+      const segCases: SegCase[] = [];
+      if (fromNifti) await mkdir(join(ctx.outDir, 'pred'), { recursive: true });
+      for (let n = 0; n < testCases.length; n++) {
+        ctx.signal.throwIfAborted();
+        const c = testCases[n]!;
+        if (!c.mask) throw new SslRuntimeError('SSL160', `${id}: test case ${c.id} has no reference mask`);
+        const pred = await predictSegmentation(model, c, desc);
+        segCases.push({ id: c.id, reference: c.mask, prediction: pred, shape: c.shape, spacing: c.spacing });
+        if (fromNifti) await writeNifti(join(ctx.outDir, 'pred', `${c.id}.nii.gz`), { shape: c.shape, data: pred, spacing: c.spacing });
+        ctx.emit({ type: 'info', node: id, message: `predicted ${c.id} (${n + 1}/${testCases.length})` });
+      }
+      let table;
+      try {
+        table = evaluateSegmentation(specs, segCases, { regions, classes: desc.classes, policy });
+      } catch (e) {
+        if (e instanceof RangeError && /unknown region/.test(e.message)) throw new SslRuntimeError('SSL165', `${id}: ${e.message}`);
+        throw e;
+      }
+      metrics = { aggregate: table.aggregate, perCase: table.perCase, emptyPolicy: describeEmptyPolicy(policy), testCases: testCases.length };
+      const keys = specs.map(metricKey);
+      csv = ['case,' + keys.join(','), ...table.perCase.map((r) => [csvField(r.id), ...keys.map((k) => num(r.values[k]!))].join(','))].join('\n') + '\n';
+    } else {
+      const specs = spec.metrics.filter((m) => m.metric === 'qwk' || m.metric === 'accuracy');
+      const ref: number[] = [];
+      const pred: number[] = [];
+      const rows: string[] = ['case,grade,predicted'];
+      for (const c of testCases) {
+        ctx.signal.throwIfAborted();
+        if (c.grade === null) throw new SslRuntimeError('SSL160', `${id}: test case ${c.id} has no grade`);
+        const g = await predictGrade(model, c, desc);
+        const ri = desc.classes.indexOf(c.grade);
+        if (ri < 0) throw new SslRuntimeError('SSL164', `${id}: test case ${c.id} has grade ${c.grade}, not one of [${desc.classes.join(', ')}]`);
+        ref.push(ri);
+        pred.push(desc.classes.indexOf(g));
+        rows.push(`${csvField(c.id)},${c.grade},${g}`);
+      }
+      metrics = { aggregate: evaluateClassification(specs, ref, pred, desc.classes.length), perCase: [], emptyPolicy: 'not applicable (classification)', testCases: testCases.length };
+      csv = rows.join('\n') + '\n';
+    }
+    await writeFile(join(ctx.outDir, 'metrics.json'), JSON.stringify(metrics, null, 1) + '\n');
+    await writeFile(join(ctx.outDir, 'metrics.csv'), csv);
+    if (existsSync(join(ftIn.dir, 'history.json'))) await copyFile(join(ftIn.dir, 'history.json'), join(ctx.outDir, 'history.json'));
+    const summary: Record<string, number> = { testCases: testCases.length };
+    for (const [k, v] of Object.entries(metrics.aggregate)) if (!k.endsWith('__excluded')) summary[k] = v;
+    ctx.emit({
+      type: 'info', node: id,
+      message: `${ftNode.params?.method ?? node.params.method} (${node.params.arm}) on ${testCases.length} test cases: ` +
+        Object.entries(summary).filter(([k]) => k !== 'testCases').map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(4) : 'n/a'}`).join(', '),
+    });
+    return { summary };
+  } finally {
+    model.dispose();
+  }
+};
