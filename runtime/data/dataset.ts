@@ -62,14 +62,14 @@ export function checkLabels(spec: DatasetSpec, c: Case, file: string | null): vo
     if (bad.length > 0) {
       throw new SslRuntimeError(
         DATA_CODES.badLabelValues,
-        `case ${c.id}: label values ${bad.join(', ')} are not among the declared classes ${[...allowed].sort((a, b) => a - b).join(', ')}`,
+        `${file ? file + ': ' : ''}case ${c.id}: label values ${bad.join(', ')} are not among the declared classes ${[...allowed].sort((a, b) => a - b).join(', ')}`,
         file,
       );
     }
   }
   if (spec.labels.kind === 'classification' && c.grade !== null) {
     if (!Number.isInteger(c.grade) || c.grade < 0 || c.grade >= spec.labels.classes) {
-      throw new SslRuntimeError(DATA_CODES.badLabelValues, `case ${c.id}: class ${c.grade} is outside 0..${spec.labels.classes - 1}`, file);
+      throw new SslRuntimeError(DATA_CODES.badLabelValues, `${file ? file + ': ' : ''}case ${c.id}: class ${c.grade} is outside 0..${spec.labels.classes - 1}`, file);
     }
   }
 }
@@ -86,17 +86,21 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
     hashes.push(sha256Hex(bytes));
   }
   const key = caseCacheKey({ fileHashes: hashes, preprocess: spec.preprocess, reader: { ...src.reader, id: src.id, grade: src.grade } });
+  const file = src.files[0] ?? null;
+  // Labels are checked on every load, cached or not: the declared classes are not part of the key.
+  const check = (c: Case): Case => {
+    if (spec.labels.kind === 'segmentation' && !c.mask) {
+      throw new SslRuntimeError(DATA_CODES.missingLabel, `case ${src.id}: no label map, but dataset ${spec.name} declares segmentation labels`, file);
+    }
+    checkLabels(spec, c, src.labelFile ?? file);
+    return c;
+  };
   if (!opts.noCache) {
     const hit = await readCachedCase(opts.cacheDir, key);
-    if (hit) return hit;
+    if (hit) return check(hit);
   }
   opts.onDecode?.(src.id, src.files);
-  const raw = await src.load();
-  const file = src.files[0] ?? null;
-  if (spec.labels.kind === 'segmentation' && !raw.mask) {
-    throw new SslRuntimeError(DATA_CODES.missingLabel, `case ${src.id}: no label map, but dataset ${spec.name} declares segmentation labels`, file);
-  }
-  checkLabels(spec, raw, src.labelFile ?? file);
+  const raw = check(await src.load());
   const pre = src.done
     ? { ...spec.preprocess, crop: src.done.crop ? null : spec.preprocess.crop, resize: src.done.resize ? null : spec.preprocess.resize }
     : spec.preprocess;

@@ -425,9 +425,11 @@ async function imagesLayout(src: Extract<DataSource, { kind: 'images' }>, spec: 
   const exts = src.extensions.map((e) => (e.startsWith('.') ? e : '.' + e).toLowerCase());
   const files = await listFiles(root, (n) => exts.some((e) => n.toLowerCase().endsWith(e)));
   const channels: 1 | 3 = spec.preprocess.channels === null && spec.channels === 1 ? 1 : 3;
+  const csvPath = src.csv ? resolvePath(baseDir, src.csv) : null;
   const make = (id: string, file: string, grade: number | null): CaseSource => ({
     id,
     files: [file],
+    labelFile: csvPath,
     grade,
     reader: { kind: 'images', channels, crop: spec.preprocess.crop, resize: spec.preprocess.resize },
     done: { crop: true, resize: true },
@@ -462,7 +464,7 @@ async function imagesLayout(src: Extract<DataSource, { kind: 'images' }>, spec: 
     if (!id) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: empty ${src.idColumn}`, csvFile);
     if (!/^-?\d+$/.test(lab)) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: ${src.labelColumn} "${lab}" of ${id} is not an integer class`, csvFile);
     const file = byStem.get(id);
-    if (!file) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: image ${id} is not in ${root} (looked for ${exts.map((e) => id + e).join(', ')})`, join(root, id + (exts[0] ?? '')));
+    if (!file) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: image ${id} is not in ${root} (looked for ${exts.map((e) => id + e).join(', ')})`, csvFile);
     out.push(make(id, file, Number(lab)));
   }
   return out;
