@@ -67,10 +67,7 @@ export function dataNode(ds: LoadedDataset, kind: 'segmentation' | 'classificati
   };
 }
 
-// 3D: no batch norm — tfjs 4.22's batchNorm gradient only supports rank ≤ 4 tensors (its
-// FusedBatchNorm gradient tiles to rank 4), so a 3D BN encoder cannot train until
-// runtime/models' BatchNorm avoids tf.batchNorm in training mode. 2D (rank 4) uses batch norm.
-export const tinyUnet3d: EncoderSpec = { kind: 'unet3d', levels: 2, filters: [4, 8], block: 'plain', norm: 'none', dropout: 0, finalPool: 'none', upsample: 'transpose' };
+export const tinyUnet3d: EncoderSpec = { kind: 'unet3d', levels: 2, filters: [4, 8], block: 'plain', norm: 'batch', dropout: 0, finalPool: 'none', upsample: 'transpose' };
 export const tinyUnet2d: EncoderSpec = { kind: 'unet2d', levels: 2, filters: [4, 8], block: 'plain', norm: 'batch', dropout: 0, finalPool: 'none', upsample: 'transpose' };
 
 export const segEval: EvalSpec = {

@@ -29,6 +29,8 @@ beforeAll(async () => {
   preDir = join(root, 'pretrain');
   mkdirSync(preDir, { recursive: true });
   const enc = buildEncoder(tinyUnet3d, [8, 8, 8, 1], 123);
+  // non-trivial BN moving statistics, so "unchanged during warm-up" is a real check
+  for (const w of enc.model.weights) if (w.originalName.includes('moving_mean')) w.write(tf.fill(w.shape as number[], 0.25));
   await saveWeights(enc.model, preDir, 'encoder');
   enc.model.dispose();
   pre2dDir = join(root, 'pretrain2d');
@@ -107,12 +109,11 @@ describe('finetune handler', () => {
   });
 
   it('finetune arm: encoder unchanged during warm-up (BN statistics included), trained after; fresh optimiser', async () => {
-    // 2D slices so the encoder has batch norm (see helpers.ts)
-    const spec = finetuneSpec({ warmup: 2, slices: { axis: 0, perVolume: 2 } }, 3);
-    const node = finetuneNode({ data, arm: 'finetune', spec, encoder: tinyUnet2d, inputShape: [8, 8, 1], evaluation: segEval, pretrain: pretrain.id });
-    const ctx = ctxFor(node, pre2dDir);
+    const spec = finetuneSpec({ warmup: 2 }, 3);
+    const node = finetuneNode({ data, arm: 'finetune', spec, encoder: tinyUnet3d, inputShape: [8, 8, 8, 1], evaluation: segEval, pretrain: pretrain.id });
+    const ctx = ctxFor(node);
     await finetuneHandler(ctx);
-    const pre = await encWeights(pre2dDir, 'encoder');
+    const pre = await encWeights(preDir, 'encoder');
     expect([...pre.keys()].some((k) => k.includes('moving_mean'))).toBe(true);
     expect(ctx.checkpoints.map((c) => c.epoch)).toEqual([1, 2, 3]);
     const e1 = await encWeights(ctx.checkpoints[0]!.dir, 'model_0');
@@ -136,8 +137,8 @@ describe('finetune handler', () => {
     expect(steps(2)[dk]).toBe(perEpoch);
     ctx.cleanup();
     // atUnfreeze: keep → the count continues
-    const keep = finetuneNode({ data, arm: 'finetune', spec: { ...spec, atUnfreeze: 'keep' }, encoder: tinyUnet2d, inputShape: [8, 8, 1], evaluation: segEval, pretrain: pretrain.id });
-    const ctx2 = ctxFor(keep, pre2dDir);
+    const keep = finetuneNode({ data, arm: 'finetune', spec: { ...spec, atUnfreeze: 'keep' }, encoder: tinyUnet3d, inputShape: [8, 8, 8, 1], evaluation: segEval, pretrain: pretrain.id });
+    const ctx2 = ctxFor(keep);
     await finetuneHandler(ctx2);
     const steps2 = (JSON.parse(readFileSync(join(ctx2.checkpoints[2]!.dir, 'meta.json'), 'utf8')) as { optimizer: { steps: Record<string, number> } }).optimizer.steps;
     expect(steps2[dk]).toBe(3 * perEpoch);
