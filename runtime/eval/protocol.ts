@@ -9,12 +9,15 @@
 import { deriveSeed, Rng } from '../rng.js';
 import type { LoadedDataset } from '../data/types.js';
 
-/** Number of training cases a label fraction selects: round(f·N), at least 1, at most N. */
+/**
+ * Number of training cases a label fraction selects: ⌊f·N⌋ (as the authors' `int(N·p)` and the
+ * compiler's cost model), at least 1, at most N.
+ */
 export function subsetSize(fraction: number, n: number): number {
   if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`label fraction must be in (0, 1], got ${fraction}`);
   if (n <= 0) return 0;
-  // The small epsilon keeps 0.1·30 = 3.0000000000000004 and 0.35·20 = 6.999999999999999 stable.
-  return Math.min(n, Math.max(1, Math.round(fraction * n + 1e-9)));
+  // The small epsilon keeps 0.35·20 = 6.999999999999999 at 7.
+  return Math.min(n, Math.max(1, Math.floor(fraction * n + 1e-9)));
 }
 
 /**

@@ -16,9 +16,10 @@ describe('label-fraction subsets', () => {
     expect(new Set(subsets[5]).size).toBe(ids.length);
   });
 
-  it('have at least one case and the rounded size', () => {
+  it('have at least one case and ⌊f·N⌋ cases', () => {
     expect(labelFractionSubset(ids, 0.01, 1)).toHaveLength(1);
-    expect(subsetSize(0.1, 37)).toBe(4);
+    expect(subsetSize(0.1, 37)).toBe(3);
+    expect(subsetSize(0.25, 37)).toBe(9);
     expect(subsetSize(0.1, 30)).toBe(3);
     expect(subsetSize(0.35, 20)).toBe(7);
     expect(subsetSize(1, 5)).toBe(5);
