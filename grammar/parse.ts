@@ -208,6 +208,29 @@ function matchBrackets(ctx: Ctx, useIndentation: boolean): BracketResult {
   return { reported, tokens };
 }
 
+/** Deeper nesting than any real experiment needs; refusing it keeps the recursive-descent
+ *  parser and the formatter far from the JavaScript stack limit. */
+export const MAX_NESTING = 100;
+
+function nestingTooDeep(ctx: Ctx): Diagnostic | null {
+  let depth = 0;
+  for (const t of ctx.tokens) {
+    const n = t.tokenType.name;
+    if (n === 'LBrace' || n === 'LBracket') {
+      if (++depth > MAX_NESTING) {
+        return {
+          code: 'SSL001',
+          severity: 'error',
+          message: `blocks and lists are nested more than ${MAX_NESTING} levels deep here`,
+          span: ctx.lines.span(ctx.file, t.startOffset, end(t)),
+          hint: 'flatten the structure; the file was not parsed further',
+        };
+      }
+    } else if (n === 'RBrace' || n === 'RBracket') depth = Math.max(0, depth - 1);
+  }
+  return null;
+}
+
 /** Indentation (in columns, tabs count 4) of the line a token is on. */
 function lineIndent(ctx: Ctx, t: IToken): number {
   const line = ctx.lines.lineText(t.startLine ?? ctx.lines.position(t.startOffset).line);
@@ -366,6 +389,8 @@ export function parse(text: string, file: string): ParseResult {
     const lexed = lex(source);
     const ctx: Ctx = { text: source, file, lines, tokens: lexed.tokens, diagnostics: [] };
     lexDiagnostics(ctx, lexed.comments, lexed.errors);
+    const tooDeep = nestingTooDeep(ctx);
+    if (tooDeep) return { document: emptyDocument(file), diagnostics: [...ctx.diagnostics, tooDeep] };
     const brackets = bracketCheck(ctx);
     const reportedClosers = brackets.reported;
     const bracketProblems = ctx.diagnostics.some((d) => d.code === 'SSL004' || d.code === 'SSL005' || d.code === 'SSL019');

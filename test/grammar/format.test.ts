@@ -1,0 +1,61 @@
+// `format`: canonical layout rules, idempotence, AST preservation, comment preservation.
+import { describe, expect, it } from 'vitest';
+import { format, parse } from '../../grammar/index.js';
+import { sampleFiles, stripSpans } from './helpers.js';
+
+function fmt(src: string): string {
+  const r = parse(src, 'f.ssl');
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return format(r.document);
+}
+
+describe('format', () => {
+  it('is idempotent and keeps the AST on every sample file', () => {
+    for (const { name, text } of sampleFiles()) {
+      const once = fmt(text);
+      const twice = fmt(once);
+      expect(twice, name).toBe(once);
+      expect(stripSpans(parse(once, name).document), name).toEqual(stripSpans(parse(text, name).document));
+    }
+  });
+
+  it('normalises spacing, separators and indentation', () => {
+    expect(fmt('dataset  x=y{a=1,,b=[1,2 ,3,];c="s"}')).toBe('dataset x = y {\n  a = 1\n  b = [1, 2, 3]\n  c = "s"\n}\n');
+  });
+
+  it('keeps short blocks of plain values inline and breaks nested or long ones', () => {
+    const out = fmt('x y { split { val = 10%, test = 20% }\n train { epochs = 10, optimizer = adam { lr = 1e-3 } } }');
+    expect(out).toBe(
+      'x y {\n  split { val = 10%, test = 20% }\n  train {\n    epochs = 10\n    optimizer = adam { lr = 1e-3 }\n  }\n}\n',
+    );
+    const long = `x y { tasks = [${Array.from({ length: 30 }, (_, i) => `task${i}`).join(', ')}] }`;
+    const lines = fmt(long).split('\n');
+    expect(lines[1]).toBe('  tasks = [');
+    expect(lines[2]).toBe('    task0,');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+  });
+
+  it('writes numbers, units, sizes, ranges and strings as written (strings re-escaped)', () => {
+    expect(fmt('x y { a = 1e-3, b = 25   epochs, c = 10%, d = 64x64x64, e = 1..4   step 1, f = "q\\"\\t" }')).toBe(
+      'x y {\n  a = 1e-3\n  b = 25 epochs\n  c = 10%\n  d = 64x64x64\n  e = 1..4 step 1\n  f = "q\\"\\t"\n}\n',
+    );
+  });
+
+  it('keeps `key = T { … }` and `key T { … }` as written', () => {
+    expect(fmt('x y {\n  opt = adam { lr = 1 }\n  table regions { rows = m }\n}')).toBe('x y {\n  opt = adam { lr = 1 }\n  table regions { rows = m }\n}\n');
+  });
+
+  it('preserves every comment and single blank lines', () => {
+    const src = '// head\n\nexperiment e { // after brace\n  a = 1 // tail\n\n\n  # section\n  b = [x, /* inside */ y]\n  c {\n    // closing\n  } // after c\n}\n// end\n';
+    const out = fmt(src);
+    for (const c of ['// head', '// after brace', '// tail', '# section', '/* inside */', '// closing', '// after c', '// end']) expect(out).toContain(c);
+    expect(out).not.toContain('\n\n\n');
+    expect(out).toContain('a = 1 // tail\n\n  # section');
+    expect(fmt(out)).toBe(out);
+  });
+
+  it('formats an empty document to the empty string and empty bodies as {}', () => {
+    expect(fmt('')).toBe('');
+    expect(fmt('experiment e { }')).toBe('experiment e {}\n');
+  });
+});
