@@ -333,6 +333,35 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// copyRows(src, dst, dims: Float64Array[rows, len, srcStride, dstStride, srcOff, dstOff])
+napi_value CopyRows(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, argv)) return fail(env, "copyRows: expected 3 arguments");
+  float *s, *d;
+  size_t ls, ld;
+  bool is;
+  if (!get_f32(env, argv[0], &s, &ls) || !get_f32(env, argv[1], &d, &ld) || napi_is_typedarray(env, argv[2], &is) != napi_ok || !is)
+    return fail(env, "copyRows: bad arguments");
+  napi_typedarray_type type;
+  size_t n, off;
+  void* p;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[2], &type, &n, &p, &ab, &off) != napi_ok || type != napi_float64_array || n != 6)
+    return fail(env, "copyRows: dims must be a Float64Array(6)");
+  const double* q = (const double*)p;
+  int64_t dims[6];
+  for (int i = 0; i < 6; i++) {
+    if (q[i] < 0) return fail(env, "copyRows: negative dimension");
+    dims[i] = (int64_t)q[i];
+  }
+  if (dims[0] > 0 && dims[1] > 0) {
+    int64_t lastS = dims[4] + (dims[0] - 1) * dims[2] + dims[1], lastD = dims[5] + (dims[0] - 1) * dims[3] + dims[1];
+    if (lastS > (int64_t)ls || lastD > (int64_t)ld) return fail(env, "copyRows: out of bounds");
+    K->copy_rows(s, d, dims);
+  }
+  return nullptr;
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   CHECK(napi_create_string_utf8(env, K->isa, NAPI_AUTO_LENGTH, &s));
@@ -406,7 +435,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {{"conv3dFwd", ConvFwd}, {"conv3dBwdInput", ConvBin}, {"conv3dBwdFilter", ConvBfil}, {"matmul", MatMul},
              {"pool3d", Pool3d},     {"pool3dGrad", Pool3dGrad}, {"binary", Binary},          {"reduce", Reduce},
-             {"unary", Unary},       {"transpose", Transpose},   {"isa", Isa},                {"threads", Threads},
+             {"unary", Unary},       {"transpose", Transpose},   {"copyRows", CopyRows},   {"isa", Isa},                {"threads", Threads},
              {"setThreads", SetThreads}, {"fmaPeak", FmaPeak}};
   for (auto& f : fns) {
     napi_value fn;

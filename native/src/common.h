@@ -28,6 +28,8 @@ struct Ssl3dKernels {
   void (*reduce)(int op, const float* x, const int32_t* shape, const int32_t* red, int rank, float* out);
   void (*unary)(int op, const float* x, float* out, long n, float alpha);
   void (*transpose)(const float* x, const int32_t* shape, const int32_t* perm, int rank, float* out);
+  // dims: rows len srcStride dstStride srcOff dstOff (in floats)
+  void (*copy_rows)(const float* src, float* dst, const int64_t* dims);
   // Floating-point operations done by one thread of an FMA loop running `iters` iterations.
   double (*fma_loop)(long iters);
 };

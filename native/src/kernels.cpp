@@ -941,6 +941,23 @@ void transpose(const float* x, const int32_t* shape, const int32_t* perm, int ra
 }
 
 // ---------------------------------------------------------------------------------------------
+// Strided row copy: the building block of Concat and SplitV along any axis.
+struct CopyCtx { const float* src; float* dst; long rows, len, ss, ds; };
+
+void copy_task(void* arg, int tid, int nt) {
+  const CopyCtx& q = *(const CopyCtx*)arg;
+  long b, e;
+  split(q.rows, tid, nt, &b, &e);
+  for (long r = b; r < e; r++) memcpy(q.dst + r * q.ds, q.src + r * q.ss, sizeof(float) * q.len);
+}
+
+void copy_rows(const float* src, float* dst, const int64_t* d) {
+  CopyCtx q = {src + d[4], dst + d[5], (long)d[0], (long)d[1], (long)d[2], (long)d[3]};
+  if (q.rows * q.len < 65536) copy_task(&q, 0, 1);
+  else ssl3d_parallel(copy_task, &q);
+}
+
+// ---------------------------------------------------------------------------------------------
 double fma_loop(long iters) {
   V acc[12];
   for (int i = 0; i < 12; i++) acc[i] = vset(0.001f * (float)i);
@@ -966,7 +983,7 @@ double fma_loop(long iters) {
 }  // namespace
 
 extern const Ssl3dKernels table = {
-    ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, fma_loop,
+    ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, copy_rows, fma_loop,
 };
 
 }  // namespace SSL3D_NS

@@ -49,6 +49,8 @@ export interface NativeAddon {
   reduce(op: number, x: Float32Array, shape: Int32Array, reduce: Int32Array, out: Float32Array): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   transpose(x: Float32Array, shape: Int32Array, perm: Int32Array, out: Float32Array): void;
+  /** dims = [rows, len, srcStride, dstStride, srcOffset, dstOffset] in floats. */
+  copyRows(src: Float32Array, dst: Float32Array, dims: Float64Array): void;
 }
 
 export function convDimsArray(c: ConvDims): Int32Array {

@@ -338,6 +338,49 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     return a.backend.makeTensorInfo(perm.map((p) => x.shape[p]!), 'float32', y);
   });
 
+  // ---- concat / split (skip connections and their gradients) ----------------------------------
+  add('Concat', (a, f) => {
+    const xs = Object.values(a.inputs);
+    const { axis } = a.attrs as { axis: number | number[] };
+    if (xs.length === 0) return fb(a, f);
+    const rank = xs[0]!.shape.length;
+    const ax = tf.util.parseAxisParam(axis, xs[0]!.shape)[0]!;
+    const vals = xs.map((x) => f32(a.backend, x));
+    if (vals.some((v) => !v) || xs.some((x) => x.shape.length !== rank)) return fb(a, f);
+    const outShape = tf.backend_util.computeOutShape(xs.map((x) => x.shape), ax);
+    const outer = size(outShape.slice(0, ax));
+    const outRow = size(outShape.slice(ax));
+    if (outer * outRow < 4096) return fb(a, f);
+    const y = new Float32Array(outer * outRow);
+    let off = 0;
+    xs.forEach((x, i) => {
+      const row = size(x.shape.slice(ax));
+      if (row > 0) addon.copyRows(vals[i]!, y, Float64Array.of(outer, row, row, outRow, 0, off));
+      off += row;
+    });
+    return a.backend.makeTensorInfo(outShape, 'float32', y);
+  });
+  add('SplitV', (a, f) => {
+    const { x } = a.inputs as { x: Info };
+    const { numOrSizeSplits, axis } = a.attrs as { numOrSizeSplits: number | number[]; axis: number };
+    const xv = f32(a.backend, x);
+    if (!xv || xv.length < 4096) return fb(a, f);
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
+    const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
+    const outer = size(x.shape.slice(0, ax));
+    const inner = size(x.shape.slice(ax + 1));
+    const row = x.shape[ax]! * inner;
+    let off = 0;
+    return sizes.map((s) => {
+      const shape = x.shape.slice();
+      shape[ax] = s;
+      const y = new Float32Array(outer * s * inner);
+      if (s * inner > 0) addon.copyRows(xv, y, Float64Array.of(outer, s * inner, row, s * inner, off * inner, 0));
+      off += s;
+      return a.backend.makeTensorInfo(shape, 'float32', y);
+    });
+  });
+
   return out;
 }
 

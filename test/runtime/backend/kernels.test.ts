@@ -176,6 +176,18 @@ describe.runIf(nativeAvailable())('native kernels match tfjs cpu', () => {
     }
   });
 
+  it('concat and split along every axis, and the concat gradient', () => {
+    const sa = [2, 5, 6, 7, 9], sb = [2, 5, 6, 7, 4];
+    expect(compare((a: tf.Tensor, b: tf.Tensor) => tf.concat([a, b], 4), [inp(sa), inp(sb)])).toBe(0);
+    expect(compare((a: tf.Tensor, b: tf.Tensor) => tf.concat([a, b, a], 0), [inp(sa), inp(sa)])).toBe(0);
+    expect(compare((a: tf.Tensor, b: tf.Tensor) => tf.concat([a, b], 2), [inp(sa), inp([2, 5, 3, 7, 9])])).toBe(0);
+    expect(compare((a: tf.Tensor) => tf.split(a, [2, 3, 4], 4), [inp(sa)])).toBe(0);
+    expect(compare((a: tf.Tensor) => tf.split(a, 3, 2), [inp(sa)])).toBe(0);
+    expect(
+      compare((a: tf.Tensor, b: tf.Tensor) => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.concat([x, y], 4).square().sum())([a, b]), [inp(sa), inp(sb)]),
+    ).toBeLessThan(1e-6);
+  });
+
   it('every cpu kernel is registered on native', () => {
     const cpu = tf.getKernelsForBackend('cpu').map((k) => k.kernelName).sort();
     const nat = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
