@@ -11,7 +11,7 @@ import type { ExecutionGraph, ReportNode, ReportSpec } from '../../compiler/grap
 import { SslRuntimeError } from '../../runtime/contract.js';
 import type { RunEvent } from '../../runtime/events.js';
 import { createEventStream } from '../../runtime/executor/emitter.js';
-import { defaultHandlers } from '../../runtime/executor/handlers.js';
+import { defaultHandlers, type HandlerResolver } from '../../runtime/executor/handlers.js';
 import { exitCodeOf, installInterruptHandlers, runSession } from '../../runtime/executor/session.js';
 import { packageVersion } from '../../runtime/version.js';
 import { createJsonlRenderer } from '../ui/jsonl.js';
@@ -123,9 +123,19 @@ function printError(err: unknown): void {
   }
 }
 
+export interface RunDeps {
+  /** Node handlers (default: the built-in ones); tests pass fakes. */
+  handlers?: HandlerResolver;
+}
+
 export const command: Command = {
   summary: 'run an experiment (cached, resumable)',
-  async run(argv: string[]): Promise<number> {
+  run: (argv: string[]) => runCli(argv),
+};
+
+/** `ssl3d run` with injectable dependencies; returns the exit code. */
+export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number> {
+  {
     const args = parseRunArgs(argv);
     if (args === 'help') {
       process.stdout.write(usage);
@@ -161,12 +171,15 @@ export const command: Command = {
     let cpu: { model: string; cores: number; features: string[] };
     let tfjsVersion = 'unknown';
     try {
+      const tf = await import('@tensorflow/tfjs');
+      // Production mode: no "install tfjs-node" banner from the cpu backend (the run-start event
+      // already says which backend runs and why); SSL3D_DEBUG keeps tfjs' debug behaviour.
+      if (!process.env.SSL3D_DEBUG) tf.env().set('PROD', true);
+      tfjsVersion = tf.version.tfjs;
       const b = await import('../../runtime/backend/index.js');
       backend = await b.selectBackend(args.backend ?? graph.backend, { quiet: true });
       if (args.backend) backend = { ...backend, reason: `${backend.reason} (--backend ${args.backend})` };
       cpu = b.cpuInfo();
-      const tf = await import('@tensorflow/tfjs');
-      tfjsVersion = tf.version.tfjs;
     } catch (err) {
       printError(err);
       return 1;
@@ -183,7 +196,7 @@ export const command: Command = {
     if (ui === 'json') {
       stream.subscribe((e: RunEvent) => process.stdout.write(JSON.stringify(e) + '\n'));
     } else if (ui === 'plain') {
-      const p = createPlainRenderer({ write: (s) => process.stdout.write(s), color: useColor() });
+      const p = createPlainRenderer({ write: (s) => process.stdout.write(s), color: useColor(), results: !args.report });
       stream.subscribe(p.onEvent);
       closers.push(() => p.close());
     } else {
@@ -207,7 +220,7 @@ export const command: Command = {
         graph,
         cacheDir,
         baseDir: dirname(file),
-        handlers: defaultHandlers,
+        handlers: deps.handlers ?? defaultHandlers,
         stream,
         signal: controller.signal,
         backend: { name: backend.name, reason: backend.reason },
@@ -240,8 +253,8 @@ export const command: Command = {
     if (ui !== 'json') process.stdout.write(`run record: ${recordPath}\n`);
     if (status === 'interrupted' && ui !== 'json') process.stdout.write('interrupted: run the same command again to resume.\n');
     return exitCodeOf(status);
-  },
-};
+  }
+}
 
 async function printReport(record: NonNullable<Awaited<ReturnType<typeof runSession>>['record']>, file: string, runId: string): Promise<void> {
   const { defaultReportSpec, reportInputFromRecord, writeReport } = await import('../../report/index.js');

@@ -12,6 +12,8 @@ export interface PlainOptions {
   heartbeatMs?: number;
   /** Clock for heartbeats (tests). */
   now?: () => number;
+  /** Print the method × fraction result table at the end (default true; off when a report follows). */
+  results?: boolean;
 }
 
 export interface PlainRenderer {
@@ -101,7 +103,7 @@ export function createPlainRenderer(opts: PlainOptions): PlainRenderer {
         for (const id of view.order) counts[view.nodes[id]!.state] = (counts[view.nodes[id]!.state] ?? 0) + 1;
         const parts = ['done', 'cached', 'failed', 'skipped', 'interrupted', 'to-run', 'partial'].filter((k) => counts[k]).map((k) => `${counts[k]} ${k === 'to-run' || k === 'partial' ? 'not run' : k}`);
         out(e.t, `run ${e.status} in ${formatDuration(e.durationMs)}: ${parts.join(', ')}`);
-        const table = resultTable(view);
+        const table = opts.results === false ? null : resultTable(view);
         if (table) for (const l of resultTableLines(table)) opts.write(`  ${l}\n`);
         if (e.status === 'interrupted') opts.write('  interrupted: run the same command again to resume from the last checkpoint\n');
         break;
