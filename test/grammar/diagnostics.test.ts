@@ -1,10 +1,13 @@
 // diagnostics.ts: did-you-mean, rendering (caret line, hint, notes, colour), JSON output,
 // and the code catalogue.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../grammar/index.js';
 import { didYouMean, editDistance, KNOWN_KINDS, LineIndex, parse, renderDiagnostic, renderDiagnosticsJson, spanAt, syntaxCodes } from '../../grammar/index.js';
 import { allCodes } from '../../cli/catalogue.js';
 import { diagnosticCases } from './diagnostic-cases.js';
+import { here } from './helpers.js';
 
 describe('didYouMean', () => {
   it('finds near misses: typos, transpositions, case', () => {
@@ -88,6 +91,11 @@ describe('code catalogue', () => {
       expect(c.explanation.length, c.code).toBeGreaterThan(120);
       expect(c.explanation, c.code).toMatch(/\n {4}\S/); // an indented example
     }
+  });
+
+  it('docs/syntax.md lists every syntax code', () => {
+    const doc = readFileSync(join(here, '..', '..', 'docs', 'syntax.md'), 'utf8');
+    for (const c of syntaxCodes) expect(doc, c.code).toContain(`| ${c.code} |`);
   });
 
   it('every code the parser emits is in the merged catalogue', () => {
