@@ -92,9 +92,11 @@ export interface GridGeometry {
   grid: number;
   /** Cell size per axis (input side / grid, floored). */
   cell: number[];
-  /** Patch size per axis (cell − 2·jitter). */
+  /** Patch size per axis (cell − 2·jitter, rounded down to a multiple of `multiple`). */
   patch: number[];
   jitter: number;
+  /** Room for the random offset per axis (cell − patch; 2·jitter unless rounding added some). */
+  slack: number[];
   /** Offset of the whole grid inside the volume (leftover voxels split evenly). */
   origin: number[];
 }
@@ -102,18 +104,22 @@ export interface GridGeometry {
 /**
  * Grid of `grid` cells per axis with a jittered patch inside each cell, as in Doersch et al.:
  * patch = cell − 2·jitter, placed at a random offset in [0, 2·jitter] (training) or centred
- * (validation). Leftover voxels (side mod grid) are split evenly on both sides.
+ * (validation). Leftover voxels (side mod grid) are split evenly on both sides. `multiple`:
+ * the encoder needs patch sides divisible by 2^poolings, so the patch is rounded down to a
+ * multiple of it and the freed voxels widen the jitter range (`slack`).
  */
-export function gridGeometry(shape: readonly number[], grid: number, jitter: number): GridGeometry {
+export function gridGeometry(shape: readonly number[], grid: number, jitter: number, multiple = 1): GridGeometry {
   if (!Number.isInteger(grid) || grid < 1) throw taskError('badParams', `grid must be a positive integer, got ${grid}`);
   if (!Number.isInteger(jitter) || jitter < 0) throw taskError('badParams', `jitter must be a non-negative integer, got ${jitter}`);
   const cell = shape.map((s) => Math.floor(s / grid));
-  const patch = cell.map((c) => c - 2 * jitter);
-  if (patch.some((p) => p < 1)) {
-    throw taskError('badGeometry', `a ${grid}-per-side grid with jitter ${jitter} does not fit input [${shape}]: cells of [${cell}] leave patches of [${patch}]`);
+  const patch = cell.map((c) => Math.floor((c - 2 * jitter) / multiple) * multiple);
+  if (patch.some((p) => p < Math.max(1, multiple))) {
+    const why = multiple > 1 ? ` (the encoder needs patch sides that are multiples of ${multiple})` : '';
+    throw taskError('badGeometry', `a ${grid}-per-side grid with jitter ${jitter} does not fit input [${shape}]: cells of [${cell}] leave patches of [${cell.map((c) => c - 2 * jitter)}]${why}`);
   }
+  const slack = cell.map((c, i) => c - (patch[i] as number));
   const origin = shape.map((s, i) => Math.floor((s - grid * (cell[i] as number)) / 2));
-  return { grid, cell, patch, jitter, origin };
+  return { grid, cell, patch, jitter, slack, origin };
 }
 
 /** Number of cells in the grid (grid^dims). */
@@ -136,7 +142,8 @@ export function cellCoords(index: number, grid: number, dims: number): number[] 
 export function patchStart(g: GridGeometry, index: number, rng: Rng | null): number[] {
   const coords = cellCoords(index, g.grid, g.cell.length);
   return coords.map((c, a) => {
-    const off = rng ? rng.int(2 * g.jitter + 1) : g.jitter;
+    const slack = g.slack[a] as number;
+    const off = rng ? rng.int(slack + 1) : Math.floor(slack / 2);
     return (g.origin[a] as number) + c * (g.cell[a] as number) + off;
   });
 }

@@ -41,9 +41,10 @@ export function exemplarTriplets(
   if (pool.length < 2) throw taskError('tooFewCases', `Exemplar needs at least 2 training samples (negatives are other samples), got ${pool.length}`);
   const perm = opts.negatives === 'batch' ? derangement(picked.length, rng) : null;
   return picked.map((src, i) => {
-    let negSrc: number;
+    let negSrc = -1;
     if (perm) negSrc = picked[perm[i] as number] as number;
-    else {
+    if (!perm || negSrc === src) {
+      // dataset negatives (or a batch that repeats a sample): any other pool sample
       negSrc = rng.int(pool.length - 1);
       if (negSrc >= src) negSrc++;
     }
