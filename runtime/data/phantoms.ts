@@ -149,6 +149,42 @@ const CONTRAST: Record<BrainContrast, number[]> = {
   flair: [0, 0.6, 0.08, 0.1, 0.62, 0.5, 0.1, 0.93, 0.45, 0.76],
 };
 
+function enforceNesting(t: Uint8Array, shape: [number, number, number]): void {
+  const [D, H, W] = shape;
+  const HW = H * W;
+  const touches = (i: number, pred: (v: number) => boolean): boolean => {
+    const w = i % W;
+    const h = Math.floor(i / W) % H;
+    const d = Math.floor(i / HW);
+    return (
+      (w > 0 && pred(t[i - 1]!)) ||
+      (w < W - 1 && pred(t[i + 1]!)) ||
+      (h > 0 && pred(t[i - W]!)) ||
+      (h < H - 1 && pred(t[i + W]!)) ||
+      (d > 0 && pred(t[i - HW]!)) ||
+      (d < D - 1 && pred(t[i + HW]!))
+    );
+  };
+  const healthy = (v: number): boolean => v < T_OEDEMA;
+  const notCore = (v: number): boolean => v !== T_ENHANCING && v !== T_NECROSIS;
+  for (let pass = 0; pass < 8; pass++) {
+    let changed = 0;
+    for (let i = 0; i < t.length; i++) {
+      if (t[i] === T_ENHANCING && touches(i, healthy)) {
+        t[i] = T_OEDEMA;
+        changed++;
+      }
+    }
+    for (let i = 0; i < t.length; i++) {
+      if (t[i] === T_NECROSIS && touches(i, notCore)) {
+        t[i] = T_ENHANCING;
+        changed++;
+      }
+    }
+    if (changed === 0) break;
+  }
+}
+
 export interface BrainPhantomOptions {
   /** Whether the case has a tumour; 'random' = with probability `tumourProbability`. */
   tumour: boolean | 'random';
@@ -240,9 +276,8 @@ export function brainPhantom(seed: number, size: Vec3 | number[], channels: numb
   const biasAmp = rng.uniform(0.04, 0.12);
   const texAmp = rng.uniform(0.03, 0.06);
 
-  const image = new Float32Array(N * channels);
-  const mask = opts.labelled ? new Uint8Array(N) : null;
-  const C = channels;
+  // Pass 1: tissue class per voxel.
+  const tissueOf = new Uint8Array(N);
   const eyeR2 = 0.13 * 0.13;
   let o = 0;
   for (let d = 0; d < D; d++) {
@@ -274,42 +309,42 @@ export function brainPhantom(seed: number, size: Vec3 | number[], channels: numb
           const gz = ez + 0.38;
           if (gx * gx + gy * gy + gz * gz < eyeR2) tissue = T_EYE;
         }
-        let label = 0;
-        let tumourTex = 0;
         if (hasTumour && (tissue === T_GM || tissue === T_WM || tissue === T_CSF) && r < csfIn) {
           const dx = (x - tcx) / (sx * ax);
           const dy = (y - tcy) / (sy * ay);
           const dz = (z - tcz) / (sz * az);
           const s = (Math.sqrt(dx * dx + dy * dy + dz * dz) * Math.max(0.6, 1 + 0.3 * tumourField[o]!)) / re;
-          if (s < 1) {
-            if (s < levelNec) {
-              tissue = T_NECROSIS;
-              label = 1;
-            } else if (s < levelCore) {
-              tissue = T_ENHANCING;
-              label = 4;
-            } else {
-              tissue = T_OEDEMA;
-              label = 2;
-            }
-            tumourTex = 0.06 * tumourField[o]!;
-          }
+          if (s < 1) tissue = s < levelNec ? T_NECROSIS : s < levelCore ? T_ENHANCING : T_OEDEMA;
         }
-        if (mask) mask[o] = label;
-        const base = o * C;
-        if (tissue === T_BG) {
-          // Background: faint Rayleigh-like noise, as on magnitude MR images.
-          for (let c = 0; c < C; c++) image[base + c] = Math.abs(noise[rng.nextU32() & 8191]!) * noiseSd * 0.5;
-          continue;
-        }
-        const gain = 1 + biasAmp * bias[o]!;
-        const tex = texAmp * texture[o]! + tumourTex;
-        const k = rng.nextU32();
-        for (let c = 0; c < C; c++) {
-          const mean = contrast[c]![tissue]!;
-          image[base + c] = Math.max(0, (mean + tex) * gain + noiseSd * noise[(k + c * 2731) & 8191]!);
-        }
+        tissueOf[o] = tissue;
       }
+    }
+  }
+  // The sub-regions are level sets of one smooth function, so they nest; on coarse grids a level
+  // set can still be thinner than a voxel. Enforce the BraTS nesting on the voxel grid: an
+  // enhancing voxel touching healthy tissue becomes oedema, and a necrotic voxel touching anything
+  // but the enhancing rim becomes rim (repeat until stable).
+  if (hasTumour) enforceNesting(tissueOf, [D, H, W]);
+  // Pass 2: intensities.
+  const image = new Float32Array(N * channels);
+  const mask = opts.labelled ? new Uint8Array(N) : null;
+  const C = channels;
+  for (o = 0; o < N; o++) {
+    const tissue = tissueOf[o]!;
+    const tumour = tissue >= T_OEDEMA;
+    if (mask && tumour) mask[o] = tissue === T_NECROSIS ? 1 : tissue === T_ENHANCING ? 4 : 2;
+    const base = o * C;
+    if (tissue === T_BG) {
+      // Background: faint Rayleigh-like noise, as on magnitude MR images.
+      for (let c = 0; c < C; c++) image[base + c] = Math.abs(noise[rng.nextU32() & 8191]!) * noiseSd * 0.5;
+      continue;
+    }
+    const gain = 1 + biasAmp * bias[o]!;
+    const tex = texAmp * texture[o]! + (tumour ? 0.06 * tumourField[o]! : 0);
+    const k = rng.nextU32();
+    for (let c = 0; c < C; c++) {
+      const mean = contrast[c]![tissue]!;
+      image[base + c] = Math.max(0, (mean + tex) * gain + noiseSd * noise[(k + c * 2731) & 8191]!);
     }
   }
   const fov = 200; // mm covered by each axis

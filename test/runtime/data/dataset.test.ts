@@ -71,3 +71,89 @@ describe('loadDataset on phantoms', () => {
     expect(back.split).toEqual(direct.split);
   });
 });
+
+describe('preprocessed-case cache', () => {
+  it('a second load reads the cache instead of decoding; a changed parameter or file misses', async () => {
+    const { copyFileSync, writeFileSync } = await import('node:fs');
+    const dir = join(tmp.dir, 'cached');
+    mkdirSync(dir);
+    const FIX = join(import.meta.dirname, '../../fixtures/nifti');
+    copyFileSync(join(FIX, 'colin27_crop48_t1.nii.gz'), join(dir, 'a.nii.gz'));
+    copyFileSync(join(FIX, 'itk_t1_crop.nii.gz'), join(dir, 'b.nii.gz'));
+    const spec = makeSpec(
+      { kind: 'nifti', images: ['cached/*.nii.gz'], labels: null },
+      { labels: { kind: 'none' }, preprocess: { crop: { threshold: 10, margin: 2 }, resize: [16, 16, 16], window: null, normalize: 'zscore', channels: null } },
+    );
+    const cacheDir = join(tmp.dir, 'cache2');
+    const decoded: string[] = [];
+    const opts = { baseDir: tmp.dir, cacheDir, onDecode: (id: string) => decoded.push(id) };
+    const first = await loadDataset(spec, opts);
+    expect(decoded).toEqual(['a', 'b']);
+    const second = await loadDataset(spec, opts);
+    expect(decoded).toEqual(['a', 'b']); // no new decode
+    expect(second.fingerprint).toBe(first.fingerprint);
+    await loadDataset({ ...spec, preprocess: { ...spec.preprocess, normalize: 'minmax' } }, opts);
+    expect(decoded).toEqual(['a', 'b', 'a', 'b']);
+    // changing one file's bytes invalidates only that case
+    copyFileSync(join(FIX, 'colin27_4mm_t1.nii.gz'), join(dir, 'b.nii.gz'));
+    await loadDataset(spec, opts);
+    expect(decoded).toEqual(['a', 'b', 'a', 'b', 'b']);
+    // a damaged cache entry is rebuilt, not trusted
+    const { readdirSync } = await import('node:fs');
+    for (const sub of readdirSync(cacheDir)) for (const f of readdirSync(join(cacheDir, sub))) writeFileSync(join(cacheDir, sub, f), 'garbage');
+    const again = await loadDataset(spec, opts);
+    expect(decoded.length).toBe(7);
+    expect(again.cases[0]!.shape).toEqual([16, 16, 16]);
+  });
+});
+
+describe('split', () => {
+  it('is deterministic for a seed, disjoint, and moves with the split seed only', async () => {
+    const { computeSplit } = await import('../../../runtime/data/split.js');
+    const a = computeSplit(50, { val: 0.1, test: 0.2, seed: 3 });
+    const b = computeSplit(50, { val: 0.1, test: 0.2, seed: 3 });
+    const c = computeSplit(50, { val: 0.1, test: 0.2, seed: 4 });
+    expect(a).toEqual(b);
+    expect(a.test).not.toEqual(c.test);
+    expect(a.test).toHaveLength(10);
+    expect(a.val).toHaveLength(5);
+    expect(a.train).toHaveLength(35);
+    expect(new Set([...a.train, ...a.val, ...a.test]).size).toBe(50);
+    expect(a.note).toBeNull();
+  });
+
+  it('keeps at least one training case for tiny datasets and says so', async () => {
+    const { computeSplit } = await import('../../../runtime/data/split.js');
+    for (const n of [1, 2, 3]) {
+      const s = computeSplit(n, { val: 0.3, test: 0.3, seed: 1 });
+      expect(s.train.length).toBeGreaterThanOrEqual(1);
+      expect(s.train.length + s.val.length + s.test.length).toBe(n);
+    }
+    expect(computeSplit(1, { val: 0.3, test: 0.3, seed: 1 }).note).toMatch(/at least one case/);
+    const warnings: string[] = [];
+    const spec = makeSpec({ kind: 'phantom3d', anatomy: 'pancreas', cases: 2, channels: 1, size: [8, 16, 16], labelled: true });
+    const ds = await loadDataset(spec, { baseDir: tmp.dir, cacheDir: join(tmp.dir, 'c3'), onWarning: (w) => warnings.push(w) });
+    expect(ds.split.train.length).toBeGreaterThanOrEqual(1);
+    expect(warnings.join()).toMatch(/only 2 case/);
+  });
+
+  it('honours an aborted signal', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const spec = makeSpec({ kind: 'phantom3d', anatomy: 'brain', cases: 3, channels: 1, size: [8, 8, 8], labelled: false }, { labels: { kind: 'none' } });
+    await expect(loadDataset(spec, { baseDir: tmp.dir, cacheDir: tmp.dir, signal: ac.signal })).rejects.toThrow();
+  });
+
+  it('readDatasetArtifact names a missing or truncated file', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const dir = join(tmp.dir, 'broken-artifact');
+    mkdirSync(dir);
+    await expect(readDatasetArtifact(dir)).rejects.toMatchObject({ code: 'SSL123' });
+    const spec = makeSpec({ kind: 'phantom3d', anatomy: 'brain', cases: 2, channels: 1, size: [8, 8, 8], labelled: true });
+    const ds = await loadDataset(spec, { baseDir: tmp.dir, cacheDir: tmp.dir });
+    const { writeDatasetArtifact } = await import('../../../runtime/data/artifact.js');
+    await writeDatasetArtifact(dir, ds);
+    writeFileSync(join(dir, 'images.f32'), Buffer.alloc(16));
+    await expect(readDatasetArtifact(dir)).rejects.toMatchObject({ code: 'SSL123', file: join(dir, 'images.f32') });
+  });
+});

@@ -28,8 +28,8 @@ async function writeCase(dir: string, id: string, variant: number): Promise<void
   mkdirSync(dir, { recursive: true });
   const mods = ['t1', 't1ce', 't2', 'flair'];
   mods.forEach((m, k) => {
-    const data = new Float32Array(t1.data.length);
-    for (let i = 0; i < data.length; i++) data[i] = k === 2 ? 255 - t1.data[i]! : t1.data[i]! * (1 + 0.1 * k) + variant;
+    const data = new Int16Array(t1.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = k === 2 ? 255 - t1.data[i]! : Math.round(t1.data[i]! * (1 + 0.1 * k)) + variant;
     writeFileSync(join(dir, `${id}_${m}.nii.gz`), encodeNifti({ shape: t1.shape, data, spacing: t1.spacing, affine: t1.affine }));
   });
   // Labels: brain mask → 2 (oedema-like), a core of bright voxels → 1 / 4.
@@ -249,7 +249,8 @@ describe('verifyDataset', () => {
     await writeCase(join(root, 'Case_3'), 'Case_3', 0);
     // Case_2: NaN in t2; Case_3: label with an undeclared value 3
     const t1 = await readNifti(T1);
-    const nan = new Float32Array(t1.data);
+    const nan = new Float32Array(t1.data.length);
+    for (let i = 0; i < nan.length; i++) nan[i] = 255 - t1.data[i]!;
     nan[100] = NaN;
     writeFileSync(join(root, 'Case_2', 'Case_2_t2.nii.gz'), encodeNifti({ shape: t1.shape, data: nan, spacing: t1.spacing, affine: t1.affine }));
     const bad = new Uint8Array(brainLabels);

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { brainPhantom, fundusGrade, fundusPhantom, pancreasPhantom, phantomCase } from '../../../runtime/data/phantoms.js';
+
+function neighbours(shape: number[], i: number): number[] {
+  const [D, H, W] = shape as [number, number, number];
+  const w = i % W;
+  const h = Math.floor(i / W) % H;
+  const d = Math.floor(i / (W * H));
+  const out: number[] = [];
+  if (w > 0) out.push(i - 1);
+  if (w < W - 1) out.push(i + 1);
+  if (h > 0) out.push(i - W);
+  if (h < H - 1) out.push(i + W);
+  if (d > 0) out.push(i - W * H);
+  if (d < D - 1) out.push(i + W * H);
+  return out;
+}
+
+const count = (m: Uint8Array, v: number): number => m.reduce((a, x) => a + (x === v ? 1 : 0), 0);
+
+describe('brain phantom', () => {
+  it('is deterministic per seed and differs across seeds', () => {
+    const a = brainPhantom(11, [24, 24, 24], 4, { tumour: true, labelled: true });
+    const b = brainPhantom(11, [24, 24, 24], 4, { tumour: true, labelled: true });
+    const c = brainPhantom(12, [24, 24, 24], 4, { tumour: true, labelled: true });
+    expect(Buffer.from(a.image.buffer).equals(Buffer.from(b.image.buffer))).toBe(true);
+    expect(Buffer.from(a.mask!).equals(Buffer.from(b.mask!))).toBe(true);
+    expect(Buffer.from(a.image.buffer).equals(Buffer.from(c.image.buffer))).toBe(false);
+    expect(a.channelNames).toEqual(['t1', 't1ce', 't2', 'flair']);
+  });
+
+  it('nests BraTS labels: necrosis (1) inside the enhancing rim (4) inside oedema (2)', () => {
+    let withNecrosis = 0;
+    for (let seed = 0; seed < 8; seed++) {
+      const p = brainPhantom(seed, [40, 40, 40], 4, { tumour: true, labelled: true });
+      const m = p.mask!;
+      expect(new Set(m).size).toBeGreaterThanOrEqual(3);
+      expect(count(m, 0) + count(m, 1) + count(m, 2) + count(m, 4)).toBe(m.length);
+      expect(count(m, 2)).toBeGreaterThan(0);
+      expect(count(m, 4)).toBeGreaterThan(0);
+      if (count(m, 1) > 0) withNecrosis++;
+      let violations = 0;
+      for (let i = 0; i < m.length; i++) {
+        if (m[i] === 1) for (const j of neighbours(p.shape, i)) if (m[j] !== 1 && m[j] !== 4) violations++;
+        if (m[i] === 4) for (const j of neighbours(p.shape, i)) if (m[j] === 0) violations++;
+      }
+      expect(violations).toBe(0);
+    }
+    expect(withNecrosis).toBeGreaterThanOrEqual(4);
+  });
+
+  it('has MRI-like contrasts: oedema bright on FLAIR, enhancing rim bright on T1ce, CSF dark on FLAIR', () => {
+    const p = brainPhantom(3, [48, 48, 48], 4, { tumour: true, labelled: true });
+    const mean = (ch: number, label: number): number => {
+      let s = 0;
+      let n = 0;
+      for (let i = 0; i < p.mask!.length; i++) if (p.mask![i] === label) {
+        s += p.image[i * 4 + ch]!;
+        n++;
+      }
+      return s / n;
+    };
+    expect(mean(3, 2)).toBeGreaterThan(mean(0, 2)); // oedema: FLAIR > T1
+    expect(mean(1, 4)).toBeGreaterThan(mean(0, 4) + 0.2); // enhancing: T1ce ≫ T1
+    expect(mean(2, 2)).toBeGreaterThan(0.7); // oedema bright on T2
+  });
+
+  it('unlabelled corpora have no mask, 2 channels (T1 + FLAIR) and tumours in some cases', () => {
+    let lesions = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const p = brainPhantom(seed, [16, 16, 16], 2, { tumour: 'random', labelled: false });
+      expect(p.mask).toBeNull();
+      expect(p.channelNames).toEqual(['t1', 'flair']);
+      if (p.lesion) lesions++;
+    }
+    expect(lesions).toBeGreaterThan(2);
+    expect(lesions).toBeLessThan(18);
+  });
+
+  it('is fast: 32³ in a few ms, 64³ × 4 channels well under 100 ms', () => {
+    brainPhantom(0, [32, 32, 32], 4, { tumour: true, labelled: true }); // warm-up
+    let t = performance.now();
+    for (let i = 0; i < 10; i++) brainPhantom(i, [32, 32, 32], 4, { tumour: true, labelled: true });
+    const ms32 = (performance.now() - t) / 10;
+    t = performance.now();
+    for (let i = 0; i < 3; i++) brainPhantom(i, [64, 64, 64], 4, { tumour: true, labelled: true });
+    const ms64 = (performance.now() - t) / 3;
+    // Loose bounds so a loaded 2-core CI machine running other test files in parallel passes;
+    // measured alone: ≈ 4–5 ms and ≈ 40–45 ms (see docs/data.md).
+    expect(ms32).toBeLessThan(100);
+    expect(ms64).toBeLessThan(400);
+  });
+
+  it('rejects channel counts it does not define', () => {
+    expect(() => brainPhantom(0, [16, 16, 16], 5, { tumour: true, labelled: true })).toThrow(expect.objectContaining({ code: 'SSL125' }));
+    expect(() => brainPhantom(0, [4, 16, 16], 1, { tumour: true, labelled: true })).toThrow(expect.objectContaining({ code: 'SSL125' }));
+  });
+});
+
+describe('pancreas CT phantom', () => {
+  it('is in Hounsfield-like units with pancreas (1) and hypo-dense tumour (2)', () => {
+    let tumours = 0;
+    for (let seed = 0; seed < 6; seed++) {
+      const p = pancreasPhantom(seed, [32, 64, 64], { tumour: 'random', labelled: true });
+      const m = p.mask!;
+      expect(p.channels).toBe(1);
+      expect(count(m, 0) + count(m, 1) + count(m, 2)).toBe(m.length);
+      expect(count(m, 1)).toBeGreaterThan(50);
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of p.image) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      expect(lo).toBeLessThan(-900); // air
+      expect(hi).toBeGreaterThan(700); // bone
+      if (count(m, 2) > 0) {
+        tumours++;
+        let s1 = 0, n1 = 0, s2 = 0, n2 = 0;
+        for (let i = 0; i < m.length; i++) {
+          if (m[i] === 1) { s1 += p.image[i]!; n1++; }
+          if (m[i] === 2) { s2 += p.image[i]!; n2++; }
+        }
+        expect(s2 / n2).toBeLessThan(s1 / n1 - 20);
+      }
+    }
+    expect(tumours).toBeGreaterThanOrEqual(3);
+    const a = pancreasPhantom(5, [16, 32, 32], { tumour: true, labelled: true });
+    const b = pancreasPhantom(5, [16, 32, 32], { tumour: true, labelled: true });
+    expect(Buffer.from(a.image.buffer).equals(Buffer.from(b.image.buffer))).toBe(true);
+  });
+});
+
+describe('fundus phantom', () => {
+  it('grades by the documented rule', () => {
+    const z = { microaneurysms: 0, haemorrhages: 0, exudates: 0, cottonWool: 0, neovascularisation: false };
+    expect(fundusGrade(z)).toBe(0);
+    expect(fundusGrade({ ...z, microaneurysms: 3 })).toBe(1);
+    expect(fundusGrade({ ...z, microaneurysms: 3, exudates: 1 })).toBe(2);
+    expect(fundusGrade({ ...z, haemorrhages: 10 })).toBe(3);
+    expect(fundusGrade({ ...z, cottonWool: 3 })).toBe(3);
+    expect(fundusGrade({ ...z, neovascularisation: true })).toBe(4);
+  });
+
+  it('is deterministic, RGB in [0,1] with a black surround, and covers every grade', () => {
+    const grades = new Set<number>();
+    for (let seed = 0; seed < 30; seed++) {
+      const p = fundusPhantom(seed, [48, 48], 3);
+      expect(p.grade).toBe(fundusGrade(p.counts));
+      grades.add(p.grade!);
+    }
+    expect([...grades].sort()).toEqual([0, 1, 2, 3, 4]);
+    const a = fundusPhantom(4, [64, 64], 3);
+    const b = fundusPhantom(4, [64, 64], 3);
+    expect(Buffer.from(a.image.buffer).equals(Buffer.from(b.image.buffer))).toBe(true);
+    expect(Math.min(...a.image)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...a.image)).toBeLessThanOrEqual(1);
+    expect(a.image[0]).toBe(0); // corner outside the fundus
+    const centre = (32 * 64 + 32) * 3;
+    expect(a.image[centre]!).toBeGreaterThan(a.image[centre + 2]!); // reddish
+  });
+
+  it('unlabelled phantom2d cases carry no grade; case ids are stable', () => {
+    const c = phantomCase({ kind: 'phantom2d', cases: 3, channels: 3, size: [32, 32], labelled: false }, 9, 2);
+    expect(c.grade).toBeNull();
+    expect(c.id).toBe('phantom-0002');
+    expect(c.shape).toEqual([32, 32]);
+  });
+});
