@@ -1,11 +1,12 @@
 // Canonical formatting of an `.ssl` document (`ssl3d fmt`).
 //
 // Rules: imports first, then declarations, one blank line between declarations; two-space
-// indentation; one entry per line; `key = value` with single spaces; a list, or a block whose
-// entries are all plain values, stays on one line when the line fits in 100 columns and no
-// comment is inside it; numbers, units and names as written; strings re-quoted with the
-// minimal escapes; comments kept where they were (above an entry, or at the end of its line);
-// at most one blank line between entries, where the source had one.
+// indentation; one entry per line; `key = value` with single spaces; a block written on one
+// line stays on one line when it fits in 100 columns and holds no comment, one written over
+// several lines keeps one entry per line; a list is put on one line whenever it fits; numbers, units and names as written;
+// strings re-quoted with the minimal escapes; comments kept where they were (above an entry,
+// or at the end of its line, aligned across consecutive lines); at most one blank line
+// between entries, where the source had one.
 //
 // format(parse(format(x))) === format(x), and parse(format(x)) has the AST of x (spans aside).
 
@@ -39,8 +40,7 @@ function numberText(n: NumberValue): string {
 
 const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*$/;
 
-/** The one-line form of a value, or null when it must span lines (comments inside, nested
- *  blocks with entries). Blocks nested in lists may be inline when they themselves are. */
+/** The one-line form of a value, or null when it cannot have one (a comment inside). */
 function inline(v: Value): string | null {
   switch (v.kind) {
     case 'number':
@@ -75,7 +75,6 @@ function inline(v: Value): string | null {
       const parts: string[] = [];
       for (const e of v.entries) {
         if (e.comments.length > 0 || e.trailingComment !== undefined) return null;
-        if (e.value.kind === 'block' && e.value.entries.length > 0) return null;
         const s = inline(e.value);
         if (s === null) return null;
         parts.push(entryHead(e) + s);
@@ -123,33 +122,53 @@ class Printer {
   }
 
   entries(indent: number, entries: readonly Entry[]): void {
+    // trailing comments of consecutive one-line entries are aligned (as gofmt does), so that
+    // hand-aligned comments survive formatting
+    let run: Array<{ line: number; code: string; comment: string }> = [];
+    const flush = (): void => {
+      if (run.length > 1) {
+        const width = Math.max(...run.map((r) => r.code.length));
+        const fits = run.every((r) => INDENT.length * indent + width + 1 + r.comment.length <= MAX_WIDTH);
+        if (fits) for (const r of run) this.out[r.line] = INDENT.repeat(indent) + r.code.padEnd(width) + ' ' + r.comment;
+      }
+      run = [];
+    };
     entries.forEach((e, i) => {
       if (i > 0 && e.blankLineBefore) this.blank();
+      if (e.blankLineBefore || e.comments.length > 0) flush();
       this.comments(indent, e.comments);
-      this.entry(indent, e);
+      const one = this.entry(indent, e);
+      if (one) run.push(one);
+      else flush();
     });
+    flush();
   }
 
   private suffix(trailing: string | undefined): string {
     return trailing !== undefined ? ' ' + trailing.trim() : '';
   }
 
-  entry(indent: number, e: Entry): void {
+  /** Prints an entry; for a one-line entry with a trailing comment returns its parts. */
+  entry(indent: number, e: Entry): { line: number; code: string; comment: string } | null {
     const head = entryHead(e);
     const tail = this.suffix(e.trailingComment);
     const v = e.value;
-    const one = inline(v);
+    // a block or list keeps the shape it was written in: one line stays one line (when it fits
+    // and holds no comment), several lines stay several lines
+    const writtenOnOneLine = v.kind !== 'block' || v.span.startLine === v.span.endLine;
+    const one = writtenOnOneLine ? inline(v) : null;
     if (one !== null && INDENT.length * indent + head.length + one.length + tail.length <= MAX_WIDTH) {
       this.line(indent, head + one + tail);
-      return;
+      return e.trailingComment !== undefined ? { line: this.out.length - 1, code: head + one, comment: e.trailingComment.trim() } : null;
     }
     if (v.kind === 'block') {
       this.block(indent, head + (v.type !== null ? v.type + ' ' : ''), v, tail);
     } else if (v.kind === 'list') {
       this.list(indent, head, v.items, tail);
     } else {
-      this.line(indent, head + (one ?? '') + tail);
+      this.line(indent, head + (inline(v) ?? '') + tail);
     }
+    return null;
   }
 
   block(indent: number, head: string, v: BlockValue, tail: string): void {
@@ -164,7 +183,8 @@ class Printer {
   list(indent: number, head: string, items: readonly Value[], tail: string): void {
     this.line(indent, head + '[');
     for (const item of items) {
-      const one = inline(item);
+      const oneLine = item.kind !== 'block' || item.span.startLine === item.span.endLine;
+      const one = oneLine ? inline(item) : null;
       if (one !== null && INDENT.length * (indent + 1) + one.length + 1 <= MAX_WIDTH) {
         this.line(indent + 1, one + ',');
       } else if (item.kind === 'block') {

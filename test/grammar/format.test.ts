@@ -23,16 +23,28 @@ describe('format', () => {
     expect(fmt('dataset  x=y{a=1,,b=[1,2 ,3,];c="s"}')).toBe('dataset x = y {\n  a = 1\n  b = [1, 2, 3]\n  c = "s"\n}\n');
   });
 
-  it('keeps short blocks of plain values inline and breaks nested or long ones', () => {
-    const out = fmt('x y { split { val = 10%, test = 20% }\n train { epochs = 10, optimizer = adam { lr = 1e-3 } } }');
-    expect(out).toBe(
-      'x y {\n  split { val = 10%, test = 20% }\n  train {\n    epochs = 10\n    optimizer = adam { lr = 1e-3 }\n  }\n}\n',
-    );
+  it('keeps blocks in the shape they were written, breaking one-line blocks that are too long', () => {
+    const src = 'x y {\n  train { epochs = 10, optimizer = adam { lr = 1e-3 } }\n  split {\n    val = 10%\n    test = 20%\n  }\n}';
+    expect(fmt(src)).toBe('x y {\n  train { epochs = 10, optimizer = adam { lr = 1e-3 } }\n  split {\n    val = 10%\n    test = 20%\n  }\n}\n');
+    const wide = `x y { b { ${Array.from({ length: 12 }, (_, i) => `key${i} = ${i}`).join(', ')} } }`;
+    const out = fmt(wide);
+    expect(out.split('\n').slice(0, 4)).toEqual(['x y {', '  b {', '    key0 = 0', '    key1 = 1']);
+    expect(fmt(out)).toBe(out);
+  });
+
+  it('puts a list on one line when it fits, else one item per line', () => {
+    expect(fmt('x y {\n  a = [\n    1,\n    2,\n  ]\n}')).toBe('x y {\n  a = [1, 2]\n}\n');
     const long = `x y { tasks = [${Array.from({ length: 30 }, (_, i) => `task${i}`).join(', ')}] }`;
     const lines = fmt(long).split('\n');
     expect(lines[1]).toBe('  tasks = [');
     expect(lines[2]).toBe('    task0,');
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+  });
+
+  it('aligns trailing comments of consecutive one-line entries', () => {
+    expect(fmt('x y {\n  a = 1 // one\n  long-key = 2   // two\n\n  c = 3      // alone\n}')).toBe(
+      'x y {\n  a = 1        // one\n  long-key = 2 // two\n\n  c = 3 // alone\n}\n',
+    );
   });
 
   it('writes numbers, units, sizes, ranges and strings as written (strings re-escaped)', () => {
