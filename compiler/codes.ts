@@ -448,6 +448,14 @@ the same label (e.g. two rotation variants) would merge in tables; label one of 
     pretext rotbug = rotation { variant = authors-code-bug, label = "3D-Rotation (bug)", … }`,
   },
   {
+    code: 'SSL098',
+    title: 'invalid execution graph file',
+    explanation: `A graph read from disk (e.g. written by 'ssl3d plan --json' and run later) does not
+match the graph schema (compiler/graph-schema.ts), or breaks an invariant: duplicate node
+ids, an input that is not an earlier node, a node wired to inputs of the wrong kind.
+Recompile the experiment instead of editing the graph by hand.`,
+  },
+  {
     code: 'SSL099',
     title: 'internal compiler error',
     explanation: `The compiler failed unexpectedly on this input. This is a bug in ssl3d; please report

@@ -1,17 +1,28 @@
 // Canonical JSON (sorted keys, no whitespace) and sha256 content hashes.
 import { createHash } from 'node:crypto';
 
+// Graph parts (encoder, evaluation, train specs) are shared by many nodes and never mutated
+// after lowering, so their canonical text is memoised per object.
+const memo = new WeakMap<object, string>();
+
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
     return JSON.stringify(value) ?? 'null';
   }
-  if (Array.isArray(value)) return '[' + value.map((v) => canonicalJson(v)).join(',') + ']';
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
+  const cached = memo.get(value);
+  if (cached !== undefined) return cached;
+  let out: string;
+  if (Array.isArray(value)) out = '[' + value.map((v) => canonicalJson(v)).join(',') + ']';
+  else {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort();
+    out = '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
+  }
+  memo.set(value, out);
+  return out;
 }
 
 export function sha256(text: string): string {

@@ -9,18 +9,18 @@
 import { posix } from 'node:path';
 import type { Declaration, Span } from '../grammar/ast.js';
 import { deriveSeed } from '../runtime/rng.js';
-import { estimateCost } from './cost.js';
+import { estimateCost, type CostQuery } from './cost.js';
 import { DENSENET_PRESETS, PAPER, REFERENCE_TABLES, TASK_TITLES, UNET_PRESETS } from './defaults.js';
 import type { Diagnostics } from './diag.js';
 import type {
-  Arm, DataNode, DataSource, DatasetSpec, Dim, EncoderSpec, EvalSpec, EvaluateNode, ExecutionGraph, FinetuneNode, FinetuneSpec,
+  Arm, CostEstimate, DataNode, DataSource, DatasetSpec, Dim, EncoderSpec, EvalSpec, EvaluateNode, ExecutionGraph, FinetuneNode, FinetuneSpec,
   GraphNode, MetricName, MetricSpec, Modality, OptimizerSpec, PlotSpec, PretextSpec, PretrainNode, ReportNode, ReportSpec, TableSpec,
   TaskParams, TrainSpec,
 } from './graph.js';
 import { GRAPH_VERSION } from './graph.js';
 import { canonicalJson, sha256 } from './hash.js';
 import { normPath, resolveRef, type Module, type Symbol } from './modules.js';
-import { kindTypes, schemaFor } from './schemas/blocks.js';
+import { kindTypes, schemaKey } from './schemas/blocks.js';
 import { closest, didYouMeanHint } from './suggest.js';
 import { validateBlock } from './validate.js';
 import { entriesToJson, showJson, type Json, type JsonObject, type SpanMap } from './values.js';
@@ -137,6 +137,15 @@ class Lowering {
   private pretextCache = new Map<Declaration, PretextInfo | null>();
   private finetuneCache = new Map<Declaration, FinetuneInfo | null>();
   private seed = 0;
+  private costs = new Map<string, CostEstimate>();
+
+  /** Cost estimates repeat across fractions and repetitions; compute each distinct one once. */
+  private cachedCost(q: CostQuery): CostEstimate {
+    const key = JSON.stringify(q);
+    let c = this.costs.get(key);
+    if (!c) this.costs.set(key, (c = estimateCost(q)));
+    return { ...c };
+  }
 
   constructor(
     private root: Module,
@@ -175,8 +184,8 @@ class Lowering {
           );
           continue;
         }
-        const schema = schemaFor(decl.kind, decl.type);
-        if (!schema) continue;
+        const schema = schemaKey(decl.kind, decl.type);
+        if (schema === null) continue;
         const spans: SpanMap = new Map();
         spans.set('', { value: decl.nameSpan });
         const local = new DiagList();
@@ -1158,7 +1167,7 @@ class Lowering {
               train: p.train,
               slices: p.slices,
             };
-            const cost = estimateCost({
+            const cost = this.cachedCost({
               kind: 'finetune',
               target: ft.target,
               classes: ft.classes.length,

@@ -1,24 +1,78 @@
 // Validates one declaration's entries against its block schema with ajv and maps every ajv
 // error back to the source span of the offending key or value.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject } from 'ajv';
 import type { Span } from '../grammar/ast.js';
 import type { Diagnostics } from './diag.js';
+import { sha256 } from './hash.js';
+import { blockSchemas, sharedSchemas } from './schemas/blocks.js';
 import type { Schema } from './schemas/common.js';
+import { SCHEMAS_HASH, validators as generated } from './schemas/validators.generated.js';
 import { didYouMeanHint } from './suggest.js';
 import { showJson, type Json, type SpanMap } from './values.js';
 
-let ajv: Ajv | null = null;
-const compiled = new WeakMap<Schema, ValidateFunction>();
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
-function validatorFor(schema: Schema): ValidateFunction {
-  let v = compiled.get(schema);
+let useGenerated: boolean | null = null;
+let ajv: { compile(schema: Schema): Validator } | null = null;
+const compiled = new Map<string, Validator>();
+
+/**
+ * The validator of a block schema: the ajv standalone code generated at build time
+ * (compiler/schemas/validators.generated.ts) when it matches the schemas, else ajv compiled
+ * lazily, per block type used (only while a schema is being edited).
+ */
+function validatorFor(key: string): Validator {
+  useGenerated ??= SCHEMAS_HASH === sha256(JSON.stringify({ blockSchemas, sharedSchemas }));
+  const g = (generated as Record<string, Validator | undefined>)[key];
+  if (useGenerated && g) return g;
+  let v = compiled.get(key);
   if (!v) {
-    // Compiled lazily, per block type used: `check` stays fast on files that use a few types.
-    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: false });
-    v = ajv.compile(schema);
-    compiled.set(schema, v);
+    if (!ajv) {
+      const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: new (o: object) => { compile(schema: Schema): Validator } };
+      const a = new Ajv({ allErrors: true, strict: false, messages: false, inlineRefs: false }) as unknown as { compile(schema: Schema): Validator; addSchema(s: Schema): void };
+      for (const [name, schema] of Object.entries(sharedSchemas)) a.addSchema({ ...schema, $id: `ssl3d:${name}` });
+      ajv = a;
+    }
+    v = ajv.compile(blockSchemas[key]!);
+    compiled.set(key, v);
   }
   return v;
+}
+
+/** The schema node at an ajv schemaPath (`#/properties/train/anyOf/1/…`). */
+function schemaAt(root: Schema, path: string): Schema | undefined {
+  let cur: unknown = root;
+  const m = /^ssl3d:([a-z0-9-]+)#/.exec(path);
+  if (m) {
+    cur = sharedSchemas[m[1]!];
+    path = path.slice(m[0].length);
+  }
+  for (const raw of path.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    const seg = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = Array.isArray(cur) ? cur[Number(seg)] : (cur as Record<string, unknown>)[seg];
+  }
+  return cur !== null && typeof cur === 'object' ? (cur as Schema) : undefined;
+}
+
+/**
+ * The schema root an error's schemaPath is relative to: a shared block referenced with $ref
+ * (errors inside it carry paths relative to it), else the block's own schema.
+ */
+function rootFor(e: ErrorObject): Schema {
+  const seg0 = e.instancePath.split('/')[1];
+  if (seg0 === undefined) return currentRoot;
+  const prop = (currentRoot.properties as Record<string, Schema> | undefined)?.[seg0.replace(/~1/g, '/').replace(/~0/g, '~')];
+  const ref = prop?.$ref;
+  if (typeof ref === 'string' && ref.startsWith('ssl3d:')) return sharedSchemas[ref.slice(6)] ?? currentRoot;
+  return currentRoot;
+}
+
+/** The schema object that holds the failing keyword of `e`. */
+function parentOf(_root: Schema, e: ErrorObject): Schema | undefined {
+  const i = e.schemaPath.lastIndexOf('/');
+  return schemaAt(rootFor(e), i > 0 ? e.schemaPath.slice(0, i) : '#');
 }
 
 export interface BlockContext {
@@ -51,8 +105,10 @@ function keyLabel(pointer: string): string {
   return `'${last}'`;
 }
 
+let currentRoot: Schema = {};
+
 function expectOf(e: ErrorObject): string | undefined {
-  const ps = e.parentSchema as Schema | undefined;
+  const ps = parentOf(currentRoot, e);
   const x = ps?.['x-expect'];
   return typeof x === 'string' ? x : undefined;
 }
@@ -83,7 +139,8 @@ function collapse(errors: ErrorObject[], inherited?: { expect?: string; anchor?:
       list.push(e);
       branches.set(idx, list);
     }
-    const n = Array.isArray(a.schema) ? a.schema.length : branches.size;
+    const anyOf = parentOf(currentRoot, a)?.anyOf;
+    const n = Array.isArray(anyOf) ? anyOf.length : branches.size;
     const matching: number[] = [];
     for (let i = 0; i < n; i++) {
       const errs = branches.get(i) ?? [];
@@ -123,9 +180,10 @@ function collapse(errors: ErrorObject[], inherited?: { expect?: string; anchor?:
 }
 
 /** Validate `data` (one declaration body) against `schema`; report located diagnostics. Returns true when valid. */
-export function validateBlock(schema: Schema, data: Json, spans: SpanMap, ctx: BlockContext, diags: Diagnostics): boolean {
-  const validate = validatorFor(schema);
+export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: BlockContext, diags: Diagnostics): boolean {
+  const validate = validatorFor(key);
   if (validate(data)) return true;
+  currentRoot = blockSchemas[key]!;
   const pending = collapse(validate.errors ?? []);
   const seen = new Set<string>();
   for (const p of pending) {
@@ -147,7 +205,7 @@ export function validateBlock(schema: Schema, data: Json, spans: SpanMap, ctx: B
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
         const child = spans.get(`${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
         span = child?.key ?? valueSpan;
-        const props = Object.keys(((e.parentSchema as Schema | undefined)?.properties as Record<string, unknown> | undefined) ?? {}).filter(
+        const props = Object.keys(((parentOf(currentRoot, e))?.properties as Record<string, unknown> | undefined) ?? {}).filter(
           (k) => !k.startsWith('$'),
         );
         code = 'SSL023';
@@ -165,7 +223,7 @@ export function validateBlock(schema: Schema, data: Json, spans: SpanMap, ctx: B
         span = pointer === '' ? ctx.span : info?.key ?? valueSpan;
         code = 'SSL024';
         message = `${pointer === '' ? ctx.what : label} is missing '${key}'`;
-        const sub = ((e.parentSchema as Schema | undefined)?.properties as Record<string, Schema> | undefined)?.[key];
+        const sub = ((parentOf(currentRoot, e))?.properties as Record<string, Schema> | undefined)?.[key];
         const ex = sub?.['x-expect'];
         if (typeof ex === 'string') hint = `add ${key} = … (${ex})`;
         break;

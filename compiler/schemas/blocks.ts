@@ -9,7 +9,7 @@ import {
 
 const percentOrFraction = fraction({ allowZero: true, example: '20% or 0.2' });
 
-const preprocess = block({
+const preprocessBlock = block({
   crop: {
     anyOf: [
       bool,
@@ -24,7 +24,23 @@ const preprocess = block({
   channels: list(int(0, 1024), 'a list of channel indices, e.g. [0, 1]', 1),
 });
 
-const split = block({ val: percentOrFraction, test: percentOrFraction, seed: int(0, 4294967295) });
+const splitBlock = block({ val: percentOrFraction, test: percentOrFraction, seed: int(0, 4294967295) });
+
+/**
+ * Blocks shared by several block types. They are compiled once and referenced with `$ref`
+ * (the generated validators stay small and load fast); diagnostics resolve paths into them.
+ */
+export const sharedSchemas: Record<string, Schema> = {
+  preprocess: preprocessBlock,
+  split: splitBlock,
+  train: trainBlock,
+  slices: slicesBlock,
+};
+const shared = (name: string): Schema => ({ $ref: `ssl3d:${name}` });
+const preprocess = shared('preprocess');
+const split = shared('split');
+const train = shared('train');
+const slices = shared('slices');
 const regions: Schema = {
   type: 'object',
   properties: {},
@@ -150,11 +166,11 @@ const pretextCommon: Record<string, Schema> = {
   variant: oneOfWords(['paper', 'authors-code', 'authors-code-bug']),
   label: str,
   'head-hidden': int(1, 100000, 'the hidden size of the task head'),
-  slices: slicesBlock,
-  train: trainBlock,
+  slices,
+  train,
 };
 const jitter = qty('voxels', { integer: true, min: 0, example: '3 voxels' });
-const grid = int(2, 16, 'patches per side, e.g. 3');
+const grid = int(2, 16, 'patches per side (at least 2), e.g. 3');
 export const pretextSchemas: Record<string, Schema> = {
   cpc: block(
     {
@@ -202,8 +218,8 @@ const finetuneCommon: Record<string, Schema> = {
   adapter: oneOfWords(['duplicate', 'average', 'zero', 'none']),
   loss: oneOfWords(['dice', 'ce', 'dice-ce']),
   'class-weights': list(num(0, undefined, 'a weight ≥ 0'), 'a list of class weights', 1),
-  slices: slicesBlock,
-  train: trainBlock,
+  slices,
+  train,
 };
 export const finetuneSchemas: Record<string, Schema> = {
   segmentation: block(finetuneCommon, { required: ['data'] }),
@@ -280,25 +296,20 @@ export const kindTypes: Record<string, string[] | null> = {
   report: null,
 };
 
-export function schemaFor(kind: string, type: string | null): Schema | null {
-  switch (kind) {
-    case 'experiment':
-      return experimentSchema;
-    case 'evaluate':
-      return evaluateSchema;
-    case 'sweep':
-      return sweepSchema;
-    case 'report':
-      return reportSchema;
-    case 'dataset':
-      return type ? datasetSchemas[type] ?? null : null;
-    case 'encoder':
-      return type ? encoderSchemas[type] ?? null : null;
-    case 'pretext':
-      return type ? pretextSchemas[type] ?? null : null;
-    case 'finetune':
-      return type ? finetuneSchemas[type] ?? null : null;
-    default:
-      return null;
-  }
+/** Every block schema by key (`experiment`, `dataset.nifti`, `pretext.rpl`, …). */
+export const blockSchemas: Record<string, Schema> = {
+  experiment: experimentSchema,
+  evaluate: evaluateSchema,
+  sweep: sweepSchema,
+  report: reportSchema,
+  ...Object.fromEntries(Object.entries(datasetSchemas).map(([k, v]) => [`dataset.${k}`, v])),
+  ...Object.fromEntries(Object.entries(encoderSchemas).map(([k, v]) => [`encoder.${k}`, v])),
+  ...Object.fromEntries(Object.entries(pretextSchemas).map(([k, v]) => [`pretext.${k}`, v])),
+  ...Object.fromEntries(Object.entries(finetuneSchemas).map(([k, v]) => [`finetune.${k}`, v])),
+};
+
+/** The key of the schema for a declaration, or null for an unknown kind/type. */
+export function schemaKey(kind: string, type: string | null): string | null {
+  const key = kindTypes[kind] === null ? kind : type ? `${kind}.${type}` : null;
+  return key !== null && key in blockSchemas ? key : null;
 }

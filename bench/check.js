@@ -1,0 +1,43 @@
+// npm run bench:check — wall time of `ssl3d check experiments/brats.ssl` (built CLI, including
+// Node start-up) against `node -e 0` measured in the same run, interleaved so both see the same
+// machine load. Run `npm run build` first (bin/ssl3d.js uses dist/ when it exists).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const runs = Math.max(10, Number(process.env.RUNS ?? 15));
+const file = process.argv[2] ?? 'experiments/brats.ssl';
+if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
+  process.stderr.write('bench:check: dist/ is missing; run `npm run build` first\n');
+  process.exit(2);
+}
+
+function time(args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+const check = [];
+const baseline = [];
+time(['bin/ssl3d.js', 'check', file]); // warm the file-system cache
+for (let i = 0; i < runs; i++) {
+  baseline.push(time(['-e', '0']));
+  check.push(time(['bin/ssl3d.js', 'check', file]));
+}
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor(s.length / 2)] };
+};
+const c = stats(check);
+const b = stats(baseline);
+const f = (x) => x.toFixed(0).padStart(5);
+process.stdout.write(`ssl3d check ${file}: ${runs} runs each, wall ms (Node ${process.version})\n`);
+process.stdout.write(`  node -e 0            min ${f(b.min)}  median ${f(b.median)}\n`);
+process.stdout.write(`  ssl3d check          min ${f(c.min)}  median ${f(c.median)}\n`);
+process.stdout.write(`  check − node start   min ${f(c.min - b.min)}  median ${f(c.median - b.median)}\n`);
+process.stdout.write(`  target: < 300 ms median including Node start-up → ${c.median < 300 ? 'met' : 'NOT met'}\n`);

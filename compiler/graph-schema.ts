@@ -1,0 +1,262 @@
+// JSON Schema of the execution graph (compiler/graph.ts) and `loadGraph`, which validates a
+// graph read from disk before the runtime trusts it: the schema, plus the invariants a schema
+// cannot express (unique ids, inputs that name earlier nodes, matching output types).
+import { Ajv, type ValidateFunction } from 'ajv';
+import { GRAPH_VERSION, type ExecutionGraph } from './graph.js';
+
+type S = Record<string, unknown>;
+
+const int = (min = 0): S => ({ type: 'integer', minimum: min });
+const numArr = (min?: number, max?: number): S => ({ type: 'array', items: { type: 'number' }, ...(min !== undefined ? { minItems: min } : {}), ...(max !== undefined ? { maxItems: max } : {}) });
+const intArr = (min?: number, max?: number): S => ({ type: 'array', items: { type: 'integer' }, ...(min !== undefined ? { minItems: min } : {}), ...(max !== undefined ? { maxItems: max } : {}) });
+const en = (...values: string[]): S => ({ type: 'string', enum: values });
+const obj = (properties: Record<string, S>, optional: string[] = []): S => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
+  additionalProperties: false,
+});
+const nullable = (s: S): S => ({ anyOf: [s, { type: 'null' }] });
+const slices = nullable(obj({ axis: { type: 'integer', enum: [0, 1, 2] }, perVolume: int(1) }));
+
+const dataSource: S = {
+  oneOf: [
+    obj({ kind: { const: 'nifti' }, images: { type: 'array', items: { type: 'string' }, minItems: 1 }, labels: nullable({ type: 'string' }) }),
+    obj({ kind: { const: 'brats' }, root: { type: 'string' }, modalities: { type: 'array', items: en('t1', 't1ce', 't2', 'flair'), minItems: 1 } }),
+    obj({ kind: { const: 'decathlon' }, root: { type: 'string' }, imagesDir: { type: 'string' }, labelsDir: nullable({ type: 'string' }) }),
+    obj({ kind: { const: 'nnunet' }, root: { type: 'string' }, channels: intArr(1) }),
+    obj({
+      kind: { const: 'images' },
+      root: { type: 'string' },
+      csv: nullable({ type: 'string' }),
+      idColumn: { type: 'string' },
+      labelColumn: { type: 'string' },
+      extensions: { type: 'array', items: { type: 'string' } },
+    }),
+    obj({ kind: { const: 'phantom3d' }, anatomy: en('brain', 'pancreas'), cases: int(1), channels: int(1), size: intArr(3, 3), labelled: { type: 'boolean' } }),
+    obj({ kind: { const: 'phantom2d' }, cases: int(1), channels: int(1), size: intArr(2, 2), labelled: { type: 'boolean' } }),
+  ],
+};
+
+const dataset: S = obj({
+  name: { type: 'string' },
+  source: dataSource,
+  preprocess: obj({
+    crop: nullable(obj({ threshold: { type: 'number' }, margin: int(0) })),
+    resize: nullable(intArr(2, 3)),
+    window: nullable(numArr(2, 2)),
+    normalize: en('minmax', 'zscore', 'none'),
+    channels: nullable(intArr(1)),
+  }),
+  split: obj({ val: { type: 'number', minimum: 0, maximum: 1 }, test: { type: 'number', minimum: 0, maximum: 1 }, seed: int(0) }),
+  dim: { type: 'integer', enum: [2, 3] },
+  channels: int(1),
+  labels: {
+    oneOf: [
+      obj({ kind: { const: 'segmentation' }, classes: intArr(1) }),
+      obj({ kind: { const: 'classification' }, classes: int(2) }),
+      obj({ kind: { const: 'none' } }),
+    ],
+  },
+  regions: { type: 'object', additionalProperties: intArr() },
+  knownCases: nullable(int(1)),
+});
+
+const encoder: S = {
+  oneOf: [
+    obj({
+      kind: en('unet3d', 'unet2d'),
+      levels: int(1),
+      filters: intArr(1),
+      block: en('plain', 'residual'),
+      norm: en('batch', 'instance', 'none'),
+      dropout: { type: 'number', minimum: 0, maximum: 1 },
+      finalPool: en('max', 'avg', 'none'),
+      upsample: en('transpose', 'upsample'),
+    }),
+    obj({ kind: { const: 'densenet2d' }, blocks: intArr(1), growth: int(1), initFilters: int(1), compression: { type: 'number' }, dropout: { type: 'number' } }),
+  ],
+};
+
+const optimizer: S = obj({
+  kind: en('adam', 'sgd'),
+  lr: { type: 'number', exclusiveMinimum: 0 },
+  beta1: { type: 'number' },
+  beta2: { type: 'number' },
+  momentum: { type: 'number' },
+  weightDecay: { type: 'number' },
+  clipNorm: nullable({ type: 'number' }),
+});
+const train: S = obj({ epochs: int(1), batch: int(1), stepsPerEpoch: nullable(int(1)), optimizer, onNaN: en('stop', 'retry-lower-lr') });
+
+const taskParams: S = {
+  oneOf: [
+    obj({ task: { const: 'cpc' }, grid: int(1), patch: int(1), overlap: { type: 'number' }, codeSize: int(1), contextSize: int(1), predictTerms: int(1), negatives: int(1) }),
+    obj({ task: { const: 'rpl' }, grid: int(1), jitter: int(0) }),
+    obj({ task: { const: 'jigsaw' }, grid: int(1), jitter: int(0), permutations: int(1), selection: en('max-hamming', 'random') }),
+    obj({ task: { const: 'rotation' }, copies: int(1) }),
+    obj({
+      task: { const: 'exemplar' },
+      codeSize: int(1),
+      margin: { type: 'number' },
+      transforms: { type: 'array', items: en('flip', 'translate', 'brightness', 'contrast') },
+      negatives: en('batch', 'dataset'),
+    }),
+  ],
+};
+
+const pretext: S = obj({
+  name: { type: 'string' },
+  task: en('cpc', 'rpl', 'jigsaw', 'rotation', 'exemplar'),
+  dim: { type: 'integer', enum: [2, 3] },
+  variant: en('paper', 'authors-code', 'authors-code-bug'),
+  params: taskParams,
+  headHidden: int(1),
+  slices,
+  train,
+});
+
+const metric: S = obj({ metric: en('dice', 'iou', 'hd95', 'qwk', 'accuracy'), region: nullable({ type: 'string' }) });
+const evaluation: S = obj({ metrics: { type: 'array', items: metric, minItems: 1 }, convergence: nullable(metric), emptyPolicy: en('one', 'exclude') });
+const arm = en('scratch', 'frozen', 'finetune');
+
+const finetune: S = obj({
+  target: en('segmentation', 'classification'),
+  classes: intArr(1),
+  loss: en('dice', 'ce', 'dice+ce'),
+  classWeights: nullable(numArr()),
+  warmup: int(0),
+  atUnfreeze: en('fresh', 'keep'),
+  adapter: en('duplicate', 'average', 'zero', 'none'),
+  train,
+  slices,
+});
+
+const report: S = obj({
+  name: { type: 'string' },
+  tables: {
+    type: 'array',
+    items: obj({
+      name: { type: 'string' },
+      rows: en('method', 'fraction'),
+      columns: en('region', 'fraction', 'metric'),
+      fraction: nullable({ type: 'number' }),
+      aggregate: en('mean-sd', 'min-avg-max'),
+      deltaVsScratch: { type: 'boolean' },
+      reference: nullable({ type: 'string' }),
+    }),
+  },
+  plots: {
+    type: 'array',
+    items: obj({ name: { type: 'string' }, kind: en('data-efficiency', 'convergence'), metric, fraction: nullable({ type: 'number' }) }),
+  },
+  formats: { type: 'array', items: en('md', 'csv', 'tex', 'svg', 'png') },
+});
+
+const cost: S = nullable(obj({ trainableParams: int(0), activationBytes: { type: 'number', minimum: 0 }, flopsPerStep: { type: 'number', minimum: 0 }, steps: nullable(int(0)) }));
+const base = (kind: string, output: string, params: S): S =>
+  obj({
+    id: { type: 'string', minLength: 1 },
+    kind: { const: kind },
+    hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    inputs: { type: 'array', items: { type: 'string' } },
+    output: { const: output },
+    seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+    cost,
+    params,
+  });
+
+export const graphSchema: S = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'ssl3d execution graph',
+  ...obj({
+    version: { const: GRAPH_VERSION },
+    experiment: { type: 'string' },
+    source: obj({ file: { type: 'string' }, hash: { type: 'string' } }),
+    seed: int(0),
+    backend: en('auto', 'native', 'cpu', 'tensorflow'),
+    nodes: {
+      type: 'array',
+      items: {
+        oneOf: [
+          base('data', 'dataset', obj({ dataset })),
+          base('pretrain', 'encoder', obj({ pretext, encoder, inputShape: intArr(3, 4) })),
+          base(
+            'finetune',
+            'model',
+            obj({
+              method: { type: 'string' },
+              arm,
+              fraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+              repetition: int(0),
+              subsetSeed: int(0),
+              finetune,
+              encoder,
+              inputShape: intArr(3, 4),
+              pretrainedChannels: nullable(int(1)),
+              evaluation,
+            }),
+          ),
+          base(
+            'evaluate',
+            'metrics',
+            obj({
+              method: { type: 'string' },
+              arm,
+              fraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+              repetition: int(0),
+              evaluation,
+              regions: { type: 'object', additionalProperties: intArr() },
+            }),
+          ),
+          base('report', 'report', obj({ report })),
+        ],
+      },
+    },
+  }),
+};
+
+export class GraphLoadError extends Error {
+  readonly code = 'SSL098';
+  constructor(readonly problems: string[]) {
+    super(`invalid execution graph: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+    this.name = 'GraphLoadError';
+  }
+}
+
+let validator: ValidateFunction | null = null;
+
+/** Problems with `json` as an execution graph (empty when valid). */
+export function graphProblems(json: unknown): string[] {
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(graphSchema);
+  if (!validator(json)) {
+    const errs = validator.errors ?? [];
+    // oneOf failures list every branch; keep the few most specific messages
+    const out = errs.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'const').map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    return [...new Set(out.length ? out : errs.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`))].slice(0, 20);
+  }
+  const g = json as ExecutionGraph;
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const [i, n] of g.nodes.entries()) {
+    if (seen.has(n.id)) problems.push(`/nodes/${i}: duplicate node id '${n.id}'`);
+    for (const input of n.inputs) if (!seen.has(input)) problems.push(`/nodes/${i}: input '${input}' of '${n.id}' is not an earlier node`);
+    seen.set(n.id, n.kind);
+  }
+  const kindOf = (id: string): string | undefined => seen.get(id);
+  for (const [i, n] of g.nodes.entries()) {
+    const kinds = n.inputs.map(kindOf);
+    if (n.kind === 'pretrain' && (kinds.length !== 1 || kinds[0] !== 'data')) problems.push(`/nodes/${i}: a pretrain node takes one data node`);
+    if (n.kind === 'finetune' && (kinds[0] !== 'data' || (kinds.length === 2 ? kinds[1] !== 'pretrain' : kinds.length !== 1)))
+      problems.push(`/nodes/${i}: a finetune node takes a data node and optionally a pretrain node`);
+    if (n.kind === 'evaluate' && (kinds[0] !== 'finetune' || kinds[1] !== 'data')) problems.push(`/nodes/${i}: an evaluate node takes a finetune node and a data node`);
+  }
+  return problems;
+}
+
+/** Validate a graph read from disk (JSON.parse output) and return it typed; throws GraphLoadError. */
+export function loadGraph(json: unknown): ExecutionGraph {
+  const problems = graphProblems(json);
+  if (problems.length > 0) throw new GraphLoadError(problems);
+  return json as ExecutionGraph;
+}
