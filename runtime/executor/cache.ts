@@ -122,7 +122,7 @@ export async function cacheStatesDeep(graph: ExecutionGraph, cacheDir: string, o
   for (const node of graph.nodes) {
     const entry = await checkEntry(cacheDir, node, deep);
     if (entry.ok) {
-      states[node.id] = { state: 'cached', reason: `cached ${node.hash.slice(0, 8)}…, finished ${entry.manifest.finishedAt}` };
+      states[node.id] = { state: 'cached', reason: `finished ${entry.manifest.finishedAt}` };
       continue;
     }
     const ckpt = await findCheckpoint(cacheDir, node.hash, deep);
@@ -155,7 +155,7 @@ export function cacheStates(graph: ExecutionGraph, cacheDir: string): Record<str
     }
     const sizeProblem = manifest && manifest.hash === node.hash && Array.isArray(manifest.files) ? sizesMismatch(dir, manifest.files) : 'no manifest';
     if (manifest && sizeProblem === null) {
-      states[node.id] = { state: 'cached', reason: `cached ${node.hash.slice(0, 8)}…, finished ${manifest.finishedAt}` };
+      states[node.id] = { state: 'cached', reason: `finished ${manifest.finishedAt}` };
       continue;
     }
     let ckptEpoch: number | null = null;
