@@ -483,6 +483,7 @@ export class AstBuilder {
       let hint = "a number is written like 3, -0.5, 1e-3 or 10%";
       if (m && UNIT_WORDS.includes(m[2]!)) hint = `put a space between the number and its unit: '${m[1]} ${m[2]}'`;
       else if (/^-?\d+\.$/.test(raw)) hint = `write '${raw}0' or '${raw.slice(0, -1)}'`;
+      else if (/^-?\.\d+$/.test(raw)) hint = `write '${raw.replace('.', '0.')}'`;
       else if (/[eE][+-]?$/.test(raw)) hint = `an exponent needs digits, e.g. '${raw.replace(/[eE][+-]?$/, '')}e-3'`;
       else if (t.tokenType !== BadNumber) hint = 'the number is too large to represent';
       this.error('SSL006', t.tokenType === BadNumber ? `malformed number '${t.image}'` : `number '${t.image}' is out of range`, this.tokSpan(t), { hint });

@@ -81,6 +81,8 @@ optional % or unit word after a space: 3, -0.5, 1e-3, 2.5e+2, 10%, 25 epochs, 2 
     margin = 2 mm                   // fix
     version = 1.2.3                 // error: not a number
     version = "1.2.3"               // fix: use a string
+    dropout = .5                    // error: a leading digit is needed
+    dropout = 0.5                   // fix
 
 A number too large to represent (1e999) is also reported here.`,
   },

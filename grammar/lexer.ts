@@ -31,8 +31,8 @@ export const NumberLit = createToken({
 });
 /** `64x`, `64x64x`, `64xx64` (SSL007); parsed as a size. */
 export const BadSize = createToken({ name: 'BadSize', label: 'a size (e.g. 64x64x64)', pattern: /\d+x[\w.]*/, categories: [SizeLit] });
-/** `1e`, `1.`, `1.2.3`, `12abc`, `0x1F` (SSL006); parsed as a number. */
-export const BadNumber = createToken({ name: 'BadNumber', label: 'a number', pattern: /-?\d[\w.]*%?/, categories: [NumberLit] });
+/** `1e`, `1.`, `1.2.3`, `12abc`, `0x1F`, `.5` (SSL006); parsed as a number. */
+export const BadNumber = createToken({ name: 'BadNumber', label: 'a number', pattern: /-?\d[\w.]*%?|-?\.\d[\w.]*%?/, categories: [NumberLit] });
 
 export const Ident = createToken({ name: 'Ident', label: 'a name', pattern: /[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*/ });
 

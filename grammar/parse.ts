@@ -42,6 +42,7 @@ function lexDiagnostics(ctx: Ctx, comments: IToken[], errors: Array<{ offset: nu
     const shown = first < 32 || first === 127 ? `U+${first.toString(16).toUpperCase().padStart(4, '0')}` : ch.length > 20 ? ch.slice(0, 20) + '…' : ch;
     let hint: string | undefined;
     if (ch.startsWith('-')) hint = "a negative number is written without a space ('-1'); names may contain '-' only between letters or digits";
+    else if (ch.startsWith('+')) hint = "write positive numbers without '+'";
     else if (ch.startsWith("'")) hint = 'strings use double quotes: "…"';
     else if (ch.startsWith(':')) hint = "use '=' between a key and its value";
     else if (/[“”‘’]/.test(ch)) hint = 'typographic quotes: use plain double quotes "…"';
