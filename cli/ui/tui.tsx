@@ -5,7 +5,7 @@
 // Keys: q (or Ctrl-C) stops cleanly; ↑/↓ select a node and show its details.
 
 import React, { useEffect, useState } from 'react';
-import { Box, Static, Text, render, useInput, useStdout, type Instance } from 'ink';
+import { Box, Static, Text, render, useInput, useStdin, useStdout, type Instance } from 'ink';
 import type { RunEvent } from '../../runtime/events.js';
 import {
   bar,
@@ -205,6 +205,9 @@ export interface AppProps {
 
 export function App({ store, onQuit, rows, columns, frameMs = 100 }: AppProps): React.JSX.Element {
   const { stdout } = useStdout();
+  // keys need a raw-mode stdin; without one (stdin redirected) the TUI still draws, and Ctrl-C
+  // arrives as SIGINT instead
+  const { isRawModeSupported } = useStdin();
   const [, setVersion] = useState(0);
   const [selected, setSelected] = useState(-1); // -1: nothing selected until an arrow key
   const [quitting, setQuitting] = useState(false);
@@ -227,7 +230,7 @@ export function App({ store, onQuit, rows, columns, frameMs = 100 }: AppProps): 
       onQuit();
     } else if (key.upArrow) setSelected((s) => (s < 0 ? store.view.order.length - 1 : Math.max(0, s - 1)));
     else if (key.downArrow) setSelected((s) => Math.min(store.view.order.length - 1, s + 1));
-  });
+  }, { isActive: isRawModeSupported });
 
   const view = store.view;
   const height = Math.max(3, (rows ?? stdout.rows ?? 24) - 1);
