@@ -93,7 +93,7 @@ export class LineIndex {
 
 /** Build a span from offsets over `text` (for callers that do not keep a LineIndex). */
 export function spanAt(text: string, file: string, start: number, end: number): Span {
-  return new LineIndex(text).span(file, start, end);
+  return lineIndexFor(text).span(file, start, end);
 }
 
 /** The smallest span covering both. */

@@ -3,11 +3,14 @@
 // be read, or (with --check) is not canonical, 2 usage error. A file with syntax errors is
 // never rewritten. `-` reads standard input and writes the result to standard output.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from '../main.js';
 import { format, hasErrors, parse, renderDiagnostics } from '../../grammar/index.js';
 
-const usage = `usage: ssl3d fmt FILE... [--check] [--stdout]
+const usage = `usage: ssl3d fmt FILE|DIR... [--check] [--stdout]
+
+  DIR        every .ssl file below it
 
   --check    do not write; exit 1 and list the files that are not formatted
   --stdout   print the formatted text instead of rewriting the files
@@ -44,7 +47,26 @@ export async function runFmt(argv: string[]): Promise<number> {
     return 2;
   }
   let status = 0;
-  for (const file of files) {
+  const expanded: string[] = [];
+  for (const f of files) {
+    let isDir = false;
+    try {
+      isDir = f !== '-' && (await stat(f)).isDirectory();
+    } catch {
+      // reported when read below
+    }
+    if (!isDir) {
+      expanded.push(f);
+      continue;
+    }
+    const found = (await readdir(f, { recursive: true }))
+      .filter((p) => p.endsWith('.ssl') && !p.split(/[\\/]/).includes('node_modules'))
+      .sort()
+      .map((p) => join(f, p));
+    if (found.length === 0) process.stderr.write(`ssl3d fmt: no .ssl files in ${f}\n`);
+    expanded.push(...found);
+  }
+  for (const file of expanded) {
     let text: string;
     try {
       text = file === '-' ? await readStdin() : await readFile(file, 'utf8');

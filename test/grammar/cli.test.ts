@@ -60,6 +60,16 @@ describe('ssl3d fmt', () => {
     expect(readFileSync(p, 'utf8')).toBe('experiment e {\n  seed = \n}\n');
   });
 
+  it('formats every .ssl file below a directory', async () => {
+    const p = tmp('e.ssl', 'experiment e{seed=1}');
+    const dir = join(p, '..');
+    writeFileSync(join(dir, 'notes.txt'), 'not ssl');
+    expect(await runFmt(['--check', dir])).toBe(1);
+    expect(await runFmt([dir])).toBe(0);
+    expect(await runFmt(['--check', dir])).toBe(0);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('not ssl');
+  });
+
   it('usage errors exit 2; a missing file exits 1', async () => {
     expect(await runFmt([])).toBe(2);
     expect(await runFmt(['--bogus', 'x.ssl'])).toBe(2);
