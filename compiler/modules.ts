@@ -169,7 +169,8 @@ export function resolveRef(mod: Module, name: string, kinds: string[], span: Spa
     }
   }
   if (!kinds.includes(sym.decl.kind)) {
-    diags.error('SSL033', `'${name}' is a ${sym.decl.kind}, but a ${kinds.join(' or ')} is needed here`, span);
+    const an = (w: string): string => (/^[aeiou]/.test(w) ? 'an ' : 'a ') + w;
+    diags.error('SSL033', `'${name}' is ${an(sym.decl.kind)}, but ${an(kinds.join(' or '))} is needed here`, span);
     return null;
   }
   return sym;
