@@ -376,11 +376,13 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
   const start = [0, 1, 2].map((w) => (flip[w] ? (n[perm[w]!]! - 1) * stride[perm[w]!]! : 0));
   const step = [0, 1, 2].map((w) => (flip[w] ? -stride[perm[w]!]! : stride[perm[w]!]!));
   const C = channels;
-  const data = new Float32Array(nvox * C);
+  const identity = perm[0] === 0 && perm[1] === 1 && perm[2] === 2 && !flip[0] && !flip[1] && !flip[2];
+  // Already RAS+ with one plain channel: the file-order values are the answer (no copy).
+  const data = identity && C === 1 && info.components === 1 ? raw : new Float32Array(nvox * C);
   const s0 = step[0]!, s1 = step[1]!, s2 = step[2]!;
   const base0 = start[0]! + start[1]! + start[2]!;
   let o = 0;
-  for (let z = 0; z < cn[2]!; z++) {
+  if (data !== raw) for (let z = 0; z < cn[2]!; z++) {
     for (let y = 0; y < cn[1]!; y++) {
       let src = base0 + z * s2 + y * s1;
       for (let x = 0; x < cn[0]!; x++, o++, src += s0) {

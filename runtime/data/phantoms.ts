@@ -222,6 +222,7 @@ export function brainPhantom(seed: number, size: Vec3 | number[], channels: numb
   const fieldRng = rng.fork('fields');
   const deform = smoothField(fieldRng, [D, H, W], 3);
   const fold = smoothField(fieldRng, [D, H, W], 7);
+  const gyri = smoothField(fieldRng, [D, H, W], 15);
   const texture = smoothField(fieldRng, [D, H, W], 10);
   const bias = smoothField(fieldRng, [D, H, W], 2);
   const tumourField = smoothField(fieldRng, [D, H, W], 5);
@@ -235,7 +236,7 @@ export function brainPhantom(seed: number, size: Vec3 | number[], channels: numb
   const cy = rng.uniform(-0.04, 0.04);
   const cz = rng.uniform(0.0, 0.08);
   const deformAmp = rng.uniform(0.03, 0.06);
-  const foldAmp = rng.uniform(0.06, 0.11);
+  const foldAmp = rng.uniform(0.05, 0.09);
   const wmLevel = rng.uniform(0.6, 0.68);
   const ventScale = rng.uniform(0.7, 1.5);
   const skullIn = rng.uniform(0.85, 0.88);
@@ -296,7 +297,8 @@ export function brainPhantom(seed: number, size: Vec3 | number[], channels: numb
           else if (r >= skullIn) tissue = T_BONE;
           else if (r >= csfIn) tissue = T_CSF;
           else {
-            tissue = r < wmLevel + foldAmp * fold[o]! ? T_WM : T_GM;
+            // Grey/white boundary: lobes (low frequency) plus gyri (higher frequency).
+            tissue = r < wmLevel + foldAmp * fold[o]! + 0.06 * gyri[o]! ? T_WM : T_GM;
             // Lateral ventricles: two ellipsoids beside the midline.
             const vx = (Math.abs(ex) - 0.1 * ventScale) / (0.07 * ventScale);
             const vy = (ey - 0.02) / (0.3 * Math.sqrt(ventScale));
