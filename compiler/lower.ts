@@ -1068,7 +1068,7 @@ class Lowering {
         return;
       }
       lowered.push(p);
-      if (methods.some((x) => x.pre?.c.decl === pc.decl)) {
+      if (methods.some((x) => x.pre?.c.decl === p.c.decl)) {
         this.diags.error('SSL066', `method '${name}' is listed twice`, valueSpan(sc, at));
         return;
       }
