@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../runtime/rng.js';
 import { brainPhantom, fundusGrade, fundusPhantom, pancreasPhantom, phantomCase } from '../../../runtime/data/phantoms.js';
 
 function neighbours(shape: number[], i: number): number[] {
@@ -77,18 +78,26 @@ describe('brain phantom', () => {
     expect(lesions).toBeLessThan(18);
   });
 
-  it('is fast: 32³ in a few ms, 64³ × 4 channels well under 100 ms', () => {
-    brainPhantom(0, [32, 32, 32], 4, { tumour: true, labelled: true }); // warm-up
-    let t = performance.now();
-    for (let i = 0; i < 10; i++) brainPhantom(i, [32, 32, 32], 4, { tumour: true, labelled: true });
-    const ms32 = (performance.now() - t) / 10;
-    t = performance.now();
-    for (let i = 0; i < 3; i++) brainPhantom(i, [64, 64, 64], 4, { tumour: true, labelled: true });
-    const ms64 = (performance.now() - t) / 3;
-    // Loose bounds so a loaded 2-core CI machine running other test files in parallel passes;
-    // measured alone: ≈ 4–5 ms and ≈ 40–45 ms (see docs/data.md).
-    expect(ms32).toBeLessThan(100);
-    expect(ms64).toBeLessThan(400);
+  it('is fast: a 64³ 4-channel case costs less than drawing one normal per voxel and channel', () => {
+    // Wall-clock bounds are flaky on a shared 2-core CI box, so compare with a baseline measured
+    // in the same test: filling the same 64³×4 volume with seeded normals (Box–Muller). Measured
+    // alone the phantom takes about half the baseline (≈ 40 ms vs ≈ 100 ms; docs/data.md).
+    const minOf = (n: number, f: (i: number) => void): number => {
+      let best = Infinity;
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        f(i);
+        best = Math.min(best, performance.now() - t);
+      }
+      return best;
+    };
+    const baseline = minOf(3, (i) => {
+      const r = new Rng(i);
+      const a = new Float32Array(64 ** 3 * 4);
+      for (let k = 0; k < a.length; k++) a[k] = r.normal();
+    });
+    const phantom = minOf(3, (i) => brainPhantom(i, [64, 64, 64], 4, { tumour: true, labelled: true }));
+    expect(phantom).toBeLessThan(2 * baseline);
   });
 
   it('rejects channel counts it does not define', () => {
