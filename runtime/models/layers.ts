@@ -13,7 +13,7 @@
 //   tfjs, or (Conv3DTranspose) present but without a registered gradient.
 
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../rng.js';
+import { Rng, deriveSeed } from '../rng.js';
 
 type Kw = Record<string, unknown>;
 type Shape = Array<number | null>;
@@ -57,6 +57,17 @@ export function getTrainingClock(): { seed: number | null; epoch: number; step: 
 
 // ───────────────────────── SeededDropout ─────────────────────────
 
+/** Inverted-dropout mask: 0 with probability `rate`, else 1/(1−rate); deterministic in `seed`. */
+export function dropoutMask(shape: number[], rate: number, seed: number): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  const keep = 1 / (1 - rate);
+  const threshold = Math.floor(rate * 4294967296);
+  const rng = new Rng(seed);
+  for (let i = 0; i < n; i++) out[i] = rng.nextU32() >= threshold ? keep : 0;
+  return tf.tensor(out, shape, 'float32');
+}
+
 export interface SeededDropoutArgs {
   rate: number;
   seed: number;
@@ -88,7 +99,9 @@ export class SeededDropout extends tf.layers.Layer {
     const s = clock.seed === null
       ? deriveSeed(this.seed, clock.epoch, clock.step, this.calls++)
       : deriveSeed(clock.seed, 'dropout', this.name, clock.epoch, clock.step, this.calls++);
-    return tf.dropout(x, this.rate, undefined, s);
+    // The mask is drawn in one JS loop (sfc32) and applied with one multiply: tf.dropout costs
+    // randomUniform + add + floor + div + mul, and floor alone is ~100 ms per 4 M voxels on cpu.
+    return tf.mul(x, dropoutMask(x.shape, this.rate, s));
   }
 
   override computeOutputShape(s: Shape | Shape[]): Shape {
@@ -144,18 +157,7 @@ export class BatchNorm extends tf.layers.Layer {
     const x = single(inputs);
     const gamma = this.gamma!.read();
     const beta = this.beta!.read();
-    if (kwargs['training'] === true && this.trainable) {
-      const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-      const { mean, variance } = tf.moments(x, axes);
-      const m = this.momentum;
-      const mm = this.movingMean!;
-      const mv = this.movingVariance!;
-      tf.tidy(() => {
-        mm.write(tf.add(tf.mul(mm.read(), m), tf.mul(mean, 1 - m)));
-        mv.write(tf.add(tf.mul(mv.read(), m), tf.mul(variance, 1 - m)));
-      });
-      return this.normalize(x, mean, variance, gamma, beta);
-    }
+    if (kwargs['training'] === true && this.trainable) return this.trainingForward(x, gamma, beta);
     return this.normalize(x, this.movingMean!.read(), this.movingVariance!.read(), gamma, beta);
   }
 
@@ -167,6 +169,47 @@ export class BatchNorm extends tf.layers.Layer {
   private normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
     const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, this.epsilon)));
     return tf.add(tf.mul(x, scale), tf.sub(beta, tf.mul(mean, scale)));
+  }
+
+  /**
+   * Training mode with batch statistics and an analytic gradient (tf.customGrad): 4 full-size
+   * ops forward and 5 backward, against about twice that through autodiff of moments. With
+   * x̂ = (x − μ)·r, r = 1/√(σ² + ε), a = γ·r:
+   *   dβ = Σ dy,  dγ = r·Σ dy·(x − μ),  dx = a·dy − (x − μ)·a·r²·mean(dy·(x − μ)) − a·mean(dy).
+   * The moving statistics are updated inside the forward pass.
+   */
+  private trainingForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
+    const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+    const count = x.size / (x.shape[x.rank - 1] as number);
+    const eps = this.epsilon;
+    const m = this.momentum;
+    const mm = this.movingMean!;
+    const mv = this.movingVariance!;
+    const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+      const mean = tf.mean(xi, axes);
+      const xc = tf.sub(xi, mean);
+      const variance = tf.mean(tf.square(xc), axes);
+      const r = tf.rsqrt(tf.add(variance, eps));
+      const a = tf.mul(g, r);
+      const y = tf.add(tf.mul(xc, a), b);
+      mm.write(tf.add(tf.mul(mm.read(), m), tf.mul(mean, 1 - m)));
+      mv.write(tf.add(tf.mul(mv.read(), m), tf.mul(variance, 1 - m)));
+      save([xc, a, r]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sxc, sa, sr] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+          const dbeta = tf.sum(dy, axes);
+          const sdyxc = tf.sum(tf.mul(dy, sxc), axes);
+          const dgamma = tf.mul(sdyxc, sr);
+          const k = tf.mul(sa, tf.mul(tf.square(sr), tf.div(sdyxc, count)));
+          const c = tf.mul(sa, tf.div(dbeta, count));
+          const dx = tf.sub(tf.mul(dy, sa), tf.add(tf.mul(sxc, k), c));
+          return [dx, dgamma, dbeta];
+        },
+      };
+    }) as unknown as (...args: Array<tf.Tensor | tf.GradSaveFunc>) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] });
+    return f(x, gamma, beta);
   }
 
   override computeOutputShape(s: Shape | Shape[]): Shape {

@@ -157,6 +157,15 @@ function snapshot(models: tf.LayersModel[], opt: Optimizer): { weights: Map<stri
 const finite = (x: number): boolean => Number.isFinite(x);
 
 export async function trainLoop<B extends tf.TensorContainer = void>(opts: TrainLoopOptions<B>): Promise<TrainLoopResult> {
+  try {
+    return await trainLoopInner(opts);
+  } finally {
+    // Outside the loop, dropout falls back to per-layer seeds (see setTrainingClock).
+    setTrainingClock(0, 0, null);
+  }
+}
+
+async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptions<B>): Promise<TrainLoopResult> {
   const { ctx, node } = opts;
   if (!(Number.isInteger(opts.epochs) && opts.epochs >= 1)) throw new SslRuntimeError('SSL139', `${node}: epochs must be an integer ≥ 1, got ${opts.epochs}`);
   if (!(Number.isInteger(opts.stepsPerEpoch) && opts.stepsPerEpoch >= 1)) {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildClassifier, buildEncoder, buildSegmenter, unetPreset } from '../../../runtime/models/unet.js';
 import { densenetPresets } from '../../../runtime/models/densenet.js';
 import { countParams } from '../../../runtime/models/weights.js';
+import { BatchNorm, SeededDropout, dropoutMask, setTrainingClock } from '../../../runtime/models/layers.js';
 import { SslRuntimeError } from '../../../runtime/contract.js';
 import type { EncoderSpec } from '../../../compiler/graph.js';
 
@@ -142,5 +143,50 @@ describe('BatchNorm', () => {
     for (const m of mean.dataSync()) expect(Math.abs(m)).toBeLessThan(1e-4);
     for (const v of variance.dataSync()) expect(v === 0 || Math.abs(v - 1) < 0.01).toBe(true);
     tf.dispose([x, value, y, mean, variance, ...Object.values(grads)]);
+  });
+});
+
+describe('BatchNorm gradient and SeededDropout', () => {
+  it('analytic batch-norm gradient equals autodiff of the textbook formula (x, γ, β), and updates moving statistics', () => {
+    const shape = [2, 3, 3, 3, 4];
+    const bn = new BatchNorm({ name: 'bn_grad_check' });
+    const x = tf.variable(tf.randomNormal(shape, 0.5, 2, 'float32', 1));
+    bn.apply(x, { training: false });
+    bn.setWeights([tf.randomNormal([4], 1, 0.3, 'float32', 2), tf.randomNormal([4], 0, 0.3, 'float32', 3), tf.zeros([4]), tf.ones([4])]);
+    const [gammaV, betaV] = bn.trainableWeights.map((w) => w.read() as tf.Variable);
+    const wts = tf.randomNormal(shape, 0, 1, 'float32', 4);
+    const ours = tf.variableGrads(() => tf.sum(tf.mul(bn.apply(x, { training: true }) as tf.Tensor, wts)) as tf.Scalar, [x, gammaV!, betaV!]);
+    const ref = tf.grads((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const { mean, variance } = tf.moments(xi, [0, 1, 2, 3]);
+      return tf.sum(tf.mul(tf.add(tf.mul(tf.div(tf.sub(xi, mean), tf.sqrt(tf.add(variance, 1e-3))), g), b), wts));
+    })([x, gammaV!, betaV!]);
+    const close = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+    expect(close(ours.grads[x.name]!, ref[0]!)).toBeLessThan(1e-4);
+    expect(close(ours.grads[gammaV!.name]!, ref[1]!)).toBeLessThan(1e-4);
+    expect(close(ours.grads[betaV!.name]!, ref[2]!)).toBeLessThan(1e-4);
+    const mm = bn.getWeights()[2]!.dataSync();
+    const batchMean = tf.tidy(() => tf.mean(x, [0, 1, 2, 3]).dataSync());
+    // one training call above (variableGrads) → one momentum update of 0.01·mean from 0
+    mm.forEach((v, i) => expect(v).toBeCloseTo(0.01 * batchMean[i]!, 5));
+    tf.dispose([x, wts, ours.value, ...Object.values(ours.grads), ...ref]);
+  });
+
+  it('dropout masks: rate respected, inverted scaling, fresh per step, identical for the same clock', () => {
+    const m = dropoutMask([10000], 0.3, 7).dataSync();
+    const zeros = m.filter((v) => v === 0).length;
+    expect(Math.abs(zeros / 10000 - 0.3)).toBeLessThan(0.02);
+    expect(m.every((v) => v === 0 || Math.abs(v - 1 / 0.7) < 1e-6)).toBe(true);
+    const d = new SeededDropout({ rate: 0.5, seed: 3, name: 'drop_t' });
+    const x = tf.ones([64]);
+    const at = (e: number, s: number) => {
+      setTrainingClock(e, s, 42);
+      return Array.from((d.apply(x, { training: true }) as tf.Tensor).dataSync());
+    };
+    const a = at(1, 0), b = at(1, 1), a2 = at(1, 0);
+    expect(a).toEqual(a2);
+    expect(a).not.toEqual(b);
+    expect(Array.from((d.apply(x, { training: false }) as tf.Tensor).dataSync())).toEqual(Array.from(x.dataSync()));
+    setTrainingClock(0, 0, null);
+    x.dispose();
   });
 });
