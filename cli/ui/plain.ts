@@ -3,7 +3,7 @@
 // Times are shown relative to the run start. Colour only on a TTY without NO_COLOR.
 
 import type { RunEvent } from '../../runtime/events.js';
-import { emptyView, formatDuration, formatNumber, formatSummary, reduce, resultTable, resultTableLines, runEta, nodeEta, type RunView } from './state.js';
+import { emptyView, formatDuration, formatNumber, formatSummary, reduce, resultTableLines, resultTables, runEta, nodeEta, type RunView } from './state.js';
 
 export interface PlainOptions {
   write: (text: string) => void;
@@ -103,8 +103,8 @@ export function createPlainRenderer(opts: PlainOptions): PlainRenderer {
         for (const id of view.order) counts[view.nodes[id]!.state] = (counts[view.nodes[id]!.state] ?? 0) + 1;
         const parts = ['done', 'cached', 'failed', 'skipped', 'interrupted', 'to-run', 'partial'].filter((k) => counts[k]).map((k) => `${counts[k]} ${k === 'to-run' || k === 'partial' ? 'not run' : k}`);
         out(e.t, `run ${e.status} in ${formatDuration(e.durationMs)}: ${parts.join(', ')}`);
-        const table = opts.results === false ? null : resultTable(view);
-        if (table) for (const l of resultTableLines(table)) opts.write(`  ${l}\n`);
+        const tables = opts.results === false ? [] : resultTables(view);
+        for (const table of tables) for (const l of resultTableLines(table)) opts.write(`  ${l}\n`);
         if (e.status === 'interrupted') opts.write('  interrupted: run the same command again to resume from the last checkpoint\n');
         break;
       }

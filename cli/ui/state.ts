@@ -292,7 +292,7 @@ export interface ResultTable {
 export function resultTable(view: RunView, metric?: string): ResultTable | null {
   const evals = view.order.map((id) => view.nodes[id]!).filter((v) => v.kind === 'evaluate' && (v.state === 'done' || v.state === 'cached') && v.method !== null && v.fraction !== null);
   if (!evals.length) return null;
-  const key = metric ?? Object.keys(evals[0]!.summary)[0];
+  const key = metric ?? metricKeys(view)[0];
   if (!key) return null;
   const groups = new Map<string, number[]>();
   const fractions = new Set<number>();
@@ -318,6 +318,26 @@ export function resultTable(view: RunView, metric?: string): ResultTable | null 
 export function formatFraction(f: number): string {
   const p = f * 100;
   return `${Number.isInteger(p) ? p : p.toFixed(1)}%`;
+}
+
+const METRIC_KEY = /^(dice|iou|hd95|qwk|accuracy)(_|$)/;
+
+/** Metric keys reported by finished evaluate nodes (e.g. dice_ET, dice_TC, dice_WT), in order. */
+export function metricKeys(view: RunView): string[] {
+  const keys: string[] = [];
+  for (const id of view.order) {
+    const v = view.nodes[id]!;
+    if (v.kind !== 'evaluate') continue;
+    for (const k of Object.keys(v.summary)) if (METRIC_KEY.test(k) && !keys.includes(k)) keys.push(k);
+  }
+  return keys;
+}
+
+/** One result table per reported metric. */
+export function resultTables(view: RunView): ResultTable[] {
+  return metricKeys(view)
+    .map((k) => resultTable(view, k))
+    .filter((t): t is ResultTable => t !== null);
 }
 
 /** The result table as aligned text lines. */

@@ -16,7 +16,7 @@ import {
   formatSummary,
   nodeEta,
   reduce,
-  resultTable,
+  resultTables,
   resultTableLines,
   runEta,
   sparkline,
@@ -115,7 +115,7 @@ function currentLines(view: RunView, width: number): Line[] {
   const metricName = Object.keys(v.metrics)[0];
   if (metricName) {
     const xs = v.metrics[metricName]!;
-    out.push({ text: `  ${metricName.slice(0, 6).padEnd(6)} ${sparkline(xs, barW)} ${formatNumber(xs[xs.length - 1]!)}` });
+    out.push({ text: `  ${metricName.slice(0, 10)} ${sparkline(xs, barW)} ${formatNumber(xs[xs.length - 1]!)}` });
   }
   const eta = nodeEta(view, v);
   const parts = [
@@ -160,8 +160,8 @@ export function frameLines(view: RunView, selected: number, rows: number, width:
     ...view.errors.slice(-3).map((e) => ({ text: `error ${e.code}${e.node ? ` in ${e.node}` : ''}: ${e.message}`, color: 'red' })),
     ...view.warnings.slice(-2).map((w) => ({ text: `warning${w.node ? ` ${w.node}` : ''}: ${w.message}`, color: 'yellow' })),
   ];
-  const table = view.status !== 'running' ? resultTable(view) : null;
-  const tableLines: Line[] = table ? resultTableLines(table).map((text, i) => ({ text, bold: i === 1 })) : [];
+  const tables = view.status !== 'running' ? resultTables(view) : [];
+  const tableLines: Line[] = tables.flatMap((t) => resultTableLines(t).map((text, i) => ({ text, bold: i === 1 })));
   const footer: Line[] = [{ text: view.status === 'running' ? 'q stop (resumable) · ↑/↓ select a node' : '', dim: true }];
   const details = sel && view.status === 'running' ? detailLines(sel) : [];
 

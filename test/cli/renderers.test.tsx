@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../runtime/events.js';
 import { createJsonlRenderer, toJsonl } from '../../cli/ui/jsonl.js';
 import { createPlainRenderer } from '../../cli/ui/plain.js';
-import { nodeEta, runEta, viewFrom } from '../../cli/ui/state.js';
+import { nodeEta, resultTables, runEta, viewFrom } from '../../cli/ui/state.js';
 import { App, RunStore } from '../../cli/ui/tui.js';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -75,6 +75,17 @@ describe('view model', () => {
     expect(nodeEta(v, pre)).toBeCloseTo(8 * pre.msPerStep!, 5);
     // fine-tuning nodes have not run yet: their steps are costed at the measured pretrain rate
     expect(runEta(v)!).toBeGreaterThan(nodeEta(v, pre)!);
+  });
+});
+
+describe('result tables', () => {
+  it('use metric keys only (not counts such as testCases), one table per metric', () => {
+    const evs = events().map((e) =>
+      e.type === 'node-end' && e.node.startsWith('evaluate:') ? { ...e, summary: { testCases: 2, ...e.summary, dice_ET: 0.5 } } : e,
+    );
+    const tables = resultTables(viewFrom(evs));
+    expect(tables.map((t) => t.metric)).toEqual(['dice_WT', 'dice_ET']);
+    expect(tables[1]!.cells['scratch']!['0.1']).toEqual({ mean: 0.5, sd: 0, n: 2 });
   });
 });
 
