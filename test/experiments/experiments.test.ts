@@ -1,0 +1,48 @@
+// Every experiment file checks clean, compiles to a schema-valid graph and says what the issue asks.
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/index.js';
+import { graphProblems } from '../../compiler/graph-schema.js';
+import type { FinetuneNode, PretrainNode } from '../../compiler/graph.js';
+
+const files = readdirSync('experiments').filter((f) => f.endsWith('.ssl')).map((f) => `experiments/${f}`);
+
+describe('experiments/', () => {
+  it('holds the four experiments', () => {
+    expect(files.sort()).toEqual(['experiments/brats.ssl', 'experiments/pancreas.ssl', 'experiments/quickstart.ssl', 'experiments/retinopathy.ssl']);
+  });
+
+  for (const file of files) {
+    it(`${file} checks clean`, () => {
+      const r = compileFile(file);
+      expect(r.diagnostics.map((d) => `${d.span.file}:${d.span.startLine}: ${d.code} ${d.message}`)).toEqual([]);
+      expect(r.graph).not.toBeNull();
+      expect(graphProblems(JSON.parse(JSON.stringify(r.graph)))).toEqual([]);
+    });
+  }
+
+  it('brats.ssl is Table 1: ten pretext tasks (3D and 2D) + scratch, 2 → 4 channels, four fractions', () => {
+    const g = compileFile('experiments/brats.ssl').graph!;
+    const pre = g.nodes.filter((n): n is PretrainNode => n.kind === 'pretrain');
+    expect(pre.map((n) => `${n.params.pretext.dim}D-${n.params.pretext.task}`).sort()).toEqual(
+      ['2D-cpc', '2D-exemplar', '2D-jigsaw', '2D-rotation', '2D-rpl', '3D-cpc', '3D-exemplar', '3D-jigsaw', '3D-rotation', '3D-rpl'],
+    );
+    const ft = g.nodes.filter((n): n is FinetuneNode => n.kind === 'finetune');
+    expect(new Set(ft.map((n) => n.params.method)).size).toBe(11);
+    expect([...new Set(ft.map((n) => n.params.fraction))].sort()).toEqual([0.1, 0.25, 0.5, 1]);
+    const rpl = ft.find((n) => n.params.method === '3D-RPL')!;
+    expect([rpl.params.pretrainedChannels, rpl.params.inputShape.at(-1)]).toEqual([2, 4]);
+    const report = g.nodes.find((n) => n.kind === 'report');
+    expect(report?.kind === 'report' && report.params.report.tables[0]!.reference).toBe('taleb2020-table1');
+  });
+
+  it('pancreas.ssl runs 5, 10, 50 and 100%; retinopathy.ssl is 2D with QWK', () => {
+    const p = compileFile('experiments/pancreas.ssl').graph!;
+    const fr = p.nodes.filter((n): n is FinetuneNode => n.kind === 'finetune').map((n) => n.params.fraction);
+    expect([...new Set(fr)].sort()).toEqual([0.05, 0.1, 0.5, 1]);
+    const r = compileFile('experiments/retinopathy.ssl').graph!;
+    const ft = r.nodes.find((n): n is FinetuneNode => n.kind === 'finetune')!;
+    expect(ft.params.encoder.kind).toBe('densenet2d');
+    expect(ft.params.evaluation.metrics.map((m) => m.metric)).toEqual(['qwk', 'accuracy']);
+  });
+});
