@@ -755,30 +755,42 @@ struct BinCtx {
 };
 
 template <int OP>
+void binary_rows(const BinCtx& q, long o, long i0, long i1) {
+  int R = q.rank;
+  long inner = q.os[R - 1];
+  long sa = q.as[R - 1], sb = q.bs[R - 1];
+  long rem = o, ao = 0, bo = 0;
+  for (int i = R - 2; i >= 0; i--) {
+    long idx = rem % q.os[i];
+    rem /= q.os[i];
+    ao += idx * q.as[i];
+    bo += idx * q.bs[i];
+  }
+  const float* a = q.a + ao;
+  const float* b = q.b + bo;
+  float* out = q.out + o * inner;
+  if (sa && sb) for (long i = i0; i < i1; i++) out[i] = bop<OP>(a[i], b[i]);
+  else if (sa) { float bv = b[0]; for (long i = i0; i < i1; i++) out[i] = bop<OP>(a[i], bv); }
+  else if (sb) { float av = a[0]; for (long i = i0; i < i1; i++) out[i] = bop<OP>(av, b[i]); }
+  else { float v = bop<OP>(a[0], b[0]); for (long i = i0; i < i1; i++) out[i] = v; }
+}
+
+// Threads take equal ranges of output elements (rows may be split), so a same-shape op that
+// collapses to one long row still uses every thread.
+template <int OP>
 void binary_task(void* arg, int tid, int nt) {
   const BinCtx& q = *(const BinCtx*)arg;
   int R = q.rank;
   long inner = q.os[R - 1];
-  long sa = q.as[R - 1], sb = q.bs[R - 1];
   long outer = 1;
   for (int i = 0; i < R - 1; i++) outer *= q.os[i];
-  long o0, o1;
-  split(outer, tid, nt, &o0, &o1);
-  for (long o = o0; o < o1; o++) {
-    long rem = o, ao = 0, bo = 0;
-    for (int i = R - 2; i >= 0; i--) {
-      long idx = rem % q.os[i];
-      rem /= q.os[i];
-      ao += idx * q.as[i];
-      bo += idx * q.bs[i];
-    }
-    const float* a = q.a + ao;
-    const float* b = q.b + bo;
-    float* out = q.out + o * inner;
-    if (sa && sb) for (long i = 0; i < inner; i++) out[i] = bop<OP>(a[i], b[i]);
-    else if (sa) { float bv = b[0]; for (long i = 0; i < inner; i++) out[i] = bop<OP>(a[i], bv); }
-    else if (sb) { float av = a[0]; for (long i = 0; i < inner; i++) out[i] = bop<OP>(av, b[i]); }
-    else { float v = bop<OP>(a[0], b[0]); for (long i = 0; i < inner; i++) out[i] = v; }
+  long e0, e1;
+  split(outer * inner, tid, nt, &e0, &e1);
+  while (e0 < e1) {
+    long o = e0 / inner, i0 = e0 % inner;
+    long i1 = lmin(inner, i0 + (e1 - e0));
+    binary_rows<OP>(q, o, i0, i1);
+    e0 += i1 - i0;
   }
 }
 
