@@ -1,0 +1,21 @@
+// The diagnostics catalogue of docs/language.md, generated from compiler/codes.ts.
+import { codes } from './codes.js';
+
+export function codesMarkdown(): string {
+  const rows = codes.map((c) => {
+    const first = c.explanation.split('\n\n')[0]!.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+    return `| ${c.code} | ${c.title} | ${first} |`;
+  });
+  return ['| code | title | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+const BEGIN = /<!-- codes:begin[^>]*-->\n/;
+const END = '<!-- codes:end -->';
+
+/** `doc` with the text between the codes markers replaced by the current catalogue. */
+export function withCodes(doc: string): string {
+  const m = BEGIN.exec(doc);
+  const end = doc.indexOf(END);
+  if (!m || end < 0) return doc;
+  return doc.slice(0, m.index + m[0].length) + codesMarkdown() + '\n' + doc.slice(end);
+}
