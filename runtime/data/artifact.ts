@@ -27,6 +27,8 @@ export interface ArtifactCaseEntry {
   grade: number | null;
   image: [number, number];
   mask: [number, number] | null;
+  /** Voxel → world matrix of the preprocessed grid (NIfTI sources only). */
+  affine?: number[][] | null;
 }
 
 export interface ArtifactIndex {
@@ -56,7 +58,7 @@ function bytesOf(a: Float32Array | Uint8Array): Buffer {
 
 function metaForHash(cases: readonly Case[], split: LoadedDataset['split']): string {
   return JSON.stringify({
-    cases: cases.map((c) => ({ id: c.id, shape: c.shape, channels: c.channels, spacing: c.spacing.map((s) => Number(s.toPrecision(9))), grade: c.grade, mask: c.mask !== null })),
+    cases: cases.map((c) => ({ id: c.id, shape: c.shape, channels: c.channels, spacing: c.spacing.map((s) => Number(s.toPrecision(9))), grade: c.grade, mask: c.mask !== null, affine: c.affine ?? null })),
     split,
   });
 }
@@ -88,6 +90,7 @@ export async function writeDatasetArtifact(dir: string, ds: LoadedDataset, meta?
       grade: c.grade,
       image: [imgOff, c.image.length],
       mask: c.mask ? [maskOff, c.mask.length] : null,
+      ...(c.affine ? { affine: c.affine } : {}),
     });
     imgOff += c.image.length;
     if (c.mask) maskOff += c.mask.length;
@@ -177,6 +180,7 @@ export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
       mask,
       grade: e.grade,
       spacing: e.spacing,
+      ...(e.affine ? { affine: e.affine } : {}),
     };
   });
   return { name: index.name, dim: index.dim, channels: index.channels, cases, split: index.split, fingerprint: index.fingerprint };

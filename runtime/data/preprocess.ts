@@ -116,7 +116,13 @@ export function cropCase(c: Case, box: Box): Case {
     }
   }
   void D;
-  return { ...c, image, mask, shape: from3([nd, nh, nw], c.shape.length) };
+  let affine = c.affine ?? null;
+  if (affine && c.shape.length === 3) {
+    // New origin = old affine applied to the crop start (x = W, y = H, z = D).
+    const s = [st[2], st[1], st[0]];
+    affine = affine.map((row, r) => (r < 3 ? [row[0]!, row[1]!, row[2]!, row[3]! + row[0]! * s[0]! + row[1]! * s[1]! + row[2]! * s[2]!] : [...row]));
+  }
+  return { ...c, image, mask, shape: from3([nd, nh, nw], c.shape.length), ...(c.affine !== undefined ? { affine } : {}) };
 }
 
 /** Source coordinate of output index `i` when resampling n → m samples (voxel centres aligned). */
@@ -202,7 +208,15 @@ export function resizeCase(c: Case, outShape: readonly number[]): Case {
   const image = resizeImage(c.image, c.shape, c.channels, outShape);
   const mask = c.mask ? resizeLabels(c.mask, c.shape, outShape) : null;
   const spacing = c.spacing.map((s, i) => (s * c.shape[i]!) / outShape[i]!);
-  return { ...c, image, mask, shape: [...outShape], spacing };
+  let affine = c.affine ?? null;
+  if (affine && c.shape.length === 3) {
+    // Output voxel i maps to input (i + 0.5)·k − 0.5 with k = in/out per axis (voxel centres aligned).
+    const k = [c.shape[2]! / outShape[2]!, c.shape[1]! / outShape[1]!, c.shape[0]! / outShape[0]!];
+    affine = affine.map((row, r) =>
+      r < 3 ? [row[0]! * k[0]!, row[1]! * k[1]!, row[2]! * k[2]!, row[3]! + row[0]! * (0.5 * k[0]! - 0.5) + row[1]! * (0.5 * k[1]! - 0.5) + row[2]! * (0.5 * k[2]! - 0.5)] : [...row],
+    );
+  }
+  return { ...c, image, mask, shape: [...outShape], spacing, ...(c.affine !== undefined ? { affine } : {}) };
 }
 
 /** Min–max scaling of each channel to [0, 1] (a constant channel becomes 0). */

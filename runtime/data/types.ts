@@ -17,6 +17,12 @@ export interface Case {
   grade: number | null;
   /** Voxel spacing in mm after preprocessing (per spatial axis). */
   spacing: number[];
+  /**
+   * 4×4 voxel → world (RAS+ mm) matrix of the preprocessed 3D grid, columns in NIfTI order
+   * (x = W index, y = H index, z = D index); follows crops and resizes, so predictions can be
+   * written as NIfTI in the scanner's space. Absent for phantoms and 2D images.
+   */
+  affine?: number[][] | null;
 }
 
 export interface LoadedDataset {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource, DatasetSpec } from '../../../compiler/graph.js';
 import { loadDataset } from '../../../runtime/data/dataset.js';
+import { readDatasetArtifact, writeDatasetArtifact } from '../../../runtime/data/artifact.js';
 import { encodeNifti, readNifti } from '../../../runtime/data/nifti.js';
 import { verifyDataset } from '../../../runtime/data/verify.js';
 import { makeSpec, tempDir } from './helpers.js';
@@ -104,6 +105,15 @@ describe('nifti glob layout', () => {
     expect(ds.cases[0]!.shape).toEqual([40, 20, 40]);
     expect(ds.cases[0]!.spacing).toEqual([2, 3, 2]);
     expect(new Set(ds.cases[0]!.mask)).toEqual(new Set([0, 4, 5, 6]));
+    // the RAS affine travels with the case (cache and artifact), so predictions can be written back
+    const itk = await readNifti(ITK_T1);
+    expect(ds.cases[0]!.affine).toEqual(itk.affine);
+    const again = await loadDataset(spec, { baseDir: tmp.dir, cacheDir });
+    expect(again.cases[1]!.affine).toEqual(itk.affine);
+    const art = join(tmp.dir, 'glob-artifact');
+    mkdirSync(art);
+    await writeDatasetArtifact(art, again);
+    expect((await readDatasetArtifact(art)).cases[1]!.affine).toEqual(itk.affine);
   });
 
   it('no match, unpaired labels, and a shape mismatch are located errors', async () => {

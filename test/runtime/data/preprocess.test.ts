@@ -73,6 +73,21 @@ describe('resampling', () => {
     expect(r.image.length).toBe(1000);
   });
 
+  it('crop and resize carry the voxel-to-world matrix along (NIfTI cases)', async () => {
+    const t1 = await readNifti(join(FIX, 'itk_t1_crop.nii.gz'));
+    const c: Case = { id: 'itk', shape: t1.shape, channels: 1, image: t1.data, mask: null, grade: null, spacing: t1.spacing, affine: t1.affine };
+    const world = (a: number[][], x: number, y: number, z: number): number[] => [0, 1, 2].map((r) => a[r]![0]! * x + a[r]![1]! * y + a[r]![2]! * z + a[r]![3]!);
+    const cropped = cropCase(c, { start: [3, 2, 5], end: [30, 18, 35] });
+    expect(world(cropped.affine!, 0, 0, 0)).toEqual(world(t1.affine, 5, 2, 3));
+    const r = resizeCase(cropped, [9, 8, 15]);
+    const centreOld = world(cropped.affine!, (30 - 1) / 2, (16 - 1) / 2, (27 - 1) / 2);
+    const centreNew = world(r.affine!, (15 - 1) / 2, (8 - 1) / 2, (9 - 1) / 2);
+    for (let k = 0; k < 3; k++) expect(centreNew[k]).toBeCloseTo(centreOld[k]!, 6);
+    // column norms = the new spacing (x = W, y = H, z = D)
+    expect(Math.hypot(r.affine![0]![0]!, r.affine![1]![0]!, r.affine![2]![0]!)).toBeCloseTo(r.spacing[2]!, 6);
+    expect(Math.hypot(r.affine![0]![2]!, r.affine![1]![2]!, r.affine![2]![2]!)).toBeCloseTo(r.spacing[0]!, 6);
+  });
+
   it('2D cases resize bilinearly', () => {
     const c = volume([4, 4], 3, (_d, h, w, c) => h * 10 + w + c * 100);
     const r = resizeCase(c, [8, 2]);
