@@ -332,3 +332,70 @@ export async function transferEncoder(fromDir: string, toModel: tf.LayersModel, 
   const rep = assignWeights(toModel, use, file, { prefix, strict: true, exclude: skipped.map((s) => s.name) });
   return { ...rep, count: rep.loaded.length, adapted, skipped };
 }
+
+// ───────────────────────── tf.io handler (whole models) ─────────────────────────
+
+/**
+ * A tf.io.IOHandler on the local file system (what `file://` does with tfjs-node, which we
+ * cannot use): `model.save(fileIOHandler(dir))` writes `<name>.model.json` (Keras-style topology
+ * + weights manifest) and `<name>.model.bin`, atomically; `tf.loadLayersModel(fileIOHandler(dir))`
+ * reads them back, custom layers included (they are registered with tf.serialization).
+ * Our checkpoints and artifacts use saveWeights (by name, topology-free); this is for exporting a
+ * self-contained model.
+ */
+export function fileIOHandler(dir: string, name = 'model'): tf.io.IOHandler {
+  const jsonFile = path.join(dir, `${name}.model.json`);
+  const binName = `${name}.model.bin`;
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      await fs.mkdir(dir, { recursive: true });
+      const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      const json: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
+        weightsManifest: [{ paths: [binName], weights: artifacts.weightSpecs ?? [] }],
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+      };
+      await writeAtomic(path.join(dir, binName), new Uint8Array(data));
+      await writeAtomic(jsonFile, JSON.stringify(json));
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          modelTopologyBytes: JSON.stringify(artifacts.modelTopology ?? null).length,
+          weightSpecsBytes: JSON.stringify(artifacts.weightSpecs ?? []).length,
+          weightDataBytes: data.byteLength,
+        },
+      };
+    },
+    async load(): Promise<tf.io.ModelArtifacts> {
+      let json: tf.io.ModelJSON;
+      try {
+        json = JSON.parse(await fs.readFile(jsonFile, 'utf8')) as tf.io.ModelJSON;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new SslRuntimeError(code ? 'SSL130' : 'SSL131', `cannot read model ${jsonFile} (${code ?? 'not valid JSON'})`, jsonFile);
+      }
+      const specs = json.weightsManifest.flatMap((g) => g.weights);
+      const bufs: ArrayBuffer[] = [];
+      for (const g of json.weightsManifest) {
+        for (const p of g.paths) {
+          const f = path.join(dir, p);
+          try {
+            const b = await fs.readFile(f);
+            bufs.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+          } catch (e) {
+            throw new SslRuntimeError('SSL130', `cannot read weights ${f} named by ${jsonFile} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, f);
+          }
+        }
+      }
+      const weightData = tf.io.concatenateArrayBuffers(bufs);
+      const expected = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1) * 4, 0);
+      if (weightData.byteLength !== expected) {
+        throw new SslRuntimeError('SSL131', `${jsonFile}: weights hold ${weightData.byteLength} bytes, the manifest needs ${expected} (truncated?)`, jsonFile);
+      }
+      return { modelTopology: json.modelTopology, weightSpecs: specs, weightData, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy };
+    },
+  };
+}

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEncoder, buildSegmenter } from '../../../runtime/models/unet.js';
-import { adaptKernel, loadWeights, saveWeights, transferEncoder, namedWeights } from '../../../runtime/models/weights.js';
+import { adaptKernel, fileIOHandler, loadWeights, saveWeights, transferEncoder, namedWeights } from '../../../runtime/models/weights.js';
 import { SslRuntimeError } from '../../../runtime/contract.js';
 import type { EncoderSpec } from '../../../compiler/graph.js';
 
@@ -136,5 +136,22 @@ describe('weight files', () => {
     expect(Array.from(d.data).reduce((a, b) => a + b, 0)).toBeCloseTo(-0.4, 6);
     const a = adaptKernel(k, 4, 'average');
     expect(Array.from(a.data).reduce((s, b) => s + b, 0)).toBeCloseTo(-0.4, 6);
+  });
+});
+
+describe('fileIOHandler', () => {
+  it('saves and reloads a whole segmenter (custom layers included) with identical predictions', async () => {
+    const spec2: EncoderSpec = { kind: 'unet3d', levels: 2, filters: [3, 6], block: 'residual', norm: 'instance', dropout: 0.2, finalPool: 'avg', upsample: 'upsample' };
+    const seg = buildSegmenter(buildEncoder(spec2, [8, 8, 8, 1], 1), 2, 2, 'transpose');
+    const dir = tmp();
+    await seg.save(fileIOHandler(dir, 'seg'));
+    expect(readdirSync(dir).sort()).toEqual(['seg.model.bin', 'seg.model.json']);
+    const back = await tf.loadLayersModel(fileIOHandler(dir, 'seg'));
+    const x = tf.randomNormal([1, 8, 8, 8, 1], 0, 1, 'float32', 9);
+    const a = seg.predict(x) as tf.Tensor, b = back.predict(x) as tf.Tensor;
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([x, a, b]);
+    const e = await codeOf(tf.loadLayersModel(fileIOHandler(dir, 'missing')));
+    expect(e.code).toBe('SSL130');
   });
 });
