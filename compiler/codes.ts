@@ -242,7 +242,8 @@ same). The paper's defaults are 25 epochs (3D segmentation) and 5 (2D classifica
     title: 'label fraction without a training case',
     explanation: `Where the dataset size is known (phantoms, or a declared 'cases'), every label
 fraction must select at least one training case: floor(fraction × training cases) ≥ 1,
-where training cases = cases − round(test × cases) − round(val × cases).
+where training cases = cases − test cases − validation cases, and each held-out split
+has round(fraction × cases) cases, at least 1 when its fraction is above 0.
 
     // 24 cases, 25% test, 10% val → 16 training cases; 5% of 16 = 0.8
     fractions = [5%, 100%]     // error on 5%`,

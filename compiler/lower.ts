@@ -1326,11 +1326,18 @@ function factorial(n: number): number {
 }
 
 /**
- * Training cases of a dataset of known size: n − round(test·n) − round(val·n).
- * (A label fraction f then trains on floor(f × that) cases.)
+ * Training cases of a dataset of known size, as runtime/data/split.ts computes them:
+ * test = max(1, round(test·n)) and val = max(1, round(val·n)) when their fraction is > 0
+ * (shrunk so that one case is left), the rest trains. A label fraction f then trains on
+ * floor(f × that) cases, which must be ≥ 1 (SSL045; the runtime would round 0 up to 1).
  */
 export function trainCases(d: DatasetSpec): number | null {
   const n = d.knownCases;
   if (n === null) return null;
-  return n - Math.round(d.split.test * n) - Math.round(d.split.val * n);
+  const want = (f: number): number => (f > 0 ? Math.max(1, Math.round(f * n)) : 0);
+  let nTest = want(d.split.test);
+  let nVal = want(d.split.val);
+  while (n - nTest - nVal < 1 && nVal > 0) nVal--;
+  while (n - nTest - nVal < 1 && nTest > 0) nTest--;
+  return n - nTest - nVal;
 }
