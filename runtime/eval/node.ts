@@ -67,7 +67,8 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
         const pred = await predictSegmentation(model, c, desc);
         segCases.push({ id: c.id, reference: c.mask, prediction: pred, shape: c.shape, spacing: c.spacing });
         if (fromNifti) await writeNifti(join(ctx.outDir, 'pred', `${c.id}.nii.gz`), { shape: c.shape, data: pred, spacing: c.spacing });
-        ctx.emit({ type: 'info', node: id, message: `predicted ${c.id} (${n + 1}/${testCases.length})` });
+        const every = Math.max(1, Math.ceil(testCases.length / 10));
+        if ((n + 1) % every === 0 || n + 1 === testCases.length) ctx.emit({ type: 'info', node: id, message: `predicted ${n + 1}/${testCases.length} test cases` });
       }
       let table;
       try {
