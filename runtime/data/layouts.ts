@@ -9,7 +9,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
 import { glob } from 'tinyglobby';
 import type { DataSource, DatasetSpec, PreprocessSpec } from '../../compiler/graph.js';
@@ -148,6 +148,9 @@ async function globFiles(baseDir: string, pattern: string): Promise<string[]> {
 function idsFor(files: string[], baseDir: string): string[] {
   const names = files.map((f) => stripNiftiExt(basename(f)));
   if (new Set(names).size === names.length) return names;
+  // One folder per subject (`ukb/<subject>/T1.nii.gz`): the folder names the case.
+  const parents = files.map((f) => basename(dirname(f)));
+  if (new Set(parents).size === parents.length) return parents;
   return files.map((f) => stripNiftiExt(relative(baseDir, f)).split(/[\\/]/).join('_'));
 }
 

@@ -128,6 +128,18 @@ describe('nifti glob layout', () => {
     await expectError(loadDataset(makeSpec({ kind: 'nifti', images: ['glob2/*_img.nii.gz'], labels: 'glob2/*_lab.nii.gz' }, { labels: { kind: 'segmentation', classes: [1, 4, 5, 6] } }), { baseDir: tmp.dir, cacheDir }), 'SSL113', 'b_lab.nii.gz');
   });
 
+  it('names cases by subject folder when every file has the same name', async () => {
+    for (const sub of ['sub-01', 'sub-02']) {
+      mkdirSync(join(tmp.dir, 'ukb', sub), { recursive: true });
+      copyFileSync(T1, join(tmp.dir, 'ukb', sub, 'T1.nii.gz'));
+      copyFileSync(T1, join(tmp.dir, 'ukb', sub, 'FLAIR.nii.gz'));
+    }
+    const spec = makeSpec({ kind: 'nifti', images: ['ukb/*/T1.nii.gz', 'ukb/*/FLAIR.nii.gz'], labels: null }, { channels: 2, labels: { kind: 'none' } });
+    const ds = await loadDataset(spec, { baseDir: tmp.dir, cacheDir });
+    expect(ds.cases.map((c) => c.id)).toEqual(['sub-01', 'sub-02']);
+    expect(ds.cases[0]!.channels).toBe(2);
+  });
+
   it('a spacing mismatch → SSL114', async () => {
     const dir = join(tmp.dir, 'glob3');
     mkdirSync(dir, { recursive: true });
