@@ -383,10 +383,12 @@ export class AstBuilder {
     let cursor = open ? tokenEnd(open) : span.startOffset;
     let lastWasSeparator = true; // a leading separator counts as doubled
     let first = true;
+    const junk = new JunkRun(this, 'here');
     for (const item of ordered(n)) {
       if (isToken(item.el)) {
         const t = item.el;
         if (t.tokenType === Comma || t.tokenType === Semicolon) {
+          junk.flush();
           if (lastWasSeparator) {
             this.warning('SSL010', first ? `'${t.image}' before the first entry` : `doubled separator '${t.image}'`, this.tokSpan(t), {
               hint: 'remove it (entries are separated by a newline, a comma or a semicolon)',
@@ -396,6 +398,11 @@ export class AstBuilder {
         }
         continue;
       }
+      if (item.el.name === 'junk') {
+        junk.add(tokensIn(item.el), entries[entries.length - 1] ?? null);
+        continue;
+      }
+      junk.flush();
       const entry = this.buildEntry(item.el, cursor, first);
       if (entry) {
         entries.push(entry);
@@ -404,6 +411,7 @@ export class AstBuilder {
       }
       lastWasSeparator = false;
     }
+    junk.flush();
     const trailingComments = close ? this.takeBefore(close.startOffset) : [];
     return { entries, trailingComments, span };
   }
@@ -419,8 +427,17 @@ export class AstBuilder {
     const keySpan = this.tokSpan(keyTok);
     let value: Value | null = valueNode ? this.buildValue(valueNode) : null;
     if (!value) {
-      // the parser reported the missing value; keep the key with an empty placeholder
+      // keep the key with an empty placeholder value
       const at = equals ? tokenEnd(equals) : tokenEnd(keyTok);
+      if (!valueNode) {
+        if (equals) {
+          this.error('SSL011', `missing value for '${keyTok.image}'`, this.tokSpan(equals), {
+            hint: `write a value after '=', e.g. a number, a name, "text", [a, b] or { … }`,
+          });
+        } else {
+          this.error('SSL011', `'${keyTok.image}' has no value`, keySpan, { hint: `write '${keyTok.image} = VALUE' or '${keyTok.image} { … }'` });
+        }
+      }
       value = { kind: 'ident', name: '', path: [], span: this.span(at, at) };
     } else if (!equals && value.kind !== 'block' && this.onlySpaceBetween(tokenEnd(keyTok), value.span.startOffset)) {
       // (when something else sits between key and value, e.g. ':', it was reported already)
@@ -582,8 +599,14 @@ export class AstBuilder {
     const items: Value[] = [];
     let prev: 'open' | 'sep' | 'value' = 'open';
     let prevValue: Value | null = null;
+    const junk = new JunkRun(this, 'in a list');
     for (const item of ordered(n)) {
       if (isToken(item.el)) {
+        if (item.name === 'junk') {
+          junk.add([item.el], null);
+          continue;
+        }
+        junk.flush();
         if (item.el.tokenType === Comma) {
           if (prev !== 'value') {
             this.warning('SSL010', prev === 'open' ? "',' before the first list item" : "doubled ',' in a list", this.tokSpan(item.el), { hint: 'remove it' });
@@ -592,6 +615,7 @@ export class AstBuilder {
         }
         continue;
       }
+      junk.flush();
       const v = this.buildValue(item.el);
       if (!v) continue;
       if (prev === 'value' && prevValue) {
@@ -603,7 +627,51 @@ export class AstBuilder {
       prev = 'value';
       prevValue = v;
     }
+    junk.flush();
     return { kind: 'list', items, span };
+  }
+}
+
+/** Consecutive unexpected tokens on one line, reported as one SSL001. */
+class JunkRun {
+  private tokens: IToken[] = [];
+  private after: Entry | null = null;
+
+  constructor(
+    private readonly b: AstBuilder,
+    private readonly where: string,
+  ) {}
+
+  add(tokens: IToken[], after: Entry | null): void {
+    if (tokens.length === 0) return;
+    const last = this.tokens[this.tokens.length - 1];
+    if (last && last.startLine !== tokens[0]!.startLine) this.flush();
+    if (this.tokens.length === 0) this.after = after;
+    this.tokens.push(...tokens);
+  }
+
+  flush(): void {
+    const ts = this.tokens;
+    this.tokens = [];
+    if (ts.length === 0) return;
+    const first = ts[0]!;
+    const last = ts[ts.length - 1]!;
+    const span = this.b.span(first.startOffset, tokenEnd(last));
+    const text = ts.map((t) => t.image).join(' ');
+    const shown = text.length > 30 ? text.slice(0, 29) + '…' : text;
+    const kind = first.tokenType.name;
+    let hint: string | undefined;
+    const prev = this.after;
+    if (this.where === 'in a list') {
+      hint = kind === 'Equals' ? 'a list holds values; for named values use a block: { key = value }' : "separate list items with ','";
+    } else if (kind === 'Dot' && prev && prev.value.kind === 'ident' && prev.value.path.length === 0) {
+      hint = `a key is a single name; for a nested setting write '${prev.key} { … }'`;
+    } else if (kind === 'Equals') {
+      hint = 'a key is one name followed by a single =';
+    } else if (kind === 'NumberLit' || kind === 'SizeLit' || kind === 'StringLit' || kind === 'BadNumber' || kind === 'BadSize' || kind === 'UnterminatedString') {
+      hint = "every value needs a key: 'key = value'";
+    }
+    this.b.error('SSL001', `unexpected '${shown}' ${this.where}`, span, hint ? { hint } : {});
   }
 }
 

@@ -379,7 +379,18 @@ function dedupe(diags: Diagnostic[]): Diagnostic[] {
   // an SSL001 on the very token already explained by a more specific code is noise
   const specific = new Set(out.filter((d) => d.code !== 'SSL001' && d.code !== 'SSL018').map((d) => d.span.startOffset));
   const filtered = out.filter((d) => d.code !== 'SSL001' || !specific.has(d.span.startOffset));
-  return filtered.slice(0, MAX_DIAGNOSTICS);
+  // after one structural error on a line, the rest of that line is usually its consequence
+  const structural = new Set(['SSL001', 'SSL008', 'SSL011', 'SSL018']);
+  const linesWithError = new Set<number>();
+  const kept: Diagnostic[] = [];
+  for (const d of filtered) {
+    if (structural.has(d.code)) {
+      if (linesWithError.has(d.span.startLine)) continue;
+      linesWithError.add(d.span.startLine);
+    }
+    kept.push(d);
+  }
+  return kept.slice(0, MAX_DIAGNOSTICS);
 }
 
 /** Parse a whole `.ssl` file. Never throws; always returns a best-effort document. */

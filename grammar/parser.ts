@@ -4,12 +4,17 @@
 //   document    := ( import | declaration | entry | stray )*     (a top-level entry is an error)
 //   import      := 'import' STRING ( 'as' NAME )?
 //   declaration := KIND NAME? ( '=' TYPE )? block
-//   block       := '{' ( entry | ',' | ';' )* '}'
-//   entry       := KEY '='? value                      key = v  |  key { … }  |  key LABEL { … }
+//   block       := '{' ( entry | ',' | ';' | junk )* '}'
+//   entry       := KEY '='? value?                     key = v  |  key { … }  |  key LABEL { … }
 //   value       := number | SIZE | STRING | reference | list | block
 //   number      := NUMBER ( '..' NUMBER ( 'step' NUMBER )? )? UNIT?
 //   reference   := NAME ( '.' NAME )* block?              a dotted path, or a typed block `adam { … }`
-//   list        := '[' ( value | ',' )* ']'
+//   list        := '[' ( value | ',' | junk token )* ']'
+//
+// `junk` (inside blocks and lists) and `stray` (at the top level) consume tokens that cannot
+// start anything there, so that an error never throws the parser out of the enclosing block:
+// the AST builder reports them, merged per line. A missing value is likewise accepted by the
+// grammar and reported by the builder.
 //
 // The grammar is deliberately permissive where that gives better messages: a missing `=`, a
 // missing declaration name, doubled or missing separators are all parsed, and the AST builder
@@ -83,6 +88,8 @@ const messageProvider: IParserErrorMessageProvider = {
   },
 };
 
+const notResyncPoints = new Set<TokenType>([Dot, DotDot, Equals, NumberLit, SizeLit, StringLit, LBracket, RBracket]);
+
 function sameLine(prev: IToken, next: IToken): boolean {
   const end = prev.endLine ?? prev.startLine;
   return next.startLine !== undefined && end !== undefined && next.startLine === end;
@@ -92,6 +99,17 @@ export class SslParser extends CstParser {
   constructor() {
     super(allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messageProvider });
     this.performSelfAnalysis();
+    // Re-synchronisation after an error skips ahead to the first token that may follow one of
+    // the rules being parsed. Because `stray` lets almost any token follow a declaration, that
+    // would be almost any token, and one bad value would throw the parser out of its block to
+    // the top level. Only names, separators and braces are useful places to resume, so the
+    // follow set used for re-synchronisation is restricted to those. (Chevrotain internal;
+    // if it ever disappears we merely lose this refinement.)
+    const self = this as unknown as { flattenFollowSet?: () => TokenType[] };
+    const original = self.flattenFollowSet;
+    if (typeof original === 'function') {
+      self.flattenFollowSet = () => original.call(this).filter((t) => !notResyncPoints.has(t));
+    }
   }
 
   public document = this.RULE('document', () => {
@@ -161,15 +179,46 @@ export class SslParser extends CstParser {
         { ALT: () => this.SUBRULE(this.entry) },
         { ALT: () => this.CONSUME(Comma, { LABEL: 'separator' }) },
         { ALT: () => this.CONSUME(Semicolon, { LABEL: 'separator' }) },
+        { ALT: () => this.SUBRULE(this.junk) },
       ]);
     });
     this.CONSUME(RBrace);
   });
 
+  /** Tokens that cannot start an entry, consumed inside a block so that one bad token does not
+   *  end the block; the AST builder reports them. */
+  public junk = this.RULE('junk', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(Equals) },
+      { ALT: () => this.CONSUME(Dot) },
+      { ALT: () => this.CONSUME(DotDot) },
+      { ALT: () => this.CONSUME(NumberLit) },
+      { ALT: () => this.CONSUME(SizeLit) },
+      { ALT: () => this.CONSUME(StringLit) },
+      { ALT: () => this.SUBRULE(this.list) },
+      { ALT: () => this.SUBRULE(this.block) },
+    ]);
+  });
+
   public entry = this.RULE('entry', () => {
-    this.CONSUME(Ident, { LABEL: 'key' });
-    this.OPTION(() => this.CONSUME(Equals));
-    this.SUBRULE(this.value);
+    const key = this.CONSUME(Ident, { LABEL: 'key' });
+    let equals: IToken | null = null;
+    this.OPTION(() => {
+      equals = this.CONSUME(Equals);
+    });
+    // The value may be missing (reported by the AST builder). Without `=` it must start on the
+    // key's line or be a block (`key { … }`, `key LABEL { … }`); after `=` a name on a later
+    // line that itself starts an entry (`name =`, `name {`, `name LABEL {`) is the next entry.
+    this.OPTION2({
+      GATE: () => {
+        const next = this.LA(1);
+        if (equals === null) return next.tokenType === LBrace || sameLine(key, next);
+        if (next.tokenType !== Ident || sameLine(equals, next)) return true;
+        const t2 = this.LA(2).tokenType;
+        return !(t2 === Equals || t2 === LBrace || (t2 === Ident && this.LA(3).tokenType === LBrace));
+      },
+      DEF: () => this.SUBRULE(this.value),
+    });
   });
 
   public value = this.RULE('value', () => {
@@ -219,7 +268,15 @@ export class SslParser extends CstParser {
   public list = this.RULE('list', () => {
     this.CONSUME(LBracket);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.SUBRULE(this.value) }, { ALT: () => this.CONSUME(Comma, { LABEL: 'separator' }) }]);
+      this.OR([
+        { ALT: () => this.SUBRULE(this.value) },
+        { ALT: () => this.CONSUME(Comma, { LABEL: 'separator' }) },
+        // not list items; consumed and reported by the AST builder
+        { ALT: () => this.CONSUME(Equals, { LABEL: 'junk' }) },
+        { ALT: () => this.CONSUME(Semicolon, { LABEL: 'junk' }) },
+        { ALT: () => this.CONSUME(Dot, { LABEL: 'junk' }) },
+        { ALT: () => this.CONSUME(DotDot, { LABEL: 'junk' }) },
+      ]);
     });
     this.CONSUME(RBracket);
   });

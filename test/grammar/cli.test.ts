@@ -55,7 +55,7 @@ describe('ssl3d fmt', () => {
   it('exit 1 with located diagnostics for syntax errors; the file is untouched', async () => {
     const p = tmp('d.ssl', 'experiment e {\n  seed = \n}\n');
     expect(await runFmt([p])).toBe(1);
-    expect(err).toContain(`${p}:3:1: error SSL011`);
+    expect(err).toContain(`${p}:2:8: error SSL011`);
     expect(err).toContain('^');
     expect(readFileSync(p, 'utf8')).toBe('experiment e {\n  seed = \n}\n');
   });

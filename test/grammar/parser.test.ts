@@ -101,7 +101,7 @@ describe('error recovery', () => {
   const broken = [
     'experiment demo {', //             1
     '  seed = 1', //                    2
-    '  backend = @', //                 3  SSL009 + SSL011
+    '  backend = @', //                 3  SSL011 + SSL009
     '}', //                             4
     'dataset ukb = phantom3d {', //     5
     '  size = 64x64x', //               6  SSL007
@@ -120,8 +120,8 @@ describe('error recovery', () => {
   it('reports several located errors in one file, without cascades', () => {
     const r = parse(broken, 'broken.ssl');
     expect(r.diagnostics.map((d) => `${d.span.startLine}:${d.code}`)).toEqual([
+      '3:SSL011',
       '3:SSL009',
-      '4:SSL011',
       '6:SSL007',
       '7:SSL011',
       '8:SSL008',
