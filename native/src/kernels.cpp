@@ -580,11 +580,13 @@ void matmul(const float* A, const float* B, float* C, const int32_t* dims) {
   long NP = round_up(N, L);
   float* ap = nullptr;
   if (tA) ap = alloc_f(bA * M * K);
-  float* bp = alloc_f(bB * K * NP);
+  // B is used in place when it is already [K][N] with N a multiple of the vector width.
+  bool packB = tB || NP != N;
+  float* bp = packB ? alloc_f(bB * K * NP) : nullptr;
   for (long q = 0; q < bA && tA; q++)
     for (long k = 0; k < K; k++)
       for (long m = 0; m < M; m++) ap[q * M * K + m * K + k] = A[q * K * M + k * M + m];
-  for (long q = 0; q < bB; q++) {
+  for (long q = 0; q < bB && packB; q++) {
     float* dst = bp + q * K * NP;
     if (tB) {
       for (long k = 0; k < K; k++) {
@@ -605,7 +607,7 @@ void matmul(const float* A, const float* B, float* C, const int32_t* dims) {
   long nch = ceil_div(M, chunk);
   for (long q = 0; q < batch; q++) {
     const float* aq = a + (bA == 1 ? 0 : q) * M * K;
-    const float* bq = bp + (bB == 1 ? 0 : q) * K * NP;
+    const float* bq = (packB ? bp : B) + (bB == 1 ? 0 : q) * K * NP;
     float* cq = C + q * M * N;
     long full = M / chunk;
     ConvJob j;

@@ -69,7 +69,18 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const fallback = cpuKernel(kernelName);
     out.push({ kernelName, backendName: 'native', kernelFunc: ((a: Args) => fn(a, fallback)) as unknown as tf.KernelFunc });
   };
-  const fb = (a: Args, f: tf.KernelFunc): Info | Info[] => f(a as unknown as Parameters<tf.KernelFunc>[0]) as Info | Info[];
+  const debug = process.env.SSL3D_NATIVE_DEBUG === '1';
+  const reported = new Set<string>();
+  const fb = (a: Args, f: tf.KernelFunc): Info | Info[] => {
+    if (debug) {
+      const key = `${f.name}:${Object.values(a.inputs).map((t) => `${t.dtype}[${t.shape}]`).join(',')}`;
+      if (!reported.has(key)) {
+        reported.add(key);
+        process.stderr.write(`ssl3d native [SSL206]: cpu fallback for ${key}\n`);
+      }
+    }
+    return f(a as unknown as Parameters<tf.KernelFunc>[0]) as Info | Info[];
+  };
 
   // ---- 3D convolutions ---------------------------------------------------------------------
   add('Conv3D', (a, f) => {
