@@ -4,10 +4,12 @@
 import type { CodeInfo } from '../runtime/contract.js';
 import { codes as syntaxCodes } from '../grammar/codes.js';
 import { codes as compilerCodes } from '../compiler/codes.js';
+import { codes as evalCodes } from '../runtime/eval/codes.js';
 
 const sources: ReadonlyArray<readonly CodeInfo[]> = [
   syntaxCodes,
   compilerCodes,
+  evalCodes,
 ];
 
 /** Every known code, sorted by code; the first definition of a code wins. */
