@@ -251,7 +251,7 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
     }
     const recordPath = relative(process.cwd(), join(cacheDir, 'runs', runId, 'record.json'));
     if (ui !== 'json') process.stdout.write(`run record: ${recordPath}\n`);
-    if (status === 'interrupted' && ui !== 'json') process.stdout.write('interrupted: run the same command again to resume.\n');
+    if (status === 'interrupted' && ui === 'tui') process.stdout.write('interrupted: run the same command again to resume.\n');
     return exitCodeOf(status);
   }
 }
