@@ -60,3 +60,6 @@ export const TASK_CODE_INFO: CodeInfo[] = [
     explanation: 'task.json or the encoder weights of a pretrain artifact are missing or malformed.',
   },
 ];
+
+/** The catalogue entries under the name the CLI catalogue imports (`codes`). */
+export const codes: CodeInfo[] = TASK_CODE_INFO;

@@ -177,7 +177,7 @@ export function sliceVolume(v: Vol, axis: 0 | 1 | 2, indices: readonly number[])
   return out;
 }
 
-/** `perVolume` slice indices evenly spread over the central 60 % of an axis of length n. */
+/** `perVolume` slice indices evenly spread over the central 60 % of an axis of length n (no repeats). */
 export function sliceIndices(n: number, perVolume: number): number[] {
   if (perVolume < 1) throw taskError('badParams', `slices per volume must be ≥ 1, got ${perVolume}`);
   if (perVolume === 1) return [Math.floor(n / 2)];
@@ -185,7 +185,8 @@ export function sliceIndices(n: number, perVolume: number): number[] {
   const hi = Math.ceil(0.8 * (n - 1));
   const out: number[] = [];
   for (let i = 0; i < perVolume; i++) out.push(Math.round(lo + ((hi - lo) * i) / (perVolume - 1)));
-  return out;
+  // more slices than the central range holds: each slice once
+  return [...new Set(out)];
 }
 
 /** Stack volumes of one shape into one channels-last batch buffer [N, ...shape, C]. */

@@ -183,8 +183,9 @@ export class JigsawTask implements PretextTask {
     this.variant = spec.variant;
     this.geometry = gridGeometry(spatialOf(inputShape), params.grid, params.jitter, encoderDivisor(encoder));
     this.tiles = gridCount(this.geometry);
-    // authors' code: 100 uniformly random permutations, whatever the declared selection says
-    const selection = spec.variant === 'authors-code' ? 'random' : params.selection;
+    // authors' code: 100 permutations — uniformly random ones in 3D (permutations3d_100_27.npy),
+    // a max-Hamming set in 2D (permutations_100_max.bin) — whatever the declaration says
+    const selection = spec.variant === 'authors-code' ? (spec.dim === 3 ? 'random' : 'max-hamming') : params.selection;
     const count = spec.variant === 'authors-code' ? 100 : params.permutations;
     this.permutations = permutationSet({ tiles: this.tiles, count, seed: deriveSeed(seed, 'jigsaw-permutations'), selection, cacheDir: opts.cacheDir });
     this.classes = this.permutations.perms.length;
@@ -291,7 +292,10 @@ export class CpcTask implements PretextTask {
         returnSequences: false,
         name: 'cpc_gru',
         kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'cpc_gru', 'kernel') }),
-        recurrentInitializer: tf.initializers.orthogonal({ seed: deriveSeed(seed, 'cpc_gru', 'recurrent') }),
+        // orthogonal (the Keras default) while small; tfjs warns on the console and is slow beyond 2000 elements
+        recurrentInitializer: 3 * this.params.contextSize * this.params.contextSize <= 2000
+          ? tf.initializers.orthogonal({ seed: deriveSeed(seed, 'cpc_gru', 'recurrent') })
+          : tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'cpc_gru', 'recurrent') }),
       }),
     ]);
     const heads: Record<string, tf.LayersModel> = { project, gru };
