@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as nifti from 'nifti-reader-js';
 import { brainPhantom, fundusPhantom, pancreasPhantom } from '../runtime/data/phantoms.js';
 import { decodeNifti } from '../runtime/data/nifti.js';
+import { resizeImage, resizeLabels } from '../runtime/data/preprocess.js';
 import { Rng } from '../runtime/rng.js';
 import { packageRoot } from '../runtime/version.js';
 
@@ -53,3 +54,11 @@ time('baseline: nifti-reader-js decompress + readImage', 5, () => {
   nifti.readImage(hdr, raw);
 });
 time('ssl3d decodeNifti (zlib, checks, RAS, float32)', 5, () => decodeNifti(bytes, file));
+
+const vol = decodeNifti(bytes, file);
+const out = [96, 96, 96];
+console.log(`— resampling [${vol.shape.join(', ')}] → [${out.join(', ')}] —`);
+time('baseline: copy the volume once (Float32Array.slice)', 5, () => vol.data.slice());
+time('trilinear (image)', 5, () => resizeImage(vol.data, vol.shape, vol.channels, out));
+const labels = Uint8Array.from(vol.data, (v) => (v > 100 ? 1 : 0));
+time('nearest (labels)', 5, () => resizeLabels(labels, vol.shape, out));

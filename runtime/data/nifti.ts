@@ -83,10 +83,7 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
       throw err(DATA_CODES.badGzip, file, what);
     }
   }
-  if (file.endsWith('.gz')) {
-    // A .gz name without the gzip magic: read it as plain NIfTI if it is one (some tools do this).
-    return bytes;
-  }
+  // Not gzipped (also a `.nii.gz` name without the gzip magic, which some tools write): plain NIfTI.
   return bytes;
 }
 
