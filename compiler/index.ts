@@ -6,14 +6,14 @@
 // Pure: the same sources give a byte-identical graph (no timestamps, no absolute paths; data
 // paths stay relative to the experiment file's folder). The only I/O is `readFile` (imports).
 import { readFileSync } from 'node:fs';
-import type { BlockValue, Declaration, Document, Entry, Span, Value } from '../grammar/ast.js';
+import type { BlockValue, Declaration, Entry, Span, Value } from '../grammar/ast.js';
 import { parseValue, sortDiagnostics } from '../grammar/index.js';
 import { packageVersion } from '../runtime/version.js';
 import { Diagnostics, type Diagnostic } from './diag.js';
 import type { ExecutionGraph } from './graph.js';
 import { sha256 } from './hash.js';
 import { lowerProgram } from './lower.js';
-import { loadModules, normPath } from './modules.js';
+import { loadModules, normPath, type Module } from './modules.js';
 import { closest } from './suggest.js';
 
 export type { Diagnostic };
@@ -57,7 +57,8 @@ export function compileSource(text: string, file: string, options: CompileOption
   const overrideSources: Record<string, string> = {};
   let loaded: ReturnType<typeof loadModules>;
   try {
-    loaded = loadModules(file, text, read, diags, (doc) => applyOverrides(doc, options.overrides ?? [], diags, overrideSources));
+    loaded = loadModules(file, text, read, diags);
+    if (loaded.root) applyOverrides(loaded.root, options.overrides ?? [], diags, overrideSources);
   } catch (err) {
     // The front end never throws; this is a last line of defence so no input gives a stack trace.
     const span: Span = { file: normPath(file), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
@@ -139,7 +140,8 @@ function lineSpan(file: string, text: string, start: number, end: number): Span 
  * added (and then checked like any other key); the value is parsed and type-checked exactly
  * like a value in the file, with diagnostics pointing into the override text.
  */
-function applyOverrides(doc: Document, overrides: string[], diags: Diagnostics, sources: Record<string, string>): void {
+function applyOverrides(root: Module, overrides: string[], diags: Diagnostics, sources: Record<string, string>): void {
+  const doc = root.doc;
   overrides.forEach((raw, i) => {
     const file = `--set[${i + 1}]`;
     sources[file] = raw;
@@ -155,23 +157,37 @@ function applyOverrides(doc: Document, overrides: string[], diags: Diagnostics, 
       diags.error('SSL039', `'${pathText}' is not a path like NAME.key or kind.NAME.key`, pathSpan);
       return;
     }
-    const byName = new Map(doc.declarations.map((d) => [d.name, d] as const));
+    // Names visible from the experiment file: its own, unaliased imports, and ALIAS.NAME.
+    const find = (name: string, next: string | undefined): { decl: Declaration; used: number } | null => {
+      const sym = root.scope.get(name);
+      if (sym) return { decl: sym.decl, used: 1 };
+      const alias = root.aliases.get(name);
+      const inner = alias && next !== undefined ? alias.own.get(next) : undefined;
+      return inner ? { decl: inner.decl, used: 2 } : null;
+    };
     let decl: Declaration | undefined;
-    let rest: string[];
-    const kinds = new Set(doc.declarations.map((d) => d.kind));
-    if (segs[0] === 'experiment' && !byName.has('experiment')) {
-      decl = doc.declarations.find((d) => d.kind === 'experiment');
+    let rest: string[] = [];
+    const experiment = doc.declarations.find((d) => d.kind === 'experiment');
+    if (segs[0] === 'experiment' && !root.scope.has('experiment') && experiment) {
+      decl = experiment;
       rest = segs.slice(1);
-    } else if (kinds.has(segs[0]!) && segs.length >= 3 && byName.get(segs[1]!)?.kind === segs[0]) {
-      decl = byName.get(segs[1]!);
-      rest = segs.slice(2);
     } else {
-      decl = byName.get(segs[0]!);
-      rest = segs.slice(1);
+      const withKind = segs.length >= 3 ? find(segs[1]!, segs[2]) : null;
+      if (withKind && withKind.decl.kind === segs[0]) {
+        decl = withKind.decl;
+        rest = segs.slice(1 + withKind.used);
+      } else {
+        const plain = find(segs[0]!, segs[1]);
+        if (plain) {
+          decl = plain.decl;
+          rest = segs.slice(plain.used);
+        }
+      }
     }
+    const names = [...root.scope.keys()];
     if (!decl) {
-      const near = closest(segs[0]!, [...byName.keys()]);
-      diags.error('SSL039', `--set: no declaration named '${segs[0]}' in ${doc.file}`, lineSpan(file, raw, 0, segs[0]!.length), near ? `did you mean '${near}'?` : `declared: ${[...byName.keys()].join(', ')}`);
+      const near = closest(segs[0]!, names);
+      diags.error('SSL039', `--set: no declaration named '${segs[0]}' in ${doc.file}`, lineSpan(file, raw, 0, segs[0]!.length), near ? `did you mean '${near}'?` : `declared: ${names.join(', ')}`);
       return;
     }
     if (rest.length === 0) {

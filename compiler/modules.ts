@@ -45,7 +45,6 @@ export function loadModules(
   rootText: string,
   readFile: (path: string) => string,
   diags: Diagnostics,
-  prepare?: (doc: Document) => void,
 ): LoadResult {
   const sources: Record<string, string> = {};
   const modules = new Map<string, Module>();
@@ -56,7 +55,6 @@ export function loadModules(
     const parsed = parse(text, file);
     diags.list.push(...parsed.diagnostics);
     const doc = parsed.document;
-    if (prepare && stack.length === 0) prepare(doc);
     const mod: Module = { file, doc, own: new Map(), scope: new Map(), aliases: new Map(), prefix };
     modules.set(file, mod);
     order.push(mod);

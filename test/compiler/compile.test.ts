@@ -96,6 +96,9 @@ describe('graph lowering', () => {
     expect(rendered(ok)).toBe('');
     expect(ok.graph!.backend).toBe('cpu');
     expect(ok.graph!.nodes.some((n) => n.id === 'finetune:rot3d/finetune/50%/r0')).toBe(true);
+    // declarations from imported files can be overridden too
+    const imported = compileFile('experiments/brats.ssl', { overrides: ['brats2018.cases=10'] });
+    expect(imported.diagnostics.map((x) => x.code)).toEqual(['SSL045']);
   });
 
   it('resolves imports relative to the importing file, with aliases, and rebases data paths', () => {
