@@ -74,12 +74,13 @@ export const allTokens: TokenType[] = [
 /** Unit words that may follow a number: `25 epochs`, `2 voxels`, `30 min`. */
 export const UNIT_WORDS: readonly string[] = ['epochs', 'epoch', 'steps', 'step', 'voxels', 'voxel', 'vox', 'mm', 'px', 'cases', 'case', 'minutes', 'min', 's'];
 
-export const sslLexer = new Lexer(allTokens, {
-  positionTracking: 'full',
-  ensureOptimizations: false,
-  // the pattern analysis cannot see through look-aheads; it only costs a warning, not speed
-  skipValidations: true,
-});
+/** The lexer; `validate` runs Chevrotain's token-definition checks (a test does; the shared
+ *  instance skips them to start faster). */
+export function createLexer(validate = false): InstanceType<typeof Lexer> {
+  return new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false, skipValidations: !validate });
+}
+
+export const sslLexer = createLexer();
 
 export interface LexResult {
   tokens: IToken[];

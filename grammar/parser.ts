@@ -96,8 +96,16 @@ function sameLine(prev: IToken, next: IToken): boolean {
 }
 
 export class SslParser extends CstParser {
-  constructor() {
-    super(allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messageProvider });
+  /** `validate` runs Chevrotain's grammar checks (ambiguities, left recursion, …). They cost
+   *  tens of milliseconds at start-up, so the shared instance skips them and a test runs them. */
+  constructor(options: { validate?: boolean } = {}) {
+    super(allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      nodeLocationTracking: 'onlyOffset',
+      errorMessageProvider: messageProvider,
+      skipValidations: !options.validate,
+    });
     this.performSelfAnalysis();
     // Re-synchronisation after an error skips ahead to the first token that may follow one of
     // the rules being parsed. Because `stray` lets almost any token follow a declaration, that
