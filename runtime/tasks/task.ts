@@ -143,7 +143,8 @@ export interface FeatureMode {
 
 /**
  * How the bottleneck becomes a feature vector: flattened (keeps the spatial layout, as the
- * authors' code) when it has at most FLATTEN_LIMIT elements, else global-average-pooled
+ * authors' code) when it has at most FLATTEN_LIMIT elements, else global-average-pooled (DenseNet:
+ * always pooled, as the authors' keras.applications DenseNet121 with `pooling`)
  * (a 128³ volume through the paper's encoder leaves 8³×512 = 262 144 values; a dense layer on
  * that would dwarf the encoder).
  */
@@ -151,7 +152,8 @@ export function featureMode(enc: Encoder): FeatureMode {
   const out = enc.outputs[enc.outputs.length - 1] as tf.SymbolicTensor;
   const dims = out.shape.slice(1) as number[];
   const total = dims.reduce((a, b) => a * b, 1);
-  if (total <= FLATTEN_LIMIT) return { mode: 'flatten', size: total };
+  // DenseNet: always the global pooled 1024-d vector (the authors' keras.applications encoder)
+  if (total <= FLATTEN_LIMIT && enc.spec.kind !== 'densenet2d') return { mode: 'flatten', size: total };
   return { mode: 'gap', size: dims[dims.length - 1] as number };
 }
 

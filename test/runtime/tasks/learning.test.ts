@@ -121,6 +121,15 @@ describe('variants', () => {
     const r = train(s, 20, 4, 1e-3);
     expect(mean(r.loss.slice(-5))).toBeLessThan(mean(r.loss.slice(0, 5)));
   });
+  it('2D tasks train a DenseNet encoder too (globally pooled features)', () => {
+    const enc = { kind: 'densenet2d' as const, blocks: [2, 2], growth: 4, initFilters: 8, compression: 0.5, dropout: 0 };
+    const task = createTask(pretext(PARAMS.rotation, 2), enc, [32, 32, 3], 1, { cacheDir: null });
+    const model = task.build(buildEncoder(enc, task.encoderInputShape, 1), 1);
+    expect((task.info()['feature'] as { mode: string }).mode).toBe('gap');
+    const s = { task, model, pool: Array.from({ length: 6 }, (_, i) => synthVol([32, 32], 3, 200 + i)) };
+    const r = train(s, 3, 2);
+    expect(r.loss.every((x) => Number.isFinite(x))).toBe(true);
+  });
   it('heads are never enc_-prefixed; encoder layers all are', () => {
     for (const c of CASES) {
       const s = setup(c.params, 2, c.shape[2], c.channels);
