@@ -150,16 +150,22 @@ export function percentile(values: ArrayLike<number>, q: number): number {
   return xs[lo]! + (xs[hi]! - xs[lo]!) * (pos - lo);
 }
 
+/** Distances (mm) from every voxel set in `fromSurface` to the nearest voxel set in `toSurface`. */
+function directedDistances(fromSurface: Uint8Array, toSurface: Uint8Array, shape: readonly number[], spacing: readonly number[]): Float64Array {
+  const dt = squaredEdt(toSurface, shape, spacing);
+  let n = 0;
+  for (let i = 0; i < fromSurface.length; i++) if (fromSurface[i]) n++;
+  const out = new Float64Array(n);
+  let k = 0;
+  for (let i = 0; i < fromSurface.length; i++) if (fromSurface[i]) out[k++] = Math.sqrt(dt[i]!);
+  return out;
+}
+
 /**
  * Surface distances (mm) from every surface voxel of `from` to the nearest surface voxel of `to`.
  */
 export function surfaceDistances(from: ArrayLike<number>, to: ArrayLike<number>, shape: readonly number[], spacing: readonly number[]): Float64Array {
-  const sFrom = surface(from, shape);
-  const sTo = surface(to, shape);
-  const dt = squaredEdt(sTo, shape, spacing);
-  const out: number[] = [];
-  for (let i = 0; i < sFrom.length; i++) if (sFrom[i]) out.push(Math.sqrt(dt[i]!));
-  return Float64Array.from(out);
+  return directedDistances(surface(from, shape), surface(to, shape), shape, spacing);
 }
 
 /**
@@ -174,8 +180,10 @@ export function hd95(ref: ArrayLike<number>, pred: ArrayLike<number>, shape: rea
   for (let i = 0; i < pred.length && !predAny; i++) if (pred[i]) predAny = true;
   if (!refAny && !predAny) return policy.bothEmpty === 'one' ? 0 : NaN;
   if (!refAny || !predAny) return policy.hd95OneEmpty === null ? NaN : policy.hd95OneEmpty;
-  const a = surfaceDistances(pred, ref, shape, spacing);
-  const b = surfaceDistances(ref, pred, shape, spacing);
+  const sRef = surface(ref, shape);
+  const sPred = surface(pred, shape);
+  const a = directedDistances(sPred, sRef, shape, spacing);
+  const b = directedDistances(sRef, sPred, shape, spacing);
   const all = new Float64Array(a.length + b.length);
   all.set(a, 0);
   all.set(b, a.length);
