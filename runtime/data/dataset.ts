@@ -100,7 +100,11 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
     if (hit) return check(hit);
   }
   opts.onDecode?.(src.id, src.files);
-  const raw = check(await src.load());
+  let raw = check(await src.load());
+  // A single-slice volume (nz = 1) in a 2D dataset is a 2D image.
+  if (spec.dim === 2 && raw.shape.length === 3 && raw.shape[0] === 1) {
+    raw = { ...raw, shape: raw.shape.slice(1), spacing: raw.spacing.slice(1), affine: null };
+  }
   const pre = src.done
     ? { ...spec.preprocess, crop: src.done.crop ? null : spec.preprocess.crop, resize: src.done.resize ? null : spec.preprocess.resize }
     : spec.preprocess;

@@ -140,6 +140,17 @@ describe('nifti glob layout', () => {
     expect(ds.cases[0]!.channels).toBe(2);
   });
 
+  it('single-slice NIfTI files form a 2D dataset', async () => {
+    mkdirSync(join(tmp.dir, 'slices'), { recursive: true });
+    for (const id of ['s1', 's2']) {
+      writeFileSync(join(tmp.dir, 'slices', `${id}.nii.gz`), encodeNifti({ shape: [1, 8, 6], data: new Float32Array(48).map((_, i) => i), spacing: [3, 0.5, 0.5] }));
+    }
+    const spec = makeSpec({ kind: 'nifti', images: ['slices/*.nii.gz'], labels: null }, { dim: 2, channels: 1, labels: { kind: 'none' } });
+    const ds = await loadDataset(spec, { baseDir: tmp.dir, cacheDir });
+    expect(ds.cases[0]!.shape).toEqual([8, 6]);
+    expect(ds.cases[0]!.spacing).toEqual([0.5, 0.5]);
+  });
+
   it('a spacing mismatch → SSL114', async () => {
     const dir = join(tmp.dir, 'glob3');
     mkdirSync(dir, { recursive: true });
