@@ -222,8 +222,10 @@ export function estimateCost(q: CostQuery): CostEstimate {
   switch (params.task) {
     case 'rpl':
     case 'jigsaw': {
+      // as runtime/tasks/crop.ts: the patch is rounded down to a multiple of the encoder's divisor
       const cell = Math.floor(side / params.grid);
-      patchSpatial = spatial.map(() => Math.max(1, cell - 2 * params.jitter));
+      const div = q.encoder.kind === 'densenet2d' ? 1 : 2 ** (q.encoder.levels - 1 + (q.encoder.finalPool === 'none' ? 0 : 1));
+      patchSpatial = spatial.map(() => Math.max(div, Math.floor((cell - 2 * params.jitter) / div) * div));
       encoderRuns = params.task === 'rpl' ? 2 : params.grid ** d;
       break;
     }
