@@ -4,7 +4,7 @@
 // SSL001 and an empty (but valid) document.
 
 import type { IToken } from 'chevrotain';
-import type { Document, Value } from './ast.js';
+import type { Document, Span, Value } from './ast.js';
 import { AstBuilder, describeToken } from './ast-builder.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex, sortDiagnostics } from './diagnostics.js';
@@ -426,12 +426,15 @@ export function parse(text: string, file: string): ParseResult {
  * `--set fractions=[10%,100%]`). The text must be exactly one value.
  */
 export function parseValue(text: string, file = '<value>'): { value: Value | null; diagnostics: Diagnostic[] } {
+  const lines = new LineIndex(text);
+  if (text.trim() === '') {
+    return { value: null, diagnostics: [{ code: 'SSL011', severity: 'error', message: 'missing value', span: lines.span(file, 0, text.length) }] };
+  }
   // Parse it as the value of an entry in a synthetic block and map spans back.
   const prefix = 'x __v__ { v = ';
   const wrapped = `${prefix}${text}\n}`;
   const r = parse(wrapped, file);
-  const lines = new LineIndex(text);
-  const shift = (s: { startOffset: number; endOffset: number }) => lines.span(file, s.startOffset - prefix.length, s.endOffset - prefix.length);
+  const shift = (s: { startOffset: number; endOffset: number }): Span => lines.span(file, s.startOffset - prefix.length, s.endOffset - prefix.length);
   const fix = <T>(v: T): T => {
     if (Array.isArray(v)) return v.map(fix) as T;
     if (v && typeof v === 'object') {
@@ -441,29 +444,30 @@ export function parseValue(text: string, file = '<value>'): { value: Value | nul
     }
     return v;
   };
-  const diagnostics = r.diagnostics
-    .filter((d) => d.code !== 'SSL013')
-    .map((d) => {
-      const inside = d.span.startOffset >= prefix.length && d.span.startOffset <= prefix.length + text.length;
-      return fix({ ...d, span: inside ? d.span : { ...d.span, startOffset: prefix.length + text.length, endOffset: prefix.length + text.length } });
-    });
-  const decl = r.document.declarations[0];
-  const entries = decl?.entries ?? [];
+  const entries = r.document.declarations[0]?.entries ?? [];
+  const extra = entries[1];
+  const diagnostics: Diagnostic[] = [];
+  for (const d of r.diagnostics) {
+    if (d.code === 'SSL013') continue;
+    // problems of what follows the first value are summed up as "expected a single value"
+    if (extra && d.span.startOffset >= extra.span.startOffset) continue;
+    const m = { ...d, message: d.message.replace(" for 'v'", '') };
+    if (m.code === 'SSL004' || m.code === 'SSL005') {
+      m.message = m.message.replace(/ before .*$/, ' before the end of the value');
+      delete m.notes;
+    }
+    diagnostics.push(fix(m));
+  }
   let value: Value | null = entries[0] ? fix(entries[0].value) : null;
   if (value && value.kind === 'ident' && value.path.length === 0) value = null;
-  if (entries.length > 1) {
-    const extra = entries[1]!;
+  if (extra) {
     diagnostics.push({
       code: 'SSL001',
       severity: 'error',
       message: 'expected a single value',
-      span: shift(extra.span),
+      span: lines.span(file, extra.span.startOffset - prefix.length, text.length),
       hint: 'quote the value if it contains spaces: "…"',
     });
-  }
-  if (text.trim() === '') {
-    diagnostics.push({ code: 'SSL011', severity: 'error', message: 'missing value', span: lines.span(file, 0, 0) });
-    value = null;
   }
   return { value, diagnostics: sortDiagnostics(diagnostics) };
 }
