@@ -6,7 +6,8 @@ import type { CpcParams, EncoderSpec, ExemplarParams, JigsawParams, PretextSpec,
 import type { Rng } from '../rng.js';
 import { deriveSeed } from '../rng.js';
 import type { GridGeometry, Vol } from './crop.js';
-import { cropBox, gridCount, gridGeometry, padToCube } from './crop.js';
+import { centreFit, cropBox, gridCount, gridGeometry, padToCube } from './crop.js';
+import { flip } from './augment.js';
 import { taskError } from './codes.js';
 import { rotate, rotationClasses, type RotationVariant } from './rotation.js';
 import { rplClasses, rplSample } from './rpl.js';
@@ -242,6 +243,29 @@ export class JigsawTask implements PretextTask {
 // ───────────────────────── CPC ─────────────────────────
 
 /**
+ * The authors' CPC training-time shift: a random crop of 95 % of every side, zero-padded back
+ * (centred) to the original size — a random translation of up to ±2.5 %.
+ */
+export function authorsCpcShift(v: Vol, rng: Rng): Vol {
+  const size = v.shape.map((s) => Math.floor(0.95 * s));
+  const start = v.shape.map((s, i) => rng.int(s - (size[i] as number) + 1));
+  return centreFit(cropBox(v, start, size), v.shape);
+}
+
+/**
+ * The authors' per-patch CPC augmentation (training only): flip along axis 0 with p = 0.5, then a
+ * random crop of 7/8 (3D) or 11/12 (2D) of the side, zero-padded back (centred).
+ */
+export function authorsCpcPatchAugment(p: Vol, rng: Rng): Vol {
+  let v = rng.next() < 0.5 ? flip(p, 0) : p;
+  const frac = v.shape.length === 3 ? 7 / 8 : 11 / 12;
+  const size = v.shape.map((s) => Math.max(1, Math.floor(s * frac)));
+  const start = v.shape.map((s, i) => rng.int(s - (size[i] as number) + 1));
+  v = centreFit(cropBox(v, start, size), v.shape);
+  return v;
+}
+
+/**
  * Rows of `z` [M, d] picked by `idx` (any int shape), as a one-hot matrix product. tf.gather
  * would do, but its gradient (unsortedSegmentSum) costs ~1 s per call on the CPU backends for
  * a few hundred rows; the product's gradient is one small matMul.
@@ -310,11 +334,17 @@ export class CpcTask implements PretextTask {
     return cropBox(v, start, new Array<number>(this.dim).fill(this.encPatch));
   }
 
-  batch(pool: readonly Vol[], rng: Rng, size: number, _training: boolean): TaskBatch {
+  batch(pool: readonly Vol[], rng: Rng, size: number, training: boolean): TaskBatch {
     const picked = pickSamples(pool.length, size, rng);
     const { cells } = this.plan;
     const vols: Vol[] = [];
-    for (const p of picked) for (let c = 0; c < cells; c++) vols.push(this.cropCell(pool[p] as Vol, c));
+    for (const p of picked) {
+      const v = training && this.authors ? authorsCpcShift(pool[p] as Vol, rng) : (pool[p] as Vol);
+      for (let c = 0; c < cells; c++) {
+        const patch = this.cropCell(v, c);
+        vols.push(training && this.authors ? authorsCpcPatchAugment(patch, rng) : patch);
+      }
+    }
     const ix = cpcBatchIndices(this.plan, picked.length, this.params.negatives, this.authors ? 'authors-code' : 'paper', rng);
     const zeroIndex = vols.length;
     const needsZero = ix.context.some((c) => c < 0);

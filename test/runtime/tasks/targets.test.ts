@@ -237,3 +237,21 @@ describe('exemplar targets', () => {
     }
   }
 });
+
+describe('CPC authors-code augmentation', () => {
+  it('shift and per-patch augmentation keep the shape and move voxels only by crop/flip/pad', async () => {
+    const { authorsCpcPatchAugment, authorsCpcShift } = await import('../../../runtime/tasks/tasks.js');
+    const v = uniqueVol([20, 20, 20]);
+    const s = authorsCpcShift(v, new Rng(1));
+    expect(s.shape).toEqual([20, 20, 20]);
+    // every non-zero voxel of the result comes from the source; the border is zero-filled
+    const src = new Set(v.data);
+    expect(Array.from(s.data).every((x) => x === 0 || src.has(x))).toBe(true);
+    expect(Array.from(s.data).filter((x) => x === 0).length).toBeGreaterThan(0);
+    const p = authorsCpcPatchAugment(uniqueVol([8, 8, 8]), new Rng(2));
+    expect(p.shape).toEqual([8, 8, 8]);
+    expect(Array.from(p.data).filter((x) => x !== 0).length).toBe(7 * 7 * 7);
+    const p2 = authorsCpcPatchAugment(uniqueVol([12, 12]), new Rng(2));
+    expect(Array.from(p2.data).filter((x) => x !== 0).length).toBe(11 * 11);
+  });
+});
