@@ -6,12 +6,12 @@ import { SslRuntimeError, type NodeHandler } from '../contract.js';
 
 export type HandlerResolver = (kind: NodeKind) => Promise<NodeHandler<GraphNode>>;
 
-const modules: Record<NodeKind, { file: string; spec: string; name: string }> = {
-  data: { file: 'runtime/data/node', name: 'dataHandler', spec: '../data/node.js' },
-  pretrain: { file: 'runtime/tasks/node', name: 'pretrainHandler', spec: '../tasks/node.js' },
-  finetune: { file: 'runtime/train/finetune', name: 'finetuneHandler', spec: '../train/finetune.js' },
-  evaluate: { file: 'runtime/eval/node', name: 'evaluateHandler', spec: '../eval/node.js' },
-  report: { file: 'report/node', name: 'reportHandler', spec: '../../report/node.js' },
+const modules: Record<NodeKind, { file: string; load: () => Promise<unknown>; name: string }> = {
+  data: { file: 'runtime/data/node', name: 'dataHandler', load: () => import('../data/node.js') },
+  pretrain: { file: 'runtime/tasks/node', name: 'pretrainHandler', load: () => import('../tasks/node.js') },
+  finetune: { file: 'runtime/train/finetune', name: 'finetuneHandler', load: () => import('../train/finetune.js') },
+  evaluate: { file: 'runtime/eval/node', name: 'evaluateHandler', load: () => import('../eval/node.js') },
+  report: { file: 'report/node', name: 'reportHandler', load: () => import('../../report/node.js') },
 };
 
 const loaded = new Map<NodeKind, Promise<NodeHandler<GraphNode>>>();
@@ -25,9 +25,8 @@ export const defaultHandlers: HandlerResolver = (kind) => {
       if (!spec) throw new SslRuntimeError('SSL181', `no handler is known for node kind '${String(kind)}'`);
       let mod: Record<string, unknown>;
       try {
-        // A variable specifier: the handler modules are loaded lazily and may be absent in a broken install.
-        const specifier: string = spec.spec;
-        mod = (await import(specifier)) as Record<string, unknown>;
+        // loaded lazily: a broken or missing module fails only the nodes that need it
+        mod = (await spec.load()) as Record<string, unknown>;
       } catch (err) {
         const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
         throw new SslRuntimeError('SSL181', `cannot load the ${kind} node handler (${spec.file}): ${msg}`);
