@@ -176,6 +176,25 @@ describe('finetune handler', () => {
     ctx.cleanup();
   });
 
+  it('an interrupted fine-tune resumes from its checkpoint and finishes the same', async () => {
+    const node = finetuneNode({ data, arm: 'finetune', spec: finetuneSpec({ warmup: 1 }, 2), encoder: tinyUnet3d, inputShape: [8, 8, 8, 1], evaluation: segEval, pretrain: pretrain.id });
+    const whole = ctxFor(node);
+    await finetuneHandler(whole);
+    const ctx = ctxFor(node);
+    ctx.abortAfter('epoch', 1);
+    await expect(finetuneHandler(ctx)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(ctx.checkpoints.map((c) => c.epoch)).toEqual([1]);
+    const again = ctx.retry();
+    await finetuneHandler(again);
+    const h1 = JSON.parse(readFileSync(join(whole.outDir, 'history.json'), 'utf8')) as FinetuneHistory;
+    const h2 = JSON.parse(readFileSync(join(again.outDir, 'history.json'), 'utf8')) as FinetuneHistory;
+    expect(h2.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(h2.epochs.map((e) => e.loss)).toEqual(h1.epochs.map((e) => e.loss));
+    expect(same(await encWeights(whole.outDir, 'model'), await encWeights(again.outDir, 'model'))).toBe(true);
+    whole.cleanup();
+    ctx.cleanup();
+  });
+
   it('rejects a warm-up as long as the training and label values outside the classes', async () => {
     const bad = finetuneNode({ data, arm: 'finetune', spec: finetuneSpec({ warmup: 3 }, 3), encoder: tinyUnet3d, inputShape: [8, 8, 8, 1], evaluation: segEval, pretrain: pretrain.id });
     await expect(finetuneHandler(ctxFor(bad))).rejects.toMatchObject({ code: 'SSL167' });
