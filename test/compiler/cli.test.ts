@@ -40,6 +40,7 @@ describe('ssl3d check / plan (CLI)', () => {
     const t = cli('plan', 'experiments/quickstart.ssl', '--cache', join(dir, 'cache'));
     expect(t.status).toBe(0);
     expect(t.stdout).toMatch(/pretrain:rot3d\s+[0-9a-f]{12}/);
+    expect(t.stdout).toMatch(/cache: 0 cached, 0 partial, \d+ to-run/);
     expect(t.stdout).toMatch(/cost: .* params, .* MB act, .* GFLOP\/step, \d+ steps/);
   }, 60_000);
 });
