@@ -119,6 +119,22 @@ describe('graph lowering', () => {
     expect(plain.diagnostics.map((x) => x.code)).toContain('SSL046'); // ukb has 2 channels, lab 1
   });
 
+  it('several sweeps share pretraining and prefix their node ids with the sweep name', () => {
+    const r = compileText(
+      program({
+        extra: 'sweep s2 { methods = [rot], arms = [frozen], fractions = [100%], finetune = seg, evaluate = ev }',
+        report: 'report r { sweep = s2, table t { rows = method } }',
+      }),
+    );
+    expect(rendered(r)).toBe('');
+    const ids = r.graph!.nodes.map((n) => n.id);
+    expect(ids.filter((i) => i === 'pretrain:rot')).toHaveLength(1);
+    expect(ids).toContain('finetune:s.rot/finetune/50%/r0');
+    expect(ids).toContain('finetune:s2.rot/frozen/100%/r0');
+    const report = byId(r.graph!, 'report:r');
+    expect(report.inputs.every((i) => i.startsWith('evaluate:s2.'))).toBe(true);
+  });
+
   it('resolves every default into the graph (paper defaults)', () => {
     const g = compileFile('experiments/brats.ssl').graph!;
     const ft = g.nodes.find((n): n is FinetuneNode => n.kind === 'finetune' && n.params.method === '3D-RPL')!;
