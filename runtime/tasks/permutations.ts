@@ -126,6 +126,12 @@ export function maxHammingPermutations(tiles: number, count: number, seed: numbe
   const enumerate = n <= 9;
   const size = enumerate ? factorial(n) : Math.max(poolSize ?? Math.max(20 * count, 10000), count);
   const pool = enumerate ? allPermutations(n) : randomPool(n, size, rng);
+  // Pack each permutation into 32-bit words (4 tiles per word, unused bytes 0 in every row) so a
+  // Hamming distance is a few word XORs plus a count of non-zero bytes.
+  const W = Math.ceil(n / 4);
+  const packed = new Uint32Array(size * W);
+  const bytes = new Uint8Array(packed.buffer);
+  for (let r = 0; r < size; r++) bytes.set(pool.subarray(r * n, r * n + n), r * W * 4);
   const minD = new Int32Array(size).fill(n + 1);
   const sumD = new Float64Array(size);
   const taken = new Uint8Array(size);
@@ -134,14 +140,19 @@ export function maxHammingPermutations(tiles: number, count: number, seed: numbe
   for (let c = 0; c < count; c++) {
     chosen.push(pick);
     taken[pick] = 1;
-    const base = pick * n;
+    const base = pick * W;
     // update the running min/sum distance of every candidate to the chosen set
     let best = -1, bestMin = -1, bestSum = -1;
     for (let r = 0; r < size; r++) {
       if (taken[r]) continue;
-      const o = r * n;
+      const o = r * W;
       let d = 0;
-      for (let t = 0; t < n; t++) if (pool[o + t] !== pool[base + t]) d++;
+      for (let w = 0; w < W; w++) {
+        const x = ((packed[o + w] as number) ^ (packed[base + w] as number)) | 0;
+        // high bit of each byte set iff that byte is non-zero, then count those bits
+        const t = ((((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080) >>> 7;
+        d += Math.imul(t, 0x01010101) >>> 24;
+      }
       if (d < (minD[r] as number)) minD[r] = d;
       sumD[r] = (sumD[r] as number) + d;
       const m = minD[r] as number;
