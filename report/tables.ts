@@ -372,7 +372,13 @@ export function buildComparison(input: ReportInput, spec: TableSpec): Comparison
     const paper = ref.columns.map((c) => (typeof pr[c] === 'number' ? (pr[c] as number) : null));
     rows.push({ method: m.method + (m.arm === 'frozen' ? ' (frozen)' : ''), paperModel: pr.model, ours, paper });
   }
-  const notes = [`Reference: ${ref.source}. Data: ${ref.dataset}.`, `Ours: mean over repetitions at ${pct(at)} labelled training cases; Δ = ours − paper (percentage points).`];
+  const ourData = input.graph.nodes
+    .filter((n) => n.kind === 'data' && input.results.some((r) => r.node.inputs.includes(n.id)))
+    .map((n) => (n.kind === 'data' ? `${n.params.dataset.name} (${n.params.dataset.source.kind}, ${n.params.dataset.knownCases ?? '?'} cases)` : n.id));
+  const notes = [
+    `Reference: ${ref.source}. Data: ${ref.dataset}.`,
+    `Ours: mean over repetitions at ${pct(at)} labelled training cases on ${ourData.length ? ourData.join(', ') : 'the run\'s data'}; Δ = ours − paper (percentage points).`,
+  ];
   if (input.differentData) notes.unshift('⚠ DIFFERENT DATA: our numbers come from different data (e.g. synthetic phantoms), not the paper\'s; the differences below are not a replication result.');
   return { name: spec.name, reference: ref, fraction: at, columns: ref.columns, rows, differentData: input.differentData, notes };
 }
