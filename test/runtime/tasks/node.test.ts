@@ -105,6 +105,19 @@ describe('pretrain node', () => {
     }
   });
 
+  it('2D rotation on 2D images (3 channels)', async () => {
+    const node = pretrainNode(PARAMS.rotation, 2, ENC2, [24, 24, 3]);
+    const ctx = await run(node, 2, [24, 24], 3);
+    try {
+      const art = await readTaskArtifact(ctx.outDir);
+      expect(art.channels).toBe(3);
+      expect(art.encoderInputShape).toEqual([24, 24, 3]);
+      expect(art.info['classes']).toBe(4);
+    } finally {
+      ctx.cleanup();
+    }
+  });
+
   it('rejects a 2D task on 3D data without slices, with a located message', async () => {
     const node = pretrainNode(PARAMS.rotation, 2, ENC2, [16, 16, 1]);
     const ctx = fakeContext<PretrainNode>({ node });
