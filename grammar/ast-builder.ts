@@ -145,6 +145,8 @@ export interface BuildResult {
 
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
+  /** Ranges whose lexical errors (SSL009) are already explained by a better diagnostic. */
+  readonly suppressed: Array<[number, number]> = [];
   private readonly comments: CommentTok[];
   private commentCursor = 0;
   /** End offset of the last same-line trailing comment taken (for blank-line detection). */
@@ -307,15 +309,40 @@ export class AstBuilder {
     if (!kw) return null;
     const start = kw.startOffset;
     const comments = this.takeBefore(start);
-    if (kw.image !== 'import') {
+    const rest = (c['rest'] ?? []).filter((e): e is IToken => isToken(e) && real(e)).sort((a, b) => a.startOffset - b.startOffset);
+    const aliasTok = tok(c, 'alias');
+    const end = Math.max(tokenEnd(kw), pathTok ? tokenEnd(pathTok) : 0, aliasTok ? tokenEnd(aliasTok) : 0, ...rest.map(tokenEnd));
+    if (kw.image !== 'import' && KNOWN_KINDS.includes(kw.image)) {
+      this.error('SSL001', `the name of a ${kw.image} is a bare word, not a string`, pathTok ? this.tokSpan(pathTok) : this.tokSpan(kw), {
+        hint: `write: ${kw.image} ${pathTok ? this.stringValue(pathTok, true).value.replace(/[^A-Za-z0-9_-]/g, '_') || 'NAME' : 'NAME'} … { … }`,
+      });
+    } else if (kw.image !== 'import') {
       const near = didYouMean(kw.image, ['import']);
       this.error('SSL015', `expected 'import' before the file path, found '${kw.image}'`, this.tokSpan(kw), {
         hint: near ? `did you mean '${near}'?` : `write: import "FILE.ssl"`,
       });
+    } else if (!pathTok) {
+      // `import shared/datasets.ssl`, `import 'x.ssl'`: the whole rest of the line is the path
+      const from = tokenEnd(kw);
+      const nl = this.text.indexOf('\n', from);
+      const lineRest = this.text.slice(from, nl < 0 ? this.text.length : nl);
+      const code = lineRest.replace(/(\/\/|#).*$/, '');
+      const lead = code.length - code.trimStart().length;
+      const raw = code.trim();
+      const span = raw ? this.span(from + lead, from + lead + raw.length) : this.tokSpan(kw);
+      const guess = raw.replace(/^['"“”‘’]|['"“”‘’]$/g, '');
+      this.error('SSL015', raw ? `the file path after 'import' must be in double quotes` : `expected a file path after 'import'`, span, {
+        hint: `write: import "${guess || 'FILE.ssl'}"`,
+      });
+      this.suppressed.push([tokenEnd(kw), span.endOffset]);
+    } else if (rest.length > 0) {
+      const first = rest[0]!;
+      const near = didYouMean(first.image, ['as']);
+      this.error('SSL001', `unexpected ${describeToken(first)} after the import`, this.span(first.startOffset, tokenEnd(rest[rest.length - 1]!)), {
+        hint: near ? `did you mean 'as'? (import "${pathTok ? this.stringValue(pathTok, true).value : ''}" as NAME)` : 'an import is: import "FILE.ssl" [as NAME]',
+      });
     }
     const path = pathTok ? this.stringValue(pathTok).value : '';
-    const aliasTok = tok(c, 'alias');
-    const end = Math.max(tokenEnd(kw), pathTok ? tokenEnd(pathTok) : 0, aliasTok ? tokenEnd(aliasTok) : 0);
     const imp: Import = { path, alias: aliasTok ? aliasTok.image : null, span: this.span(start, end), comments };
     const trailing = this.takeTrailing(end);
     if (trailing !== undefined) imp.trailingComment = trailing;
@@ -435,7 +462,15 @@ export class AstBuilder {
             hint: `write a value after '=', e.g. a number, a name, "text", [a, b] or { … }`,
           });
         } else {
-          this.error('SSL011', `'${keyTok.image}' has no value`, keySpan, { hint: `write '${keyTok.image} = VALUE' or '${keyTok.image} { … }'` });
+          const next = this.nextTokenAfter(tokenEnd(keyTok));
+          const after = next ? this.nextTokenAfter(tokenEnd(next)) : undefined;
+          if (next && next.tokenType.name === 'Dot' && next.startOffset === tokenEnd(keyTok) && after && after.tokenType.name === 'Ident') {
+            this.error('SSL001', `a key is a single name, not the path '${keyTok.image}.${after.image}'`, this.span(keyTok.startOffset, tokenEnd(after)), {
+              hint: `nest it instead: '${keyTok.image} { ${after.image} = … }'`,
+            });
+          } else {
+            this.error('SSL011', `'${keyTok.image}' has no value`, keySpan, { hint: `write '${keyTok.image} = VALUE' or '${keyTok.image} { … }'` });
+          }
         }
       }
       value = { kind: 'ident', name: '', path: [], span: this.span(at, at) };
@@ -544,8 +579,9 @@ export class AstBuilder {
     return { kind: 'size', dims, span: this.tokSpan(t) };
   }
 
-  private stringValue(t: IToken): { kind: 'string'; value: string; span: Span } {
+  private stringValue(t: IToken, silent = false): { kind: 'string'; value: string; span: Span } {
     const span = this.tokSpan(t);
+    if (silent) return { kind: 'string', value: decodeString(t.image).value, span };
     if (t.tokenType.name === 'UnterminatedString') {
       this.error('SSL002', 'unterminated string', span, { hint: 'close it with " on the same line (a string cannot span lines; write \\n for a line break)' });
     }

@@ -411,7 +411,9 @@ export function parse(text: string, file: string): ParseResult {
     parserDiagnostics(ctx, bracketProblems, reportedClosers);
     const builder = new AstBuilder(source, file, lines, lexed.tokens, lexed.comments);
     const document = builder.build(cst);
-    return { document, diagnostics: dedupe([...ctx.diagnostics, ...builder.diagnostics]) };
+    const explained = (d: Diagnostic): boolean =>
+      d.code === 'SSL009' && builder.suppressed.some(([a, b]) => d.span.startOffset >= a && d.span.startOffset < b);
+    return { document, diagnostics: dedupe([...ctx.diagnostics.filter((d) => !explained(d)), ...builder.diagnostics]) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return {

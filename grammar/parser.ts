@@ -2,7 +2,7 @@
 // (module-level singleton): self-analysis costs a few milliseconds, parsing is then linear.
 //
 //   document    := ( import | declaration | entry | stray )*     (a top-level entry is an error)
-//   import      := 'import' STRING ( 'as' NAME )?
+//   import      := 'import' STRING? ( 'as' NAME )? token*   (tokens on the same line: errors)
 //   declaration := KIND NAME? ( '=' TYPE )? block
 //   block       := '{' ( entry | ',' | ';' | junk )* '}'
 //   entry       := KEY '='? value?                     key = v  |  key { … }  |  key LABEL { … }
@@ -88,6 +88,8 @@ const messageProvider: IParserErrorMessageProvider = {
   },
 };
 
+const bracketTypes = new Set<TokenType>([LBrace, RBrace, LBracket, RBracket]);
+
 const notResyncPoints = new Set<TokenType>([Dot, DotDot, Equals, NumberLit, SizeLit, StringLit, LBracket, RBracket]);
 
 function sameLine(prev: IToken, next: IToken): boolean {
@@ -130,7 +132,12 @@ export class SslParser extends CstParser {
           ALT: () => this.SUBRULE(this.entry),
           IGNORE_AMBIGUITIES: true,
         },
-        { ALT: () => this.SUBRULE(this.importStmt) },
+        {
+          // `import …`, or `WORD "path"` (a misspelt import keyword)
+          GATE: () => this.LA(1).image === 'import' || this.LA(2).tokenType === StringLit,
+          ALT: () => this.SUBRULE(this.importStmt),
+          IGNORE_AMBIGUITIES: true,
+        },
         { ALT: () => this.SUBRULE(this.declaration) },
         { ALT: () => this.SUBRULE(this.stray) },
       ]);
@@ -138,13 +145,30 @@ export class SslParser extends CstParser {
   });
 
   public importStmt = this.RULE('importStmt', () => {
-    this.CONSUME(Ident, { LABEL: 'keyword' });
-    this.CONSUME(StringLit, { LABEL: 'path' });
-    this.OPTION({
+    const keyword = this.CONSUME(Ident, { LABEL: 'keyword' });
+    this.OPTION(() => this.CONSUME(StringLit, { LABEL: 'path' }));
+    this.OPTION2({
       GATE: () => this.LA(1).image === 'as' && this.LA(2).tokenType === Ident,
       DEF: () => {
         this.CONSUME2(Ident, { LABEL: 'as' });
         this.CONSUME3(Ident, { LABEL: 'alias' });
+      },
+    });
+    // anything else on the import's line (an unquoted path, a misspelt `as`) is reported
+    this.MANY({
+      GATE: () => sameLine(keyword, this.LA(1)) && !bracketTypes.has(this.LA(1).tokenType),
+      DEF: () => {
+        this.OR2([
+          { ALT: () => this.CONSUME4(Ident, { LABEL: 'rest' }) },
+          { ALT: () => this.CONSUME2(StringLit, { LABEL: 'rest' }) },
+          { ALT: () => this.CONSUME(NumberLit, { LABEL: 'rest' }) },
+          { ALT: () => this.CONSUME(SizeLit, { LABEL: 'rest' }) },
+          { ALT: () => this.CONSUME(Dot, { LABEL: 'rest' }) },
+          { ALT: () => this.CONSUME(DotDot, { LABEL: 'rest' }) },
+          { ALT: () => this.CONSUME(Equals, { LABEL: 'rest' }) },
+          { ALT: () => this.CONSUME(Comma, { LABEL: 'rest' }) },
+          { ALT: () => this.CONSUME(Semicolon, { LABEL: 'rest' }) },
+        ]);
       },
     });
   });

@@ -159,6 +159,37 @@ describe('error recovery', () => {
   });
 });
 
+describe('targeted messages for common mistakes', () => {
+  function first(src: string): { code: string; message: string; hint?: string; col: number } {
+    const d = parse(src, 'm.ssl').diagnostics[0]!;
+    return { code: d.code, message: d.message, hint: d.hint, col: d.span.startColumn };
+  }
+
+  it('imports: unquoted path, single quotes, misspelt keyword or alias', () => {
+    expect(first('import shared/datasets.ssl\n')).toMatchObject({ code: 'SSL015', hint: 'write: import "shared/datasets.ssl"', col: 8 });
+    expect(first("import 'x.ssl'\n")).toMatchObject({ code: 'SSL015', hint: 'write: import "x.ssl"' });
+    expect(first('import\nexperiment e {}\n')).toMatchObject({ code: 'SSL015', message: "expected a file path after 'import'" });
+    expect(first('imprt "x.ssl"\n')).toMatchObject({ code: 'SSL015', hint: "did you mean 'import'?" });
+    expect(first('import "x.ssl" sa common\nexperiment e {}\n')).toMatchObject({ code: 'SSL001', hint: expect.stringContaining("did you mean 'as'?") });
+    // the declaration after a broken import is still parsed
+    expect(parse('import "x.ssl" sa common\nexperiment e { seed = 1 }\n', 'm.ssl').document.declarations.map((d) => d.name)).toEqual(['e']);
+  });
+
+  it('entries: dotted key, colon, missing value before the next entry', () => {
+    expect(first('x y { a.b = 1 }')).toMatchObject({ code: 'SSL001', hint: "nest it instead: 'a { b = … }'" });
+    expect(first('x y {\n  anatomy: brain\n}')).toMatchObject({ code: 'SSL009', hint: "use '=' between a key and its value" });
+    const r = parse('x y {\n  a =\n  b = 2\n}', 'm.ssl');
+    expect(r.diagnostics.map((d) => [d.code, d.span.startLine])).toEqual([['SSL011', 2]]);
+    expect(r.document.declarations[0]!.entries.map((e) => e.key)).toEqual(['a', 'b']);
+  });
+
+  it('declarations: quoted name, missing =, settings outside a declaration', () => {
+    expect(first('dataset "ukb" = phantom3d { }')).toMatchObject({ code: 'SSL001', message: 'the name of a dataset is a bare word, not a string' });
+    expect(first('dataset ukb phantom3d { }')).toMatchObject({ code: 'SSL008', hint: "write 'dataset ukb = phantom3d { … }'" });
+    expect(first('seed = 42\n')).toMatchObject({ code: 'SSL001', message: "'seed = …' is outside any declaration" });
+  });
+});
+
 describe('parseValue (command-line overrides)', () => {
   it('parses one value of any form', () => {
     expect(parseValue('20').value).toMatchObject({ kind: 'number', value: 20 });
