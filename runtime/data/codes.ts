@@ -118,10 +118,11 @@ export const codes: CodeInfo[] = [
   },
   {
     code: 'SSL114',
-    title: 'image and label spacings differ',
+    title: 'image and label grids differ (spacing, position or direction)',
     explanation:
-      'A case has files with the same shape but different voxel spacing (beyond 1e-3 relative), ' +
-      'which means they are not on the same grid.',
+      'A case has files with the same shape but a different voxel spacing (beyond 1e-3 relative), an ' +
+      'origin more than one voxel away, or axes turned by more than about 3 degrees: they are not on ' +
+      'the same grid (a different field of view). Resample the label onto the image grid.',
   },
   {
     code: 'SSL115',

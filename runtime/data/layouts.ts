@@ -100,6 +100,22 @@ export async function loadNiftiCase(id: string, imageFiles: readonly string[], l
     if (!sameSpacing(v.spacing, first.spacing)) {
       throw new SslRuntimeError(DATA_CODES.spacingMismatch, `case ${id}: ${f} has spacing ${fmt(v.spacing)} mm but ${ref} has ${fmt(first.spacing)} mm`, f);
     }
+    // Same shape and spacing but placed elsewhere in the scanner: a different field of view.
+    // Tolerances are loose (one voxel, ~3°) so float noise between sform/qform writers passes.
+    const shift = Math.hypot(v.affine[0]![3]! - first.affine[0]![3]!, v.affine[1]![3]! - first.affine[1]![3]!, v.affine[2]![3]! - first.affine[2]![3]!);
+    let turn = 0;
+    for (let j = 0; j < 3; j++) {
+      const na = Math.hypot(v.affine[0]![j]!, v.affine[1]![j]!, v.affine[2]![j]!) || 1;
+      const nb = Math.hypot(first.affine[0]![j]!, first.affine[1]![j]!, first.affine[2]![j]!) || 1;
+      for (let i = 0; i < 3; i++) turn = Math.max(turn, Math.abs(v.affine[i]![j]! / na - first.affine[i]![j]! / nb));
+    }
+    if (shift > Math.max(...first.spacing) || turn > 0.05) {
+      throw new SslRuntimeError(
+        DATA_CODES.spacingMismatch,
+        `case ${id}: ${f} is not on the grid of ${ref}: ` + (shift > Math.max(...first.spacing) ? `its origin is ${shift.toFixed(1)} mm away` : 'its axes point in other directions'),
+        f,
+      );
+    }
   };
   vols.forEach((v, i) => checkGrid(v, imageFiles[i]!));
   const C = vols.reduce((a, v) => a + v.channels, 0);

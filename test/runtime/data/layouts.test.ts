@@ -158,6 +158,11 @@ describe('nifti glob layout', () => {
     writeFileSync(join(dir, 'a_img.nii.gz'), encodeNifti({ shape: t1.shape, data: t1.data, spacing: [1, 1, 1] }));
     writeFileSync(join(dir, 'a_lab.nii.gz'), encodeNifti({ shape: t1.shape, data: new Uint8Array(t1.data.length), spacing: [1, 1, 1.5] }));
     await expectError(loadDataset(makeSpec({ kind: 'nifti', images: ['glob3/*_img.nii.gz'], labels: 'glob3/*_lab.nii.gz' }), { baseDir: tmp.dir, cacheDir }), 'SSL114', 'a_lab.nii.gz');
+    // same shape and spacing, but the label sits 20 mm away: a different field of view
+    const moved = [[1, 0, 0, 20], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
+    writeFileSync(join(dir, 'a_lab.nii.gz'), encodeNifti({ shape: t1.shape, data: new Uint8Array(t1.data.length), spacing: [1, 1, 1], affine: moved }));
+    await expectError(loadDataset(makeSpec({ kind: 'nifti', images: ['glob3/*_img.nii.gz'], labels: 'glob3/*_lab.nii.gz' }), { baseDir: tmp.dir, cacheDir }), 'SSL114', 'a_lab.nii.gz');
+    await loadDataset(makeSpec({ kind: 'nifti', images: ['glob3/*_img.nii.gz'], labels: 'glob3/*_lab.nii.gz' }), { baseDir: tmp.dir, cacheDir }).catch((e: Error) => expect(e.message).toMatch(/20\.0 mm/));
   });
 });
 
