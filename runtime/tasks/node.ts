@@ -90,6 +90,25 @@ export const pretrainHandler: NodeHandler<PretrainNode> = async (ctx: NodeContex
 
   const encoder = buildEncoder(encSpec, task.encoderInputShape, deriveSeed(node.seed, 'encoder'));
   const model = task.build(encoder, deriveSeed(node.seed, 'head'));
+  try {
+    return await trainAndSave(ctx, task, model, trainPool, valPool, canValidate);
+  } finally {
+    // the holder owns the encoder and the heads: free their weights (a run has many nodes)
+    model.holder.dispose();
+  }
+};
+
+async function trainAndSave(
+  ctx: NodeContext<PretrainNode>,
+  task: PretextTask,
+  model: TaskModel,
+  trainPool: Vol[],
+  valPool: Vol[],
+  canValidate: boolean,
+): Promise<NodeResult> {
+  const node = ctx.node;
+  const { pretext, encoder: encSpec, inputShape } = node.params;
+  const encoder = model.encoder;
   const train = pretext.train;
   const batch = train.batch;
   const stepsPerEpoch = train.stepsPerEpoch ?? Math.max(1, Math.ceil(trainPool.length / batch));
@@ -167,7 +186,7 @@ export const pretrainHandler: NodeHandler<PretrainNode> = async (ctx: NodeContex
   if (artifact.final.valLoss !== null) summary['val_loss'] = artifact.final.valLoss;
   if (artifact.final.valAccuracy !== null) summary['val_acc'] = artifact.final.valAccuracy;
   return { summary };
-};
+}
 
 /** Read and check a pretrain artifact's task.json. */
 export async function readTaskArtifact(dir: string): Promise<TaskArtifact> {
