@@ -4,12 +4,15 @@
 // NIfTI: our reader (node:zlib + nifti-reader-js header + RAS reorientation + float32) vs. the
 // library's own path (its fflate gunzip + readImage, raw bytes only, no conversion).
 
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nifti from 'nifti-reader-js';
 import { brainPhantom, fundusPhantom, pancreasPhantom } from '../runtime/data/phantoms.js';
 import { decodeNifti } from '../runtime/data/nifti.js';
 import { resizeImage, resizeLabels } from '../runtime/data/preprocess.js';
+import { loadDataset } from '../runtime/data/dataset.js';
+import type { DatasetSpec } from '../compiler/graph.js';
 import { Rng } from '../runtime/rng.js';
 import { packageRoot } from '../runtime/version.js';
 
@@ -62,3 +65,28 @@ time('baseline: copy the volume once (Float32Array.slice)', 5, () => vol.data.sl
 time('trilinear (image)', 5, () => resizeImage(vol.data, vol.shape, vol.channels, out));
 const labels = Uint8Array.from(vol.data, (v) => (v > 100 ? 1 : 0));
 time('nearest (labels)', 5, () => resizeLabels(labels, vol.shape, out));
+
+// Whole-case load through loadDataset: decode + preprocess (crop, resize 96³, z-score) vs. a cache hit.
+const work = mkdtempSync(join(tmpdir(), 'ssl3d-bench-'));
+copyFileSync(file, join(work, 'case.nii.gz'));
+const spec: DatasetSpec = {
+  name: 'bench',
+  source: { kind: 'nifti', images: ['case.nii.gz'], labels: null },
+  preprocess: { crop: { threshold: 10, margin: 2 }, resize: [96, 96, 96], window: null, normalize: 'zscore', channels: null },
+  split: { val: 0, test: 0, seed: 1 },
+  dim: 3,
+  channels: vol.channels,
+  labels: { kind: 'none' },
+  regions: {},
+  knownCases: 1,
+};
+console.log('— loadDataset of that file (crop, resize 96³, z-score) —');
+let n = 0;
+const t0 = performance.now();
+await loadDataset(spec, { baseDir: work, cacheDir: join(work, 'cache'), noCache: true });
+console.log(`${'decode + preprocess (no cache)'.padEnd(52)} ${(performance.now() - t0).toFixed(1)} ms (1 run)`);
+await loadDataset(spec, { baseDir: work, cacheDir: join(work, 'cache') });
+const t1 = performance.now();
+await loadDataset(spec, { baseDir: work, cacheDir: join(work, 'cache'), onDecode: () => n++ });
+console.log(`${'cache hit (file hash + read)'.padEnd(52)} ${(performance.now() - t1).toFixed(1)} ms (1 run, ${n} decodes)`);
+rmSync(work, { recursive: true, force: true });
