@@ -434,11 +434,28 @@ selected channel, a format): it would run or count the same thing twice.
     fractions = [10%, 0.1]     // error: the same fraction`,
   },
   {
+    code: 'SSL067',
+    title: 'declared but never used (warning)',
+    explanation: `A dataset, encoder, finetune or evaluate block of the experiment file is not referred
+to by anything, so it has no effect — often a sign of a misspelt reference elsewhere or a
+block that was meant to be in a sweep. Declarations in imported files are not reported.
+
+    dataset tumors = phantom3d { … }       // warning: the finetune block uses 'tumours'`,
+  },
+  {
     code: 'SSL068',
     title: 'slicing where none applies',
     explanation: `slices { … } only applies to a 2D task on 3D volumes.
 
     pretext r = rotation { encoder = paper3d, slices { axis = 0 }, … }    // error`,
+  },
+  {
+    code: 'SSL069',
+    title: 'warm-up without a finetune arm (warning)',
+    explanation: `The warm-up applies only to the finetune arm (the encoder is frozen for the first
+epochs, then trained). With arms that do not include finetune, a declared warm-up does nothing.
+
+    finetune f = segmentation { arms = [scratch, frozen], warmup = 25 epochs }   // warning`,
   },
   {
     code: 'SSL070',

@@ -205,10 +205,13 @@ class Lowering {
     return c && c.ok ? c : null;
   }
 
+  private used = new Set<Declaration>();
+
   private ref(c: Checked, pointer: string, kinds: string[]): Checked | null {
     const name = word(this.at(c, pointer));
     if (name === undefined) return null;
     const sym = resolveRef(c.sym.module, name, kinds, valueSpan(c, pointer), this.diags);
+    if (sym) this.used.add(sym.decl);
     return this.get(sym);
   }
 
@@ -761,6 +764,8 @@ class Lowering {
         lr: seg ? (dim === 3 ? PAPER.lr.seg3d : PAPER.lr.seg2d) : dim === 2 ? PAPER.lr.cls2d : PAPER.lr.cls3d,
       });
     const train3 = trainFor(data.spec.dim);
+    if (!arms.includes('finetune') && j.warmup !== undefined && warmup > 0)
+      this.diags.warning('SSL069', `warmup has no effect: none of the arms [${arms.join(', ')}] is finetune`, valueSpan(c, '/warmup'), 'add finetune to arms, or remove warmup');
     if (arms.includes('finetune') && warmup >= train3.epochs) {
       this.diags.error(
         'SSL044',
@@ -983,6 +988,13 @@ class Lowering {
         null,
       );
       add(n);
+    }
+
+    // Declarations of the experiment file that nothing uses are probably a slip (warning);
+    // only said of an otherwise clean program, where every reference has been resolved.
+    for (const d of this.diags.errorCount === 0 ? rootDecls : []) {
+      if (!['dataset', 'encoder', 'finetune', 'evaluate'].includes(d.kind) || this.used.has(d) || !this.checked.get(d)?.ok) continue;
+      this.diags.warning('SSL067', `${d.kind} ${d.name} is declared but never used`, d.nameSpan, d.kind === 'finetune' || d.kind === 'evaluate' ? 'name it in a sweep' : 'refer to it, or remove it');
     }
 
     if (this.diags.errorCount > 0) return null;
