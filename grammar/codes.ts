@@ -176,12 +176,15 @@ the command line.
   },
   {
     code: 'SSL015',
-    title: "expected 'import'",
-    explanation: `At the top level, a word followed by a string is read as an import, and the word
-must be 'import'. An import makes the declarations of another .ssl file available; the path
-is relative to the importing file.
+    title: "malformed import",
+    explanation: `An import is 'import "FILE.ssl"', optionally followed by 'as NAME'. It makes the
+declarations of another .ssl file available; the path is relative to the importing file and
+must be in double quotes. At the top level, a word followed by a string is read as an import,
+so the word must be 'import'.
 
     improt "shared/datasets.ssl"    // error: did you mean 'import'?
+    import shared/datasets.ssl      // error: the path must be quoted
+    import 'shared/datasets.ssl'    // error: double quotes, not single
     import "shared/datasets.ssl"    // fix
     import "shared/datasets.ssl" as common`,
   },
