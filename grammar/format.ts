@@ -155,7 +155,8 @@ class Printer {
     const v = e.value;
     // a block or list keeps the shape it was written in: one line stays one line (when it fits
     // and holds no comment), several lines stay several lines
-    const writtenOnOneLine = v.kind !== 'block' || v.span.startLine === v.span.endLine;
+    const emptyBlock = v.kind === 'block' && v.entries.length === 0 && (v.trailingComments?.length ?? 0) === 0;
+    const writtenOnOneLine = v.kind !== 'block' || emptyBlock || v.span.startLine === v.span.endLine;
     const one = writtenOnOneLine ? inline(v) : null;
     if (one !== null && INDENT.length * indent + head.length + one.length + tail.length <= MAX_WIDTH) {
       this.line(indent, head + one + tail);
@@ -183,7 +184,7 @@ class Printer {
   list(indent: number, head: string, items: readonly Value[], tail: string): void {
     this.line(indent, head + '[');
     for (const item of items) {
-      const oneLine = item.kind !== 'block' || item.span.startLine === item.span.endLine;
+      const oneLine = item.kind !== 'block' || item.entries.length === 0 || item.span.startLine === item.span.endLine;
       const one = oneLine ? inline(item) : null;
       if (one !== null && INDENT.length * (indent + 1) + one.length + 1 <= MAX_WIDTH) {
         this.line(indent + 1, one + ',');

@@ -69,5 +69,6 @@ describe('format', () => {
   it('formats an empty document to the empty string and empty bodies as {}', () => {
     expect(fmt('')).toBe('');
     expect(fmt('experiment e { }')).toBe('experiment e {}\n');
+    expect(fmt('x y {\n  a {\n  }\n}')).toBe('x y {\n  a {}\n}\n');
   });
 });
