@@ -271,7 +271,9 @@ async function decathlonLayout(src: Extract<DataSource, { kind: 'decathlon' }>, 
   const labelsDir = src.labelsDir ? join(root, src.labelsDir) : null;
   const jsonFile = join(root, 'dataset.json');
   let images: string[];
-  if (existsSync(jsonFile)) {
+  // dataset.json's "training" list describes imagesTr/; any other images folder (imagesTs/) is listed.
+  const useJson = existsSync(jsonFile) && src.imagesDir.replace(/^\.\//, '').replace(/\/$/, '') === 'imagesTr';
+  if (useJson) {
     const js = await readJson<DecathlonJson>(jsonFile);
     if (!Array.isArray(js.training)) throw new SslRuntimeError(DATA_CODES.badDatasetJson, `${jsonFile} has no "training" list`, jsonFile);
     images = js.training.map((t, i) => {
@@ -279,7 +281,6 @@ async function decathlonLayout(src: Extract<DataSource, { kind: 'decathlon' }>, 
       // Entries are like "./imagesTr/pancreas_001.nii.gz"; take the name and look in imagesDir.
       return join(imagesDir, basename(t.image));
     });
-    // Only the entries whose images are in imagesDir (dataset.json lists imagesTr; imagesDir may differ).
     for (const f of images) {
       if (!existsSync(f)) throw new SslRuntimeError(DATA_CODES.fileUnreadable, `${jsonFile} lists ${basename(f)}, but ${f} does not exist`, f);
     }

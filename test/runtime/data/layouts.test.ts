@@ -190,6 +190,14 @@ describe('Decathlon layout', () => {
     expect(ds.cases.map((c) => c.id)).toEqual(['pancreas_001', 'pancreas_004']);
     expect(ds.cases[0]!.channels).toBe(2);
     expect(ds.cases[0]!.image[0]! + 1000).toBe(ds.cases[0]!.image[1]);
+    // imagesTs (no labels) is listed, not taken from dataset.json's training list
+    mkdirSync(join(root, 'imagesTs'), { recursive: true });
+    copyFileSync(join(root, 'imagesTr', 'pancreas_001.nii.gz'), join(root, 'imagesTs', 'pancreas_900.nii.gz'));
+    const ts = await loadDataset(
+      makeSpec({ kind: 'decathlon', root: 'Task07_Pancreas', imagesDir: 'imagesTs', labelsDir: null }, { channels: 2, labels: { kind: 'none' } }),
+      { baseDir: tmp.dir, cacheDir },
+    );
+    expect(ts.cases.map((c) => [c.id, c.mask])).toEqual([['pancreas_900', null]]);
     // A broken dataset.json and a missing label are located errors.
     writeFileSync(join(root, 'dataset.json'), '{ "training": [ oops');
     await expectError(loadDataset(spec, { baseDir: tmp.dir, cacheDir }), 'SSL117', 'dataset.json');
