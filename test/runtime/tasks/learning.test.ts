@@ -88,9 +88,8 @@ describe('pretext tasks learn (tiny encoder, synthetic volumes)', () => {
 });
 
 describe('determinism', () => {
-  for (const c of CASES) {
-    it(`${c.name}: same seed → same batches and the same first-step loss; another seed differs`, () => {
-      const dim = 3 as const;
+  for (const c of CASES) for (const dim of [3, 2] as const) {
+    it(`${dim}D ${c.name}: same seed → same batches and the same first-step loss; another seed differs`, () => {
       const a = setup(c.params, dim, c.shape[dim], c.channels, 5);
       const b = setup(c.params, dim, c.shape[dim], c.channels, 5);
       const ba = a.task.batch(a.pool, new Rng(11), 2, true);
