@@ -402,7 +402,7 @@ export function parse(text: string, file: string): ParseResult {
     const ctx: Ctx = { text: source, file, lines, tokens: lexed.tokens, diagnostics: [] };
     lexDiagnostics(ctx, lexed.comments, lexed.errors);
     const tooDeep = nestingTooDeep(ctx);
-    if (tooDeep) return { document: emptyDocument(file), diagnostics: [...ctx.diagnostics, tooDeep] };
+    if (tooDeep) return { document: emptyDocument(file), diagnostics: sortDiagnostics([tooDeep, ...dedupe(ctx.diagnostics).slice(0, MAX_DIAGNOSTICS - 1)]) };
     const brackets = bracketCheck(ctx);
     const reportedClosers = brackets.reported;
     const bracketProblems = ctx.diagnostics.some((d) => d.code === 'SSL004' || d.code === 'SSL005' || d.code === 'SSL019');
