@@ -109,7 +109,14 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
     ? { ...spec.preprocess, crop: src.done.crop ? null : spec.preprocess.crop, resize: src.done.resize ? null : spec.preprocess.resize }
     : spec.preprocess;
   const c = preprocessCase(raw, pre, file);
-  if (!opts.noCache) await writeCachedCase(opts.cacheDir, key, c);
+  if (!opts.noCache) {
+    try {
+      await writeCachedCase(opts.cacheDir, key, c);
+    } catch (e) {
+      // A full or read-only cache folder costs speed next time, not this run.
+      opts.onWarning?.(`case ${src.id}: could not write the preprocessed-case cache in ${opts.cacheDir} (${(e as Error).message})`);
+    }
+  }
   return c;
 }
 
