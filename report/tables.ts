@@ -125,9 +125,12 @@ function values(results: ReportInput['results'], method: string, arm: Arm, fract
 
 // ─────────────────────────── building ───────────────────────────
 
-function protocolNotes(input: ReportInput, spec: TableSpec): string[] {
+function protocolNotes(input: ReportInput, spec: TableSpec, rows: Row[]): string[] {
   const notes: string[] = [];
-  const reps = new Set(input.results.map((r) => r.node.params.repetition)).size;
+  const ns = rows.flatMap((r) => r.cells.map((c) => c.summary.n)).filter((n) => n > 0);
+  const lo = ns.length ? Math.min(...ns) : 0;
+  const hi = ns.length ? Math.max(...ns) : 0;
+  const reps = lo === hi ? String(hi) : `${lo}–${hi}`;
   notes.push(
     spec.aggregate === 'mean-sd'
       ? `Cells: mean ± sample sd over ${reps} repetition(s) (sd shown as — with one repetition).`
@@ -159,6 +162,8 @@ function markBest(rows: Row[], columns: Column[], groupOf: (r: Row) => string): 
       const means = g.map((r) => r.cells[ci]!.summary.mean).filter((m) => Number.isFinite(m));
       if (means.length < 2) continue;
       const best = higher ? Math.max(...means) : Math.min(...means);
+      // all equal (e.g. every method at Dice 0): nothing is best
+      if (means.every((m) => m === best)) continue;
       for (const r of g) if (r.cells[ci]!.summary.mean === best) r.cells[ci]!.best = true;
     }
   });
@@ -231,7 +236,7 @@ export function buildTable(input: ReportInput, spec: TableSpec): TableModel {
     rows,
     aggregate: spec.aggregate,
     deltaVsScratch: spec.deltaVsScratch,
-    notes: protocolNotes(input, spec),
+    notes: protocolNotes(input, spec, rows),
   };
 }
 

@@ -63,6 +63,17 @@ describe('tables', () => {
     golden('all.md', renderMarkdown(t));
   });
 
+  it('marks no best when a column is all equal, and states the repetition range', () => {
+    const results = fixtureInput.results
+      .filter((r) => !(r.node.params.method === 'scratch' && r.node.params.repetition === 1))
+      .map((r) => ({ ...r, metrics: { ...r.metrics, aggregate: { ...r.metrics.aggregate, dice_ET: 0 } } }));
+    const t = buildTable({ ...fixtureInput, results }, byRegion);
+    expect(t.rows.some((r) => r.cells[0]!.best)).toBe(false);
+    expect(t.rows[0]!.cells[0]!.summary.n).toBe(1);
+    expect(t.notes[0]).toContain('over 1–2 repetition(s)');
+    expect(renderMarkdown(t)).toContain('| scratch | 0.00 |');
+  });
+
   it('prints ours beside the published Table 1 with the difference and a different-data flag', () => {
     const c = buildComparison(fixtureInput, byRegion)!;
     expect(c.rows.map((r) => r.paperModel)).toEqual(['3D-From scratch', '3D-RPL', '3D-Rotation', '3D-Rotation']);
