@@ -3,6 +3,7 @@
 //             cpu baselines: one timed iteration per op where it takes seconds; the U-Net cpu step
 //             at 64³ only with --full (it takes many minutes); the 32³ U-Net cpu step is measured.
 //   --quick   smaller set (CI smoke run)    --profile   per-kernel profile of one training step
+//   --steps   only the training steps that use fusedNorm (runtime/backend/norm.ts)
 // GFLOP/s = 2·MACs / time. Peak: an FMA loop in the addon, measured in the same run.
 
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +15,7 @@ const argv = new Set(process.argv.slice(2));
 const quick = argv.has('--quick');
 const full = argv.has('--full');
 const profileOnly = argv.has('--profile');
+const stepsOnly = argv.has('--steps');
 
 interface Row { op: string; shape: string; gflop: number; nat: number | null; cpu: number | null; cpuNote: string }
 const rows: Row[] = [];
@@ -152,6 +154,13 @@ async function main(): Promise<void> {
 
   console.log('| op | shape | native ms | native GFLOP/s | % of peak | cpu ms | cpu GFLOP/s | speed-up | note |');
   console.log('|---|---|---|---|---|---|---|---|---|');
+  if (stepsOnly) {
+    // Training steps with the fused normalisation kernel (same model code on both backends).
+    stepBench(encoderModel(2, 32, 4, [8, 16, 32], 4, 1, true), 2, 32, 4, false, 'once');
+    stepBench(unetModel(2, 32, 4, [16, 32, 64, 128], 256, 4, 1, true), 2, 32, 4, true, 'once');
+    stepBench(unetModel(2, 64, 4, [16, 32, 64, 128], 256, 4, 1, true), 2, 64, 4, true, 'skip', 'cpu not run (many minutes)');
+    return;
+  }
   convOps('c3a', [2, 32, 32, 32, 16], [3, 3, 3, 16, 32], 'once');
   if (!quick) {
     convOps('c3b', [2, 32, 32, 32, 32], [3, 3, 3, 32, 64], 'once');
@@ -208,6 +217,9 @@ async function main(): Promise<void> {
     stepBench(encoderModel(2, 32, 1), 2, 32, 1, false, 'once');
     stepBench(unetModel(2, 32, 4), 2, 32, 4, true, 'once');
     stepBench(unetModel(2, 64, 4), 2, 64, 4, true, full ? 'once' : 'skip', full ? '' : 'cpu not run (many minutes); --full runs it');
+    stepBench(encoderModel(2, 32, 4, [8, 16, 32], 4, 1, true), 2, 32, 4, false, 'once');
+    stepBench(unetModel(2, 32, 4, [16, 32, 64, 128], 256, 4, 1, true), 2, 32, 4, true, 'once');
+    stepBench(unetModel(2, 64, 4, [16, 32, 64, 128], 256, 4, 1, true), 2, 64, 4, true, full ? 'once' : 'skip', full ? '' : 'cpu not run (many minutes); --full runs it');
   }
   console.log(`\nGFLOP/s for training steps count only the convolutions (forward, input and filter gradients). Peak (FMA loop, this run): ${peak.toFixed(1)} GFLOP/s.`);
 }

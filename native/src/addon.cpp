@@ -362,6 +362,60 @@ napi_value CopyRows(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool get_dims64(napi_env env, napi_value v, int64_t* out, size_t n) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
+  napi_typedarray_type type;
+  size_t len, off;
+  void* p;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, v, &type, &len, &p, &ab, &off) != napi_ok || type != napi_float64_array || len != n)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    double d = ((const double*)p)[i];
+    if (d < 0) return false;
+    out[i] = (int64_t)d;
+  }
+  return true;
+}
+
+// normFwd(x, gamma, beta, y, mean, inv, dims: Float64Array[G,S,C], eps)
+napi_value NormFwd(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, argv)) return fail(env, "normFwd: expected 8 arguments");
+  float *x, *g, *b, *y, *m, *iv;
+  size_t lx, lg, lb, ly, lm, li;
+  int64_t d[3];
+  double eps;
+  if (!get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[1], &g, &lg) || !get_f32(env, argv[2], &b, &lb) ||
+      !get_f32(env, argv[3], &y, &ly) || !get_f32(env, argv[4], &m, &lm) || !get_f32(env, argv[5], &iv, &li) ||
+      !get_dims64(env, argv[6], d, 3) || napi_get_value_double(env, argv[7], &eps) != napi_ok)
+    return fail(env, "normFwd: bad arguments");
+  if ((int64_t)lx != d[0] * d[1] * d[2] || ly != lx || (int64_t)lg != d[2] || (int64_t)lb != d[2] ||
+      (int64_t)lm != d[0] * d[2] || li != lm || d[2] == 0)
+    return fail(env, "normFwd: sizes");
+  K->norm_fwd(x, g, b, y, m, iv, d, (float)eps);
+  return nullptr;
+}
+
+// normBwd(x, dy, gamma, mean, inv, dx, dgamma, dbeta, dims: Float64Array[G,S,C])
+napi_value NormBwd(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!args(env, info, argv)) return fail(env, "normBwd: expected 9 arguments");
+  float *x, *dy, *g, *m, *iv, *dx, *dg, *db;
+  size_t lx, ldy, lg, lm, li, ldx, ldg, ldb;
+  int64_t d[3];
+  if (!get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[1], &dy, &ldy) || !get_f32(env, argv[2], &g, &lg) ||
+      !get_f32(env, argv[3], &m, &lm) || !get_f32(env, argv[4], &iv, &li) || !get_f32(env, argv[5], &dx, &ldx) ||
+      !get_f32(env, argv[6], &dg, &ldg) || !get_f32(env, argv[7], &db, &ldb) || !get_dims64(env, argv[8], d, 3))
+    return fail(env, "normBwd: bad arguments");
+  if ((int64_t)lx != d[0] * d[1] * d[2] || ldy != lx || ldx != lx || (int64_t)lg != d[2] || (int64_t)ldg != d[2] ||
+      (int64_t)ldb != d[2] || (int64_t)lm != d[0] * d[2] || li != lm || d[2] == 0)
+    return fail(env, "normBwd: sizes");
+  K->norm_bwd(x, dy, g, m, iv, dx, dg, db, d);
+  return nullptr;
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   CHECK(napi_create_string_utf8(env, K->isa, NAPI_AUTO_LENGTH, &s));
@@ -435,7 +489,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {{"conv3dFwd", ConvFwd}, {"conv3dBwdInput", ConvBin}, {"conv3dBwdFilter", ConvBfil}, {"matmul", MatMul},
              {"pool3d", Pool3d},     {"pool3dGrad", Pool3dGrad}, {"binary", Binary},          {"reduce", Reduce},
-             {"unary", Unary},       {"transpose", Transpose},   {"copyRows", CopyRows},   {"isa", Isa},                {"threads", Threads},
+             {"unary", Unary},       {"transpose", Transpose},   {"copyRows", CopyRows}, {"normFwd", NormFwd}, {"normBwd", NormBwd},   {"isa", Isa},                {"threads", Threads},
              {"setThreads", SetThreads}, {"fmaPeak", FmaPeak}};
   for (auto& f : fns) {
     napi_value fn;

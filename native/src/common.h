@@ -30,6 +30,11 @@ struct Ssl3dKernels {
   void (*transpose)(const float* x, const int32_t* shape, const int32_t* perm, int rank, float* out);
   // dims: rows len srcStride dstStride srcOff dstOff (in floats)
   void (*copy_rows)(const float* src, float* dst, const int64_t* dims);
+  // Normalisation over groups: x is [G][S][C]; statistics per (g, c). dims: G S C
+  void (*norm_fwd)(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* inv,
+                   const int64_t* dims, float eps);
+  void (*norm_bwd)(const float* x, const float* dy, const float* gamma, const float* mean, const float* inv, float* dx,
+                   float* dgamma, float* dbeta, const int64_t* dims);
   // Floating-point operations done by one thread of an FMA loop running `iters` iterations.
   double (*fma_loop)(long iters);
 };

@@ -987,6 +987,177 @@ void copy_rows(const float* src, float* dst, const int64_t* d) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Fused batch / instance normalisation. x is viewed as [G][S][C] (batch norm: G = 1; instance
+// norm: G = batch); mean and variance per (g, c) are computed in double, in a fixed number of
+// chunks per group combined in a fixed order (deterministic). Forward: 3 passes over x (mean,
+// variance, normalise); backward: 2 passes (sums of dy and dy·x̂, then dx).
+struct NormCtx {
+  const float* x; const float* dy; const float* gamma; const float* beta;
+  float* y; float* dx; const float* mean; const float* inv;
+  const float* scale; const float* shift;  // forward: per (g, c)
+  const float* k1; const float* k2;        // backward: dx = a·dy + k1 + x̂·k2 with a = gamma·inv
+  double* part;                            // [G][P][C] partial sums (2 arrays when two are needed)
+  long G, S, C, P;
+  int phase;
+};
+
+void norm_task(void* arg, int tid, int nt) {
+  NormCtx& q = *(NormCtx*)arg;
+  long units = q.G * q.P;
+  long u0, u1;
+  split(units, tid, nt, &u0, &u1);
+  for (long u = u0; u < u1; u++) {
+    long g = u / q.P, p = u % q.P;
+    long s0, s1;
+    split(q.S, (int)p, (int)q.P, &s0, &s1);
+    const float* xg = q.x + g * q.S * q.C;
+    double* acc = q.part + u * q.C;
+    double* acc2 = q.part + (units + u) * q.C;
+    if (q.phase == 0) {  // sum x
+      for (long c = 0; c < q.C; c++) acc[c] = 0;
+      for (long s = s0; s < s1; s++) {
+        const float* r = xg + s * q.C;
+        for (long c = 0; c < q.C; c++) acc[c] += r[c];
+      }
+    } else if (q.phase == 1) {  // sum (x - mean)^2
+      const float* m = q.mean + g * q.C;
+      for (long c = 0; c < q.C; c++) acc[c] = 0;
+      for (long s = s0; s < s1; s++) {
+        const float* r = xg + s * q.C;
+        for (long c = 0; c < q.C; c++) { double d = (double)r[c] - m[c]; acc[c] += d * d; }
+      }
+    } else if (q.phase == 2) {  // y = x * scale + shift
+      const float* sc = q.scale + g * q.C;
+      const float* sh = q.shift + g * q.C;
+      float* yg = q.y + g * q.S * q.C;
+      for (long s = s0; s < s1; s++) {
+        const float* r = xg + s * q.C;
+        float* o = yg + s * q.C;
+        for (long c = 0; c < q.C; c++) o[c] = r[c] * sc[c] + sh[c];
+      }
+    } else if (q.phase == 3) {  // sums of dy and dy * xhat
+      const float* m = q.mean + g * q.C;
+      const float* iv = q.inv + g * q.C;
+      const float* dyg = q.dy + g * q.S * q.C;
+      for (long c = 0; c < q.C; c++) { acc[c] = 0; acc2[c] = 0; }
+      for (long s = s0; s < s1; s++) {
+        const float* r = xg + s * q.C;
+        const float* d = dyg + s * q.C;
+        for (long c = 0; c < q.C; c++) {
+          float xh = (r[c] - m[c]) * iv[c];
+          acc[c] += d[c];
+          acc2[c] += (double)d[c] * xh;
+        }
+      }
+    } else {  // dx
+      const float* m = q.mean + g * q.C;
+      const float* iv = q.inv + g * q.C;
+      const float* dyg = q.dy + g * q.S * q.C;
+      const float* k1 = q.k1 + g * q.C;
+      const float* k2 = q.k2 + g * q.C;
+      float* dxg = q.dx + g * q.S * q.C;
+      for (long s = s0; s < s1; s++) {
+        const float* r = xg + s * q.C;
+        const float* d = dyg + s * q.C;
+        float* o = dxg + s * q.C;
+        for (long c = 0; c < q.C; c++) {
+          float a = q.gamma[c] * iv[c];
+          float xh = (r[c] - m[c]) * iv[c];
+          o[c] = a * d[c] + k1[c] + xh * k2[c];
+        }
+      }
+    }
+  }
+}
+
+void norm_fwd(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* inv,
+              const int64_t* dims, float eps) {
+  NormCtx q;
+  memset(&q, 0, sizeof q);
+  q.G = dims[0]; q.S = dims[1]; q.C = dims[2];
+  q.P = lmax(1, lmin(q.S, (long)ssl3d_nthreads() * 2));
+  q.x = x;
+  q.part = (double*)malloc(sizeof(double) * 2 * q.G * q.P * q.C);
+  float* scale = alloc_f(q.G * q.C);
+  float* shift = alloc_f(q.G * q.C);
+  q.phase = 0;
+  ssl3d_parallel(norm_task, &q);
+  for (long g = 0; g < q.G; g++)
+    for (long c = 0; c < q.C; c++) {
+      double s = 0;
+      for (long p = 0; p < q.P; p++) s += q.part[(g * q.P + p) * q.C + c];
+      mean[g * q.C + c] = (float)(s / (double)lmax(q.S, 1));
+    }
+  q.mean = mean;
+  q.phase = 1;
+  ssl3d_parallel(norm_task, &q);
+  for (long g = 0; g < q.G; g++)
+    for (long c = 0; c < q.C; c++) {
+      double s = 0;
+      for (long p = 0; p < q.P; p++) s += q.part[(g * q.P + p) * q.C + c];
+      float var = (float)(s / (double)lmax(q.S, 1));
+      float iv = 1.f / sqrtf(var + eps);
+      inv[g * q.C + c] = iv;
+      scale[g * q.C + c] = iv * gamma[c];
+      shift[g * q.C + c] = beta[c] - mean[g * q.C + c] * iv * gamma[c];
+    }
+  q.scale = scale; q.shift = shift; q.y = y;
+  q.phase = 2;
+  ssl3d_parallel(norm_task, &q);
+  free(shift);
+  free(scale);
+  free(q.part);
+}
+
+void norm_bwd(const float* x, const float* dy, const float* gamma, const float* mean, const float* inv, float* dx,
+              float* dgamma, float* dbeta, const int64_t* dims) {
+  NormCtx q;
+  memset(&q, 0, sizeof q);
+  q.G = dims[0]; q.S = dims[1]; q.C = dims[2];
+  q.P = lmax(1, lmin(q.S, (long)ssl3d_nthreads() * 2));
+  q.x = x; q.dy = dy; q.gamma = gamma; q.mean = mean; q.inv = inv; q.dx = dx;
+  long units = q.G * q.P;
+  q.part = (double*)malloc(sizeof(double) * 2 * units * q.C);
+  q.phase = 3;
+  ssl3d_parallel(norm_task, &q);
+  float* k1 = alloc_f(q.G * q.C);
+  float* k2 = alloc_f(q.G * q.C);
+  for (long c = 0; c < q.C; c++) { dgamma[c] = 0; dbeta[c] = 0; }
+  double* sdy = (double*)calloc(q.G * q.C, sizeof(double));
+  double* sdx = (double*)calloc(q.G * q.C, sizeof(double));
+  for (long g = 0; g < q.G; g++)
+    for (long p = 0; p < q.P; p++)
+      for (long c = 0; c < q.C; c++) {
+        sdy[g * q.C + c] += q.part[(g * q.P + p) * q.C + c];
+        sdx[g * q.C + c] += q.part[(units + g * q.P + p) * q.C + c];
+      }
+  double db[4096], dg[4096];
+  double* dbp = q.C <= 4096 ? db : (double*)calloc(q.C, sizeof(double));
+  double* dgp = q.C <= 4096 ? dg : (double*)calloc(q.C, sizeof(double));
+  for (long c = 0; c < q.C; c++) { dbp[c] = 0; dgp[c] = 0; }
+  for (long g = 0; g < q.G; g++)
+    for (long c = 0; c < q.C; c++) {
+      long i = g * q.C + c;
+      dbp[c] += sdy[i];
+      dgp[c] += sdx[i];
+      double a = (double)gamma[c] * inv[i] / (double)lmax(q.S, 1);
+      k1[i] = (float)(-a * sdy[i]);
+      k2[i] = (float)(-a * sdx[i]);
+    }
+  for (long c = 0; c < q.C; c++) { dbeta[c] = (float)dbp[c]; dgamma[c] = (float)dgp[c]; }
+  if (dbp != db) free(dbp);
+  if (dgp != dg) free(dgp);
+  q.k1 = k1; q.k2 = k2;
+  q.phase = 4;
+  ssl3d_parallel(norm_task, &q);
+  free(sdx);
+  free(sdy);
+  free(k2);
+  free(k1);
+  free(q.part);
+}
+
+// ---------------------------------------------------------------------------------------------
 double fma_loop(long iters) {
   // 12 independent accumulator chains, each kept in its own register by the empty asm barriers.
   V m = vset(0.999999f), a = vset(1e-7f);
@@ -1014,7 +1185,7 @@ double fma_loop(long iters) {
 }  // namespace
 
 extern const Ssl3dKernels table = {
-    ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, copy_rows, fma_loop,
+    ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, copy_rows, norm_fwd, norm_bwd, fma_loop,
 };
 
 }  // namespace SSL3D_NS

@@ -4,6 +4,7 @@
 // Weights come from a seeded tfjs initialiser; batch-norm uses the batch statistics.
 
 import * as tf from '@tensorflow/tfjs';
+import { fusedNorm } from './norm.js';
 
 export interface BenchModel {
   name: string;
@@ -23,7 +24,10 @@ function weight(shape: number[]): tf.Variable {
   return tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed++));
 }
 
+// Batch norm from tfjs ops (what most hand-written models do), or the fused kernel.
+let useFused = false;
 function norm(x: tf.Tensor5D, gamma: tf.Variable, beta: tf.Variable): tf.Tensor5D {
+  if (useFused) return fusedNorm(x, gamma, beta, 'batch') as tf.Tensor5D;
   const { mean, variance } = tf.moments(x, [0, 1, 2, 3], true);
   return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(gamma).add(beta) as tf.Tensor5D;
 }
@@ -39,7 +43,7 @@ const block = (x: tf.Tensor5D, l: ConvLayer): tf.Tensor5D => tf.relu(norm(tf.con
 const convMacs = (n: number, s: number, ci: number, co: number, k = 3): number => n * s * s * s * ci * co * k * k * k;
 
 /** Quickstart-sized encoder: filters f[0..], 2 conv blocks per level, max-pool between levels. */
-export function encoderModel(batch: number, size: number, cin: number, filters = [8, 16, 32], classes = 4, baseSeed = 1): BenchModel {
+export function encoderModel(batch: number, size: number, cin: number, filters = [8, 16, 32], classes = 4, baseSeed = 1, fused = false): BenchModel {
   seed = baseSeed;
   const layers: ConvLayer[] = [];
   let ci = cin, flops = 0, step = 0, s = size, first = true;
@@ -58,11 +62,12 @@ export function encoderModel(batch: number, size: number, cin: number, filters =
   const bias = tf.variable(tf.zeros([classes]));
   const vars = [...layers.flatMap((l) => [l.w, l.g, l.b]), dense, bias];
   return {
-    name: `encoder ${filters.join('/')} [${batch},${size}³,${cin}]`,
+    name: `encoder ${filters.join('/')} [${batch},${size}³,${cin}]${fused ? ' fusedNorm' : ''}`,
     vars,
     convFlops: flops,
     stepConvFlops: step,
     loss: (x, target) => {
+      useFused = fused;
       let h = x;
       for (let i = 0; i < layers.length; i++) {
         h = block(h, layers[i]!);
@@ -76,7 +81,7 @@ export function encoderModel(batch: number, size: number, cin: number, filters =
 }
 
 /** 3D U-Net (authors' layout): levels f[0..] with 2 conv blocks each, bottleneck, transposed-conv decoder. */
-export function unetModel(batch: number, size: number, cin: number, filters = [16, 32, 64, 128], bottleneck = 256, classes = 4, baseSeed = 1): BenchModel {
+export function unetModel(batch: number, size: number, cin: number, filters = [16, 32, 64, 128], bottleneck = 256, classes = 4, baseSeed = 1, fused = false): BenchModel {
   seed = baseSeed;
   const down: ConvLayer[][] = [], up: Array<{ t: tf.Variable; convs: ConvLayer[] }> = [];
   let ci = cin, s = size, flops = 0, step = 0, first = true;
@@ -109,11 +114,12 @@ export function unetModel(batch: number, size: number, cin: number, filters = [1
   const vars = [...down.flat(), ...mid, ...up.flatMap((u) => u.convs)].flatMap((l) => [l.w, l.g, l.b]);
   vars.push(...up.map((u) => u.t), head);
   return {
-    name: `U-Net ${filters.join('/')}+${bottleneck} [${batch},${size}³,${cin}]`,
+    name: `U-Net ${filters.join('/')}+${bottleneck} [${batch},${size}³,${cin}]${fused ? ' fusedNorm' : ''}`,
     vars,
     convFlops: flops,
     stepConvFlops: step,
     loss: (x, target) => {
+      useFused = fused;
       let h = x;
       const skips: tf.Tensor5D[] = [];
       for (const [a, b] of down) {

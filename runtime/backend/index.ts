@@ -188,3 +188,4 @@ export function cpuInfo(): { model: string; cores: number; features: string[] } 
 
 export { loadAddon } from './addon.js';
 export { registerNativeBackend, nativeKernelNames, registerMissingGradients } from './native.js';
+export { fusedNorm, type NormMode } from './norm.js';

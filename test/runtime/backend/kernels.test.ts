@@ -2,7 +2,7 @@
 // multiples of 16, batch > 1, stride 2, 'same' and 'valid'. Max relative error ≤ 1e-4.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nativeAvailable, selectBackend } from '../../../runtime/backend/index.js';
+import { fusedNorm, nativeAvailable, selectBackend } from '../../../runtime/backend/index.js';
 import { Rng } from '../../../runtime/rng.js';
 
 const rng = new Rng(1234);
@@ -192,5 +192,30 @@ describe.runIf(nativeAvailable())('native kernels match tfjs cpu', () => {
     const cpu = tf.getKernelsForBackend('cpu').map((k) => k.kernelName).sort();
     const nat = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
     expect(cpu.filter((k) => !nat.has(k))).toEqual([]);
+  });
+});
+
+describe.runIf(nativeAvailable())('fusedNorm (native C++ vs the same math in tfjs ops on cpu)', () => {
+  it('batch and instance modes: forward and gradients for x, gamma, beta; no tensor leak', async () => {
+    await selectBackend('native');
+    for (const mode of ['batch', 'instance'] as const) {
+      for (const shape of [[2, 6, 5, 7, 13], [3, 9, 8, 4]]) {
+        const c = shape[shape.length - 1]!;
+        const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => fusedNorm(x, g, b, mode);
+        expect(compare(f, [inp(shape), inp([c]), inp([c])])).toBeLessThan(1e-4);
+        const dy = inp(shape);
+        const g = (x: tf.Tensor, gm: tf.Tensor, b: tf.Tensor, d: tf.Tensor) =>
+          tf.grads((a: tf.Tensor, bb: tf.Tensor, cc: tf.Tensor) => f(a, bb, cc).mul(d).sum())([x, gm, b]);
+        expect(compare(g, [inp(shape), inp([c]), inp([c]), dy])).toBeLessThan(1e-4);
+      }
+    }
+    tf.setBackend('native');
+    const before = tf.memory().numTensors;
+    const x = tf.randomNormal([2, 8, 8, 8, 6]), gm = tf.ones([6]), b = tf.zeros([6]);
+    for (let i = 0; i < 5; i++) {
+      tf.dispose(tf.grads((a: tf.Tensor, bb: tf.Tensor, cc: tf.Tensor) => fusedNorm(a, bb, cc).square().sum())([x, gm, b]));
+    }
+    tf.dispose([x, gm, b]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
