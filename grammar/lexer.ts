@@ -77,7 +77,15 @@ export const UNIT_WORDS: readonly string[] = ['epochs', 'epoch', 'steps', 'step'
 /** The lexer; `validate` runs Chevrotain's token-definition checks (a test does; the shared
  *  instance skips them to start faster). */
 export function createLexer(validate = false): InstanceType<typeof Lexer> {
-  return new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false, skipValidations: !validate });
+  return new Lexer(allTokens, {
+    positionTracking: 'full',
+    ensureOptimizations: false,
+    skipValidations: !validate,
+    // lines end at '\n' only (a '\r\n' pair ends one line; a lone '\r' is just white space),
+    // exactly as LineIndex counts them for spans
+    lineTerminatorsPattern: /\n/g,
+    lineTerminatorCharacters: ['\n'],
+  });
 }
 
 export const sslLexer = createLexer();

@@ -390,7 +390,11 @@ function dedupe(diags: Diagnostic[]): Diagnostic[] {
     }
     kept.push(d);
   }
-  return kept.slice(0, MAX_DIAGNOSTICS);
+  if (kept.length <= MAX_DIAGNOSTICS) return kept;
+  const shown = kept.slice(0, MAX_DIAGNOSTICS);
+  const last = shown[MAX_DIAGNOSTICS - 1]!;
+  shown[MAX_DIAGNOSTICS - 1] = { ...last, notes: [...(last.notes ?? []), { message: `${kept.length - MAX_DIAGNOSTICS} more syntax problems in this file are not shown` }] };
+  return shown;
 }
 
 /** Parse a whole `.ssl` file. Never throws; always returns a best-effort document. */

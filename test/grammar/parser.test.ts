@@ -149,6 +149,18 @@ describe('error recovery', () => {
     expect(parse('// only a comment\n', 'e.ssl').document.trailingComments).toEqual(['// only a comment']);
   });
 
+  it('counts lines the same way everywhere, also with lone carriage returns', () => {
+    const src = 'x y {\r  a = 1\r\n  b = [1 2]\n}';
+    const r = parse(src, 'cr.ssl');
+    expect(r.diagnostics.map((d) => [d.code, d.span.startLine, d.span.startColumn])).toEqual([['SSL017', 2, 10]]);
+  });
+
+  it('caps the diagnostics of a hopeless file and says how many were left out', () => {
+    const r = parse('x y {\n' + '  a = 1e\n'.repeat(80) + '}', 'many.ssl');
+    expect(r.diagnostics).toHaveLength(50);
+    expect(r.diagnostics[49]!.notes?.[0]?.message).toBe('30 more syntax problems in this file are not shown');
+  });
+
   it('survives deep nesting and long inputs', () => {
     const ok = 'x y { ' + 'a { '.repeat(90) + '}'.repeat(90) + ' }';
     expect(parse(ok, 'd.ssl').diagnostics).toEqual([]);
