@@ -10,6 +10,8 @@ export interface Vol {
   shape: number[];
   channels: number;
   data: Float32Array;
+  /** Index of the case it came from (2D slices of one volume share it); absent for ad-hoc volumes. */
+  source?: number;
 }
 
 export function volSize(shape: readonly number[]): number {

@@ -40,13 +40,19 @@ export function exemplarTriplets(
 ): Triplet[] {
   if (pool.length < 2) throw taskError('tooFewCases', `Exemplar needs at least 2 training samples (negatives are other samples), got ${pool.length}`);
   const perm = opts.negatives === 'batch' ? derangement(picked.length, rng) : null;
+  // samples of one case (2D slices of a volume) share `source`: a negative comes from another case
+  // whenever the pool has one
+  const caseOf = (i: number): number => (pool[i] as Vol).source ?? i;
+  const cases = new Set(pool.map((_, i) => caseOf(i)));
+  const sameCase = (a: number, b: number): boolean => a === b || (cases.size > 1 && caseOf(a) === caseOf(b));
   return picked.map((src, i) => {
-    let negSrc = -1;
-    if (perm) negSrc = picked[perm[i] as number] as number;
-    if (!perm || negSrc === src) {
-      // dataset negatives (or a batch that repeats a sample): any other pool sample
-      negSrc = rng.int(pool.length - 1);
-      if (negSrc >= src) negSrc++;
+    let negSrc = perm ? (picked[perm[i] as number] as number) : -1;
+    if (!perm || sameCase(negSrc, src)) {
+      // dataset negatives (or a batch that repeats a sample/case): any sample of another case
+      do {
+        negSrc = rng.int(pool.length - 1);
+        if (negSrc >= src) negSrc++;
+      } while (sameCase(negSrc, src));
     }
     const x = pool[src] as Vol;
     const t = augment(x, opts.transforms, rng, opts.augment ?? DEFAULT_AUGMENT).vol;

@@ -82,19 +82,19 @@ export function samplePool(
     throw taskError('badInput', `${spec.name}: a ${spec.dim}D task needs a ${spec.dim}D input shape plus channels, got [${inputShape}]`);
   }
   const out: Vol[] = [];
-  for (const c of cases) {
+  for (const [ci, c] of cases.entries()) {
     if (c.channels !== channels) {
       throw taskError('badInput', `${spec.name}: case ${c.id} has ${c.channels} channel(s) but the encoder input declares ${channels}`);
     }
     const v: Vol = { shape: [...c.shape], channels: c.channels, data: c.image };
     if (c.shape.length === spec.dim) {
-      out.push(centreFit(v, spatial));
+      out.push({ ...centreFit(v, spatial), source: ci });
     } else if (c.shape.length === 3 && spec.dim === 2) {
       if (!spec.slices) {
         throw taskError('badInput', `${spec.name}: a 2D task on 3D case ${c.id} needs 'slices' (axis and slices per volume)`);
       }
       const idx = sliceIndices(c.shape[spec.slices.axis] as number, spec.slices.perVolume);
-      for (const s of sliceVolume(v, spec.slices.axis, idx)) out.push(centreFit(s, spatial));
+      for (const s of sliceVolume(v, spec.slices.axis, idx)) out.push({ ...centreFit(s, spatial), source: ci });
     } else {
       throw taskError('badInput', `${spec.name}: case ${c.id} is ${c.shape.length}D but the task is ${spec.dim}D`);
     }

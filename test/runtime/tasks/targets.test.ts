@@ -213,6 +213,15 @@ describe('exemplar targets', () => {
     const rng = new Rng(5);
     for (let n = 2; n < 9; n++) derangement(n, rng).forEach((p, i) => expect(p).not.toBe(i));
   });
+  it('slices of one volume are never each other\'s negatives', () => {
+    const pool = [0, 1, 2, 3, 4, 5].map((s) => ({ ...uniqueVol([6, 6], 1, s + 30), source: Math.floor(s / 2) }));
+    for (const negatives of ['batch', 'dataset'] as const) {
+      for (let seed = 0; seed < 20; seed++) {
+        const trip = exemplarTriplets(pool, [0, 1, 2, 3], { transforms: ['flip'], negatives, variant: 'paper' }, new Rng(seed));
+        for (const t of trip) expect(pool[t.negativeSource]!.source).not.toBe(pool[t.source]!.source);
+      }
+    }
+  });
   for (const dim of [2, 3] as const) {
     for (const variant of ['paper', 'authors-code'] as const) {
       it(`${dim}D ${variant}: positives come from the sample, negatives from another sample`, () => {
