@@ -31,6 +31,13 @@ function multiArmMethods(input: ReportInput): Set<string> {
   return new Set([...m].filter(([, s]) => s.size > 1).map(([k]) => k));
 }
 
+/** Error-bar ends, clipped to the metric's range for bounded metrics (Dice/IoU/accuracy in [0, 100] %). */
+function band(mean: number, sd: number, scale: number): { lo: number; hi: number } {
+  const lo = (mean - sd) * scale;
+  const hi = (mean + sd) * scale;
+  return scale === 100 ? { lo: Math.max(0, lo), hi: Math.min(100, hi) } : { lo, hi };
+}
+
 const baseConfig = {
   font: FONT,
   view: { stroke: '#888' },
@@ -57,7 +64,7 @@ export function dataEfficiencyRows(input: ReportInput, plot: PlotSpec): Array<{ 
     const s = summarize(g.vals);
     if (s.n === 0) continue;
     const sd = Number.isFinite(s.sd) ? s.sd : 0;
-    rows.push({ method: g.method, percent: g.percent, mean: s.mean * scale, lo: (s.mean - sd) * scale, hi: (s.mean + sd) * scale, n: s.n });
+    rows.push({ method: g.method, percent: g.percent, mean: s.mean * scale, ...band(s.mean, sd, scale), n: s.n });
   }
   return rows.sort((a, b) => a.method.localeCompare(b.method) || a.percent - b.percent);
 }
@@ -109,7 +116,7 @@ export function convergenceRows(input: ReportInput, plot: PlotSpec): Array<{ met
     const s = summarize(g.vals);
     if (s.n === 0) continue;
     const sd = Number.isFinite(s.sd) ? s.sd : 0;
-    rows.push({ method: g.method, epoch: g.epoch, mean: s.mean * scale, lo: (s.mean - sd) * scale, hi: (s.mean + sd) * scale, n: s.n });
+    rows.push({ method: g.method, epoch: g.epoch, mean: s.mean * scale, ...band(s.mean, sd, scale), n: s.n });
   }
   return rows.sort((a, b) => a.method.localeCompare(b.method) || a.epoch - b.epoch);
 }
