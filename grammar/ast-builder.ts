@@ -89,11 +89,9 @@ function ordered(n: CstNode): Array<{ name: string; el: CstElement; offset: numb
 
 function decodeString(raw: string): { value: string; bad: Array<{ at: number; len: number; text: string }> } {
   // raw includes the opening quote and, when terminated, the closing quote
+  // (an unterminated string may end with an escaped quote, which is content)
   let body = raw.slice(1);
   if (body.endsWith('"') && !/(^|[^\\])(\\\\)*\\"$/.test(body)) body = body.slice(0, -1);
-  else if (body.endsWith('"') && body.length >= 1) {
-    // ends with an escaped quote: unterminated; keep it as content
-  }
   let value = '';
   const bad: Array<{ at: number; len: number; text: string }> = [];
   for (let i = 0; i < body.length; i++) {

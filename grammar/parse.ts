@@ -300,14 +300,12 @@ function parserDiagnostics(ctx: Ctx, bracketProblems: boolean, reportedClosers: 
       const before = ctx.tokens[i - 1];
       const key = before?.tokenType.name === 'Equals' ? ctx.tokens[i - 2] : before;
       const keyName = key?.tokenType.name === 'Ident' ? key.image : null;
-      const gap = before ? end(before) : offset;
       ctx.diagnostics.push({
         code: 'SSL011',
         severity: 'error',
         message: `missing value${keyName ? ` for '${keyName}'` : ''}: found ${found}`,
         span: atEof || !before ? span : ctx.lines.span(ctx.file, t.startOffset, end(t)),
         hint: `write a value after '${before?.image ?? '='}', e.g. a number, a name, "text", [a, b] or { … }`,
-        ...(before && gap !== offset ? {} : {}),
       });
       continue;
     }
