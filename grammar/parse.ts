@@ -315,7 +315,7 @@ function parserDiagnostics(ctx: Ctx, bracketProblems: boolean, reportedClosers: 
         severity: 'error',
         message: `unexpected end of file: expected ${listOr(expected)}`,
         span,
-        ...(rule === 'declaration' ? { hint: "a declaration needs a body: 'KIND NAME [= TYPE] { … }'" } : {}),
+        ...(expected.includes("'{'") ? { hint: "a declaration needs a body: 'KIND NAME [= TYPE] { … }'" } : {}),
       });
       continue;
     }
