@@ -10,7 +10,7 @@
 // artifacts with the same fingerprint hold exactly the same data.
 
 import { createHash, type Hash } from 'node:crypto';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SslRuntimeError } from '../contract.js';
 import { DATA_CODES } from './codes.js';
@@ -127,10 +127,7 @@ function corrupt(dir: string, file: string, what: string): SslRuntimeError {
   return new SslRuntimeError(DATA_CODES.badArtifact, `dataset artifact ${join(dir, file)}: ${what}`, join(dir, file));
 }
 
-/**
- * Read a dataset artifact written by writeDatasetArtifact. The packed files are read once and
- * every case's image/mask is a view into them (no per-voxel copying).
- */
+/** Read a dataset artifact written by writeDatasetArtifact (binary straight into typed arrays). */
 export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
   let index: ArtifactIndex;
   try {
@@ -140,48 +137,50 @@ export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
   }
   if (index.format !== ARTIFACT_FORMAT || !Array.isArray(index.cases)) throw corrupt(dir, 'dataset.json', `is not an ${ARTIFACT_FORMAT} index`);
   if (index.version > ARTIFACT_VERSION) throw corrupt(dir, 'dataset.json', `has format version ${index.version}; this ssl3d reads up to ${ARTIFACT_VERSION}`);
-  let imgBuf: Buffer;
-  try {
-    imgBuf = await readFile(join(dir, 'images.f32'));
-  } catch {
-    throw corrupt(dir, 'images.f32', 'is missing');
-  }
-  let images: Float32Array;
-  if (LITTLE_ENDIAN && imgBuf.byteOffset % 4 === 0) images = new Float32Array(imgBuf.buffer, imgBuf.byteOffset, imgBuf.byteLength >> 2);
-  else {
-    images = new Float32Array(imgBuf.byteLength >> 2);
-    for (let i = 0; i < images.length; i++) images[i] = imgBuf.readFloatLE(i * 4);
-  }
-  const needMasks = index.cases.some((c) => c.mask !== null);
-  let masks = new Uint8Array(0);
-  if (needMasks) {
+  // Each case is read straight into its own (aligned) typed array with positioned reads: no
+  // whole-file buffer, so artifacts beyond Node's 2 GiB readFile limit (BraTS at 128³ × 4 is
+  // ~10 GB) load too.
+  const openOrFail = async (file: string): Promise<FileHandle> => {
     try {
-      const mb = await readFile(join(dir, 'masks.u8'));
-      masks = new Uint8Array(mb.buffer, mb.byteOffset, mb.byteLength);
+      return await open(join(dir, file), 'r');
     } catch {
-      throw corrupt(dir, 'masks.u8', 'is missing');
+      throw corrupt(dir, file, 'is missing');
     }
+  };
+  const img = await openOrFail('images.f32');
+  const needMasks = index.cases.some((c) => c.mask !== null);
+  const msk = needMasks ? await openOrFail('masks.u8') : null;
+  const readInto = async (fh: FileHandle, file: string, target: Uint8Array, position: number, caseId: string): Promise<void> => {
+    let done = 0;
+    while (done < target.byteLength) {
+      const chunk = Math.min(target.byteLength - done, 1 << 30);
+      const { bytesRead } = await fh.read(target, done, chunk, position + done);
+      if (bytesRead === 0) throw corrupt(dir, file, `is shorter than the index says (case ${caseId})`);
+      done += bytesRead;
+    }
+  };
+  const cases: Case[] = [];
+  try {
+    for (const e of index.cases) {
+      const voxels = e.shape.reduce((a, b) => a * b, 1);
+      if (e.image[1] !== voxels * e.channels) throw corrupt(dir, 'dataset.json', `case ${e.id}: image length ${e.image[1]} does not match shape [${e.shape.join(', ')}] × ${e.channels}`);
+      const image = new Float32Array(e.image[1]);
+      await readInto(img, 'images.f32', new Uint8Array(image.buffer), e.image[0] * 4, e.id);
+      if (!LITTLE_ENDIAN) {
+        const dv = new DataView(image.buffer);
+        for (let i = 0; i < image.length; i++) image[i] = dv.getFloat32(i * 4, true);
+      }
+      let mask: Uint8Array | null = null;
+      if (e.mask && msk) {
+        if (e.mask[1] !== voxels) throw corrupt(dir, 'dataset.json', `case ${e.id}: mask length ${e.mask[1]} does not match its shape`);
+        mask = new Uint8Array(e.mask[1]);
+        await readInto(msk, 'masks.u8', mask, e.mask[0], e.id);
+      }
+      cases.push({ id: e.id, shape: e.shape, channels: e.channels, image, mask, grade: e.grade, spacing: e.spacing, ...(e.affine ? { affine: e.affine } : {}) });
+    }
+  } finally {
+    await img.close();
+    await msk?.close();
   }
-  const cases: Case[] = index.cases.map((e) => {
-    const voxels = e.shape.reduce((a, b) => a * b, 1);
-    if (e.image[1] !== voxels * e.channels) throw corrupt(dir, 'dataset.json', `case ${e.id}: image length ${e.image[1]} does not match shape [${e.shape.join(', ')}] × ${e.channels}`);
-    if (e.image[0] + e.image[1] > images.length) throw corrupt(dir, 'images.f32', `is shorter than the index says (case ${e.id})`);
-    let mask: Uint8Array | null = null;
-    if (e.mask) {
-      if (e.mask[1] !== voxels) throw corrupt(dir, 'dataset.json', `case ${e.id}: mask length ${e.mask[1]} does not match its shape`);
-      if (e.mask[0] + e.mask[1] > masks.length) throw corrupt(dir, 'masks.u8', `is shorter than the index says (case ${e.id})`);
-      mask = masks.subarray(e.mask[0], e.mask[0] + e.mask[1]);
-    }
-    return {
-      id: e.id,
-      shape: e.shape,
-      channels: e.channels,
-      image: images.subarray(e.image[0], e.image[0] + e.image[1]),
-      mask,
-      grade: e.grade,
-      spacing: e.spacing,
-      ...(e.affine ? { affine: e.affine } : {}),
-    };
-  });
   return { name: index.name, dim: index.dim, channels: index.channels, cases, split: index.split, fingerprint: index.fingerprint };
 }
