@@ -20,7 +20,7 @@ import type { DataNode, FinetuneNode, FinetuneSpec, MetricSpec } from '../../com
 import { SslRuntimeError, type InputArtifact, type NodeContext, type NodeHandler } from '../contract.js';
 import type { Case, LoadedDataset } from '../data/types.js';
 import { readDatasetArtifact } from '../data/artifact.js';
-import { evaluateClassification, higherIsBetter, metricKey, segmentationMetric, type EmptyPolicy } from '../eval/metrics.js';
+import { evaluateClassification, higherIsBetter, metricKey, resolveRegion, segmentationMetric, type EmptyPolicy } from '../eval/metrics.js';
 import { buildModel, extractSlice, predictGrade, predictSegmentation, sliceShape, upsampleOf, checkCaseFits, writeModelDescription, MODEL_FORMAT, type ModelDescription } from '../eval/predict.js';
 import { protocolSplit, repetitionSeeds } from '../eval/protocol.js';
 import { saveWeights, transferEncoder } from '../models/weights.js';
@@ -240,6 +240,16 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
           }
           return evaluateClassification([conv], ref, pred, k);
         };
+    if (seg) {
+      for (const m of [conv, ...p.evaluation.metrics]) {
+        if (m.metric === 'qwk' || m.metric === 'accuracy') continue;
+        try {
+          resolveRegion(m.region, regions, classes);
+        } catch (e) {
+          throw new SslRuntimeError('SSL165', `${id}: ${(e as Error).message}`);
+        }
+      }
+    }
     if (!validate) ctx.emit({ type: 'warning', node: id, message: `SSL161 ${ds.name} has no validation cases: no convergence curve for ${id}` });
 
     const result = await trainLoop<{ x: tf.Tensor; y: tf.Tensor }>({

@@ -202,5 +202,7 @@ describe('finetune handler', () => {
     await expect(finetuneHandler(ctxFor(wrongClasses))).rejects.toMatchObject({ code: 'SSL164' });
     const wrongShape = finetuneNode({ data, arm: 'scratch', spec: finetuneSpec({}, 1), encoder: tinyUnet3d, inputShape: [16, 16, 16, 1], evaluation: segEval });
     await expect(finetuneHandler(ctxFor(wrongShape))).rejects.toMatchObject({ code: 'SSL160' });
+    const badRegion = finetuneNode({ data, arm: 'scratch', spec: finetuneSpec({}, 1), encoder: tinyUnet3d, inputShape: [8, 8, 8, 1], evaluation: { ...segEval, convergence: { metric: 'dice', region: 'WT' } } });
+    await expect(finetuneHandler(ctxFor(badRegion))).rejects.toMatchObject({ code: 'SSL165' });
   });
 });
