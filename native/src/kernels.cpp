@@ -13,6 +13,7 @@
 #include "common.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -69,6 +70,11 @@ inline long round_up(long a, long b) { return ceil_div(a, b) * b; }
 float* alloc_f(long n) {
   long bytes = round_up(lmax(n, 1) * 4, 64);
   void* p = aligned_alloc(64, bytes);
+  if (!p) {
+    // No way to unwind through the kernels; fail loudly instead of crashing on a null write.
+    fprintf(stderr, "ssl3d native: out of memory allocating %ld bytes of scratch space\n", bytes);
+    abort();
+  }
   return (float*)p;
 }
 

@@ -2,6 +2,7 @@
 // hot kernels replaced by the C++ addon (native/src). Kernels fall back to the cpu implementation
 // for inputs the addon does not handle (other dtypes, NCDHW layouts, dilation > 1).
 
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
@@ -18,8 +19,11 @@ export function nativeKernelNames(): string[] {
 /** Register the 'native' backend once (idempotent). */
 export function registerNativeBackend(addon: NativeAddon): void {
   if (registered) return;
-  const threads = Number(process.env.SSL3D_THREADS);
-  if (Number.isInteger(threads) && threads > 0) addon.setThreads(threads);
+  // Threads: SSL3D_THREADS, else the CPUs this process may run on (respects taskset/affinity,
+  // unlike the addon's default of all online CPUs).
+  const env = Number(process.env.SSL3D_THREADS);
+  const threads = Number.isInteger(env) && env > 0 ? env : os.availableParallelism();
+  if (threads !== addon.threads()) addon.setThreads(threads);
   // Priority 0: tfjs never picks it implicitly; the registry activates it with setBackend.
   tf.registerBackend('native', () => new MathBackendCPU(), 0);
   const own = nativeKernels(addon);
