@@ -1,7 +1,9 @@
 // `format`: canonical layout rules, idempotence, AST preservation, comment preservation.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { format, parse } from '../../grammar/index.js';
-import { sampleFiles, stripSpans } from './helpers.js';
+import { here, sampleFiles, stripSpans } from './helpers.js';
 
 function fmt(src: string): string {
   const r = parse(src, 'f.ssl');
@@ -16,6 +18,18 @@ describe('format', () => {
       const twice = fmt(once);
       expect(twice, name).toBe(once);
       expect(stripSpans(parse(once, name).document), name).toEqual(stripSpans(parse(text, name).document));
+    }
+  });
+
+  it('is idempotent and keeps the AST on the example experiments', () => {
+    const dir = join(here, '..', '..', 'experiments');
+    const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.ssl'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const once = fmt(text);
+      expect(fmt(once), f).toBe(once);
+      expect(stripSpans(parse(once, f).document), f).toEqual(stripSpans(parse(text, f).document));
     }
   });
 
