@@ -146,11 +146,20 @@ export interface CpcBatchIndices {
 /**
  * Indices of one batch of `batch` volumes. Patch p of volume b has global index b·cells + p.
  * Paper: each prediction gets `negatives` distinct negatives drawn from the patches of other
- * volumes of the batch (from other cells of the same volume when the batch has one volume);
- * never the positive itself. Authors' code: one negative context-free pairing — the targets of
+ * volumes of the batch — of other cases when `sources` says which entries share a case (2D
+ * slices) and the batch has another case — or from other cells of the same volume when the batch
+ * has one volume; never the positive itself. Authors' code: one negative context-free pairing — the targets of
  * a random different (volume, anchor) of the batch.
  */
-export function cpcBatchIndices(plan: CpcPlan, batch: number, negatives: number, variant: 'paper' | 'authors-code', rng: Rng): CpcBatchIndices {
+export function cpcBatchIndices(
+  plan: CpcPlan,
+  batch: number,
+  negatives: number,
+  variant: 'paper' | 'authors-code',
+  rng: Rng,
+  /** Case of each batch entry (2D slices of one volume share it); default: all different. */
+  sources?: readonly number[],
+): CpcBatchIndices {
   const { cells, contextLength } = plan;
   const A = plan.anchors.length;
   const T = plan.geometry.terms;
@@ -178,14 +187,25 @@ export function cpcBatchIndices(plan: CpcPlan, batch: number, negatives: number,
     return { queries: contexts, context, contexts, positives, negatives: neg, negativesPerQuery: 1 };
   }
   if (!Number.isInteger(negatives) || negatives < 1) throw taskError('badParams', `CPC negatives must be ≥ 1, got ${negatives}`);
-  const poolSize = batch > 1 ? (batch - 1) * cells : cells - 1;
-  if (negatives > poolSize) {
-    throw taskError('badParams', `CPC asks for ${negatives} negatives per prediction but only ${poolSize} other patches are in a batch of ${batch} volume(s) × ${cells} patches`);
+  // Entries whose patches may serve as negatives of entry b: those of other cases; if the batch
+  // holds no other case, the other entries; if it holds one entry, its other cells.
+  const src = (b: number): number => sources?.[b] ?? b;
+  const donors: number[][] = [];
+  for (let b = 0; b < batch; b++) {
+    const others = Array.from({ length: batch }, (_, i) => i).filter((i) => i !== b);
+    const otherCases = others.filter((i) => src(i) !== src(b));
+    donors.push(otherCases.length > 0 ? otherCases : others);
+  }
+  const poolOf = (b: number): number => ((donors[b] as number[]).length > 0 ? (donors[b] as number[]).length * cells : cells - 1);
+  const smallest = Math.min(...Array.from({ length: batch }, (_, b) => poolOf(b)));
+  if (negatives > smallest) {
+    throw taskError('badParams', `CPC asks for ${negatives} negatives per prediction but only ${smallest} patches of other volumes are in a batch of ${batch} volume(s) × ${cells} patches`);
   }
   const neg = new Int32Array(contexts * T * negatives);
   const chosen = new Set<number>();
   for (let ci = 0; ci < contexts; ci++) {
     const b = Math.floor(ci / A);
+    const d = donors[b] as number[];
     for (let t = 0; t < T; t++) {
       const pos = positives[ci * T + t] as number;
       chosen.clear();
@@ -193,15 +213,14 @@ export function cpcBatchIndices(plan: CpcPlan, batch: number, negatives: number,
       let n = 0;
       while (n < negatives) {
         let g: number;
-        if (batch > 1) {
-          // a patch of another volume: skip volume b in the draw
-          const r = rng.int(poolSize);
-          const vb = Math.floor(r / cells);
-          g = (vb >= b ? vb + 1 : vb) * cells + (r % cells);
+        if (d.length > 0) {
+          // a patch of another volume of the batch
+          const r = rng.int(d.length * cells);
+          g = (d[Math.floor(r / cells)] as number) * cells + (r % cells);
         } else {
-          const r = rng.int(poolSize);
+          const r = rng.int(cells - 1);
           const local = pos % cells;
-          g = r >= local ? r + 1 : r;
+          g = b * cells + (r >= local ? r + 1 : r);
         }
         if (g === pos || chosen.has(g)) continue;
         chosen.add(g);

@@ -345,7 +345,8 @@ export class CpcTask implements PretextTask {
         vols.push(training && this.authors ? authorsCpcPatchAugment(patch, rng) : patch);
       }
     }
-    const ix = cpcBatchIndices(this.plan, picked.length, this.params.negatives, this.authors ? 'authors-code' : 'paper', rng);
+    const sources = picked.map((p) => (pool[p] as Vol).source ?? p);
+    const ix = cpcBatchIndices(this.plan, picked.length, this.params.negatives, this.authors ? 'authors-code' : 'paper', rng, sources);
     const zeroIndex = vols.length;
     const needsZero = ix.context.some((c) => c < 0);
     if (needsZero) {

@@ -189,6 +189,15 @@ describe('CPC targets', () => {
       const one = cpcBatchIndices(plan, 1, 5, 'paper', new Rng(4));
       for (let q = 0; q < one.queries; q++) for (let k = 0; k < 5; k++) expect(one.negatives[q * 5 + k]).not.toBe(one.positives[q]);
       expect(() => cpcBatchIndices(plan, 1, plan.cells, 'paper', new Rng(1))).toThrow(/negatives/);
+      // entries 0 and 1 are slices of one case: their negatives come from entry 2 only
+      const shared = cpcBatchIndices(plan, 3, 4, 'paper', new Rng(5), [7, 7, 8]);
+      for (let ci = 0; ci < shared.contexts; ci++) {
+        const b = Math.floor(ci / plan.anchors.length);
+        for (let k = 0; k < T * 4; k++) {
+          const vb = Math.floor(shared.negatives[ci * T * 4 + k]! / plan.cells);
+          expect(b < 2 ? vb === 2 : vb < 2).toBe(true);
+        }
+      }
       const auth = cpcBatchIndices(plan, 2, 1, 'authors-code', new Rng(4));
       expect(auth.negativesPerQuery).toBe(1);
       for (let ci = 0; ci < auth.contexts; ci++) expect(auth.negatives[ci * T]).not.toBe(auth.positives[ci * T]);
