@@ -74,6 +74,19 @@ describe('tables', () => {
     expect(renderMarkdown(t)).toContain('| scratch | 0.00 |');
   });
 
+  it('classification metrics: QWK as a fraction with 3 decimals, accuracy in %', () => {
+    const evaluation = { metrics: [{ metric: 'qwk' as const, region: null }, { metric: 'accuracy' as const, region: null }], convergence: null, emptyPolicy: 'one' as const };
+    const results = fixtureInput.results.map((r) => ({
+      node: { ...r.node, params: { ...r.node.params, evaluation } },
+      metrics: { ...r.metrics, aggregate: { qwk: r.metrics.aggregate.dice_WT! - 0.1, accuracy: r.metrics.aggregate.dice_ET! } },
+    }));
+    const t = buildTable({ ...fixtureInput, results }, { ...byRegion, columns: 'metric', reference: null });
+    expect(t.columns.map((c) => c.label)).toEqual(['QWK', 'Accuracy (%)']);
+    const md = renderMarkdown(t);
+    // scratch at 100%: QWK mean (0.842 + 0.851)/2 − 0.1 = 0.7465, which is 0.74649999… in binary → 0.746 (± 0.006)
+    expect(md).toContain('| scratch | 0.746 ± 0.006 | 69.50 ± 0.85 |');
+  });
+
   it('prints ours beside the published Table 1 with the difference and a different-data flag', () => {
     const c = buildComparison(fixtureInput, byRegion)!;
     expect(c.rows.map((r) => r.paperModel)).toEqual(['3D-From scratch', '3D-RPL', '3D-Rotation', '3D-Rotation']);
