@@ -67,21 +67,37 @@ export interface Box {
  */
 export function foregroundBox(image: Float32Array, shape: readonly number[], channels: number, threshold: number, margin: number): Box | null {
   const [D, H, W] = as3(shape);
+  const C = channels;
   let d0 = D, d1 = -1, h0 = H, h1 = -1, w0 = W, w1 = -1;
-  let o = 0;
+  const fgAt = (i: number): boolean => {
+    for (let c = 0; c < C; c++) if (image[i * C + c]! > threshold) return true;
+    return false;
+  };
+  // Per row: the first and the last foreground voxel (scanning from both ends) bound the row.
   for (let d = 0; d < D; d++) {
     for (let h = 0; h < H; h++) {
-      for (let w = 0; w < W; w++, o++) {
-        let fg = false;
-        for (let c = 0; c < channels; c++) if (image[o * channels + c]! > threshold) fg = true;
-        if (!fg) continue;
-        if (d < d0) d0 = d;
-        if (d > d1) d1 = d;
-        if (h < h0) h0 = h;
-        if (h > h1) h1 = h;
-        if (w < w0) w0 = w;
-        if (w > w1) w1 = w;
+      const row = (d * H + h) * W;
+      let first = -1;
+      for (let w = 0; w < W; w++) {
+        if (fgAt(row + w)) {
+          first = w;
+          break;
+        }
       }
+      if (first < 0) continue;
+      let last = first;
+      for (let w = W - 1; w > first; w--) {
+        if (fgAt(row + w)) {
+          last = w;
+          break;
+        }
+      }
+      if (first < w0) w0 = first;
+      if (last > w1) w1 = last;
+      if (h < h0) h0 = h;
+      if (h > h1) h1 = h;
+      if (d < d0) d0 = d;
+      if (d > d1) d1 = d;
     }
   }
   if (d1 < 0) return null;
