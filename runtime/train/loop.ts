@@ -157,22 +157,24 @@ function snapshot(models: tf.LayersModel[], opt: Optimizer): { weights: Map<stri
 const finite = (x: number): boolean => Number.isFinite(x);
 
 export async function trainLoop<B extends tf.TensorContainer = void>(opts: TrainLoopOptions<B>): Promise<TrainLoopResult> {
+  const optimizer = new Optimizer(opts.optimizer);
   try {
-    return await trainLoopInner(opts);
+    return await trainLoopInner(opts, optimizer);
   } finally {
+    // The optimiser's moment tensors belong to this run only.
+    optimizer.dispose();
     // Outside the loop, dropout falls back to per-layer seeds (see setTrainingClock).
     setTrainingClock(0, 0, null);
   }
 }
 
-async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptions<B>): Promise<TrainLoopResult> {
+async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptions<B>, optimizer: Optimizer): Promise<TrainLoopResult> {
   const { ctx, node } = opts;
   if (!(Number.isInteger(opts.epochs) && opts.epochs >= 1)) throw new SslRuntimeError('SSL139', `${node}: epochs must be an integer ≥ 1, got ${opts.epochs}`);
   if (!(Number.isInteger(opts.stepsPerEpoch) && opts.stepsPerEpoch >= 1)) {
     throw new SslRuntimeError('SSL139', `${node}: stepsPerEpoch must be an integer ≥ 1, got ${opts.stepsPerEpoch}`);
   }
   const models = [opts.model, ...(opts.extraModels ?? [])];
-  const optimizer = new Optimizer(opts.optimizer);
   const interval = opts.stepEventIntervalMs ?? 200;
   const batchSize = opts.batchSize ?? 1;
   let history: EpochRecord[] = [];
