@@ -5,11 +5,21 @@ import type { CodeInfo } from '../runtime/contract.js';
 import { codes as syntaxCodes } from '../grammar/codes.js';
 import { codes as compilerCodes } from '../compiler/codes.js';
 import { codes as evalCodes } from '../runtime/eval/codes.js';
+import { codes as dataCodes } from '../runtime/data/codes.js';
+import { MODEL_CODES as modelCodes } from '../runtime/models/codes.js';
+import { codes as taskCodes } from '../runtime/tasks/codes.js';
+import { EXECUTOR_CODES as executorCodes } from '../runtime/executor/codes.js';
+import { codes as backendCodes } from '../runtime/backend/codes.js';
 
 const sources: ReadonlyArray<readonly CodeInfo[]> = [
   syntaxCodes,
   compilerCodes,
   evalCodes,
+  dataCodes,
+  modelCodes,
+  taskCodes,
+  executorCodes,
+  backendCodes,
 ];
 
 /** Every known code, sorted by code; the first definition of a code wins. */
