@@ -379,6 +379,43 @@ bool get_dims64(napi_env env, napi_value v, int64_t* out, size_t n) {
   return true;
 }
 
+// stridedCopy(src, dst, dims: Float64Array[rank, srcOff, dstOff, shape[rank], srcStride[rank], dstStride[rank]])
+napi_value StridedCopy(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, argv)) return fail(env, "stridedCopy: expected 3 arguments");
+  float *s, *d;
+  size_t ls, ld;
+  if (!get_f32(env, argv[0], &s, &ls) || !get_f32(env, argv[1], &d, &ld)) return fail(env, "stridedCopy: bad arguments");
+  bool is;
+  napi_typedarray_type type;
+  size_t n, off;
+  void* p;
+  napi_value ab;
+  if (napi_is_typedarray(env, argv[2], &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, argv[2], &type, &n, &p, &ab, &off) != napi_ok || type != napi_float64_array || n < 1)
+    return fail(env, "stridedCopy: dims must be a Float64Array");
+  const double* q = (const double*)p;
+  int rank = (int)q[0];
+  if (rank < 1 || rank > 8 || n != (size_t)(3 + 3 * rank)) return fail(env, "stridedCopy: bad rank");
+  int64_t shape[8], ss[8], ds[8];
+  int64_t so = (int64_t)q[1], dof = (int64_t)q[2];
+  if (so < 0 || dof < 0) return fail(env, "stridedCopy: negative offset");
+  int64_t smax = so, dmax = dof;
+  bool empty = false;
+  for (int i = 0; i < rank; i++) {
+    shape[i] = (int64_t)q[3 + i];
+    ss[i] = (int64_t)q[3 + rank + i];
+    ds[i] = (int64_t)q[3 + 2 * rank + i];
+    if (shape[i] < 0 || ss[i] < 0 || ds[i] < 0) return fail(env, "stridedCopy: negative dimension");
+    if (shape[i] == 0) empty = true;
+    else { smax += (shape[i] - 1) * ss[i]; dmax += (shape[i] - 1) * ds[i]; }
+  }
+  if (empty) return nullptr;
+  if (smax >= (int64_t)ls || dmax >= (int64_t)ld) return fail(env, "stridedCopy: out of bounds");
+  K->strided_copy(s, d, rank, shape, ss, ds, so, dof);
+  return nullptr;
+}
+
 // normFwd(x, gamma, beta, y, mean, inv, dims: Float64Array[G,S,C], eps)
 napi_value NormFwd(napi_env env, napi_callback_info info) {
   napi_value argv[8];
@@ -489,7 +526,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {{"conv3dFwd", ConvFwd}, {"conv3dBwdInput", ConvBin}, {"conv3dBwdFilter", ConvBfil}, {"matmul", MatMul},
              {"pool3d", Pool3d},     {"pool3dGrad", Pool3dGrad}, {"binary", Binary},          {"reduce", Reduce},
-             {"unary", Unary},       {"transpose", Transpose},   {"copyRows", CopyRows}, {"normFwd", NormFwd}, {"normBwd", NormBwd},   {"isa", Isa},                {"threads", Threads},
+             {"unary", Unary},       {"transpose", Transpose},   {"copyRows", CopyRows}, {"normFwd", NormFwd}, {"stridedCopy", StridedCopy}, {"normBwd", NormBwd},   {"isa", Isa},                {"threads", Threads},
              {"setThreads", SetThreads}, {"fmaPeak", FmaPeak}};
   for (auto& f : fns) {
     napi_value fn;

@@ -30,6 +30,9 @@ struct Ssl3dKernels {
   void (*transpose)(const float* x, const int32_t* shape, const int32_t* perm, int rank, float* out);
   // dims: rows len srcStride dstStride srcOff dstOff (in floats)
   void (*copy_rows)(const float* src, float* dst, const int64_t* dims);
+  // Copy a block of `shape` from src (element strides ss, offset so) to dst (strides ds, offset do).
+  void (*strided_copy)(const float* src, float* dst, int rank, const int64_t* shape, const int64_t* ss,
+                       const int64_t* ds, int64_t so, int64_t doff);
   // Normalisation over groups: x is [G][S][C]; statistics per (g, c). dims: G S C
   void (*norm_fwd)(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* inv,
                    const int64_t* dims, float eps);

@@ -993,6 +993,48 @@ void copy_rows(const float* src, float* dst, const int64_t* d) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Strided block copy: the building block of Slice, PadV2 and Tile (and so BroadcastTo).
+struct SCopyCtx {
+  const float* src; float* dst;
+  int rank;
+  long shape[8], ss[8], ds[8];
+};
+
+void scopy_task(void* arg, int tid, int nt) {
+  const SCopyCtx& q = *(const SCopyCtx*)arg;
+  int R = q.rank;
+  long inner = q.shape[R - 1], si = q.ss[R - 1], di = q.ds[R - 1];
+  long outer = 1;
+  for (int i = 0; i < R - 1; i++) outer *= q.shape[i];
+  long o0, o1;
+  split(outer, tid, nt, &o0, &o1);
+  for (long o = o0; o < o1; o++) {
+    long rem = o, so = 0, dof = 0;
+    for (int i = R - 2; i >= 0; i--) {
+      long idx = rem % q.shape[i];
+      rem /= q.shape[i];
+      so += idx * q.ss[i];
+      dof += idx * q.ds[i];
+    }
+    const float* s = q.src + so;
+    float* d = q.dst + dof;
+    if (si == 1 && di == 1) memcpy(d, s, sizeof(float) * inner);
+    else for (long i = 0; i < inner; i++) d[i * di] = s[i * si];
+  }
+}
+
+void strided_copy(const float* src, float* dst, int rank, const int64_t* shape, const int64_t* ss, const int64_t* ds,
+                  int64_t so, int64_t doff) {
+  SCopyCtx q;
+  q.src = src + so; q.dst = dst + doff; q.rank = rank;
+  long total = 1;
+  for (int i = 0; i < rank; i++) { q.shape[i] = shape[i]; q.ss[i] = ss[i]; q.ds[i] = ds[i]; total *= shape[i]; }
+  if (total == 0) return;
+  if (total < 65536) scopy_task(&q, 0, 1);
+  else ssl3d_parallel(scopy_task, &q);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Fused batch / instance normalisation. x is viewed as [G][S][C] (batch norm: G = 1; instance
 // norm: G = batch); mean and variance per (g, c) are computed in double, in a fixed number of
 // chunks per group combined in a fixed order (deterministic). Forward: 3 passes over x (mean,
@@ -1191,7 +1233,7 @@ double fma_loop(long iters) {
 }  // namespace
 
 extern const Ssl3dKernels table = {
-    ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, copy_rows, norm_fwd, norm_bwd, fma_loop,
+    ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, copy_rows, strided_copy, norm_fwd, norm_bwd, fma_loop,
 };
 
 }  // namespace SSL3D_NS

@@ -51,6 +51,8 @@ export interface NativeAddon {
   transpose(x: Float32Array, shape: Int32Array, perm: Int32Array, out: Float32Array): void;
   /** dims = [rows, len, srcStride, dstStride, srcOffset, dstOffset] in floats. */
   copyRows(src: Float32Array, dst: Float32Array, dims: Float64Array): void;
+  /** Strided block copy; dims = [rank, srcOffset, dstOffset, ...shape, ...srcStrides, ...dstStrides]. */
+  stridedCopy(src: Float32Array, dst: Float32Array, dims: Float64Array): void;
   /** Fused normalisation forward over x viewed as [G][S][C]; dims = [G, S, C]. */
   normFwd(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, inv: Float32Array, dims: Float64Array, eps: number): void;
   normBwd(x: Float32Array, dy: Float32Array, gamma: Float32Array, mean: Float32Array, inv: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Float64Array): void;

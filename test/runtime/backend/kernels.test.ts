@@ -188,6 +188,20 @@ describe.runIf(nativeAvailable())('native kernels match tfjs cpu', () => {
     ).toBeLessThan(1e-6);
   });
 
+  it('slice (non-contiguous crops), pad and tile / broadcastTo, with gradients', () => {
+    const s = [2, 9, 8, 7, 5];
+    expect(compare((x: tf.Tensor) => tf.slice(x, [0, 1, 2, 0, 1], [2, 6, 5, 7, 3]), [inp(s)])).toBe(0);
+    expect(compare((x: tf.Tensor) => tf.slice(x, [1, 2, 0, 3, 0], [1, 7, 8, 4, 5]), [inp(s)])).toBe(0);
+    expect(compare((x: tf.Tensor) => tf.pad(x, [[0, 0], [1, 2], [2, 1], [0, 3], [0, 0]]), [inp(s)])).toBe(0);
+    expect(compare((x: tf.Tensor) => tf.pad(x, [[1, 0], [1, 1], [0, 0], [1, 1], [2, 0]], 0.5), [inp(s)])).toBe(0);
+    expect(compare((x: tf.Tensor) => tf.tile(x, [2, 1, 3, 1, 2]), [inp(s)])).toBe(0);
+    expect(compare((x: tf.Tensor) => tf.broadcastTo(x, [2, 9, 8, 7, 5]), [inp([1, 1, 8, 1, 5])])).toBe(0);
+    expect(compare((x: tf.Tensor) => tf.broadcastTo(x, [3, 9, 8, 7, 5]), [inp([5])])).toBe(0);
+    expect(
+      compare((x: tf.Tensor) => tf.grad((a: tf.Tensor) => tf.pad(tf.slice(a, [0, 1, 1, 1, 0], [2, 7, 6, 5, 5]), [[0, 0], [1, 1], [1, 1], [1, 1], [0, 0]]).square().sum())(x), [inp(s)]),
+    ).toBeLessThan(1e-6);
+  });
+
   it('every cpu kernel is registered on native', () => {
     const cpu = tf.getKernelsForBackend('cpu').map((k) => k.kernelName).sort();
     const nat = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
