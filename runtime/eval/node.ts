@@ -66,7 +66,7 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
         if (!c.mask) throw new SslRuntimeError('SSL160', `${id}: test case ${c.id} has no reference mask`);
         const pred = await predictSegmentation(model, c, desc);
         segCases.push({ id: c.id, reference: c.mask, prediction: pred, shape: c.shape, spacing: c.spacing });
-        if (fromNifti) await writeNifti(join(ctx.outDir, 'pred', `${c.id}.nii.gz`), { shape: c.shape, data: pred, spacing: c.spacing });
+        if (fromNifti) await writeNifti(join(ctx.outDir, 'pred', `${c.id}.nii.gz`), { shape: c.shape, data: pred, spacing: c.spacing, affine: c.affine ?? undefined });
         const every = Math.max(1, Math.ceil(testCases.length / 10));
         if ((n + 1) % every === 0 || n + 1 === testCases.length) ctx.emit({ type: 'info', node: id, message: `predicted ${n + 1}/${testCases.length} test cases` });
       }
