@@ -210,6 +210,9 @@ async function main(): Promise<void> {
   mem('BN-like (x−mean)·scale + grad', (x, v) => tf.grads((a: tf.Tensor, s: tf.Tensor) => a.sub(tf.mean(a, [0, 1, 2, 3])).mul(s).sum())([x, v]));
   mem('transpose NDHWC→NCDHW', (x) => tf.transpose(x, [0, 4, 1, 2, 3]));
   mem('concat on channels', (x) => tf.concat([x, x], 4));
+  mem('slice (crop 30³)', (x) => tf.slice(x, [0, 1, 1, 1, 0], [2, 30, 30, 30, 32]));
+  mem('pad 1 voxel', (x) => tf.pad(x, [[0, 0], [1, 1], [1, 1], [1, 1], [0, 0]]));
+  mem('broadcastTo from [1,1,1,1,32]', (_x, v) => tf.broadcastTo(v.reshape([1, 1, 1, 1, 32]), S as [number, number, number, number, number]));
 
   // training steps
   stepBench(encoderModel(2, 32, 4), 2, 32, 4, false, 'once');
