@@ -305,11 +305,16 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   int32_t op;
   float *x, *o;
   size_t lx, lo;
-  double alpha;
+  double alpha, beta = 0;
   if (napi_get_value_int32(env, argv[0], &op) != napi_ok || !get_f32(env, argv[1], &x, &lx) ||
       !get_f32(env, argv[2], &o, &lo) || napi_get_value_double(env, argv[3], &alpha) != napi_ok || lx != lo)
     return fail(env, "unary: bad arguments");
-  K->unary(op, x, o, (long)lx, (float)alpha);
+  {
+    size_t argc = 5;
+    napi_value all[5];
+    if (napi_get_cb_info(env, info, &argc, all, nullptr, nullptr) == napi_ok && argc >= 5) napi_get_value_double(env, all[4], &beta);
+  }
+  K->unary(op, x, o, (long)lx, (float)alpha, (float)beta);
   return nullptr;
 }
 

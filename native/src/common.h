@@ -26,7 +26,7 @@ struct Ssl3dKernels {
   void (*binary)(int op, const float* a, const int32_t* as, const float* b, const int32_t* bs, float* out,
                  const int32_t* os, int rank);
   void (*reduce)(int op, const float* x, const int32_t* shape, const int32_t* red, int rank, float* out);
-  void (*unary)(int op, const float* x, float* out, long n, float alpha);
+  void (*unary)(int op, const float* x, float* out, long n, float alpha, float beta);
   void (*transpose)(const float* x, const int32_t* shape, const int32_t* perm, int rank, float* out);
   // dims: rows len srcStride dstStride srcOff dstOff (in floats)
   void (*copy_rows)(const float* src, float* dst, const int64_t* dims);

@@ -904,9 +904,10 @@ void reduce(int op, const float* x, const int32_t* shape, const int32_t* red, in
 }
 
 // ---------------------------------------------------------------------------------------------
-enum { U_RELU, U_LEAKY, U_ELU, U_SIGMOID, U_TANH, U_EXP, U_LOG, U_SQRT, U_SQUARE, U_NEG, U_ABS, U_RELU6, U_STEP };
+enum { U_RELU, U_LEAKY, U_ELU, U_SIGMOID, U_TANH, U_EXP, U_LOG, U_SQRT, U_SQUARE, U_NEG, U_ABS, U_RELU6, U_STEP,
+       U_RSQRT, U_RECIP, U_LOG1P, U_SOFTPLUS, U_CLIP };
 
-struct UnCtx { int op; const float* x; float* out; long n; float alpha; };
+struct UnCtx { int op; const float* x; float* out; long n; float alpha; float beta; };
 
 void unary_task(void* arg, int tid, int nt) {
   const UnCtx& q = *(const UnCtx*)arg;
@@ -914,7 +915,9 @@ void unary_task(void* arg, int tid, int nt) {
   split(q.n, tid, nt, &b, &e);
   const float* x = q.x;
   float* o = q.out;
-  float al = q.alpha;
+  float al = q.alpha, be = q.beta;
+  // softplus thresholds as in tfjs-cpu: log(float epsilon) + 2
+  const float spt = -13.942385152878742f;
   switch (q.op) {
     case U_RELU: for (long i = b; i < e; i++) o[i] = x[i] < 0.f ? 0.f : x[i]; break;
     case U_LEAKY: for (long i = b; i < e; i++) o[i] = x[i] < 0.f ? al * x[i] : x[i]; break;
@@ -929,12 +932,22 @@ void unary_task(void* arg, int tid, int nt) {
     case U_ABS: for (long i = b; i < e; i++) o[i] = fabsf(x[i]); break;
     case U_RELU6: for (long i = b; i < e; i++) o[i] = x[i] < 0.f ? 0.f : (x[i] > 6.f ? 6.f : x[i]); break;
     case U_STEP: for (long i = b; i < e; i++) o[i] = x[i] != x[i] ? x[i] : (x[i] > 0.f ? 1.f : al); break;
+    case U_RSQRT: for (long i = b; i < e; i++) o[i] = 1.f / sqrtf(x[i]); break;
+    case U_RECIP: for (long i = b; i < e; i++) o[i] = 1.f / x[i]; break;
+    case U_LOG1P: for (long i = b; i < e; i++) o[i] = log1pf(x[i]); break;
+    case U_SOFTPLUS:
+      for (long i = b; i < e; i++) {
+        float v = x[i];
+        o[i] = v < spt ? expf(v) : (v > -spt ? v : log1pf(expf(v)));
+      }
+      break;
+    case U_CLIP: for (long i = b; i < e; i++) o[i] = x[i] > be ? be : (x[i] < al ? al : x[i]); break;
     default: break;
   }
 }
 
-void unary(int op, const float* x, float* out, long n, float alpha) {
-  UnCtx q = {op, x, out, n, alpha};
+void unary(int op, const float* x, float* out, long n, float alpha, float beta) {
+  UnCtx q = {op, x, out, n, alpha, beta};
   if (n < 65536) unary_task(&q, 0, 1);
   else ssl3d_parallel(unary_task, &q);
 }

@@ -47,7 +47,7 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, aShape: Int32Array, b: Float32Array, bShape: Int32Array, out: Float32Array, outShape: Int32Array): void;
   /** Reduce over the axes flagged in `reduce` (1 = reduced); op 0 sum, 1 mean, 2 max, 3 min. */
   reduce(op: number, x: Float32Array, shape: Int32Array, reduce: Int32Array, out: Float32Array): void;
-  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number, beta?: number): void;
   transpose(x: Float32Array, shape: Int32Array, perm: Int32Array, out: Float32Array): void;
   /** dims = [rows, len, srcStride, dstStride, srcOffset, dstOffset] in floats. */
   copyRows(src: Float32Array, dst: Float32Array, dims: Float64Array): void;

@@ -324,6 +324,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
   const unOps: Array<[string, number]> = [
     ['Relu', U.relu], ['LeakyRelu', U.leaky], ['Elu', U.elu], ['Sigmoid', U.sigmoid], ['Tanh', U.tanh], ['Exp', U.exp],
     ['Log', U.log], ['Sqrt', U.sqrt], ['Square', U.square], ['Neg', U.neg], ['Abs', U.abs], ['Relu6', U.relu6], ['Step', U.step],
+    ['Rsqrt', U.rsqrt], ['Reciprocal', U.recip], ['Log1p', U.log1p], ['Softplus', U.softplus],
   ];
   for (const [name, op] of unOps) {
     add(name, (a, f) => {
@@ -336,6 +337,16 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
       return a.backend.makeTensorInfo(x.shape, 'float32', y);
     });
   }
+
+  add('ClipByValue', (a, f) => {
+    const { x } = a.inputs as { x: Info };
+    const { clipValueMin, clipValueMax } = a.attrs as { clipValueMin: number; clipValueMax: number };
+    const xv = f32(a.backend, x);
+    if (!xv || xv.length < 4096) return fb(a, f);
+    const y = new Float32Array(xv.length);
+    addon.unary(U.clip, xv, y, clipValueMin, clipValueMax);
+    return a.backend.makeTensorInfo(x.shape, 'float32', y);
+  });
 
   // ---- transpose -----------------------------------------------------------------------------
   add('Transpose', (a, f) => {
@@ -458,7 +469,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
 }
 
 /** Unary op codes of the addon (native/src/kernels.cpp). */
-const U = { relu: 0, leaky: 1, elu: 2, sigmoid: 3, tanh: 4, exp: 5, log: 6, sqrt: 7, square: 8, neg: 9, abs: 10, relu6: 11, step: 12 };
+const U = { relu: 0, leaky: 1, elu: 2, sigmoid: 3, tanh: 4, exp: 5, log: 6, sqrt: 7, square: 8, neg: 9, abs: 10, relu6: 11, step: 12, rsqrt: 13, recip: 14, log1p: 15, softplus: 16, clip: 17 };
 
 /**
  * Expand both operand shapes to the output rank and merge adjacent dimensions that broadcast the

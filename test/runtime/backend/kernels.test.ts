@@ -166,7 +166,9 @@ describe.runIf(nativeAvailable())('native kernels match tfjs cpu', () => {
   it('activations, their gradients and transpose', () => {
     const shape = [2, 6, 7, 8, 13];
     const acts = [tf.relu, tf.elu, tf.sigmoid, tf.tanh, tf.exp, tf.neg, tf.abs, tf.square, tf.relu6,
-      (x: tf.Tensor) => tf.leakyRelu(x, 0.1), (x: tf.Tensor) => tf.log(tf.abs(x).add(0.5)), (x: tf.Tensor) => tf.sqrt(tf.abs(x))];
+      (x: tf.Tensor) => tf.leakyRelu(x, 0.1), (x: tf.Tensor) => tf.log(tf.abs(x).add(0.5)), (x: tf.Tensor) => tf.sqrt(tf.abs(x)),
+      (x: tf.Tensor) => tf.rsqrt(tf.abs(x).add(0.5)), (x: tf.Tensor) => tf.reciprocal(tf.abs(x).add(0.5)),
+      (x: tf.Tensor) => tf.log1p(tf.abs(x)), (x: tf.Tensor) => tf.softplus(x.mul(20)), (x: tf.Tensor) => tf.clipByValue(x, -0.3, 0.4)];
     for (const f of acts) {
       expect(compare((x: tf.Tensor) => f(x), [inp(shape)])).toBeLessThan(1e-4);
       expect(compare((x: tf.Tensor) => tf.grad((xx: tf.Tensor) => f(xx).sum())(x), [inp(shape)])).toBeLessThan(1e-4);
