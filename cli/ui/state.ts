@@ -328,7 +328,8 @@ export function metricKeys(view: RunView): string[] {
   for (const id of view.order) {
     const v = view.nodes[id]!;
     if (v.kind !== 'evaluate') continue;
-    for (const k of Object.keys(v.summary)) if (METRIC_KEY.test(k) && !keys.includes(k)) keys.push(k);
+    // `dice_WT__excluded` and the like are counts that ride along with a metric, not metrics
+    for (const k of Object.keys(v.summary)) if (METRIC_KEY.test(k) && !k.includes('__') && !keys.includes(k)) keys.push(k);
   }
   return keys;
 }

@@ -81,7 +81,7 @@ describe('view model', () => {
 describe('result tables', () => {
   it('use metric keys only (not counts such as testCases), one table per metric', () => {
     const evs = events().map((e) =>
-      e.type === 'node-end' && e.node.startsWith('evaluate:') ? { ...e, summary: { testCases: 2, ...e.summary, dice_ET: 0.5 } } : e,
+      e.type === 'node-end' && e.node.startsWith('evaluate:') ? { ...e, summary: { testCases: 2, ...e.summary, dice_WT__excluded: 1, dice_ET: 0.5 } } : e,
     );
     const tables = resultTables(viewFrom(evs));
     expect(tables.map((t) => t.metric)).toEqual(['dice_WT', 'dice_ET']);
