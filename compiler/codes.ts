@@ -466,6 +466,18 @@ the same label (e.g. two rotation variants) would merge in tables; label one of 
     pretext rotbug = rotation { variant = authors-code-bug, label = "3D-Rotation (bug)", … }`,
   },
   {
+    code: 'SSL071',
+    title: 'crop threshold does not fit the intensity window (warning)',
+    explanation: `The foreground crop keeps the box of voxels above 'threshold'. It runs after the CT
+window and before normalisation, so the threshold is in the window's units (Hounsfield units for
+CT), not a fraction of the normalised 0…1 range. A threshold below the window crops nothing,
+one at or above its high end finds no foreground (the volume is kept whole), and one between 0
+and 1 in a wide window is most likely meant as a normalised value.
+
+    preprocess { window = [-100, 240], crop { threshold = 0.05 } }   // warning: "above 0.05 HU" = soft tissue only
+    preprocess { window = [-100, 240], crop { threshold = -100 } }   // fix: air is clamped to -100, the body is above`,
+  },
+  {
     code: 'SSL098',
     title: 'invalid execution graph file',
     explanation: `A graph read from disk (e.g. written by 'ssl3d plan --json' and run later) does not

@@ -353,6 +353,7 @@ class Lowering {
       window = [num(w[0]) ?? 0, num(w[1]) ?? 0];
       if (!(window[0] < window[1])) this.diags.error('SSL064', `the window [${window[0]}, ${window[1]}] is empty: its low end must be below its high end`, valueSpan(c, '/preprocess/window'));
     }
+    if (crop && window && window[0] < window[1]) this.checkCropThreshold(c, crop.threshold, window, pp.crop === true);
     const normalize = (word(pp.normalize) ?? 'minmax') as 'minmax' | 'zscore' | 'none';
     let channels = rawChannels;
     let select: number[] | null = null;
@@ -436,6 +437,25 @@ class Lowering {
     };
     if (this.diags.errorCount > errorsBefore) return null;
     return { c, spec, shape, fingerprint: fingerprint ?? source };
+  }
+
+  /**
+   * The crop threshold is compared with intensities after windowing and before normalisation,
+   * i.e. in the window's own units (HU for CT). A threshold outside the window, or one that looks
+   * like a fraction of the normalised range, is almost certainly a slip (SSL071, a warning).
+   */
+  private checkCropThreshold(c: Checked, threshold: number, window: [number, number], implicit: boolean): void {
+    const [lo, hi] = window;
+    const span = implicit ? valueSpan(c, '/preprocess/crop') : valueSpan(c, '/preprocess/crop/threshold');
+    const what = implicit ? 'crop = true (threshold 0)' : `the crop threshold ${threshold}`;
+    const hint = `the threshold is in the window's units (HU for CT), e.g. threshold = ${lo} keeps every voxel above the window's low end (the body)`;
+    if (threshold < lo) {
+      this.diags.warning('SSL071', `${what} is below the window [${lo}, ${hi}]: every voxel is above it, so the crop keeps the whole volume`, span, hint);
+    } else if (threshold >= hi) {
+      this.diags.warning('SSL071', `${what} is not below the window's high end ${hi}: no voxel is above it, so the crop keeps the whole volume`, span, hint);
+    } else if (threshold > 0 && threshold < 1 && hi - lo >= 10) {
+      this.diags.warning('SSL071', `${what} looks like a fraction of the normalised range, but the crop runs after windowing and before normalisation: it means "above ${threshold}" in the window's units [${lo}, ${hi}]`, span, hint);
+    }
   }
 
   private sizeAt(c: Checked, pointer: string, dim: number): number[] | null {

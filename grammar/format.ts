@@ -1,9 +1,11 @@
 // Canonical formatting of an `.ssl` document (`ssl3d fmt`).
 //
 // Rules: imports first, then declarations, one blank line between declarations; two-space
-// indentation; one entry per line; `key = value` with single spaces; a block written on one
-// line stays on one line when it fits in 100 columns and holds no comment, one written over
-// several lines keeps one entry per line; a list is put on one line whenever it fits; numbers, units and names as written;
+// indentation; one entry per line; `key = value` with single spaces; a block (not a
+// declaration) written on one line stays on one line when it fits in 100 columns and holds no
+// comment, one written over several lines keeps one entry per line; a list is put on one line
+// whenever it fits, else a list of plain items keeps its written rows (filled to the width) and
+// any other list takes one item per line; numbers, units and names as written;
 // strings re-quoted with the minimal escapes; comments kept where they were (above an entry,
 // or at the end of its line, aligned across consecutive lines); at most one blank line
 // between entries, where the source had one.
@@ -180,9 +182,33 @@ class Printer {
     this.line(indent, '}' + tail);
   }
 
-  /** A list that does not fit on one line: one item per line, each followed by a comma. */
+  /**
+   * A list that does not fit on one line. A list of plain items (names, numbers, strings…) keeps
+   * the line grouping it was written with, each line filled up to the width (so
+   * `[cpc3d, rpl3d, …,\n cpc2d, …]` stays two readable rows); otherwise one item per line. Every
+   * line ends in a comma.
+   */
   list(indent: number, head: string, items: readonly Value[], tail: string): void {
     this.line(indent, head + '[');
+    const atoms = items.map((item) => (item.kind === 'list' || item.kind === 'block' ? null : inline(item)));
+    if (items.length > 0 && atoms.every((a): a is string => a !== null)) {
+      const room = MAX_WIDTH - INDENT.length * (indent + 1);
+      let row = '';
+      let rowLine = -1;
+      items.forEach((item, i) => {
+        const text = atoms[i]! + ',';
+        const newSourceLine = rowLine !== -1 && item.span.startLine !== rowLine;
+        if (row !== '' && (newSourceLine || row.length + 1 + text.length > room)) {
+          this.line(indent + 1, row);
+          row = '';
+        }
+        row = row === '' ? text : row + ' ' + text;
+        rowLine = item.span.startLine;
+      });
+      if (row !== '') this.line(indent + 1, row);
+      this.line(indent, ']' + tail);
+      return;
+    }
     for (const item of items) {
       const oneLine = item.kind !== 'block' || item.entries.length === 0 || item.span.startLine === item.span.endLine;
       const one = oneLine ? inline(item) : null;

@@ -14,7 +14,7 @@ const preprocessBlock = block({
     anyOf: [
       bool,
       { type: 'string', enum: ['none'] },
-      block({ threshold: num(0, undefined, 'an intensity threshold ≥ 0'), margin: qty('voxels', { integer: true, min: 0, example: '2 voxels' }) }),
+      block({ threshold: num(undefined, undefined, 'an intensity threshold in the image\'s own units after windowing (e.g. 0.05 for MRI, -100 for CT in HU)'), margin: qty('voxels', { integer: true, min: 0, example: '2 voxels' }) }),
     ],
     'x-expect': 'crop { threshold = 0.05, margin = 2 voxels }, true or none',
   },

@@ -4,7 +4,7 @@ import { compileFile } from '../../compiler/index.js';
 import { encoderParams, estimateCost } from '../../compiler/cost.js';
 import { DENSENET_PRESETS, UNET_PRESETS } from '../../compiler/defaults.js';
 import { graphProblems, loadGraph } from '../../compiler/graph-schema.js';
-import type { ExecutionGraph, FinetuneNode, GraphNode, PretrainNode, TrainSpec } from '../../compiler/graph.js';
+import type { DataNode, ExecutionGraph, FinetuneNode, GraphNode, PretrainNode, TrainSpec } from '../../compiler/graph.js';
 import { compileText, program, rendered } from './helpers.js';
 
 const hashes = (g: ExecutionGraph): Map<string, string> => new Map(g.nodes.map((n) => [n.id, n.hash]));
@@ -41,7 +41,11 @@ describe('graph lowering', () => {
     const ft = byId(g, 'finetune:rot3d/finetune/10%/r0') as FinetuneNode;
     expect(ft.inputs).toEqual(['data:tumours', 'pretrain:rot3d']);
     expect(ft.params.pretrainedChannels).toBe(2);
-    expect(ft.params.inputShape).toEqual([32, 32, 32, 4]);
+    // the fine-tuning input is the labelled dataset's (resized) volume with its 4 channels
+    const data = byId(g, 'data:tumours') as DataNode;
+    const src = data.params.dataset.source;
+    const spatial = data.params.dataset.preprocess.resize ?? (src.kind === 'phantom3d' ? src.size : null);
+    expect(ft.params.inputShape).toEqual([...spatial!, 4]);
     expect(ft.params.finetune.adapter).toBe('duplicate');
     expect((byId(g, 'finetune:scratch/scratch/10%/r0') as FinetuneNode).params.finetune.warmup).toBe(0);
   });

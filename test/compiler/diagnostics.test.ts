@@ -76,6 +76,7 @@ const cases: Case[] = [
   { code: 'SSL063', sections: { report: 'report r { table t { reference = taleb2021-table1 } }' } },
   { code: 'SSL064', sections: { labelled: 'dataset lab = phantom3d { cases = 20, size = 32x32x32, preprocess { window = [240, -100] } }' } },
   { code: 'SSL065', sections: { sweep: 'sweep s { methods = [rot, scratch], arms = [scratch], finetune = seg, evaluate = ev }' } },
+  { code: 'SSL071', sections: { labelled: 'dataset lab = phantom3d { cases = 20, size = 32x32x32, preprocess { window = [-100, 240], crop { threshold = 0.05 } } }' } },
   { code: 'SSL066', sections: { evaluate: 'evaluate ev { fractions = [50%, 0.5, 100%] }' } },
   { code: 'SSL068', sections: { pretext: 'pretext rot = rotation { data = corpus, encoder = tiny, slices { axis = axial } }' } },
   { code: 'SSL067', sections: { extra: 'dataset spare = phantom3d { cases = 8, size = 32x32x32 }' } },
@@ -123,6 +124,20 @@ describe('compiler diagnostics (golden)', () => {
       check(c.code, rendered(r));
     });
   }
+
+  it('SSL071: the crop threshold is checked against the window in its own units', () => {
+    const warn = (pre: string): string[] =>
+      compileText(program({ labelled: `dataset lab = phantom3d { cases = 20, size = 32x32x32, preprocess { ${pre} } }` }))
+        .diagnostics.filter((d) => d.code === 'SSL071')
+        .map((d) => d.message);
+    expect(warn('window = [-100, 240], crop { threshold = -100 }')).toEqual([]);
+    expect(warn('window = [-100, 240], crop { threshold = 40 }')).toEqual([]);
+    expect(warn('crop { threshold = 0.05 }')).toEqual([]);
+    expect(warn('window = [-100, 240], crop { threshold = -500 }')[0]).toMatch(/below the window/);
+    expect(warn('window = [-100, 240], crop { threshold = 240 }')[0]).toMatch(/no voxel is above it/);
+    expect(warn('window = [0, 1], crop { threshold = 0.05 }')).toEqual([]);
+    expect(warn('window = [100, 240], crop = true')[0]).toMatch(/crop = true \(threshold 0\) is below the window/);
+  });
 
   it('SSL098: a corrupted graph is rejected with a located message', () => {
     const r = compileText(program());

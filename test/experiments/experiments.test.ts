@@ -1,5 +1,6 @@
 // Every experiment file checks clean, compiles to a schema-valid graph and says what the issue asks.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { format, parse } from '../../grammar/index.js';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/index.js';
 import { graphProblems } from '../../compiler/graph-schema.js';
@@ -44,5 +45,33 @@ describe('experiments/', () => {
     const ft = r.nodes.find((n): n is FinetuneNode => n.kind === 'finetune')!;
     expect(ft.params.encoder.kind).toBe('densenet2d');
     expect(ft.params.evaluation.metrics.map((m) => m.metric)).toEqual(['qwk', 'accuracy']);
+  });
+
+  // quickstart.ssl is still being tuned by the executor's owner; it joins this list once formatted
+  const notYetFormatted = new Set(['quickstart.ssl']);
+  const allSsl = readdirSync('experiments', { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ssl') && !notYetFormatted.has(f))
+    .sort();
+
+  it('finds the shared definitions too', () => {
+    expect(allSsl).toEqual(expect.arrayContaining(['brats.ssl', 'shared/abdomen.ssl', 'shared/brain.ssl', 'shared/encoders.ssl']));
+  });
+
+  for (const f of allSsl) {
+    it(`${f} is fmt-clean (ssl3d fmt --check passes)`, () => {
+      const text = readFileSync(`experiments/${f}`, 'utf8');
+      const r = parse(text, f);
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(format(r.document)).toBe(text);
+    });
+  }
+
+  it('pancreas crops to the body: the crop threshold sits at the low end of the HU window', () => {
+    const g = compileFile('experiments/pancreas.ssl').graph!;
+    const data = g.nodes.find((n) => n.kind === 'data' && n.params.dataset.name === 'pancreas');
+    const pp = data?.kind === 'data' ? data.params.dataset.preprocess : null;
+    expect(pp?.window).toEqual([-100, 240]);
+    expect(pp?.crop?.threshold).toBe(pp?.window?.[0]);
   });
 });

@@ -46,13 +46,31 @@ describe('format', () => {
     expect(fmt(out)).toBe(out);
   });
 
-  it('puts a list on one line when it fits, else one item per line', () => {
+  it('puts a list on one line when it fits, else fills rows of plain items to the width', () => {
     expect(fmt('x y {\n  a = [\n    1,\n    2,\n  ]\n}')).toBe('x y {\n  a = [1, 2]\n}\n');
-    const long = `x y { tasks = [${Array.from({ length: 30 }, (_, i) => `task${i}`).join(', ')}] }`;
-    const lines = fmt(long).split('\n');
+    const names = Array.from({ length: 30 }, (_, i) => `task${i}`);
+    const out = fmt(`x y { tasks = [${names.join(', ')}] }`);
+    const lines = out.split('\n');
     expect(lines[1]).toBe('  tasks = [');
-    expect(lines[2]).toBe('    task0,');
+    expect(lines[2]!.startsWith('    task0, task1, task2,')).toBe(true);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+    const rows = lines.slice(2, lines.indexOf('  ]'));
+    expect(rows.length).toBeGreaterThan(1);
+    for (const r of rows) expect(r.endsWith(',')).toBe(true);
+    expect(rows.join(' ').replace(/,/g, '').trim().split(/\s+/)).toEqual(names);
+    expect(fmt(out)).toBe(out);
+  });
+
+  it('keeps the rows a long list of plain items was written in', () => {
+    const src = 'x y {\n  methods = [cpc3d, rpl3d, jigsaw3d, rotation3d, exemplar3d,\n     cpc2d, rpl2d, jigsaw2d, rotation2d, exemplar2d, scratch, another-long-name]\n}';
+    const out = fmt(src);
+    expect(out).toBe(
+      'x y {\n  methods = [\n    cpc3d, rpl3d, jigsaw3d, rotation3d, exemplar3d,\n    cpc2d, rpl2d, jigsaw2d, rotation2d, exemplar2d, scratch, another-long-name,\n  ]\n}\n',
+    );
+    expect(fmt(out)).toBe(out);
+    // lists holding blocks or lists still take one item per line
+    const nested = `x y { a = [${Array.from({ length: 8 }, (_, i) => `[${i}, ${i + 1}, ${i + 2}, ${i + 3}]`).join(', ')}] }`;
+    expect(fmt(nested).split('\n')[2]).toBe('    [0, 1, 2, 3],');
   });
 
   it('aligns trailing comments of consecutive one-line entries', () => {
