@@ -137,7 +137,8 @@ async function main(): Promise<void> {
   await selectBackend('native', { quiet: true });
   await tf.setBackend('cpu');
   const cpu = cpuInfo();
-  peak = addon.fmaPeak(400);
+  // Best of three short FMA loops: on a shared VM one loop can be starved by other processes.
+  peak = Math.max(addon.fmaPeak(150), addon.fmaPeak(150), addon.fmaPeak(150));
   console.log(`# ssl3d kernel benchmark — ${new Date().toISOString()}`);
   console.log(`CPU: ${cpu.model}, ${cpu.cores} cores, ${cpu.features.join(' ')}`);
   console.log(`native addon: ${addon.isa()}, ${addon.threads()} threads; measured FMA-loop peak ${peak.toFixed(1)} GFLOP/s (this run)`);
