@@ -354,12 +354,29 @@ async function nnunetLayout(src: Extract<DataSource, { kind: 'nnunet' }>, baseDi
 
 // ───────────────────────── 2D images + CSV ─────────────────────────
 
-/** Minimal RFC-4180 CSV reader (quoted fields, commas, CRLF). */
+/** Minimal RFC-4180 CSV reader (quoted fields, commas, CRLF). Blank rows are skipped. */
 export function parseCsv(text: string): string[][] {
+  return parseCsvWithLines(text).rows;
+}
+
+/** As parseCsv, plus the 1-based file line on which each kept row starts (for located errors). */
+export function parseCsvWithLines(text: string): { rows: string[][]; lines: number[] } {
   const rows: string[][] = [];
+  const lines: number[] = [];
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  let lineNo = 1;
+  let rowStart = 1;
+  const endRow = (): void => {
+    row.push(field);
+    field = '';
+    if (row.some((f) => f.trim() !== '')) {
+      rows.push(row);
+      lines.push(rowStart);
+    }
+    row = [];
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
@@ -368,22 +385,23 @@ export function parseCsv(text: string): string[][] {
           field += '"';
           i++;
         } else quoted = false;
-      } else field += ch;
+      } else {
+        if (ch === '\n') lineNo++;
+        field += ch;
+      }
     } else if (ch === '"') quoted = true;
     else if (ch === ',') {
       row.push(field);
       field = '';
     } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.some((f) => f.trim() !== '')) rows.push(row);
-      row = [];
+      endRow();
+      lineNo++;
+      rowStart = lineNo;
     } else field += ch;
   }
-  row.push(field);
-  if (row.some((f) => f.trim() !== '')) rows.push(row);
-  return rows;
+  endRow();
+  return { rows, lines };
 }
 
 /**
@@ -466,7 +484,7 @@ async function imagesLayout(src: Extract<DataSource, { kind: 'images' }>, spec: 
   } catch {
     throw new SslRuntimeError(DATA_CODES.fileUnreadable, `label CSV ${csvFile} cannot be read`, csvFile);
   }
-  const rows = parseCsv(text.replace(/^\uFEFF/, ''));
+  const { rows, lines: rowLines } = parseCsvWithLines(text.replace(/^\uFEFF/, ''));
   if (rows.length < 2) throw new SslRuntimeError(DATA_CODES.badCsv, `label CSV ${csvFile} has no data rows`, csvFile);
   const head = rows[0]!.map((h) => h.trim());
   const idCol = head.indexOf(src.idColumn);
@@ -476,16 +494,25 @@ async function imagesLayout(src: Extract<DataSource, { kind: 'images' }>, spec: 
   const byStem = new Map<string, string>();
   for (const f of files) byStem.set(basename(f).replace(/\.[^.]+$/, ''), f);
   const out: CaseSource[] = [];
+  const seenIds = new Map<string, number>();
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r]!;
     const id = (row[idCol] ?? '').trim();
     const lab = (row[labelCol] ?? '').trim();
-    const line = r + 1;
+    const line = rowLines[r]!;
     if (!id) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: empty ${src.idColumn}`, csvFile);
     if (!/^-?\d+$/.test(lab)) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: ${src.labelColumn} "${lab}" of ${id} is not an integer class`, csvFile);
+    const grade = Number(lab);
+    // Range-check here, where the line is known (checkLabels later only knows the file).
+    if (spec.labels.kind === 'classification' && (grade < 0 || grade >= spec.labels.classes)) {
+      throw new SslRuntimeError(DATA_CODES.badLabelValues, `${csvFile}:${line}: ${src.labelColumn} ${grade} of ${id} is outside the declared classes 0..${spec.labels.classes - 1}`, csvFile);
+    }
+    const dup = seenIds.get(id);
+    if (dup !== undefined) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: ${src.idColumn} ${id} appears twice (first on line ${dup})`, csvFile);
+    seenIds.set(id, line);
     const file = byStem.get(id);
     if (!file) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: image ${id} is not in ${root} (looked for ${exts.map((e) => id + e).join(', ')})`, csvFile);
-    out.push(make(id, file, Number(lab)));
+    out.push(make(id, file, grade));
   }
   return out;
 }
