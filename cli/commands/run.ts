@@ -24,7 +24,8 @@ type UiChoice = (typeof UIS)[number];
 
 export const usage = `usage: ssl3d run FILE [options]
 
-Runs an experiment. Finished nodes are taken from the cache (keyed by each node's content hash);
+Runs an experiment (FILE.ssl, or an execution graph saved with \`ssl3d plan FILE --json > G.json\`;
+relative data paths in a saved graph resolve against the graph file's folder). Finished nodes are taken from the cache (keyed by each node's content hash);
 an interrupted node resumes from its last checkpoint. Ctrl-C (or q in the TUI) stops cleanly.
   --cache DIR        cache folder (default: .ssl3d/ beside FILE)
   --set PATH=VALUE   override a parameter, type-checked like the file (repeatable),
@@ -151,16 +152,32 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
       return 2;
     }
 
-    // 1. compile (with --set overrides, type-checked like the file)
-    const { compileFile } = await import('../../compiler/index.js');
-    const { renderDiagnostics } = await import('../../grammar/diagnostics.js');
-    const compiled = compileFile(args.file, { overrides: args.sets });
-    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
-    if (compiled.diagnostics.length) {
-      process.stderr.write(renderDiagnostics(compiled.diagnostics, (f) => compiled.sources[f] ?? null, { color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env) }));
+    // 1. compile (with --set overrides, type-checked like the file), or load a saved graph
+    let graph: ExecutionGraph;
+    if (file.endsWith('.json')) {
+      if (args.sets.length) {
+        process.stderr.write('ssl3d run: --set applies to .ssl files, not to a compiled graph (.json)\n');
+        return 2;
+      }
+      const { loadGraph } = await import('../../compiler/graph-schema.js');
+      try {
+        graph = loadGraph(JSON.parse(readFileSync(file, 'utf8')) as unknown);
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? 'SSL098';
+        process.stderr.write(`ssl3d run: error ${code}: ${args.file}: ${err instanceof Error ? err.message : String(err)}\n`);
+        return 1;
+      }
+    } else {
+      const { compileFile } = await import('../../compiler/index.js');
+      const { renderDiagnostics } = await import('../../grammar/diagnostics.js');
+      const compiled = compileFile(args.file, { overrides: args.sets });
+      const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+      if (compiled.diagnostics.length) {
+        process.stderr.write(renderDiagnostics(compiled.diagnostics, (f) => compiled.sources[f] ?? null, { color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env) }));
+      }
+      if (errors.length || !compiled.graph) return 1;
+      graph = compiled.graph;
     }
-    if (errors.length || !compiled.graph) return 1;
-    const graph: ExecutionGraph = compiled.graph;
 
     // 2. backend and environment
     const cacheDir = resolve(args.cache ?? join(dirname(file), '.ssl3d'));

@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/index.js';
 import type { RunEvent } from '../../runtime/events.js';
 import type { RunRecord } from '../../runtime/record.js';
 
@@ -60,14 +61,22 @@ describe('ssl3d run (end to end)', () => {
     expect(readdirSync(join(dir, 'reports', reports[0]!))).toContain('report.md');
     expect(first.events.filter((e) => e.type === 'epoch').length).toBeGreaterThan(0);
 
-    // 1. one fine-tuning parameter changed from the command line: only fine-tuning and what follows
+    // 1. the same graph saved as JSON (as `ssl3d plan --json` writes it) runs from the same cache
+    const compiled = compileFile(join(dir, 'tiny.ssl'));
+    writeFileSync(join(dir, 'tiny.graph.json'), JSON.stringify(compiled.graph));
+    const fromJson = spawnSync(process.execPath, ['--import', 'tsx', script, join(dir, 'tiny.graph.json'), '--ui', 'json', '--no-report'], { encoding: 'utf8' });
+    expect(fromJson.status).toBe(0);
+    const jsonEvents = fromJson.stdout.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+    expect(jsonEvents.filter((e) => e.type === 'node-end').every((e) => e.type === 'node-end' && e.status === 'cached')).toBe(true);
+
+    // 2. one fine-tuning parameter changed from the command line: only fine-tuning and what follows
     const changed = runSync(dir, ['--set', 'seg.train.epochs=3']);
     expect(changed.code).toBe(0);
     const started = changed.events.filter((e) => e.type === 'node-start').map((e) => (e.type === 'node-start' ? e.node : ''));
     expect(started.some((id) => id.startsWith('pretrain') || id.startsWith('data'))).toBe(false);
     expect(started.filter((id) => id.startsWith('finetune'))).toHaveLength(4);
 
-    // 2. a corrupted artifact (same size, other bytes) is detected and only that node recomputed
+    // 3. a corrupted artifact (same size, other bytes) is detected and only that node recomputed
     const nodes = join(dir, '.ssl3d', 'nodes');
     const victim = readdirSync(nodes).find((h) => readFileSync(join(nodes, h, 'node.json'), 'utf8').includes('"kind": "pretrain"'))!;
     const file = join(nodes, victim, 'encoder.json');
