@@ -32,7 +32,7 @@ const fracRows: TableSpec = { name: 'all', rows: 'fraction', columns: 'metric', 
 describe('tables', () => {
   it('methods × regions at one fraction (golden md/csv/tex)', () => {
     const t = buildTable(fixtureInput, byRegion);
-    expect(t.columns.map((c) => c.key)).toEqual(['dice_ET', 'dice_WT', 'dice_TC']);
+    expect(t.columns.map((c) => c.key)).toEqual(['dice_ET', 'dice_WT', 'dice_TC', 'hd95_WT']);
     expect(t.rows.map((r) => r.label)).toEqual(['scratch', '3D-RPL', '3D-Rotation (finetune)', '3D-Rotation (frozen)']);
     // ET at 100%: scratch mean (0.701+0.689)/2 = 0.695, RPL 0.738 → best, Δ = +4.30 points
     const rpl = t.rows[1]!.cells[0]!;
@@ -97,6 +97,23 @@ describe('tables', () => {
     expect(md).toContain('DIFFERENT DATA');
     expect(md).toContain('-7.48');
     golden('reference-table1.md', md);
+  });
+
+  it('flags real but non-paper data as different, with the reasons (never a silent replication claim)', () => {
+    // a BraTS-layout dataset at 16³ with a handful of cases: real files, but not the paper's setting
+    const nodes = fixtureInput.graph.nodes.map((n) =>
+      n.kind === 'data'
+        ? { ...n, params: { dataset: { ...n.params.dataset, source: { kind: 'brats' as const, root: 'b', modalities: ['t1', 't1ce', 't2', 'flair'] }, preprocess: { ...n.params.dataset.preprocess, resize: [16, 16, 16] }, knownCases: null } } }
+        : n,
+    );
+    const input = { ...fixtureInput, graph: { ...fixtureInput.graph, nodes }, differentData: false };
+    const c = buildComparison(input, byRegion)!;
+    expect(c.differentData).toBe(true);
+    const md = renderComparisonMarkdown(c);
+    expect(md).toContain('DIFFERENT DATA');
+    expect(md).toContain('volumes resized to 16×16×16, not 128³');
+    expect(md).toContain('not the 66 BraTS 2018 validation cases');
+    expect(md).not.toContain('?');
   });
 });
 
