@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { ReportSpec, TableSpec } from '../../compiler/graph.js';
+import type { GraphNode, Modality, ReportSpec, TableSpec } from '../../compiler/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
 import { buildComparison, buildTable, defaultReportSpec, renderCsv, renderLatex, renderMarkdown, reportInputFromRecord, writeReport } from '../../report/index.js';
 import { renderComparisonMarkdown } from '../../report/tables.js';
@@ -101,9 +101,9 @@ describe('tables', () => {
 
   it('flags real but non-paper data as different, with the reasons (never a silent replication claim)', () => {
     // a BraTS-layout dataset at 16³ with a handful of cases: real files, but not the paper's setting
-    const nodes = fixtureInput.graph.nodes.map((n) =>
+    const nodes = fixtureInput.graph.nodes.map((n): GraphNode =>
       n.kind === 'data'
-        ? { ...n, params: { dataset: { ...n.params.dataset, source: { kind: 'brats' as const, root: 'b', modalities: ['t1', 't1ce', 't2', 'flair'] }, preprocess: { ...n.params.dataset.preprocess, resize: [16, 16, 16] }, knownCases: null } } }
+        ? { ...n, params: { dataset: { ...n.params.dataset, source: { kind: 'brats' as const, root: 'b', modalities: ['t1', 't1ce', 't2', 'flair'] as Modality[] }, preprocess: { ...n.params.dataset.preprocess, resize: [16, 16, 16] }, knownCases: null } } }
         : n,
     );
     const input = { ...fixtureInput, graph: { ...fixtureInput.graph, nodes }, differentData: false };
