@@ -17,7 +17,18 @@ export type NormMode = 'batch' | 'instance';
  * norm); `instance`: per sample and channel over the spatial axes. Biased variance, like
  * tf.moments. Differentiable with respect to x, gamma and beta.
  */
-export function fusedNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mode: NormMode = 'batch', epsilon = 1e-5): tf.Tensor {
+export function fusedNorm(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  mode: NormMode = 'batch',
+  epsilon = 1e-5,
+  /**
+   * Called once in the forward pass with the batch statistics ([C] for batch mode, [N, C] for
+   * instance mode), e.g. to update moving averages. The tensors are disposed after the call.
+   */
+  onStats?: (mean: tf.Tensor, variance: tf.Tensor) => void,
+): tf.Tensor {
   const rank = x.shape.length;
   const C = x.shape[rank - 1]!;
   if (rank < 2 || gamma.size !== C || beta.size !== C) {
@@ -29,6 +40,10 @@ export function fusedNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mode:
     const axes = mode === 'batch' ? [...Array(rank - 1).keys()] : [...Array(rank - 2).keys()].map((i) => i + 1);
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, axes, true);
+      if (onStats) {
+        const statShape = mode === 'batch' ? [C] : [x.shape[0]!, C];
+        onStats(mean.reshape(statShape), variance.reshape(statShape));
+      }
       return x.sub(mean).mul(tf.rsqrt(variance.add(epsilon))).mul(gamma.reshape([C])).add(beta.reshape([C]));
     });
   }
@@ -42,6 +57,14 @@ export function fusedNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mode:
     const mean = new Float32Array(G * C);
     const inv = new Float32Array(G * C);
     addon.normFwd(xv, g.dataSync() as Float32Array, b.dataSync() as Float32Array, y, mean, inv, dims, epsilon);
+    if (onStats) {
+      const statShape = mode === 'batch' ? [C] : [G, C];
+      // The kernel returns 1/√(σ² + ε); the variance follows from it.
+      const variance = Float32Array.from(inv, (r) => Math.max(0, 1 / (r * r) - epsilon));
+      const m = tf.tensor(mean, statShape), v = tf.tensor(variance, statShape);
+      onStats(m, v);
+      tf.dispose([m, v]);
+    }
     save([xt, g, tf.tensor1d(mean), tf.tensor1d(inv)]);
     return {
       value: tf.tensor(y, xt.shape, 'float32'),

@@ -225,6 +225,25 @@ describe.runIf(nativeAvailable())('fusedNorm (native C++ vs the same math in tfj
         expect(compare(g, [inp(shape), inp([c]), inp([c]), dy])).toBeLessThan(1e-4);
       }
     }
+    // batch statistics for moving averages match tf.moments
+    for (const mode of ['batch', 'instance'] as const) {
+      const xs = inp([2, 5, 6, 4, 7]);
+      const stats = (backend: string): Float32Array[] => {
+        tf.setBackend(backend);
+        const out: Float32Array[] = [];
+        tf.tidy(() => {
+          fusedNorm(tf.tensor(xs.values, xs.shape), tf.ones([7]), tf.zeros([7]), mode, 1e-3, (m, v) => {
+            out.push(m.dataSync() as Float32Array, v.dataSync() as Float32Array);
+          });
+        });
+        return out.map((a) => Float32Array.from(a));
+      };
+      const [nm, nv] = stats('native'), [cm, cv] = stats('cpu');
+      for (let i = 0; i < cm!.length; i++) {
+        expect(Math.abs(nm![i]! - cm![i]!)).toBeLessThan(1e-5);
+        expect(Math.abs(nv![i]! - cv![i]!) / cv![i]!).toBeLessThan(1e-4);
+      }
+    }
     tf.setBackend('native');
     const before = tf.memory().numTensors;
     const x = tf.randomNormal([2, 8, 8, 8, 6]), gm = tf.ones([6]), b = tf.zeros([6]);
