@@ -6,7 +6,7 @@
 //   transposed conv (kernel 2):       2^d · c_in · c_out + c_out
 //   dense:                            in · out + out
 //   batch / instance norm:            2 · c (gamma, beta; the moving mean/variance are not trainable)
-//   GRU (reset_after, Keras default): 3 · (units · (in + units) + 2 · units)
+//   GRU (tfjs-layers, one bias):      3 · units · (in + units) + 3 · units
 // U-Net block (plain):    conv3 → norm → ReLU → [dropout] → conv3 → norm → ReLU
 // U-Net block (residual): the same plus a 1×1 conv shortcut when c_in ≠ c_out, added before the last ReLU.
 // Encoder level l has filters[l]; levels 0…L−2 are followed by a 2× max-pool; the bottleneck
@@ -169,6 +169,15 @@ function flatSize(out: { spatial: number[]; channels: number }, enc: EncoderSpec
   return enc.kind === 'densenet2d' || total > FLATTEN_LIMIT ? out.channels : total;
 }
 
+/** Size of the per-patch embedding of RPL and Jigsaw (runtime/tasks/tasks.ts PATCH_EMBEDDING; paper appendix). */
+export const PATCH_EMBEDDING = 64;
+
+function factorial(n: number): number {
+  let f = 1;
+  for (let i = 2; i <= n && f < Number.MAX_SAFE_INTEGER; i++) f *= i;
+  return f;
+}
+
 export type CostQuery =
   | { kind: 'pretrain'; pretext: PretextSpec; encoder: EncoderSpec; inputShape: number[]; cases: number | null }
   | {
@@ -211,31 +220,43 @@ export function estimateCost(q: CostQuery): CostEstimate {
       steps: steps(q.train, q.cases),
     };
   }
-  // pretraining: the encoder runs on whole inputs or on patches, then the task head
+  // pretraining: the encoder runs on whole inputs or on patches, then the task head. The input
+  // geometry and the heads mirror runtime/tasks/tasks.ts exactly (the compiler does not import
+  // the runtime, to keep `check` fast; test/compiler/cost-heads.test.ts compares the two).
   const p = q.pretext;
   const w = new Walker(d);
-  let samplesPerCase = p.slices ? p.slices.perVolume : 1;
+  const samplesPerCase = p.slices ? p.slices.perVolume : 1;
   const params = p.params;
-  const side = Math.min(...spatial);
+  const authors = p.variant === 'authors-code';
+  const div = q.encoder.kind === 'densenet2d' ? 1 : 2 ** (q.encoder.levels - 1 + (q.encoder.finalPool === 'none' ? 0 : 1));
   let encoderRuns = 1;
   let patchSpatial = spatial;
   switch (params.task) {
     case 'rpl':
     case 'jigsaw': {
-      // as runtime/tasks/crop.ts: the patch is rounded down to a multiple of the encoder's divisor
-      const cell = Math.floor(side / params.grid);
-      const div = q.encoder.kind === 'densenet2d' ? 1 : 2 ** (q.encoder.levels - 1 + (q.encoder.finalPool === 'none' ? 0 : 1));
-      patchSpatial = spatial.map(() => Math.max(div, Math.floor((cell - 2 * params.jitter) / div) * div));
+      // runtime/tasks/crop.ts gridGeometry: per axis, cell = side / grid, patch = cell − 2·jitter
+      // rounded down to a multiple of the encoder's divisor
+      patchSpatial = spatial.map((s) => Math.max(div, Math.floor((Math.floor(s / params.grid) - 2 * params.jitter) / div) * div));
       encoderRuns = params.task === 'rpl' ? 2 : params.grid ** d;
       break;
     }
-    case 'cpc':
-      patchSpatial = spatial.map(() => params.patch);
-      encoderRuns = params.grid ** d;
+    case 'cpc': {
+      // runtime/tasks/cpc.ts cpcGeometry (the authors' code fixes its own grid), then the patch is
+      // rounded down to the encoder's divisor
+      const side = Math.min(...spatial);
+      const grid = authors ? (d === 3 ? 4 : 5) : params.grid;
+      const patch = authors ? (d === 3 ? Math.floor(side / 4) : 2 * Math.floor(side / (grid + 1))) : params.patch;
+      patchSpatial = spatial.map(() => Math.max(1, Math.floor(patch / div) * div));
+      encoderRuns = grid ** d;
       break;
-    case 'rotation':
-      samplesPerCase *= params.copies;
+    }
+    case 'rotation': {
+      // inputs are zero-padded to a cube of the longest side
+      const side = Math.max(...spatial);
+      patchSpatial = spatial.map(() => side);
+      encoderRuns = params.copies;
       break;
+    }
     case 'exemplar':
       encoderRuns = 3;
       break;
@@ -247,29 +268,60 @@ export function estimateCost(q: CostQuery): CostEstimate {
   w.t.flops += once.t.flops * encoderRuns;
   const e = flatSize(out, q.encoder);
   const head = new Walker(d);
+  /** A head applied `runs` times per sample: its weights once, its activations and FLOPs per run. */
+  const runs = (n: number, f: (h: Walker) => void): void => {
+    const h = new Walker(d);
+    f(h);
+    head.t.params += h.t.params;
+    head.t.acts += h.t.acts * n;
+    head.t.flops += h.t.flops * n;
+  };
   switch (params.task) {
     case 'rotation':
-      head.dense(e, p.headHidden);
-      head.dense(p.headHidden, d === 3 ? 10 : 4);
+      // features → hidden (ReLU) → 10 (3D) / 4 (2D) rotation classes, per rotated copy
+      runs(params.copies, (h) => {
+        h.dense(e, p.headHidden);
+        h.dense(p.headHidden, d === 3 ? 10 : 4);
+      });
       break;
     case 'rpl':
-      head.dense(2 * e, p.headHidden);
+      // per patch: features → 64 (patch embedding); then [centre ‖ query] 128 → hidden (ReLU) → grid^d − 1
+      runs(2, (h) => h.dense(e, PATCH_EMBEDDING));
+      head.dense(2 * PATCH_EMBEDDING, p.headHidden);
       head.dense(p.headHidden, params.grid ** d - 1);
       break;
-    case 'jigsaw':
-      head.dense(params.grid ** d * e, p.headHidden);
-      head.dense(p.headHidden, params.permutations);
+    case 'jigsaw': {
+      // per tile: features → 64; then the tiles' embeddings concatenated → hidden (ReLU) → permutations
+      const tiles = params.grid ** d;
+      const classes = Math.min(authors ? 100 : params.permutations, factorial(tiles));
+      runs(tiles, (h) => h.dense(e, PATCH_EMBEDDING));
+      head.dense(tiles * PATCH_EMBEDDING, p.headHidden);
+      head.dense(p.headHidden, classes);
       break;
+    }
     case 'cpc': {
-      head.dense(e, params.codeSize);
+      // per patch: features → hidden (ReLU) → code; a GRU over the context; one linear predictor per term
+      const grid = authors ? (d === 3 ? 4 : 5) : params.grid;
+      const terms = authors ? 2 : params.predictTerms;
+      runs(grid ** d, (h) => {
+        h.dense(e, p.headHidden);
+        h.dense(p.headHidden, params.codeSize);
+      });
       const u = params.contextSize;
-      head.t.params += 3 * (u * (params.codeSize + u) + 2 * u);
-      head.t.flops += 2 * 3 * u * (params.codeSize + u) * params.grid ** (d - 1);
-      for (let k = 0; k < params.predictTerms; k++) head.dense(u, params.codeSize);
+      // tfjs-layers GRU: kernel [in, 3u], recurrent kernel [u, 3u], one bias [3u]
+      head.t.params += 3 * u * (params.codeSize + u) + 3 * u;
+      head.t.flops += 2 * 3 * u * (params.codeSize + u) * grid ** (d - 1);
+      for (let k = 0; k < terms; k++) head.dense(u, params.codeSize);
       break;
     }
     case 'exemplar':
-      for (let k = 0; k < (p.variant === 'paper' ? 1 : 3); k++) head.dense(e, params.codeSize);
+      // features → hidden (ReLU) → code; the authors' code has three unshared heads (anchor, positive, negative)
+      for (let k = 0; k < (authors ? 3 : 1); k++) {
+        runs(authors ? 1 : 3, (h) => {
+          h.dense(e, p.headHidden);
+          h.dense(p.headHidden, params.codeSize);
+        });
+      }
       break;
   }
   w.t.params += head.t.params;
