@@ -42,7 +42,9 @@ const baseConfig = {
   font: FONT,
   view: { stroke: '#888' },
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true },
-  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 360 },
+  // Opaque legend swatches: a legend shared by a line and its 0.18-opacity sd band (or the error
+  // bars) otherwise takes the band's opacity, and the method colours become unreadable.
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 360, symbolOpacity: 1, symbolStrokeWidth: 3 },
   title: { fontSize: 13 },
 };
 
@@ -69,6 +71,15 @@ export function dataEfficiencyRows(input: ReportInput, plot: PlotSpec): Array<{ 
   return rows.sort((a, b) => a.method.localeCompare(b.method) || a.percent - b.percent);
 }
 
+/** Figure subtitle: what a line and its spread are (a reader cannot tell mean ± sd from min–max). */
+function spreadNote(ns: number[], what: string): string {
+  if (ns.length === 0) return '';
+  const lo = Math.min(...ns);
+  const hi = Math.max(...ns);
+  const reps = lo === hi ? String(hi) : `${lo}–${hi}`;
+  return hi > 1 ? `lines: mean over ${reps} repetition(s); ${what}: ± 1 sample sd` : 'one repetition per point (no spread shown)';
+}
+
 export function dataEfficiencySpec(input: ReportInput, plot: PlotSpec): VlSpec {
   const key = metricKey(plot.metric);
   const rows = dataEfficiencyRows(input, plot);
@@ -78,7 +89,7 @@ export function dataEfficiencySpec(input: ReportInput, plot: PlotSpec): VlSpec {
   const color = { field: 'method', type: 'nominal' as const, title: 'Method' };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${plot.name}: ${metricLabel(key)} vs labelled data`,
+    title: { text: `${plot.name}: ${metricLabel(key)} vs labelled data`, subtitle: spreadNote(rows.map((r) => r.n), 'error bars') },
     width: FIGURE_WIDTH,
     height: FIGURE_HEIGHT,
     background: 'white',
@@ -138,7 +149,10 @@ export function convergenceSpec(input: ReportInput, plot: PlotSpec): VlSpec {
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${plot.name}: validation ${metricLabel(key)} per epoch at ${pct(at)} labels${warmups.length ? ' (dashed: end of warm-up)' : ''}`,
+    title: {
+      text: `${plot.name}: validation ${metricLabel(key)} per epoch at ${pct(at)} labels${warmups.length ? ' (dashed: end of warm-up)' : ''}`,
+      subtitle: spreadNote(rows.map((r) => r.n), 'bands'),
+    },
     width: FIGURE_WIDTH,
     height: FIGURE_HEIGHT,
     background: 'white',
