@@ -478,6 +478,15 @@ and 1 in a wide window is most likely meant as a normalised value.
     preprocess { window = [-100, 240], crop { threshold = -100 } }   // fix: air is clamped to -100, the body is above`,
   },
   {
+    code: 'SSL072',
+    title: 'hd95-empty without an hd95 metric (warning)',
+    explanation: `'hd95-empty' sets the HD95 scored when exactly one of the reference and the prediction
+is empty (e.g. 373.13 mm, the BraTS convention). When no hd95 metric is evaluated it does nothing.
+
+    evaluate ev { metrics = [dice.WT], hd95-empty = 373.13 mm }            // warning
+    evaluate ev { metrics = [dice.WT, hd95.WT], hd95-empty = 373.13 mm }   // fix`,
+  },
+  {
     code: 'SSL098',
     title: 'invalid execution graph file',
     explanation: `A graph read from disk (e.g. written by 'ssl3d plan --json' and run later) does not

@@ -117,7 +117,15 @@ const pretext: S = obj({
 });
 
 const metric: S = obj({ metric: en('dice', 'iou', 'hd95', 'qwk', 'accuracy'), region: nullable({ type: 'string' }) });
-const evaluation: S = obj({ metrics: { type: 'array', items: metric, minItems: 1 }, convergence: nullable(metric), emptyPolicy: en('one', 'exclude') });
+const evaluation: S = obj(
+  {
+    metrics: { type: 'array', items: metric, minItems: 1 },
+    convergence: nullable(metric),
+    emptyPolicy: en('one', 'exclude'),
+    hd95Empty: { anyOf: [en('exclude'), { type: 'number', minimum: 0 }] },
+  },
+  ['hd95Empty'],
+);
 const arm = en('scratch', 'frozen', 'finetune');
 
 const finetune: S = obj({

@@ -240,6 +240,13 @@ export interface EvalSpec {
   convergence: MetricSpec | null;
   /** Policy when both reference and prediction are empty: dice = 1 (nnU-Net/BraTS style) or excluded. */
   emptyPolicy: 'one' | 'exclude';
+  /**
+   * HD95 when exactly one of reference and prediction is empty (the distance is undefined there):
+   * 'exclude' leaves the case out of the HD95 mean (and counts it), a number scores that distance
+   * in mm (BraTS challenges use 373.13 mm, the image diagonal). Absent means 'exclude', so graphs
+   * compiled before this field existed keep their meaning and their hashes.
+   */
+  hd95Empty?: 'exclude' | number;
 }
 
 // ───────────────────────────── reports ─────────────────────────────

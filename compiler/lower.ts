@@ -883,8 +883,14 @@ class Lowering {
     const fractions = (arr(j.fractions)?.map((x) => frac(x)!) ?? [1]).slice();
     this.noDuplicates(c, '/fractions', fractions);
     if (this.diags.errorCount > before) return null;
+    // HD95 with exactly one mask empty: left out of the graph when it is the default ('exclude'),
+    // so that experiments which do not declare it keep their node hashes
+    const hd95Empty = j['hd95-empty'] === undefined || j['hd95-empty'] === 'exclude' ? undefined : num(j['hd95-empty']);
+    if (hd95Empty !== undefined && !metrics.some((m) => m.metric === 'hd95') && convergence?.metric !== 'hd95') {
+      this.diags.warning('SSL072', 'hd95-empty has no effect: no hd95 metric is evaluated', keySpan(c, '/hd95-empty'), 'add e.g. hd95.WT to metrics, or remove hd95-empty');
+    }
     return {
-      spec: { metrics, convergence, emptyPolicy: (word(j['empty-masks']) ?? 'one') as 'one' | 'exclude' },
+      spec: { metrics, convergence, emptyPolicy: (word(j['empty-masks']) ?? 'one') as 'one' | 'exclude', ...(hd95Empty !== undefined ? { hd95Empty } : {}) },
       fractions,
       repetitions: num(j.repetitions) ?? 1,
     };

@@ -239,6 +239,11 @@ export const evaluateSchema = block({
   metrics: list(metricRef, 'a list of metrics, e.g. [dice.ET, dice.TC, dice.WT]', 1),
   convergence: { anyOf: [metricRef, { type: 'string', enum: ['none'] }], 'x-expect': 'a metric tracked every epoch, e.g. dice.WT, or none', 'x-metric': true },
   'empty-masks': oneOfWords(['one', 'exclude'], 'one (an empty prediction of an empty mask scores 1) or exclude'),
+  'hd95-empty': {
+    anyOf: [{ type: 'string', enum: ['exclude'] }, ...(qty('mm', { min: 0, example: '373.13 mm' }).anyOf as Schema[])],
+    'x-expect': 'exclude, or the HD95 in mm scored when exactly one mask is empty, e.g. 373.13 mm (BraTS)',
+    'x-units': ['mm'],
+  },
   test: percentOrFraction,
   val: percentOrFraction,
 });

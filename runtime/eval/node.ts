@@ -30,9 +30,13 @@ function num(v: number): string {
   return Number.isFinite(v) ? String(Number(v.toPrecision(10))) : '';
 }
 
-/** The empty-mask policy an EvalSpec declares (HD95 with one empty side is always excluded). */
+/**
+ * The empty-mask policy an EvalSpec declares: `empty-masks` for both sides empty, `hd95-empty`
+ * for HD95 with exactly one side empty (absent or 'exclude': the case is left out and counted).
+ */
 export function emptyPolicyOf(spec: EvaluateNode['params']['evaluation']): EmptyPolicy {
-  return { bothEmpty: spec.emptyPolicy, hd95OneEmpty: null };
+  const one = spec.hd95Empty;
+  return { bothEmpty: spec.emptyPolicy, hd95OneEmpty: one === undefined || one === 'exclude' ? null : one };
 }
 
 export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
