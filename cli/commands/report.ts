@@ -9,8 +9,9 @@ import type { ReportNode, ReportSpec } from '../../compiler/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
 import { defaultReportSpec, reportInputFromRecord, writeReport } from '../../report/index.js';
+import { compileFile } from '../../compiler/index.js';
 
-const usage = `usage: ssl3d report FILE [--run ID|latest] [--cache DIR] [--out DIR] [--quiet]
+const usage = `usage: ssl3d report FILE [--run ID|latest] [--cache DIR] [--out DIR] [--quiet] [--as-recorded]
 
 Builds the report's tables (Markdown, CSV, LaTeX) and figures (SVG, PNG) from a finished run,
 without retraining. FILE is the experiment file; the cache defaults to .ssl3d/ beside it.
@@ -18,6 +19,9 @@ without retraining. FILE is the experiment file; the cache defaults to .ssl3d/ b
   --cache DIR       the run cache (default: <folder of FILE>/.ssl3d)
   --out DIR         where to write (default: <folder of FILE>/reports/<run id>)
   --quiet           write the files but print only their list
+  --as-recorded     use the report blocks as they were when the run was made (default: the
+                    file's current report blocks, so tables, plots and formats can be changed
+                    and the report rebuilt without retraining)
 `;
 
 interface Args {
@@ -26,10 +30,11 @@ interface Args {
   cache: string | null;
   out: string | null;
   quiet: boolean;
+  asRecorded: boolean;
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { file: '', run: null, cache: null, out: null, quiet: false };
+  const a: Args = { file: '', run: null, cache: null, out: null, quiet: false, asRecorded: false };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const value = (): string | null => {
@@ -106,6 +111,17 @@ export function chooseRun(cacheDir: string, run: string | null, experiment: stri
   );
 }
 
+/** The report specs of the experiment file as it is now, or null when it does not compile. */
+function currentReportSpecs(file: string): ReportSpec[] | null {
+  try {
+    const r = compileFile(file);
+    if (!r.graph || r.diagnostics.some((d) => d.severity === 'error')) return null;
+    return r.graph.nodes.filter((n): n is ReportNode => n.kind === 'report').map((n) => n.params.report);
+  } catch {
+    return null;
+  }
+}
+
 export const command: Command = {
   summary: 'build tables and figures from finished runs (never retrains)',
   async run(argv: string[]): Promise<number> {
@@ -135,15 +151,23 @@ export const command: Command = {
       } catch {
         current = '';
       }
-      if (record.source?.text && current && record.source.text !== current) {
-        process.stderr.write(`ssl3d report: note: ${basename(file)} changed since run ${id}; the report shows the run as it was recorded\n`);
-      }
       const input = reportInputFromRecord(record);
       if (input.results.length === 0) {
         throw new SslRuntimeError('SSL172', `run ${id} holds no evaluation results yet (status '${record.status}')`);
       }
       const reportNodes = record.graph.nodes.filter((n): n is ReportNode => n.kind === 'report');
-      const specs: ReportSpec[] = reportNodes.length ? reportNodes.map((n) => n.params.report) : [defaultReportSpec(input)];
+      let specs: ReportSpec[] = reportNodes.length ? reportNodes.map((n) => n.params.report) : [defaultReportSpec(input)];
+      if (record.source?.text && current && record.source.text !== current) {
+        // The report blocks are presentation only: take the file's current ones (changed tables,
+        // plots or formats need no retraining); the numbers stay those of the recorded run.
+        const now = args.asRecorded ? null : currentReportSpecs(file);
+        if (now && now.length) {
+          specs = now;
+          process.stderr.write(`ssl3d report: note: ${basename(file)} changed since run ${id}; using its current report blocks with the run's recorded results (--as-recorded for the blocks as run)\n`);
+        } else {
+          process.stderr.write(`ssl3d report: note: ${basename(file)} changed since run ${id}; the report shows the run as it was recorded${args.asRecorded ? '' : ' (the current file does not compile or declares no report)'}\n`);
+        }
+      }
       const outRoot = resolve(args.out ?? join(dirname(file), 'reports', id));
       const cwd = process.cwd();
       for (const spec of specs) {

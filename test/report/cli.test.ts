@@ -67,6 +67,32 @@ describe('ssl3d report', () => {
     expect(readdirSync(o)).toContain('table-by-region.tex');
   });
 
+  it('rebuilds with the file\'s current report blocks (presentation only), or as recorded on request', async () => {
+    putRun(record('r-1', 'ok', '2026-01-01T00:00:00Z'));
+    writeFileSync(
+      join(dir, 'exp.ssl'),
+      [
+        'experiment fixture-brats { seed = 1 }',
+        'dataset brats = phantom3d { anatomy = brain, cases = 12, channels = 4, size = 16x16x16 }',
+        'encoder e = unet3d { preset = small }',
+        'pretext rpl = rpl { data = brats, encoder = e, jitter = 0 }',
+        'finetune seg = segmentation { data = brats, train { epochs = 2 }, warmup = 1 epoch }',
+        'evaluate ev { metrics = [dice.WT] }',
+        'sweep s { methods = [rpl, scratch], finetune = seg, evaluate = ev }',
+        'report r { table fresh { rows = method, columns = fraction }  formats = [csv] }',
+      ].join('\n'),
+    );
+    const o = join(dir, 'out');
+    expect(await command.run([join(dir, 'exp.ssl'), '--out', o, '--quiet'])).toBe(0);
+    expect(err).toContain('using its current report blocks');
+    expect(readdirSync(o)).toEqual(['table-fresh.csv']);
+    err = '';
+    const o2 = join(dir, 'out2');
+    expect(await command.run([join(dir, 'exp.ssl'), '--out', o2, '--quiet', '--as-recorded'])).toBe(0);
+    expect(err).toContain('as it was recorded');
+    expect(readdirSync(o2)).not.toContain('table-fresh.csv');
+  });
+
   it('rejects bad usage and a malformed record', async () => {
     expect(await command.run([])).toBe(2);
     expect(await command.run([join(dir, 'exp.ssl'), '--bogus'])).toBe(2);
