@@ -51,6 +51,7 @@ function parseArgs(argv: string[]): Args | string {
       if (v === null || v === '') return `${flag} needs a value`;
       a[flag.slice(2) as 'run' | 'cache' | 'out'] = v;
     } else if (x === '--quiet' || x === '-q') a.quiet = true;
+    else if (x === '--as-recorded') a.asRecorded = true;
     else if (x === '--help' || x === '-h') return 'help';
     else if (x.startsWith('-')) return `unknown option '${x}'`;
     else if (a.file) return `unexpected argument '${x}'`;
