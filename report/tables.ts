@@ -137,11 +137,19 @@ function protocolNotes(input: ReportInput, spec: TableSpec, rows: Row[]): string
       : `Cells: min / avg / max over ${reps} repetition(s).`,
   );
   if (spec.deltaVsScratch) notes.push('Δ: difference to the scratch row at the same label fraction, in the column\'s units.');
-  notes.push('Bold: best in the column (lowest for HD95).');
-  const policies = [...new Set(input.results.map((r) => r.metrics.emptyPolicy))].filter((p) => p);
-  if (policies.length) notes.push(`Empty masks: ${policies.join(' | ')}.`);
+  // Classification (QWK, accuracy) has no masks, no HD95 and no per-volume averaging: say what applies.
+  const segmentation = declaredMetrics(input).some((m) => m.metric === 'dice' || m.metric === 'iou' || m.metric === 'hd95');
+  notes.push(segmentation ? 'Bold: best in the column (lowest for HD95).' : 'Bold: best in the column.');
+  const policies = [...new Set(input.results.map((r) => r.metrics.emptyPolicy))].filter((p) => p && !p.startsWith('not applicable'));
+  if (segmentation && policies.length) notes.push(`Empty masks: ${policies.join(' | ')}.`);
   const tests = [...new Set(input.results.map((r) => r.metrics.testCases))];
-  if (tests.length) notes.push(`Test cases per evaluation: ${tests.join(', ')} (per-volume metrics, averaged over volumes).`);
+  if (tests.length) {
+    notes.push(
+      segmentation
+        ? `Test cases per evaluation: ${tests.join(', ')} (per-volume metrics, averaged over volumes).`
+        : `Test images per evaluation: ${tests.join(', ')} (QWK and accuracy computed over all of them at once).`,
+    );
+  }
   const excluded = new Map<string, number>();
   for (const r of input.results) {
     for (const [k, v] of Object.entries(r.metrics.aggregate)) {

@@ -85,6 +85,9 @@ describe('tables', () => {
     const md = renderMarkdown(t);
     // scratch at 100%: QWK mean (0.842 + 0.851)/2 − 0.1 = 0.7465, which is 0.74649999… in binary → 0.746 (± 0.006)
     expect(md).toContain('| scratch | 0.746 ± 0.006 | 69.50 ± 0.85 |');
+    // segmentation-only notes stay out of a classification table
+    expect(md).not.toMatch(/HD95|Empty masks|per-volume/);
+    expect(md).toContain('Test images per evaluation: 3');
   });
 
   it('prints ours beside the published Table 1 with the difference and a different-data flag', () => {
