@@ -80,6 +80,21 @@ function spreadNote(ns: number[], what: string): string {
   return hi > 1 ? `lines: mean over ${reps} repetition(s); ${what}: ± 1 sample sd` : 'one repetition per point (no spread shown)';
 }
 
+/**
+ * The y scale: free (not from zero) as usual, but with an explicit domain when every value is the
+ * same (e.g. QWK 0 for every method), where vega would draw a zero-height axis labelled
+ * "0.000000" with no grid.
+ */
+function yScale(rows: Array<{ lo: number; hi: number; mean: number }>, key: string): { zero: false; domain?: [number, number] } {
+  const vals = rows.flatMap((r) => [r.lo, r.hi, r.mean]).filter((v) => Number.isFinite(v));
+  if (vals.length === 0) return { zero: false };
+  const lo = Math.min(...vals);
+  const hi = Math.max(...vals);
+  if (hi - lo > 1e-9) return { zero: false };
+  const pad = Math.max(Math.abs(lo) * 0.05, displayScale(key) === 100 ? 5 : 0.05);
+  return { zero: false, domain: [lo - pad, hi + pad] };
+}
+
 export function dataEfficiencySpec(input: ReportInput, plot: PlotSpec): VlSpec {
   const key = metricKey(plot.metric);
   const rows = dataEfficiencyRows(input, plot);
@@ -96,7 +111,7 @@ export function dataEfficiencySpec(input: ReportInput, plot: PlotSpec): VlSpec {
     config: baseConfig,
     data: { values: rows },
     layer: [
-      { mark: { type: 'errorbar', ticks: true }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: metricLabel(key), scale: { zero: false } }, y2: { field: 'hi' }, color } },
+      { mark: { type: 'errorbar', ticks: true }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: metricLabel(key), scale: yScale(rows, key) }, y2: { field: 'hi' }, color } },
       { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
     ],
   } as VlSpec;
@@ -141,7 +156,7 @@ export function convergenceSpec(input: ReportInput, plot: PlotSpec): VlSpec {
   const x = { field: 'epoch', type: 'quantitative' as const, title: 'Epoch', scale: { zero: false }, axis: { format: 'd', tickMinStep: 1 } };
   const color = { field: 'method', type: 'nominal' as const, title: 'Method' };
   const layers: unknown[] = [
-    { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: `Validation ${metricLabel(key)}`, scale: { zero: false } }, y2: { field: 'hi' }, color } },
+    { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: `Validation ${metricLabel(key)}`, scale: yScale(rows, key) }, y2: { field: 'hi' }, color } },
     { mark: { type: 'line' }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color: { ...color, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } } } },
   ];
   if (warmups.length) {

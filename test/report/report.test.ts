@@ -131,6 +131,14 @@ describe('figures', () => {
     expect(conv.filter((r) => r.method === 'scratch').map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('a flat metric (every method equal) gets a readable y domain, not a zero-height axis', () => {
+    const results = fixtureInput.results.map((r) => ({ ...r, metrics: { ...r.metrics, aggregate: { ...r.metrics.aggregate, dice_WT: 0 } } }));
+    const spec = plotSpec({ ...fixtureInput, results }, { name: 'de', kind: 'data-efficiency', metric: { metric: 'dice', region: 'WT' }, fraction: null }) as unknown as {
+      layer: Array<{ encoding: { y: { scale?: { domain?: number[] } } } }>;
+    };
+    expect(spec.layer[0]!.encoding.y.scale?.domain).toEqual([-5, 5]);
+  });
+
   it('render to valid SVG and PNG of the expected size', async () => {
     for (const kind of ['data-efficiency', 'convergence'] as const) {
       const svg = await renderSvg(plotSpec(fixtureInput, { name: kind, kind, metric: { metric: 'dice', region: 'WT' }, fraction: null }));
