@@ -199,36 +199,16 @@ function steps(train: TrainSpec, samples: number | null): number | null {
   return train.epochs * Math.max(1, Math.ceil(samples / train.batch));
 }
 
-export function estimateCost(q: CostQuery): CostEstimate {
-  const spatial = q.inputShape.slice(0, -1);
-  const cin = q.inputShape[q.inputShape.length - 1]!;
+/**
+ * What the encoder sees during pretraining (mirrors runtime/tasks/tasks.ts): the spatial size of
+ * one encoder input (a grid patch, a padded cube, or the whole sample) and how many encoder
+ * passes one sample takes (patches per sample, rotated copies, triplet members).
+ */
+export function pretextEncoderInput(p: PretextSpec, encoder: EncoderSpec, spatial: number[]): { patch: number[]; runs: number } {
   const d = spatial.length;
-  if (q.kind === 'finetune') {
-    const w = new Walker(d);
-    const out = encoderWalk(w, q.encoder, spatial, cin);
-    const encParams = w.t.params;
-    if (q.target === 'segmentation' && q.encoder.kind !== 'densenet2d') decoderWalk(w, q.encoder, out, out.skips, q.classes);
-    else {
-      w.act(out.spatial, out.channels);
-      w.dense(out.channels, q.classes); // global average pool + dense
-    }
-    const trainable = q.arm === 'frozen' ? w.t.params - encParams : w.t.params;
-    return {
-      trainableParams: trainable,
-      activationBytes: 4 * w.t.acts * q.train.batch,
-      flopsPerStep: 3 * w.t.flops * q.train.batch,
-      steps: steps(q.train, q.cases),
-    };
-  }
-  // pretraining: the encoder runs on whole inputs or on patches, then the task head. The input
-  // geometry and the heads mirror runtime/tasks/tasks.ts exactly (the compiler does not import
-  // the runtime, to keep `check` fast; test/compiler/cost-heads.test.ts compares the two).
-  const p = q.pretext;
-  const w = new Walker(d);
-  const samplesPerCase = p.slices ? p.slices.perVolume : 1;
   const params = p.params;
   const authors = p.variant === 'authors-code';
-  const div = q.encoder.kind === 'densenet2d' ? 1 : 2 ** (q.encoder.levels - 1 + (q.encoder.finalPool === 'none' ? 0 : 1));
+  const div = encoder.kind === 'densenet2d' ? 1 : 2 ** (encoder.levels - 1 + (encoder.finalPool === 'none' ? 0 : 1));
   let encoderRuns = 1;
   let patchSpatial = spatial;
   switch (params.task) {
@@ -261,6 +241,39 @@ export function estimateCost(q: CostQuery): CostEstimate {
       encoderRuns = 3;
       break;
   }
+  return { patch: patchSpatial, runs: encoderRuns };
+}
+
+export function estimateCost(q: CostQuery): CostEstimate {
+  const spatial = q.inputShape.slice(0, -1);
+  const cin = q.inputShape[q.inputShape.length - 1]!;
+  const d = spatial.length;
+  if (q.kind === 'finetune') {
+    const w = new Walker(d);
+    const out = encoderWalk(w, q.encoder, spatial, cin);
+    const encParams = w.t.params;
+    if (q.target === 'segmentation' && q.encoder.kind !== 'densenet2d') decoderWalk(w, q.encoder, out, out.skips, q.classes);
+    else {
+      w.act(out.spatial, out.channels);
+      w.dense(out.channels, q.classes); // global average pool + dense
+    }
+    const trainable = q.arm === 'frozen' ? w.t.params - encParams : w.t.params;
+    return {
+      trainableParams: trainable,
+      activationBytes: 4 * w.t.acts * q.train.batch,
+      flopsPerStep: 3 * w.t.flops * q.train.batch,
+      steps: steps(q.train, q.cases),
+    };
+  }
+  // pretraining: the encoder runs on whole inputs or on patches, then the task head. The input
+  // geometry and the heads mirror runtime/tasks/tasks.ts exactly (the compiler does not import
+  // the runtime, to keep `check` fast; test/compiler/cost-heads.test.ts compares the two).
+  const p = q.pretext;
+  const w = new Walker(d);
+  const samplesPerCase = p.slices ? p.slices.perVolume : 1;
+  const params = p.params;
+  const authors = p.variant === 'authors-code';
+  const { patch: patchSpatial, runs: encoderRuns } = pretextEncoderInput(p, q.encoder, spatial);
   const once = new Walker(d);
   const out = encoderWalk(once, q.encoder, patchSpatial, cin);
   w.t.params += once.t.params;

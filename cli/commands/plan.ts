@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compileFile } from '../../compiler/index.js';
+import { pretextEncoderInput } from '../../compiler/cost.js';
 import type { ExecutionGraph, GraphNode } from '../../compiler/graph.js';
 import type { Command } from '../main.js';
 import { fileProblem, parseArgs, render } from './check.js';
@@ -43,7 +44,12 @@ export function keyParams(n: GraphNode): string {
       const t = p.params;
       const task =
         t.task === 'rpl' ? `grid ${t.grid} jitter ${t.jitter}` : t.task === 'jigsaw' ? `grid ${t.grid} perms ${t.permutations}` : t.task === 'cpc' ? `grid ${t.grid} patch ${t.patch}` : t.task === 'rotation' ? `copies ${t.copies}` : `code ${t.codeSize}`;
-      return `${p.dim}D ${p.task} (${p.variant}) ${task}; ${n.params.encoder.kind} in ${n.params.inputShape.join('x')}; ${p.train.epochs} ep, batch ${p.train.batch}, lr ${p.train.optimizer.lr}`;
+      // the encoder's own input: grid patches (RPL, Jigsaw, CPC) or a padded cube (rotation)
+      const spatial = n.params.inputShape.slice(0, -1);
+      const seen = pretextEncoderInput(p, n.params.encoder, spatial);
+      const same = seen.patch.join('x') === spatial.join('x');
+      const patches = same ? '' : ` → ${['rpl', 'jigsaw', 'cpc'].includes(p.task) ? `${seen.runs} patches of ` : ''}${seen.patch.join('x')}`;
+      return `${p.dim}D ${p.task} (${p.variant}) ${task}; ${n.params.encoder.kind} in ${n.params.inputShape.join('x')}${patches}; ${p.train.epochs} ep, batch ${p.train.batch}, lr ${p.train.optimizer.lr}`;
     }
     case 'finetune': {
       const f = n.params.finetune;
