@@ -29,6 +29,8 @@ export interface ArtifactCaseEntry {
   mask: [number, number] | null;
   /** Voxel → world matrix of the preprocessed grid (NIfTI sources only). */
   affine?: number[][] | null;
+  /** The grid the case was read on (before crop/resize), for predictions on the original grid. */
+  sourceGrid?: { shape: number[]; affine: number[][] } | null;
 }
 
 export interface ArtifactIndex {
@@ -91,6 +93,7 @@ export async function writeDatasetArtifact(dir: string, ds: LoadedDataset, meta?
       image: [imgOff, c.image.length],
       mask: c.mask ? [maskOff, c.mask.length] : null,
       ...(c.affine ? { affine: c.affine } : {}),
+      ...(c.sourceGrid ? { sourceGrid: c.sourceGrid } : {}),
     });
     imgOff += c.image.length;
     if (c.mask) maskOff += c.mask.length;
@@ -176,7 +179,7 @@ export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
         mask = new Uint8Array(e.mask[1]);
         await readInto(msk, 'masks.u8', mask, e.mask[0], e.id);
       }
-      cases.push({ id: e.id, shape: e.shape, channels: e.channels, image, mask, grade: e.grade, spacing: e.spacing, ...(e.affine ? { affine: e.affine } : {}) });
+      cases.push({ id: e.id, shape: e.shape, channels: e.channels, image, mask, grade: e.grade, spacing: e.spacing, ...(e.affine ? { affine: e.affine } : {}), ...(e.sourceGrid ? { sourceGrid: e.sourceGrid } : {}) });
     }
   } finally {
     await img.close();

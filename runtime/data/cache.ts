@@ -10,7 +10,7 @@ import type { Case } from './types.js';
 import { PREPROCESS_VERSION } from './preprocess.js';
 
 /** Bumped when the readers or the cache format change in a way that alters cached cases. */
-export const DATA_CODE_VERSION = `data-2/pre-${PREPROCESS_VERSION}`;
+export const DATA_CODE_VERSION = `data-3/pre-${PREPROCESS_VERSION}`;
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -30,6 +30,7 @@ interface CachedHeader {
   imageLength: number;
   maskLength: number;
   affine?: number[][] | null;
+  sourceGrid?: { shape: number[]; affine: number[][] } | null;
 }
 
 const MAGIC = 'SSL3DC01';
@@ -57,7 +58,7 @@ export async function readCachedCase(cacheDir: string, key: string): Promise<Cas
     const image = new Float32Array(header.imageLength);
     new Uint8Array(image.buffer).set(buf.subarray(imgStart, imgStart + imgBytes));
     const mask = header.maskLength > 0 ? new Uint8Array(buf.subarray(imgStart + imgBytes)) : null;
-    return { id: header.id, shape: header.shape, channels: header.channels, spacing: header.spacing, grade: header.grade, image, mask, ...(header.affine ? { affine: header.affine } : {}) };
+    return { id: header.id, shape: header.shape, channels: header.channels, spacing: header.spacing, grade: header.grade, image, mask, ...(header.affine ? { affine: header.affine } : {}), ...(header.sourceGrid ? { sourceGrid: header.sourceGrid } : {}) };
   } catch {
     return null;
   }
@@ -74,6 +75,7 @@ export async function writeCachedCase(cacheDir: string, key: string, c: Case): P
     imageLength: c.image.length,
     maskLength: c.mask ? c.mask.length : 0,
     affine: c.affine ?? null,
+    sourceGrid: c.sourceGrid ?? null,
   };
   const hjson = Buffer.from(JSON.stringify(header), 'utf8');
   const pad = (4 - ((12 + hjson.length) % 4)) % 4;

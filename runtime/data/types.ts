@@ -23,6 +23,12 @@ export interface Case {
    * written as NIfTI in the scanner's space. Absent for phantoms and 2D images.
    */
   affine?: number[][] | null;
+  /**
+   * The grid the case was read on, before crop and resize: its shape [D,H,W] and voxel → world
+   * matrix (RAS+ canonical voxel order). Lets evaluation write predictions back on the original
+   * image grid, as nnU-Net and MONAI do. Absent for phantoms and 2D images.
+   */
+  sourceGrid?: { shape: number[]; affine: number[][] } | null;
 }
 
 export interface LoadedDataset {

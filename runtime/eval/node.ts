@@ -14,9 +14,26 @@ import type { DataNode, EvaluateNode, FinetuneNode } from '../../compiler/graph.
 import { SslRuntimeError, type InputArtifact, type NodeContext, type NodeHandler } from '../contract.js';
 import { readDatasetArtifact } from '../data/artifact.js';
 import { writeNifti } from '../data/nifti.js';
+import type { Case } from '../data/types.js';
+import { labelsToGrid } from './regrid.js';
 import type { EvalMetrics } from '../record.js';
 import { describeEmptyPolicy, evaluateClassification, evaluateSegmentation, metricKey, type EmptyPolicy, type SegCase } from './metrics.js';
 import { loadFinetunedModel, predictGrade, predictSegmentation } from './predict.js';
+
+/**
+ * Write a predicted mask as NIfTI on the case's original image grid (shape and affine of the file
+ * it was read from, before crop and resize), or on the preprocessed grid when that is unknown.
+ */
+async function writePrediction(file: string, c: Case, pred: Uint8Array): Promise<void> {
+  const g = c.sourceGrid;
+  if (g && c.affine && c.shape.length === 3 && g.shape.length === 3) {
+    const data = labelsToGrid(pred, c.shape, c.affine, g.shape, g.affine);
+    const spacing = [2, 1, 0].map((j) => Math.hypot(g.affine[0]![j]!, g.affine[1]![j]!, g.affine[2]![j]!));
+    await writeNifti(file, { shape: g.shape, data, spacing, affine: g.affine });
+    return;
+  }
+  await writeNifti(file, { shape: c.shape, data: pred, spacing: c.spacing, affine: c.affine ?? undefined });
+}
 
 function inputOfKind(ctx: NodeContext<EvaluateNode>, kind: 'data' | 'finetune'): InputArtifact | null {
   return Object.values(ctx.inputs).find((a) => a.node.kind === kind) ?? null;
@@ -70,7 +87,7 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
         if (!c.mask) throw new SslRuntimeError('SSL160', `${id}: test case ${c.id} has no reference mask`);
         const pred = await predictSegmentation(model, c, desc);
         segCases.push({ id: c.id, reference: c.mask, prediction: pred, shape: c.shape, spacing: c.spacing });
-        if (fromNifti) await writeNifti(join(ctx.outDir, 'pred', `${c.id}.nii.gz`), { shape: c.shape, data: pred, spacing: c.spacing, affine: c.affine ?? undefined });
+        if (fromNifti) await writePrediction(join(ctx.outDir, 'pred', `${c.id}.nii.gz`), c, pred);
         const every = Math.max(1, Math.ceil(testCases.length / 10));
         if ((n + 1) % every === 0 || n + 1 === testCases.length) ctx.emit({ type: 'info', node: id, message: `predicted ${n + 1}/${testCases.length} test cases` });
       }

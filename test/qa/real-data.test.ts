@@ -17,7 +17,8 @@ const EXPERIMENT = `
 experiment qa_brats { seed = 7 }
 dataset brats = brats {
   root = "data/brats"
-  preprocess { resize = 16x16x16, normalize = zscore }
+  // crop + resize: predictions must still come back on the 16³ grid of the input files
+  preprocess { crop { threshold = 40, margin = 1 voxel }, resize = 12x12x12, normalize = zscore }
   split { val = 15%, test = 25% }
 }
 dataset corpus = nifti {
@@ -68,7 +69,7 @@ describe('QA: real NIfTI layouts end to end', () => {
     expect(r.status).toBe(0);
   });
 
-  it('runs pretrain → finetune → evaluate → report; predicted masks carry the case affine; metrics are sane', async () => {
+  it('runs pretrain → finetune → evaluate → report; predicted masks are on the input image grid (shape, affine); metrics are sane', async () => {
     const cache = join(dir, 'cache-a');
     const r = cli(['run', join(dir, 'exp.ssl'), '--cache', cache, '--ui', 'plain']);
     expect(r.stdout + r.stderr).not.toMatch(STACK);
