@@ -156,7 +156,10 @@ function protocolNotes(input: ReportInput, spec: TableSpec, rows: Row[]): string
       if (k.endsWith('__excluded') && v > 0) excluded.set(k.slice(0, -10), (excluded.get(k.slice(0, -10)) ?? 0) + v);
     }
   }
-  for (const [k, v] of excluded) notes.push(`${k}: ${v} case evaluation(s) excluded by the empty policy.`);
+  const caseEvals = input.results.reduce((n, r) => n + r.metrics.testCases, 0);
+  for (const [k, v] of excluded) {
+    notes.push(`${metricLabel(k).replace(/ \((%|mm)\)$/, '')}: ${v} of ${caseEvals} case evaluations excluded by the empty-mask policy; means are over the rest.`);
+  }
   if (input.differentData) notes.push('⚠ These results come from different data than the paper (e.g. synthetic phantoms); they are not comparable with published numbers.');
   return notes;
 }
