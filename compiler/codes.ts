@@ -460,10 +460,11 @@ epochs, then trained). With arms that do not include finetune, a declared warm-u
   {
     code: 'SSL070',
     title: 'two methods share a report label',
-    explanation: `Methods are reported as 3D-Rotation, 2D-CPC, … (or their 'label'). Two methods with
-the same label (e.g. two rotation variants) would merge in tables; label one of them.
+    explanation: `Methods are reported as 3D-Rotation, 2D-CPC, … (or their 'label'); a variant other than
+paper is part of the default label (3D-Jigsaw (authors-code)). Two methods with the same label
+(e.g. two rotation runs that differ in copies) would merge in tables; label one of them.
 
-    pretext rotbug = rotation { variant = authors-code-bug, label = "3D-Rotation (bug)", … }`,
+    pretext rot4 = rotation { copies = 4, label = "3D-Rotation ×4", … }`,
   },
   {
     code: 'SSL071',
@@ -485,6 +486,15 @@ is empty (e.g. 373.13 mm, the BraTS convention). When no hd95 metric is evaluate
 
     evaluate ev { metrics = [dice.WT], hd95-empty = 373.13 mm }            // warning
     evaluate ev { metrics = [dice.WT, hd95.WT], hd95-empty = 373.13 mm }   // fix`,
+  },
+  {
+    code: 'SSL073',
+    title: 'figure formats without a plot (warning)',
+    explanation: `svg and png are the formats of figures; tables are written as md, csv and tex. A report
+that asks for svg or png but declares no plot writes no figure at all.
+
+    report r { table t { rows = method }, formats = [md, png] }                                   // warning
+    report r { table t { rows = method }, plot p { kind = data-efficiency, metric = dice }, formats = [md, png] }   // fix`,
   },
   {
     code: 'SSL098',

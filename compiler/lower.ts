@@ -670,7 +670,7 @@ class Lowering {
         const grid = num(j.grid) ?? 3;
         const jitter = num(j.jitter) ?? (dim === 3 ? 3 : 8);
         if (grid % 2 === 0)
-          this.diags.error('SSL042', `${task === 'rpl' ? 'RPL' : 'Jigsaw'} needs a grid with a centre patch, but ${grid} per side is even`, valueSpan(c, '/grid'), `use ${grid - 1} or ${grid + 1}`);
+          this.diags.error('SSL042', `${task === 'rpl' ? 'RPL' : 'Jigsaw'} needs a grid with a centre patch, but ${grid} per side is even`, valueSpan(c, '/grid'), `use ${[grid - 1, grid + 1].filter((g) => g >= 3).join(' or ')}`);
         const cell = Math.floor(side / grid);
         const patch = cell - 2 * jitter;
         if (patch < 1)
@@ -713,7 +713,9 @@ class Lowering {
       train,
     };
     if (this.diags.errorCount > before) return null;
-    const method = str(j.label) ?? `${dim}D-${TASK_TITLES[task]}`;
+    // a variant is part of the default label, so paper and authors'-code runs of one task can
+    // share a sweep without a hand-written label: 3D-Jigsaw, 3D-Jigsaw (authors-code)
+    const method = str(j.label) ?? `${dim}D-${TASK_TITLES[task]}${variant !== 'paper' ? ` (${variant})` : ''}`;
     return { c, spec, data, encoder: enc, inputShape: [...spatial, data.spec.channels], method };
   }
 
@@ -1050,9 +1052,17 @@ class Lowering {
     const fc = this.ref(sc, '/finetune', ['finetune']);
     const ec = this.ref(sc, '/evaluate', ['evaluate']);
     const ft = fc ? this.finetune(fc) : null;
-    if (!ft || !ec) return null;
+    // when the sweep cannot be lowered, its methods are still resolved, so that every undefined
+    // name of the sweep is reported at once
+    const resolveMethods = (): null => {
+      (arr(j.methods) ?? []).forEach((m, i) => {
+        if (word(m) !== 'scratch') this.ref(sc, `/methods/${i}`, ['pretext']);
+      });
+      return null;
+    };
+    if (!ft || !ec) return resolveMethods();
     const ev = this.evaluation(ec, ft.target, ft.data.spec.regions);
-    if (!ev) return null;
+    if (!ev) return resolveMethods();
     const arms = (arr(j.arms)?.map((x) => word(x) as Arm) ?? ft.arms) as Arm[];
     if (j.arms !== undefined) this.noDuplicates(sc, '/arms', arms);
     const fractions = j.fractions !== undefined ? arr(j.fractions)!.map((x) => frac(x)!) : ev.fractions;
@@ -1341,6 +1351,15 @@ class Lowering {
     }
     const formats = (arr(j.formats)?.map((x) => word(x)!) ?? ['md', 'csv']) as ReportSpec['formats'];
     this.noDuplicates(c, '/formats', formats);
+    const figureFormats = formats.filter((f) => f === 'svg' || f === 'png');
+    if (plots.length === 0 && figureFormats.length > 0) {
+      this.diags.warning(
+        'SSL073',
+        `format${figureFormats.length === 1 ? '' : 's'} ${figureFormats.join(' and ')} ${figureFormats.length === 1 ? 'makes' : 'make'} figures, but report ${c.decl.name} declares no plot: no figure will be written`,
+        valueSpan(c, '/formats'),
+        `add a plot, e.g. plot efficiency { kind = data-efficiency, metric = ${sr.target === 'segmentation' ? 'dice' : 'qwk'} }, or drop ${figureFormats.join(' and ')}`,
+      );
+    }
     if (this.diags.errorCount > before) return null;
     return { name: c.decl.name, tables, plots, formats };
   }

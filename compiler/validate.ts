@@ -69,6 +69,39 @@ function rootFor(e: ErrorObject): Schema {
   return currentRoot;
 }
 
+/** The schema behind a `$ref` to a shared block, or the schema itself. */
+function deref(s: Schema | undefined): Schema | undefined {
+  const ref = s?.$ref;
+  return typeof ref === 'string' && ref.startsWith('ssl3d:') ? sharedSchemas[ref.slice(6)] : s;
+}
+
+/**
+ * The nested block (`train`, `preprocess`, …) of a block whose schema accepts `key`, for keys
+ * written one level too high (`epochs = 3` beside `train`, not inside it).
+ */
+function nestedHome(props: Record<string, Schema>, key: string): string | null {
+  for (const [name, sub] of Object.entries(props)) {
+    const s = deref(sub);
+    const candidates = [s, ...((s?.anyOf as Schema[] | undefined) ?? []).map(deref)];
+    for (const c of candidates) {
+      const inner = c?.properties as Record<string, unknown> | undefined;
+      if (inner && !key.startsWith('$') && Object.prototype.hasOwnProperty.call(inner, key)) return name;
+    }
+  }
+  return null;
+}
+
+/** Every word (enum string or block type) the alternatives of an anyOf schema accept. */
+function wordsOf(s: Schema | undefined): string[] {
+  const out: string[] = [];
+  for (const alt of ((s?.anyOf as Schema[] | undefined) ?? []).map(deref)) {
+    if (Array.isArray(alt?.enum)) out.push(...(alt.enum as unknown[]).filter((x): x is string => typeof x === 'string'));
+    const t = (alt?.properties as Record<string, Schema> | undefined)?.$type;
+    if (Array.isArray(t?.enum)) out.push(...(t.enum as unknown[]).filter((x): x is string => typeof x === 'string'));
+  }
+  return [...new Set(out)];
+}
+
 /** The schema object that holds the failing keyword of `e`. */
 function parentOf(_root: Schema, e: ErrorObject): Schema | undefined {
   const i = e.schemaPath.lastIndexOf('/');
@@ -192,6 +225,8 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
     if (pointer.endsWith('/$unit') || pointer.endsWith('/$value') || pointer.endsWith('/$string')) pointer = pointer.slice(0, pointer.lastIndexOf('/'));
     if (p.anchor !== undefined && pointer.length < p.anchor.length) pointer = p.anchor;
     const info = spans.get(pointer);
+    // a malformed literal already has its syntax error; a schema error on top would be noise
+    if (info?.malformed || spans.get(e.instancePath.replace(/\/\$(unit|value)$/, ''))?.malformed) continue;
     const valueSpan = info?.value ?? ctx.span;
     const value = atPointer(data, pointer);
     const label = pointer === '' ? ctx.what : keyLabel(pointer);
@@ -210,7 +245,12 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
         );
         code = 'SSL023';
         message = `unknown key '${key}' in ${pointer === '' ? ctx.what : label}`;
-        hint = didYouMeanHint(key, props) ?? (props.length ? `known keys: ${props.join(', ')}` : undefined);
+        const parentProps = ((parentOf(currentRoot, e))?.properties as Record<string, Schema> | undefined) ?? {};
+        const home = nestedHome(parentProps, key);
+        const keyValue = atPointer(data, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        hint = home
+          ? `'${key}' belongs in the ${home} block: ${home} { ${key} = ${keyValue !== null && typeof keyValue === 'object' && !('$unit' in keyValue) ? '…' : showJson(keyValue)} }`
+          : didYouMeanHint(key, props) ?? (props.length ? `known keys: ${props.join(', ')}` : undefined);
         break;
       }
       case 'required': {
@@ -259,6 +299,12 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
         const isUnit = value !== null && typeof value === 'object' && !Array.isArray(value) && '$unit' in value;
         code = isUnit ? 'SSL026' : 'SSL025';
         message = `${label} expects ${expect ?? 'another kind of value'}; got ${showJson(value)}`;
+        // a misspelt word among the words the alternatives accept (`adamw` → adam)
+        if (typeof value === 'string') {
+          const words = wordsOf(schemaAt(rootFor(e), e.schemaPath.replace(/\/anyOf$/, '')));
+          hint = didYouMeanHint(value, words);
+          if (value.toLowerCase() === 'adamw' && words.includes('adam')) hint = "did you mean 'adam'? (AdamW is adam { weight-decay = … })";
+        }
         break;
       }
       default: {

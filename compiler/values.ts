@@ -21,6 +21,8 @@ export interface SpanInfo {
   value: Span;
   /** Span of the block type word (`adam` in `adam { … }`). */
   type?: Span;
+  /** The value was a malformed literal (a syntax error is already reported): no schema error for it. */
+  malformed?: true;
 }
 
 export type SpanMap = Map<string, SpanInfo>;
@@ -60,7 +62,7 @@ function numberToJson(v: { value: number; unit: string | null }): Json {
 
 export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags: Diagnostics): Json {
   const existing = spans.get(pointer);
-  spans.set(pointer, { ...existing, value: value.span });
+  spans.set(pointer, { ...existing, value: value.span, ...((value.kind === 'number' || value.kind === 'size') && value.malformed ? { malformed: true as const } : {}) });
   switch (value.kind) {
     case 'number':
       return numberToJson(value);

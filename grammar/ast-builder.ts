@@ -528,6 +528,7 @@ export class AstBuilder {
       unit = '%';
     }
     let value = Number(raw);
+    let malformed = false;
     if (t.tokenType === BadNumber || !Number.isFinite(value)) {
       const m = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)([A-Za-z_][\w]*)$/.exec(raw);
       let hint = "a number is written like 3, -0.5, 1e-3 or 10%";
@@ -537,6 +538,7 @@ export class AstBuilder {
       else if (/[eE][+-]?$/.test(raw)) hint = `an exponent needs digits, e.g. '${raw.replace(/[eE][+-]?$/, '')}e-3'`;
       else if (t.tokenType !== BadNumber) hint = 'the number is too large to represent';
       this.error('SSL006', t.tokenType === BadNumber ? `malformed number '${t.image}'` : `number '${t.image}' is out of range`, this.tokSpan(t), { hint });
+      malformed = true;
       value = parseFloat(raw);
       if (!Number.isFinite(value)) value = 0;
     }
@@ -545,6 +547,7 @@ export class AstBuilder {
       unit = unitTok.image;
       end = tokenEnd(unitTok);
     }
+    if (malformed) return { kind: 'number', value, unit, raw, span: this.span(t.startOffset, end), malformed: true };
     return { kind: 'number', value, unit, raw, span: this.span(t.startOffset, end) };
   }
 
@@ -574,7 +577,7 @@ export class AstBuilder {
       .split('x')
       .filter((d) => /^\d+$/.test(d))
       .map((d) => Number(d));
-    return { kind: 'size', dims, span: this.tokSpan(t) };
+    return t.tokenType === BadSize ? { kind: 'size', dims, span: this.tokSpan(t), malformed: true } : { kind: 'size', dims, span: this.tokSpan(t) };
   }
 
   private stringValue(t: IToken, silent = false): { kind: 'string'; value: string; span: Span } {

@@ -37,6 +37,8 @@ export interface NumberValue {
   /** The literal text as written, for the formatter. */
   raw: string;
   span: Span;
+  /** Set when the literal was malformed (SSL006 already reported): checks skip the value. */
+  malformed?: true;
 }
 
 /** `128x128x128`, `224x224`. */
@@ -44,6 +46,8 @@ export interface SizeValue {
   kind: 'size';
   dims: number[];
   span: Span;
+  /** Set when the literal was malformed (SSL007 already reported): checks skip the value. */
+  malformed?: true;
 }
 
 export interface StringValue {

@@ -90,7 +90,7 @@ export function render(result: CompileResult, diags: Diagnostic[], color: boolea
   return renderDiagnostics(diags, (f) => result.sources[f] ?? null, { color });
 }
 
-type Verify = (spec: DatasetSpec, baseDir: string) => Promise<{ ok: boolean; problems: Array<{ file: string; message: string; code?: string }> }>;
+type Verify = (spec: DatasetSpec, baseDir: string) => Promise<{ ok: boolean; cases?: number; problems: Array<{ file: string; message: string; code?: string }> }>;
 
 async function loadVerifier(): Promise<Verify | null> {
   // Loaded only for --data, so plain `check` stays fast; absent while the data part is missing.
@@ -107,6 +107,12 @@ async function loadVerifier(): Promise<Verify | null> {
       return null;
     }
   }
+}
+
+/** `4 channels, 128x128x128` (after preprocessing, as the compiler knows it). */
+function datasetShape(d: DatasetSpec): string {
+  const size = d.preprocess.resize ?? ('size' in d.source ? d.source.size : null);
+  return `${d.channels} channel${d.channels === 1 ? '' : 's'}, ${size ? size.join('x') : 'native size'}`;
 }
 
 export async function runCheck(argv: string[]): Promise<number> {
@@ -133,19 +139,32 @@ export async function runCheck(argv: string[]): Promise<number> {
         process.stderr.write('ssl3d check: --data is not available in this build (runtime/data/verify is missing)\n');
         return 2;
       }
+      const problemsBefore = dataProblems.length;
       for (const node of result.graph.nodes) {
         if (node.kind !== 'data') continue;
+        const d = node.params.dataset;
+        let line: string;
         try {
-          const r = await verify(node.params.dataset, dirname(file));
-          for (const p of r.problems) dataProblems.push({ ...p, dataset: node.params.dataset.name });
+          const r = await verify(d, dirname(file));
+          for (const p of r.problems) dataProblems.push({ ...p, dataset: d.name });
+          line = r.problems.length === 0 ? 'ok' : `${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`;
+          if (r.cases !== undefined) line = `${r.cases} case${r.cases === 1 ? '' : 's'}, ${datasetShape(d)} — ${line}`;
         } catch (err) {
-          dataProblems.push({ file, dataset: node.params.dataset.name, message: err instanceof Error ? err.message : String(err) });
+          dataProblems.push({ file, dataset: d.name, message: err instanceof Error ? err.message : String(err) });
+          line = 'could not be read';
         }
+        // one line per dataset, so that a clean --data run shows the data were in fact checked
+        if (!args.json) process.stdout.write(`  dataset ${d.name}: ${line}\n`);
+      }
+      const k = dataProblems.length - problemsBefore;
+      if (!args.json && k > 0) {
+        process.stdout.write(`${file}: source ok, ${k} dataset problem${k === 1 ? '' : 's'}\n`);
+        continue;
       }
     }
     if (!args.json && result.graph) {
       const n = result.graph.nodes.length;
-      process.stdout.write(`${file}: ok (${n} node${n === 1 ? '' : 's'})\n`);
+      process.stdout.write(`${file}: ok (${n} node${n === 1 ? '' : 's'}${args.flags.has('--data') ? ', data verified' : ''})\n`);
     }
   }
   if (dataProblems.length > 0) {

@@ -78,6 +78,7 @@ const cases: Case[] = [
   { code: 'SSL065', sections: { sweep: 'sweep s { methods = [rot, scratch], arms = [scratch], finetune = seg, evaluate = ev }' } },
   { code: 'SSL071', sections: { labelled: 'dataset lab = phantom3d { cases = 20, size = 32x32x32, preprocess { window = [-100, 240], crop { threshold = 0.05 } } }' } },
   { code: 'SSL072', sections: { evaluate: 'evaluate ev { fractions = [50%, 100%], metrics = [dice], hd95-empty = 373.13 mm }' } },
+  { code: 'SSL073', sections: { report: 'report r { table t { rows = method }, formats = [md, csv, png] }' } },
   { code: 'SSL066', sections: { evaluate: 'evaluate ev { fractions = [50%, 0.5, 100%] }' } },
   { code: 'SSL068', sections: { pretext: 'pretext rot = rotation { data = corpus, encoder = tiny, slices { axis = axial } }' } },
   { code: 'SSL067', sections: { extra: 'dataset spare = phantom3d { cases = 8, size = 32x32x32 }' } },
@@ -85,7 +86,7 @@ const cases: Case[] = [
   {
     code: 'SSL070',
     sections: {
-      extra: 'pretext rot2 = rotation { data = corpus, encoder = tiny, variant = authors-code-bug }',
+      extra: 'pretext rot2 = rotation { data = corpus, encoder = tiny, copies = 2 }',
       sweep: 'sweep s { methods = [rot, rot2, scratch], finetune = seg, evaluate = ev }',
     },
   },
