@@ -142,6 +142,14 @@ function protocolNotes(input: ReportInput, spec: TableSpec, rows: Row[]): string
   notes.push(segmentation ? 'Bold: best in the column (lowest for HD95).' : 'Bold: best in the column.');
   const policies = [...new Set(input.results.map((r) => r.metrics.emptyPolicy))].filter((p) => p && !p.startsWith('not applicable'));
   if (segmentation && policies.length) notes.push(`Empty masks: ${policies.join(' | ')}.`);
+  // What a fraction meant in cases (a small fraction of a small dataset is rounded up to 1 case).
+  const perFraction = fractions(input)
+    .map((f) => {
+      const ns = [...new Set(input.histories.filter((h) => h.node.params.fraction === f).map((h) => h.history.trainCases.length))].sort((a, b) => a - b);
+      return ns.length ? `${pct(f)} → ${ns.length === 1 ? ns[0] : `${ns[0]}–${ns[ns.length - 1]}`}` : null;
+    })
+    .filter((x): x is string => x !== null);
+  if (perFraction.length) notes.push(`Labelled training cases per fraction: ${perFraction.join(', ')}.`);
   const tests = [...new Set(input.results.map((r) => r.metrics.testCases))];
   if (tests.length) {
     notes.push(
