@@ -10,7 +10,7 @@ import type { BlockValue, Declaration, Entry, Span, Value } from '../grammar/ast
 import { parseValue, sortDiagnostics } from '../grammar/index.js';
 import { packageVersion } from '../runtime/version.js';
 import { Diagnostics, type Diagnostic } from './diag.js';
-import type { ExecutionGraph } from './graph.js';
+import type { DatasetSpec, ExecutionGraph } from './graph.js';
 import { sha256 } from './hash.js';
 import { lowerProgram } from './lower.js';
 import { loadModules, normPath, type Module } from './modules.js';
@@ -30,6 +30,8 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   /** Every file read (and each `--set` text, as `--set[N]`), for rendering diagnostics. */
   sources: Record<string, string>;
+  /** Datasets of the experiment file that no node uses (SSL067): not in the graph, but `check --data` verifies them. */
+  unusedDatasets?: DatasetSpec[];
 }
 
 const defaultRead = (p: string): string => readFileSync(p, 'utf8');
@@ -67,6 +69,7 @@ export function compileSource(text: string, file: string, options: CompileOption
   }
   const sources = { ...loaded.sources, ...overrideSources };
   let graph: ExecutionGraph | null = null;
+  const unusedDatasets: DatasetSpec[] = [];
   if (loaded.root) {
     const sourceHash = sha256(
       Object.keys(sources)
@@ -76,7 +79,7 @@ export function compileSource(text: string, file: string, options: CompileOption
     );
     const syntaxErrors = diags.errorCount > 0;
     try {
-      graph = lowerProgram(loaded.root, loaded.modules, diags, { rootFile: file, sourceHash, version: packageVersion() });
+      graph = lowerProgram(loaded.root, loaded.modules, diags, { rootFile: file, sourceHash, version: packageVersion(), unusedDataset: (s) => unusedDatasets.push(s) });
     } catch (err) {
       const span: Span = { file: normPath(file), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
       diags.error('SSL099', `internal compiler error: ${err instanceof Error ? err.message : String(err)}`, span);
@@ -84,7 +87,9 @@ export function compileSource(text: string, file: string, options: CompileOption
     }
     if (syntaxErrors) graph = null;
   }
-  return { graph: diags.errorCount > 0 ? null : graph, diagnostics: dedupe(sortDiagnostics(diags.list)), sources };
+  const result: CompileResult = { graph: diags.errorCount > 0 ? null : graph, diagnostics: dedupe(sortDiagnostics(diags.list)), sources };
+  if (result.graph && unusedDatasets.length > 0) result.unusedDatasets = unusedDatasets;
+  return result;
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {

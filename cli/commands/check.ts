@@ -140,9 +140,13 @@ export async function runCheck(argv: string[]): Promise<number> {
         return 2;
       }
       const problemsBefore = dataProblems.length;
-      for (const node of result.graph.nodes) {
-        if (node.kind !== 'data') continue;
-        const d = node.params.dataset;
+      // every dataset the graph uses, then the declared ones nothing uses yet (a user vetting a
+      // dataset before writing the rest of the experiment expects it verified too)
+      const datasets = [
+        ...result.graph.nodes.flatMap((n) => (n.kind === 'data' ? [{ d: n.params.dataset, unused: false }] : [])),
+        ...(result.unusedDatasets ?? []).map((d) => ({ d, unused: true })),
+      ];
+      for (const { d, unused } of datasets) {
         let line: string;
         try {
           const r = await verify(d, dirname(file));
@@ -154,7 +158,7 @@ export async function runCheck(argv: string[]): Promise<number> {
           line = 'could not be read';
         }
         // one line per dataset, so that a clean --data run shows the data were in fact checked
-        if (!args.json) process.stdout.write(`  dataset ${d.name}: ${line}\n`);
+        if (!args.json) process.stdout.write(`  dataset ${d.name}${unused ? ' (unused)' : ''}: ${line}\n`);
       }
       const k = dataProblems.length - problemsBefore;
       if (!args.json && k > 0) {

@@ -93,4 +93,19 @@ describe('QA findings (compiler)', () => {
     expect(good.stdout).toMatch(/dataset corpus: \d+ cases, 2 channels, .* — ok/);
     expect(good.stdout).toContain('data verified');
   }, 60_000);
+
+  it('10: check --data also verifies a declared dataset that nothing uses yet', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssl3d-qa-'));
+    mkdirSync(join(dir, 'imgs'));
+    writeFileSync(join(dir, 'imgs', 'a.nii.gz'), 'not a nifti file');
+    const exp = join(dir, 'exp.ssl');
+    writeFileSync(exp, `${program()}dataset spare = nifti { images = "imgs/*.nii.gz", labels = none, preprocess { resize = 16x16x16 } }\n`);
+    const r = spawnSync(process.execPath, ['bin/ssl3d.js', 'check', '--data', exp], { encoding: 'utf8', env: { ...process.env, SSL3D_FROM_SOURCE: '1', NO_COLOR: '1' } });
+    expect(r.stderr).toContain('SSL067');
+    expect(r.stdout).toMatch(/dataset spare \(unused\): .*problem/);
+    expect(r.status).toBe(1);
+    // without --data the unused dataset is only a warning
+    const plain = spawnSync(process.execPath, ['bin/ssl3d.js', 'check', exp], { encoding: 'utf8', env: { ...process.env, SSL3D_FROM_SOURCE: '1', NO_COLOR: '1' } });
+    expect(plain.status).toBe(0);
+  }, 60_000);
 });
