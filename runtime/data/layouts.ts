@@ -413,7 +413,9 @@ export function parseCsvWithLines(text: string): { rows: string[][]; lines: numb
 export async function loadImageCase(id: string, file: string, channels: 1 | 3, grade: number | null, pre: PreprocessSpec): Promise<Case> {
   let raw: { data: Buffer; info: sharp.OutputInfo };
   try {
-    let img = sharp(file, { failOn: 'error' }).removeAlpha();
+    // rotate(): apply the EXIF orientation, so the pixels are the image as every viewer shows it
+    // (phone and fundus-camera JPEGs often store it rotated; the rotation task depends on it).
+    let img = sharp(file, { failOn: 'error' }).rotate().removeAlpha();
     img = channels === 1 ? img.greyscale() : img.toColourspace('srgb');
     raw = await img.raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
