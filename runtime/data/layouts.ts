@@ -137,7 +137,9 @@ export async function loadNiftiCase(id: string, imageFiles: readonly string[], l
     checkGrid(lv, labelFile);
     mask = labelsFromVolume(lv, id, labelFile);
   }
-  return { id, shape: [...first.shape], channels: C, image, mask, grade: null, spacing: [...first.spacing], affine: first.affine.map((r) => [...r]), sourceGrid: { shape: [...first.shape], affine: first.affine.map((r) => [...r]) } };
+  return { id, shape: [...first.shape], channels: C, image, mask, grade: null, spacing: [...first.spacing], affine: first.affine.map((r) => [...r]), sourceGrid: first.fileGrid
+    ? { shape: [...first.fileGrid.shape], affine: first.fileGrid.affine.map((r) => [...r]) }
+    : { shape: [...first.shape], affine: first.affine.map((r) => [...r]) } };
 }
 
 function niftiSource(id: string, images: string[], label: string | null, kind: string): CaseSource {

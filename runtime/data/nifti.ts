@@ -31,6 +31,12 @@ export interface NiftiVolume {
   affine: Mat4;
   /** Orientation codes of the file's own voxel axes before canonicalisation, e.g. 'LPS', 'RAS'. */
   sourceOrientation: string;
+  /**
+   * The file's own grid: spatial shape [D,H,W] = [nz,ny,nx] in the file's voxel order and its
+   * voxel → world matrix (before canonicalisation), so results can be written back exactly as the
+   * input file is laid out.
+   */
+  fileGrid?: { shape: [number, number, number]; affine: Mat4 };
   datatype: string;
   version: 1 | 2;
 }
@@ -412,6 +418,7 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
     spacing: [sp[2]!, sp[1]!, sp[0]!],
     affine: canon,
     sourceOrientation,
+    fileGrid: { shape: [nz, ny, nx], affine: affine.map((r) => [...r]) },
     datatype: info.name,
     version,
   };

@@ -46,3 +46,17 @@ describe('labelsToGrid', () => {
     expect(full[(8 * N + 8) * N + 5]).toBe(2);
   });
 });
+
+describe('labelsToGrid on a non-RAS file', () => {
+  it('maps canonical (RAS+) labels back to the LSA file\'s own voxel order exactly', async () => {
+    const { readNifti } = await import('../../../runtime/data/nifti.js');
+    const { fileURLToPath } = await import('node:url');
+    const f = fileURLToPath(new URL('../../fixtures/nifti/itk_tissue_crop.nii.gz', import.meta.url));
+    const canon = await readNifti(f);
+    const raw = await readNifti(f, { canonical: false });
+    expect(canon.sourceOrientation).toBe('LSA');
+    expect(canon.fileGrid!.shape).toEqual(raw.shape);
+    const back = labelsToGrid(Uint8Array.from(canon.data), canon.shape, canon.affine, canon.fileGrid!.shape, canon.fileGrid!.affine);
+    expect(Array.from(back)).toEqual(Array.from(raw.data));
+  });
+});
