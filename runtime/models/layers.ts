@@ -140,7 +140,7 @@ export class BatchNorm extends tf.layers.Layer {
   constructor(args: NormArgs = {}) {
     super({ name: args.name, trainable: args.trainable });
     this.epsilon = args.epsilon ?? 1e-3;
-    this.momentum = args.momentum ?? 0.99;
+    this.momentum = args.momentum ?? 0.9;
   }
 
   override build(inputShape: Shape | Shape[]): void {

@@ -166,8 +166,9 @@ describe('BatchNorm gradient and SeededDropout', () => {
     expect(close(ours.grads[betaV!.name]!, ref[2]!)).toBeLessThan(1e-4);
     const mm = bn.getWeights()[2]!.dataSync();
     const batchMean = tf.tidy(() => tf.mean(x, [0, 1, 2, 3]).dataSync());
-    // one training call above (variableGrads) → one momentum update of 0.01·mean from 0
-    mm.forEach((v, i) => expect(v).toBeCloseTo(0.01 * batchMean[i]!, 5));
+    // one training call above (variableGrads) → one momentum update of (1 − momentum)·mean from 0
+    expect(bn.momentum).toBe(0.9);
+    mm.forEach((v, i) => expect(v).toBeCloseTo((1 - bn.momentum) * batchMean[i]!, 5));
     tf.dispose([x, wts, ours.value, ...Object.values(ours.grads), ...ref]);
   });
 
