@@ -100,7 +100,7 @@ export function dataEfficiencySpec(input: ReportInput, plot: PlotSpec): VlSpec {
   const rows = dataEfficiencyRows(input, plot);
   const percents = rows.map((r) => r.percent);
   const logX = percents.length > 0 && Math.max(...percents) / Math.min(...percents) >= 20;
-  const x = { field: 'percent', type: 'quantitative' as const, title: '% of labelled training cases', scale: logX ? { type: 'log' as const } : { zero: false }, axis: { values: [...new Set(percents)].sort((a, b) => a - b) } };
+  const x = { field: 'percent', type: 'quantitative' as const, title: '% of labelled training cases', scale: logX ? { type: 'log' as const, padding: 14 } : { zero: false, padding: 14 }, axis: { values: [...new Set(percents)].sort((a, b) => a - b) } };
   const color = { field: 'method', type: 'nominal' as const, title: 'Method' };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
