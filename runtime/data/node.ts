@@ -5,15 +5,19 @@ import type { DataNode } from '../../compiler/graph.js';
 import type { NodeHandler } from '../contract.js';
 import { writeDatasetArtifact } from './artifact.js';
 import { loadDataset } from './dataset.js';
+import { dataInputsSignature } from './inputs.js';
 
 export { readDatasetArtifact } from './artifact.js';
 export { loadDataset } from './dataset.js';
+export { dataInputsSignature } from './inputs.js';
 
 export const dataHandler: NodeHandler<DataNode> = async (ctx) => {
   const spec = ctx.node.params.dataset;
   const started = Date.now();
   let lastEmit = 0;
   let decoded = 0;
+  // Taken before loading, so a file changed during the load makes the next run check again.
+  const inputs = await dataInputsSignature(spec, ctx.baseDir);
   const ds = await loadDataset(spec, {
     baseDir: ctx.baseDir,
     cacheDir: ctx.dataCacheDir,
@@ -37,6 +41,9 @@ export const dataHandler: NodeHandler<DataNode> = async (ctx) => {
     preprocess: spec.preprocess,
     labels: spec.labels,
     regions: spec.regions,
+    // stat signature of the input files (runtime/data/inputs.ts): compare with
+    // dataInputsSignature(spec, baseDir) to tell whether a cached dataset is stale
+    inputs,
   });
   const voxels = ds.cases.reduce((a, c) => a + c.image.length, 0);
   const ms = Date.now() - started;
