@@ -158,6 +158,13 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
     type: 'info', node: id,
     message: `${p.method} (${p.arm}), ${Math.round(p.fraction * 1000) / 10}% labels: ${split.train.length} of ${ds.split.train.length} training cases, ${split.val.length} validation, repetition ${p.repetition}`,
   });
+  if (p.fraction * ds.split.train.length < 1 - 1e-9) {
+    // The compiler catches this when the case count is declared; file datasets learn it here.
+    ctx.emit({
+      type: 'warning', node: id,
+      message: `${Math.round(p.fraction * 1000) / 10}% of ${ds.split.train.length} training cases is less than one case; training on 1 case (the fraction means ${Math.round((1000 / ds.split.train.length)) / 10}% here)`,
+    });
+  }
 
   // ── model ──
   const model = buildModel(desc, seeds.init);
