@@ -328,7 +328,9 @@ export function renderCsv(t: TableModel): string {
 }
 
 export function latexEscape(s: string): string {
-  return s.replace(/\\/g, '\\textbackslash{}').replace(/([&%$#_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}').replace(/\^/g, '\\textasciicircum{}').replace(/Δ/g, '$\\Delta$').replace(/·/g, '$\\cdot$').replace(/⚠/g, '(!)').replace(/±/g, '$\\pm$').replace(/—/g, '--').replace(/→/g, '$\\rightarrow$').replace(/×/g, '$\\times$');
+  return s.replace(/\\/g, '\\textbackslash{}').replace(/([&%$#_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}').replace(/\^/g, '\\textasciicircum{}').replace(/Δ/g, '$\\Delta$').replace(/·/g, '$\\cdot$').replace(/⚠/g, '(!)').replace(/±/g, '$\\pm$').replace(/—/g, '--').replace(/→/g, '$\\rightarrow$').replace(/×/g, '$\\times$')
+    // Characters pdflatex's default utf8 inputenc does not know (U+2212 stops the run with "not set up for use with LaTeX").
+    .replace(/−/g, '$-$').replace(/–/g, '--').replace(/³/g, '$^3$').replace(/²/g, '$^2$').replace(/≥/g, '$\\geq$').replace(/≤/g, '$\\leq$').replace(/…/g, '\\ldots{}').replace(/µ/g, '$\\mu$');
 }
 
 export function renderLatex(t: TableModel): string {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphNode, Modality, ReportSpec, TableSpec } from '../../compiler/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
 import { buildComparison, buildTable, defaultReportSpec, renderCsv, renderLatex, renderMarkdown, reportInputFromRecord, writeReport } from '../../report/index.js';
-import { renderComparisonMarkdown } from '../../report/tables.js';
+import { renderComparisonLatex, renderComparisonMarkdown } from '../../report/tables.js';
 import { convergenceRows, dataEfficiencyRows, PNG_SCALE, plotSpec, renderPng, renderSvg } from '../../report/figures.js';
 import { fixtureInput, graph } from './fixtures/input.js';
 
@@ -117,6 +117,10 @@ describe('tables', () => {
     expect(md).toContain('volumes resized to 16×16×16, not 128³');
     expect(md).toContain('not the 66 BraTS 2018 validation cases');
     expect(md).not.toContain('?');
+    // the LaTeX must compile with plain pdflatex: nothing outside ASCII (− and ³ used to slip through)
+    const tex = renderComparisonLatex(c);
+    expect(tex).toContain('128$^3$');
+    expect(tex).toMatch(/^[\x00-\x7f]*$/);
   });
 });
 
