@@ -1,8 +1,8 @@
 // `ssl3d check FILE... [--json] [--set PATH=VALUE]... [--no-color] [--data]`
 // Checks experiments without running anything: syntax, names, schemas, units, domain rules.
 // Exit codes: 0 clean (warnings allowed), 1 diagnostics (or --data problems), 2 usage error.
-import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderDiagnostics, renderDiagnosticsJson } from '../../grammar/index.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
@@ -109,6 +109,39 @@ async function loadVerifier(): Promise<Verify | null> {
   }
 }
 
+/**
+ * For MSD / nnU-Net data whose regions are the defaults (`label1`, …): the label names that
+ * dataset.json gives, as a `regions { … }` suggestion. The compiler never reads data (a graph
+ * must not depend on whether the data are reachable where it is compiled), so the names are
+ * only suggested here, where the files are opened anyway.
+ */
+export function regionSuggestion(d: DatasetSpec, baseDir: string): string | null {
+  const src = d.source;
+  if (src.kind !== 'decathlon' && src.kind !== 'nnunet') return null;
+  const names = Object.keys(d.regions);
+  if (names.length === 0 || !names.every((n) => /^label\d+$/.test(n))) return null;
+  let labels: unknown;
+  try {
+    labels = (JSON.parse(readFileSync(join(baseDir, src.root, 'dataset.json'), 'utf8')) as { labels?: unknown }).labels;
+  } catch {
+    return null;
+  }
+  if (!labels || typeof labels !== 'object' || Array.isArray(labels)) return null;
+  // MSD: { "1": "pancreas" }; nnU-Net v2: { "pancreas": 1 } (a list of values is a region in v2)
+  const byValue = new Map<number, string>();
+  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
+    if (/^\d+$/.test(k) && typeof v === 'string') byValue.set(Number(k), v);
+    else if (typeof v === 'number' && Number.isInteger(v)) byValue.set(v, k);
+  }
+  const parts: string[] = [];
+  for (const [value, name] of [...byValue].sort((a, b) => a[0] - b[0])) {
+    if (value === 0) continue;
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) return null;
+    parts.push(`${name} = [${value}]`);
+  }
+  return parts.length > 0 ? `regions { ${parts.join(', ')} }` : null;
+}
+
 /** `4 channels, 128x128x128` (after preprocessing, as the compiler knows it). */
 function datasetShape(d: DatasetSpec): string {
   const size = d.preprocess.resize ?? ('size' in d.source ? d.source.size : null);
@@ -159,6 +192,8 @@ export async function runCheck(argv: string[]): Promise<number> {
         }
         // one line per dataset, so that a clean --data run shows the data were in fact checked
         if (!args.json) process.stdout.write(`  dataset ${d.name}${unused ? ' (unused)' : ''}: ${line}\n`);
+        const named = regionSuggestion(d, dirname(file));
+        if (!args.json && named) process.stdout.write(`    note: dataset.json names the labels; write ${named} in dataset ${d.name} to report them by name (now ${Object.keys(d.regions).join(', ')})\n`);
       }
       const k = dataProblems.length - problemsBefore;
       if (!args.json && k > 0) {

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FinetuneNode } from '../../compiler/graph.js';
 import { compileText, program } from './helpers.js';
+import { regionSuggestion } from '../../cli/commands/check.js';
+import type { DataNode as DatasetNode } from '../../compiler/graph.js';
 
 const P = [
   'experiment x { seed = 1 }',
@@ -108,4 +110,26 @@ describe('QA findings (compiler)', () => {
     const plain = spawnSync(process.execPath, ['bin/ssl3d.js', 'check', exp], { encoding: 'utf8', env: { ...process.env, SSL3D_FROM_SOURCE: '1', NO_COLOR: '1' } });
     expect(plain.status).toBe(0);
   }, 60_000);
+
+  it('7: check --data suggests region names from dataset.json (the graph itself never reads data)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssl3d-qa-'));
+    mkdirSync(join(dir, 'msd'));
+    mkdirSync(join(dir, 'nnu'));
+    writeFileSync(join(dir, 'msd', 'dataset.json'), JSON.stringify({ labels: { '0': 'background', '1': 'pancreas', '2': 'cancer' } }));
+    writeFileSync(join(dir, 'nnu', 'dataset.json'), JSON.stringify({ labels: { background: 0, brain: 1 } }));
+    const spec = (text: string): DatasetNode['params']['dataset'] => {
+      const r = compileText(program({ labelled: text, finetune: 'finetune seg = segmentation { data = lab, encoder = tiny, warmup = 1 epochs, train { epochs = 3 } }' }));
+      const n = r.graph?.nodes.find((x): x is DatasetNode => x.kind === 'data' && x.params.dataset.name === 'lab');
+      expect(n, r.diagnostics.map((d) => d.message).join('\n')).toBeDefined();
+      return n!.params.dataset;
+    };
+    const msd = spec('dataset lab = decathlon { root = "msd", classes = [0, 1, 2], preprocess { resize = 32x32x32 } }');
+    expect(Object.keys(msd.regions)).toEqual(['label1', 'label2']);
+    expect(regionSuggestion(msd, dir)).toBe('regions { pancreas = [1], cancer = [2] }');
+    const nnu = spec('dataset lab = nnunet { root = "nnu", classes = [0, 1], preprocess { resize = 32x32x32 } }');
+    expect(regionSuggestion(nnu, dir)).toBe('regions { brain = [1] }');
+    // declared names are kept; no file, no suggestion
+    expect(regionSuggestion(spec('dataset lab = nnunet { root = "nnu", classes = [0, 1], regions { brain = [1] }, preprocess { resize = 32x32x32 } }'), dir)).toBeNull();
+    expect(regionSuggestion(nnu, join(dir, 'elsewhere'))).toBeNull();
+  });
 });
