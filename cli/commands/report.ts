@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from '../main.js';
-import type { ReportNode, ReportSpec } from '../../compiler/graph.js';
+import type { ExecutionGraph, ReportNode, ReportSpec } from '../../compiler/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
 import { defaultReportSpec, reportInputFromRecord, writeReport } from '../../report/index.js';
@@ -99,9 +99,14 @@ export function chooseRun(cacheDir: string, run: string | null, experiment: stri
     const record = readRecordFile(p);
     return { id: run, record };
   }
-  const runs = listRuns(cacheDir).filter((r) => experiment === null || r.record.experiment === experiment);
+  const all = listRuns(cacheDir);
+  const runs = all.filter((r) => experiment === null || r.record.experiment === experiment);
   const ok = runs.find((r) => r.record.status === 'ok');
   if (ok) return ok;
+  if (runs.length === 0 && all.length > 0) {
+    const others = [...new Set(all.map((r) => r.record.experiment))].join(', ');
+    throw new SslRuntimeError('SSL170', `no run of experiment '${experiment}' in ${join(cacheDir, 'runs')} (it holds runs of ${others}); run it first (ssl3d run FILE), or name one with --run ID`);
+  }
   if (runs.length === 0) {
     throw new SslRuntimeError('SSL170', `no run found in ${join(cacheDir, 'runs')}; run the experiment first (ssl3d run FILE) — reports never retrain`);
   }
@@ -112,12 +117,12 @@ export function chooseRun(cacheDir: string, run: string | null, experiment: stri
   );
 }
 
-/** The report specs of the experiment file as it is now, or null when it does not compile. */
-function currentReportSpecs(file: string): ReportSpec[] | null {
+/** The experiment file compiled as it is now, or null when it does not compile. */
+function compiledGraph(file: string): ExecutionGraph | null {
   try {
     const r = compileFile(file);
     if (!r.graph || r.diagnostics.some((d) => d.severity === 'error')) return null;
-    return r.graph.nodes.filter((n): n is ReportNode => n.kind === 'report').map((n) => n.params.report);
+    return r.graph;
   } catch {
     return null;
   }
@@ -142,7 +147,9 @@ export const command: Command = {
     }
     const cacheDir = resolve(args.cache ?? join(dirname(file), '.ssl3d'));
     try {
-      const { id, record } = chooseRun(cacheDir, args.run, null);
+      // Only runs of this file's experiment (a shared --cache may hold several experiments' runs).
+      const currentGraph = compiledGraph(file);
+      const { id, record } = chooseRun(cacheDir, args.run, currentGraph ? currentGraph.experiment : null);
       if (record.status !== 'ok') {
         process.stderr.write(`ssl3d report: warning: run ${id} is '${record.status}'; reporting the nodes that finished\n`);
       }
@@ -161,7 +168,7 @@ export const command: Command = {
       if (record.source?.text && current && record.source.text !== current) {
         // The report blocks are presentation only: take the file's current ones (changed tables,
         // plots or formats need no retraining); the numbers stay those of the recorded run.
-        const now = args.asRecorded ? null : currentReportSpecs(file);
+        const now = args.asRecorded || !currentGraph ? null : currentGraph.nodes.filter((n): n is ReportNode => n.kind === 'report').map((n) => n.params.report);
         if (now && now.length) {
           specs = now;
           process.stderr.write(`ssl3d report: note: ${basename(file)} changed since run ${id}; using its current report blocks with the run's recorded results (--as-recorded for the blocks as run)\n`);

@@ -18,6 +18,17 @@ function record(runId: string, status: RunRecord['status'], startedAt: string): 
   };
 }
 
+const COMPILING = [
+  'experiment fixture-brats { seed = 1 }',
+  'dataset brats = phantom3d { anatomy = brain, cases = 12, channels = 4, size = 16x16x16 }',
+  'encoder e = unet3d { preset = small }',
+  'pretext rpl = rpl { data = brats, encoder = e, jitter = 0 }',
+  'finetune seg = segmentation { data = brats, train { epochs = 2 }, warmup = 1 epoch }',
+  'evaluate ev { metrics = [dice.WT] }',
+  'sweep s { methods = [rpl, scratch], finetune = seg, evaluate = ev }',
+  'report r { table fresh { rows = method, columns = fraction }  formats = [csv] }',
+].join('\n');
+
 let dir = '';
 let out = '';
 let err = '';
@@ -69,19 +80,7 @@ describe('ssl3d report', () => {
 
   it('rebuilds with the file\'s current report blocks (presentation only), or as recorded on request', async () => {
     putRun(record('r-1', 'ok', '2026-01-01T00:00:00Z'));
-    writeFileSync(
-      join(dir, 'exp.ssl'),
-      [
-        'experiment fixture-brats { seed = 1 }',
-        'dataset brats = phantom3d { anatomy = brain, cases = 12, channels = 4, size = 16x16x16 }',
-        'encoder e = unet3d { preset = small }',
-        'pretext rpl = rpl { data = brats, encoder = e, jitter = 0 }',
-        'finetune seg = segmentation { data = brats, train { epochs = 2 }, warmup = 1 epoch }',
-        'evaluate ev { metrics = [dice.WT] }',
-        'sweep s { methods = [rpl, scratch], finetune = seg, evaluate = ev }',
-        'report r { table fresh { rows = method, columns = fraction }  formats = [csv] }',
-      ].join('\n'),
-    );
+    writeFileSync(join(dir, 'exp.ssl'), COMPILING);
     const o = join(dir, 'out');
     expect(await command.run([join(dir, 'exp.ssl'), '--out', o, '--quiet'])).toBe(0);
     expect(err).toContain('using its current report blocks');
@@ -91,6 +90,17 @@ describe('ssl3d report', () => {
     expect(await command.run([join(dir, 'exp.ssl'), '--out', o2, '--quiet', '--as-recorded'])).toBe(0);
     expect(err).toContain('as it was recorded');
     expect(readdirSync(o2)).not.toContain('table-fresh.csv');
+  });
+
+  it('picks the newest run of this file\'s experiment, not another experiment\'s in a shared cache', async () => {
+    putRun(record('r-mine', 'ok', '2026-01-01T00:00:00Z'));
+    putRun({ ...record('r-other', 'ok', '2026-01-05T00:00:00Z'), experiment: 'someone-else' });
+    writeFileSync(join(dir, 'exp.ssl'), COMPILING);
+    expect(await command.run([join(dir, 'exp.ssl'), '--out', join(dir, 'o'), '--quiet'])).toBe(0);
+    expect(out).toContain('of run r-mine');
+    writeFileSync(join(dir, 'exp.ssl'), COMPILING.replace('experiment fixture-brats', 'experiment not-run-yet'));
+    expect(await command.run([join(dir, 'exp.ssl'), '--out', join(dir, 'o2'), '--quiet'])).toBe(1);
+    expect(err).toMatch(/SSL170: no run of experiment 'not-run-yet'.*fixture-brats, someone-else|SSL170: no run of experiment 'not-run-yet'.*someone-else, fixture-brats/);
   });
 
   it('rejects bad usage and a malformed record', async () => {
