@@ -53,8 +53,12 @@ export function reportInputFromRecord(record: RunRecord): ReportInput {
 /** A sensible report when the experiment declares none: Table-1 style, data efficiency, convergence. */
 export function defaultReportSpec(input: ReportInput): ReportSpec {
   const metrics = declaredMetrics(input);
+  // Classification (QWK, accuracy) has no regions: its first table is methods × metrics.
+  const segmentation = metrics.some((m) => m.metric === 'dice' || m.metric === 'iou' || m.metric === 'hd95');
   const tables: TableSpec[] = [
-    { name: 'by-region', rows: 'method', columns: 'region', fraction: null, aggregate: 'mean-sd', deltaVsScratch: true, reference: null },
+    segmentation
+      ? { name: 'by-region', rows: 'method', columns: 'region', fraction: null, aggregate: 'mean-sd', deltaVsScratch: true, reference: null }
+      : { name: 'by-metric', rows: 'method', columns: 'metric', fraction: null, aggregate: 'mean-sd', deltaVsScratch: true, reference: null },
     { name: 'by-fraction', rows: 'method', columns: 'fraction', fraction: null, aggregate: 'mean-sd', deltaVsScratch: true, reference: null },
   ];
   const plots: PlotSpec[] = [];

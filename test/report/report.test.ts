@@ -88,6 +88,9 @@ describe('tables', () => {
     // segmentation-only notes stay out of a classification table
     expect(md).not.toMatch(/HD95|Empty masks|per-volume/);
     expect(md).toContain('Test images per evaluation: 3');
+    // the default report of a classification run names its first table by metric, not by region
+    expect(defaultReportSpec({ ...fixtureInput, results }).tables.map((x) => `${x.name}:${x.columns}`)).toEqual(['by-metric:metric', 'by-fraction:fraction']);
+    expect(defaultReportSpec(fixtureInput).tables[0]!.name).toBe('by-region');
   });
 
   it('prints ours beside the published Table 1 with the difference and a different-data flag', () => {
