@@ -187,7 +187,11 @@ function collapse(errors: ErrorObject[], inherited?: { expect?: string; anchor?:
     if (matching.length >= 1) {
       const pick = matching.sort((x, y) => (branches.get(x)?.length ?? 0) - (branches.get(y)?.length ?? 0))[0]!;
       const errs = branches.get(pick) ?? [];
-      const deeper = errs.some((e) => e.instancePath.length > a.instancePath.length && !e.instancePath.endsWith('/$value'));
+      // errors inside the chosen alternative (a bad value deeper down, or an unknown key of a block
+      // such as adam { weight_decay = … }) are reported at their own place
+      const deeper = errs.some(
+        (e) => (e.instancePath.length > a.instancePath.length && !e.instancePath.endsWith('/$value')) || (e.keyword === 'additionalProperties' && e.instancePath === a.instancePath),
+      );
       if (deeper) {
         out.push(...collapse(errs, { expect, anchor }));
         continue;
@@ -299,6 +303,12 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
         const isUnit = value !== null && typeof value === 'object' && !Array.isArray(value) && '$unit' in value;
         code = isUnit ? 'SSL026' : 'SSL025';
         message = `${label} expects ${expect ?? 'another kind of value'}; got ${showJson(value)}`;
+        // a bare number where a percentage is meant (`fractions = [10, 50]`)
+        const alts = schemaAt(rootFor(e), e.schemaPath.replace(/\/anyOf$/, ''));
+        const units = alts?.['x-units'];
+        if (typeof value === 'number' && value > 1 && value <= 100 && Array.isArray(units) && units.includes('%')) {
+          hint = `write ${value}% (a bare number is a fraction of 1, e.g. ${value / 100})`;
+        }
         // a misspelt word among the words the alternatives accept (`adamw` → adam)
         if (typeof value === 'string') {
           const words = wordsOf(schemaAt(rootFor(e), e.schemaPath.replace(/\/anyOf$/, '')));

@@ -8,7 +8,7 @@ import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { BlockValue, Declaration, Document, Entry, IdentValue, Import, ListValue, NumberValue, Span, Value } from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 import { didYouMean, LineIndex } from './diagnostics.js';
-import { BadNumber, BadSize, Comma, Semicolon, UNIT_WORDS } from './lexer.js';
+import { BadNumber, BadSize, Comma, Semicolon, SpacedSize, UNIT_WORDS } from './lexer.js';
 
 /** Declaration kinds the compiler understands; near-misses get a "did you mean" (SSL013). */
 export const KNOWN_KINDS: readonly string[] = ['experiment', 'dataset', 'encoder', 'pretext', 'finetune', 'evaluate', 'sweep', 'report'];
@@ -570,6 +570,11 @@ export class AstBuilder {
   }
 
   private sizeValue(t: IToken): Value {
+    if (t.tokenType === SpacedSize) {
+      const dims = (t.image.match(/\d+/g) ?? []).map(Number);
+      this.error('SSL007', `a size is written without spaces, with a plain 'x': '${dims.join('x')}'`, this.tokSpan(t), { hint: `write ${dims.join('x')}` });
+      return { kind: 'size', dims, span: this.tokSpan(t) };
+    }
     if (t.tokenType === BadSize) {
       this.error('SSL007', `malformed size '${t.image}'`, this.tokSpan(t), { hint: "a size is whole numbers joined by 'x', e.g. 64x64x64 or 224x224" });
     }
@@ -705,7 +710,7 @@ class JunkRun {
       hint = `a key is a single name; for a nested setting write '${prev.key} { … }'`;
     } else if (kind === 'Equals') {
       hint = 'a key is one name followed by a single =';
-    } else if (kind === 'NumberLit' || kind === 'SizeLit' || kind === 'StringLit' || kind === 'BadNumber' || kind === 'BadSize' || kind === 'UnterminatedString') {
+    } else if (kind === 'NumberLit' || kind === 'SizeLit' || kind === 'StringLit' || kind === 'BadNumber' || kind === 'BadSize' || kind === 'SpacedSize' || kind === 'UnterminatedString') {
       hint = "every value needs a key: 'key = value'";
     }
     this.b.error('SSL001', `unexpected '${shown}' ${this.where}`, span, hint ? { hint } : {});
@@ -718,6 +723,6 @@ export function describeToken(t: IToken): string {
   if (name === 'Ident') return `name '${t.image}'`;
   if (name === 'StringLit' || name === 'UnterminatedString') return `string ${t.image.length > 30 ? t.image.slice(0, 27) + '…' : t.image}`;
   if (name === 'NumberLit' || name === 'BadNumber') return `number '${t.image}'`;
-  if (name === 'SizeLit' || name === 'BadSize') return `size '${t.image}'`;
+  if (name === 'SizeLit' || name === 'BadSize' || name === 'SpacedSize') return `size '${t.image}'`;
   return `'${t.image}'`;
 }

@@ -92,6 +92,7 @@ A number too large to represent (1e999) is also reported here.`,
     explanation: `A size is two or more whole numbers joined by a lowercase x, with no spaces.
 
     size = 64x64x                   // error
+    size = 64 x 64 x 64             // error (read as 64x64x64, so checking goes on)
     size = 64x64x64                 // fix
     size = 224x224                  // a 2D size`,
   },

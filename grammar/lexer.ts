@@ -29,6 +29,8 @@ export const NumberLit = createToken({
   label: 'a number',
   pattern: /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?%?(?![\w%]|\.(?!\.))/,
 });
+/** `24 x 24 x 24`, `24×24` (SSL007: a size has no spaces and a plain x); parsed as the size it means. */
+export const SpacedSize = createToken({ name: 'SpacedSize', label: 'a size (e.g. 64x64x64)', pattern: /\d+(?:[ \t]*[xX×][ \t]*\d+)+(?![\w]|\.\d)/, categories: [SizeLit] });
 /** `64x`, `64x64x`, `64xx64` (SSL007); parsed as a size. */
 export const BadSize = createToken({ name: 'BadSize', label: 'a size (e.g. 64x64x64)', pattern: /\d+x[\w.]*/, categories: [SizeLit] });
 /** `1e`, `1.`, `1.2.3`, `12abc`, `0x1F`, `.5` (SSL006); parsed as a number. */
@@ -56,6 +58,7 @@ export const allTokens: TokenType[] = [
   StringLit,
   UnterminatedString,
   SizeLit,
+  SpacedSize,
   NumberLit,
   BadSize,
   BadNumber,

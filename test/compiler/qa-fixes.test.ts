@@ -132,4 +132,14 @@ describe('QA findings (compiler)', () => {
     expect(regionSuggestion(spec('dataset lab = nnunet { root = "nnu", classes = [0, 1], regions { brain = [1] }, preprocess { resize = 32x32x32 } }'), dir)).toBeNull();
     expect(regionSuggestion(nnu, join(dir, 'elsewhere'))).toBeNull();
   });
+
+  it('own pass: a spaced size, an unknown optimiser key and a bare-number percentage get precise messages', () => {
+    const spaced = diags(`${P}\ndataset d = phantom3d { cases = 4, size = 24 x 24 x 24 }`);
+    expect(spaced.map((d) => d.code)).toEqual(['SSL007']);
+    expect(spaced[0]!.hint).toBe('write 24x24x24');
+    const opt = diags(`${P}\npretext r = rotation { data = corpus, encoder = e, train { optimizer = adam { lr = 0.001, weight_decay = 1e-4 } } }`);
+    expect(opt.map((d) => `${d.code} ${d.hint}`)).toEqual(["SSL023 did you mean 'weight-decay'?"]);
+    const frac = compileText(program({ evaluate: 'evaluate ev { fractions = [10, 100%] }' })).diagnostics;
+    expect(frac.map((d) => `${d.code} ${d.hint}`)).toEqual(['SSL025 write 10% (a bare number is a fraction of 1, e.g. 0.1)']);
+  });
 });
