@@ -147,6 +147,22 @@ export function convergenceRows(input: ReportInput, plot: PlotSpec): Array<{ met
   return rows.sort((a, b) => a.method.localeCompare(b.method) || a.epoch - b.epoch);
 }
 
+/** "5 of 18 epoch values undefined …" when a validation metric was NaN (e.g. QWK on one grade). */
+function undefinedNote(input: ReportInput, key: string, at: number): string {
+  let missing = 0;
+  let total = 0;
+  for (const h of input.histories) {
+    if (h.node.params.fraction !== at) continue;
+    for (const e of h.history.epochs) {
+      const v = (e.metrics as Record<string, number | null | undefined>)[key];
+      if (v === undefined) continue;
+      total++;
+      if (v === null || !Number.isFinite(v)) missing++;
+    }
+  }
+  return missing ? `${missing} of ${total} epoch values undefined (NaN, e.g. QWK on a single grade), left out` : '';
+}
+
 export function convergenceSpec(input: ReportInput, plot: PlotSpec): VlSpec {
   const key = metricKey(plot.metric);
   const rows = convergenceRows(input, plot);
@@ -166,7 +182,8 @@ export function convergenceSpec(input: ReportInput, plot: PlotSpec): VlSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `${plot.name}: validation ${metricLabel(key)} per epoch at ${pct(at)} labels${warmups.length ? ' (dashed: end of warm-up)' : ''}`,
-      subtitle: spreadNote(rows.map((r) => r.n), 'bands'),
+      // a second subtitle line (not a wider one) for undefined values
+      subtitle: [spreadNote(rows.map((r) => r.n), 'bands'), undefinedNote(input, key, at)].filter((x) => x),
     },
     width: FIGURE_WIDTH,
     height: FIGURE_HEIGHT,

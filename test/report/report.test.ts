@@ -146,6 +146,17 @@ describe('figures', () => {
     expect(spec.layer[0]!.encoding.y.scale?.domain).toEqual([-5, 5]);
   });
 
+  it('says in the convergence subtitle how many epoch values were undefined (NaN) and left out', () => {
+    const histories = fixtureInput.histories.map((h, i) =>
+      i === 0 ? { ...h, history: { ...h.history, epochs: h.history.epochs.map((e) => ({ ...e, metrics: { dice_WT: null as unknown as number } })) } } : h,
+    );
+    const plot = { name: 'c', kind: 'convergence' as const, metric: { metric: 'dice' as const, region: 'WT' }, fraction: fixtureInput.histories[0]!.node.params.fraction };
+    const spec = plotSpec({ ...fixtureInput, histories }, plot) as unknown as { title: { subtitle: string[] } };
+    expect(spec.title.subtitle[1]).toMatch(/^5 of \d+ epoch values undefined/);
+    const clean = plotSpec(fixtureInput, plot) as unknown as { title: { subtitle: string[] } };
+    expect(clean.title.subtitle).toHaveLength(1);
+  });
+
   it('render to valid SVG and PNG of the expected size', async () => {
     for (const kind of ['data-efficiency', 'convergence'] as const) {
       const svg = await renderSvg(plotSpec(fixtureInput, { name: kind, kind, metric: { metric: 'dice', region: 'WT' }, fraction: null }));
