@@ -292,11 +292,15 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
         break;
       }
       case 'type': {
-        const isUnit = value !== null && typeof value === 'object' && !Array.isArray(value) && '$unit' in value;
+        const isUnit = value !== null && typeof value === 'object' && !Array.isArray(value) && '$unit' in value && (e.params as { type: string }).type !== 'array';
         code = isUnit ? 'SSL026' : 'SSL025';
         message = isUnit
           ? `${label} takes ${expect ?? 'a plain number'}, not a quantity with a unit; got ${showJson(value)}`
           : `${label} expects ${expect ?? 'a ' + String((e.params as { type: string }).type)}; got ${showJson(value)}`;
+        // one item where a list is expected: `methods = rot` → methods = [rot]
+        if ((e.params as { type: string }).type === 'array' && value !== undefined && (value === null || typeof value !== 'object' || '$unit' in value || '$string' in value)) {
+          hint = `write a list: [${showJson(value)}]`;
+        }
         break;
       }
       case 'anyOf': {

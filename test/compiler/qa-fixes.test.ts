@@ -141,5 +141,7 @@ describe('QA findings (compiler)', () => {
     expect(opt.map((d) => `${d.code} ${d.hint}`)).toEqual(["SSL023 did you mean 'weight-decay'?"]);
     const frac = compileText(program({ evaluate: 'evaluate ev { fractions = [10, 100%] }' })).diagnostics;
     expect(frac.map((d) => `${d.code} ${d.hint}`)).toEqual(['SSL025 write 10% (a bare number is a fraction of 1, e.g. 0.1)']);
+    const one = compileText(program({ evaluate: 'evaluate ev { fractions = 10% }', sweep: 'sweep s { methods = rot, finetune = seg, evaluate = ev }' })).diagnostics;
+    expect(one.map((d) => `${d.code} ${d.hint}`).sort()).toEqual(['SSL025 write a list: [10%]', 'SSL025 write a list: [rot]']);
   });
 });
