@@ -138,9 +138,47 @@ export async function writeReport(input: ReportInput, spec: ReportSpec, outDir: 
       }
     }
   }
+  if (want.has('csv')) {
+    const perCase = perCaseCsv(input);
+    if (perCase) {
+      await put('per-case.csv', perCase);
+      index.push('Per-case values of every evaluation (for paired tests between methods on the same test cases): [per-case.csv](per-case.csv).', '');
+    }
+  }
   if (warnings.length) index.push('## Warnings', '', ...warnings.map((w) => `- ${w}`), '');
   if (want.has('md')) await put('report.md', index.join('\n'));
   return { files, tables, warnings };
+}
+
+/**
+ * One row per (method, arm, fraction, repetition, test case) with every per-case metric value
+ * (raw: Dice/IoU as fractions, HD95 in mm; empty = undefined under the empty-mask policy), or
+ * null when no evaluation has per-case values (classification).
+ */
+export function perCaseCsv(input: ReportInput): string | null {
+  const keys: string[] = [];
+  for (const r of input.results) for (const c of r.metrics.perCase) for (const k of Object.keys(c.values)) if (!keys.includes(k)) keys.push(k);
+  if (keys.length === 0) return null;
+  const field = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = [['method', 'arm', 'fraction', 'repetition', 'case', ...keys].join(',')];
+  const sorted = [...input.results].sort(
+    (a, b) =>
+      a.node.params.method.localeCompare(b.node.params.method) ||
+      a.node.params.arm.localeCompare(b.node.params.arm) ||
+      a.node.params.fraction - b.node.params.fraction ||
+      a.node.params.repetition - b.node.params.repetition,
+  );
+  for (const r of sorted) {
+    const p = r.node.params;
+    for (const c of r.metrics.perCase) {
+      const vals = keys.map((k) => {
+        const v = c.values[k];
+        return typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
+      });
+      lines.push([field(p.method), p.arm, String(p.fraction), String(p.repetition), field(c.id), ...vals].join(','));
+    }
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** Evaluate and finetune nodes of the input, for callers that assemble a ReportInput by hand. */

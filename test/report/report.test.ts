@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { GraphNode, Modality, ReportSpec, TableSpec } from '../../compiler/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
-import { buildComparison, buildTable, defaultReportSpec, renderCsv, renderLatex, renderMarkdown, reportInputFromRecord, writeReport } from '../../report/index.js';
+import { buildComparison, buildTable, defaultReportSpec, perCaseCsv, renderCsv, renderLatex, renderMarkdown, reportInputFromRecord, writeReport } from '../../report/index.js';
 import { renderComparisonLatex, renderComparisonMarkdown } from '../../report/tables.js';
 import { convergenceRows, dataEfficiencyRows, PNG_SCALE, plotSpec, renderPng, renderSvg } from '../../report/figures.js';
 import { fixtureInput, graph } from './fixtures/input.js';
@@ -124,6 +124,20 @@ describe('tables', () => {
     const tex = renderComparisonLatex(c);
     expect(tex).toContain('128$^3$');
     expect(tex).toMatch(/^[\x00-\x7f]*$/);
+  });
+});
+
+describe('per-case values', () => {
+  it('per-case.csv has one row per evaluation × test case, raw values, empty for undefined', () => {
+    const results = fixtureInput.results.slice(0, 2).map((r, i) => ({
+      ...r,
+      metrics: { ...r.metrics, perCase: [{ id: 'case,A', values: { dice_WT: 0.5 + i / 10, hd95_WT: NaN } }, { id: 'B', values: { dice_WT: 0.25, hd95_WT: 3 } }] },
+    }));
+    const csv = perCaseCsv({ ...fixtureInput, results })!.trim().split('\n');
+    expect(csv[0]).toBe('method,arm,fraction,repetition,case,dice_WT,hd95_WT');
+    expect(csv).toHaveLength(5);
+    expect(csv).toContain(`${results[0]!.node.params.method},${results[0]!.node.params.arm},${results[0]!.node.params.fraction},${results[0]!.node.params.repetition},"case,A",0.5,`);
+    expect(perCaseCsv(fixtureInput)).toBeNull();
   });
 });
 
