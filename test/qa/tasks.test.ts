@@ -62,7 +62,7 @@ describe('QA: all pretext tasks end to end', () => {
     const rep = cli(['report', join(dir, 'exp.ssl'), '--cache', cache, '--out', join(dir, 'rebuilt'), '--quiet']);
     expect(rep.status, rep.stderr).toBe(0);
     expect(rep.stdout + rep.stderr).not.toMatch(/epoch|start (pretrain|finetune)/);
-    expect(readdirSync(join(dir, 'rebuilt')).sort()).toEqual(['figure-c.svg', 'report.md', 'table-t.csv', 'table-t.md']);
+    expect(readdirSync(join(dir, 'rebuilt')).sort()).toEqual(['figure-c.svg', 'per-case.csv', 'report.md', 'table-t.csv', 'table-t.md']);
     expect(existsSync(join(dir, 'rebuilt', 'figure-c.svg'))).toBe(true);
   });
 });
