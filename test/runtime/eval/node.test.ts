@@ -54,7 +54,7 @@ describe('evaluate and report nodes', () => {
     const repCtx = fakeContext<ReportNode>({ node: rep, graph, inputs: { [ev.id]: { node: ev, dir: evCtx.outDir } } });
     const r = await reportHandler(repCtx);
     expect(r.summary).toMatchObject({ results: 1, histories: 1 });
-    expect(readdirSync(repCtx.outDir).sort()).toEqual(['figure-conv.svg', 'report.md', 'table-t.csv', 'table-t.md']);
+    expect(readdirSync(repCtx.outDir).sort()).toEqual(['figure-conv.svg', 'per-case.csv', 'report.md', 'table-t.csv', 'table-t.md']);
     expect(readFileSync(join(repCtx.outDir, 'table-t.md'), 'utf8')).toContain('| scratch |');
     for (const c of [ftCtx, evCtx, repCtx]) c.cleanup();
   });
