@@ -118,7 +118,12 @@ export async function runPlan(argv: string[]): Promise<number> {
       const mod = (await import(new URL('../../runtime/executor/cache.js', import.meta.url).href)) as {
         cacheStates?: (g: ExecutionGraph, dir: string) => Record<string, PlanState>;
       };
-      if (mod.cacheStates) states = mod.cacheStates(graph, cacheDir);
+      // Bind the graph to the data files as they are now (what `ssl3d run` keys its cache by).
+      const fp = (await import(new URL('../../runtime/executor/fingerprint.js', import.meta.url).href)) as {
+        bindDataInputs?: (g: ExecutionGraph, baseDir: string) => Promise<ExecutionGraph>;
+      };
+      const bound = fp.bindDataInputs ? await fp.bindDataInputs(graph, dirname(file)) : graph;
+      if (mod.cacheStates) states = mod.cacheStates(bound, cacheDir);
     } catch {
       states = undefined;
     }

@@ -9,6 +9,7 @@ import { runGraph, type RunGraphResult } from './executor.js';
 import type { HandlerResolver } from './handlers.js';
 import { acquireLock } from './lock.js';
 import { createRecordWriter } from './record-writer.js';
+import { bindDataInputs } from './fingerprint.js';
 
 export interface SessionOptions {
   graph: ExecutionGraph;
@@ -38,7 +39,9 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-export async function runSession(opts: SessionOptions): Promise<SessionResult> {
+export async function runSession(options: SessionOptions): Promise<SessionResult> {
+  // Cache keys cover the data files as they are now, not only the declared patterns.
+  const opts = { ...options, graph: await bindDataInputs(options.graph, options.baseDir) };
   const lock = acquireLock(opts.cacheDir);
   const runId = opts.runId ?? newRunId();
   const writer = createRecordWriter({
