@@ -213,7 +213,7 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
     if (ui === 'json') {
       stream.subscribe((e: RunEvent) => process.stdout.write(JSON.stringify(e) + '\n'));
     } else if (ui === 'plain') {
-      const p = createPlainRenderer({ write: (s) => process.stdout.write(s), color: useColor(), results: !args.report });
+      const p = createPlainRenderer({ write: (s) => process.stdout.write(s), writeError: (s) => process.stderr.write(s), color: useColor(), results: !args.report });
       stream.subscribe(p.onEvent);
       closers.push(() => p.close());
     } else {

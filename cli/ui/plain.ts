@@ -7,6 +7,8 @@ import { emptyView, formatDuration, formatNumber, formatSummary, reduce, resultT
 
 export interface PlainOptions {
   write: (text: string) => void;
+  /** Where error lines go (e.g. stderr); defaults to `write`. */
+  writeError?: (text: string) => void;
   color?: boolean;
   /** Milliseconds between heartbeats (default 30 000); 0 disables the timer. */
   heartbeatMs?: number;
@@ -32,6 +34,8 @@ export function createPlainRenderer(opts: PlainOptions): PlainRenderer {
   const heartbeatMs = opts.heartbeatMs ?? 30_000;
   const view = emptyView();
   let lastLineAt = now();
+  const errors: string[] = [];
+  const writeError = opts.writeError ?? opts.write;
   let timer: NodeJS.Timeout | null = null;
 
   const stamp = (t: number): string => `[${clock(view.startedAt === null ? 0 : t - view.startedAt)}]`;
@@ -95,9 +99,13 @@ export function createPlainRenderer(opts: PlainOptions): PlainRenderer {
       case 'info':
         out(e.t, `${e.node ? `${e.node}: ` : ''}${e.message}`);
         break;
-      case 'error':
-        out(e.t, `${paint(color, '31', `error ${e.code}`)}${e.node ? ` in ${e.node}` : ''}: ${e.message}`);
+      case 'error': {
+        const line = `${paint(color, '31', `error ${e.code}`)}${e.node ? ` in ${e.node}` : ''}: ${e.message}`;
+        errors.push(line);
+        writeError(`${stamp(e.t)} ${line}\n`);
+        lastLineAt = e.t;
         break;
+      }
       case 'run-end': {
         const counts: Record<string, number> = {};
         for (const id of view.order) counts[view.nodes[id]!.state] = (counts[view.nodes[id]!.state] ?? 0) + 1;
@@ -106,6 +114,11 @@ export function createPlainRenderer(opts: PlainOptions): PlainRenderer {
         const tables = opts.results === false ? [] : resultTables(view);
         for (const table of tables) for (const l of resultTableLines(table)) opts.write(`  ${l}\n`);
         if (e.status === 'interrupted') opts.write('  interrupted: run the same command again to resume from the last checkpoint\n');
+        if (e.status === 'failed' && errors.length > 0) {
+          // Repeat the errors at the end, where a reader of a long log looks first.
+          writeError(`${errors.length} error${errors.length === 1 ? '' : 's'}:\n`);
+          for (const l of errors) writeError(`  ${l}\n`);
+        }
         break;
       }
       default:
