@@ -64,7 +64,7 @@ async function main() {
   const cxx = findCompiler();
   if (!cxx) return warn('no C++ compiler found (set CXX, or install g++/clang++), so the native kernels were not built');
   const inc = findHeaders();
-  if (!inc) return warn('Node-API headers not found (install the node-api-headers dev dependency)');
+  if (!inc) return warn('Node-API headers not found (install the node-api-headers package)');
   const x86 = process.arch === 'x64' || process.arch === 'ia32';
   mkdirSync(out, { recursive: true });
   const opt = debug ? ['-O0', '-g'] : ['-O3'];
