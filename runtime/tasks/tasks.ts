@@ -103,31 +103,75 @@ function embedPatches(m: TaskModel, x: tf.Tensor, fm: FeatureMode, training: boo
   return (m.heads['embed'] as tf.LayersModel).apply(features(encode(m.encoder, x, training), fm), { training }) as tf.Tensor2D;
 }
 
-// ───────────────────────── RPL ─────────────────────────
-
-export class RplTask implements PretextTask {
-  readonly name = 'rpl' as const;
+/**
+ * RPL and Jigsaw share everything but their samples: patches on a jittered grid, each encoded by
+ * the shared encoder and embedded to 64 values, the embeddings of one sample concatenated and
+ * classified (26/8 query positions, or P permutations) with a softmax cross-entropy.
+ */
+abstract class PatchGridTask {
+  abstract readonly name: 'rpl' | 'jigsaw';
   readonly dim: 2 | 3;
   readonly variant: PretextSpec['variant'];
   readonly encoderInputShape: number[];
-  readonly classes: number;
   readonly geometry: GridGeometry;
-  private fm: FeatureMode | null = null;
+  abstract readonly classes: number;
+  protected fm: FeatureMode | null = null;
 
-  constructor(private spec: PretextSpec, params: RplParams, inputShape: number[], encoder: EncoderSpec) {
+  constructor(protected spec: PretextSpec, params: { grid: number; jitter: number }, inputShape: number[], encoder: EncoderSpec) {
     this.dim = spec.dim;
     this.variant = spec.variant;
     this.geometry = gridGeometry(spatialOf(inputShape), params.grid, params.jitter, encoderDivisor(encoder));
-    this.classes = rplClasses(this.geometry);
     this.encoderInputShape = [...this.geometry.patch, channelsOf(inputShape)];
   }
 
+  /** Patches encoded per sample (their embeddings are concatenated in this order). */
+  protected abstract patchesPerSample(): number;
+
+  /** Short layer-name prefix of the heads. */
+  protected abstract prefix(): string;
+
   build(encoder: Encoder, seed: number): TaskModel {
     this.fm = featureMode(encoder);
-    const embed = patchEmbedHead('rpl', this.fm.size, seed);
-    const classifier = classifierHead('rpl', 2 * PATCH_EMBEDDING, this.spec.headHidden, this.classes, seed);
+    const embed = patchEmbedHead(this.prefix(), this.fm.size, seed);
+    const classifier = classifierHead(this.prefix(), this.patchesPerSample() * PATCH_EMBEDDING, this.spec.headHidden, this.classes, seed);
     const heads = { embed, classifier };
-    return { encoder, heads, holder: holderModel('pretext_rpl', encoder, heads) };
+    return { encoder, heads, holder: holderModel(`pretext_${this.name}`, encoder, heads) };
+  }
+
+  forward(m: TaskModel, b: TaskBatch, training: boolean): tf.Tensor {
+    return tf.tidy(() => {
+      const e = embedPatches(m, b.inputs[0] as tf.Tensor, this.fm!, training);
+      const rows = tf.reshape(e, [b.labels.length, this.patchesPerSample() * PATCH_EMBEDDING]);
+      return (m.heads['classifier'] as tf.LayersModel).apply(rows, { training }) as tf.Tensor;
+    });
+  }
+
+  loss(pred: tf.Tensor, b: TaskBatch): tf.Scalar {
+    return softmaxLoss(pred, b.targets, this.classes);
+  }
+
+  accuracy(pred: tf.Tensor, b: TaskBatch): number {
+    return classAccuracy(pred, b.labels);
+  }
+}
+
+// ───────────────────────── RPL ─────────────────────────
+
+export class RplTask extends PatchGridTask implements PretextTask {
+  readonly name = 'rpl' as const;
+  readonly classes: number;
+
+  constructor(spec: PretextSpec, params: RplParams, inputShape: number[], encoder: EncoderSpec) {
+    super(spec, params, inputShape, encoder);
+    this.classes = rplClasses(this.geometry);
+  }
+
+  protected patchesPerSample(): number {
+    return 2; // [centre ‖ query]
+  }
+
+  protected prefix(): string {
+    return 'rpl';
   }
 
   batch(pool: readonly Vol[], rng: Rng, size: number, training: boolean): TaskBatch {
@@ -144,22 +188,6 @@ export class RplTask implements PretextTask {
     return { inputs: [volTensor(vols)], targets: tf.tensor1d(labels, 'int32'), index: {}, samples: picked.length, labels };
   }
 
-  forward(m: TaskModel, b: TaskBatch, training: boolean): tf.Tensor {
-    return tf.tidy(() => {
-      const e = embedPatches(m, b.inputs[0] as tf.Tensor, this.fm!, training);
-      const pairs = tf.reshape(e, [b.labels.length, 2 * PATCH_EMBEDDING]); // [centre ‖ query]
-      return (m.heads['classifier'] as tf.LayersModel).apply(pairs, { training }) as tf.Tensor;
-    });
-  }
-
-  loss(pred: tf.Tensor, b: TaskBatch): tf.Scalar {
-    return softmaxLoss(pred, b.targets, this.classes);
-  }
-
-  accuracy(pred: tf.Tensor, b: TaskBatch): number {
-    return classAccuracy(pred, b.labels);
-  }
-
   info(): Record<string, unknown> {
     const g = this.geometry;
     return { classes: this.classes, grid: g.grid, cell: g.cell, patch: g.patch, jitter: g.jitter, slack: g.slack, embedding: PATCH_EMBEDDING, feature: this.fm };
@@ -168,21 +196,14 @@ export class RplTask implements PretextTask {
 
 // ───────────────────────── Jigsaw ─────────────────────────
 
-export class JigsawTask implements PretextTask {
+export class JigsawTask extends PatchGridTask implements PretextTask {
   readonly name = 'jigsaw' as const;
-  readonly dim: 2 | 3;
-  readonly variant: PretextSpec['variant'];
-  readonly encoderInputShape: number[];
   readonly classes: number;
-  readonly geometry: GridGeometry;
   readonly permutations: PermutationSet & { cached: boolean };
   readonly tiles: number;
-  private fm: FeatureMode | null = null;
 
-  constructor(private spec: PretextSpec, params: JigsawParams, inputShape: number[], encoder: EncoderSpec, seed: number, opts: TaskOptions) {
-    this.dim = spec.dim;
-    this.variant = spec.variant;
-    this.geometry = gridGeometry(spatialOf(inputShape), params.grid, params.jitter, encoderDivisor(encoder));
+  constructor(spec: PretextSpec, params: JigsawParams, inputShape: number[], encoder: EncoderSpec, seed: number, opts: TaskOptions) {
+    super(spec, params, inputShape, encoder);
     this.tiles = gridCount(this.geometry);
     // authors' code: 100 permutations — uniformly random ones in 3D (permutations3d_100_27.npy),
     // a max-Hamming set in 2D (permutations_100_max.bin) — whatever the declaration says
@@ -190,15 +211,14 @@ export class JigsawTask implements PretextTask {
     const count = spec.variant === 'authors-code' ? 100 : params.permutations;
     this.permutations = permutationSet({ tiles: this.tiles, count, seed: deriveSeed(seed, 'jigsaw-permutations'), selection, cacheDir: opts.cacheDir });
     this.classes = this.permutations.perms.length;
-    this.encoderInputShape = [...this.geometry.patch, channelsOf(inputShape)];
   }
 
-  build(encoder: Encoder, seed: number): TaskModel {
-    this.fm = featureMode(encoder);
-    const embed = patchEmbedHead('jig', this.fm.size, seed);
-    const classifier = classifierHead('jig', this.tiles * PATCH_EMBEDDING, this.spec.headHidden, this.classes, seed);
-    const heads = { embed, classifier };
-    return { encoder, heads, holder: holderModel('pretext_jigsaw', encoder, heads) };
+  protected patchesPerSample(): number {
+    return this.tiles; // in shuffled order
+  }
+
+  protected prefix(): string {
+    return 'jig';
   }
 
   batch(pool: readonly Vol[], rng: Rng, size: number, training: boolean): TaskBatch {
@@ -211,22 +231,6 @@ export class JigsawTask implements PretextTask {
       labels.push(s.label);
     }
     return { inputs: [volTensor(vols)], targets: tf.tensor1d(labels, 'int32'), index: {}, samples: picked.length, labels };
-  }
-
-  forward(m: TaskModel, b: TaskBatch, training: boolean): tf.Tensor {
-    return tf.tidy(() => {
-      const e = embedPatches(m, b.inputs[0] as tf.Tensor, this.fm!, training);
-      const rows = tf.reshape(e, [b.labels.length, this.tiles * PATCH_EMBEDDING]); // tiles in shuffled order
-      return (m.heads['classifier'] as tf.LayersModel).apply(rows, { training }) as tf.Tensor;
-    });
-  }
-
-  loss(pred: tf.Tensor, b: TaskBatch): tf.Scalar {
-    return softmaxLoss(pred, b.targets, this.classes);
-  }
-
-  accuracy(pred: tf.Tensor, b: TaskBatch): number {
-    return classAccuracy(pred, b.labels);
   }
 
   info(): Record<string, unknown> {
