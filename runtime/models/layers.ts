@@ -126,7 +126,8 @@ export interface NormArgs {
 /**
  * Batch normalisation over the last (channel) axis. Statistics are taken over the batch and
  * all spatial axes (biased variance, as tf.nn.moments). Moving averages with `momentum`
- * (Keras default 0.99) are updated in training mode only while the layer is trainable.
+ * (default 0.9, as PyTorch; see docs/models.md) are updated in training mode only while the
+ * layer is trainable.
  */
 export class BatchNorm extends tf.layers.Layer {
   static className = 'SslBatchNorm';
