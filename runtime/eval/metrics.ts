@@ -8,7 +8,7 @@
 //   (BraTS ET = {4}, TC = {1,4}, WT = {1,2,4}); a class k is the region {k}.
 // - Empty masks: see `EmptyPolicy`.
 
-import type { MetricSpec } from '../../compiler/graph.js';
+import type { EvalSpec, MetricSpec } from '../../compiler/graph.js';
 import { squaredEdt } from './edt.js';
 
 /** How empty reference and/or prediction masks are scored. */
@@ -339,4 +339,14 @@ export function argmaxLabels(probs: ArrayLike<number>, classes: readonly number[
     out[i] = classes[best]!;
   }
   return out;
+}
+
+/**
+ * The empty-mask policy an EvalSpec declares: `empty-masks` for both sides empty, `hd95-empty`
+ * for HD95 with exactly one side empty (absent or 'exclude': the case is left out and counted).
+ * Used alike by the per-epoch validation metric and the final test evaluation.
+ */
+export function emptyPolicyOf(spec: EvalSpec): EmptyPolicy {
+  const one = spec.hd95Empty;
+  return { bothEmpty: spec.emptyPolicy, hd95OneEmpty: one === undefined || one === 'exclude' ? null : one };
 }

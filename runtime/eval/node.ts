@@ -17,7 +17,9 @@ import { writeNifti } from '../data/nifti.js';
 import type { Case } from '../data/types.js';
 import { labelsToGrid } from './regrid.js';
 import type { EvalMetrics } from '../record.js';
-import { describeEmptyPolicy, evaluateClassification, evaluateSegmentation, metricKey, type EmptyPolicy, type SegCase } from './metrics.js';
+import { describeEmptyPolicy, emptyPolicyOf, evaluateClassification, evaluateSegmentation, metricKey, type SegCase } from './metrics.js';
+
+export { emptyPolicyOf };
 import { loadFinetunedModel, predictGrade, predictSegmentation } from './predict.js';
 
 /**
@@ -45,15 +47,6 @@ function csvField(s: string): string {
 
 function num(v: number): string {
   return Number.isFinite(v) ? String(Number(v.toPrecision(10))) : '';
-}
-
-/**
- * The empty-mask policy an EvalSpec declares: `empty-masks` for both sides empty, `hd95-empty`
- * for HD95 with exactly one side empty (absent or 'exclude': the case is left out and counted).
- */
-export function emptyPolicyOf(spec: EvaluateNode['params']['evaluation']): EmptyPolicy {
-  const one = spec.hd95Empty;
-  return { bothEmpty: spec.emptyPolicy, hd95OneEmpty: one === undefined || one === 'exclude' ? null : one };
 }
 
 export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {

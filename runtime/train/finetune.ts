@@ -20,7 +20,7 @@ import type { DataNode, FinetuneNode, FinetuneSpec, MetricSpec } from '../../com
 import { SslRuntimeError, type InputArtifact, type NodeContext, type NodeHandler } from '../contract.js';
 import type { Case, LoadedDataset } from '../data/types.js';
 import { readDatasetArtifact } from '../data/artifact.js';
-import { evaluateClassification, higherIsBetter, metricKey, resolveRegion, segmentationMetric, type EmptyPolicy } from '../eval/metrics.js';
+import { emptyPolicyOf, evaluateClassification, higherIsBetter, metricKey, resolveRegion, segmentationMetric, type EmptyPolicy } from '../eval/metrics.js';
 import { buildModel, extractSlice, predictGrade, predictSegmentation, sliceShape, upsampleOf, checkCaseFits, writeModelDescription, MODEL_FORMAT, type ModelDescription } from '../eval/predict.js';
 import { protocolSplit, repetitionSeeds } from '../eval/protocol.js';
 import { saveWeights, transferEncoder } from '../models/weights.js';
@@ -223,7 +223,7 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
     // ── validation (convergence metric on the fixed validation set) ──
     const conv = convergenceMetric(node);
     const convKey = metricKey(conv);
-    const policy: EmptyPolicy = { bothEmpty: p.evaluation.emptyPolicy, hd95OneEmpty: null };
+    const policy: EmptyPolicy = emptyPolicyOf(p.evaluation);
     const regions = dataNode.kind === 'data' ? dataNode.params.dataset.regions : {};
     const validate = split.val.length === 0
       ? undefined
