@@ -321,11 +321,17 @@ export function evaluateClassification(specs: readonly MetricSpec[], ref: readon
   return out;
 }
 
-/** Argmax over the last axis of a channels-last probability map. */
+/** Argmax over the last axis of a channels-last probability map, as label values. */
 export function argmaxLabels(probs: ArrayLike<number>, classes: readonly number[]): Uint8Array {
+  const out = new Uint8Array(probs.length / classes.length);
+  argmaxInto(probs, classes, out);
+  return out;
+}
+
+/** Argmax of `probs` ([n, K] channels-last) written as label values into `out` from `offset`. */
+export function argmaxInto(probs: ArrayLike<number>, classes: readonly number[], out: Uint8Array, offset = 0): void {
   const k = classes.length;
   const n = probs.length / k;
-  const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
     let bv = probs[i * k]!;
@@ -336,9 +342,8 @@ export function argmaxLabels(probs: ArrayLike<number>, classes: readonly number[
         best = c;
       }
     }
-    out[i] = classes[best]!;
+    out[offset + i] = classes[best]!;
   }
-  return out;
 }
 
 /**

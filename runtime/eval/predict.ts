@@ -13,6 +13,7 @@ import { SslRuntimeError } from '../contract.js';
 import type { Case } from '../data/types.js';
 import { buildClassifier, buildEncoder, buildSegmenter } from '../models/unet.js';
 import { loadWeights } from '../models/weights.js';
+import { argmaxInto } from './metrics.js';
 
 export const MODEL_FORMAT = 'ssl3d-model';
 /** File name of the model description in a finetune node's folder. */
@@ -127,33 +128,16 @@ export function checkCaseFits(c: Case, desc: Pick<ModelDescription, 'inputShape'
   }
 }
 
-function argmaxInto(probs: Float32Array, k: number, classes: readonly number[], out: Uint8Array, offset = 0): void {
-  const n = probs.length / k;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bv = probs[i * k]!;
-    for (let c = 1; c < k; c++) {
-      const v = probs[i * k + c]!;
-      if (v > bv) {
-        bv = v;
-        best = c;
-      }
-    }
-    out[offset + i] = classes[best]!;
-  }
-}
-
 /** Predicted label volume (raw label values, e.g. 0/1/2/4) for one case. */
 export async function predictSegmentation(model: tf.LayersModel, c: Case, desc: Pick<ModelDescription, 'inputShape' | 'slices' | 'classes'>, sliceBatch = 8): Promise<Uint8Array> {
   checkCaseFits(c, desc);
-  const k = desc.classes.length;
   const nvox = c.shape.reduce((a, b) => a * b, 1);
   const out = new Uint8Array(nvox);
   if (!desc.slices) {
     const probs = tf.tidy(() => model.predict(tf.tensor(c.image, [1, ...desc.inputShape])) as tf.Tensor);
     const data = (await probs.data()) as Float32Array;
     probs.dispose();
-    argmaxInto(data, k, desc.classes, out);
+    argmaxInto(data, desc.classes, out);
     return out;
   }
   const axis = desc.slices.axis;
@@ -167,7 +151,7 @@ export async function predictSegmentation(model: tf.LayersModel, c: Case, desc: 
     const data = (await probs.data()) as Float32Array;
     probs.dispose();
     const labels = new Uint8Array(count * h * w);
-    argmaxInto(data, k, desc.classes, labels);
+    argmaxInto(data, desc.classes, labels);
     for (let b = 0; b < count; b++) placeSlice(out, c.shape, axis, s0 + b, labels.subarray(b * h * w, (b + 1) * h * w));
   }
   return out;
@@ -180,6 +164,6 @@ export async function predictGrade(model: tf.LayersModel, c: Case, desc: Pick<Mo
   const data = (await probs.data()) as Float32Array;
   probs.dispose();
   const out = new Uint8Array(1);
-  argmaxInto(data, desc.classes.length, desc.classes, out);
+  argmaxInto(data, desc.classes, out);
   return out[0]!;
 }
