@@ -127,7 +127,9 @@ const Ssl3dKernels* pick_kernels() {
     }                                                               \
   } while (0)
 
-bool get_f32(napi_env env, napi_value v, float** data, size_t* len) {
+// A typed array of exactly the element type `want`, as a raw pointer and element count.
+template <typename T>
+bool get_typed(napi_env env, napi_value v, napi_typedarray_type want, T** data, size_t* len) {
   bool is;
   if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
   napi_typedarray_type type;
@@ -135,23 +137,14 @@ bool get_f32(napi_env env, napi_value v, float** data, size_t* len) {
   napi_value ab;
   size_t off;
   if (napi_get_typedarray_info(env, v, &type, len, &p, &ab, &off) != napi_ok) return false;
-  if (type != napi_float32_array) return false;
-  *data = (float*)p;
+  if (type != want) return false;
+  *data = (T*)p;
   return true;
 }
 
-bool get_i32(napi_env env, napi_value v, int32_t** data, size_t* len) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
-  napi_typedarray_type type;
-  void* p;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, &p, &ab, &off) != napi_ok) return false;
-  if (type != napi_int32_array) return false;
-  *data = (int32_t*)p;
-  return true;
-}
+bool get_f32(napi_env env, napi_value v, float** data, size_t* len) { return get_typed(env, v, napi_float32_array, data, len); }
+
+bool get_i32(napi_env env, napi_value v, int32_t** data, size_t* len) { return get_typed(env, v, napi_int32_array, data, len); }
 
 napi_value fail(napi_env env, const char* msg) {
   napi_throw_type_error(env, "SSL206", msg);
