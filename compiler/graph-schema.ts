@@ -174,6 +174,25 @@ const base = (kind: string, output: string, params: S): S =>
     params,
   });
 
+const slurmTime: S = { type: 'string', pattern: '^\\d+(-\\d+)?(:\\d+){0,2}$' };
+const resources = obj(
+  { memoryGB: { type: 'number', exclusiveMinimum: 0 }, cpus: int(1), gpus: int(0), time: slurmTime },
+  ['memoryGB', 'cpus', 'gpus', 'time'],
+);
+const executor = obj(
+  {
+    kind: en('local', 'slurm'),
+    partition: { type: 'string' },
+    account: { type: 'string' },
+    time: slurmTime,
+    maxJobs: int(1),
+    requeue: { type: 'boolean' },
+    sbatch: { type: 'array', items: { type: 'string' } },
+    resources: obj({ data: resources, pretrain: resources, finetune: resources, evaluate: resources, report: resources }, ['data', 'pretrain', 'finetune', 'evaluate', 'report']),
+  },
+  ['partition', 'account', 'time', 'maxJobs', 'requeue', 'sbatch', 'resources'],
+);
+
 export const graphSchema: S = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'ssl3d execution graph',
@@ -221,7 +240,8 @@ export const graphSchema: S = {
         ],
       },
     },
-  }),
+    executor,
+  }, ['executor']),
 };
 
 export class GraphLoadError extends Error {

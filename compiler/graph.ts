@@ -357,6 +357,37 @@ export interface ReportNode extends NodeBase {
 export type GraphNode = DataNode | PretrainNode | FinetuneNode | EvaluateNode | ReportNode;
 export type NodeKind = GraphNode['kind'];
 
+// ───────────────────────────── where nodes run ─────────────────────────────
+
+/** Resources one node's cluster job asks for; unset fields come from the node's cost estimate. */
+export interface NodeResources {
+  memoryGB?: number;
+  cpus?: number;
+  gpus?: number;
+  /** Slurm time limit: minutes (`"90"`) or Slurm's own `[days-]hours:minutes:seconds`. */
+  time?: string;
+}
+
+/**
+ * The experiment's `executor` setting. It says where nodes run, never what they compute, so it
+ * is not part of any node hash. Unset fields fall back to the user profile, then to defaults.
+ */
+export interface ExecutorSpec {
+  kind: 'local' | 'slurm';
+  partition?: string;
+  account?: string;
+  /** Default time limit of every job (Slurm syntax, see NodeResources.time). */
+  time?: string;
+  /** How many of one submission's jobs may run at the same time. */
+  maxJobs?: number;
+  /** Let Slurm requeue a preempted or failed-node job; it resumes from the node's checkpoint. */
+  requeue?: boolean;
+  /** Extra sbatch options, passed as they are (e.g. `--qos=long`). */
+  sbatch?: string[];
+  /** Per node kind resource overrides. */
+  resources?: Partial<Record<NodeKind, NodeResources>>;
+}
+
 export interface ExecutionGraph {
   version: typeof GRAPH_VERSION;
   experiment: string;
@@ -366,4 +397,6 @@ export interface ExecutionGraph {
   backend: 'auto' | 'native' | 'cpu' | 'tensorflow';
   /** Nodes in a valid topological order. */
   nodes: GraphNode[];
+  /** Where the nodes run (absent: locally, unless the user profile or `--executor` says otherwise). */
+  executor?: ExecutorSpec;
 }

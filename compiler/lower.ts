@@ -25,6 +25,7 @@ import { closest, didYouMeanHint } from './suggest.js';
 import { validateBlock } from './validate.js';
 import { entriesToJson, showJson, type Json, type JsonObject, type SpanMap } from './values.js';
 import { Diagnostics as DiagList } from './diag.js';
+import { executorSpecOf } from './executor.js';
 
 // ───────────── JSON accessors (after validation the shapes are known) ─────────────
 
@@ -1045,6 +1046,8 @@ class Lowering {
       backend: backend as ExecutionGraph['backend'],
       nodes,
     };
+    const executor = expC?.ok ? executorSpecOf(expC.json.executor) : undefined;
+    if (executor) graph.executor = executor;
     return graph;
   }
 

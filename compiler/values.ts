@@ -42,6 +42,8 @@ const UNIT_ALIASES: Record<string, string> = {
   pixels: 'voxels',
   percent: '%',
   '%': '%',
+  min: 'minutes',
+  minute: 'minutes',
 };
 
 /** Canonical spelling of a unit (`epoch` → `epochs`, `px` → `voxels`); unknown units unchanged. */

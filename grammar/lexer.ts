@@ -75,7 +75,7 @@ export const allTokens: TokenType[] = [
 ];
 
 /** Unit words that may follow a number: `25 epochs`, `2 voxels`, `30 min`. */
-export const UNIT_WORDS: readonly string[] = ['epochs', 'epoch', 'steps', 'step', 'voxels', 'voxel', 'vox', 'mm', 'px', 'cases', 'case', 'minutes', 'min', 's'];
+export const UNIT_WORDS: readonly string[] = ['epochs', 'epoch', 'steps', 'step', 'voxels', 'voxel', 'vox', 'mm', 'px', 'cases', 'case', 'minutes', 'min', 's', 'GB'];
 
 /** The lexer; `validate` runs Chevrotain's token-definition checks (a test does; the shared
  *  instance skips them to start faster). */

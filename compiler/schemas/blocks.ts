@@ -283,10 +283,44 @@ export const reportSchema = block({
   formats: list(oneOfWords(['md', 'csv', 'tex', 'svg', 'png']), 'a list of formats from md, csv, tex, svg, png', 1),
 });
 
+// Where nodes run (`executor = slurm { partition = "gpu", finetune { memory = 16 GB } }`): the
+// settings never change what a node computes, so compiler/executor.ts keeps them out of hashes.
+const slurmTime: Schema = {
+  anyOf: [
+    qty('minutes', { integer: true, min: 1, example: '90 minutes' }),
+    { type: 'object', properties: { $string: { type: 'string', pattern: '^\\d+(-\\d+)?(:\\d+){0,2}$' } }, required: ['$string'], additionalProperties: false },
+  ],
+  'x-expect': 'a time limit: minutes (e.g. 90 minutes) or Slurm\'s "days-hours:minutes:seconds" (e.g. "1-00:00:00")',
+  'x-units': ['minutes'],
+};
+const nodeResources = block({
+  memory: qty('GB', { min: 0, exclusiveMin: true, example: '16 GB' }),
+  cpus: int(1, 1024, 'CPUs per job, e.g. 4'),
+  gpus: int(0, 64, 'GPUs per job, e.g. 1'),
+  time: slurmTime,
+});
+const executorBlock = block(
+  {
+    partition: str,
+    account: str,
+    time: slurmTime,
+    'max-jobs': int(1, 100000, 'how many jobs may run at once, e.g. 20'),
+    requeue: bool,
+    sbatch: list(str, 'extra sbatch options, e.g. ["--qos=long"]'),
+    data: nodeResources,
+    pretrain: nodeResources,
+    finetune: nodeResources,
+    evaluate: nodeResources,
+    report: nodeResources,
+  },
+  { types: ['local', 'slurm'], expect: 'an executor: local, slurm, or slurm { partition = "gpu" }' },
+);
+
 export const experimentSchema = block({
   seed: int(0, 4294967295, 'a seed: a whole number from 0 to 4294967295'),
   backend: oneOfWords(['auto', 'native', 'cpu', 'tensorflow']),
   description: str,
+  executor: { anyOf: [{ type: 'string', enum: ['local', 'slurm'] }, executorBlock], 'x-expect': 'an executor: local, slurm, or slurm { partition = "gpu" }' },
 });
 
 /** Kinds with a type after `=`, and the types each accepts. Kinds without types map to null. */
