@@ -201,7 +201,7 @@ export const graphSchema: S = {
     experiment: { type: 'string' },
     source: obj({ file: { type: 'string' }, hash: { type: 'string' } }),
     seed: int(0),
-    backend: en('auto', 'native', 'cpu', 'tensorflow'),
+    backend: en('auto', 'webgpu', 'native', 'cpu', 'tensorflow'),
     nodes: {
       type: 'array',
       items: {

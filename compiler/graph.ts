@@ -394,7 +394,7 @@ export interface ExecutionGraph {
   /** Path of the root source file relative to where it was compiled, and the sha256 of all sources. */
   source: { file: string; hash: string };
   seed: number;
-  backend: 'auto' | 'native' | 'cpu' | 'tensorflow';
+  backend: 'auto' | 'webgpu' | 'native' | 'cpu' | 'tensorflow';
   /** Nodes in a valid topological order. */
   nodes: GraphNode[];
   /** Where the nodes run (absent: locally, unless the user profile or `--executor` says otherwise). */

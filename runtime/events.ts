@@ -3,6 +3,13 @@
 
 import type { NodeKind } from '../compiler/graph.js';
 
+/** The training backend of a run; `adapter` is the GPU when it is 'webgpu'. */
+export interface RunBackend {
+  name: string;
+  reason: string;
+  adapter?: { vendor: string; architecture: string; device: string; description: string; software: boolean };
+}
+
 interface EventBase {
   /** Milliseconds since the Unix epoch. */
   t: number;
@@ -12,7 +19,7 @@ export interface RunStartEvent extends EventBase {
   type: 'run-start';
   experiment: string;
   runId: string;
-  backend: { name: string; reason: string };
+  backend: RunBackend;
   nodes: Array<{
     id: string;
     kind: NodeKind;

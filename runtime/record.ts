@@ -2,6 +2,7 @@
 // what reports are computed from. Reports never retrain: they read these files alone.
 
 import type { EvaluateNode, ExecutionGraph, FinetuneNode } from '../compiler/graph.js';
+import type { RunBackend } from './events.js';
 
 /** One epoch of a training node (pretrain or finetune). */
 export interface EpochRecord {
@@ -63,7 +64,7 @@ export interface RunRecord {
   source: { file: string; hash: string; text: string };
   graph: ExecutionGraph;
   versions: { node: string; tfjs: string; ssl3d: string };
-  backend: { name: string; reason: string };
+  backend: RunBackend;
   cpu: { model: string; cores: number; features: string[] };
   seed: number;
   nodes: Record<string, NodeRecord>;

@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from '../main.js';
 import type { ExecutionGraph, ReportNode, ReportSpec } from '../../compiler/graph.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
-import type { RunEvent } from '../../runtime/events.js';
+import type { RunBackend, RunEvent } from '../../runtime/events.js';
 import { createEventStream } from '../../runtime/executor/emitter.js';
 import { defaultHandlers, type HandlerResolver } from '../../runtime/executor/handlers.js';
 import { exitCodeOf, installInterruptHandlers, runSession } from '../../runtime/executor/session.js';
@@ -17,7 +17,7 @@ import { packageVersion } from '../../runtime/version.js';
 import { createJsonlRenderer } from '../ui/jsonl.js';
 import { createPlainRenderer } from '../ui/plain.js';
 
-const BACKENDS = ['auto', 'native', 'cpu', 'tensorflow'] as const;
+const BACKENDS = ['auto', 'webgpu', 'native', 'cpu', 'tensorflow'] as const;
 type BackendChoice = (typeof BACKENDS)[number];
 const UIS = ['tui', 'plain', 'json'] as const;
 type UiChoice = (typeof UIS)[number];
@@ -30,7 +30,7 @@ an interrupted node resumes from its last checkpoint. Ctrl-C (or q in the TUI) s
   --cache DIR        cache folder (default: .ssl3d/ beside FILE)
   --set PATH=VALUE   override a parameter, type-checked like the file (repeatable),
                      e.g. --set rot3d.train.epochs=2
-  --backend NAME     auto | native | cpu | tensorflow (overrides the file's backend)
+  --backend NAME     auto | webgpu | native | cpu | tensorflow (overrides the file's backend)
   --ui NAME          tui | plain | json (default: tui on a terminal, plain when piped or in CI)
   --events FILE      also write every event as JSON lines to FILE
   --fail-fast        stop at the first failed node (default: keep running independent nodes)
@@ -184,7 +184,7 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
     const ui = args.ui ?? defaultUi();
     const stream = createEventStream();
     const controller = new AbortController();
-    let backend: { name: string; reason: string; warning?: string };
+    let backend: RunBackend & { warning?: string };
     let cpu: { model: string; cores: number; features: string[] };
     let tfjsVersion = 'unknown';
     try {
@@ -240,7 +240,7 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
         handlers: deps.handlers ?? defaultHandlers,
         stream,
         signal: controller.signal,
-        backend: { name: backend.name, reason: backend.reason },
+        backend: { name: backend.name, reason: backend.reason, ...(backend.adapter ? { adapter: backend.adapter } : {}) },
         source: { file: graph.source.file, hash: graph.source.hash, text: readFileSync(file, 'utf8') },
         versions: { node: process.version, tfjs: tfjsVersion, ssl3d: packageVersion() },
         cpu,

@@ -318,7 +318,7 @@ const executorBlock = block(
 
 export const experimentSchema = block({
   seed: int(0, 4294967295, 'a seed: a whole number from 0 to 4294967295'),
-  backend: oneOfWords(['auto', 'native', 'cpu', 'tensorflow']),
+  backend: oneOfWords(['auto', 'webgpu', 'native', 'cpu', 'tensorflow']),
   description: str,
   executor: { anyOf: [{ type: 'string', enum: ['local', 'slurm'] }, executorBlock], 'x-expect': 'an executor: local, slurm, or slurm { partition = "gpu" }' },
 });

@@ -25,13 +25,13 @@ export const codes: CodeInfo[] = [
     code: 'SSL203',
     title: 'unknown backend name',
     explanation:
-      "The backend must be one of `auto`, `native`, `cpu` or `tensorflow`. Example: `backend auto`.\nFix: correct the spelling in the experiment file or on the command line.",
+      "The backend must be one of `auto`, `webgpu`, `native`, `cpu` or `tensorflow`. Example: `backend auto`.\nFix: correct the spelling in the experiment file or on the command line.",
   },
   {
     code: 'SSL204',
     title: 'backend not allowed for 3D training',
     explanation:
-      "`wasm`, `webgl` and `webgpu` are never used for training: tfjs-wasm 4.22 computes the input gradient of conv3d (Conv3DBackpropInputV2) wrongly and has no fast 3D kernels, and webgl/webgpu do not run in Node here.\nFix: use `auto`, `native`, `cpu` or `tensorflow`.",
+      "`wasm` and `webgl` are never used for training: tfjs-wasm 4.22 computes the input gradient of conv3d (Conv3DBackpropInputV2) wrongly and has no fast 3D kernels, and webgl does not exist in Node.\nFix: use `auto`, `webgpu`, `native`, `cpu` or `tensorflow`.",
   },
   {
     code: 'SSL205',
@@ -44,5 +44,23 @@ export const codes: CodeInfo[] = [
     title: 'native kernel received an unsupported input',
     explanation:
       "A native kernel was called with a layout or dtype it does not implement (for example NCDHW data, dilation > 1, or int32 tensors). The native backend then runs the plain cpu kernel instead, so this code only appears in debug logs (SSL3D_NATIVE_DEBUG=1).\nFix: nothing to do; use channels-last tensors for speed.",
+  },
+  {
+    code: 'SSL207',
+    title: "backend 'webgpu' requested but no WebGPU adapter is available",
+    explanation:
+      "`backend webgpu` (or `--backend webgpu`) needs the optional packages `webgpu` (Dawn, with a prebuilt binary) and `@tensorflow/tfjs-backend-webgpu`, a Vulkan loader (`libvulkan1`) and a Vulkan driver: the GPU vendor's (NVIDIA, AMD, Intel) or, for tests without a GPU, Mesa's lavapipe (≥ 25; Debian bookworm: `apt-get install -t bookworm-backports mesa-vulkan-drivers`). In containers the NVIDIA runtime must expose the `graphics` capability (NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics). The message says which part is missing.\nFix: install the missing part, or use `backend auto` (it uses a hardware GPU when one is found, else the CPU).",
+  },
+  {
+    code: 'SSL208',
+    title: 'the GPU device was lost or ran out of memory',
+    explanation:
+      "During training on `webgpu` the GPU device was lost (driver reset, another process, a hung kernel) or an allocation failed for lack of GPU memory. The node stops at the next value it reads back; its last checkpoint is kept, so `ssl3d run` again resumes from it.\nFix: for out-of-memory lower `batch` or the patch size, or run on a larger GPU; for a lost device check the driver (`nvidia-smi`, `vulkaninfo`) and run again.",
+  },
+  {
+    code: 'SSL209',
+    title: 'the GPU reported an error',
+    explanation:
+      "The WebGPU device reported a validation or internal error (for example a shader the driver cannot compile). The node stops at the next value it reads back and its last checkpoint is kept.\nFix: run again with `--backend native` to continue on the CPU, and report the message (it names the failing kernel) together with the adapter shown at the start of the run.",
   },
 ];

@@ -1,7 +1,9 @@
 // Backend registry: decides which tfjs backend trains the models and says why.
 //
 // Order for `auto`: `tensorflow` (@tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, when
-// installed and loadable) → `native` (this package's C++ kernel addon on top of the cpu backend)
+// installed and loadable) → `webgpu` (tfjs-backend-webgpu on Dawn with our WGSL kernels, only on
+// a hardware GPU adapter: a software one such as lavapipe is never picked by `auto`, only by an
+// explicit `webgpu`) → `native` (this package's C++ kernel addon on top of the cpu backend)
 // → `cpu` (plain tfjs, 100–500× slower for 3D convs; one warning says so). `wasm` and `webgl` are
 // never candidates: tfjs-wasm 4.22 computes Conv3DBackpropInputV2 wrongly and has no fast 3D
 // kernels, and webgl does not exist in Node.
@@ -12,12 +14,15 @@ import * as tf from '@tensorflow/tfjs';
 import { SslRuntimeError } from '../contract.js';
 import { loadAddon } from './addon.js';
 import { registerMissingGradients, registerNativeBackend } from './native.js';
+import { adapterLabel, ensureWebgpu, probeAdapter, resetProbeForTests, type GpuAdapterInfo } from './webgpu/index.js';
 
-export type BackendChoice = 'auto' | 'native' | 'cpu' | 'tensorflow';
+export type BackendChoice = 'auto' | 'native' | 'cpu' | 'tensorflow' | 'webgpu';
 
 export interface BackendSelection {
-  /** tfjs backend name now active: 'tensorflow', 'native' or 'cpu'. */
+  /** tfjs backend name now active: 'tensorflow', 'webgpu', 'native' or 'cpu'. */
   name: string;
+  /** The GPU adapter, when the backend is 'webgpu' (kept in the run record). */
+  adapter?: GpuAdapterInfo;
   /** One sentence: why this backend (for the run-start event, the plan and the run record). */
   reason: string;
   /** Set when `auto` had to fall back to the slow `cpu` backend (printed once to stderr). */
@@ -30,22 +35,24 @@ export interface SelectOptions {
 }
 
 /** Backends that must never run 3D training, whatever is registered with tfjs. */
-export const EXCLUDED_BACKENDS: readonly string[] = ['wasm', 'webgl', 'webgpu'];
+export const EXCLUDED_BACKENDS: readonly string[] = ['wasm', 'webgl'];
 
 /** The backends `choice` may resolve to, in the order they are tried. Never contains wasm. */
 export function backendCandidates(choice: BackendChoice): string[] {
   switch (choice) {
     case 'auto':
-      return ['tensorflow', 'native', 'cpu'];
+      return ['tensorflow', 'webgpu', 'native', 'cpu'];
     case 'native':
       return ['native'];
     case 'cpu':
       return ['cpu'];
     case 'tensorflow':
       return ['tensorflow'];
+    case 'webgpu':
+      return ['webgpu'];
     default: {
       const bad: never = choice;
-      throw new SslRuntimeError('SSL203', `unknown backend '${String(bad)}' (expected auto, native, cpu or tensorflow)`);
+      throw new SslRuntimeError('SSL203', `unknown backend '${String(bad)}' (expected auto, webgpu, native, cpu or tensorflow)`);
     }
   }
 }
@@ -121,11 +128,32 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
         throw new SslRuntimeError('SSL200', `backend 'tensorflow' was requested but ${probe.reason}; use backend auto or native`);
       }
       why.push(probe.reason);
+    } else if (name === 'webgpu') {
+      if (choice === 'auto') {
+        const probe = await probeAdapter();
+        if (!probe.ok) {
+          why.push(`no GPU: ${probe.reason}`);
+          continue;
+        }
+        if (probe.info.software) {
+          why.push(`the only WebGPU adapter is ${adapterLabel(probe.info)}, which auto never trains on (--backend webgpu forces it)`);
+          continue;
+        }
+      }
+      const reg = await ensureWebgpu();
+      if (!reg.ok) {
+        if (choice === 'webgpu') throw new SslRuntimeError('SSL207', `backend 'webgpu' was requested but ${reg.reason}`);
+        why.push(`no GPU: ${reg.reason}`);
+        continue;
+      }
+      const label = `WebGPU on ${adapterLabel(reg.info)}`;
+      result = { name, reason: choice === 'auto' ? `auto: ${label}` : label, adapter: reg.info };
+      break;
     } else if (name === 'native') {
       const { addon, reason } = loadAddon();
       if (addon) {
         registerNativeBackend(addon);
-        result = { name, reason: choice === 'auto' ? `auto: no tfjs-node; ${reason}` : reason };
+        result = { name, reason: choice === 'auto' ? `auto: no tfjs-node; ${why.filter((w) => w.startsWith('no GPU') || w.includes('WebGPU')).concat(reason).join('; ')}` : reason };
         break;
       }
       if (choice === 'native') {
@@ -157,6 +185,7 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
 export function resetSelectionForTests(): void {
   selected.clear();
   tensorflowProbe = null;
+  resetProbeForTests();
   warned = false;
 }
 
@@ -189,3 +218,4 @@ export function cpuInfo(): { model: string; cores: number; features: string[] } 
 export { loadAddon } from './addon.js';
 export { registerNativeBackend, nativeKernelNames, registerMissingGradients } from './native.js';
 export { fusedNorm, type NormMode } from './norm.js';
+export { activeAdapter, checkGpuHealth, type GpuAdapterInfo } from './webgpu/index.js';

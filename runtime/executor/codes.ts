@@ -42,7 +42,7 @@ export const EXECUTOR_CODES: CodeInfo[] = [
     code: 'SSL185',
     title: 'invalid run options',
     explanation:
-      'A command-line option of `ssl3d run` has a bad value, e.g. `--backend gpu` (expected auto, native, cpu or tensorflow) or\n' +
+      'A command-line option of `ssl3d run` has a bad value, e.g. `--backend gpu` (expected auto, webgpu, native, cpu or tensorflow) or\n' +
       '`--ui fancy` (expected tui, plain or json), or `--set` without `path=value`.',
   },
   {

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionGraph, GraphNode } from '../../compiler/graph.js';
 import { SslRuntimeError, type Checkpoint, type InputArtifact, type NodeContext } from '../contract.js';
-import type { EventInput, EventSink } from '../events.js';
+import type { EventInput, EventSink, RunBackend } from '../events.js';
 import { cacheStatesDeep, checkEntry, commitEntry, discardEntry, makeWorkDir, nodeDir, type CacheState } from './cache.js';
 import { clearCheckpoints, findCheckpoint, saveCheckpoint } from './checkpoints.js';
 import type { HandlerResolver } from './handlers.js';
@@ -23,7 +23,7 @@ export interface RunGraphOptions {
   emit: EventSink;
   signal: AbortSignal;
   runId: string;
-  backend: { name: string; reason: string };
+  backend: RunBackend;
   /** Keep running nodes that do not depend on a failed one (default true). */
   keepGoing?: boolean;
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { ExecutionGraph } from '../../compiler/graph.js';
 import type { RunRecord } from '../record.js';
 import type { EventStream } from './emitter.js';
+import type { RunBackend } from '../events.js';
 import { runGraph, type RunGraphResult } from './executor.js';
 import type { HandlerResolver } from './handlers.js';
 import { acquireLock } from './lock.js';
@@ -18,7 +19,7 @@ export interface SessionOptions {
   handlers: HandlerResolver;
   stream: EventStream;
   signal: AbortSignal;
-  backend: { name: string; reason: string };
+  backend: RunBackend;
   source: { file: string; hash: string; text: string };
   versions: RunRecord['versions'];
   cpu: RunRecord['cpu'];

@@ -18,16 +18,18 @@ import { codes } from '../../../runtime/backend/codes.js';
 
 afterEach(() => {
   delete process.env.SSL3D_NO_NATIVE;
+  delete process.env.SSL3D_NO_WEBGPU;
   resetAddonForTests();
   resetSelectionForTests();
 });
 
 describe('backend registry', () => {
-  it('never offers wasm (or webgl/webgpu) for any choice', () => {
-    for (const c of ['auto', 'native', 'cpu', 'tensorflow'] as BackendChoice[]) {
+  it('never offers wasm (or webgl) for any choice', () => {
+    for (const c of ['auto', 'webgpu', 'native', 'cpu', 'tensorflow'] as BackendChoice[]) {
       for (const b of EXCLUDED_BACKENDS) expect(backendCandidates(c)).not.toContain(b);
     }
-    expect(backendCandidates('auto')).toEqual(['tensorflow', 'native', 'cpu']);
+    expect(backendCandidates('auto')).toEqual(['tensorflow', 'webgpu', 'native', 'cpu']);
+    expect(backendCandidates('webgpu')).toEqual(['webgpu']);
   });
 
   it('auto ignores a registered high-priority wasm backend', async () => {
@@ -40,6 +42,7 @@ describe('backend registry', () => {
 
   it('auto falls back to cpu with one warning when the addon is absent', async () => {
     process.env.SSL3D_NO_NATIVE = '1';
+    process.env.SSL3D_NO_WEBGPU = '1';
     resetAddonForTests();
     expect(nativeAvailable()).toBe(false);
     const sel = await selectBackend('auto', { quiet: true });

@@ -1,0 +1,132 @@
+// The `webgpu` backend on whatever adapter exists (in CI: Mesa's lavapipe, software Vulkan): our
+// WGSL kernels against tfjs `cpu` on awkward shapes, a short U-Net training run against `native`,
+// flat GPU memory over many steps, and `auto` never picking a software adapter. Without any
+// adapter the whole file is one skipped line that says why.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resetSelectionForTests, selectBackend } from '../../../runtime/backend/index.js';
+import { probeAdapter } from '../../../runtime/backend/webgpu/index.js';
+import { nativeAvailable } from '../../../runtime/backend/index.js';
+import { buildEncoder, buildSegmenter, unetPreset } from '../../../runtime/models/index.js';
+import { setTrainingClock } from '../../../runtime/models/layers.js';
+import { Optimizer } from '../../../runtime/train/optim.js';
+
+const probe = await probeAdapter();
+
+/** Run `f` on webgpu and on cpu with the same inputs; max |Δ| / max |cpu|. */
+async function relErr(f: () => tf.Tensor | tf.Tensor[]): Promise<number> {
+  await selectBackend('webgpu', { quiet: true });
+  const gArr = [f()].flat();
+  const g = await Promise.all(gArr.map((t) => t.data()));
+  tf.dispose(gArr);
+  tf.setBackend('cpu');
+  const cArr = [f()].flat();
+  const c = await Promise.all(cArr.map((t) => t.data()));
+  tf.dispose(cArr);
+  let err = 0;
+  g.forEach((gv, k) => {
+    const cv = c[k]!;
+    expect(gv.length).toBe(cv.length);
+    let scale = 1e-6, e = 0;
+    for (let i = 0; i < cv.length; i++) scale = Math.max(scale, Math.abs(cv[i] as number));
+    for (let i = 0; i < cv.length; i++) e = Math.max(e, Math.abs((gv[i] as number) - (cv[i] as number)));
+    err = Math.max(err, e / scale);
+  });
+  return err;
+}
+
+const rnd = (shape: number[], seed: number): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed);
+
+if (!probe.ok) {
+  describe('webgpu backend', () => {
+    it.skip(`skipped: no WebGPU adapter (${probe.reason})`, () => {});
+  });
+} else {
+  afterAll(() => {
+    tf.setBackend('cpu');
+    resetSelectionForTests();
+  });
+
+  describe(`webgpu kernels vs cpu on ${probe.info.description || probe.info.device}`, () => {
+    it('auto never picks a software adapter; --backend webgpu forces it', async () => {
+      resetSelectionForTests();
+      const auto = await selectBackend('auto', { quiet: true });
+      if (probe.info.software) {
+        expect(auto.name).not.toBe('webgpu');
+        expect(auto.reason).toMatch(/never trains on/);
+      } else {
+        expect(auto.name).toBe('webgpu');
+      }
+      const forced = await selectBackend('webgpu', { quiet: true });
+      expect(forced.name).toBe('webgpu');
+      expect(forced.adapter?.vendor).toBe(probe.info.vendor);
+      expect(tf.getBackend()).toBe('webgpu');
+    });
+
+    it('broadcasting binary ops of rank 5 (bias, per-sample, odd sizes) and their gradients', async () => {
+      const x = (): tf.Tensor => rnd([2, 3, 5, 7, 6], 1);
+      expect(await relErr(() => tf.add(x(), rnd([6], 2)))).toBeLessThan(1e-6);
+      expect(await relErr(() => tf.mul(x(), rnd([2, 1, 1, 1, 6], 3)))).toBeLessThan(1e-6);
+      expect(await relErr(() => tf.sub(rnd([1, 3, 1, 7, 1], 4), x()))).toBeLessThan(1e-6);
+      expect(await relErr(() => tf.div(x(), tf.add(tf.abs(rnd([5, 7, 1], 5)), 0.5)))).toBeLessThan(1e-6);
+      expect(await relErr(() => tf.maximum(x(), rnd([2, 3, 5, 7, 6], 6)))).toBeLessThan(1e-6);
+      expect(await relErr(() => tf.squaredDifference(x(), rnd([3, 1, 1, 6], 7)))).toBeLessThan(1e-6);
+      expect(await relErr(() => tf.greater(x(), rnd([6], 8)).toFloat())).toBe(0);
+      const grads = (): tf.Tensor[] => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.add(a, b), tf.mul(a, b))))([x(), rnd([1, 3, 1, 1, 6], 9)]);
+      expect(await relErr(grads)).toBeLessThan(1e-5);
+    });
+
+    it('transposes of rank 4–8 and int32', async () => {
+      expect(await relErr(() => tf.transpose(rnd([2, 3, 4, 5, 2, 2, 2, 3], 1), [0, 1, 4, 2, 5, 3, 6, 7]))).toBe(0);
+      expect(await relErr(() => tf.transpose(rnd([2, 3, 1, 5, 3], 2), [4, 2, 0, 3, 1]))).toBe(0);
+      expect(await relErr(() => tf.transpose(tf.range(0, 120, 1, 'int32').reshape([2, 3, 4, 5]), [3, 1, 0, 2]))).toBe(0);
+    });
+  });
+
+  describe('training on webgpu', () => {
+    /** A 2-level U-Net (conv, batch norm, max pool, transposed conv, softmax) trained with Adam. */
+    async function curve(backend: 'webgpu' | 'native' | 'cpu', steps: number, onStep?: (i: number) => void): Promise<number[]> {
+      await selectBackend(backend, { quiet: true });
+      const spec = { ...unetPreset('authors-code', 3), levels: 2, filters: [4, 8], finalPool: 'none' as const, dropout: 0.25 };
+      const enc = buildEncoder(spec, [8, 8, 6, 3], 11);
+      const model = buildSegmenter(enc, 3, 12);
+      const opt = new Optimizer({ kind: 'adam', lr: 3e-3, beta1: 0.9, beta2: 0.999, momentum: 0, weightDecay: 0, clipNorm: null });
+      const vars = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
+      const x = rnd([2, 8, 8, 6, 3], 13);
+      const y = tf.tidy(() => tf.oneHot(tf.cast(tf.greater(tf.sum(x, -1), 0), 'int32'), 3));
+      const losses: number[] = [];
+      for (let i = 0; i < steps; i++) {
+        setTrainingClock(0, i, 5);
+        const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
+          const p = model.apply(x, { training: true }) as tf.Tensor;
+          return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.add(p, 1e-7))), -1))) as tf.Scalar;
+        }), vars.map((v) => v.variable));
+        losses.push((await value.data())[0]!);
+        opt.apply(vars, vars.map((v) => grads[v.variable.name] ?? null));
+        tf.dispose([value, ...Object.values(grads)]);
+        onStep?.(i);
+      }
+      opt.dispose();
+      tf.dispose([x, y]);
+      model.dispose?.();
+      return losses;
+    }
+
+    it('a short U-Net training run follows the native (or cpu) loss curve', async () => {
+      const gpu = await curve('webgpu', 8);
+      const ref = await curve(nativeAvailable() ? 'native' : 'cpu', 8);
+      expect(gpu[gpu.length - 1]!).toBeLessThan(gpu[0]!);
+      gpu.forEach((l, i) => expect(Math.abs(l - ref[i]!) / Math.abs(ref[i]!)).toBeLessThan(2e-3));
+    });
+
+    it('GPU memory and tensor count stay flat over 40 steps', async () => {
+      const seen: Array<{ tensors: number; bytes: number }> = [];
+      await curve('webgpu', 40, () => seen.push({ tensors: tf.memory().numTensors, bytes: tf.memory().numBytes }));
+      const after5 = seen[5]!;
+      for (const s of seen.slice(5)) {
+        expect(s.tensors).toBe(after5.tensors);
+        expect(s.bytes).toBe(after5.bytes);
+      }
+    });
+  });
+}
