@@ -8,6 +8,7 @@ import type { ReportInput, RunRecord } from '../runtime/record.js';
 import { SslRuntimeError } from '../runtime/contract.js';
 import { metricKey } from '../runtime/eval/metrics.js';
 import { plotSpec, renderPng, renderSvg } from './figures.js';
+import { assertOneSweep } from './scope.js';
 import { referenceNames } from './reference/index.js';
 import {
   buildComparison,
@@ -21,6 +22,7 @@ import {
   renderMarkdown,
 } from './tables.js';
 
+export { assertOneSweep, reportScopes, sweepOfNode, type ReportScope } from './scope.js';
 export { buildTable, buildComparison, renderMarkdown, renderCsv, renderLatex } from './tables.js';
 export { plotSpec, renderSvg, renderPng } from './figures.js';
 
@@ -30,21 +32,30 @@ export function isDifferentData(node: DataNode): boolean {
   return k === 'phantom3d' || k === 'phantom2d';
 }
 
-/** The ReportInput of a run record: evaluate metrics and finetune histories copied into it. */
-export function reportInputFromRecord(record: RunRecord): ReportInput {
+/**
+ * The ReportInput of a run record: evaluate metrics and finetune histories copied into it.
+ * `evaluateIds` limits it to those evaluate nodes (a report node's inputs: the one sweep the
+ * report names) and the fine-tuning runs they score; without it every evaluation of the record
+ * is taken, which is only right for a graph with one sweep (see reportScopes).
+ */
+export function reportInputFromRecord(record: RunRecord, evaluateIds?: readonly string[]): ReportInput {
   if (!record || typeof record !== 'object' || !record.graph || !Array.isArray(record.graph.nodes) || !record.artifacts) {
     throw new SslRuntimeError('SSL171', 'run record is malformed: it lacks the graph or the artifacts section');
   }
+  const wanted = evaluateIds ? new Set(evaluateIds) : null;
   const results: ReportInput['results'] = [];
   const histories: ReportInput['histories'] = [];
+  const scored = new Set<string>();
   for (const n of record.graph.nodes) {
-    if (n.kind === 'evaluate') {
-      const m = record.artifacts.metrics?.[n.id];
-      if (m) results.push({ node: n, metrics: m });
-    } else if (n.kind === 'finetune') {
-      const h = record.artifacts.histories?.[n.id];
-      if (h) histories.push({ node: n, history: h });
-    }
+    if (n.kind !== 'evaluate' || (wanted && !wanted.has(n.id))) continue;
+    if (n.inputs[0]) scored.add(n.inputs[0]);
+    const m = record.artifacts.metrics?.[n.id];
+    if (m) results.push({ node: n, metrics: m });
+  }
+  for (const n of record.graph.nodes) {
+    if (n.kind !== 'finetune' || (wanted && !scored.has(n.id))) continue;
+    const h = record.artifacts.histories?.[n.id];
+    if (h) histories.push({ node: n, history: h });
   }
   const differentData = record.graph.nodes.some((n) => n.kind === 'data' && isDifferentData(n));
   return { graph: record.graph, results, histories, differentData };
@@ -84,6 +95,7 @@ export interface WrittenReport {
 
 /** Write every table and figure of `spec` into `outDir` (created), plus an index `report.md`. */
 export async function writeReport(input: ReportInput, spec: ReportSpec, outDir: string): Promise<WrittenReport> {
+  assertOneSweep(input);
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
   const tables: string[] = [];

@@ -8,7 +8,7 @@ import type { Command } from '../main.js';
 import type { ExecutionGraph, ReportNode, ReportSpec } from '../../compiler/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
-import { defaultReportSpec, reportInputFromRecord, writeReport } from '../../report/index.js';
+import { defaultReportSpec, reportInputFromRecord, reportScopes, writeReport } from '../../report/index.js';
 import { compileFile } from '../../compiler/index.js';
 
 const usage = `usage: ssl3d report FILE [--run ID|latest] [--cache DIR] [--out DIR] [--quiet] [--as-recorded]
@@ -159,18 +159,22 @@ export const command: Command = {
       } catch {
         current = '';
       }
-      const input = reportInputFromRecord(record);
-      if (input.results.length === 0) {
+      const recorded = reportScopes(record.graph);
+      if (reportInputFromRecord(record).results.length === 0) {
         throw new SslRuntimeError('SSL172', `run ${id} holds no evaluation results yet (status '${record.status}')`);
       }
-      const reportNodes = record.graph.nodes.filter((n): n is ReportNode => n.kind === 'report');
-      let specs: ReportSpec[] = reportNodes.length ? reportNodes.map((n) => n.params.report) : [defaultReportSpec(input)];
+      let scopes = recorded;
       if (record.source?.text && current && record.source.text !== current) {
         // The report blocks are presentation only: take the file's current ones (changed tables,
-        // plots or formats need no retraining); the numbers stay those of the recorded run.
-        const now = args.asRecorded || !currentGraph ? null : currentGraph.nodes.filter((n): n is ReportNode => n.kind === 'report').map((n) => n.params.report);
-        if (now && now.length) {
-          specs = now;
+        // plots or formats need no retraining); the numbers stay those of the recorded run. Each
+        // current report reads the evaluations of the sweep it names now (matched by node id).
+        const now = args.asRecorded || !currentGraph ? [] : reportScopes(currentGraph).filter((s) => s.spec !== null);
+        if (now.length) {
+          scopes = now.map((s) => {
+            const before = recorded.find((r) => r.name === s.name);
+            const known = s.evaluateIds.some((i) => record.artifacts.metrics?.[i]);
+            return known || !before ? s : { ...s, evaluateIds: before.evaluateIds };
+          });
           process.stderr.write(`ssl3d report: note: ${basename(file)} changed since run ${id}; using its current report blocks with the run's recorded results (--as-recorded for the blocks as run)\n`);
         } else {
           process.stderr.write(`ssl3d report: note: ${basename(file)} changed since run ${id}; the report shows the run as it was recorded${args.asRecorded ? '' : ' (the current file does not compile or declares no report)'}\n`);
@@ -178,12 +182,18 @@ export const command: Command = {
       }
       const outRoot = resolve(args.out ?? join(dirname(file), 'reports', id));
       const cwd = process.cwd();
-      for (const spec of specs) {
-        const outDir = specs.length > 1 ? join(outRoot, spec.name) : outRoot;
+      for (const scope of scopes) {
+        const input = reportInputFromRecord(record, scope.evaluateIds);
+        const spec: ReportSpec = scope.spec ?? { ...defaultReportSpec(input), name: scope.name };
+        const outDir = scopes.length > 1 ? join(outRoot, spec.name) : outRoot;
+        if (input.results.length === 0) {
+          process.stderr.write(`ssl3d report: warning: report '${spec.name}' has no finished evaluation in run ${id}; skipped\n`);
+          continue;
+        }
         const written = await writeReport(input, spec, outDir);
         if (!args.quiet) for (const t of written.tables) process.stdout.write(t + '\n');
         for (const w of written.warnings) process.stderr.write(`ssl3d report: warning: ${w}\n`);
-        process.stdout.write(`report '${spec.name}' of run ${id} → ${relative(cwd, outDir) || '.'}/\n`);
+        process.stdout.write(`report '${spec.name}'${scope.sweep ? ` (sweep ${scope.sweep})` : ''} of run ${id} → ${relative(cwd, outDir) || '.'}/\n`);
         for (const f of written.files) process.stdout.write(`  ${f}\n`);
       }
       return 0;

@@ -274,14 +274,15 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
 }
 
 async function printReport(record: NonNullable<Awaited<ReturnType<typeof runSession>>['record']>, file: string, runId: string): Promise<void> {
-  const { defaultReportSpec, reportInputFromRecord, writeReport } = await import('../../report/index.js');
-  const input = reportInputFromRecord(record);
-  if (input.results.length === 0) return;
-  const reportNodes = record.graph.nodes.filter((n): n is ReportNode => n.kind === 'report');
-  const specs: ReportSpec[] = reportNodes.length ? reportNodes.map((n) => n.params.report) : [defaultReportSpec(input)];
+  const { defaultReportSpec, reportInputFromRecord, reportScopes, writeReport } = await import('../../report/index.js');
+  // One report per declared report block, each on the sweep it names (one default report per sweep without any).
+  const scopes = reportScopes(record.graph);
   const outRoot = join(dirname(file), 'reports', runId);
-  for (const spec of specs) {
-    const outDir = specs.length > 1 ? join(outRoot, spec.name) : outRoot;
+  for (const scope of scopes) {
+    const input = reportInputFromRecord(record, scope.evaluateIds);
+    if (input.results.length === 0) continue;
+    const spec: ReportSpec = scope.spec ?? { ...defaultReportSpec(input), name: scope.name };
+    const outDir = scopes.length > 1 ? join(outRoot, spec.name) : outRoot;
     const written = await writeReport(input, spec, outDir);
     process.stdout.write('\n');
     for (const t of written.tables) process.stdout.write(t + '\n');

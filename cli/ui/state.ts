@@ -3,6 +3,7 @@
 
 import type { NodeKind } from '../../compiler/graph.js';
 import type { RunEvent } from '../../runtime/events.js';
+import { sweepOfNode } from '../../report/scope.js';
 
 export type NodeState = 'to-run' | 'partial' | 'cached' | 'running' | 'done' | 'failed' | 'interrupted' | 'skipped';
 
@@ -297,12 +298,16 @@ export function resultTable(view: RunView, metric?: string): ResultTable | null 
   const groups = new Map<string, number[]>();
   const fractions = new Set<number>();
   const methods: string[] = [];
+  // Rows of different sweeps never pool (the 3D and the 2D scratch baseline are different rows).
+  const several = new Set(evals.map((v) => sweepOfNode(v.id))).size > 1;
   for (const v of evals) {
     const val = v.summary[key];
     if (val === undefined) continue;
     fractions.add(v.fraction!);
-    if (!methods.includes(v.method!)) methods.push(v.method!);
-    const g = `${v.method}\u0000${v.fraction}`;
+    const sweep = several ? sweepOfNode(v.id) : null;
+    const label = sweep ? `${sweep}: ${v.method}` : v.method!;
+    if (!methods.includes(label)) methods.push(label);
+    const g = `${label}\u0000${v.fraction}`;
     (groups.get(g) ?? groups.set(g, []).get(g)!).push(val);
   }
   const cells: ResultTable['cells'] = {};
