@@ -151,8 +151,9 @@ const report: S = obj({
       fraction: nullable({ type: 'number' }),
       aggregate: en('mean-sd', 'min-avg-max'),
       deltaVsScratch: { type: 'boolean' },
+      metrics: { type: 'array', items: metric, minItems: 1 },
       reference: nullable({ type: 'string' }),
-    }),
+    }, ['metrics']),
   },
   plots: {
     type: 'array',

@@ -259,6 +259,12 @@ export interface TableSpec {
   fraction: number | null;
   aggregate: 'mean-sd' | 'min-avg-max';
   deltaVsScratch: boolean;
+  /**
+   * `metric = …` of the table: the metric of a `columns = fraction` table (default: the first
+   * declared one), or the metrics a region/metric table is limited to. Absent = not given (graphs
+   * compiled before the field existed keep their meaning and their hashes).
+   */
+  metrics?: MetricSpec[];
   /** Published reference table to print beside ours (e.g. 'taleb2020-table1'). */
   reference: string | null;
 }

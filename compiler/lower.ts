@@ -1323,6 +1323,18 @@ class Lowering {
       const columns = (word(o.columns) ?? (sr.target === 'segmentation' ? 'region' : 'metric')) as TableSpec['columns'];
       if (columns === 'region' && sr.target !== 'segmentation')
         this.diags.error('SSL048', `columns = region needs a segmentation sweep; this one is a ${sr.target}`, valueSpan(c, `${at}/columns`), 'use columns = metric or fraction');
+      // metric = …: the one metric of a fractions table, or the metrics a region/metric table shows
+      let tableMetrics: MetricSpec[] | undefined;
+      if (o.metric !== undefined) {
+        const ms = this.metric(c, `${at}/metric`, sr.target, Object.fromEntries(sr.regions.map((r) => [r, []])));
+        if (ms) {
+          // `metric = dice` on a region/metric table: the Dice columns the evaluation computes
+          const missing = ms.length > 1 && ms.some(evaluated) ? [] : ms.filter((m) => !evaluated(m));
+          if (columns === 'fraction' && ms.length !== 1) this.diags.error('SSL050', 'a table with columns = fraction shows one metric; name a region', valueSpan(c, `${at}/metric`), `e.g. metric = ${showMetric(ms.find(evaluated) ?? ms[0]!)}`);
+          else if (missing.length) this.diags.error('SSL061', `the table shows ${missing.map(showMetric).join(', ')}, which the evaluation does not compute`, valueSpan(c, `${at}/metric`), `add it to the evaluate metrics (${sr.evalSpec.metrics.map(showMetric).join(', ')})`);
+          else tableMetrics = ms.filter(evaluated);
+        }
+      }
       tables.push({
         name,
         rows: (word(o.rows) ?? 'method') as TableSpec['rows'],
@@ -1330,6 +1342,7 @@ class Lowering {
         fraction: f ?? null,
         aggregate: (word(o.aggregate) ?? 'mean-sd') as TableSpec['aggregate'],
         deltaVsScratch: o['delta-vs-scratch'] === true,
+        ...(tableMetrics ? { metrics: tableMetrics } : {}),
         reference: ref,
       });
     });

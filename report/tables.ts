@@ -206,8 +206,11 @@ export function buildTable(input: ReportInput, spec: TableSpec): TableModel {
   const labels = rowLabels(results);
   const methods = methodOrder(results);
   const fracs = fractions(input);
-  const metrics = declaredMetrics(input);
-  const primary = metrics[0];
+  const declared = declaredMetrics(input);
+  // `metric = …` on the table: the fraction table's metric, or the columns a region/metric table keeps
+  const chosen = spec.metrics?.length ? declared.filter((m) => spec.metrics!.some((x) => x.metric === m.metric && x.region === m.region)) : [];
+  const metrics = chosen.length ? chosen : declared;
+  const primary = spec.metrics?.length && spec.columns === 'fraction' ? spec.metrics[0] : metrics[0];
   const largest = fracs[fracs.length - 1] ?? 1;
   const atFraction = spec.fraction ?? largest;
   let columns: Column[];
