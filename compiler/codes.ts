@@ -497,6 +497,20 @@ that asks for svg or png but declares no plot writes no figure at all.
     report r { table t { rows = method }, plot p { kind = data-efficiency, metric = dice }, formats = [md, png] }   // fix`,
   },
   {
+    code: 'SSL074',
+    title: 'channels adapted by order, not by modality (warning)',
+    explanation: `When a pretrained encoder saw fewer channels than the fine-tuning data (UK Biobank
+[t1, flair] → BraTS [t1, t1ce, t2, flair]), adapter = duplicate pairs each fine-tuning channel
+with a pretrained one by modality name: the same name, else one of its family (t1 → t1, t1ce;
+flair → flair, t2), each copy scaled so the layer's response is kept. Names come from
+channel-names, BraTS modalities or the phantoms' contrasts. When a dataset has no names, or a
+name has no partner, channel j takes pretrained channel j mod C instead, which may pair t1ce
+with FLAIR filters.
+
+    dataset ukb = nifti { images = ["a/*/T1.nii.gz", "a/*/FLAIR.nii.gz"] }                                // warning
+    dataset ukb = nifti { images = ["a/*/T1.nii.gz", "a/*/FLAIR.nii.gz"], channel-names = [t1, flair] }   // fix`,
+  },
+  {
     code: 'SSL098',
     title: 'invalid execution graph file',
     explanation: `A graph read from disk (e.g. written by 'ssl3d plan --json' and run later) does not

@@ -60,7 +60,8 @@ const dataset: S = obj({
   },
   regions: { type: 'object', additionalProperties: intArr() },
   knownCases: nullable(int(1)),
-});
+  channelNames: nullable({ type: 'array', items: { type: 'string' } }),
+}, ['channelNames']);
 
 const encoder: S = {
   oneOf: [
@@ -222,8 +223,10 @@ export const graphSchema: S = {
               encoder,
               inputShape: intArr(3, 4),
               pretrainedChannels: nullable(int(1)),
+              channelNames: nullable({ type: 'array', items: { type: 'string' } }),
+              pretrainedChannelNames: nullable({ type: 'array', items: { type: 'string' } }),
               evaluation,
-            }),
+            }, ['channelNames', 'pretrainedChannelNames']),
           ),
           base(
             'evaluate',

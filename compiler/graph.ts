@@ -81,6 +81,11 @@ export interface DatasetSpec {
   regions: Record<string, number[]>;
   /** Number of cases if it is known at compile time (phantoms, declared `cases`), else null. */
   knownCases: number | null;
+  /**
+   * Channel (modality) names after preprocessing, in channel order (`channel-names`, BraTS
+   * modalities, phantom contrasts); null when unknown. The 2→4 adapter pairs channels by them.
+   */
+  channelNames?: string[] | null;
 }
 
 // ───────────────────────────── models ─────────────────────────────
@@ -342,6 +347,9 @@ export interface FinetuneNode extends NodeBase {
     inputShape: number[];
     /** Channels the pretrained encoder saw (for the adapter); null for scratch. */
     pretrainedChannels: number | null;
+    /** Channel names of the fine-tuning data and of the pretraining data (adapter pairing by name). */
+    channelNames?: string[] | null;
+    pretrainedChannelNames?: string[] | null;
     evaluation: EvalSpec;
   };
 }

@@ -9,6 +9,7 @@
 import { posix } from 'node:path';
 import type { Declaration, Span } from '../grammar/ast.js';
 import { deriveSeed } from '../runtime/rng.js';
+import { channelMapping } from '../runtime/models/channels.js';
 import { estimateCost, type CostQuery } from './cost.js';
 import { DENSENET_PRESETS, PAPER, REFERENCE_TABLES, TASK_TITLES, UNET_PRESETS } from './defaults.js';
 import type { Diagnostics } from './diag.js';
@@ -42,6 +43,9 @@ function frac(j: Json | undefined): number | undefined {
   if (isObj(j) && typeof j.$value === 'number') return j.$unit === '%' ? Number((j.$value / 100).toPrecision(12)) : j.$value;
   return undefined;
 }
+/** The brain phantoms' contrasts by channel count (runtime/data/phantoms.ts BRAIN_CHANNELS). */
+const PHANTOM_BRAIN_CHANNELS: Record<number, string[]> = { 1: ['t1'], 2: ['t1', 'flair'], 3: ['t1', 't2', 'flair'], 4: ['t1', 't1ce', 't2', 'flair'] };
+
 function str(j: Json | undefined): string | undefined {
   return isObj(j) && typeof j.$string === 'string' ? j.$string : undefined;
 }
@@ -372,6 +376,19 @@ class Lowering {
     }
     const shape = resize ?? nativeShape;
 
+    // channel names: declared, BraTS modalities, or the phantoms' contrasts
+    let rawNames: string[] | null = arr(j['channel-names'])?.map((x) => word(x) ?? '') ?? null;
+    if (rawNames && rawNames.length !== rawChannels) {
+      this.diags.error('SSL060', `channel-names lists ${rawNames.length} name${rawNames.length === 1 ? '' : 's'}, but dataset ${c.decl.name} has ${rawChannels} channel${rawChannels === 1 ? '' : 's'}`, valueSpan(c, '/channel-names'));
+      rawNames = null;
+    }
+    if (!rawNames) {
+      if (source.kind === 'brats') rawNames = [...source.modalities];
+      else if (source.kind === 'phantom3d') rawNames = source.anatomy === 'pancreas' ? ['ct'] : PHANTOM_BRAIN_CHANNELS[rawChannels] ?? null;
+      else if (source.kind === 'phantom2d') rawNames = rawChannels === 3 ? ['r', 'g', 'b'] : rawChannels === 1 ? ['g'] : null;
+    }
+    const channelNames = rawNames ? (select ? select.map((i) => rawNames![i] ?? `#${i}`) : rawNames) : null;
+
     // split
     const sp = obj(j.split);
     const val = frac(sp.val) ?? 0.05;
@@ -437,6 +454,7 @@ class Lowering {
       labels,
       regions,
       knownCases,
+      channelNames,
     };
     if (this.diags.errorCount > errorsBefore) return null;
     return { c, spec, shape, fingerprint: fingerprint ?? source };
@@ -1204,6 +1222,20 @@ class Lowering {
           );
           continue;
         }
+        if (pc !== ds.channels && ft.adapter === 'duplicate') {
+          const map = channelMapping(pc, ds.channels, m.pre.data.spec.channelNames, ds.channelNames);
+          if (map.by === 'order') {
+            const why = map.unmatched.length > 0
+              ? `${map.unmatched.join(', ')} of ${ft.data.c.decl.name} ${map.unmatched.length === 1 ? 'has' : 'have'} no counterpart among [${(m.pre.data.spec.channelNames ?? []).join(', ')}] of ${m.pre.data.c.decl.name}`
+              : `${m.pre.data.spec.channelNames ? ft.data.c.decl.name : m.pre.data.c.decl.name} declares no channel names`;
+            this.diags.warning(
+              'SSL074',
+              `the duplicate adapter pairs channels by order (${map.pairs.join(', ')}): ${why}`,
+              ft.c.json.adapter !== undefined ? valueSpan(ft.c, '/adapter') : ft.c.decl.nameSpan,
+              'declare channel-names = [t1, flair] (modality names) on both datasets',
+            );
+          }
+        }
         if (m.pre.encoder.dim !== enc.dim) continue;
       }
       plans.push({ m, encoder: enc.spec, inputShape: [...spatial, ds.channels], slices, train: ft.train(enc.dim) });
@@ -1264,6 +1296,8 @@ class Lowering {
                   encoder: p.encoder,
                   inputShape: p.inputShape,
                   pretrainedChannels: p.m.pre ? p.m.pre.data.spec.channels : null,
+                  channelNames: ds.channelNames ?? null,
+                  pretrainedChannelNames: p.m.pre ? p.m.pre.data.spec.channelNames ?? null : null,
                   evaluation: ev.spec,
                 },
               },

@@ -56,12 +56,19 @@ const datasetCommon: Record<string, Schema> = {
   description: str,
 };
 const segCommon: Record<string, Schema> = { regions, classes: classesSeg };
+/** Modality names in channel order (the fine-tuning adapter pairs channels by them). */
+const channelNames: Schema = list(
+  { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]*$', 'x-expect': 'a channel name, e.g. t1 or flair' },
+  'a list of channel names in channel order, e.g. [t1, flair]',
+  1,
+);
 
 export const datasetSchemas: Record<string, Schema> = {
   nifti: block(
     {
       ...datasetCommon,
       ...segCommon,
+      'channel-names': channelNames,
       images: listOrOne(str, 'a glob of image files, or a list with one glob per channel'),
       labels: strOrNone(),
     },
@@ -81,6 +88,7 @@ export const datasetSchemas: Record<string, Schema> = {
       ...datasetCommon,
       ...segCommon,
       root: str,
+      'channel-names': channelNames,
       'images-dir': str,
       'labels-dir': strOrNone(),
       channels: int(1, 64, 'the number of image channels (modalities) per case'),
@@ -92,6 +100,7 @@ export const datasetSchemas: Record<string, Schema> = {
       ...datasetCommon,
       ...segCommon,
       root: str,
+      'channel-names': channelNames,
       channels: list(int(0, 9999), 'the nnU-Net channel ids to load, e.g. [0, 1]', 1),
     },
     { required: ['root'] },
@@ -100,6 +109,7 @@ export const datasetSchemas: Record<string, Schema> = {
     {
       ...datasetCommon,
       root: str,
+      'channel-names': channelNames,
       csv: strOrNone(),
       'id-column': str,
       'label-column': str,

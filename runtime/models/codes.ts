@@ -32,9 +32,12 @@ export const MODEL_CODES: CodeInfo[] = [
     code: 'SSL133',
     title: 'weight shape mismatch',
     explanation:
-      'A weight exists in both file and model but with different shapes, e.g. a first conv kernel with 2 input\n' +
-      'channels loaded into a 4-channel model. For input channels use an adapter (`adapter: duplicate`).\n' +
-      'Fix: match the filters/levels of the two encoders.',
+      'A weight exists in both file and model but with different shapes. Kernels that read the input (the\n' +
+      'first convolution, and with residual blocks the first shortcut projection `enc_l0_proj`) are adapted\n' +
+      'by the fine-tuning `adapter` when the channel counts differ, so an input-channel mismatch does not end\n' +
+      'here; any other mismatch means the two encoders differ (filters, levels, block kind or growth).\n' +
+      'Fix: fine-tune with the same encoder declaration the pretext task used (the weights transfer by layer\n' +
+      'name), or re-run the pretraining after changing the encoder.',
   },
   {
     code: 'SSL134',

@@ -65,7 +65,7 @@ function checkInput(spec: EncoderSpec, inputShape: number[], dim: Dim, poolings:
 }
 
 /** One Conv–ReLU–N–Drop–Conv–ReLU–N block (+ shortcut when residual). */
-function convBlock(x: Sym, dim: Dim, filters: number, prefix: string, seed: number, o: { block: 'plain' | 'residual'; norm: 'batch' | 'instance' | 'none'; dropout: number }): Sym {
+function convBlock(x: Sym, dim: Dim, filters: number, prefix: string, seed: number, o: { block: 'plain' | 'residual'; norm: 'batch' | 'instance' | 'none'; dropout: number; readsInput?: boolean }): Sym {
   let y = apply1(conv(dim, filters, `${prefix}_conv1`, seed, { activation: 'relu' }), x);
   y = maybe(norm(o.norm, `${prefix}_norm1`), y);
   y = maybe(dropout(o.dropout, `${prefix}_drop`, seed), y);
@@ -73,7 +73,10 @@ function convBlock(x: Sym, dim: Dim, filters: number, prefix: string, seed: numb
   y = maybe(norm(o.norm, `${prefix}_norm2`), y);
   if (o.block === 'residual') {
     const cin = x.shape[x.shape.length - 1];
-    const short = cin === filters ? x : apply1(conv(dim, filters, `${prefix}_proj`, seed, { kernel: 1 }), x);
+    // The block that reads the network input always projects its shortcut, so the encoder's
+    // weights do not depend on whether the input channels happen to equal the first filters
+    // (a 2-channel pretraining encoder must have the same layers as its 4-channel fine-tuning twin).
+    const short = cin === filters && !o.readsInput ? x : apply1(conv(dim, filters, `${prefix}_proj`, seed, { kernel: 1 }), x);
     y = apply1(tf.layers.add({ name: `${prefix}_add` }), [y, short]);
   }
   return y;
@@ -95,7 +98,7 @@ export function buildEncoder(spec: EncoderSpec, inputShape: number[], seed: numb
   const outputs: Sym[] = [];
   let x: Sym = input;
   for (let l = 0; l < spec.levels; l++) {
-    x = convBlock(x, dim, spec.filters[l]!, `enc_l${l}`, seed, spec);
+    x = convBlock(x, dim, spec.filters[l]!, `enc_l${l}`, seed, { ...spec, readsInput: l === 0 });
     if (l < spec.levels - 1) {
       outputs.push(x);
       x = apply1(pool(dim, 'max', `enc_l${l}_pool`), x);

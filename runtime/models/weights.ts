@@ -14,6 +14,9 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { SslRuntimeError } from '../contract.js';
+import { channelMapping, type ChannelMapping } from './channels.js';
+
+export { channelMapping, type ChannelMapping };
 
 export const WEIGHTS_FORMAT = 'ssl3d-weights';
 
@@ -236,37 +239,36 @@ export interface TransferOptions {
   adapter: ChannelAdapter;
   fromChannels: number;
   toChannels: number;
+  /** Channel (modality) names of the pretraining data, in channel order; null/absent = unknown. */
+  fromNames?: readonly string[] | null;
+  /** Channel names of the fine-tuning data; with `fromNames`, `duplicate` pairs channels by name. */
+  toNames?: readonly string[] | null;
   /** Weights file name in `fromDir` (default 'encoder'). */
   name?: string;
   /** Prefix of the transferred layers (default 'enc_'). */
   prefix?: string;
 }
 
-export interface TransferReport extends LoadReport {
-  /** Number of tensors copied (adapted kernel included). */
-  count: number;
-  /** The first-convolution kernel that was adapted, if any. */
-  adapted: { name: string; from: number[]; to: number[]; adapter: ChannelAdapter } | null;
-  /** Weights not transferred (the first conv with adapter 'none', missing ones), with the reason. */
-  skipped: Array<{ name: string; reason: string }>;
-}
-
 /**
- * Adapt a first-layer kernel [..., C, F] to [..., C′, F]:
- * - duplicate: channel j takes source channel j mod C, scaled by C/C′;
+ * Adapt a kernel that reads the input, [..., C, F] → [..., C′, F]:
+ * - duplicate: channel j takes source channel sources[j] (default j mod C), divided by the number
+ *   of fine-tuning channels that take the same source;
  * - average:   every channel takes the mean over the C source channels, scaled by C/C′;
  * - zero:      the first min(C, C′) channels are copied, the rest are zero.
- * The C/C′ scale keeps the response to an input whose channels are alike (e.g. UKB T1 mapped
- * to BraTS T1 and T1ce) at the pretrained scale: Σ over C′ channels of the new kernel equals
- * Σ over C channels of the old one when C′ is a multiple of C.
+ * The scales preserve the layer's response to an input whose paired channels are alike (BraTS
+ * t1 and t1ce both ≈ the pretrained t1, t2 and flair both ≈ the pretrained flair): the copies of
+ * one source channel sum to that channel's pretrained kernel.
  */
-export function adaptKernel(kernel: StoredTensor, toChannels: number, adapter: Exclude<ChannelAdapter, 'none'>): StoredTensor {
+export function adaptKernel(kernel: StoredTensor, toChannels: number, adapter: Exclude<ChannelAdapter, 'none'>, sources?: readonly number[]): StoredTensor {
   const shape = kernel.shape;
   const c = shape[shape.length - 2]!;
   const f = shape[shape.length - 1]!;
   const spatial = shape.slice(0, -2).reduce((a, b) => a * b, 1);
   const out = new Float32Array(spatial * toChannels * f);
-  const scale = c / toChannels;
+  const srcOf = Array.from({ length: toChannels }, (_, j) => sources?.[j] ?? j % c);
+  const copies = new Array<number>(c).fill(0);
+  for (const s of srcOf) copies[s]!++;
+  const avgScale = c / toChannels;
   const src = kernel.data;
   for (let s = 0; s < spatial; s++) {
     const so = s * c * f;
@@ -274,11 +276,11 @@ export function adaptKernel(kernel: StoredTensor, toChannels: number, adapter: E
     for (let j = 0; j < toChannels; j++) {
       for (let k = 0; k < f; k++) {
         let v: number;
-        if (adapter === 'duplicate') v = src[so + (j % c) * f + k]! * scale;
+        if (adapter === 'duplicate') v = src[so + srcOf[j]! * f + k]! / copies[srcOf[j]!]!;
         else if (adapter === 'average') {
           let m = 0;
           for (let i = 0; i < c; i++) m += src[so + i * f + k]!;
-          v = (m / c) * scale;
+          v = (m / c) * avgScale;
         } else v = j < c ? src[so + j * f + k]! : 0;
         out[to + j * f + k] = v;
       }
@@ -287,10 +289,46 @@ export function adaptKernel(kernel: StoredTensor, toChannels: number, adapter: E
   return { shape: [...shape.slice(0, -2), toChannels, f], data: out };
 }
 
+export interface AdaptedKernel {
+  name: string;
+  from: number[];
+  to: number[];
+  adapter: ChannelAdapter;
+}
+
+export interface TransferReport extends LoadReport {
+  /** Number of tensors copied (adapted kernels included). */
+  count: number;
+  /** Every kernel that reads the model input and was adapted (first conv, residual shortcut, …). */
+  adapted: AdaptedKernel[];
+  /** How the channels were paired (when any kernel was adapted). */
+  mapping: ChannelMapping | null;
+  /** Weights not transferred (input-reading kernels with adapter 'none'), with the reason. */
+  skipped: Array<{ name: string; reason: string }>;
+}
+
 /**
- * Load the encoder (`enc_`) weights saved in `fromDir` into a downstream model, adapting the first
- * convolution from `fromChannels` to `toChannels` input channels. Every other encoder weight must
- * match by name and shape (SSL132/SSL133 otherwise); non-encoder layers are left as they are.
+ * Names of the kernels (`<layer>/kernel`) of layers that read one of the model's inputs directly:
+ * the first convolution, and with residual blocks also the first block's 1×1 shortcut projection.
+ * Each has the input channels on its second-last axis, so each must be adapted.
+ */
+export function inputReadingKernels(model: tf.LayersModel): string[] {
+  const inputs = new Set<string>(model.inputLayers.map((l) => l.name));
+  const out: string[] = [];
+  for (const layer of model.layers) {
+    if (inputs.has(layer.name)) continue;
+    const readsInput = layer.inboundNodes.some((n) => n.inboundLayers.some((l) => inputs.has(l.name)));
+    if (!readsInput) continue;
+    for (const w of layer.weights) if (w.originalName.endsWith('/kernel') && w.shape.length >= 3) out.push(w.originalName);
+  }
+  return out;
+}
+
+/**
+ * Load the encoder (`enc_`) weights saved in `fromDir` into a downstream model, adapting every
+ * kernel that reads the input from `fromChannels` to `toChannels` channels. Every other encoder
+ * weight must match by name and shape (SSL132/SSL133 otherwise); non-encoder layers are left as
+ * they are.
  */
 export async function transferEncoder(fromDir: string, toModel: tf.LayersModel, opts: TransferOptions): Promise<TransferReport> {
   const name = opts.name ?? 'encoder';
@@ -300,37 +338,34 @@ export async function transferEncoder(fromDir: string, toModel: tf.LayersModel, 
   const encNames = [...tensors.keys()].filter((k) => k.startsWith(prefix));
   if (encNames.length === 0) throw new SslRuntimeError('SSL134', `${name}.json in ${fromDir} holds no '${prefix}' weights to transfer`, file);
   const ws = namedWeights(toModel);
-  // The first conv kernel = the first model weight (in layer order) whose rank ≥ 3 and whose
-  // input-channel axis equals the model's input channels.
-  const first = [...ws.entries()].find(([k, v]) => k.startsWith(prefix) && v.shape.length >= 3 && k.endsWith('/kernel'));
   const skipped: TransferReport['skipped'] = [];
-  let adapted: TransferReport['adapted'] = null;
+  const adapted: AdaptedKernel[] = [];
+  let mapping: ChannelMapping | null = null;
   const use = new Map(tensors);
-  if (first) {
-    const [k, v] = first;
+  for (const k of inputReadingKernels(toModel)) {
+    const v = ws.get(k);
     const stored = tensors.get(k);
+    if (!k.startsWith(prefix) || !v || !stored) continue;
     const modelC = v.shape[v.shape.length - 2] as number;
-    if (stored) {
-      const fileC = stored.shape[stored.shape.length - 2]!;
-      if (fileC !== opts.fromChannels) {
-        throw new SslRuntimeError('SSL134', `the first convolution '${k}' in ${name}.json has ${fileC} input channels, but the pretrained encoder was declared with ${opts.fromChannels}`, file);
-      }
-      if (modelC !== opts.toChannels) {
-        throw new SslRuntimeError('SSL134', `the first convolution '${k}' of model '${toModel.name}' has ${modelC} input channels, but the transfer was declared for ${opts.toChannels}`, file);
-      }
-      if (fileC !== modelC) {
-        if (opts.adapter === 'none') {
-          use.delete(k);
-          skipped.push({ name: k, reason: `adapter 'none': ${fileC} → ${modelC} input channels, left at its random initialisation` });
-        } else {
-          use.set(k, adaptKernel(stored, modelC, opts.adapter));
-          adapted = { name: k, from: stored.shape, to: [...(v.shape as number[])], adapter: opts.adapter };
-        }
-      }
+    const fileC = stored.shape[stored.shape.length - 2]!;
+    if (fileC !== opts.fromChannels) {
+      throw new SslRuntimeError('SSL134', `the input-reading kernel '${k}' in ${name}.json has ${fileC} input channels, but the pretrained encoder was declared with ${opts.fromChannels}`, file);
     }
+    if (modelC !== opts.toChannels) {
+      throw new SslRuntimeError('SSL134', `the input-reading kernel '${k}' of model '${toModel.name}' has ${modelC} input channels, but the transfer was declared for ${opts.toChannels}`, file);
+    }
+    if (fileC === modelC) continue;
+    if (opts.adapter === 'none') {
+      use.delete(k);
+      skipped.push({ name: k, reason: `adapter 'none': ${fileC} → ${modelC} input channels, left at its random initialisation` });
+      continue;
+    }
+    mapping ??= channelMapping(fileC, modelC, opts.fromNames, opts.toNames);
+    use.set(k, adaptKernel(stored, modelC, opts.adapter, mapping.sources));
+    adapted.push({ name: k, from: stored.shape, to: [...(v.shape as number[])], adapter: opts.adapter });
   }
   const rep = assignWeights(toModel, use, file, { prefix, strict: true, exclude: skipped.map((s) => s.name) });
-  return { ...rep, count: rep.loaded.length, adapted, skipped };
+  return { ...rep, count: rep.loaded.length, adapted, mapping: adapted.length > 0 && opts.adapter === 'duplicate' ? mapping : null, skipped };
 }
 
 // ───────────────────────── tf.io handler (whole models) ─────────────────────────

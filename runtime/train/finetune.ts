@@ -174,12 +174,24 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
       if (!pre) throw new SslRuntimeError('SSL162', `${id}: the ${p.arm} arm needs a pretrained encoder, but no pretrain node is among the inputs`);
       let report;
       try {
-        report = await transferEncoder(pre.dir, model, { adapter: spec.adapter, fromChannels: p.pretrainedChannels ?? channels, toChannels: channels });
+        report = await transferEncoder(pre.dir, model, {
+          adapter: spec.adapter, fromChannels: p.pretrainedChannels ?? channels, toChannels: channels,
+          fromNames: p.pretrainedChannelNames ?? null, toNames: p.channelNames ?? null,
+        });
       } catch (e) {
         const msg = e instanceof SslRuntimeError ? `[${e.code}] ${e.message}` : (e as Error).message;
         throw new SslRuntimeError('SSL162', `${id}: cannot load the pretrained encoder of ${pre.node.id}: ${msg}`, e instanceof SslRuntimeError ? e.file : pre.dir);
       }
-      if (report.adapted) ctx.emit({ type: 'info', node: id, message: `first convolution adapted ${report.adapted.from.join('×')} → ${report.adapted.to.join('×')} (${report.adapted.adapter})` });
+      const [first, ...more] = report.adapted;
+      if (first) {
+        const m = report.mapping;
+        const how = m ? `, by ${m.by}: ${m.pairs.join(', ')}` : '';
+        const also = more.length > 0 ? `; also adapted: ${more.map((a) => a.name).join(', ')}` : '';
+        ctx.emit({ type: 'info', node: id, message: `first convolution adapted ${first.from.join('×')} → ${first.to.join('×')} (${first.adapter}${how})${also}` });
+        if (m && m.unmatched.length > 0) {
+          ctx.emit({ type: 'warning', node: id, message: `channel names ${m.unmatched.join(', ')} have no pretrained counterpart; channels were paired by order` });
+        }
+      }
       for (const s of report.skipped) ctx.emit({ type: 'warning', node: id, message: `SSL163 ${s.name}: ${s.reason}` });
     }
 

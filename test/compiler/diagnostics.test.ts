@@ -77,6 +77,14 @@ const cases: Case[] = [
   { code: 'SSL064', sections: { labelled: 'dataset lab = phantom3d { cases = 20, size = 32x32x32, preprocess { window = [240, -100] } }' } },
   { code: 'SSL065', sections: { sweep: 'sweep s { methods = [rot, scratch], arms = [scratch], finetune = seg, evaluate = ev }' } },
   { code: 'SSL071', sections: { labelled: 'dataset lab = phantom3d { cases = 20, size = 32x32x32, preprocess { window = [-100, 240], crop { threshold = 0.05 } } }' } },
+  {
+    code: 'SSL074',
+    sections: {
+      corpus: 'dataset corpus = nifti { images = ["u/*_t1.nii.gz", "u/*_flair.nii.gz"], preprocess { resize = 32x32x32 } }',
+      labelled: 'dataset lab = phantom3d { cases = 20, channels = 4, size = 32x32x32 }',
+      finetune: 'finetune seg = segmentation { data = lab, warmup = 1 epochs, adapter = duplicate, train { epochs = 3 } }',
+    },
+  },
   { code: 'SSL072', sections: { evaluate: 'evaluate ev { fractions = [50%, 100%], metrics = [dice], hd95-empty = 373.13 mm }' } },
   { code: 'SSL073', sections: { report: 'report r { table t { rows = method }, formats = [md, csv, png] }' } },
   { code: 'SSL066', sections: { evaluate: 'evaluate ev { fractions = [50%, 0.5, 100%] }' } },

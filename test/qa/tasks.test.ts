@@ -56,7 +56,7 @@ describe('QA: all pretext tasks end to end', () => {
     expect(r.status, r.stdout.slice(-3000) + r.stderr).toBe(0);
     for (const [n, label] of METHODS) {
       expect(r.stdout).toContain(`done pretrain:${n} `);
-      expect(r.stdout).toMatch(new RegExp(`finetune:${n}/finetune/100%/r0: first convolution adapted .*→ .*\\(duplicate\\)`));
+      expect(r.stdout).toMatch(new RegExp(`finetune:${n}/finetune/100%/r0: first convolution adapted .*→ .*\\(duplicate, by name: t1 ← t1, t1ce ← t1, t2 ← flair, flair ← flair\\)`));
       expect(r.stdout).toContain(`| ${label} | `);
     }
     const rep = cli(['report', join(dir, 'exp.ssl'), '--cache', cache, '--out', join(dir, 'rebuilt'), '--quiet']);

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEncoder, buildSegmenter } from '../../../runtime/models/unet.js';
-import { adaptKernel, fileIOHandler, loadWeights, saveWeights, transferEncoder, namedWeights } from '../../../runtime/models/weights.js';
+import { adaptKernel, channelMapping, fileIOHandler, inputReadingKernels, loadWeights, saveWeights, transferEncoder, namedWeights } from '../../../runtime/models/weights.js';
 import { SslRuntimeError } from '../../../runtime/contract.js';
 import type { EncoderSpec } from '../../../compiler/graph.js';
 
@@ -90,7 +90,7 @@ describe('weight files', () => {
     const decBefore = Array.from(w(seg, 'dec_out/kernel'));
     const rep = await transferEncoder(dir, seg, { adapter: 'duplicate', fromChannels: 1, toChannels: 1 });
     expect(rep.count).toBe(patchEnc.model.weights.length);
-    expect(rep.adapted).toBeNull();
+    expect(rep.adapted).toEqual([]);
     expect(rep.skipped).toEqual([]);
     expect(Array.from(w(seg, 'enc_l2_conv2/kernel'))).toEqual(Array.from(w(patchEnc.model, 'enc_l2_conv2/kernel')));
     expect(Array.from(w(seg, 'dec_out/kernel'))).toEqual(decBefore);
@@ -117,16 +117,63 @@ describe('weight files', () => {
       return rep;
     };
     const dup = await check('duplicate', (k, j) => k[j % 2]! * 0.5);
-    expect(dup.adapted).toEqual({ name: 'enc_l0_conv1/kernel', from: [3, 3, 3, 2, 4], to: [3, 3, 3, 4, 4], adapter: 'duplicate' });
+    expect(dup.adapted).toEqual([{ name: 'enc_l0_conv1/kernel', from: [3, 3, 3, 2, 4], to: [3, 3, 3, 4, 4], adapter: 'duplicate' }]);
+    expect(dup.mapping?.by).toBe('order');
     await check('average', (k) => ((k[0]! + k[1]!) / 2) * 0.5);
     await check('zero', (k, j) => (j < 2 ? k[j]! : 0));
     const none = await check('none', () => null);
-    expect(none.adapted).toBeNull();
+    expect(none.adapted).toEqual([]);
     expect(none.skipped.map((s) => s.name)).toEqual(['enc_l0_conv1/kernel']);
     expect(none.count).toBe(src.model.weights.length - 1);
     // declared channels that do not match the file
     const seg = buildSegmenter(buildEncoder(spec, [8, 8, 8, 4], 5), 4, 6);
     expect((await codeOf(transferEncoder(dir, seg, { adapter: 'duplicate', fromChannels: 3, toChannels: 4 }))).code).toBe('SSL134');
+  });
+
+  it('adapts every kernel that reads the input: the residual shortcut projection too (#16.1)', async () => {
+    // filters[0] = 4 = the fine-tuning channels: the first block projects its shortcut anyway
+    const res: EncoderSpec = { kind: 'unet3d', levels: 2, filters: [4, 8], block: 'residual', norm: 'batch', dropout: 0, finalPool: 'none', upsample: 'transpose' };
+    const src = buildEncoder(res, [8, 8, 8, 2], 1);
+    const dir = tmp();
+    await saveWeights(src.model, dir, 'encoder');
+    const seg = buildSegmenter(buildEncoder(res, [8, 8, 8, 4], 5), 4, 6);
+    expect(inputReadingKernels(seg)).toEqual(['enc_l0_conv1/kernel', 'enc_l0_proj/kernel']);
+    const rep = await transferEncoder(dir, seg, { adapter: 'duplicate', fromChannels: 2, toChannels: 4, fromNames: ['t1', 'flair'], toNames: ['t1', 't1ce', 't2', 'flair'] });
+    expect(rep.adapted.map((a) => `${a.name} ${a.from.join('x')}→${a.to.join('x')}`)).toEqual(['enc_l0_conv1/kernel 3x3x3x2x4→3x3x3x4x4', 'enc_l0_proj/kernel 1x1x1x2x4→1x1x1x4x4']);
+    // the projection is paired by name too: t1, t1ce ← t1; t2, flair ← flair, each halved
+    const P = tf.tidy(() => namedWeights(src.model).get('enc_l0_proj/kernel')!.read().arraySync()) as number[][][][][];
+    const Q = tf.tidy(() => namedWeights(seg).get('enc_l0_proj/kernel')!.read().arraySync()) as number[][][][][];
+    for (let f = 0; f < 4; f++) {
+      [0, 0, 1, 1].forEach((s, j) => expect(Q[0]![0]![0]![j]![f]!).toBeCloseTo(P[0]![0]![0]![s]![f]! / 2, 6));
+    }
+    // the adapted model runs, and a 4-channel input whose paired channels are alike gives the
+    // pretrained encoder's response to the 2-channel input
+    const x2 = tf.randomUniform([1, 8, 8, 8, 2], 0, 1, 'float32', 3);
+    const x4 = tf.gather(x2, [0, 0, 1, 1], 4);
+    const enc4 = tf.model({ inputs: seg.inputs, outputs: seg.getLayer('enc_l1_add').output as tf.SymbolicTensor });
+    const srcOut = (src.model.predict(x2) as tf.Tensor[])[1]!;
+    const a = Array.from(srcOut.dataSync());
+    const b = Array.from((enc4.predict(x4) as tf.Tensor).dataSync());
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-4);
+  });
+
+  it('pairs channels by modality name, falling back to order when a name has no partner', () => {
+    expect(channelMapping(2, 4, ['t1', 'flair'], ['t1', 't1ce', 't2', 'flair'])).toEqual({
+      sources: [0, 0, 1, 1], by: 'name', pairs: ['t1 ← t1', 't1ce ← t1', 't2 ← flair', 'flair ← flair'], unmatched: [],
+    });
+    // declared in another order and case: still by name
+    expect(channelMapping(2, 4, ['FLAIR', 'T1'], ['t1', 't1ce', 't2', 'flair']).sources).toEqual([1, 1, 0, 0]);
+    // t2 preferred for t2 when the corpus has it
+    expect(channelMapping(3, 4, ['t1', 't2', 'flair'], ['t1', 't1ce', 't2', 'flair']).sources).toEqual([0, 0, 1, 2]);
+    const bad = channelMapping(2, 4, ['t1', 'flair'], ['t1', 'pd', 't2', 'flair']);
+    expect(bad.by).toBe('order');
+    expect(bad.unmatched).toEqual(['pd']);
+    expect(bad.sources).toEqual([0, 1, 0, 1]);
+    expect(channelMapping(2, 4, null, ['t1', 't1ce', 't2', 'flair']).by).toBe('order');
+    // the kernel: every copy of a source divided by its number of copies
+    const k = { shape: [1, 2, 1], data: Float32Array.from([0.3, -0.7]) };
+    expect(Array.from(adaptKernel(k, 4, 'duplicate', [0, 0, 1, 1]).data).map((v) => +v.toFixed(6))).toEqual([0.15, 0.15, -0.35, -0.35]);
+    expect(Array.from(adaptKernel(k, 3, 'duplicate', [0, 1, 1]).data).map((v) => +v.toFixed(6))).toEqual([0.3, -0.35, -0.35]);
   });
 
   it('adaptKernel keeps the summed response for channel-alike inputs', () => {
