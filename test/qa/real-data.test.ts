@@ -22,7 +22,7 @@ dataset brats = brats {
   split { val = 15%, test = 25% }
 }
 dataset corpus = nifti {
-  images = ["data/glob/img/*/T1.nii.gz", "data/glob/img/*/FLAIR.nii.gz"]
+  images = ["data/glob/img/*/T1.nii.gz", "data/glob/img/*/FLAIR.nii.gz"], channel-names = [t1, flair]
   preprocess { resize = 16x16x16 }
 }
 dataset msd = decathlon { root = "data/msd", channels = 2, classes = [0, 1, 2], preprocess { resize = 16x16x16 } }
