@@ -13,6 +13,8 @@ const commands: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./commands/explain.js')).command,
   run: async () => (await import('./commands/run.js')).command,
   report: async () => (await import('./commands/report.js')).command,
+  status: async () => (await import('./commands/status.js')).command,
+  'run-node': async () => (await import('./commands/run-node.js')).command,
 };
 
 const usage = `usage: ssl3d <command> [options]
@@ -24,6 +26,7 @@ commands:
   explain CODE    describe a diagnostic code (e.g. SSL012)
   run FILE        run an experiment (cached, resumable)
   report FILE     build tables and figures from finished runs (never retrains)
+  status FILE     watch the Slurm jobs of the newest run again (after --detach or Ctrl-C)
 `;
 
 export async function main(argv: string[]): Promise<number> {

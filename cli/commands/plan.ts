@@ -14,6 +14,7 @@ const usage = `usage: ssl3d plan FILE [options]
   --json             print the execution graph (JSON) instead of the table
   --set PATH=VALUE   override a value first, e.g. --set rot3d.train.epochs=2
   --cache DIR        cache folder to report cached / partial / to-run (default: .ssl3d/ beside FILE)
+  --executor slurm   print the sbatch lines \`ssl3d run --executor slurm\` would submit (dry run)
   --no-color         plain output
 `;
 
@@ -91,7 +92,7 @@ export function renderPlan(graph: ExecutionGraph, states?: Record<string, PlanSt
 }
 
 export async function runPlan(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, 'plan', [], ['--cache'], usage);
+  const args = parseArgs(argv, 'plan', ['--requeue'], ['--cache', '--executor', '--backend'], usage);
   if (typeof args === 'number') return args;
   if (args.files.length !== 1) {
     process.stderr.write(`ssl3d plan: give exactly one FILE\n\n${usage}`);
@@ -111,6 +112,12 @@ export async function runPlan(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(graph, null, 2) + '\n');
     return 0;
   }
+  const executor = args.values.get('--executor');
+  if (executor !== undefined && executor !== 'local' && executor !== 'slurm') {
+    process.stderr.write(`ssl3d plan: --executor must be local or slurm (got '${executor}')\n`);
+    return 2;
+  }
+  if (executor === 'slurm') return planSlurm(file, graph, args.values.get('--cache') ?? join(dirname(file), '.ssl3d'), args.values.get('--backend') ?? null, args.flags.has('--requeue'));
   let states: Record<string, PlanState> | undefined;
   const cacheDir = args.values.get('--cache') ?? join(dirname(file), '.ssl3d');
   if (args.values.has('--cache') || existsSync(cacheDir)) {
@@ -130,6 +137,33 @@ export async function runPlan(argv: string[]): Promise<number> {
   }
   process.stdout.write(renderPlan(graph, states));
   return 0;
+}
+
+/** `ssl3d plan FILE --executor slurm`: the sbatch lines of the uncached nodes, as a shell script. */
+async function planSlurm(file: string, graph: ExecutionGraph, cache: string, backend: string | null, requeue: boolean): Promise<number> {
+  const { resolve } = await import('node:path');
+  const { loadProfile, resolveSettings } = await import('../../runtime/executor/slurm/settings.js');
+  const { planScript } = await import('../../runtime/executor/slurm/sbatch.js');
+  const { cacheStates } = await import('../../runtime/executor/cache.js');
+  const { bindDataInputs } = await import('../../runtime/executor/fingerprint.js');
+  const { SslRuntimeError } = await import('../../runtime/contract.js');
+  try {
+    const cacheDir = resolve(cache);
+    const settings = resolveSettings(graph.executor, loadProfile().executor, requeue ? { requeue: true } : {});
+    const bound = await bindDataInputs(graph, dirname(resolve(file)));
+    const states = existsSync(cacheDir) ? cacheStates(bound, cacheDir) : {};
+    const cached = new Set(Object.entries(states).filter(([, st]) => st.state === 'cached').map(([id]) => id));
+    const reasons = Object.fromEntries(Object.entries(states).map(([id, st]) => [id, st.reason]));
+    const graphPath = join(cacheDir, 'slurm', 'runs', 'RUN_ID', 'graph.json');
+    process.stdout.write(planScript({ graph: bound, settings, cacheDir, baseDir: dirname(resolve(file)), graphPath, backend: backend ?? graph.backend }, cached, reasons));
+    return 0;
+  } catch (err) {
+    if (err instanceof SslRuntimeError) {
+      process.stderr.write(`ssl3d plan: error ${err.code}: ${err.message}${err.file ? ` (${err.file})` : ''}\n`);
+      return 1;
+    }
+    throw err;
+  }
 }
 
 export const command: Command = {

@@ -14,6 +14,7 @@ import { createEventStream } from '../../runtime/executor/emitter.js';
 import { defaultHandlers, type HandlerResolver } from '../../runtime/executor/handlers.js';
 import { exitCodeOf, installInterruptHandlers, runSession } from '../../runtime/executor/session.js';
 import { packageVersion } from '../../runtime/version.js';
+import { executorKind, loadProfile, resolveSettings, type Profile } from '../../runtime/executor/slurm/settings.js';
 import { createJsonlRenderer } from '../ui/jsonl.js';
 import { createPlainRenderer } from '../ui/plain.js';
 
@@ -35,6 +36,10 @@ an interrupted node resumes from its last checkpoint. Ctrl-C (or q in the TUI) s
   --events FILE      also write every event as JSON lines to FILE
   --fail-fast        stop at the first failed node (default: keep running independent nodes)
   --no-report        do not write/print the report at the end
+  --executor NAME    local | slurm (default: the experiment's executor setting, else the user
+                     profile's, else local). slurm: every uncached node becomes one sbatch job
+  --detach           (slurm) submit and return; \`ssl3d status FILE\` watches the jobs
+  --requeue          (slurm) let Slurm requeue preempted jobs; they resume from the checkpoint
 `;
 
 export interface RunArgs {
@@ -46,10 +51,16 @@ export interface RunArgs {
   events: string | null;
   failFast: boolean;
   report: boolean;
+  executor: ExecutorChoice | null;
+  detach: boolean;
+  requeue: boolean;
 }
 
+const EXECUTORS = ['local', 'slurm'] as const;
+type ExecutorChoice = (typeof EXECUTORS)[number];
+
 export function parseRunArgs(argv: string[]): RunArgs | string {
-  const a: RunArgs = { file: '', cache: null, sets: [], backend: null, ui: null, events: null, failFast: false, report: true };
+  const a: RunArgs = { file: '', cache: null, sets: [], backend: null, ui: null, events: null, failFast: false, report: true, executor: null, detach: false, requeue: false };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const eq = x.startsWith('--') ? x.indexOf('=') : -1;
@@ -66,6 +77,7 @@ export function parseRunArgs(argv: string[]): RunArgs | string {
       case '--events':
       case '--set':
       case '--backend':
+      case '--executor':
       case '--ui': {
         const v = value();
         if (v === null || v === '') return `${flag} needs a value`;
@@ -74,6 +86,9 @@ export function parseRunArgs(argv: string[]): RunArgs | string {
         else if (flag === '--set') {
           if (!/^[^=]+=/.test(v)) return `--set expects PATH=VALUE, got '${v}'`;
           a.sets.push(v);
+        } else if (flag === '--executor') {
+          if (!(EXECUTORS as readonly string[]).includes(v)) return `--executor must be one of ${EXECUTORS.join(', ')} (got '${v}')`;
+          a.executor = v as ExecutorChoice;
         } else if (flag === '--backend') {
           if (!(BACKENDS as readonly string[]).includes(v)) return `--backend must be one of ${BACKENDS.join(', ')} (got '${v}')`;
           a.backend = v as BackendChoice;
@@ -92,6 +107,12 @@ export function parseRunArgs(argv: string[]): RunArgs | string {
       case '--no-report':
         a.report = false;
         break;
+      case '--detach':
+        a.detach = true;
+        break;
+      case '--requeue':
+        a.requeue = true;
+        break;
       case '--help':
       case '-h':
         return 'help';
@@ -102,6 +123,7 @@ export function parseRunArgs(argv: string[]): RunArgs | string {
     }
   }
   if (!a.file) return 'missing experiment FILE';
+  if ((a.detach || a.requeue) && a.executor === 'local') return `${a.detach ? '--detach' : '--requeue'} needs --executor slurm`;
   return a;
 }
 
@@ -179,7 +201,20 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
       graph = compiled.graph;
     }
 
-    // 2. backend and environment
+    // 2. executor, backend and environment
+    let executor: ExecutorChoice;
+    let profile: Profile;
+    try {
+      profile = loadProfile();
+      executor = args.executor ?? executorKind(graph.executor, profile.executor);
+    } catch (err) {
+      printError(err);
+      return 1;
+    }
+    if ((args.detach || args.requeue) && executor !== 'slurm') {
+      process.stderr.write(`ssl3d run: ${args.detach ? '--detach' : '--requeue'} needs --executor slurm (or executor = slurm in the experiment or the user profile)\n`);
+      return 2;
+    }
     const cacheDir = resolve(args.cache ?? join(dirname(file), '.ssl3d'));
     const ui = args.ui ?? defaultUi();
     const stream = createEventStream();
@@ -194,8 +229,9 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
       if (!process.env.SSL3D_DEBUG) tf.env().set('PROD', true);
       tfjsVersion = tf.version.tfjs;
       const b = await import('../../runtime/backend/index.js');
-      backend = await b.selectBackend(args.backend ?? graph.backend, { quiet: true });
-      if (args.backend) backend = { ...backend, reason: `${backend.reason} (--backend ${args.backend})` };
+      // with Slurm every job selects its own backend on its compute node
+      backend = executor === 'slurm' ? { name: args.backend ?? graph.backend, reason: 'chosen by each Slurm job' } : await b.selectBackend(args.backend ?? graph.backend, { quiet: true });
+      if (args.backend && executor !== 'slurm') backend = { ...backend, reason: `${backend.reason} (--backend ${args.backend})` };
       cpu = b.cpuInfo();
     } catch (err) {
       printError(err);
@@ -203,30 +239,18 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
     }
 
     // 3. renderers: all subscribe to the same stream
-    const closers: Array<() => void | Promise<void>> = [];
-    let tuiActive = false;
-    if (args.events) {
-      const j = createJsonlRenderer(resolve(args.events));
-      stream.subscribe(j.onEvent);
-      closers.push(() => j.close());
-    }
-    if (ui === 'json') {
-      stream.subscribe((e: RunEvent) => process.stdout.write(JSON.stringify(e) + '\n'));
-    } else if (ui === 'plain') {
-      const p = createPlainRenderer({ write: (s) => process.stdout.write(s), writeError: (s) => process.stderr.write(s), color: useColor(), results: !args.report });
-      stream.subscribe(p.onEvent);
-      closers.push(() => p.close());
-    } else {
-      const { startTui } = await import('../ui/tui.js');
-      const t = startTui(() => controller.abort(new Error('stopped from the TUI')));
-      tuiActive = true;
-      stream.subscribe(t.onEvent);
-      closers.push(() => t.finish());
-    }
+    const renderers = await startRenderers(stream, controller, { ui, events: args.events, report: args.report });
+    const closers = [renderers.close];
     const removeSignals = installInterruptHandlers(controller, (sig) => {
-      if (!tuiActive) process.stderr.write(`\nssl3d: ${sig}: stopping after a checkpoint (again to quit at once)\n`);
+      if (!renderers.tui) process.stderr.write(executor === 'slurm' ? `\nssl3d: ${sig}: stopping the watcher (again to quit at once)\n` : `\nssl3d: ${sig}: stopping after a checkpoint (again to quit at once)\n`);
     });
     if (backend.warning) stream.emit({ type: 'warning', node: null, message: backend.warning });
+
+    if (executor === 'slurm') {
+      const code = await runOnSlurm({ args, file, graph, cacheDir, ui, stream, controller, profile, closeRenderers: renderers.close, tfjsVersion, cpu });
+      removeSignals();
+      return code;
+    }
 
     // 4. run
     let status: 'ok' | 'failed' | 'interrupted' = 'failed';
@@ -271,6 +295,133 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
     if (status === 'interrupted' && ui === 'tui') process.stdout.write('interrupted: run the same command again to resume.\n');
     return exitCodeOf(status);
   }
+}
+
+/** The renderers of a run (also used by `ssl3d status`): JSONL file, then json | plain | TUI. */
+export async function startRenderers(
+  stream: ReturnType<typeof createEventStream>,
+  controller: AbortController,
+  o: { ui: UiChoice; events: string | null; report: boolean },
+): Promise<{ close: () => Promise<void>; tui: boolean }> {
+  const closers: Array<() => void | Promise<void>> = [];
+  let tui = false;
+  if (o.events) {
+    const j = createJsonlRenderer(resolve(o.events));
+    stream.subscribe(j.onEvent);
+    closers.push(() => j.close());
+  }
+  if (o.ui === 'json') {
+    stream.subscribe((e: RunEvent) => process.stdout.write(JSON.stringify(e) + '\n'));
+  } else if (o.ui === 'plain') {
+    const p = createPlainRenderer({ write: (s) => process.stdout.write(s), writeError: (s) => process.stderr.write(s), color: useColor(), results: !o.report });
+    stream.subscribe(p.onEvent);
+    closers.push(() => p.close());
+  } else {
+    const { startTui } = await import('../ui/tui.js');
+    const t = startTui(() => controller.abort(new Error('stopped from the TUI')));
+    tui = true;
+    stream.subscribe(t.onEvent);
+    closers.push(() => t.finish());
+  }
+  let closed = false;
+  return {
+    tui,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const c of closers) await c();
+    },
+  };
+}
+
+/** Ask on the terminal whether to scancel unfinished jobs; false (keep them) when nobody can answer. */
+export async function askCancel(jobIds: string[], ui: UiChoice): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY || ui === 'json') return false;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`scancel the ${jobIds.length} unfinished Slurm job${jobIds.length === 1 ? '' : 's'} (${jobIds.join(', ')})? [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+interface SlurmRunContext {
+  args: RunArgs;
+  file: string;
+  graph: ExecutionGraph;
+  cacheDir: string;
+  ui: UiChoice;
+  stream: ReturnType<typeof createEventStream>;
+  controller: AbortController;
+  profile: Profile;
+  closeRenderers: () => Promise<void>;
+  tfjsVersion: string;
+  cpu: { model: string; cores: number; features: string[] };
+}
+
+/** `ssl3d run --executor slurm`: submit the uncached nodes as jobs, then watch them (or return with --detach). */
+async function runOnSlurm(c: SlurmRunContext): Promise<number> {
+  const { runSlurmSession } = await import('../../runtime/executor/slurm/session.js');
+  const { createSlurmClient } = await import('../../runtime/executor/slurm/queue.js');
+  const { bindDataInputs } = await import('../../runtime/executor/fingerprint.js');
+  let result: Awaited<ReturnType<typeof runSlurmSession>>;
+  try {
+    const settings = resolveSettings(c.graph.executor, c.profile.executor, c.args.requeue ? { requeue: true } : {});
+    result = await runSlurmSession({
+      graph: await bindDataInputs(c.graph, dirname(c.file)),
+      cacheDir: c.cacheDir,
+      baseDir: dirname(c.file),
+      file: c.file,
+      source: { file: c.graph.source.file, hash: c.graph.source.hash, text: readFileSync(c.file, 'utf8') },
+      settings,
+      backend: c.args.backend ?? c.graph.backend,
+      detach: c.args.detach,
+      stream: c.stream,
+      signal: c.controller.signal,
+      client: createSlurmClient(),
+      versions: { node: process.version, tfjs: c.tfjsVersion, ssl3d: packageVersion() },
+      cpu: c.cpu,
+      confirmCancel: async (ids) => {
+        await c.closeRenderers();
+        return askCancel(ids, c.ui);
+      },
+    });
+  } catch (err) {
+    await c.closeRenderers();
+    printError(err);
+    return 1;
+  }
+  await c.closeRenderers();
+  return finishSlurm(result, c.file, c.cacheDir, c.ui, c.args.report, c.controller.signal.aborted);
+}
+
+/** After a Slurm run or `ssl3d status`: the report (when the run ended), where the record is, the exit code. */
+export async function finishSlurm(
+  result: { status: 'ok' | 'failed' | 'interrupted' | 'detached'; record: NonNullable<Awaited<ReturnType<typeof runSession>>['record']>; runId: string; unfinished: string[] },
+  file: string,
+  cacheDir: string,
+  ui: UiChoice,
+  report: boolean,
+  interrupted: boolean,
+): Promise<number> {
+  if ((result.status === 'ok' || result.status === 'failed') && report && ui !== 'json') {
+    try {
+      await printReport(result.record, file, result.runId);
+    } catch (err) {
+      printError(err);
+    }
+  }
+  const recordPath = relative(process.cwd(), join(cacheDir, 'runs', result.runId, 'record.json'));
+  if (ui !== 'json') {
+    if (result.status === 'detached') {
+      process.stdout.write(`${result.unfinished.length} Slurm job${result.unfinished.length === 1 ? '' : 's'} queued or running (${result.unfinished.join(', ')}); watch them with: ssl3d status ${relative(process.cwd(), file)}${cacheDir !== join(dirname(file), '.ssl3d') ? ` --cache ${relative(process.cwd(), cacheDir)}` : ''}\n`);
+    }
+    process.stdout.write(`run record: ${recordPath}\n`);
+  }
+  if (result.status === 'detached') return interrupted ? 130 : 0;
+  return exitCodeOf(result.status);
 }
 
 async function printReport(record: NonNullable<Awaited<ReturnType<typeof runSession>>['record']>, file: string, runId: string): Promise<void> {

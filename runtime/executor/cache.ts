@@ -59,8 +59,8 @@ export async function checkEntry(cacheDir: string, node: GraphNode, deep = true)
 }
 
 /** A fresh, empty folder for a handler to write `node`'s artifact into. */
-export function makeWorkDir(cacheDir: string, node: GraphNode): string {
-  const dir = join(tmpRoot(cacheDir), `${node.hash.slice(0, 16)}-${uniqueSuffix()}`);
+export function makeWorkDir(cacheDir: string, node: GraphNode, root: string = tmpRoot(cacheDir)): string {
+  const dir = join(root, `${node.hash.slice(0, 16)}-${uniqueSuffix()}`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -57,4 +57,28 @@ export const EXECUTOR_CODES: CodeInfo[] = [
       'The run was stopped (Ctrl-C, SIGTERM or `q` in the TUI). Finished nodes stay in the cache, the running node saved a checkpoint,\n' +
       'and the record is written with status `interrupted`. Run the same command again to resume. Exit code 130.',
   },
+  {
+    code: 'SSL195',
+    title: 'a Slurm job failed',
+    explanation:
+      'With `--executor slurm` a node ran as a Slurm job that ended without a result: its node failed, or Slurm stopped the job\n' +
+      '(out of memory, time limit, node failure, preemption without requeue, scancel). The message gives the job id, its state and\n' +
+      'exit code, the path of its log and the log\'s last lines. Slurm cancels the jobs that depend on it. Fix the cause (e.g. more\n' +
+      '`memory` or `time` for that node kind in the `executor` block) and run again: only the missing nodes are submitted.',
+  },
+  {
+    code: 'SSL196',
+    title: 'Slurm is not usable',
+    explanation:
+      'A Slurm command (sbatch, squeue, scancel) is missing from PATH or refused the request. Run on a login node of the cluster,\n' +
+      'check the partition and account in the `executor` settings, and try the printed sbatch line by hand\n' +
+      '(`ssl3d plan FILE --executor slurm` prints all of them).',
+  },
+  {
+    code: 'SSL197',
+    title: 'bad executor settings',
+    explanation:
+      'The user profile (`$SSL3D_PROFILE`, else `~/.config/ssl3d/profile.json`) or a Slurm option has a value that cannot be used,\n' +
+      'e.g. a time limit that is not minutes or `days-hours:minutes:seconds`, or `maxJobs` below 1. docs/running.md lists the keys.',
+  },
 ];

@@ -26,6 +26,8 @@ export interface RunGraphOptions {
   backend: RunBackend;
   /** Keep running nodes that do not depend on a failed one (default true). */
   keepGoing?: boolean;
+  /** Where handlers write before the commit (default `<cache>/tmp`; Slurm jobs use their own). */
+  workRoot?: string;
 }
 
 export interface RunGraphResult {
@@ -148,7 +150,8 @@ export async function runGraph(opts: RunGraphOptions): Promise<RunGraphResult> {
   return { status, nodes: outcome, dirs, durationMs };
 }
 
-async function runNode(
+/** Compute one node whose inputs are finished (`dirs` holds their cache folders). */
+export async function runNode(
   node: GraphNode,
   opts: RunGraphOptions,
   byId: Map<string, GraphNode>,
@@ -173,7 +176,7 @@ async function runNode(
     inputs[id] = { node: inNode, dir };
   }
 
-  const workDir = makeWorkDir(cacheDir, node);
+  const workDir = makeWorkDir(cacheDir, node, opts.workRoot);
   let lastCheckpointEpoch = -1;
   // The node's own sink: drops a handler's duplicate `checkpoint` event (the executor emits it).
   const nodeEmit: EventSink = (e: EventInput) => {

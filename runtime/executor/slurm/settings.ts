@@ -1,0 +1,169 @@
+// The Slurm settings of one submission: defaults < user profile < the experiment's `executor`
+// block < command-line options. The profile is JSON (`$SSL3D_PROFILE`, else
+// `$XDG_CONFIG_HOME/ssl3d/profile.json`, else `~/.config/ssl3d/profile.json`):
+//
+//   { "executor": { "kind": "slurm", "partition": "gpu", "account": "lab", "time": "4:00:00",
+//                   "maxJobs": 20, "sbatch": ["--qos=normal"], "requeue": true,
+//                   "command": "/opt/node/bin/node /opt/ssl3d/bin/ssl3d.js",
+//                   "resources": { "finetune": { "memoryGB": 16, "cpus": 4, "gpus": 1 } } } }
+//
+// (the same fields as the graph's ExecutorSpec, plus `command`: how a compute node starts ssl3d).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExecutorSpec, NodeKind, NodeResources } from '../../../compiler/graph.js';
+import { SslRuntimeError } from '../../contract.js';
+
+export interface SlurmSettings {
+  partition: string | null;
+  account: string | null;
+  time: string | null;
+  maxJobs: number | null;
+  requeue: boolean;
+  sbatch: string[];
+  resources: Partial<Record<NodeKind, NodeResources>>;
+  /** The command that starts ssl3d on a compute node (words, not a shell string). */
+  command: string[];
+}
+
+export interface Profile {
+  path: string;
+  executor: (Partial<ExecutorSpec> & { command?: string }) | null;
+}
+
+const KINDS: NodeKind[] = ['data', 'pretrain', 'finetune', 'evaluate', 'report'];
+const TIME_RE = /^\d+(-\d+)?(:\d+){0,2}$/;
+
+export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SSL3D_PROFILE) return env.SSL3D_PROFILE;
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'ssl3d', 'profile.json');
+}
+
+const bad = (path: string, what: string): SslRuntimeError => new SslRuntimeError('SSL197', `user profile: ${what}`, path);
+
+function checkResources(path: string, where: string, v: unknown): NodeResources {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(path, `${where} must be an object`);
+  const r = v as Record<string, unknown>;
+  const out: NodeResources = {};
+  for (const [k, x] of Object.entries(r)) {
+    if (k === 'memoryGB' && typeof x === 'number' && x > 0) out.memoryGB = x;
+    else if ((k === 'cpus' || k === 'gpus') && Number.isInteger(x) && (x as number) >= (k === 'cpus' ? 1 : 0)) out[k] = x as number;
+    else if (k === 'time' && typeof x === 'string' && TIME_RE.test(x)) out.time = x;
+    else throw bad(path, `${where}.${k} has a bad value ${JSON.stringify(x)} (memoryGB > 0, cpus ≥ 1, gpus ≥ 0, time like "4:00:00")`);
+  }
+  return out;
+}
+
+/** Read and check the user profile; a missing file is an empty profile, a broken one a located error. */
+export function loadProfile(env: NodeJS.ProcessEnv = process.env): Profile {
+  const path = profilePath(env);
+  if (!existsSync(path)) return { path, executor: null };
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw bad(path, `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad(path, 'expected a JSON object');
+  const ex = (json as Record<string, unknown>).executor;
+  if (ex === undefined) return { path, executor: null };
+  if (typeof ex !== 'object' || ex === null || Array.isArray(ex)) throw bad(path, '"executor" must be an object');
+  const out: Partial<ExecutorSpec> & { command?: string } = {};
+  for (const [k, v] of Object.entries(ex as Record<string, unknown>)) {
+    switch (k) {
+      case 'kind':
+        if (v !== 'local' && v !== 'slurm') throw bad(path, `executor.kind must be "local" or "slurm", got ${JSON.stringify(v)}`);
+        out.kind = v;
+        break;
+      case 'partition':
+      case 'account':
+      case 'command':
+        if (typeof v !== 'string' || v.trim() === '') throw bad(path, `executor.${k} must be a non-empty string`);
+        out[k] = v;
+        break;
+      case 'time':
+        if (typeof v !== 'string' || !TIME_RE.test(v)) throw bad(path, `executor.time must be minutes or "days-hours:minutes:seconds", got ${JSON.stringify(v)}`);
+        out.time = v;
+        break;
+      case 'maxJobs':
+        if (!Number.isInteger(v) || (v as number) < 1) throw bad(path, `executor.maxJobs must be a whole number ≥ 1, got ${JSON.stringify(v)}`);
+        out.maxJobs = v as number;
+        break;
+      case 'requeue':
+        if (typeof v !== 'boolean') throw bad(path, 'executor.requeue must be true or false');
+        out.requeue = v;
+        break;
+      case 'sbatch':
+        if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw bad(path, 'executor.sbatch must be a list of strings');
+        out.sbatch = v as string[];
+        break;
+      case 'resources': {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(path, 'executor.resources must be an object');
+        const res: Partial<Record<NodeKind, NodeResources>> = {};
+        for (const [kind, r] of Object.entries(v as Record<string, unknown>)) {
+          if (!(KINDS as string[]).includes(kind)) throw bad(path, `executor.resources.${kind}: not a node kind (${KINDS.join(', ')})`);
+          res[kind as NodeKind] = checkResources(path, `executor.resources.${kind}`, r);
+        }
+        out.resources = res;
+        break;
+      }
+      default:
+        throw bad(path, `unknown key executor.${k} (known: kind, partition, account, time, maxJobs, requeue, sbatch, resources, command)`);
+    }
+  }
+  return { path, executor: out };
+}
+
+export interface CliSlurmOptions {
+  requeue?: boolean;
+  partition?: string;
+  account?: string;
+  time?: string;
+  maxJobs?: number;
+  sbatch?: string[];
+}
+
+/** The ssl3d command a compute node runs: this Node binary with this package's bin script. */
+export function defaultCommand(): string[] {
+  // from runtime/executor/slurm/ (sources) or dist/runtime/executor/slurm/ (built) up to the package
+  let dir = fileURLToPath(new URL('.', import.meta.url));
+  for (let i = 0; i < 6 && !existsSync(join(dir, 'bin', 'ssl3d.js')); i++) dir = dirname(dir);
+  return [process.execPath, join(dir, 'bin', 'ssl3d.js')];
+}
+
+/** Split a profile `command` string on spaces (quotes are not interpreted; use paths without spaces). */
+function words(s: string): string[] {
+  return s.trim().split(/\s+/);
+}
+
+export function resolveSettings(fromGraph: ExecutorSpec | undefined, profile: Profile['executor'], cli: CliSlurmOptions = {}): SlurmSettings {
+  const layers = [profile ?? {}, fromGraph ?? {}, cli] as Array<Partial<ExecutorSpec>>;
+  const pick = <K extends keyof ExecutorSpec>(k: K): ExecutorSpec[K] | undefined => {
+    let v: ExecutorSpec[K] | undefined;
+    for (const l of layers) if (l[k] !== undefined) v = l[k] as ExecutorSpec[K];
+    return v;
+  };
+  const resources: Partial<Record<NodeKind, NodeResources>> = {};
+  for (const l of layers) {
+    for (const [kind, r] of Object.entries(l.resources ?? {})) resources[kind as NodeKind] = { ...resources[kind as NodeKind], ...r };
+  }
+  return {
+    partition: pick('partition') ?? null,
+    account: pick('account') ?? null,
+    time: pick('time') ?? null,
+    maxJobs: pick('maxJobs') ?? null,
+    requeue: pick('requeue') ?? false,
+    // extra options add up: the profile's site options, then the experiment's, then the command line's
+    sbatch: layers.flatMap((l) => l.sbatch ?? []),
+    resources,
+    command: profile?.command ? words(profile.command) : defaultCommand(),
+  };
+}
+
+/** Which executor a run uses when `--executor` is not given: the experiment's, else the profile's, else local. */
+export function executorKind(fromGraph: ExecutorSpec | undefined, profile: Profile['executor']): 'local' | 'slurm' {
+  return fromGraph?.kind ?? profile?.kind ?? 'local';
+}
