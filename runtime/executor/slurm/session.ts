@@ -58,7 +58,7 @@ export interface SlurmRunOptions extends Common {
 }
 
 function backendOf(choice: string): { name: string; reason: string } {
-  return { name: choice, reason: 'chosen by each Slurm job on its compute node (see the job events)' };
+  return { name: choice, reason: 'chosen by each Slurm job on its compute node' };
 }
 
 function runStart(graph: ExecutionGraph, runId: string, backend: string, states: Record<string, CacheState>, t?: number): EventInput {

@@ -82,7 +82,7 @@ export function logTail(path: string, n = 8): string[] {
 /** One line saying how a job ended: `Slurm job 12 FAILED (exit 1:0, NonZeroExitCode)`. */
 export function describeJobEnd(jobId: string, st: JobState | null): string {
   if (!st) return `Slurm job ${jobId} left the queue without a result`;
-  const extra = [st.exitCode && st.exitCode !== '0:0' ? `exit ${st.exitCode}` : null, st.reason && st.reason !== 'None' ? st.reason : null].filter(Boolean);
+  const extra = [st.exitCode && st.exitCode !== '0:0' ? `exit ${st.exitCode}` : null, st.reason && !['None', 'Dependency'].includes(st.reason) ? st.reason : null].filter(Boolean);
   return `Slurm job ${jobId} ${st.state}${extra.length ? ` (${extra.join(', ')})` : ''}`;
 }
 
@@ -158,9 +158,12 @@ export async function watchJobs(opts: WatchOptions): Promise<WatchResult> {
         return end(t, 'ok');
       }
     }
-    if (st && st.state === 'CANCELLED' && /Dependency/i.test(st.reason)) {
-      const inputs = node?.inputs ?? [];
-      const culprit = inputs.find((id) => outcomes[id] === 'failed') ?? inputs.find((id) => outcomes[id] === 'skipped') ?? inputs.find((id) => outcomes[id] !== 'ok' && outcomes[id] !== 'cached');
+    // Cancelled because an input's job did not succeed (kill-on-invalid-dep), rather than by
+    // someone's scancel: an input ended badly, or Slurm says so. (A pending job cancelled by hand
+    // still shows the reason `Dependency`, so that alone is not enough.)
+    const inputs = node?.inputs ?? [];
+    const culprit = inputs.find((id) => outcomes[id] === 'failed') ?? inputs.find((id) => outcomes[id] === 'skipped');
+    if (st && st.state === 'CANCELLED' && (culprit !== undefined || /DependencyNeverSatisfied/i.test(st.reason))) {
       const why = culprit ? `input ${culprit} ${outcomes[culprit] === 'skipped' ? 'was cancelled' : 'failed'}` : 'an input job did not succeed';
       emit({ type: 'warning', node: t.node, message: `cancelled by Slurm (job ${t.jobId}): ${why}` });
       emit({ type: 'node-end', node: t.node, status: 'skipped', durationMs: 0, summary: {} });
