@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   report: async () => (await import('./commands/report.js')).command,
   status: async () => (await import('./commands/status.js')).command,
   'run-node': async () => (await import('./commands/run-node.js')).command,
+  lsp: async () => (await import('./commands/lsp.js')).command,
 };
 
 const usage = `usage: ssl3d <command> [options]
@@ -27,6 +28,7 @@ commands:
   run FILE        run an experiment (cached, resumable)
   report FILE     build tables and figures from finished runs (never retrains)
   status FILE     watch the Slurm jobs of the newest run again (after --detach or Ctrl-C)
+  lsp --stdio     language server for editors (docs/editors.md)
 `;
 
 export async function main(argv: string[]): Promise<number> {
