@@ -34,12 +34,20 @@ function ssl3d(args: string[]): { code: number | null; stdout: string; stderr: s
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function ssl3dAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Run ssl3d in the background; `interruptOn`: send SIGINT once stdout matches it. */
+function ssl3dAsync(args: string[], interruptOn?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [bin, ...args], { env });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let sent = false;
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (interruptOn && !sent && interruptOn.test(stdout)) {
+        sent = true;
+        p.kill('SIGINT');
+      }
+    });
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -90,18 +98,20 @@ describe.skipIf(missing !== null)('ssl3d run --executor slurm on a real Slurm', 
     expect(ref.stderr).toBe('');
     expect(ref.code).toBe(0);
 
-    // two submitters at once (both detach): every node is submitted exactly once
+    // two submitters at once: every node is submitted exactly once. One detaches; the other
+    // watches until Ctrl-C, which (nobody to ask: no terminal) leaves the jobs running
     const dir = workspace('sweep.ssl');
     const file = join(dir, 'sweep.ssl');
-    const [a, b] = await Promise.all([ssl3dAsync(['run', file, '--detach', '--ui', 'plain']), ssl3dAsync(['run', file, '--detach', '--ui', 'plain'])]);
-    expect(a.code, a.stderr).toBe(0);
+    const [a, b] = await Promise.all([ssl3dAsync(['run', file, '--ui', 'plain'], /Slurm jobs?[;,]/), ssl3dAsync(['run', file, '--detach', '--ui', 'plain'])]);
+    expect(a.code, a.stderr).toBe(130);
+    expect(a.stdout).toMatch(/\d+ Slurm jobs? keep running; `ssl3d status .*sweep\.ssl` watches them again/);
     expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toMatch(/queued or running .*; watch them with: ssl3d status/);
     const both = submissions(dir);
     expect(both).toHaveLength(2);
     const firstTime = both.flatMap(submittedNodes);
     expect(new Set(firstTime).size).toBe(firstTime.length);
     expect(firstTime).toHaveLength(12);
-    expect(a.stdout + b.stdout).toMatch(/ssl3d status/);
 
     // cancel one fine-tuning job mid-sweep; Slurm cancels its evaluation and the report
     const victim = 'finetune:rot3d/finetune/100%/r0';

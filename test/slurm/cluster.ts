@@ -5,7 +5,7 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export interface TestCluster {
@@ -61,7 +61,18 @@ export function startCluster(opts: { cpus?: number; memoryMB?: number } = {}): T
   chmodSync(dir, 0o755);
   chmodSync(m, 0o755); // munged wants everyone to be able to reach its socket
   const pidFiles: string[] = [];
+  let env: NodeJS.ProcessEnv = { ...process.env, SLURM_CONF: join(dir, 'slurm.conf') };
   const stop = (): void => {
+    // jobs still queued or running (a test that failed half-way) are cancelled first, so no job
+    // process outlives the daemons
+    if (readPid(join(dir, 'slurmctld.pid')) !== null) {
+      spawnSync('scancel', ['--full', `--user=${userInfo().username}`], { env, stdio: 'ignore', timeout: 20_000 });
+      for (let i = 0; i < 50; i++) {
+        const q = spawnSync('squeue', ['-h', '-t', 'RUNNING,COMPLETING', '-o', '%i'], { env, encoding: 'utf8', timeout: 20_000 });
+        if (q.status !== 0 || q.stdout.trim() === '') break;
+        sleep(200);
+      }
+    }
     // slurmd first (it runs the jobs), then the controller, then munge
     for (const file of [...pidFiles].reverse()) {
       const pid = readPid(file);
@@ -119,7 +130,7 @@ export function startCluster(opts: { cpus?: number; memoryMB?: number } = {}): T
         '',
       ].join('\n'),
     );
-    const env = { ...process.env, SLURM_CONF: conf };
+    env = { ...process.env, SLURM_CONF: conf };
     pidFiles.push(join(dir, 'slurmctld.pid'));
     execFileSync(which('slurmctld')!, ['-f', conf], { env, stdio: 'pipe' });
     pidFiles.push(join(dir, 'slurmd.pid'));
