@@ -2,6 +2,7 @@
 // stock ones where those are wrong or slow for 3D training (see docs/performance.md).
 
 import * as tf from '@tensorflow/tfjs';
+import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
 import { registerWebgpuBackend, type GpuAdapterInfo } from './device.js';
 
@@ -16,7 +17,12 @@ function installKernels(): void {
   const stockFns = new Map<string, tf.KernelFunc>();
   for (const k of tf.getKernelsForBackend('webgpu')) stockFns.set(k.kernelName, k.kernelFunc);
   const stock = (name: string): tf.KernelFunc | null => stockFns.get(name) ?? null;
-  const configs: tf.KernelConfig[] = [...elementwiseKernels(stock)];
+  // SSL3D_WEBGPU_STOCK=conv,… keeps the stock tfjs kernels of those groups (for benchmarks).
+  const keep = new Set((process.env.SSL3D_WEBGPU_STOCK ?? '').split(',').map((x) => x.trim()));
+  const configs: tf.KernelConfig[] = [
+    ...elementwiseKernels(stock),
+    ...(keep.has('conv') ? [] : convKernels(stock)),
+  ];
   for (const k of configs) {
     if (tf.getKernel(k.kernelName, 'webgpu')) tf.unregisterKernel(k.kernelName, 'webgpu');
     tf.registerKernel(k);

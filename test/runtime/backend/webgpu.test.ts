@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resetSelectionForTests, selectBackend } from '../../../runtime/backend/index.js';
 import { probeAdapter } from '../../../runtime/backend/webgpu/index.js';
+import { filterGradTuning } from '../../../runtime/backend/webgpu/conv.js';
 import { nativeAvailable } from '../../../runtime/backend/index.js';
 import { buildEncoder, buildSegmenter, unetPreset } from '../../../runtime/models/index.js';
 import { setTrainingClock } from '../../../runtime/models/layers.js';
@@ -80,6 +81,41 @@ if (!probe.ok) {
       expect(await relErr(() => tf.transpose(rnd([2, 3, 4, 5, 2, 2, 2, 3], 1), [0, 1, 4, 2, 5, 3, 6, 7]))).toBe(0);
       expect(await relErr(() => tf.transpose(rnd([2, 3, 1, 5, 3], 2), [4, 2, 0, 3, 1]))).toBe(0);
       expect(await relErr(() => tf.transpose(tf.range(0, 120, 1, 'int32').reshape([2, 3, 4, 5]), [3, 1, 0, 2]))).toBe(0);
+    });
+  });
+
+  describe('conv3d kernels vs cpu', () => {
+    type Case = [number[], number[], number | [number, number, number], 'same' | 'valid'];
+    const cases: Case[] = [
+      [[2, 5, 6, 7, 3], [3, 3, 3, 3, 5], 1, 'same'], // odd sizes, channels not multiples of 4, batch 2
+      [[1, 9, 8, 7, 4], [3, 3, 3, 4, 8], 2, 'same'], // stride 2
+      [[2, 6, 7, 5, 5], [3, 2, 3, 5, 6], [2, 1, 2], 'valid'], // mixed strides, non-cubic kernel
+      [[2, 4, 4, 4, 17], [1, 1, 1, 17, 70], 1, 'valid'], // 1×1×1, several column tiles
+      [[1, 4, 4, 4, 33], [2, 2, 2, 33, 3], 2, 'valid'], // kernel = stride = 2
+    ];
+    for (const [xs, ws, st, pad] of cases) {
+      it(`x [${xs}] w [${ws}] stride ${String(st)} ${pad}: forward, input and filter gradient, transposed conv`, async () => {
+        const x = (): tf.Tensor5D => rnd(xs, 1) as tf.Tensor5D;
+        const w = (): tf.Tensor5D => rnd(ws, 2) as tf.Tensor5D;
+        expect(await relErr(() => tf.conv3d(x(), w(), st, pad))).toBeLessThan(1e-5);
+        // Gradients through tf.grads (Conv3DBackpropInputV2 / FilterV2), with the split-K
+        // filter gradient forced to split even these small reductions.
+        const saved = filterGradTuning.minVoxelsPerSplit;
+        filterGradTuning.minVoxelsPerSplit = 16;
+        try {
+          const g = (): tf.Tensor[] => tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+            const y = tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, st, pad);
+            return tf.sum(tf.mul(y, rnd(y.shape, 3)));
+          })([x(), w()]);
+          expect(await relErr(g)).toBeLessThan(1e-5);
+        } finally {
+          filterGradTuning.minVoxelsPerSplit = saved;
+        }
+      });
+    }
+    it('conv3dTranspose (decoder up-sampling) with stride 2', async () => {
+      const dy = (): tf.Tensor5D => rnd([2, 3, 4, 3, 6], 4) as tf.Tensor5D;
+      expect(await relErr(() => tf.conv3dTranspose(dy(), rnd([2, 2, 2, 5, 6], 5) as tf.Tensor5D, [2, 6, 8, 6, 5], 2, 'same'))).toBeLessThan(1e-5);
     });
   });
 
