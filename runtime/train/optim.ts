@@ -45,6 +45,7 @@ export class Optimizer {
   /** Apply one update. `grads[i]` belongs to `vars[i]`; null grads are skipped. */
   apply(vars: NamedVariable[], grads: Array<tf.Tensor | null>): void {
     const s = this.spec;
+    const fusedAdam = s.kind === 'adam' && tf.getKernel('SslAdamUpdate', tf.getBackend()) !== undefined;
     tf.tidy(() => {
       vars.forEach(({ name, variable }, i) => {
         let g = grads[i];
@@ -69,6 +70,17 @@ export class Optimizer {
         this.t.set(name, t);
         const m = this.slot(this.m, name, variable);
         const v = this.slot(this.v, name, variable);
+        if (fusedAdam && g.dtype === 'float32') {
+          // One kernel for the whole update where the backend has it (webgpu): same maths.
+          const [x1, m1, v1] = tf.engine().runKernel('SslAdamUpdate', { x: variable, m, v, g }, {
+            lr: this.lr, beta1: s.beta1, beta2: s.beta2, epsilon: EPS,
+            c1: 1 / (1 - Math.pow(s.beta1, t)), c2: 1 / (1 - Math.pow(s.beta2, t)), weightDecay: decay ? s.weightDecay : 0,
+          }) as unknown as tf.Tensor[];
+          m.assign(m1!);
+          v.assign(v1!);
+          variable.assign(x1!);
+          return;
+        }
         m.assign(tf.add(tf.mul(m, s.beta1), tf.mul(g, 1 - s.beta1)));
         v.assign(tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(g), 1 - s.beta2)));
         const mhat = tf.div(m, 1 - Math.pow(s.beta1, t));

@@ -2,6 +2,7 @@
 // stock ones where those are wrong or slow for 3D training (see docs/performance.md).
 
 import * as tf from '@tensorflow/tfjs';
+import { adamKernel } from './adam.js';
 import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
 import { registerWebgpuBackend, type GpuAdapterInfo } from './device.js';
@@ -22,6 +23,7 @@ function installKernels(): void {
   const configs: tf.KernelConfig[] = [
     ...elementwiseKernels(stock),
     ...(keep.has('conv') ? [] : convKernels(stock)),
+    ...(keep.has('adam') ? [] : [adamKernel()]),
   ];
   for (const k of configs) {
     if (tf.getKernel(k.kernelName, 'webgpu')) tf.unregisterKernel(k.kernelName, 'webgpu');

@@ -119,6 +119,24 @@ if (!probe.ok) {
     });
   });
 
+  it('fused Adam update (SslAdamUpdate, with weight decay) matches the op-by-op update on cpu', async () => {
+    const steps = async (backend: 'webgpu' | 'cpu'): Promise<Float32Array[]> => {
+      await selectBackend(backend, { quiet: true });
+      const opt = new Optimizer({ kind: 'adam', lr: 1e-2, beta1: 0.8, beta2: 0.99, momentum: 0, weightDecay: 0.1, clipNorm: null });
+      const vars = [{ name: 'k', variable: tf.variable(rnd([3, 5, 7], 1)) }, { name: 'b', variable: tf.variable(rnd([7], 2)) }];
+      for (let i = 0; i < 3; i++) opt.apply(vars, [rnd([3, 5, 7], 10 + i), rnd([7], 20 + i)]);
+      const out = await Promise.all(vars.map((v) => v.variable.data() as Promise<Float32Array>));
+      out.push(...(await Promise.all(opt.getState().map((st) => st.tensor.data() as Promise<Float32Array>))));
+      vars.forEach((v) => v.variable.dispose());
+      opt.dispose();
+      return out;
+    };
+    const g = await steps('webgpu');
+    const c = await steps('cpu');
+    expect(g.length).toBe(6);
+    g.forEach((arr, k) => arr.forEach((val, i) => expect(Math.abs(val - c[k]![i]!)).toBeLessThan(1e-5)));
+  });
+
   describe('training on webgpu', () => {
     /** A 2-level U-Net (conv, batch norm, max pool, transposed conv, softmax) trained with Adam. */
     async function curve(backend: 'webgpu' | 'native' | 'cpu', steps: number, onStep?: (i: number) => void): Promise<number[]> {
