@@ -36,6 +36,7 @@ export function fusedNorm(
   }
   const addon = loadAddon().addon;
   const native = addon !== null && tf.getBackend() === 'native' && x.dtype === 'float32' && gamma.dtype === 'float32' && beta.dtype === 'float32';
+  if (!native && gpuNorm(x, gamma, beta)) return fusedNormGpu(x, gamma, beta, mode, epsilon, onStats);
   if (!native) {
     const axes = mode === 'batch' ? [...Array(rank - 1).keys()] : [...Array(rank - 2).keys()].map((i) => i + 1);
     return tf.tidy(() => {
@@ -79,6 +80,53 @@ export function fusedNorm(
           sm.dataSync() as Float32Array, si.dataSync() as Float32Array, dx, dgamma, dbeta, dims,
         );
         return [tf.tensor(dx, sx.shape, 'float32'), tf.tensor(dgamma, sg.shape, 'float32'), tf.tensor(dbeta, sg.shape, 'float32')];
+      },
+    };
+  });
+  return run(x, gamma, beta);
+}
+
+/** True when the active backend has GPU kernels for fusedNorm (webgpu). */
+function gpuNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): boolean {
+  return x.dtype === 'float32' && gamma.dtype === 'float32' && beta.dtype === 'float32' &&
+    tf.getKernel('SslNormFwd', tf.getBackend()) !== undefined;
+}
+
+/**
+ * True when fusedNorm runs as fused kernels on the active backend (native addon or webgpu), so
+ * layers should prefer it over their op-by-op formulation.
+ */
+export function fusedNormAvailable(x: tf.Tensor): boolean {
+  if (x.dtype !== 'float32') return false;
+  if (tf.getBackend() === 'native') return loadAddon().addon !== null;
+  return tf.getKernel('SslNormFwd', tf.getBackend()) !== undefined;
+}
+
+/** fusedNorm on a backend with the SslNormFwd / SslNormBwd kernels (runtime/backend/webgpu/norm.ts). */
+function fusedNormGpu(
+  x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mode: NormMode, epsilon: number,
+  onStats?: (mean: tf.Tensor, variance: tf.Tensor) => void,
+): tf.Tensor {
+  const C = x.shape[x.shape.length - 1]!;
+  const G = mode === 'instance' ? x.shape[0]! : 1;
+  const attrs = { G, S: x.size / (G * C), C, epsilon };
+  const run = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xt, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [y, mean, variance, inv] = tf.engine().runKernel('SslNormFwd', { x: xt, gamma: g, beta: b }, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+    if (onStats) {
+      const statShape = mode === 'batch' ? [C] : [G, C];
+      const m = tf.reshape(mean!, statShape), v = tf.reshape(variance!, statShape);
+      onStats(m, v);
+      tf.dispose([m, v]);
+    }
+    variance!.dispose();
+    save([xt, g, mean!, inv!]);
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg, sm, si] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const [dx, dg, db] = tf.engine().runKernel('SslNormBwd', { x: sx, dy: dy.toFloat(), gamma: sg, mean: sm, inv: si }, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+        return [dx!, dg!, db!];
       },
     };
   });

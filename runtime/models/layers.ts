@@ -14,7 +14,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { Rng, deriveSeed } from '../rng.js';
-import { fusedNorm } from '../backend/norm.js';
+import { fusedNorm, fusedNormAvailable } from '../backend/norm.js';
 
 type Kw = Record<string, unknown>;
 type Shape = Array<number | null>;
@@ -187,8 +187,8 @@ export class BatchNorm extends tf.layers.Layer {
     const m = this.momentum;
     const mm = this.movingMean!;
     const mv = this.movingVariance!;
-    if (tf.getBackend() === 'native' && x.dtype === 'float32') {
-      // The native backend's fused kernel: 3 passes forward, 2 backward, same maths as below.
+    if (fusedNormAvailable(x)) {
+      // The native backend's (or webgpu's) fused kernels: 3 passes forward, 2 backward, same maths as below.
       return fusedNorm(x, gamma, beta, 'batch', eps, (mean, variance) => {
         mm.write(tf.add(tf.mul(mm.read(), m), tf.mul(mean, 1 - m)));
         mv.write(tf.add(tf.mul(mv.read(), m), tf.mul(variance, 1 - m)));
@@ -258,7 +258,7 @@ export class InstanceNorm extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = single(inputs);
-    if (tf.getBackend() === 'native' && x.dtype === 'float32') {
+    if (fusedNormAvailable(x)) {
       return fusedNorm(x, this.gamma!.read(), this.beta!.read(), 'instance', this.epsilon);
     }
     const axes = Array.from({ length: x.rank - 2 }, (_, i) => i + 1);

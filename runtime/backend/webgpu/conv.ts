@@ -325,21 +325,21 @@ function filterGradSpec(c: Conv3DInfo, maxWorkgroups: number, maxPartialFloats: 
 }
 
 /** Sum `splits` consecutive slices of length `len` (the second pass of split-K). */
-export function sumSlices(backend: GpuBackend, partial: tf.TensorInfo, splits: number, outShape: number[]): tf.TensorInfo {
+export function sumSlices(backend: GpuBackend, partial: tf.TensorInfo, splits: number, outShape: number[], scale = 1): tf.TensorInfo {
   const len = sizeOf(outShape);
   const spec: ProgramSpec = {
-    key: 'sum_slices', inputs: ['Part'], uniforms: [['len', 'i32'], ['splits', 'i32']],
+    key: 'sum_slices', inputs: ['Part'], uniforms: [['len', 'i32'], ['splits', 'i32'], ['scale', 'f32']],
     workgroupSize: [64, 1, 1], dispatch: [Math.ceil(len / 64), 1, 1], mode: 'elementwise',
     code: `
   fn main(index : i32) {
     if (index < uniforms.size) {
       var s = 0.0;
       for (var k = 0; k < uniforms.splits; k++) { s += f32(Part[k * uniforms.len + index]); }
-      result[index] = s;
+      result[index] = s * uniforms.scale;
     }
   }`,
   };
-  return run(backend, spec, [partial], outShape, 'float32', [len, splits]);
+  return run(backend, spec, [partial], outShape, 'float32', [len, splits, scale]);
 }
 
 function usable(c: Conv3DInfo): boolean {

@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { adamKernel } from './adam.js';
 import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
+import { normKernels } from './norm.js';
+import { reduceKernels } from './reduce.js';
 import { registerWebgpuBackend, type GpuAdapterInfo } from './device.js';
 
 const ours: string[] = [];
@@ -24,6 +26,8 @@ function installKernels(): void {
     ...elementwiseKernels(stock),
     ...(keep.has('conv') ? [] : convKernels(stock)),
     ...(keep.has('adam') ? [] : [adamKernel()]),
+    ...(keep.has('reduce') ? [] : reduceKernels(stock)),
+    ...(keep.has('norm') ? [] : normKernels()),
   ];
   for (const k of configs) {
     if (tf.getKernel(k.kernelName, 'webgpu')) tf.unregisterKernel(k.kernelName, 'webgpu');

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resetSelectionForTests, selectBackend } from '../../../runtime/backend/index.js';
 import { probeAdapter } from '../../../runtime/backend/webgpu/index.js';
 import { filterGradTuning } from '../../../runtime/backend/webgpu/conv.js';
+import { fusedNorm } from '../../../runtime/backend/norm.js';
 import { nativeAvailable } from '../../../runtime/backend/index.js';
 import { buildEncoder, buildSegmenter, unetPreset } from '../../../runtime/models/index.js';
 import { setTrainingClock } from '../../../runtime/models/layers.js';
@@ -118,6 +119,29 @@ if (!probe.ok) {
       expect(await relErr(() => tf.conv3dTranspose(dy(), rnd([2, 2, 2, 5, 6], 5) as tf.Tensor5D, [2, 6, 8, 6, 5], 2, 'same'))).toBeLessThan(1e-5);
     });
   });
+
+  it('sums and means over non-last axes (channel statistics, bias gradients, split reductions)', async () => {
+    const x = (): tf.Tensor => rnd([2, 9, 10, 11, 5], 1);
+    expect(await relErr(() => tf.sum(x(), [0, 1, 2, 3]))).toBeLessThan(1e-5);
+    expect(await relErr(() => tf.mean(x(), [1, 2, 3], true))).toBeLessThan(1e-5);
+    expect(await relErr(() => tf.sum(rnd([3, 1000], 2), 1))).toBeLessThan(1e-5);
+    expect(await relErr(() => tf.mean(rnd([300, 7], 3), 0, true))).toBeLessThan(1e-5);
+    expect(await relErr(() => tf.sum(rnd([4, 5, 6], 4), 1))).toBeLessThan(1e-5);
+    expect(await relErr(() => tf.sum(rnd([2, 3, 4, 5], 5), [0, 2]))).toBeLessThan(1e-5); // stock path
+  });
+
+  for (const mode of ['batch', 'instance'] as const) {
+    it(`fused ${mode} norm forward, statistics and gradients (x, γ, β)`, async () => {
+      const f = (): tf.Tensor[] => {
+        const x = tf.add(tf.mul(rnd([2, 5, 6, 7, 3], 1), 3), 1.5);
+        const stats: tf.Tensor[] = [];
+        const y = fusedNorm(x, rnd([3], 2), rnd([3], 3), mode, 1e-3, (m, v) => stats.push(tf.keep(m.clone()), tf.keep(v.clone())));
+        const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fusedNorm(a, g, b, mode, 1e-3), rnd([2, 5, 6, 7, 3], 4))))([x, rnd([3], 2), rnd([3], 3)]);
+        return [y, ...stats, ...grads];
+      };
+      expect(await relErr(f)).toBeLessThan(1e-4);
+    });
+  }
 
   it('fused Adam update (SslAdamUpdate, with weight decay) matches the op-by-op update on cpu', async () => {
     const steps = async (backend: 'webgpu' | 'cpu'): Promise<Float32Array[]> => {
