@@ -6,34 +6,57 @@ import { adamKernel } from './adam.js';
 import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
 import { normKernels } from './norm.js';
+import { poolKernels } from './pool.js';
 import { reduceKernels } from './reduce.js';
 import { registerWebgpuBackend, type GpuAdapterInfo } from './device.js';
 
-const ours: string[] = [];
+/** Our kernels by group; `SSL3D_WEBGPU_STOCK=conv,reduce` keeps tfjs' own for those groups. */
+export const KERNEL_GROUPS = ['elementwise', 'conv', 'reduce', 'norm', 'pool', 'adam'] as const;
+export type KernelGroup = (typeof KERNEL_GROUPS)[number];
 
-/** Names of the kernels this package replaces on 'webgpu'. */
+const stockFns = new Map<string, tf.KernelFunc>();
+const ourConfigs = new Map<KernelGroup, tf.KernelConfig[]>();
+
+/** Names of the kernels this package registers on 'webgpu' (including new ones like SslAdamUpdate). */
 export function webgpuKernelNames(): string[] {
-  return [...ours];
+  return [...ourConfigs.values()].flat().map((k) => k.kernelName);
+}
+
+function register(k: tf.KernelConfig): void {
+  if (tf.getKernel(k.kernelName, 'webgpu')) tf.unregisterKernel(k.kernelName, 'webgpu');
+  tf.registerKernel(k);
+}
+
+/**
+ * For benchmarks and comparisons: run the stock tfjs-webgpu kernels of `groups` (our kernels that
+ * have no stock counterpart, such as the fused Adam and norm, are removed so callers fall back to
+ * tfjs ops), or all of ours again with `[]`.
+ */
+export function useStockKernels(groups: readonly KernelGroup[]): void {
+  for (const [group, configs] of ourConfigs) {
+    for (const k of configs) {
+      if (groups.includes(group)) {
+        const stock = stockFns.get(k.kernelName);
+        if (stock) register({ kernelName: k.kernelName, backendName: 'webgpu', kernelFunc: stock });
+        else if (tf.getKernel(k.kernelName, 'webgpu')) tf.unregisterKernel(k.kernelName, 'webgpu');
+      } else {
+        register(k);
+      }
+    }
+  }
 }
 
 function installKernels(): void {
-  const stockFns = new Map<string, tf.KernelFunc>();
   for (const k of tf.getKernelsForBackend('webgpu')) stockFns.set(k.kernelName, k.kernelFunc);
   const stock = (name: string): tf.KernelFunc | null => stockFns.get(name) ?? null;
-  // SSL3D_WEBGPU_STOCK=conv,… keeps the stock tfjs kernels of those groups (for benchmarks).
-  const keep = new Set((process.env.SSL3D_WEBGPU_STOCK ?? '').split(',').map((x) => x.trim()));
-  const configs: tf.KernelConfig[] = [
-    ...elementwiseKernels(stock),
-    ...(keep.has('conv') ? [] : convKernels(stock)),
-    ...(keep.has('adam') ? [] : [adamKernel()]),
-    ...(keep.has('reduce') ? [] : reduceKernels(stock)),
-    ...(keep.has('norm') ? [] : normKernels()),
-  ];
-  for (const k of configs) {
-    if (tf.getKernel(k.kernelName, 'webgpu')) tf.unregisterKernel(k.kernelName, 'webgpu');
-    tf.registerKernel(k);
-    ours.push(k.kernelName);
-  }
+  ourConfigs.set('elementwise', elementwiseKernels(stock));
+  ourConfigs.set('conv', convKernels(stock));
+  ourConfigs.set('reduce', reduceKernels(stock));
+  ourConfigs.set('norm', normKernels());
+  ourConfigs.set('pool', poolKernels(stock));
+  ourConfigs.set('adam', [adamKernel()]);
+  const keep = (process.env.SSL3D_WEBGPU_STOCK ?? '').split(',').map((x) => x.trim()).filter((g): g is KernelGroup => (KERNEL_GROUPS as readonly string[]).includes(g));
+  useStockKernels(keep);
 }
 
 /** Load Dawn + tfjs-backend-webgpu and register the backend with our kernels (idempotent). */

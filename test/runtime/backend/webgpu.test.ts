@@ -120,6 +120,18 @@ if (!probe.ok) {
     });
   });
 
+  it('max pooling 3D and its gradient (2×2×2/2, 3×3×3/2 same, overlapping 3×3×3/1, odd sizes, ties after ReLU; cubic windows: tfjs cpu mis-indexes others)', async () => {
+    for (const [shape, f, st, pad] of [[[2, 6, 8, 4, 3], 2, 2, 'valid'], [[1, 7, 5, 9, 5], 3, 2, 'same'], [[2, 5, 6, 5, 2], 3, 1, 'valid']] as Array<[number[], number | [number, number, number], number, 'same' | 'valid']>) {
+      const x = (): tf.Tensor5D => tf.relu(rnd(shape, 1)) as tf.Tensor5D;
+      expect(await relErr(() => tf.maxPool3d(x(), f, st, pad))).toBe(0);
+      const g = (): tf.Tensor[] => tf.grads((a: tf.Tensor) => {
+        const y = tf.maxPool3d(a as tf.Tensor5D, f, st, pad);
+        return tf.sum(tf.mul(y, rnd(y.shape, 2)));
+      })([x()]);
+      expect(await relErr(g)).toBeLessThan(1e-6);
+    }
+  });
+
   it('sums and means over non-last axes (channel statistics, bias gradients, split reductions)', async () => {
     const x = (): tf.Tensor => rnd([2, 9, 10, 11, 5], 1);
     expect(await relErr(() => tf.sum(x(), [0, 1, 2, 3]))).toBeLessThan(1e-5);
