@@ -8,6 +8,8 @@ import { resetSelectionForTests, selectBackend } from '../../../runtime/backend/
 import { probeAdapter } from '../../../runtime/backend/webgpu/index.js';
 import { filterGradTuning } from '../../../runtime/backend/webgpu/conv.js';
 import { fusedNorm } from '../../../runtime/backend/norm.js';
+import { checkGpuHealth, gpuHealth } from '../../../runtime/backend/webgpu/device.js';
+import { run, type GpuBackend } from '../../../runtime/backend/webgpu/program.js';
 import { nativeAvailable } from '../../../runtime/backend/index.js';
 import { buildEncoder, buildSegmenter, unetPreset } from '../../../runtime/models/index.js';
 import { setTrainingClock } from '../../../runtime/models/layers.js';
@@ -39,6 +41,21 @@ async function relErr(f: () => tf.Tensor | tf.Tensor[]): Promise<number> {
 
 const rnd = (shape: number[], seed: number): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed);
 
+describe('GPU health checks', () => {
+  it('a lost device is SSL208 (resumable), out of memory SSL208, other GPU errors SSL209', () => {
+    gpuHealth.lost = 'unknown: test';
+    expect(() => checkGpuHealth('a test')).toThrow(expect.objectContaining({ code: 'SSL208', message: expect.stringMatching(/lost during a test.*resumed/) }));
+    gpuHealth.lost = null;
+    gpuHealth.error = 'Out of memory while allocating';
+    gpuHealth.errorKind = 'GPUOutOfMemoryError';
+    expect(() => checkGpuHealth('a test')).toThrow(expect.objectContaining({ code: 'SSL208' }));
+    gpuHealth.error = 'bad shader';
+    gpuHealth.errorKind = 'GPUValidationError';
+    expect(() => checkGpuHealth('a test')).toThrow(expect.objectContaining({ code: 'SSL209', message: expect.stringMatching(/GPUValidationError.*bad shader/) }));
+    expect(() => checkGpuHealth('a test')).not.toThrow(); // reported once
+  });
+});
+
 if (!probe.ok) {
   describe('webgpu backend', () => {
     it.skip(`skipped: no WebGPU adapter (${probe.reason})`, () => {});
@@ -63,6 +80,19 @@ if (!probe.ok) {
       expect(forced.name).toBe('webgpu');
       expect(forced.adapter?.vendor).toBe(probe.info.vendor);
       expect(tf.getBackend()).toBe('webgpu');
+    });
+
+    it('a shader the driver rejects ends at the next read-back with SSL209, then the device works on', async () => {
+      await selectBackend('webgpu', { quiet: true });
+      const be = tf.backend() as unknown as GpuBackend;
+      const bad = run(be, {
+        key: 'deliberately_invalid', inputs: ['X'], uniforms: [], workgroupSize: [64, 1, 1], dispatch: [1, 1, 1], mode: 'elementwise',
+        code: 'fn main(index : i32) { result[index] = undefinedThing; }',
+      }, [tf.ones([4]) as unknown as tf.TensorInfo], [4], 'float32', []);
+      const t = tf.engine().makeTensorFromTensorInfo(bad);
+      await expect(t.data()).rejects.toMatchObject({ code: 'SSL209' });
+      t.dispose();
+      expect(Array.from(await tf.add(tf.ones([3]), 1).data())).toEqual([2, 2, 2]);
     });
 
     it('broadcasting binary ops of rank 5 (bias, per-sample, odd sizes) and their gradients', async () => {
