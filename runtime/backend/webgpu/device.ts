@@ -11,11 +11,12 @@
 // `--backend webgpu` (or `auto` on a hardware adapter) loads Dawn into this process.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SslRuntimeError } from '../../contract.js';
+import { packageRoot } from '../../version.js';
 
 /** What the run record keeps about the GPU. */
 export interface GpuAdapterInfo {
@@ -63,7 +64,8 @@ export function adapterLabel(a: GpuAdapterInfo): string {
   return `${name || 'unknown adapter'}${a.description ? ` (${a.description})` : ''}${a.software ? ', software emulation' : ''}`;
 }
 
-// The child prints one JSON line; all of Dawn's chatter on stderr is dropped.
+// The child prints one JSON line; all of Dawn's chatter on stderr is dropped. It resolves the
+// optional packages from ssl3d's own folder (argv[1]), not from the user's working directory.
 const CHILD = `
 import { createRequire } from 'node:module';
 const require = createRequire(process.argv[1] + '/');
@@ -82,7 +84,62 @@ process.exit(0);
 
 let probe: Promise<AdapterProbe> | null = null;
 
-/** Is there a WebGPU adapter, and which? Cached per process; never loads Dawn in this process. */
+/**
+ * What the probe's answer depends on: the Node binary, the Vulkan environment variables and the
+ * installed Vulkan drivers (ICD files, with size and time). Installing or removing a driver
+ * changes it, so a cached answer is never stale in the way that matters.
+ */
+function probeFingerprint(): string {
+  const dirs = ['/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/etc/vulkan/icd.d', join(homedir(), '.local/share/vulkan/icd.d')];
+  for (const d of (process.env.XDG_DATA_DIRS ?? '').split(':').filter(Boolean)) dirs.push(join(d, 'vulkan/icd.d'));
+  const files: string[] = [];
+  for (const d of dirs) {
+    try {
+      for (const f of readdirSync(d).sort()) {
+        const st = statSync(join(d, f));
+        files.push(`${d}/${f}:${st.size}:${st.mtimeMs}`);
+      }
+    } catch {
+      // Missing folder: nothing installed there.
+    }
+  }
+  const env = Object.keys(process.env).filter((k) => k.startsWith('VK_') || k === 'SSL3D_NO_WEBGPU').sort().map((k) => `${k}=${process.env[k]}`);
+  return JSON.stringify({ node: process.execPath, version: process.version, root: packageRoot(), env, files });
+}
+
+const PROBE_CACHE_MS = 6 * 3600_000;
+
+function probeCacheFile(): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  return join(tmpdir(), `ssl3d-webgpu-probe-${uid}.json`);
+}
+
+function readProbeCache(fp: string): AdapterProbe | null {
+  try {
+    const c = JSON.parse(readFileSync(probeCacheFile(), 'utf8')) as { fp: string; at: number; result: AdapterProbe };
+    if (c.fp === fp && Date.now() - c.at < PROBE_CACHE_MS && typeof c.result?.ok === 'boolean') return c.result;
+  } catch {
+    // No cache yet, or unreadable: probe.
+  }
+  return null;
+}
+
+function writeProbeCache(fp: string, result: AdapterProbe): void {
+  try {
+    const f = probeCacheFile();
+    const tmp = `${f}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ fp, at: Date.now(), result }), { mode: 0o600 });
+    renameSync(tmp, f);
+  } catch {
+    // A cache is only a speed-up.
+  }
+}
+
+/**
+ * Is there a WebGPU adapter, and which? Never loads Dawn into this process. The answer is cached
+ * per process and, for a few hours, on disk keyed by the installed Vulkan drivers (the probe costs
+ * a Node start-up plus Dawn's initialisation, on every `ssl3d run`).
+ */
 export function probeAdapter(): Promise<AdapterProbe> {
   if (probe) return probe;
   probe = new Promise<AdapterProbe>((resolve) => {
@@ -90,15 +147,26 @@ export function probeAdapter(): Promise<AdapterProbe> {
       resolve({ ok: false, reason: 'webgpu is disabled by SSL3D_NO_WEBGPU=1' });
       return;
     }
+    const fp = probeFingerprint();
+    const cached = readProbeCache(fp);
+    if (cached) {
+      resolve(cached);
+      return;
+    }
+    const done = (r: AdapterProbe): void => {
+      writeProbeCache(fp, r);
+      resolve(r);
+    };
     ensureRuntimeDir();
-    execFile(process.execPath, ['--input-type=module', '-e', CHILD, process.cwd()], { timeout: 30_000, env: process.env }, (err, stdout) => {
+    execFile(process.execPath, ['--input-type=module', '-e', CHILD, packageRoot()], { timeout: 30_000, env: process.env }, (err, stdout) => {
       const line = stdout.trim().split('\n').pop() ?? '';
       try {
         const msg = JSON.parse(line) as { error?: string; info?: Record<string, unknown> };
-        if (msg.info) return resolve({ ok: true, info: describeAdapter(msg.info) });
-        return resolve({ ok: false, reason: msg.error ?? 'the WebGPU probe gave no answer' });
+        if (msg.info) return done({ ok: true, info: describeAdapter(msg.info) });
+        return done({ ok: false, reason: msg.error ?? 'the WebGPU probe gave no answer' });
       } catch {
         const why = err ? (err.killed ? 'timed out' : `exited with ${err.code ?? err.signal ?? 'an error'}`) : 'printed no answer';
+        // Not cached: a timeout on a busy machine should not stick.
         return resolve({ ok: false, reason: `the WebGPU adapter probe ${why} (a broken GPU driver?)` });
       }
     });
