@@ -1,8 +1,19 @@
-// One writer per cache: `<cache>/lock` holds the owner's pid, host and start time. It is created
-// with O_EXCL, so two runs racing for it cannot both win. A lock whose pid is dead on this host
-// is stale and taken over; a lock from another host is respected (we cannot see its processes).
+// One writer per cache: `<cache>/lock` holds the owner's pid, host, start time and a random nonce.
+//
+// Taking a free lock: the full lock text is written to a private temp file and hard-linked to
+// `lock`; link() fails with EEXIST when a lock exists, so the lock never exists half-written and
+// two runs racing for it cannot both win.
+//
+// Taking over a stale lock (its pid is dead on this host, or it is unreadable and old) must also
+// have a single winner. Each racer tries to create the claim file `lock.claim-<id>` with O_EXCL,
+// where <id> names the exact stale lock it read (sha256 of its bytes). Only one racer can create
+// it; that racer re-reads `lock`, checks it is still the same stale lock, renames its own lock
+// file over it and then removes the claim. A slower racer that creates the claim after it was
+// removed sees a different lock on the re-read and backs off. A lock from another host is
+// respected (we cannot see its processes).
 
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SslRuntimeError } from '../contract.js';
@@ -12,11 +23,15 @@ export interface LockInfo {
   host: string;
   startedAt: string;
   command: string;
+  /** Random per acquisition: tells two locks of the same pid apart. */
+  nonce?: string;
 }
 
 export interface CacheLock {
   path: string;
   release(): void;
+  /** The stale lock this run took over (its owner died), or null when the cache was free. */
+  tookOver: LockInfo | null;
 }
 
 function pidAlive(pid: number): boolean {
@@ -29,14 +44,33 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function readLock(path: string): LockInfo | null {
-  try {
-    const info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
-    return typeof info.pid === 'number' ? info : null;
-  } catch {
-    return null;
-  }
+interface RawLock {
+  bytes: Buffer;
+  info: LockInfo | null;
+  id: string;
 }
+
+function readRaw(path: string): RawLock | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return null; // gone meanwhile
+  }
+  let info: LockInfo | null = null;
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8')) as LockInfo;
+    info = parsed && typeof parsed.pid === 'number' && typeof parsed.host === 'string' ? parsed : null;
+  } catch {
+    info = null;
+  }
+  return { bytes, info, id: createHash('sha256').update(bytes).digest('hex').slice(0, 24) };
+}
+
+/** A lock left unreadable (crash of an old version between open and write) for this long is stale. */
+const GARBAGE_AGE_MS = 5000;
+/** A claim whose taker died mid-takeover is removed after this long. */
+const CLAIM_AGE_MS = 10_000;
 
 export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock {
   try {
@@ -45,48 +79,107 @@ export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock 
     throw new SslRuntimeError('SSL186', `cannot create the cache folder: ${(err as Error).message}`, cacheDir);
   }
   const path = join(cacheDir, 'lock');
-  const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new SslRuntimeError('SSL186', `cannot write the cache lock: ${(err as Error).message}`, path);
-      const other = readLock(path);
-      if (other === null) {
-        // A lock file being written right now, or garbage left by a crash between open and write.
-        const age = Date.now() - safeMtime(path);
-        if (age > 5000) rmSync(path, { force: true });
-        else sleepSync(100);
-        continue;
-      }
-      if (other.host === me.host && !pidAlive(other.pid)) {
-        rmSync(path, { force: true }); // stale: its owner is gone
-        continue;
-      }
-      throw new SslRuntimeError(
-        'SSL180',
-        `the cache ${cacheDir} is in use by another run (pid ${other.pid} on ${other.host}, since ${other.startedAt}); ` +
-          `wait for it to finish or use --cache DIR` +
-          (other.host !== me.host ? ` (if that run is gone, delete ${path})` : ''),
-        path,
-      );
-    }
-    writeSync(fd, JSON.stringify(me) + '\n');
-    closeSync(fd);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      const now = readLock(path);
-      if (now && now.pid === me.pid && now.host === me.host) rmSync(path, { force: true });
-      process.off('exit', release);
-    };
-    process.on('exit', release);
-    return { path, release };
+  const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command, nonce: randomBytes(8).toString('hex') };
+  const text = JSON.stringify(me) + '\n';
+  const mine = `${path}.new-${process.pid}-${me.nonce}`;
+  try {
+    writeFileSync(mine, text, { flag: 'wx' });
+  } catch (err) {
+    throw new SslRuntimeError('SSL186', `cannot write the cache lock: ${(err as Error).message}`, mine);
   }
-  throw new SslRuntimeError('SSL180', `could not take the cache lock ${path}`, path);
+  let tookOver: LockInfo | null = null;
+  let won = false;
+  try {
+    for (let attempt = 0; attempt < 200 && !won; attempt++) {
+      try {
+        createFrom(mine, path, text);
+        won = true;
+        break;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST') throw new SslRuntimeError('SSL186', `cannot write the cache lock: ${(err as Error).message}`, path);
+      }
+      const other = readRaw(path);
+      if (other === null) continue; // released meanwhile: try again
+      const stale = other.info === null ? Date.now() - safeMtime(path) > GARBAGE_AGE_MS : other.info.host === me.host && !pidAlive(other.info.pid);
+      if (!stale) {
+        if (other.info === null) {
+          sleepSync(50); // being replaced right now, or a fresh garbage file: look again shortly
+          continue;
+        }
+        throw new SslRuntimeError(
+          'SSL180',
+          `the cache ${cacheDir} is in use by another run (pid ${other.info.pid} on ${other.info.host}, since ${other.info.startedAt}); ` +
+            `wait for it to finish or use --cache DIR` +
+            (other.info.host !== me.host ? ` (if that run is gone, delete ${path})` : ''),
+          path,
+        );
+      }
+      // Stale: claim exactly this lock.
+      const claim = `${path}.claim-${other.id}`;
+      let fd: number;
+      try {
+        fd = openSync(claim, 'wx');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SslRuntimeError('SSL186', `cannot write the cache lock: ${(err as Error).message}`, claim);
+        // Someone else is taking it over; a claim whose taker died is cleared after a while.
+        if (Date.now() - safeMtime(claim) > CLAIM_AGE_MS) rmSync(claim, { force: true });
+        sleepSync(20);
+        continue;
+      }
+      try {
+        writeSync(fd, text);
+        closeSync(fd);
+        const again = readRaw(path);
+        if (again !== null && again.id === other.id) {
+          renameSync(mine, path); // atomic replace of the stale lock by ours
+          won = true;
+          tookOver = other.info;
+        }
+      } finally {
+        rmSync(claim, { force: true });
+      }
+    }
+  } finally {
+    rmSync(mine, { force: true });
+  }
+  if (!won) throw new SslRuntimeError('SSL180', `could not take the cache lock ${path}`, path);
+  sweepClaims(cacheDir);
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    const now = readRaw(path);
+    if (now?.info && now.info.pid === me.pid && now.info.nonce === me.nonce) rmSync(path, { force: true });
+    process.off('exit', release);
+  };
+  process.on('exit', release);
+  return { path, release, tookOver };
+}
+
+/** Publish `mine` as `path` in one step; fails with EEXIST when `path` exists. */
+function createFrom(mine: string, path: string, text: string): void {
+  try {
+    linkSync(mine, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // File systems without hard links: O_EXCL create (the text follows in the same call).
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP') writeFileSync(path, text, { flag: 'wx' });
+    else throw err;
+  }
+}
+
+/** Remove leftovers of takers that died mid-takeover (we own the cache now, so none is live). */
+function sweepClaims(cacheDir: string): void {
+  try {
+    for (const name of readdirSync(cacheDir)) {
+      if (!name.startsWith('lock.claim-') && !name.startsWith('lock.new-')) continue;
+      const p = join(cacheDir, name);
+      if (Date.now() - safeMtime(p) > CLAIM_AGE_MS) rmSync(p, { force: true });
+    }
+  } catch {
+    // best effort
+  }
 }
 
 function safeMtime(path: string): number {
