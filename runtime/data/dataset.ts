@@ -96,7 +96,9 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
     return c;
   };
   if (!opts.noCache) {
-    const hit = await readCachedCase(opts.cacheDir, key);
+    const hit = await readCachedCase(opts.cacheDir, key, (reason, path) =>
+      opts.onWarning?.(`SSL182 case ${src.id}: the preprocessed-case cache entry ${path} is corrupt (${reason}); rebuilding it`),
+    );
     if (hit) return check(hit);
   }
   opts.onDecode?.(src.id, src.files);

@@ -12,6 +12,7 @@
 // folder is renamed into nodes/ in one step. An entry whose files do not match the manifest is
 // reported as corrupt and recomputed.
 
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionGraph, GraphNode } from '../../compiler/graph.js';
@@ -28,6 +29,30 @@ export interface NodeManifest {
   summary: Record<string, number>;
   finishedAt: string;
   durationMs: number;
+  /** sha256 of this manifest's canonical JSON without this field: covers the summary and the file list. */
+  checksum?: string;
+}
+
+/** sha256 over the manifest without its checksum (keys in the order commitEntry writes them). */
+export function manifestChecksum(m: NodeManifest): string {
+  const { checksum: _omit, ...rest } = m;
+  void _omit;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+/** Parse and check a node.json: the object, or a reason why it cannot be trusted. */
+export function parseManifest(text: string, hash: string): { manifest: NodeManifest } | { reason: string } {
+  let m: NodeManifest;
+  try {
+    m = JSON.parse(text) as NodeManifest;
+  } catch {
+    return { reason: `its ${MANIFEST} is not valid JSON` };
+  }
+  if (m === null || typeof m !== 'object' || m.hash !== hash || !Array.isArray(m.files)) return { reason: `its ${MANIFEST} is for another node` };
+  if (typeof m.checksum !== 'string') return { reason: `its ${MANIFEST} has no checksum (written by an older ssl3d)` };
+  const want = manifestChecksum(m);
+  if (m.checksum !== want) return { reason: `its ${MANIFEST} was modified (checksum ${want.slice(0, 8)}…, recorded ${m.checksum.slice(0, 8)}…)` };
+  return { manifest: m };
 }
 
 export function nodeDir(cacheDir: string, hash: string): string {
@@ -44,15 +69,15 @@ export type EntryCheck = { ok: true; manifest: NodeManifest; dir: string } | { o
 export async function checkEntry(cacheDir: string, node: GraphNode, deep = true): Promise<EntryCheck> {
   const dir = nodeDir(cacheDir, node.hash);
   if (!existsSync(dir)) return { ok: false, missing: true, reason: `no cache entry for hash ${node.hash.slice(0, 8)}…` };
-  let manifest: NodeManifest;
+  let text: string;
   try {
-    manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as NodeManifest;
+    text = readFileSync(join(dir, MANIFEST), 'utf8');
   } catch {
     return { ok: false, missing: false, reason: `cache entry ${node.hash.slice(0, 8)}… has no readable ${MANIFEST}` };
   }
-  if (manifest.hash !== node.hash || !Array.isArray(manifest.files)) {
-    return { ok: false, missing: false, reason: `cache entry ${node.hash.slice(0, 8)}… has a manifest for another node` };
-  }
+  const parsed = parseManifest(text, node.hash);
+  if ('reason' in parsed) return { ok: false, missing: false, reason: `cache entry ${node.hash.slice(0, 8)}… is corrupt: ${parsed.reason}` };
+  const manifest = parsed.manifest;
   const bad = await verifyFiles(dir, manifest.files, deep);
   if (bad) return { ok: false, missing: false, reason: `cache entry ${node.hash.slice(0, 8)}… is corrupt: ${bad}` };
   return { ok: true, manifest, dir };
@@ -82,6 +107,7 @@ export async function commitEntry(
     finishedAt: new Date().toISOString(),
     durationMs,
   };
+  manifest.checksum = manifestChecksum(manifest);
   writeFileAtomic(join(workDir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
   const dir = nodeDir(cacheDir, node.hash);
   mkdirSync(join(cacheDir, 'nodes'), { recursive: true });
@@ -148,12 +174,15 @@ export function cacheStates(graph: ExecutionGraph, cacheDir: string): Record<str
   for (const node of graph.nodes) {
     const dir = nodeDir(cacheDir, node.hash);
     let manifest: NodeManifest | null = null;
+    let manifestProblem = 'no manifest';
     try {
-      manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as NodeManifest;
+      const parsed = parseManifest(readFileSync(join(dir, MANIFEST), 'utf8'), node.hash);
+      if ('manifest' in parsed) manifest = parsed.manifest;
+      else manifestProblem = parsed.reason;
     } catch {
       manifest = null;
     }
-    const sizeProblem = manifest && manifest.hash === node.hash && Array.isArray(manifest.files) ? sizesMismatch(dir, manifest.files) : 'no manifest';
+    const sizeProblem = manifest ? sizesMismatch(dir, manifest.files) : manifestProblem;
     if (manifest && sizeProblem === null) {
       states[node.id] = { state: 'cached', reason: `finished ${manifest.finishedAt}` };
       continue;

@@ -21,8 +21,9 @@ export const EXECUTOR_CODES: CodeInfo[] = [
     code: 'SSL182',
     title: 'corrupt cache entry',
     explanation:
-      'A cached artifact no longer matches its manifest (`node.json`): a file is missing, has another size, or its sha256 differs.\n' +
-      'The entry is discarded and the node is recomputed; this is a warning, not an error.',
+      'A cached artifact no longer matches its manifest (`node.json`): a file is missing, has another size, or its sha256 differs;\n' +
+      'or the manifest itself was edited (it carries a checksum over its summary and file list). Preprocessed cases in\n' +
+      '`.ssl3d/data/*.case` carry a sha256 of their voxels too. The bad entry is discarded and rebuilt; this is a warning, not an error.',
   },
   {
     code: 'SSL183',
