@@ -58,7 +58,10 @@ export function reportInputFromRecord(record: RunRecord, evaluateIds?: readonly 
     if (h) histories.push({ node: n, history: h });
   }
   const differentData = record.graph.nodes.some((n) => n.kind === 'data' && isDifferentData(n));
-  return { graph: record.graph, results, histories, differentData };
+  const missing = record.graph.nodes
+    .filter((n) => n.kind === 'evaluate' && !record.artifacts.metrics?.[n.id])
+    .map((n) => ({ id: n.id, status: record.nodes?.[n.id]?.status ?? 'pending' }));
+  return { graph: record.graph, results, histories, differentData, ...(missing.length ? { missing } : {}) };
 }
 
 /** A sensible report when the experiment declares none: Table-1 style, data efficiency, convergence. */
@@ -111,6 +114,13 @@ export async function writeReport(input: ReportInput, spec: ReportSpec, outDir: 
   index.push(`${evals} evaluation(s), ${reps} repetition(s), ${input.histories.length} training histories.`, '');
   if (input.differentData) index.push('> **⚠ Different data:** these results come from synthetic phantoms or other non-paper data; published numbers are shown for orientation only.', '');
   if (evals === 0) index.push('> No evaluation has finished in this run yet; the tables are empty.', '');
+  if (input.missing?.length && evals > 0) {
+    // A partial run: say which cells are missing or averaged over fewer repetitions.
+    const list = input.missing.map((m) => `${m.id} (${m.status})`).join(', ');
+    const line = `partial results: ${input.missing.length} of ${evals + input.missing.length} evaluations have no result, so their cells are missing or averaged over fewer repetitions: ${list}`;
+    index.push(`> **⚠ Partial results:** ${line.slice('partial results: '.length)}`, '');
+    warnings.push(line);
+  }
 
   for (const t of spec.tables) {
     const model = buildTable(input, t);

@@ -41,6 +41,8 @@ export interface ReportInput {
   histories: Array<{ node: FinetuneNode; history: FinetuneHistory }>;
   /** True when the data are synthetic phantoms or otherwise not the paper's data. */
   differentData: boolean;
+  /** Evaluations of the graph with no result in the run (an interrupted or failed run), with their status. */
+  missing?: Array<{ id: string; status: string }>;
 }
 
 export interface NodeRecord {
@@ -61,6 +63,8 @@ export interface RunRecord {
   startedAt: string;
   endedAt: string | null;
   status: 'running' | 'ok' | 'failed' | 'interrupted';
+  /** Set when a later run found this record still `running` with its process gone (SSL189). */
+  interruption?: { reason: 'process-died'; detectedAt: string };
   source: { file: string; hash: string; text: string };
   graph: ExecutionGraph;
   versions: { node: string; tfjs: string; ssl3d: string };

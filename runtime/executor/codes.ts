@@ -82,4 +82,20 @@ export const EXECUTOR_CODES: CodeInfo[] = [
       'The user profile (`$SSL3D_PROFILE`, else `~/.config/ssl3d/profile.json`) or a Slurm option has a value that cannot be used,\n' +
       'e.g. a time limit that is not minutes or `days-hours:minutes:seconds`, or `maxJobs` below 1. docs/running.md lists the keys.',
   },
+  {
+    code: 'SSL188',
+    title: 'disk full',
+    explanation:
+      'A write into the cache (an artifact, a checkpoint, the run record) failed because the file system is full (ENOSPC) or a\n' +
+      'quota is exhausted (EDQUOT). The message names the file, the size of the write when known, and the space left there.\n' +
+      'Half-written temp files are removed, the node is marked failed (finished nodes stay cached) and `runs/latest` keeps naming a run\n' +
+      'whose record exists. Free some space or point `--cache DIR` at another disk, then run the same command again to resume.',
+  },
+  {
+    code: 'SSL189',
+    title: 'run left running by a dead process',
+    explanation:
+      'A run record still said `running`, but no run holds the cache lock: its process was killed (kill -9, power loss, OOM killer).\n' +
+      'The next run on the cache marks that record `interrupted` and says so; its finished nodes are cached and resume normally.',
+  },
 ];

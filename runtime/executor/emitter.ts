@@ -8,7 +8,8 @@ export type Listener = (event: RunEvent) => void;
 export interface EventStream {
   /** Stamp `t` and deliver to every subscriber, in subscription order. */
   emit: EventSink;
-  subscribe(listener: Listener): () => void;
+  /** Add a listener (`first`: before those already subscribed); returns its unsubscribe function. */
+  subscribe(listener: Listener, options?: { first?: boolean }): () => void;
 }
 
 export function createEventStream(clock: () => number = Date.now): EventStream {
@@ -25,8 +26,9 @@ export function createEventStream(clock: () => number = Date.now): EventStream {
         }
       }
     },
-    subscribe(listener: Listener): () => void {
-      listeners.push(listener);
+    subscribe(listener: Listener, options?: { first?: boolean }): () => void {
+      if (options?.first) listeners.unshift(listener);
+      else listeners.push(listener);
       return () => {
         const i = listeners.indexOf(listener);
         if (i >= 0) listeners.splice(i, 1);

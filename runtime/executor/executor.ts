@@ -10,7 +10,7 @@ import type { EventInput, EventSink, RunBackend } from '../events.js';
 import { cacheStatesDeep, checkEntry, commitEntry, discardEntry, makeWorkDir, nodeDir, type CacheState } from './cache.js';
 import { clearCheckpoints, findCheckpoint, saveCheckpoint } from './checkpoints.js';
 import type { HandlerResolver } from './handlers.js';
-import { removeTree } from './fsutil.js';
+import { diskFullError, isDiskFull, removeTree } from './fsutil.js';
 
 export type NodeOutcome = 'ok' | 'cached' | 'failed' | 'interrupted' | 'skipped' | 'pending';
 
@@ -61,6 +61,10 @@ function isAbort(err: unknown, signal: AbortSignal): boolean {
 export function describeError(err: unknown, nodeId: string | null): { code: string; message: string } {
   if (err instanceof SslRuntimeError) {
     return { code: err.code, message: err.file ? `${err.message} (${err.file})` : err.message };
+  }
+  if (isDiskFull(err)) {
+    const e = diskFullError(err, null);
+    return { code: e.code, message: e.message };
   }
   const msg = err instanceof Error ? err.message : String(err);
   if (process.env.SSL3D_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');

@@ -1,8 +1,63 @@
 // Small file-system helpers for the cache: atomic writes, sha256 of files, recursive listings.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { SslRuntimeError } from '../contract.js';
+
+/** ENOSPC (no space) or EDQUOT (quota exceeded). */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+function bytesText(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** Free bytes on the file system holding `path` (or its nearest existing parent), or null. */
+export function freeBytes(path: string): number | null {
+  let p = path;
+  for (let i = 0; i < 64; i++) {
+    try {
+      const s = statfsSync(p);
+      return Number(s.bavail) * Number(s.bsize);
+    } catch {
+      const up = dirname(p);
+      if (up === p) return null;
+      p = up;
+    }
+  }
+  return null;
+}
+
+/**
+ * SSL188 for a write that ran out of space: names the file, the space the write needed (when
+ * known) and what is free on that file system.
+ */
+export function diskFullError(err: unknown, path: string | null, neededBytes: number | null = null): SslRuntimeError {
+  const where = path ?? ((err as NodeJS.ErrnoException | null)?.path ?? null);
+  const free = where ? freeBytes(where) : null;
+  const quota = (err as NodeJS.ErrnoException | null)?.code === 'EDQUOT';
+  const parts = [
+    `${quota ? 'disk quota exceeded' : 'no space left on the device'} while writing ${where ?? 'a file'}`,
+    neededBytes !== null ? `the write needed ${bytesText(neededBytes)}` : null,
+    free !== null ? `${bytesText(free)} free there` : null,
+  ].filter((x): x is string => x !== null);
+  return new SslRuntimeError(
+    'SSL188',
+    `${parts.join('; ')}. Free some space (or use --cache DIR on another disk) and run again: finished nodes stay cached`,
+    where,
+  );
+}
 
 let tmpCounter = 0;
 
@@ -16,7 +71,13 @@ export function uniqueSuffix(): string {
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${uniqueSuffix()}`;
-  writeFileSync(tmp, data);
+  try {
+    writeFileSync(tmp, data);
+  } catch (err) {
+    rmSync(tmp, { force: true }); // never leave a half-written temp file behind
+    if (isDiskFull(err)) throw diskFullError(err, path, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
+    throw err;
+  }
   try {
     const fd = openSync(tmp, 'r');
     try {
@@ -27,7 +88,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch {
     // fsync is best effort (some file systems refuse it on read-only descriptors)
   }
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    if (isDiskFull(err)) throw diskFullError(err, path);
+    throw err;
+  }
 }
 
 export function sha256File(path: string): Promise<string> {

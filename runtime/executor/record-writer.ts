@@ -10,7 +10,8 @@ import type { ExecutionGraph } from '../../compiler/graph.js';
 import type { RunEvent } from '../events.js';
 import type { EvalMetrics, FinetuneHistory, NodeRecord, RunRecord } from '../record.js';
 import { nodeDir } from './cache.js';
-import { writeFileAtomic } from './fsutil.js';
+import { SslRuntimeError } from '../contract.js';
+import { diskFullError, isDiskFull, writeFileAtomic } from './fsutil.js';
 
 export interface RecordWriterOptions {
   cacheDir: string;
@@ -19,6 +20,8 @@ export interface RecordWriterOptions {
   source: { file: string; hash: string; text: string };
   versions: RunRecord['versions'];
   cpu: RunRecord['cpu'];
+  /** Called once when a write of the record fails (the session stops the run). */
+  onFailure?: (err: SslRuntimeError) => void;
 }
 
 export interface RecordWriter {
@@ -27,6 +30,11 @@ export interface RecordWriter {
   onEvent(event: RunEvent): void;
   /** Write record.json now and close events.jsonl. */
   close(): void;
+  /**
+   * The first write that failed (disk full: SSL188), or null. After a failure the writer stops
+   * writing (one clear error instead of a failure per event) and `onFailure` has been called.
+   */
+  failure(): SslRuntimeError | null;
 }
 
 export function runsDir(cacheDir: string): string {
@@ -53,8 +61,17 @@ export function readRecord(cacheDir: string, runId: string | null = latestRunId(
 
 export function createRecordWriter(opts: RecordWriterOptions): RecordWriter {
   const runDir = join(runsDir(opts.cacheDir), opts.runId);
-  mkdirSync(runDir, { recursive: true });
-  let fd: number | null = openSync(join(runDir, 'events.jsonl'), 'a');
+  try {
+    mkdirSync(runDir, { recursive: true });
+  } catch (err) {
+    throw isDiskFull(err) ? diskFullError(err, runDir) : err;
+  }
+  let fd: number | null;
+  try {
+    fd = openSync(join(runDir, 'events.jsonl'), 'a');
+  } catch (err) {
+    throw isDiskFull(err) ? diskFullError(err, join(runDir, 'events.jsonl')) : err;
+  }
   const byId = new Map(opts.graph.nodes.map((n) => [n.id, n] as const));
   const nodes: Record<string, NodeRecord> = {};
   for (const n of opts.graph.nodes) {
@@ -75,7 +92,37 @@ export function createRecordWriter(opts: RecordWriterOptions): RecordWriter {
     nodes,
     artifacts: { metrics: {}, histories: {} },
   };
-  const write = (): void => writeFileAtomic(join(runDir, 'record.json'), JSON.stringify(record, null, 2) + '\n');
+  let failed: SslRuntimeError | null = null;
+  const fail = (err: unknown, path: string): void => {
+    if (failed) return;
+    failed =
+      err instanceof SslRuntimeError
+        ? err
+        : isDiskFull(err)
+          ? diskFullError(err, path)
+          : new SslRuntimeError('SSL186', `cannot write the run record: ${err instanceof Error ? err.message : String(err)}`, path);
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing
+      }
+      fd = null;
+    }
+    opts.onFailure?.(failed);
+  };
+  const recordPath = join(runDir, 'record.json');
+  /** Write record.json; false (and the failure recorded) when it could not be written. */
+  const write = (): boolean => {
+    if (failed) return false;
+    try {
+      writeFileAtomic(recordPath, JSON.stringify(record, null, 2) + '\n');
+      return true;
+    } catch (err) {
+      fail(err, recordPath);
+      return false;
+    }
+  };
 
   const copyArtifacts = (id: string): void => {
     const node = byId.get(id);
@@ -94,14 +141,29 @@ export function createRecordWriter(opts: RecordWriterOptions): RecordWriter {
   };
 
   const onEvent = (e: RunEvent): void => {
-    if (fd !== null) writeSync(fd, JSON.stringify(e) + '\n');
+    if (failed) return;
+    if (fd !== null) {
+      try {
+        writeSync(fd, JSON.stringify(e) + '\n');
+      } catch (err) {
+        fail(err, join(runDir, 'events.jsonl'));
+        return;
+      }
+    }
     switch (e.type) {
-      case 'run-start':
+      case 'run-start': {
         record.startedAt = new Date(e.t).toISOString();
         record.backend = e.backend;
-        writeFileAtomic(join(runsDir(opts.cacheDir), 'latest'), opts.runId + '\n');
-        write();
+        // `latest` moves only once this run's record exists on disk.
+        if (!write()) break;
+        const latest = join(runsDir(opts.cacheDir), 'latest');
+        try {
+          writeFileAtomic(latest, opts.runId + '\n');
+        } catch (err) {
+          fail(err, latest);
+        }
         break;
+      }
       case 'node-start': {
         const r = nodes[e.node];
         // a resumed node keeps the epochs it logged before; a fresh start clears them
@@ -152,5 +214,6 @@ export function createRecordWriter(opts: RecordWriterOptions): RecordWriter {
       if (fd !== null) closeSync(fd);
       fd = null;
     },
+    failure: () => failed,
   };
 }

@@ -2,6 +2,10 @@
 // close the record, release the lock. Used by `ssl3d run` and by tests (with fake handlers).
 
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventSink, RunEvent } from '../events.js';
+import { writeFileAtomic } from './fsutil.js';
 import type { ExecutionGraph } from '../../compiler/graph.js';
 import type { RunRecord } from '../record.js';
 import type { EventStream } from './emitter.js';
@@ -9,7 +13,7 @@ import type { RunBackend } from '../events.js';
 import { runGraph, type RunGraphResult } from './executor.js';
 import type { HandlerResolver } from './handlers.js';
 import { acquireLock } from './lock.js';
-import { createRecordWriter } from './record-writer.js';
+import { createRecordWriter, runsDir } from './record-writer.js';
 import { bindDataInputs } from './fingerprint.js';
 
 export interface SessionOptions {
@@ -44,34 +48,99 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   // Cache keys cover the data files as they are now, not only the declared patterns.
   const opts = { ...options, graph: await bindDataInputs(options.graph, options.baseDir) };
   const lock = acquireLock(opts.cacheDir);
-  const runId = opts.runId ?? newRunId();
-  const writer = createRecordWriter({
-    cacheDir: opts.cacheDir,
-    runId,
-    graph: opts.graph,
-    source: opts.source,
-    versions: opts.versions,
-    cpu: opts.cpu,
-  });
-  const unsubscribe = opts.stream.subscribe(writer.onEvent);
   try {
-    const result = await runGraph({
-      graph: opts.graph,
+    // We hold the lock, so no other run is writing this cache: a record still saying `running`
+    // belongs to a process that died.
+    const orphans = markOrphanedRuns(opts.cacheDir);
+    const runId = opts.runId ?? newRunId();
+    // The run stops when the user interrupts it or when its record can no longer be written.
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort(opts.signal.reason);
+    if (opts.signal.aborted) onAbort();
+    else opts.signal.addEventListener('abort', onAbort, { once: true });
+    const writer = createRecordWriter({
       cacheDir: opts.cacheDir,
-      baseDir: opts.baseDir,
-      handlers: opts.handlers,
-      emit: opts.stream.emit,
-      signal: opts.signal,
       runId,
-      backend: opts.backend,
-      keepGoing: opts.keepGoing ?? true,
+      graph: opts.graph,
+      source: opts.source,
+      versions: opts.versions,
+      cpu: opts.cpu,
+      onFailure: (err) => stop.abort(err),
     });
-    return { ...result, runId, runDir: writer.runDir, record: writer.record };
+    // The record writer hears every event first: a run-end is shown only after the final record
+    // was written, and as `failed` when it could not be.
+    const unsubscribe = opts.stream.subscribe(writer.onEvent, { first: true });
+    const emit: EventSink = (input) => {
+      if (input.type === 'run-end') {
+        writer.onEvent({ t: Date.now(), ...input } as RunEvent);
+        const bad = writer.failure();
+        if (bad) {
+          opts.stream.emit({ type: 'error', node: null, code: bad.code, message: bad.file ? `${bad.message} (${bad.file})` : bad.message });
+          input = { ...input, status: 'failed' };
+        }
+        unsubscribe(); // the record already holds the run's end
+      }
+      opts.stream.emit(input);
+    };
+    for (const o of orphans) {
+      opts.stream.emit({ type: 'warning', node: null, message: `SSL189 run ${o} was left 'running' by a process that died; its record is now marked 'interrupted'` });
+    }
+    try {
+      const result = await runGraph({
+        graph: opts.graph,
+        cacheDir: opts.cacheDir,
+        baseDir: opts.baseDir,
+        handlers: opts.handlers,
+        emit,
+        signal: stop.signal,
+        runId,
+        backend: opts.backend,
+        keepGoing: opts.keepGoing ?? true,
+      });
+      const status = writer.failure() ? 'failed' : result.status;
+      return { ...result, status, runId, runDir: writer.runDir, record: writer.record };
+    } finally {
+      opts.signal.removeEventListener('abort', onAbort);
+      unsubscribe();
+      writer.close();
+    }
   } finally {
-    unsubscribe();
-    writer.close();
     lock.release();
   }
+}
+
+/**
+ * Mark every run record of the cache that still says `running` as `interrupted` (call only while
+ * holding the cache lock). Returns the ids of the runs it marked.
+ */
+export function markOrphanedRuns(cacheDir: string): string[] {
+  const root = runsDir(cacheDir);
+  const marked: string[] = [];
+  let ids: string[];
+  try {
+    ids = readdirSync(root);
+  } catch {
+    return marked;
+  }
+  for (const id of ids) {
+    const path = join(root, id, 'record.json');
+    let record: RunRecord;
+    try {
+      record = JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
+    } catch {
+      continue;
+    }
+    if (!record || record.status !== 'running') continue;
+    record.status = 'interrupted';
+    record.interruption = { reason: 'process-died', detectedAt: new Date().toISOString() };
+    try {
+      writeFileAtomic(path, JSON.stringify(record, null, 2) + '\n');
+      marked.push(id);
+    } catch {
+      // a full disk: the run itself will report it
+    }
+  }
+  return marked.sort();
 }
 
 /** Exit code of a finished run: 0 ok, 1 failed, 130 interrupted. */

@@ -1,5 +1,5 @@
 // A run of the fake graph (fake handlers, no training) for the hardening tests.
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent } from '../../../runtime/events.js';
@@ -32,3 +32,14 @@ export async function runFake(cacheDir: string, g: GraphOptions = {}, f: FakeOpt
 }
 
 export const warnings = (events: RunEvent[]): string[] => events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
+
+/** Bundle a TypeScript entry into one plain .mjs (child processes start far faster than via tsx). */
+export async function bundle(entry: string): Promise<string> {
+  const { buildSync } = await import('esbuild');
+  // Inside node_modules so that the bundle's external packages resolve from the project.
+  const root = join(__dirname, '..', '..', '..', 'node_modules', '.cache');
+  mkdirSync(root, { recursive: true });
+  const out = join(mkdtempSync(join(root, 'ssl3d-test-bundle-')), 'main.mjs');
+  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'silent', packages: 'external' });
+  return out;
+}

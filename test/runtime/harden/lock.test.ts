@@ -3,18 +3,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { acquireLock } from '../../../runtime/executor/lock.js';
+import { bundle } from './harness.js';
 
 // The racer is bundled once into plain JavaScript: a dozen `tsx` start-ups would cost more than the race.
 let racer: string | null = null;
-function racerScript(): string {
-  if (racer) return racer;
-  const out = join(mkdtempSync(join(tmpdir(), 'ssl3d-racer-')), 'racer.mjs');
-  buildSync({ entryPoints: [join(__dirname, 'fixtures', 'lock-racer.ts')], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'silent' });
-  return (racer = out);
-}
 
 function deadPid(): number {
   const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
@@ -22,6 +16,7 @@ function deadPid(): number {
 }
 
 async function race(n: number, prepare: (dir: string) => void): Promise<string[]> {
+  racer ??= await bundle(join(__dirname, 'fixtures', 'lock-racer.ts'));
   const dir = mkdtempSync(join(tmpdir(), 'ssl3d-lockrace-'));
   prepare(dir);
   const go = join(dir, 'go');
@@ -31,7 +26,7 @@ async function race(n: number, prepare: (dir: string) => void): Promise<string[]
   let allReady!: () => void;
   const readyP = new Promise<void>((r) => (allReady = r));
   const done = Array.from({ length: n }, (_, i) => {
-    const child = spawn(process.execPath, [racerScript(), dir, go, stop], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [racer!, dir, go, stop], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => {
       if (!outs[i]!.includes('ready') && d.includes('ready')) if (++ready === n) allReady();

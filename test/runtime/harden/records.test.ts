@@ -1,0 +1,57 @@
+// #17.6: a run killed with SIGKILL leaves a `running` record; the next run marks it `interrupted`
+// (SSL189). A report of a partial run says which evaluations are missing.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { reportInputFromRecord, writeReport, defaultReportSpec } from '../../../report/index.js';
+import type { RunRecord } from '../../../runtime/record.js';
+import { bundle, runFake, tmp, warnings } from './harness.js';
+
+describe('orphaned run records (#17.6)', () => {
+  it('kill -9 mid-run: the next run marks the record interrupted (SSL189) and takes the lock over', async () => {
+    const dir = tmp();
+    const eventsFile = join(dir, 'child-events.jsonl');
+    const script = await bundle(join(__dirname, '..', 'executor', 'fixtures', 'run-fake.ts'));
+    const child = spawn(process.execPath, [script, dir, eventsFile, '40'], { stdio: ['ignore', 'ignore', 'pipe'], cwd: join(__dirname, '..', '..', '..') });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (existsSync(eventsFile) && readFileSync(eventsFile, 'utf8').includes('"type":"checkpoint"')) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+        }
+      }, 20);
+      child.on('exit', () => (clearInterval(timer), resolve()));
+    });
+    const killedId = readFileSync(join(dir, 'runs', 'latest'), 'utf8').trim();
+    const recordPath = join(dir, 'runs', killedId, 'record.json');
+    expect((JSON.parse(readFileSync(recordPath, 'utf8')) as RunRecord).status).toBe('running');
+    expect(existsSync(join(dir, 'lock'))).toBe(true); // left by the dead process
+    const next = await runFake(dir, { pretrainEpochs: 4, finetuneEpochs: 3, steps: 4 });
+    expect(next.result.status).toBe('ok');
+    expect(warnings(next.events).join('\n')).toContain(`SSL189 run ${killedId} was left 'running' by a process that died`);
+    const old = JSON.parse(readFileSync(recordPath, 'utf8')) as RunRecord;
+    expect(old.status).toBe('interrupted');
+    expect(old.interruption?.reason).toBe('process-died');
+    // a later run finds nothing more to mark
+    const third = await runFake(dir, { pretrainEpochs: 4, finetuneEpochs: 3, steps: 4 });
+    expect(warnings(third.events).join('\n')).not.toContain('SSL189');
+  }, 60_000);
+
+  it('a report of a partial run names the evaluations that are missing', async () => {
+    const dir = tmp();
+    const { result } = await runFake(dir);
+    const record = JSON.parse(readFileSync(join(result.runDir, 'record.json'), 'utf8')) as RunRecord;
+    const [gone] = Object.keys(record.artifacts.metrics);
+    delete record.artifacts.metrics[gone!];
+    record.nodes[gone!]!.status = 'interrupted';
+    record.status = 'interrupted';
+    const input = reportInputFromRecord(record);
+    expect(input.missing).toEqual([{ id: gone, status: 'interrupted' }]);
+    const out = join(dir, 'report');
+    const written = await writeReport(input, { ...defaultReportSpec(input), formats: ['md'] }, out);
+    expect(written.warnings.join('\n')).toContain(`1 of 2 evaluations have no result`);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(`**⚠ Partial results:**`);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(`${gone} (interrupted)`);
+  });
+});
