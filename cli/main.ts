@@ -1,10 +1,7 @@
 // The `ssl3d` command line: dispatches to one module per command in cli/commands/.
 // Exit codes: 0 ok, 1 diagnostics or a failed run, 2 usage error, 130 interrupted.
 
-export interface Command {
-  summary: string;
-  run(argv: string[]): Promise<number>;
-}
+import type { Command } from './command.js';
 
 const commands: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.js')).command,

@@ -2,7 +2,7 @@
 // checks done before any compute. `ssl3d explain SSL0NN` prints the long form; docs/language.md
 // lists them. Codes are stable: never renumber, only add.
 
-import type { CodeInfo } from '../runtime/contract.js';
+import type { CodeInfo } from '../core/diagnostics.js';
 
 export const codes: CodeInfo[] = [
   {
@@ -514,7 +514,7 @@ with FLAIR filters.
     code: 'SSL098',
     title: 'invalid execution graph file',
     explanation: `A graph read from disk (e.g. written by 'ssl3d plan --json' and run later) does not
-match the graph schema (compiler/graph-schema.ts), or breaks an invariant: duplicate node
+match the graph schema (core/graph-schema.ts), or breaks an invariant: duplicate node
 ids, an input that is not an earlier node, a node wired to inputs of the wrong kind.
 Recompile the experiment instead of editing the graph by hand.`,
   },

@@ -25,7 +25,8 @@
 // times the batch size.
 // FLOPs: 2 per multiply–add of convs and dense layers (norms and activations ignored);
 // one step ≈ 3 × forward (forward + backward for activations and weights).
-import type { CostEstimate, EncoderSpec, PretextSpec, TrainSpec } from './graph.js';
+import { featureModeOf, PATCH_EMBEDDING } from '../core/geometry.js';
+import type { CostEstimate, EncoderSpec, PretextSpec, TrainSpec } from '../core/graph.js';
 
 interface Tally {
   params: number;
@@ -160,17 +161,12 @@ function decoderWalk(w: Walker, enc: Extract<EncoderSpec, { kind: 'unet3d' | 'un
   w.act(s, classes); // softmax
 }
 
-/** Bottlenecks up to this many values are flattened for a task head, larger ones average-pooled
- *  (runtime/tasks/task.ts FLATTEN_LIMIT; DenseNet always pools). */
-export const FLATTEN_LIMIT = 8192;
+export { FLATTEN_LIMIT, PATCH_EMBEDDING } from '../core/geometry.js';
 
+/** Bottleneck values per sample that a task head sees (core/geometry.ts featureModeOf). */
 function flatSize(out: { spatial: number[]; channels: number }, enc: EncoderSpec): number {
-  const total = prod(out.spatial) * out.channels;
-  return enc.kind === 'densenet2d' || total > FLATTEN_LIMIT ? out.channels : total;
+  return featureModeOf(prod(out.spatial) * out.channels, out.channels, enc.kind).size;
 }
-
-/** Size of the per-patch embedding of RPL and Jigsaw (runtime/tasks/tasks.ts PATCH_EMBEDDING; paper appendix). */
-export const PATCH_EMBEDDING = 64;
 
 function factorial(n: number): number {
   let f = 1;

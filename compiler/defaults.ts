@@ -1,6 +1,6 @@
 // Defaults from the paper (Taleb et al. 2020, appendix) and presets for the authors' code.
 // Every default is resolved into the execution graph; the runtime never guesses.
-import type { EncoderSpec } from './graph.js';
+import type { EncoderSpec } from '../core/graph.js';
 
 export const PAPER = {
   lr: { ssl3d: 1e-3, seg3d: 1e-5, ssl2d: 5e-4, cls2d: 5e-5, seg2d: 1e-5, cls3d: 1e-5 },

@@ -1,7 +1,7 @@
 // Diagnostic helpers for the compiler. The Diagnostic shape is the grammar's (grammar/diagnostics.ts);
 // every compiler diagnostic carries a code from compiler/codes.ts and a source span.
-import type { Span } from '../grammar/ast.js';
-import type { Diagnostic } from '../grammar/diagnostics.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { Span } from '../core/span.js';
 
 export type { Diagnostic };
 

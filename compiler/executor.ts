@@ -1,6 +1,6 @@
 // The experiment's `executor` setting, from its checked JSON form into the graph's ExecutorSpec.
 // Where nodes run never changes what they compute, so none of this reaches a node hash.
-import type { ExecutorSpec, NodeKind, NodeResources } from './graph.js';
+import type { ExecutorSpec, NodeKind, NodeResources } from '../core/graph.js';
 
 type Json = unknown;
 

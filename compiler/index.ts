@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import type { BlockValue, Declaration, Entry, Span, Value } from '../grammar/ast.js';
 import { parseValue, sortDiagnostics } from '../grammar/index.js';
-import { packageVersion } from '../runtime/version.js';
+import { PACKAGE_VERSION } from '../core/version.js';
 import { Diagnostics, type Diagnostic } from './diag.js';
-import type { DatasetSpec, ExecutionGraph } from './graph.js';
-import { sha256 } from './hash.js';
+import type { DatasetSpec, ExecutionGraph } from '../core/graph.js';
+import { sha256 } from '../core/hash.js';
 import { lowerProgram } from './lower.js';
 import { loadModules, normPath, type Module } from './modules.js';
 import { closest } from './suggest.js';
@@ -79,7 +79,7 @@ export function compileSource(text: string, file: string, options: CompileOption
     );
     const syntaxErrors = diags.errorCount > 0;
     try {
-      graph = lowerProgram(loaded.root, loaded.modules, diags, { rootFile: file, sourceHash, version: packageVersion(), unusedDataset: (s) => unusedDatasets.push(s) });
+      graph = lowerProgram(loaded.root, loaded.modules, diags, { rootFile: file, sourceHash, version: PACKAGE_VERSION, unusedDataset: (s) => unusedDatasets.push(s) });
     } catch (err) {
       const span: Span = { file: normPath(file), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
       diags.error('SSL099', `internal compiler error: ${err instanceof Error ? err.message : String(err)}`, span);

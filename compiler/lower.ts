@@ -8,8 +8,9 @@
 // of 2D tasks on 3D data, metrics that match the target, regions that use existing labels.
 import { posix } from 'node:path';
 import type { Declaration, Span } from '../grammar/ast.js';
-import { deriveSeed } from '../runtime/rng.js';
-import { channelMapping } from '../runtime/models/channels.js';
+import { channelMapping } from '../core/channels.js';
+import { encoderNeeds, splitCounts } from '../core/geometry.js';
+import { deriveSeed } from '../core/rng.js';
 import { estimateCost, type CostQuery } from './cost.js';
 import { DENSENET_PRESETS, PAPER, REFERENCE_TABLES, TASK_TITLES, UNET_PRESETS } from './defaults.js';
 import type { Diagnostics } from './diag.js';
@@ -17,9 +18,9 @@ import type {
   Arm, CostEstimate, DataNode, DataSource, DatasetSpec, Dim, EncoderSpec, EvalSpec, EvaluateNode, ExecutionGraph, FinetuneNode, FinetuneSpec,
   GraphNode, MetricName, MetricSpec, Modality, OptimizerSpec, PlotSpec, PretextSpec, PretrainNode, ReportNode, ReportSpec, TableSpec,
   TaskParams, TrainSpec,
-} from './graph.js';
-import { GRAPH_VERSION } from './graph.js';
-import { canonicalJson, sha256 } from './hash.js';
+} from '../core/graph.js';
+import { GRAPH_VERSION } from '../core/graph.js';
+import { canonicalJson, sha256 } from '../core/hash.js';
 import { normPath, resolveRef, type Module, type Symbol } from './modules.js';
 import { kindTypes, schemaKey } from './schemas/blocks.js';
 import { closest, didYouMeanHint } from './suggest.js';
@@ -541,14 +542,9 @@ class Lowering {
   }
 
   /** Smallest spatial side the encoder accepts, and the factor every side must be divisible by
-   *  (as runtime/models builds it: 2^(levels−1), times 2 with a final pool; DenseNet pads). */
+   *  (core/geometry.ts, shared with runtime/models: 2^(levels−1), times 2 with a final pool). */
   private encoderNeeds(enc: EncoderSpec): { min: number; divisor: number } {
-    if (enc.kind === 'densenet2d') {
-      const f = 4 * 2 ** (enc.blocks.length - 1);
-      return { min: f, divisor: 1 };
-    }
-    const d = 2 ** (enc.levels - 1 + (enc.finalPool === 'none' ? 0 : 1));
-    return { min: d, divisor: d };
+    return encoderNeeds(enc);
   }
 
   // ───────────── training blocks ─────────────
@@ -1444,18 +1440,12 @@ function factorial(n: number): number {
 }
 
 /**
- * Training cases of a dataset of known size, as runtime/data/split.ts computes them:
- * test = max(1, round(test·n)) and val = max(1, round(val·n)) when their fraction is > 0
- * (shrunk so that one case is left), the rest trains. A label fraction f then trains on
+ * Training cases of a dataset of known size (core/geometry.ts splitCounts, as the runtime
+ * splits it). A label fraction f then trains on
  * floor(f × that) cases, which must be ≥ 1 (SSL045; the runtime would round 0 up to 1).
  */
 export function trainCases(d: DatasetSpec): number | null {
   const n = d.knownCases;
   if (n === null) return null;
-  const want = (f: number): number => (f > 0 ? Math.max(1, Math.round(f * n)) : 0);
-  let nTest = want(d.split.test);
-  let nVal = want(d.split.val);
-  while (n - nTest - nVal < 1 && nVal > 0) nVal--;
-  while (n - nTest - nVal < 1 && nTest > 0) nTest--;
-  return n - nTest - nVal;
+  return splitCounts(n, d.split).train;
 }

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
 import type { Span } from '../grammar/ast.js';
 import type { Diagnostics } from './diag.js';
-import { sha256 } from './hash.js';
+import { sha256 } from '../core/hash.js';
 import { blockSchemas, sharedSchemas } from './schemas/blocks.js';
 import type { Schema } from './schemas/common.js';
 import { SCHEMAS_HASH, validators as generated } from './schemas/validators.generated.js';

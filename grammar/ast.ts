@@ -7,16 +7,8 @@
 // strings, identifiers (keywords or references to declarations), lists and ranges.
 // The parser keeps every span so that the compiler can point at the exact offending text.
 
-/** A location in a source file: 1-based line and column, 0-based offsets (end exclusive). */
-export interface Span {
-  file: string;
-  startOffset: number;
-  endOffset: number;
-  startLine: number;
-  startColumn: number;
-  endLine: number;
-  endColumn: number;
-}
+export type { Span } from '../core/span.js';
+import type { Span } from '../core/span.js';
 
 export type Value =
   | NumberValue

@@ -1,7 +1,7 @@
 // The catalogue of syntax diagnostics (SSL001–SSL019). `ssl3d explain SSL0NN` prints the long
 // form; docs/syntax.md lists them. Codes are stable: never renumber, only add.
 
-import type { CodeInfo } from '../runtime/contract.js';
+import type { CodeInfo } from '../core/diagnostics.js';
 
 export const codes: CodeInfo[] = [
   {

@@ -9,24 +9,8 @@
 
 import type { Span } from './ast.js';
 
-export type Severity = 'error' | 'warning';
-
-export interface DiagnosticNote {
-  message: string;
-  span?: Span;
-}
-
-export interface Diagnostic {
-  /** Stable code, e.g. 'SSL004'; `ssl3d explain CODE` prints its long form. */
-  code: string;
-  severity: Severity;
-  message: string;
-  span: Span;
-  /** A short suggestion, e.g. "did you mean 'rotation'?". */
-  hint?: string;
-  /** Extra located remarks, e.g. "the block was opened here". */
-  notes?: DiagnosticNote[];
-}
+export type { Diagnostic, DiagnosticNote, Severity } from '../core/diagnostics.js';
+import type { Diagnostic } from '../core/diagnostics.js';
 
 export interface RenderOptions {
   color: boolean;

@@ -6,7 +6,7 @@
 import * as vl from 'vega-lite';
 import * as vega from 'vega';
 import { Resvg } from '@resvg/resvg-js';
-import type { PlotSpec } from '../compiler/graph.js';
+import type { PlotSpec } from '../core/graph.js';
 import type { ReportInput } from '../runtime/record.js';
 import { metricKey } from '../runtime/eval/metrics.js';
 import { summarize } from '../runtime/eval/protocol.js';

@@ -3,7 +3,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DataNode, EvaluateNode, FinetuneNode, PlotSpec, ReportSpec, TableSpec } from '../compiler/graph.js';
+import type { DataNode, EvaluateNode, FinetuneNode, PlotSpec, ReportSpec, TableSpec } from '../core/graph.js';
 import type { ReportInput, RunRecord } from '../runtime/record.js';
 import { SslRuntimeError } from '../runtime/contract.js';
 import { metricKey } from '../runtime/eval/metrics.js';

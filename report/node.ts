@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FinetuneNode, ReportNode } from '../compiler/graph.js';
+import type { FinetuneNode, ReportNode } from '../core/graph.js';
 import { SslRuntimeError, type NodeHandler } from '../runtime/contract.js';
 import type { EvalMetrics, FinetuneHistory, ReportInput } from '../runtime/record.js';
 import { isDifferentData, writeReport } from './index.js';

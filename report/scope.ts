@@ -1,7 +1,7 @@
 // Which evaluations a report reads: one sweep per report, never pooled. Kept free of heavy
 // imports so that the renderers (TUI, plain) can use it too.
 
-import type { EvaluateNode, ExecutionGraph, ReportNode, ReportSpec } from '../compiler/graph.js';
+import type { EvaluateNode, ExecutionGraph, ReportNode, ReportSpec } from '../core/graph.js';
 import type { ReportInput } from '../runtime/record.js';
 import { SslRuntimeError } from '../runtime/contract.js';
 

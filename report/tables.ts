@@ -2,7 +2,7 @@
 // fraction), methods × label fractions, and ours beside a published table. Each table is a
 // plain model first (numbers), then rendered as Markdown, CSV and LaTeX.
 
-import type { Arm, EvaluateNode, MetricSpec, TableSpec } from '../compiler/graph.js';
+import type { Arm, EvaluateNode, MetricSpec, TableSpec } from '../core/graph.js';
 import type { ReportInput } from '../runtime/record.js';
 import { higherIsBetter, metricKey } from '../runtime/eval/metrics.js';
 import { summarize, type Summary } from '../runtime/eval/protocol.js';

@@ -7,7 +7,7 @@
 // `ctx.signal` between steps, and saves a checkpoint at least once per epoch with
 // `ctx.saveCheckpoint` so a killed run resumes where it stopped.
 
-import type { ExecutionGraph, GraphNode } from '../compiler/graph.js';
+import type { ExecutionGraph, GraphNode } from '../core/graph.js';
 import type { EventSink } from './events.js';
 
 /** A finished input artifact: the node that made it and the folder holding its files. */
@@ -67,16 +67,4 @@ export class SslRuntimeError extends Error {
   }
 }
 
-/**
- * One entry of a diagnostics/error-code catalogue. Each part keeps its own list in its folder
- * (`grammar/codes.ts`, `compiler/codes.ts`, `runtime/<part>/codes.ts`, `report/codes.ts`), in
- * its own range: SSL001–019 syntax, SSL020–099 compiler, SSL100–129 data, SSL130–149 models and
- * training, SSL150–159 tasks, SSL160–179 fine-tuning/evaluation/reports, SSL180–199 executor,
- * SSL200–209 backends. `ssl3d explain CODE` prints the long form from the merged catalogue.
- */
-export interface CodeInfo {
-  code: string;
-  title: string;
-  /** Long form: what it means, a small example, how to fix it. */
-  explanation: string;
-}
+export type { CodeInfo } from '../core/diagnostics.js';

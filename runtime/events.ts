@@ -1,7 +1,7 @@
 // Typed runtime events: the only way the runtime reports anything. Renderers (Ink TUI,
 // plain lines, JSONL) and the run record consume exactly these. Every event is plain JSON.
 
-import type { NodeKind } from '../compiler/graph.js';
+import type { NodeKind } from '../core/graph.js';
 
 /** The training backend of a run; `adapter` is the GPU when it is 'webgpu'. */
 export interface RunBackend {

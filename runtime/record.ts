@@ -1,7 +1,7 @@
 // Artifact file formats and the run record: what fine-tuning and evaluation leave on disk, and
 // what reports are computed from. Reports never retrain: they read these files alone.
 
-import type { EvaluateNode, ExecutionGraph, FinetuneNode } from '../compiler/graph.js';
+import type { EvaluateNode, ExecutionGraph, FinetuneNode } from '../core/graph.js';
 import type { RunBackend } from './events.js';
 
 /** One epoch of a training node (pretrain or finetune). */

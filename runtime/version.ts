@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_VERSION } from '../core/version.js';
 
 let cachedRoot: string | null = null;
 
@@ -22,7 +23,7 @@ export function packageRoot(): string {
   throw new Error('ssl3d: cannot find the package root');
 }
 
+/** The package version (core/version.ts; the architecture test keeps it equal to package.json's). */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
+  return PACKAGE_VERSION;
 }

@@ -12,8 +12,8 @@ import { brainPhantom, fundusPhantom, pancreasPhantom } from '../runtime/data/ph
 import { decodeNifti } from '../runtime/data/nifti.js';
 import { resizeImage, resizeLabels } from '../runtime/data/preprocess.js';
 import { loadDataset } from '../runtime/data/dataset.js';
-import type { DatasetSpec } from '../compiler/graph.js';
-import { Rng } from '../runtime/rng.js';
+import type { DatasetSpec } from '../core/graph.js';
+import { Rng } from '../core/rng.js';
 import { packageRoot } from '../runtime/version.js';
 
 function time(label: string, runs: number, fn: (i: number) => void): number {

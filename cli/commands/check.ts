@@ -7,8 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { renderDiagnostics, renderDiagnosticsJson } from '../../grammar/index.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
 import { compileFile, type CompileResult } from '../../compiler/index.js';
-import type { DatasetSpec } from '../../compiler/graph.js';
-import type { Command } from '../main.js';
+import type { DatasetSpec } from '../../core/graph.js';
+import type { Command } from '../command.js';
 
 const usage = `usage: ssl3d check FILE... [options]
 

@@ -1,7 +1,7 @@
 // `ssl3d explain SSL0NN` prints the long form of a diagnostic code; `--list` lists them all.
 // Exit codes: 0 found, 2 unknown code or bad usage (with a suggestion when one is close).
 
-import type { Command } from '../main.js';
+import type { Command } from '../command.js';
 import { allCodes } from '../catalogue.js';
 import { didYouMean } from '../../grammar/index.js';
 

@@ -5,7 +5,7 @@
 
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from '../main.js';
+import type { Command } from '../command.js';
 import { format, hasErrors, parse, renderDiagnostics } from '../../grammar/index.js';
 
 const usage = `usage: ssl3d fmt FILE|DIR... [--check] [--stdout]

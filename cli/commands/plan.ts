@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compileFile } from '../../compiler/index.js';
 import { pretextEncoderInput } from '../../compiler/cost.js';
-import type { ExecutionGraph, GraphNode } from '../../compiler/graph.js';
-import type { Command } from '../main.js';
+import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
+import type { Command } from '../command.js';
 import { fileProblem, parseArgs, render } from './check.js';
 
 const usage = `usage: ssl3d plan FILE [options]

@@ -4,8 +4,8 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { Command } from '../main.js';
-import type { ExecutionGraph, ReportNode, ReportSpec } from '../../compiler/graph.js';
+import type { Command } from '../command.js';
+import type { ExecutionGraph, ReportNode, ReportSpec } from '../../core/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
 import { defaultReportSpec, reportInputFromRecord, reportScopes, writeReport } from '../../report/index.js';

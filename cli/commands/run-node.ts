@@ -62,7 +62,7 @@ export async function runNodeCli(argv: string[], handlers: HandlerResolver = def
   // epoch's checkpoint stays for the requeued or rerun job)
   const removeSignals = installInterruptHandlers(controller, (sig) => process.stderr.write(`ssl3d run-node: ${sig}: stopping\n`));
   try {
-    const { loadGraph } = await import('../../compiler/graph-schema.js');
+    const { loadGraph } = await import('../../core/graph-schema.js');
     let graph;
     try {
       graph = loadGraph(JSON.parse(readFileSync(args.graph, 'utf8')) as unknown);

@@ -6,12 +6,13 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Command } from '../main.js';
-import type { ExecutionGraph, ReportNode, ReportSpec } from '../../compiler/graph.js';
+import type { Command } from '../command.js';
+import type { ExecutionGraph, ReportNode, ReportSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
 import type { RunBackend, RunEvent } from '../../runtime/events.js';
 import { createEventStream } from '../../runtime/executor/emitter.js';
-import { defaultHandlers, type HandlerResolver } from '../../runtime/executor/handlers.js';
+import type { HandlerResolver } from '../../runtime/executor/handlers.js';
+import { defaultHandlers } from '../handlers.js';
 import { exitCodeOf, installInterruptHandlers, runSession } from '../../runtime/executor/session.js';
 import { packageVersion } from '../../runtime/version.js';
 import { executorKind, loadProfile, resolveSettings, type Profile } from '../../runtime/executor/slurm/settings.js';
@@ -181,7 +182,7 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
         process.stderr.write('ssl3d run: --set applies to .ssl files, not to a compiled graph (.json)\n');
         return 2;
       }
-      const { loadGraph } = await import('../../compiler/graph-schema.js');
+      const { loadGraph } = await import('../../core/graph-schema.js');
       try {
         graph = loadGraph(JSON.parse(readFileSync(file, 'utf8')) as unknown);
       } catch (err) {

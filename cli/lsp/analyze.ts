@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
 import { compileSource } from '../../compiler/index.js';
-import type { CostEstimate, ExecutionGraph } from '../../compiler/graph.js';
+import type { CostEstimate, ExecutionGraph } from '../../core/graph.js';
 
 export interface AnalyzeRequest {
   id: number;

@@ -1,7 +1,7 @@
 // The view model shared by the TUI and the plain renderer: folded from events alone.
 // (Renderers never reach into the runtime; everything they show arrives as an event.)
 
-import type { NodeKind } from '../../compiler/graph.js';
+import type { NodeKind } from '../../core/graph.js';
 import type { RunEvent } from '../../runtime/events.js';
 import { sweepOfNode } from '../../report/scope.js';
 

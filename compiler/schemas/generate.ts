@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { sha256 } from '../hash.js';
+import { sha256 } from '../../core/hash.js';
 import { blockSchemas, sharedSchemas } from './blocks.js';
 
 export const AJV_OPTIONS = { allErrors: true, strict: false, messages: false, inlineRefs: false } as const;

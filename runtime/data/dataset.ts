@@ -4,9 +4,9 @@
 // (they are faster to make than to read back).
 
 import { readFile } from 'node:fs/promises';
-import type { DatasetSpec } from '../../compiler/graph.js';
+import type { DatasetSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
-import { deriveSeed } from '../rng.js';
+import { deriveSeed } from '../../core/rng.js';
 import { caseCacheKey, readCachedCase, sha256Hex, writeCachedCase } from './cache.js';
 import { DATA_CODES } from './codes.js';
 import { resolveCases, type CaseSource } from './layouts.js';

@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { DatasetSpec } from '../../compiler/graph.js';
+import type { DatasetSpec } from '../../core/graph.js';
 import { resolveCases } from './layouts.js';
 
 export interface InputFileStat {

@@ -12,7 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
 import { glob } from 'tinyglobby';
-import type { DataSource, DatasetSpec, PreprocessSpec } from '../../compiler/graph.js';
+import type { DataSource, DatasetSpec, PreprocessSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 import { DATA_CODES } from './codes.js';
 import { readNifti, type NiftiVolume } from './nifti.js';

@@ -1,7 +1,7 @@
 // The `data` graph node: load (with the preprocessed-case cache), preprocess, split and write the
 // dataset artifact (artifact.ts) into ctx.outDir.
 
-import type { DataNode } from '../../compiler/graph.js';
+import type { DataNode } from '../../core/graph.js';
 import type { NodeHandler } from '../contract.js';
 import { writeDatasetArtifact } from './artifact.js';
 import { loadDataset } from './dataset.js';

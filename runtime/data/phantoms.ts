@@ -10,13 +10,13 @@
 //   - colour fundus photographs (APTOS-like): fundus disc, optic disc, branching vessels and
 //     lesions whose kind and number set a retinopathy grade 0–4 by a fixed rule.
 // Each case is generated from its own seed (deriveSeed(datasetSeed, index)), so case i does not
-// depend on how many cases are asked for. All randomness comes from runtime/rng.ts.
+// depend on how many cases are asked for. All randomness comes from core/rng.ts.
 // Layout: channels-last float32; 3D shape [D,H,W] = [S, A, R] axes of a RAS+ grid (W fastest),
 // the same canonical layout the NIfTI reader produces.
 
-import type { Vec2, Vec3 } from '../../compiler/graph.js';
+import type { Vec2, Vec3 } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
-import { Rng, deriveSeed } from '../rng.js';
+import { Rng, deriveSeed } from '../../core/rng.js';
 import { DATA_CODES } from './codes.js';
 import type { Case } from './types.js';
 

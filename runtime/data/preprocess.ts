@@ -8,7 +8,7 @@
 // WASM for two loops). Labels are resampled with NEAREST neighbour only: linear interpolation
 // of label values invents labels that do not exist (between 2 and 4 lies a 3).
 
-import type { PreprocessSpec } from '../../compiler/graph.js';
+import type { PreprocessSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 import { DATA_CODES } from './codes.js';
 import type { Case } from './types.js';

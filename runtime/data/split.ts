@@ -1,8 +1,9 @@
 // The fixed train/val/test split of a dataset. Chosen once from the split seed over the cases in
 // sorted-id order, so it never moves with the label fraction, the method or the experiment seed.
 
-import type { SplitSpec } from '../../compiler/graph.js';
-import { Rng } from '../rng.js';
+import type { SplitSpec } from '../../core/graph.js';
+import { splitCounts } from '../../core/geometry.js';
+import { Rng } from '../../core/rng.js';
 
 export interface Split {
   train: number[];
@@ -23,12 +24,10 @@ export interface SplitResult extends Split {
  */
 export function computeSplit(n: number, spec: SplitSpec): SplitResult {
   if (n <= 0) return { train: [], val: [], test: [], note: 'no cases to split' };
-  const want = (f: number): number => (f > 0 ? Math.max(1, Math.round(f * n)) : 0);
-  let nTest = want(spec.test);
-  let nVal = want(spec.val);
-  const requested = { nVal, nTest };
-  while (n - nTest - nVal < 1 && nVal > 0) nVal--;
-  while (n - nTest - nVal < 1 && nTest > 0) nTest--;
+  const counts = splitCounts(n, spec);
+  const nTest = counts.test;
+  const nVal = counts.val;
+  const requested = { nVal: counts.requested.val, nTest: counts.requested.test };
   const perm = new Rng(spec.seed >>> 0).permutation(n);
   const sorted = (xs: number[]): number[] => xs.sort((a, b) => a - b);
   const test = sorted(perm.slice(0, nTest));

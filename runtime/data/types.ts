@@ -1,7 +1,7 @@
 // In-memory dataset types shared by data loading, tasks, fine-tuning and evaluation.
 // All images are channels-last float32: 3D [D, H, W, C], 2D [H, W, C].
 
-import type { Dim } from '../../compiler/graph.js';
+import type { Dim } from '../../core/graph.js';
 
 export interface Case {
   /** Stable case id (file stem, BraTS case folder, APTOS id_code, `phantom-0007`). */

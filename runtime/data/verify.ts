@@ -3,7 +3,7 @@
 // declared classes, no NaN/Inf. Unlike loading, it does not stop at the first problem: it reports
 // every case it cannot use. `ssl3d check --data FILE` prints the result.
 
-import type { DatasetSpec } from '../../compiler/graph.js';
+import type { DatasetSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 import { checkLabels } from './dataset.js';
 import { resolveCases } from './layouts.js';

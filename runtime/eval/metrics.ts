@@ -8,7 +8,7 @@
 //   (BraTS ET = {4}, TC = {1,4}, WT = {1,2,4}); a class k is the region {k}.
 // - Empty masks: see `EmptyPolicy`.
 
-import type { EvalSpec, MetricSpec } from '../../compiler/graph.js';
+import type { EvalSpec, MetricSpec } from '../../core/graph.js';
 import { squaredEdt } from './edt.js';
 
 /** How empty reference and/or prediction masks are scored. */

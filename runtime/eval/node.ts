@@ -10,7 +10,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataNode, EvaluateNode, FinetuneNode } from '../../compiler/graph.js';
+import type { DataNode, EvaluateNode, FinetuneNode } from '../../core/graph.js';
 import { SslRuntimeError, type InputArtifact, type NodeContext, type NodeHandler } from '../contract.js';
 import { readDatasetArtifact } from '../data/artifact.js';
 import { writeNifti } from '../data/nifti.js';

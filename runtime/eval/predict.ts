@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EncoderSpec, FinetuneSpec } from '../../compiler/graph.js';
+import type { EncoderSpec, FinetuneSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 import type { Case } from '../data/types.js';
 import { buildClassifier, buildEncoder, buildSegmenter } from '../models/unet.js';

@@ -6,7 +6,7 @@
 // - validation and test sets come from the dataset's split and never move with the fraction;
 // - subsets are re-drawn only when the compiler gives a node a different `subsetSeed`.
 
-import { deriveSeed, Rng } from '../rng.js';
+import { deriveSeed, Rng } from '../../core/rng.js';
 import type { LoadedDataset } from '../data/types.js';
 
 /**

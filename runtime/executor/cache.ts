@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExecutionGraph, GraphNode } from '../../compiler/graph.js';
+import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
 import { findCheckpoint } from './checkpoints.js';
 import { describeFiles, discardTree, uniqueSuffix, verifyFiles, writeFileAtomic, type FileEntry } from './fsutil.js';
 

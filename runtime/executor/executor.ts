@@ -4,7 +4,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExecutionGraph, GraphNode } from '../../compiler/graph.js';
+import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
 import { SslRuntimeError, type Checkpoint, type InputArtifact, type NodeContext } from '../contract.js';
 import type { EventInput, EventSink, RunBackend } from '../events.js';
 import { cacheStatesDeep, checkEntry, commitEntry, discardEntry, makeWorkDir, nodeDir, type CacheState } from './cache.js';

@@ -9,7 +9,7 @@
 // files) keep the compiler's hashes unchanged.
 
 import { createHash } from 'node:crypto';
-import type { ExecutionGraph, GraphNode } from '../../compiler/graph.js';
+import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
 import { dataInputsSignature } from '../data/inputs.js';
 
 const sha = (...parts: string[]): string => {

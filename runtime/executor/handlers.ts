@@ -1,44 +1,46 @@
-// Which handler runs which node kind. Modules are imported on first use, so a missing or broken
-// module gives one clear error (SSL181) for the nodes that need it, not a crash at start-up.
+// How the executor finds the handler of a node kind. The table of built-in handlers is wired at
+// the composition root (cli/handlers.ts); here are the two ways to make a resolver: from modules
+// imported on first use (a missing or broken module gives one clear error, SSL181, for the nodes
+// that need it, not a crash at start-up), or from a plain table (tests, embedding).
 
-import type { GraphNode, NodeKind } from '../../compiler/graph.js';
+import type { GraphNode, NodeKind } from '../../core/graph.js';
 import { SslRuntimeError, type NodeHandler } from '../contract.js';
 
 export type HandlerResolver = (kind: NodeKind) => Promise<NodeHandler<GraphNode>>;
 
-const modules: Record<NodeKind, { file: string; load: () => Promise<unknown>; name: string }> = {
-  data: { file: 'runtime/data/node', name: 'dataHandler', load: () => import('../data/node.js') },
-  pretrain: { file: 'runtime/tasks/node', name: 'pretrainHandler', load: () => import('../tasks/node.js') },
-  finetune: { file: 'runtime/train/finetune', name: 'finetuneHandler', load: () => import('../train/finetune.js') },
-  evaluate: { file: 'runtime/eval/node', name: 'evaluateHandler', load: () => import('../eval/node.js') },
-  report: { file: 'report/node', name: 'reportHandler', load: () => import('../../report/node.js') },
-};
+/** Where the handler of one node kind lives: `load()` imports `file`, whose export `name` it is. */
+export interface HandlerModule {
+  file: string;
+  name: string;
+  load: () => Promise<unknown>;
+}
 
-const loaded = new Map<NodeKind, Promise<NodeHandler<GraphNode>>>();
-
-/** The built-in handlers (data, pretrain, finetune, evaluate, report). */
-export const defaultHandlers: HandlerResolver = (kind) => {
-  let p = loaded.get(kind);
-  if (!p) {
-    const spec = modules[kind];
-    p = (async () => {
-      if (!spec) throw new SslRuntimeError('SSL181', `no handler is known for node kind '${String(kind)}'`);
-      let mod: Record<string, unknown>;
-      try {
-        // loaded lazily: a broken or missing module fails only the nodes that need it
-        mod = (await spec.load()) as Record<string, unknown>;
-      } catch (err) {
-        const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-        throw new SslRuntimeError('SSL181', `cannot load the ${kind} node handler (${spec.file}): ${msg}`);
-      }
-      const h = mod[spec.name];
-      if (typeof h !== 'function') throw new SslRuntimeError('SSL181', `${spec.file} does not export ${spec.name}()`);
-      return h as NodeHandler<GraphNode>;
-    })();
-    loaded.set(kind, p);
-  }
-  return p;
-};
+/** A resolver that imports each kind's module the first time a node of that kind runs. */
+export function lazyHandlers(modules: Record<NodeKind, HandlerModule>): HandlerResolver {
+  const loaded = new Map<NodeKind, Promise<NodeHandler<GraphNode>>>();
+  return (kind) => {
+    let p = loaded.get(kind);
+    if (!p) {
+      const spec = modules[kind];
+      p = (async () => {
+        if (!spec) throw new SslRuntimeError('SSL181', `no handler is known for node kind '${String(kind)}'`);
+        let mod: Record<string, unknown>;
+        try {
+          // loaded lazily: a broken or missing module fails only the nodes that need it
+          mod = (await spec.load()) as Record<string, unknown>;
+        } catch (err) {
+          const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+          throw new SslRuntimeError('SSL181', `cannot load the ${kind} node handler (${spec.file}): ${msg}`);
+        }
+        const h = mod[spec.name];
+        if (typeof h !== 'function') throw new SslRuntimeError('SSL181', `${spec.file} does not export ${spec.name}()`);
+        return h as NodeHandler<GraphNode>;
+      })();
+      loaded.set(kind, p);
+    }
+    return p;
+  };
+}
 
 /** A resolver from a plain table (tests, embedding). */
 export function handlersFrom(table: Partial<Record<NodeKind, NodeHandler<GraphNode>>>): HandlerResolver {

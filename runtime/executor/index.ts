@@ -5,6 +5,6 @@ export { saveCheckpoint, findCheckpoint, clearCheckpoints, checkpointRoot } from
 export { acquireLock, type CacheLock, type LockInfo } from './lock.js';
 export { createEventStream, type EventStream, type Listener } from './emitter.js';
 export { createRecordWriter, readRecord, latestRunId, runsDir, type RecordWriter } from './record-writer.js';
-export { defaultHandlers, handlersFrom, type HandlerResolver } from './handlers.js';
+export { handlersFrom, lazyHandlers, type HandlerModule, type HandlerResolver } from './handlers.js';
 export { runSession, newRunId, exitCodeOf, installInterruptHandlers, type SessionOptions, type SessionResult } from './session.js';
 export { EXECUTOR_CODES } from './codes.js';

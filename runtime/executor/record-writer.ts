@@ -6,7 +6,7 @@
 
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExecutionGraph } from '../../compiler/graph.js';
+import type { ExecutionGraph } from '../../core/graph.js';
 import type { RunEvent } from '../events.js';
 import type { EvalMetrics, FinetuneHistory, NodeRecord, RunRecord } from '../record.js';
 import { nodeDir } from './cache.js';

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventSink, RunEvent } from '../events.js';
 import { writeFileAtomic } from './fsutil.js';
-import type { ExecutionGraph } from '../../compiler/graph.js';
+import type { ExecutionGraph } from '../../core/graph.js';
 import type { RunRecord } from '../record.js';
 import type { EventStream } from './emitter.js';
 import type { RunBackend } from '../events.js';

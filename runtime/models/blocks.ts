@@ -2,7 +2,7 @@
 // initializer gets an explicit seed derived from (model seed, layer name).
 
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../rng.js';
+import { deriveSeed } from '../../core/rng.js';
 import { BatchNorm, InstanceNorm, SeededDropout } from './layers.js';
 import { SslRuntimeError } from '../contract.js';
 

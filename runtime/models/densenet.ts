@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { apply1, conv, dropout, maybe, pool, relu, specError, type Sym } from './blocks.js';
 import { BatchNorm } from './layers.js';
-import type { DenseNetSpec, Encoder } from './unet.js';
+import type { DenseNetSpec, Encoder } from './encoder.js';
 
 export type DenseNetPresetName = 'densenet121' | 'small';
 

@@ -4,7 +4,7 @@
 // told apart from the encoder by name and dropped at fine-tuning.
 
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../rng.js';
+import { deriveSeed } from '../../core/rng.js';
 import { apply1, dropout, specError, type Sym } from './blocks.js';
 import { BatchNorm, GlobalAvgPool } from './layers.js';
 

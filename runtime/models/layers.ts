@@ -13,7 +13,7 @@
 //   tfjs, or (Conv3DTranspose) present but without a registered gradient.
 
 import * as tf from '@tensorflow/tfjs';
-import { Rng, deriveSeed } from '../rng.js';
+import { Rng, deriveSeed } from '../../core/rng.js';
 import { fusedNorm, fusedNormAvailable } from '../backend/norm.js';
 
 type Kw = Record<string, unknown>;

@@ -8,26 +8,14 @@
 // (identity shortcut when the channel count is unchanged).
 
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderSpec } from '../../compiler/graph.js';
+import type { EncoderSpec } from '../../core/graph.js';
 import { apply1, conv, dropout, maybe, norm, pool, relu, specError, type Dim, type Sym } from './blocks.js';
 import { ConvTranspose, GlobalAvgPool, UpSampling } from './layers.js';
-import { deriveSeed } from '../rng.js';
+import { deriveSeed } from '../../core/rng.js';
 import { buildDenseNet } from './densenet.js';
+import type { Encoder, UnetSpec } from './encoder.js';
 
-export type UnetSpec = Extract<EncoderSpec, { kind: 'unet3d' | 'unet2d' }>;
-export type DenseNetSpec = Extract<EncoderSpec, { kind: 'densenet2d' }>;
-
-export interface Encoder {
-  /** input → [skip_0, …, skip_{L-2}, bottleneck] (finest first, coarsest last). */
-  model: tf.LayersModel;
-  input: tf.SymbolicTensor;
-  outputs: tf.SymbolicTensor[];
-  spec: EncoderSpec;
-  inputShape: number[];
-  dim: Dim;
-  /** Channels of each output (same order as `outputs`). */
-  channels: number[];
-}
+export type { DenseNetSpec, Encoder, UnetSpec } from './encoder.js';
 
 export type UnetPresetName = 'paper' | 'authors-code';
 

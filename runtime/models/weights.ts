@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { SslRuntimeError } from '../contract.js';
-import { channelMapping, type ChannelMapping } from './channels.js';
+import { channelMapping, type ChannelMapping } from '../../core/channels.js';
 
 export { channelMapping, type ChannelMapping };
 

@@ -2,7 +2,7 @@
 // along an axis, random brightness, random contrast. Every transform in the list is applied
 // with fresh random parameters, so a positive always differs from its source.
 
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import { cropBox } from './crop.js';
 

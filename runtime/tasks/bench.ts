@@ -4,13 +4,13 @@
 //   node --import tsx runtime/tasks/bench.ts [steps=40] [side=32] [norm=batch|none]
 
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderSpec, PretextSpec, TaskParams } from '../../compiler/graph.js';
+import type { EncoderSpec, PretextSpec, TaskParams } from '../../core/graph.js';
 import { selectBackend } from '../backend/index.js';
 import { phantomCase } from '../data/phantoms.js';
 import type { Case } from '../data/types.js';
 import { setTrainingClock } from '../models/layers.js';
 import { buildEncoder } from '../models/unet.js';
-import { Rng, deriveSeed } from '../rng.js';
+import { Rng, deriveSeed } from '../../core/rng.js';
 import { makeOptimizer } from '../train/optim.js';
 import { evaluate } from './node.js';
 import { hammingStats, maxHammingPermutations, randomPermutations } from './permutations.js';

@@ -12,7 +12,7 @@
 // targets, mirrored borders; 2D: 5×5 grid of 50 %-overlapping patches (step = side/(grid+1)),
 // one row skipped, out-of-grid neighbours are all-zero patches (index −1).
 
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import { cellCoords, cropBox } from './crop.js';
 import { taskError } from './codes.js';

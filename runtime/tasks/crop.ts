@@ -2,7 +2,7 @@
 // A Vol is channels-last float32: 3D spatial shape [D,H,W], 2D [H,W], then C channels.
 // Hand-written because the crops are simple strided copies; a library would add nothing.
 
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../core/rng.js';
 import { taskError } from './codes.js';
 
 export interface Vol {

@@ -2,7 +2,7 @@
 // another sample (another case of the batch — a derangement — or a random other training case).
 // Authors' code: anchor = the transformed copy, positive = the untransformed sample.
 
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import type { AugmentOptions, TransformName } from './augment.js';
 import { augment, DEFAULT_AUGMENT } from './augment.js';

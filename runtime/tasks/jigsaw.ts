@@ -2,7 +2,7 @@
 // and ask for p. Convention (as in the authors' code): shuffled[i] = patches[perm[i]], so the
 // inverse is reassembled[perm[i]] = shuffled[i].
 
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../core/rng.js';
 import type { GridGeometry, Vol } from './crop.js';
 import { cropGrid } from './crop.js';
 import { taskError } from './codes.js';

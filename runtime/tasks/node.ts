@@ -6,13 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { PretrainNode } from '../../compiler/graph.js';
+import type { PretrainNode } from '../../core/graph.js';
 import type { NodeContext, NodeHandler, NodeResult } from '../contract.js';
 import { SslRuntimeError } from '../contract.js';
 import { readDatasetArtifact } from '../data/artifact.js';
 import { buildEncoder } from '../models/unet.js';
 import { countParams, saveWeights } from '../models/weights.js';
-import { Rng, deriveSeed } from '../rng.js';
+import { Rng, deriveSeed } from '../../core/rng.js';
 import { trainLoop } from '../train/loop.js';
 import { taskError } from './codes.js';
 import type { Vol } from './crop.js';

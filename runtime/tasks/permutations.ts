@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../rng.js';
+import { Rng } from '../../core/rng.js';
 import { taskError } from './codes.js';
 
 export type PermutationSelection = 'max-hamming' | 'random';

@@ -6,7 +6,7 @@
 // default 3×3×3 grid the label's offset from the centre is cellCoords(cell) − (1,1,1); e.g.
 // label 0 = offset (−1,−1,−1), label 12 = (0,0,−1), label 13 = (0,0,+1), label 25 = (+1,+1,+1).
 
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../core/rng.js';
 import type { GridGeometry, Vol } from './crop.js';
 import { cellCoords, cropBox, gridCount, patchStart } from './crop.js';
 import { taskError } from './codes.js';

@@ -4,11 +4,12 @@
 // checkpoints and parameter counts.
 
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderSpec, PretextSpec, TaskName } from '../../compiler/graph.js';
+import { featureModeOf } from '../../core/geometry.js';
+import type { EncoderSpec, PretextSpec, TaskName } from '../../core/graph.js';
 import type { Case, LoadedDataset } from '../data/types.js';
 import type { Encoder } from '../models/unet.js';
-import { deriveSeed } from '../rng.js';
-import type { Rng } from '../rng.js';
+import { deriveSeed } from '../../core/rng.js';
+import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import { centreFit, sliceIndices, sliceVolume, stack } from './crop.js';
 import { taskError } from './codes.js';
@@ -127,14 +128,7 @@ export function volTensor(vols: readonly Vol[]): tf.Tensor {
 
 // ───────────────────────── encoder + heads ─────────────────────────
 
-/** Spatial divisor the encoder needs (2^poolings for U-Nets; DenseNet pads, so 1). */
-export function encoderDivisor(spec: EncoderSpec): number {
-  if (spec.kind === 'densenet2d') return 1;
-  return 2 ** (spec.levels - 1 + (spec.finalPool === 'none' ? 0 : 1));
-}
-
-/** Largest bottleneck (elements per sample) that is flattened; larger ones are average-pooled. */
-export const FLATTEN_LIMIT = 8192;
+export { encoderDivisor, FLATTEN_LIMIT } from '../../core/geometry.js';
 
 export interface FeatureMode {
   mode: 'flatten' | 'gap';
@@ -153,8 +147,7 @@ export function featureMode(enc: Encoder): FeatureMode {
   const dims = out.shape.slice(1) as number[];
   const total = dims.reduce((a, b) => a * b, 1);
   // DenseNet: always the global pooled 1024-d vector (the authors' keras.applications encoder)
-  if (total <= FLATTEN_LIMIT && enc.spec.kind !== 'densenet2d') return { mode: 'flatten', size: total };
-  return { mode: 'gap', size: dims[dims.length - 1] as number };
+  return featureModeOf(total, dims[dims.length - 1] as number, enc.spec.kind);
 }
 
 /** Bottleneck of the encoder applied to concrete inputs. */

@@ -1,10 +1,11 @@
 // The five pretext tasks as PretextTask implementations (targets from the pure modules, heads
 // and losses in tfjs). Created from a PretextSpec by `createTask`.
 
+import { PATCH_EMBEDDING } from '../../core/geometry.js';
 import * as tf from '@tensorflow/tfjs';
-import type { CpcParams, EncoderSpec, ExemplarParams, JigsawParams, PretextSpec, RplParams, RotationParams } from '../../compiler/graph.js';
-import type { Rng } from '../rng.js';
-import { deriveSeed } from '../rng.js';
+import type { CpcParams, EncoderSpec, ExemplarParams, JigsawParams, PretextSpec, RplParams, RotationParams } from '../../core/graph.js';
+import type { Rng } from '../../core/rng.js';
+import { deriveSeed } from '../../core/rng.js';
 import type { GridGeometry, Vol } from './crop.js';
 import { centreFit, cropBox, gridCount, gridGeometry, padToCube } from './crop.js';
 import { flip } from './augment.js';
@@ -21,8 +22,8 @@ import {
   softmaxLoss, volTensor,
 } from './task.js';
 
-/** Size of the per-patch embedding of the patch tasks (paper appendix: 64). */
-export const PATCH_EMBEDDING = 64;
+/** Size of the per-patch embedding of the patch tasks (paper appendix: 64; core/geometry.ts). */
+export { PATCH_EMBEDDING };
 
 function spatialOf(inputShape: readonly number[]): number[] {
   return inputShape.slice(0, -1);

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DataNode, FinetuneNode, FinetuneSpec, MetricSpec } from '../../compiler/graph.js';
+import type { DataNode, FinetuneNode, FinetuneSpec, MetricSpec } from '../../core/graph.js';
 import { SslRuntimeError, type InputArtifact, type NodeContext, type NodeHandler } from '../contract.js';
 import type { Case, LoadedDataset } from '../data/types.js';
 import { readDatasetArtifact } from '../data/artifact.js';
@@ -25,7 +25,7 @@ import { buildModel, extractSlice, predictGrade, predictSegmentation, sliceShape
 import { protocolSplit, repetitionSeeds } from '../eval/protocol.js';
 import { saveWeights, transferEncoder } from '../models/weights.js';
 import type { FinetuneHistory } from '../record.js';
-import { Rng } from '../rng.js';
+import { Rng } from '../../core/rng.js';
 import { trainLoop, warmupFreeze } from './loop.js';
 
 // ─────────────────────────── losses ───────────────────────────

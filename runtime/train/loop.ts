@@ -16,9 +16,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import type { OptimizerSpec } from '../../compiler/graph.js';
+import type { OptimizerSpec } from '../../core/graph.js';
 import { SslRuntimeError, type NodeContext } from '../contract.js';
-import { Rng, deriveSeed } from '../rng.js';
+import { Rng, deriveSeed } from '../../core/rng.js';
 import { setTrainingClock } from '../models/layers.js';
 import { assignWeights, loadTensors, namedWeights, saveTensors, saveWeights, loadWeights, type StoredTensor } from '../models/weights.js';
 import { Optimizer, type NamedVariable } from './optim.js';

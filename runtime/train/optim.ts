@@ -16,7 +16,7 @@
 //   get correct bias correction.
 
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSpec } from '../../compiler/graph.js';
+import type { OptimizerSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 
 export interface NamedVariable {

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/index.js';
 import { encoderParams, estimateCost } from '../../compiler/cost.js';
 import { DENSENET_PRESETS, UNET_PRESETS } from '../../compiler/defaults.js';
-import { graphProblems, loadGraph } from '../../compiler/graph-schema.js';
-import type { DataNode, ExecutionGraph, FinetuneNode, GraphNode, PretrainNode, TrainSpec } from '../../compiler/graph.js';
+import { graphProblems, loadGraph } from '../../core/graph-schema.js';
+import type { DataNode, ExecutionGraph, FinetuneNode, GraphNode, PretrainNode, TrainSpec } from '../../core/graph.js';
 import { compileText, program, rendered } from './helpers.js';
 
 const hashes = (g: ExecutionGraph): Map<string, string> => new Map(g.nodes.map((n) => [n.id, n.hash]));

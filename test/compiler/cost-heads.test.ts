@@ -3,7 +3,7 @@
 // encoder + every task head, for each task, 3D and 2D, paper and authors'-code variants.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PretrainNode } from '../../compiler/graph.js';
+import type { PretrainNode } from '../../core/graph.js';
 import { buildEncoder } from '../../runtime/models/unet.js';
 import { countParams } from '../../runtime/models/weights.js';
 import { createTask } from '../../runtime/tasks/tasks.js';

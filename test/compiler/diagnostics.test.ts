@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../compiler/codes.js';
-import { loadGraph } from '../../compiler/graph-schema.js';
+import { loadGraph } from '../../core/graph-schema.js';
 import { BASE, compileText, program, rendered, type Sections } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

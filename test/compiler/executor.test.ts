@@ -1,7 +1,7 @@
 // The experiment's `executor` setting: parsed, checked, carried in the graph, never hashed.
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../compiler/index.js';
-import { loadGraph } from '../../compiler/graph-schema.js';
+import { loadGraph } from '../../core/graph-schema.js';
 
 const base = `dataset d = phantom3d { anatomy = brain, cases = 8, channels = 1, size = 16x16x16, labelled = false }
 encoder m = unet3d { levels = 2, filters = [4, 8] }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../compiler/index.js';
-import { Rng } from '../../runtime/rng.js';
+import { Rng } from '../../core/rng.js';
 
 const files = ['quickstart', 'brats', 'pancreas', 'retinopathy'].map((f) => `experiments/${f}.ssl`);
 const texts = new Map<string, string>();

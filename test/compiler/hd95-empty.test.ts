@@ -1,8 +1,8 @@
 // `hd95-empty` in an evaluate block: lowered into EvalSpec.hd95Empty (absent by default, so
 // existing graphs keep their hashes) and honoured by the evaluation (runtime/eval).
 import { describe, expect, it } from 'vitest';
-import type { EvaluateNode } from '../../compiler/graph.js';
-import { loadGraph } from '../../compiler/graph-schema.js';
+import type { EvaluateNode } from '../../core/graph.js';
+import { loadGraph } from '../../core/graph-schema.js';
 import { emptyPolicyOf } from '../../runtime/eval/node.js';
 import { hd95 } from '../../runtime/eval/metrics.js';
 import { compileText, program } from './helpers.js';

@@ -5,10 +5,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FinetuneNode } from '../../compiler/graph.js';
+import type { FinetuneNode } from '../../core/graph.js';
 import { compileText, program } from './helpers.js';
 import { regionSuggestion } from '../../cli/commands/check.js';
-import type { DataNode as DatasetNode } from '../../compiler/graph.js';
+import type { DataNode as DatasetNode } from '../../core/graph.js';
 
 const P = [
   'experiment x { seed = 1 }',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { command } from '../../cli/commands/report.js';
-import type { ExecutionGraph } from '../../compiler/graph.js';
+import type { ExecutionGraph } from '../../core/graph.js';
 import { compileSource } from '../../compiler/index.js';
 import { buildTable, reportInputFromRecord, reportScopes, writeReport } from '../../report/index.js';
 import type { EvalMetrics, RunRecord } from '../../runtime/record.js';

@@ -1,8 +1,8 @@
 // Issue #16.9: a table chooses its metric. `columns = fraction` used to take the first declared
 // metric whatever the table said (`metric = …` was accepted and ignored).
 import { describe, expect, it } from 'vitest';
-import type { ReportNode } from '../../compiler/graph.js';
-import { graphProblems } from '../../compiler/graph-schema.js';
+import type { ReportNode } from '../../core/graph.js';
+import { graphProblems } from '../../core/graph-schema.js';
 import { buildTable } from '../../report/index.js';
 import type { ReportInput } from '../../runtime/record.js';
 import { compileText, program } from '../compiler/helpers.js';

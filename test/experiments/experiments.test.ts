@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { format, parse } from '../../grammar/index.js';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/index.js';
-import { graphProblems } from '../../compiler/graph-schema.js';
-import type { FinetuneNode, PretrainNode } from '../../compiler/graph.js';
+import { graphProblems } from '../../core/graph-schema.js';
+import type { FinetuneNode, PretrainNode } from '../../core/graph.js';
 
 const files = readdirSync('experiments').filter((f) => f.endsWith('.ssl')).map((f) => `experiments/${f}`);
 

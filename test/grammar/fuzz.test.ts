@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { format, parse, renderDiagnostic, renderDiagnosticsJson } from '../../grammar/index.js';
 import { LineIndex } from '../../grammar/index.js';
 import { lex } from '../../grammar/lexer.js';
-import { Rng } from '../../runtime/rng.js';
+import { Rng } from '../../core/rng.js';
 import { allSpans, sampleFiles, spanProblem, stripSpans } from './helpers.js';
 
 const POOL = ['{', '}', '[', ']', '=', ',', ';', '..', '.', '"', '"x', '/*', '*/', '//', '#', '@', '-', ':', '1e', '64x', '1.', 'x', 'step', 'epochs', 'import', 'as', 'true', '10%', '3', '\n', '\\', 'é', '\r\n', '\t', '\u0000', 'dataset', 'a.b', '1..', 'adam {'];

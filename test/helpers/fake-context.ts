@@ -5,7 +5,7 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ExecutionGraph, GraphNode } from '../../compiler/graph.js';
+import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
 import type { Checkpoint, NodeContext } from '../../runtime/contract.js';
 import type { EventInput, RunEvent } from '../../runtime/events.js';
 

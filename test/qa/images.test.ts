@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImageCase } from '../../runtime/data/layouts.js';
-import type { PreprocessSpec } from '../../compiler/graph.js';
+import type { PreprocessSpec } from '../../core/graph.js';
 
 const FUNDUS = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'fundus');
 const NONE: PreprocessSpec = { crop: null, resize: null, window: null, normalize: 'none', channels: null };

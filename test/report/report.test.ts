@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { GraphNode, Modality, ReportSpec, TableSpec } from '../../compiler/graph.js';
+import type { GraphNode, Modality, ReportSpec, TableSpec } from '../../core/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
 import { buildComparison, buildTable, defaultReportSpec, perCaseCsv, renderCsv, renderLatex, renderMarkdown, reportInputFromRecord, writeReport } from '../../report/index.js';
 import { renderComparisonLatex, renderComparisonMarkdown } from '../../report/tables.js';

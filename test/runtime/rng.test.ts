@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, deriveSeed } from '../../runtime/rng.js';
+import { Rng, deriveSeed } from '../../core/rng.js';
 
 describe('Rng', () => {
   it('is deterministic for a seed and differs between seeds', () => {

@@ -6,7 +6,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
-import type { ExecutionGraph } from '../../../compiler/graph.js';
+import type { ExecutionGraph } from '../../../core/graph.js';
 import type { RunEvent } from '../../events.js';
 import { checkEntry, discardEntry } from '../cache.js';
 import type { EventStream } from '../emitter.js';

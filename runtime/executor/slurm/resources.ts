@@ -2,7 +2,7 @@
 // kind), memory comes from the compiler's cost estimate with headroom, CPUs from the node kind,
 // and a GPU only when the backend is a GPU one.
 
-import type { DatasetSpec, ExecutionGraph, GraphNode, NodeKind } from '../../../compiler/graph.js';
+import type { DatasetSpec, ExecutionGraph, GraphNode, NodeKind } from '../../../core/graph.js';
 import type { SlurmSettings } from './settings.js';
 
 export interface JobResources {

@@ -6,7 +6,7 @@
 // with `afterany` (whatever its outcome), so at most N jobs of one submission run at once
 // without a process having to stay behind to throttle them.
 
-import type { ExecutionGraph, GraphNode } from '../../../compiler/graph.js';
+import type { ExecutionGraph, GraphNode } from '../../../core/graph.js';
 import { jobDir, jobLogPattern, jobName } from './layout.js';
 import { nodeResources, type JobResources } from './resources.js';
 import type { SlurmSettings } from './settings.js';

@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExecutionGraph } from '../../../compiler/graph.js';
-import { loadGraph } from '../../../compiler/graph-schema.js';
+import type { ExecutionGraph } from '../../../core/graph.js';
+import { loadGraph } from '../../../core/graph-schema.js';
 import type { EventInput } from '../../events.js';
 import type { RunRecord } from '../../record.js';
 import { MANIFEST, nodeDir, type CacheState, type NodeManifest } from '../cache.js';

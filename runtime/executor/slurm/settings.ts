@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ExecutorSpec, NodeKind, NodeResources } from '../../../compiler/graph.js';
+import type { ExecutorSpec, NodeKind, NodeResources } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
 
 export interface SlurmSettings {

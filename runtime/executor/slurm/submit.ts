@@ -5,7 +5,7 @@
 // only while submitting, so two submitters take turns and the second sees the first's jobs.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { ExecutionGraph } from '../../../compiler/graph.js';
+import type { ExecutionGraph } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
 import { cacheStatesDeep, type CacheState } from '../cache.js';
 import { writeFileAtomic } from '../fsutil.js';

@@ -6,7 +6,7 @@
 // its node, its exit state and the tail of its log.
 
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import type { ExecutionGraph } from '../../../compiler/graph.js';
+import type { ExecutionGraph } from '../../../core/graph.js';
 import type { EventInput, EventSink, RunEvent } from '../../events.js';
 import { checkEntry } from '../cache.js';
 import type { NodeOutcome } from '../executor.js';

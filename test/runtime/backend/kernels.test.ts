@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fusedNorm, nativeAvailable, selectBackend } from '../../../runtime/backend/index.js';
-import { Rng } from '../../../runtime/rng.js';
+import { Rng } from '../../../core/rng.js';
 
 const rng = new Rng(1234);
 function rand(shape: number[]): Float32Array {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataset, readDatasetArtifact, dataHandler } from '../../../runtime/data/node.js';
-import type { DataNode } from '../../../compiler/graph.js';
+import type { DataNode } from '../../../core/graph.js';
 import type { NodeContext } from '../../../runtime/contract.js';
 import type { EventInput } from '../../../runtime/events.js';
 import { makeSpec, tempDir } from './helpers.js';

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DataSource, DatasetSpec, PreprocessSpec } from '../../../compiler/graph.js';
+import type { DataSource, DatasetSpec, PreprocessSpec } from '../../../core/graph.js';
 
 export function tempDir(prefix = 'ssl3d-data-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataSource, DatasetSpec } from '../../../compiler/graph.js';
+import type { DataSource, DatasetSpec } from '../../../core/graph.js';
 import { loadDataset } from '../../../runtime/data/dataset.js';
 import { readDatasetArtifact, writeDatasetArtifact } from '../../../runtime/data/artifact.js';
 import { encodeNifti, readNifti } from '../../../runtime/data/nifti.js';

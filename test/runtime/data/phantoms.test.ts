@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../runtime/rng.js';
+import { Rng } from '../../../core/rng.js';
 import { brainPhantom, fundusGrade, fundusPhantom, pancreasPhantom, phantomCase } from '../../../runtime/data/phantoms.js';
 
 function neighbours(shape: number[], i: number): number[] {

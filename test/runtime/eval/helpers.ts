@@ -1,10 +1,10 @@
 // Tiny synthetic downstream data and graph nodes for fine-tuning / evaluation tests.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataNode, EncoderSpec, EvalSpec, EvaluateNode, FinetuneNode, FinetuneSpec } from '../../../compiler/graph.js';
+import type { DataNode, EncoderSpec, EvalSpec, EvaluateNode, FinetuneNode, FinetuneSpec } from '../../../core/graph.js';
 import { datasetFingerprint, writeDatasetArtifact } from '../../../runtime/data/artifact.js';
 import type { Case, LoadedDataset } from '../../../runtime/data/types.js';
-import { Rng } from '../../../runtime/rng.js';
+import { Rng } from '../../../core/rng.js';
 
 /** n cases of an S³ volume with one bright box (label 1) on noise; spacing [2,1,1] mm. */
 export function boxDataset(n: number, size = 8, seed = 1): LoadedDataset {

@@ -15,7 +15,7 @@ import {
   surface,
   type EmptyPolicy,
 } from '../../../runtime/eval/metrics.js';
-import { Rng } from '../../../runtime/rng.js';
+import { Rng } from '../../../core/rng.js';
 
 const BRATS = { ET: [4], TC: [1, 4], WT: [1, 2, 4] };
 const one: EmptyPolicy = { bothEmpty: 'one', hd95OneEmpty: null };

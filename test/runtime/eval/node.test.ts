@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataNode, EvaluateNode, FinetuneNode, ReportNode } from '../../../compiler/graph.js';
+import type { DataNode, EvaluateNode, FinetuneNode, ReportNode } from '../../../core/graph.js';
 import { evaluateHandler } from '../../../runtime/eval/node.js';
 import { readNifti } from '../../../runtime/data/nifti.js';
 import { finetuneHandler } from '../../../runtime/train/finetune.js';

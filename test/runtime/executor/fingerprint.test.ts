@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFile } from '../../../compiler/index.js';
-import type { ExecutionGraph } from '../../../compiler/graph.js';
+import type { ExecutionGraph } from '../../../core/graph.js';
 import { bindDataInputs } from '../../../runtime/executor/fingerprint.js';
 import { colinCases, writeGlobLayout } from '../../qa/layouts.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../../compiler/index.js';
-import type { ExecutionGraph } from '../../../compiler/graph.js';
+import type { ExecutionGraph } from '../../../core/graph.js';
 import type { RunEvent } from '../../../runtime/events.js';
 import { commitEntry, makeWorkDir } from '../../../runtime/executor/cache.js';
 import { createEventStream } from '../../../runtime/executor/emitter.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, nativeAvailable } from '../../../runtime/backend/index.js';
 import { BatchNorm, InstanceNorm } from '../../../runtime/models/layers.js';
-import { Rng } from '../../../runtime/rng.js';
+import { Rng } from '../../../core/rng.js';
 
 function data(shape: number[], seed: number): Float32Array {
   const r = new Rng(seed);

@@ -5,7 +5,7 @@ import { densenetPresets } from '../../../runtime/models/densenet.js';
 import { countParams } from '../../../runtime/models/weights.js';
 import { BatchNorm, SeededDropout, dropoutMask, setTrainingClock } from '../../../runtime/models/layers.js';
 import { SslRuntimeError } from '../../../runtime/contract.js';
-import type { EncoderSpec } from '../../../compiler/graph.js';
+import type { EncoderSpec } from '../../../core/graph.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEncoder, buildSegmenter } from '../../../runtime/models/unet.js';
 import { adaptKernel, channelMapping, fileIOHandler, inputReadingKernels, loadWeights, saveWeights, transferEncoder, namedWeights } from '../../../runtime/models/weights.js';
 import { SslRuntimeError } from '../../../runtime/contract.js';
-import type { EncoderSpec } from '../../../compiler/graph.js';
+import type { EncoderSpec } from '../../../core/graph.js';
 
 const spec: EncoderSpec = { kind: 'unet3d', levels: 3, filters: [4, 8, 16], block: 'plain', norm: 'batch', dropout: 0.5, finalPool: 'max', upsample: 'transpose' };
 const dirs: string[] = [];

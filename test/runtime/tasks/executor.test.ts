@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../../compiler/index.js';
 import { selectBackend } from '../../../runtime/backend/index.js';
 import type { RunEvent } from '../../../runtime/events.js';
-import { defaultHandlers } from '../../../runtime/executor/handlers.js';
+import { defaultHandlers } from '../../../cli/handlers.js';
 import { runGraph } from '../../../runtime/executor/executor.js';
 import { readTaskArtifact } from '../../../runtime/tasks/node.js';
 

@@ -3,10 +3,10 @@
 // Also: the same seed gives the same batches and the same first-step loss.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TaskParams } from '../../../compiler/graph.js';
+import type { TaskParams } from '../../../core/graph.js';
 import { selectBackend } from '../../../runtime/backend/index.js';
 import { buildEncoder } from '../../../runtime/models/unet.js';
-import { Rng, deriveSeed } from '../../../runtime/rng.js';
+import { Rng, deriveSeed } from '../../../core/rng.js';
 import { makeOptimizer } from '../../../runtime/train/optim.js';
 import { setTrainingClock } from '../../../runtime/models/layers.js';
 import type { PretextTask, TaskBatch, TaskModel } from '../../../runtime/tasks/task.js';

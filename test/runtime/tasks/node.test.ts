@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DataNode, EncoderSpec, PretrainNode, TaskParams } from '../../../compiler/graph.js';
+import type { DataNode, EncoderSpec, PretrainNode, TaskParams } from '../../../core/graph.js';
 import { selectBackend } from '../../../runtime/backend/index.js';
 import { datasetFingerprint, writeDatasetArtifact } from '../../../runtime/data/artifact.js';
 import type { LoadedDataset } from '../../../runtime/data/types.js';

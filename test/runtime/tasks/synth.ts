@@ -1,8 +1,8 @@
 // In-test synthetic volumes for the task tests: a smooth oriented intensity ramp (so patch
 // position and orientation are recoverable), a few random Gaussian blobs, and a little noise.
-import type { PretextSpec, TaskParams, EncoderSpec, TrainSpec } from '../../../compiler/graph.js';
+import type { PretextSpec, TaskParams, EncoderSpec, TrainSpec } from '../../../core/graph.js';
 import type { Case } from '../../../runtime/data/types.js';
-import { Rng } from '../../../runtime/rng.js';
+import { Rng } from '../../../core/rng.js';
 import type { Vol } from '../../../runtime/tasks/crop.js';
 
 export function synthVol(shape: number[], channels: number, seed: number): Vol {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../runtime/rng.js';
+import { Rng } from '../../../core/rng.js';
 import type { Vol } from '../../../runtime/tasks/crop.js';
 import { cropBox, cropGrid, gridGeometry, makeVol, padToCube, sliceIndices, sliceVolume, volEqual } from '../../../runtime/tasks/crop.js';
 import { rotate, rotationClasses, unrotate } from '../../../runtime/tasks/rotation.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FinetuneNode, PretrainNode } from '../../../compiler/graph.js';
+import type { FinetuneNode, PretrainNode } from '../../../core/graph.js';
 import { buildEncoder } from '../../../runtime/models/unet.js';
 import { loadTensors, saveWeights } from '../../../runtime/models/weights.js';
 import type { FinetuneHistory } from '../../../runtime/record.js';

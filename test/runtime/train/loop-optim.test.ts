@@ -4,7 +4,7 @@ import { Optimizer } from '../../../runtime/train/optim.js';
 import { trainLoop } from '../../../runtime/train/loop.js';
 import { denseHead } from '../../../runtime/models/heads.js';
 import { namedWeights } from '../../../runtime/models/weights.js';
-import type { OptimizerSpec } from '../../../compiler/graph.js';
+import type { OptimizerSpec } from '../../../core/graph.js';
 import { fakeContext, type FakeContext } from '../../helpers/fake-context.js';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';

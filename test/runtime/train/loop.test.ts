@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEncoder, buildSegmenter } from '../../../runtime/models/unet.js';
 import { namedWeights } from '../../../runtime/models/weights.js';
 import { trainLoop, warmupFreeze, type TrainLoopOptions } from '../../../runtime/train/loop.js';
-import type { OptimizerSpec, EncoderSpec } from '../../../compiler/graph.js';
+import type { OptimizerSpec, EncoderSpec } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../../runtime/contract.js';
 import { fakeContext, type FakeContext } from '../../helpers/fake-context.js';
-import type { Rng } from '../../../runtime/rng.js';
+import type { Rng } from '../../../core/rng.js';
 
 const spec: EncoderSpec = { kind: 'unet2d', levels: 2, filters: [4, 8], block: 'plain', norm: 'batch', dropout: 0.2, finalPool: 'none', upsample: 'transpose' };
 const adam: OptimizerSpec = { kind: 'adam', lr: 1e-2, beta1: 0.9, beta2: 0.999, momentum: 0, weightDecay: 0, clipNorm: null };

@@ -1,4 +1,4 @@
-// JSON Schema of the execution graph (compiler/graph.ts) and `loadGraph`, which validates a
+// JSON Schema of the execution graph (core/graph.ts) and `loadGraph`, which validates a
 // graph read from disk before the runtime trusts it: the schema, plus the invariants a schema
 // cannot express (unique ids, inputs that name earlier nodes, matching output types).
 import { Ajv, type ValidateFunction } from 'ajv';

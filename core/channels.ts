@@ -1,5 +1,5 @@
 // Pairing the input channels of a pretrained encoder with those of the fine-tuning data, by
-// modality name (no tfjs here: the compiler runs the same function to warn before a run).
+// modality name (pure: the compiler runs the same function to warn before a run).
 
 /** Which pretrained channel each fine-tuning channel takes, and how it was chosen. */
 export interface ChannelMapping {
