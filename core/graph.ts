@@ -2,7 +2,7 @@
 //
 // Plain, JSON-serialisable data. The compiler lowers a checked experiment into this shape
 // (with every default resolved, so the runtime never guesses), and the runtime validates it
-// against compiler/graph-schema (JSON Schema) when it loads one from disk.
+// against core/graph-schema.ts (JSON Schema) when it loads one from disk.
 // Field names here are the canonical names; the `.ssl` surface syntax may spell them
 // differently, but the compiler resolves everything into this form.
 
