@@ -1,5 +1,7 @@
-// Diagnostic helpers for the compiler. The Diagnostic shape is the grammar's (grammar/diagnostics.ts);
-// every compiler diagnostic carries a code from compiler/codes.ts and a source span.
+// Diagnostic helpers for the compiler. The Diagnostic shape is core/diagnostics.ts; every
+// compiler diagnostic carries a code of the catalogue (core/codes/, so a code that is not listed
+// there is a type error) and a source span.
+import type { Code } from '../core/codes/index.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { Span } from '../core/span.js';
 
@@ -7,12 +9,12 @@ export type { Diagnostic };
 
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
-  error(code: string, message: string, span: Span, hint?: string): void {
+  error(code: Code, message: string, span: Span, hint?: string): void {
     const d: Diagnostic = { code, severity: 'error', message, span };
     if (hint) d.hint = hint;
     this.list.push(d);
   }
-  warning(code: string, message: string, span: Span, hint?: string): void {
+  warning(code: Code, message: string, span: Span, hint?: string): void {
     const d: Diagnostic = { code, severity: 'warning', message, span };
     if (hint) d.hint = hint;
     this.list.push(d);

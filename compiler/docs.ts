@@ -1,5 +1,5 @@
 // The diagnostics catalogue of docs/language.md, generated from compiler/codes.ts.
-import { codes } from './codes.js';
+import { codes } from '../core/codes/compiler.js';
 
 export function codesMarkdown(): string {
   const rows = codes.map((c) => {

@@ -2,6 +2,7 @@
 // error back to the source span of the offending key or value.
 import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
+import type { Code } from '../core/codes/index.js';
 import type { Span } from '../grammar/ast.js';
 import type { Diagnostics } from './diag.js';
 import { sha256 } from '../core/hash.js';
@@ -235,7 +236,7 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
     const value = atPointer(data, pointer);
     const label = pointer === '' ? ctx.what : keyLabel(pointer);
     const expect = expectOf(e) ?? p.expect;
-    let code: string;
+    let code: Code;
     let message: string;
     let span: Span = valueSpan;
     let hint: string | undefined;

@@ -6,6 +6,7 @@
 
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { BlockValue, Declaration, Document, Entry, IdentValue, Import, ListValue, NumberValue, Span, Value } from './ast.js';
+import type { Code } from '../core/codes/index.js';
 import type { Diagnostic } from './diagnostics.js';
 import { didYouMean, LineIndex } from './diagnostics.js';
 import { BadNumber, BadSize, Comma, Semicolon, SpacedSize, UNIT_WORDS } from './lexer.js';
@@ -179,11 +180,11 @@ export class AstBuilder {
     return r ? this.span(r[0], r[1]) : this.span(fallback, fallback);
   }
 
-  error(code: string, message: string, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
+  error(code: Code, message: string, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
     this.diagnostics.push({ code, severity: 'error', message, span, ...extra });
   }
 
-  warning(code: string, message: string, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
+  warning(code: Code, message: string, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
     this.diagnostics.push({ code, severity: 'warning', message, span, ...extra });
   }
 

@@ -24,4 +24,4 @@ export {
 export type { Diagnostic, DiagnosticNote, RenderOptions, Severity } from './diagnostics.js';
 export { KNOWN_KINDS } from './ast-builder.js';
 export { UNIT_WORDS } from './lexer.js';
-export { codes as syntaxCodes } from './codes.js';
+export { codes as syntaxCodes } from '../core/codes/syntax.js';

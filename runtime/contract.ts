@@ -54,17 +54,5 @@ export interface NodeResult {
 
 export type NodeHandler<N extends GraphNode = GraphNode> = (ctx: NodeContext<N>) => Promise<NodeResult>;
 
-/** An error with a stable code and a located, human message; renderers print it without a stack. */
-export class SslRuntimeError extends Error {
-  constructor(
-    public readonly code: string,
-    message: string,
-    /** File (data file, checkpoint, …) the error is about, if any. */
-    public readonly file: string | null = null,
-  ) {
-    super(message);
-    this.name = 'SslRuntimeError';
-  }
-}
-
+export { SslRuntimeError } from '../core/errors.js';
 export type { CodeInfo } from '../core/diagnostics.js';

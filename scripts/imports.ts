@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 export const LAYERS = ['core', 'grammar', 'compiler', 'runtime', 'report', 'cli'] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -19,7 +20,6 @@ export interface ImportEdge {
   to: string;
   /** The specifier as written. */
   spec: string;
-  typeOnly: boolean;
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,8 +31,6 @@ function* walk(dir: string): Generator<string> {
     else if (/\.tsx?$/.test(e) && !e.endsWith('.d.ts')) yield p;
   }
 }
-
-const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** All imports of the layered source folders, relative ones resolved to repository paths. */
 export function importEdges(root = ROOT): { files: string[]; edges: ImportEdge[]; packages: Array<{ from: string; spec: string }> } {
@@ -49,16 +47,15 @@ export function importEdges(root = ROOT): { files: string[]; edges: ImportEdge[]
   const packages: Array<{ from: string; spec: string }> = [];
   for (const from of files) {
     const text = readFileSync(join(root, from), 'utf8');
-    for (const m of text.matchAll(IMPORT)) {
-      const spec = m[3] ?? m[4]!;
-      const typeOnly = m[2] !== undefined;
+    // the TypeScript pre-processor: static, type-only and dynamic imports, never text in strings
+    for (const { fileName: spec } of ts.preProcessFile(text, true, true).importedFiles) {
       if (!spec.startsWith('.')) {
         packages.push({ from, spec });
         continue;
       }
       const base = join(dirname(from), spec).replace(/\.(js|jsx|ts|tsx)$/, '');
       const to = [base + '.ts', base + '.tsx', join(base, 'index.ts')].find((c) => known.has(c));
-      if (to) edges.push({ from, to, spec, typeOnly });
+      if (to) edges.push({ from, to, spec });
     }
   }
   return { files, edges, packages };

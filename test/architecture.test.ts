@@ -17,7 +17,7 @@ describe('architecture', () => {
   });
 
   it('the checker sees circles and upward arrows when they exist', () => {
-    const e = (from: string, to: string): ImportEdge => ({ from, to, spec: to, typeOnly: false });
+    const e = (from: string, to: string): ImportEdge => ({ from, to, spec: to });
     expect(findCycles([e('cli/a.ts', 'cli/b.ts'), e('cli/b.ts', 'cli/c.ts'), e('cli/c.ts', 'cli/a.ts')])).toEqual([['cli/a.ts', 'cli/b.ts', 'cli/c.ts']]);
     expect(layerViolations([e('compiler/x.ts', 'runtime/y.ts'), e('runtime/y.ts', 'core/z.ts')], [{ from: 'core/z.ts', spec: 'node:fs' }])).toEqual([
       'compiler/x.ts → runtime/y.ts',
@@ -28,5 +28,30 @@ describe('architecture', () => {
   it('core/version.ts matches package.json', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     expect(PACKAGE_VERSION).toBe(pkg.version);
+  });
+});
+
+describe('the diagnostic catalogue', () => {
+  it('is one list: every code once, in its range file, and explain finds each', async () => {
+    const { CATALOGUE, allCodes, findCode, isCode } = await import('../core/codes/index.js');
+    const listed = Object.values(CATALOGUE).flatMap((l) => l.map((c) => c.code));
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(allCodes().map((c) => c.code)).toEqual([...listed].sort());
+    for (const c of listed) expect(findCode(c.toLowerCase())?.code).toBe(c);
+    expect(isCode('SSL004')).toBe(true);
+    expect(isCode('SSL999')).toBe(false);
+  });
+
+  it('a code that is not in the catalogue is a type error at the call site', async () => {
+    const { Diagnostics, fileSpan } = await import('../compiler/diag.js');
+    const { SslRuntimeError } = await import('../core/errors.js');
+    const d = new Diagnostics();
+    // `tsc --noEmit` (part of npm test) fails if these lines ever type-check
+    // @ts-expect-error SSL999 is not a catalogue code
+    d.error('SSL999', 'no such code', fileSpan('x.ssl'));
+    // @ts-expect-error a misspelt code
+    expect(new SslRuntimeError('SLL100', 'typo').code).toBe('SLL100');
+    d.error('SSL020', 'a listed code', fileSpan('x.ssl'));
+    expect(d.list.map((x) => x.code)).toEqual(['SSL999', 'SSL020']);
   });
 });

@@ -2,7 +2,7 @@
 // Exit codes: 0 found, 2 unknown code or bad usage (with a suggestion when one is close).
 
 import type { Command } from '../command.js';
-import { allCodes } from '../catalogue.js';
+import { allCodes } from '../../core/codes/index.js';
 import { didYouMean } from '../../grammar/index.js';
 
 const usage = `usage: ssl3d explain CODE      (e.g. ssl3d explain SSL004)

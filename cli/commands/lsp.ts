@@ -1,5 +1,5 @@
 // `ssl3d lsp --stdio`: the language server for editors (see cli/lsp/server.ts, docs/editors.md).
-import type { Command } from '../main.js';
+import type { Command } from '../command.js';
 
 const usage = `usage: ssl3d lsp --stdio
 

@@ -5,10 +5,11 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command } from '../main.js';
+import type { Command } from '../command.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
 import { createEventStream } from '../../runtime/executor/emitter.js';
-import { defaultHandlers, type HandlerResolver } from '../../runtime/executor/handlers.js';
+import type { HandlerResolver } from '../../runtime/executor/handlers.js';
+import { defaultHandlers } from '../handlers.js';
 import { installInterruptHandlers } from '../../runtime/executor/session.js';
 import { createPlainRenderer } from '../ui/plain.js';
 

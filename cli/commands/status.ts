@@ -5,7 +5,7 @@
 
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Command } from '../main.js';
+import type { Command } from '../command.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
 import { createEventStream } from '../../runtime/executor/emitter.js';
 import { installInterruptHandlers } from '../../runtime/executor/session.js';

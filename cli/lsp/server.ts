@@ -37,7 +37,7 @@ import type { Declaration, Document, Entry, Span, Value } from '../../grammar/as
 import type { Diagnostic } from '../../grammar/diagnostics.js';
 import { format, hasErrors, parse } from '../../grammar/index.js';
 import { lex } from '../../grammar/lexer.js';
-import { findCode } from '../catalogue.js';
+import { findCode } from '../../core/codes/index.js';
 import type { AnalyzeRequest, AnalyzeResult, Facts } from './analyze.js';
 import { hitAt, identValues, importTarget, resolveIdent, segmentSpan, visibleDeclarations, type DeclRef } from './ast.js';
 import { cursorContext } from './context.js';

@@ -13,7 +13,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SslRuntimeError } from '../contract.js';
-import { DATA_CODES } from './codes.js';
+import { DATA_CODES } from '../../core/codes/data.js';
 import type { Case, LoadedDataset } from './types.js';
 
 export const ARTIFACT_FORMAT = 'ssl3d-dataset';

@@ -8,7 +8,7 @@ import type { DatasetSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 import { deriveSeed } from '../../core/rng.js';
 import { caseCacheKey, readCachedCase, sha256Hex, writeCachedCase } from './cache.js';
-import { DATA_CODES } from './codes.js';
+import { DATA_CODES } from '../../core/codes/data.js';
 import { resolveCases, type CaseSource } from './layouts.js';
 import { phantomCase } from './phantoms.js';
 import { preprocessCase } from './preprocess.js';

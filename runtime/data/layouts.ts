@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { glob } from 'tinyglobby';
 import type { DataSource, DatasetSpec, PreprocessSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
-import { DATA_CODES } from './codes.js';
+import { DATA_CODES } from '../../core/codes/data.js';
 import { readNifti, type NiftiVolume } from './nifti.js';
 import { foregroundBox } from './preprocess.js';
 import type { Case } from './types.js';

@@ -11,11 +11,12 @@
 // else diag(pixdim) (Analyze-style, assumed RAS). In memory a volume is channels-last float32
 // with spatial shape [D,H,W] = [z,y,x] (so W is x, the fastest axis, as in the file).
 
+import type { Code } from '../../core/codes/index.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as nifti from 'nifti-reader-js';
 import { SslRuntimeError } from '../contract.js';
-import { DATA_CODES } from './codes.js';
+import { DATA_CODES } from '../../core/codes/data.js';
 
 export type Mat4 = number[][];
 
@@ -74,7 +75,7 @@ const UNSUPPORTED_NAMES: Record<number, string> = {
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function err(code: string, file: string, what: string): SslRuntimeError {
+function err(code: Code, file: string, what: string): SslRuntimeError {
   return new SslRuntimeError(code, `${file}: ${what}`, file);
 }
 

@@ -17,7 +17,7 @@
 import type { Vec2, Vec3 } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 import { Rng, deriveSeed } from '../../core/rng.js';
-import { DATA_CODES } from './codes.js';
+import { DATA_CODES } from '../../core/codes/data.js';
 import type { Case } from './types.js';
 
 // ───────────────────────── helpers ─────────────────────────

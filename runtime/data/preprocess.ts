@@ -10,7 +10,7 @@
 
 import type { PreprocessSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
-import { DATA_CODES } from './codes.js';
+import { DATA_CODES } from '../../core/codes/data.js';
 import type { Case } from './types.js';
 
 /** Bumped whenever preprocessing output changes for the same input (part of the cache key). */

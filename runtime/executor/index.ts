@@ -7,4 +7,3 @@ export { createEventStream, type EventStream, type Listener } from './emitter.js
 export { createRecordWriter, readRecord, latestRunId, runsDir, type RecordWriter } from './record-writer.js';
 export { handlersFrom, lazyHandlers, type HandlerModule, type HandlerResolver } from './handlers.js';
 export { runSession, newRunId, exitCodeOf, installInterruptHandlers, type SessionOptions, type SessionResult } from './session.js';
-export { EXECUTOR_CODES } from './codes.js';

@@ -10,4 +10,3 @@ export {
 } from './weights.js';
 export type { WeightsManifest, WeightEntry, StoredTensor, LoadOptions, LoadReport, TransferOptions, TransferReport, ChannelAdapter, ParamCount } from './weights.js';
 export { SeededDropout, BatchNorm, InstanceNorm, UpSampling, ConvTranspose, GlobalAvgPool, setTrainingClock, getTrainingClock, dropoutMask } from './layers.js';
-export { MODEL_CODES } from './codes.js';

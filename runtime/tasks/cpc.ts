@@ -15,7 +15,7 @@
 import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import { cellCoords, cropBox } from './crop.js';
-import { taskError } from './codes.js';
+import { taskError } from '../../core/errors.js';
 
 export interface CpcGeometry {
   dims: 2 | 3;

@@ -3,7 +3,7 @@
 // Hand-written because the crops are simple strided copies; a library would add nothing.
 
 import type { Rng } from '../../core/rng.js';
-import { taskError } from './codes.js';
+import { taskError } from '../../core/errors.js';
 
 export interface Vol {
   /** Spatial shape: [D,H,W] or [H,W]. */

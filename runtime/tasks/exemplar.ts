@@ -6,7 +6,7 @@ import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import type { AugmentOptions, TransformName } from './augment.js';
 import { augment, DEFAULT_AUGMENT } from './augment.js';
-import { taskError } from './codes.js';
+import { taskError } from '../../core/errors.js';
 
 /** A uniformly random derangement (no fixed points) of 0..n−1 (Sattolo's algorithm gives a single cycle). */
 export function derangement(n: number, rng: Rng): number[] {

@@ -5,7 +5,7 @@
 import type { Rng } from '../../core/rng.js';
 import type { GridGeometry, Vol } from './crop.js';
 import { cropGrid } from './crop.js';
-import { taskError } from './codes.js';
+import { taskError } from '../../core/errors.js';
 
 export function shuffleTiles<T>(tiles: readonly T[], perm: readonly number[]): T[] {
   if (perm.length !== tiles.length) throw taskError('badParams', `permutation of ${perm.length} applied to ${tiles.length} tiles`);

@@ -14,7 +14,7 @@ import { buildEncoder } from '../models/unet.js';
 import { countParams, saveWeights } from '../models/weights.js';
 import { Rng, deriveSeed } from '../../core/rng.js';
 import { trainLoop } from '../train/loop.js';
-import { taskError } from './codes.js';
+import { taskError } from '../../core/errors.js';
 import type { Vol } from './crop.js';
 import { createTask } from './tasks.js';
 import type { PretextTask, TaskBatch, TaskModel } from './task.js';

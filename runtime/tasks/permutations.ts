@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../core/rng.js';
-import { taskError } from './codes.js';
+import { taskError } from '../../core/errors.js';
 
 export type PermutationSelection = 'max-hamming' | 'random';
 

@@ -13,7 +13,7 @@
 
 import type { Vol } from './crop.js';
 import { makeVol, strides, volSize } from './crop.js';
-import { taskError } from './codes.js';
+import { taskError } from '../../core/errors.js';
 
 export type RotationVariant = 'paper' | 'authors-code' | 'authors-code-bug';
 

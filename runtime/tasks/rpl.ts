@@ -9,7 +9,7 @@
 import type { Rng } from '../../core/rng.js';
 import type { GridGeometry, Vol } from './crop.js';
 import { cellCoords, cropBox, gridCount, patchStart } from './crop.js';
-import { taskError } from './codes.js';
+import { taskError } from '../../core/errors.js';
 
 export function rplCentre(g: GridGeometry): number {
   if (g.grid % 2 !== 1) throw taskError('badParams', `RPL needs an odd grid (a centre patch), got ${g.grid}`);

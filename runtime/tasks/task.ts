@@ -12,7 +12,7 @@ import { deriveSeed } from '../../core/rng.js';
 import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import { centreFit, sliceIndices, sliceVolume, stack } from './crop.js';
-import { taskError } from './codes.js';
+import { taskError } from '../../core/errors.js';
 
 export type { Encoder };
 

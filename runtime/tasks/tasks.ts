@@ -9,7 +9,7 @@ import { deriveSeed } from '../../core/rng.js';
 import type { GridGeometry, Vol } from './crop.js';
 import { centreFit, cropBox, gridCount, gridGeometry, padToCube } from './crop.js';
 import { flip } from './augment.js';
-import { taskError } from './codes.js';
+import { taskError } from '../../core/errors.js';
 import { rotate, rotationClasses, type RotationVariant } from './rotation.js';
 import { rplClasses, rplSample } from './rpl.js';
 import { jigsawSample } from './jigsaw.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { codes } from '../../compiler/codes.js';
+import { codes } from '../../core/codes/compiler.js';
 import { loadGraph } from '../../core/graph-schema.js';
 import { BASE, compileText, program, rendered, type Sections } from './helpers.js';
 

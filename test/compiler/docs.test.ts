@@ -1,7 +1,7 @@
 // docs/language.md lists every compiler diagnostic code (generated section kept current).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { codes } from '../../compiler/codes.js';
+import { codes } from '../../core/codes/compiler.js';
 import { withCodes } from '../../compiler/docs.js';
 
 describe('docs/language.md', () => {

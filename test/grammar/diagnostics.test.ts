@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../grammar/index.js';
 import { didYouMean, editDistance, KNOWN_KINDS, LineIndex, parse, renderDiagnostic, renderDiagnosticsJson, spanAt, syntaxCodes } from '../../grammar/index.js';
-import { allCodes } from '../../cli/catalogue.js';
+import { allCodes } from '../../core/codes/index.js';
 import { diagnosticCases } from './diagnostic-cases.js';
 import { here } from './helpers.js';
 

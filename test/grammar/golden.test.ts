@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { format, parse, renderDiagnostics } from '../../grammar/index.js';
-import { codes } from '../../grammar/codes.js';
+import { codes } from '../../core/codes/syntax.js';
 import { diagnosticCases } from './diagnostic-cases.js';
 import { here, sampleFiles } from './helpers.js';
 

@@ -14,7 +14,7 @@ import {
   selectBackend,
   type BackendChoice,
 } from '../../../runtime/backend/index.js';
-import { codes } from '../../../runtime/backend/codes.js';
+import { codes } from '../../../core/codes/backend.js';
 
 afterEach(() => {
   delete process.env.SSL3D_NO_NATIVE;

@@ -1,8 +1,8 @@
 // Error codes SSL160–179: fine-tuning, evaluation and reports.
 
-import type { CodeInfo } from '../contract.js';
+import type { CodeInfo } from './info.js';
 
-export const codes: CodeInfo[] = [
+export const codes = [
   {
     code: 'SSL160',
     title: 'fine-tune node has no usable downstream dataset',
@@ -81,4 +81,4 @@ export const codes: CodeInfo[] = [
     explanation:
       'vega-lite/vega could not render a figure to SVG, or resvg could not convert it to PNG. Tables are still written.\nFix: report the message; as a workaround request only the `svg` format or only tables.',
   },
-];
+] as const satisfies readonly CodeInfo[];

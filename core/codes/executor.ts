@@ -1,7 +1,7 @@
 // Error codes of the executor (range SSL180–199). `ssl3d explain CODE` prints the long form.
-import type { CodeInfo } from '../contract.js';
+import type { CodeInfo } from './info.js';
 
-export const EXECUTOR_CODES: CodeInfo[] = [
+export const codes = [
   {
     code: 'SSL180',
     title: 'cache is locked by another run',
@@ -98,4 +98,4 @@ export const EXECUTOR_CODES: CodeInfo[] = [
       'A run record still said `running`, but no run holds the cache lock: its process was killed (kill -9, power loss, OOM killer).\n' +
       'The next run on the cache marks that record `interrupted` and says so; its finished nodes are cached and resume normally.',
   },
-];
+] as const satisfies readonly CodeInfo[];

@@ -1,9 +1,9 @@
 // Error codes of the models and training part (range SSL130–149). `ssl3d explain CODE` prints
 // the long form from the merged catalogue.
 
-import type { CodeInfo } from '../contract.js';
+import type { CodeInfo } from './info.js';
 
-export const MODEL_CODES: CodeInfo[] = [
+export const codes = [
   {
     code: 'SSL130',
     title: 'weight file missing or unreadable',
@@ -91,4 +91,4 @@ export const MODEL_CODES: CodeInfo[] = [
       'Two weights of the models being saved share a layer/weight name, so they cannot be stored by name.\n' +
       'Give the layers distinct names (task heads should use their own prefix).',
   },
-];
+] as const satisfies readonly CodeInfo[];

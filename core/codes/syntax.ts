@@ -1,9 +1,9 @@
 // The catalogue of syntax diagnostics (SSL001–SSL019). `ssl3d explain SSL0NN` prints the long
 // form; docs/syntax.md lists them. Codes are stable: never renumber, only add.
 
-import type { CodeInfo } from '../core/diagnostics.js';
+import type { CodeInfo } from './info.js';
 
-export const codes: CodeInfo[] = [
+export const codes = [
   {
     code: 'SSL001',
     title: 'unexpected token',
@@ -232,4 +232,4 @@ many after an edit, or a block that was closed twice.
 
 Fix: remove the extra bracket, or add the opening one it was meant to close.`,
   },
-];
+] as const satisfies readonly CodeInfo[];

@@ -2,9 +2,9 @@
 // checks done before any compute. `ssl3d explain SSL0NN` prints the long form; docs/language.md
 // lists them. Codes are stable: never renumber, only add.
 
-import type { CodeInfo } from '../core/diagnostics.js';
+import type { CodeInfo } from './info.js';
 
-export const codes: CodeInfo[] = [
+export const codes = [
   {
     code: 'SSL020',
     title: 'unknown declaration kind',
@@ -524,4 +524,4 @@ Recompile the experiment instead of editing the graph by hand.`,
     explanation: `The compiler failed unexpectedly on this input. This is a bug in ssl3d; please report
 it with the file. Set SSL3D_DEBUG=1 for details.`,
   },
-];
+] as const satisfies readonly CodeInfo[];

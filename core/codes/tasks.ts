@@ -1,8 +1,7 @@
 // Error codes of the pretext-task layer (SSL150–159). Every task error is an SslRuntimeError
 // carrying one of these codes and a one-line message that names the offending setting.
 
-import type { CodeInfo } from '../contract.js';
-import { SslRuntimeError } from '../contract.js';
+import type { CodeInfo } from './info.js';
 
 export const TASK_CODES = {
   badGeometry: 'SSL150',
@@ -13,11 +12,7 @@ export const TASK_CODES = {
   badArtifact: 'SSL155',
 } as const;
 
-export function taskError(code: keyof typeof TASK_CODES, message: string, file: string | null = null): SslRuntimeError {
-  return new SslRuntimeError(TASK_CODES[code], message, file);
-}
-
-export const TASK_CODE_INFO: CodeInfo[] = [
+export const codes = [
   {
     code: 'SSL150',
     title: 'pretext task geometry does not fit the input',
@@ -59,7 +54,4 @@ export const TASK_CODE_INFO: CodeInfo[] = [
     title: 'bad pretrain artifact',
     explanation: 'task.json or the encoder weights of a pretrain artifact are missing or malformed.',
   },
-];
-
-/** The catalogue entries under the name the CLI catalogue imports (`codes`). */
-export const codes: CodeInfo[] = TASK_CODE_INFO;
+] as const satisfies readonly CodeInfo[];

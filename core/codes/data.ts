@@ -1,7 +1,7 @@
 // Error codes of the data layer (SSL100–129). Every data error is an SslRuntimeError carrying
 // one of these codes, a one-line message and the file it is about.
 
-import type { CodeInfo } from '../contract.js';
+import type { CodeInfo } from './info.js';
 
 export const DATA_CODES = {
   fileUnreadable: 'SSL100',
@@ -28,7 +28,7 @@ export const DATA_CODES = {
   badPhantom: 'SSL125',
 } as const;
 
-export const codes: CodeInfo[] = [
+export const codes = [
   {
     code: 'SSL100',
     title: 'data file missing or unreadable',
@@ -183,4 +183,4 @@ export const codes: CodeInfo[] = [
       'A phantom dataset asks for something the generator cannot make: a size below 8 voxels per axis, ' +
       'a channel count the anatomy does not define (brain: 1–4, pancreas: 1, fundus: 1 or 3).',
   },
-];
+] as const satisfies readonly CodeInfo[];

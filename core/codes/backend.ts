@@ -1,8 +1,8 @@
 // Error codes SSL200–209: backend selection and the native kernel addon.
 
-import type { CodeInfo } from '../contract.js';
+import type { CodeInfo } from './info.js';
 
-export const codes: CodeInfo[] = [
+export const codes = [
   {
     code: 'SSL200',
     title: "backend 'tensorflow' requested but tfjs-node is not available",
@@ -63,4 +63,4 @@ export const codes: CodeInfo[] = [
     explanation:
       "The WebGPU device reported a validation or internal error (for example a shader the driver cannot compile). The node stops at the next value it reads back and its last checkpoint is kept.\nFix: run again with `--backend native` to continue on the CPU, and report the message (it names the failing kernel) together with the adapter shown at the start of the run.",
   },
-];
+] as const satisfies readonly CodeInfo[];
