@@ -1,4 +1,4 @@
-// The diagnostics catalogue of docs/language.md, generated from compiler/codes.ts.
+// The diagnostics catalogue of docs/language.md, generated from core/codes/compiler.ts.
 import { codes } from '../core/codes/compiler.js';
 
 export function codesMarkdown(): string {
