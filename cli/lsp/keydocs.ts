@@ -60,11 +60,27 @@ function blockFor(heading: string, lead: string): string | null {
   return null;
 }
 
-/** `name` (detail), `other` detail, … in one cell: the per-type key lists. */
+/** `name` (detail), `other` detail, … in one cell: the per-type key lists. Segments are split
+ *  at commas outside parentheses and backticks; each starts with its key. */
 function inlineKeys(cell: string): Array<{ key: string; detail: string }> {
+  const segments: string[] = [];
+  let depth = 0;
+  let tick = false;
+  let cur = '';
+  for (const ch of cell) {
+    if (ch === '`') tick = !tick;
+    else if (!tick && ch === '(') depth++;
+    else if (!tick && ch === ')') depth = Math.max(0, depth - 1);
+    if (ch === ',' && depth === 0 && !tick) {
+      segments.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  segments.push(cur);
   const out: Array<{ key: string; detail: string }> = [];
-  const re = /`([a-z][\w-]*)`\s*(\((?:[^()]|\([^()]*\))*\)|[^,`(]*)/g;
-  for (let m = re.exec(cell); m; m = re.exec(cell)) {
+  for (const seg of segments) {
+    const m = /^\s*`([a-z][\w-]*)`\s*(.*)$/s.exec(seg);
+    if (!m) continue;
     let detail = m[2]!.trim();
     if (detail.startsWith('(') && detail.endsWith(')')) detail = detail.slice(1, -1);
     out.push({ key: m[1]!, detail });
@@ -106,7 +122,9 @@ export function parseKeyDocs(markdown: string): KeyDoc[] {
       const type = row[0]!.replace(/`/g, '');
       const kind = header[0] === 'type' ? 'dataset' : 'pretext';
       for (const { key, detail } of inlineKeys(row[1] ?? '')) {
-        docs.push({ key, block: `${kind}.${type}`, type: '', default: '', meaning: detail });
+        // the task table's details are defaults (paper / authors-code); the dataset table's mix
+        // defaults and meaning
+        docs.push({ key, block: `${kind}.${type}`, type: '', default: kind === 'pretext' ? detail.replace(/ \/ /, ' (paper) / ') + (detail.includes(' / ') ? ' (authors-code)' : '') : '', meaning: kind === 'pretext' ? '' : detail });
       }
       continue;
     }
@@ -114,14 +132,18 @@ export function parseKeyDocs(markdown: string): KeyDoc[] {
     const keys = [...row[0]!.matchAll(/`([a-z][\w-]*)/g)].map((m) => m[1]!);
     const typeCol = header.indexOf('type');
     const defCol = header.findIndex((h) => h.startsWith('default'));
-    const meaning = row[row.length - 1] ?? '';
+    const meaningCol = header.lastIndexOf('');
+    // columns after the default that name an alternative (the encoder presets)
+    const alternatives = header.flatMap((h, i) => (i > defCol && defCol >= 0 && h !== '' ? [i] : []));
+    let def = defCol >= 0 ? row[defCol] ?? '' : '';
+    for (const i of alternatives) if (row[i]) def += `; ${header[i]!.replace(/`/g, '')}: ${row[i]}`;
     for (const key of keys.slice(0, row[0]!.includes('`,') ? undefined : 1)) {
       docs.push({
         key,
         block,
         type: typeCol >= 0 ? row[typeCol] ?? '' : '',
-        default: defCol >= 0 ? row[defCol] ?? '' : '',
-        meaning: header.length > 3 && meaning !== row[defCol] ? meaning : '',
+        default: def,
+        meaning: meaningCol > 0 ? row[meaningCol] ?? '' : '',
       });
     }
   }

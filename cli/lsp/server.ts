@@ -4,9 +4,10 @@
 // Documents sync incrementally. Compiling (diagnostics, plan facts) runs in a worker thread,
 // one document at a time, always on the newest text (edits that arrive meanwhile coalesce), so a
 // large file or a burst of keystrokes never holds up completion, hover or navigation. Those
-// requests parse on this thread, cached per document version; files larger than BIG_FILE are
-// not parsed here: their document comes from the worker.
+// requests use the worker's parse of the current text when it has one, else parse here (cached
+// per text); files larger than BIG_FILE are never parsed here: they use the worker's last parse.
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
@@ -155,10 +156,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const docOf = (path: string): Document | null => {
     const text = readText(path);
     if (text === null) return null;
-    if (text.length > BIG_FILE) {
-      const w = workerDocs.get(path);
-      return w ? w.doc : null;
-    }
+    const w = workerDocs.get(path);
+    if (w && w.text === text) return w.doc;
+    if (text.length > BIG_FILE) return w ? w.doc : null;
     const hit = parsed.get(path);
     if (hit && hit.text === text) return hit.doc;
     const doc = parse(text, path).document;
@@ -167,11 +167,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
 
   const importRe = /^[ \t]*import[ \t]+"([^"\n]+)"/gm;
+  // imports of files on disk, kept until the client reports the file changed
+  const diskImports = new Map<string, string[]>();
   const importsOf = (path: string): string[] => {
-    const text = readText(path);
+    const open = openText(path);
+    if (open === null && diskImports.has(path)) return diskImports.get(path)!;
+    const text = open ?? readText(path);
     if (text === null) return [];
     const out: string[] = [];
     for (const m of text.matchAll(importRe)) out.push(importTarget(path, { path: m[1]! }));
+    if (open === null) diskImports.set(path, out);
     return out;
   };
   const allFiles = (): string[] => {
@@ -190,7 +195,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let busy = false;
   let nextId = 1;
   const dirty = new Set<string>();
-  const inFlight = new Map<number, { path: string; version: number }>();
+  const inFlight = new Map<number, { path: string; version: number; text: string }>();
   let timer: NodeJS.Timeout | null = null;
 
   const startWorker = (): Worker => {
@@ -249,8 +254,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         if (p && p !== path) overlay[p] = d.getText();
       }
       const text = doc.getText();
-      const req: AnalyzeRequest = { id: nextId++, path, text, overlay, library: importersOf(path).length > 0, wantDocument: text.length > BIG_FILE };
-      inFlight.set(req.id, { path, version: doc.version });
+      const req: AnalyzeRequest = { id: nextId++, path, text, overlay, library: importersOf(path).length > 0, wantDocument: true };
+      inFlight.set(req.id, { path, version: doc.version, text });
       worker ??= startWorker();
       busy = true;
       worker.postMessage(req);
@@ -264,7 +269,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const doc = documents.get(toUri(job.path));
     const current = doc !== undefined && doc.version === job.version;
     if (msg.kind === 'document') {
-      if (doc) workerDocs.set(job.path, { text: doc.getText(), doc: msg.document });
+      // the worker parsed the text of job.version; keep it with that text
+      if (doc) workerDocs.set(job.path, { text: job.text, doc: msg.document });
       return;
     }
     inFlight.delete(msg.id);
@@ -275,8 +281,28 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const own = msg.diagnostics.filter((d) => d.span.file === job.path).map(toLsp);
       published.set(doc.uri, own);
       void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: own });
+      publishForeign(job.path, msg.diagnostics);
     }
     pump();
+  }
+
+  /** Problems the compile of `root` found in imported files that are not open (as `ssl3d check`
+   *  lists them): published under those files, and cleared when they go away. An open file
+   *  reports its own problems. */
+  const foreign = new Map<string, Set<string>>();
+  function publishForeign(root: string, diags: Diagnostic[]): void {
+    const byUri = new Map<string, LspDiagnostic[]>();
+    for (const d of diags) {
+      if (d.span.file === root || !isAbsolute(d.span.file)) continue;
+      const uri = toUri(d.span.file);
+      if (documents.get(uri)) continue;
+      const list = byUri.get(uri) ?? [];
+      list.push(toLsp(d));
+      byUri.set(uri, list);
+    }
+    for (const uri of foreign.get(root) ?? []) if (!byUri.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const [uri, list] of byUri) void connection.sendDiagnostics({ uri, diagnostics: list });
+    foreign.set(root, new Set(byUri.keys()));
   }
 
   // ─── lifecycle ───
@@ -323,9 +349,23 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const p = toPath(e.document.uri);
     if (p) schedule(p);
   });
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes) {
+      const p = toPath(change.uri);
+      if (!p || !p.endsWith('.ssl')) continue;
+      diskImports.delete(p);
+      if (change.type === 1 && !workspaceFiles.includes(p)) workspaceFiles.push(p);
+      if (change.type === 3) workspaceFiles = workspaceFiles.filter((f) => f !== p);
+      if (documents.get(change.uri)) continue; // the open buffer is what counts
+      for (const imp of importersOf(p)) if (documents.get(toUri(imp))) schedule(imp, false);
+    }
+  });
+
   documents.onDidClose((e) => {
     const p = toPath(e.document.uri);
     if (!p) return;
+    for (const uri of foreign.get(p) ?? []) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    foreign.delete(p);
     parsed.delete(p);
     workerDocs.delete(p);
     published.delete(e.document.uri);

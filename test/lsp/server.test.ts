@@ -85,6 +85,22 @@ describe('ssl3d lsp --stdio', () => {
     expect((await cleared).diagnostics).toEqual([]);
   });
 
+  it('reports problems of an imported file that is not open under that file, and clears them', async () => {
+    const brokenPath = join(fixtures, 'broken-lib.ssl');
+    const brokenUri = pathToFileURL(brokenPath).href;
+    const brokenText = readFileSync(brokenPath, 'utf8');
+    const uri = pathToFileURL(join(fixtures, 'uses-broken.ssl')).href;
+    const text = 'import "broken-lib.ssl"\n\nexperiment uses { seed = 1 }\n';
+    const inLib = client.diagnostics(brokenUri, (p) => p.diagnostics.length > 0);
+    client.open(uri, text);
+    const got = await inLib;
+    expect(got.diagnostics.map((d) => d.range.start)).toEqual([pos(brokenText, 'levles')]);
+    expect(got.diagnostics[0]!.message).toMatch(/did you mean 'levels'/);
+    const cleared = client.diagnostics(brokenUri, (p) => p.diagnostics.length === 0);
+    await client.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await cleared;
+  });
+
   it('completes the keys of a train { } block, with their types', async () => {
     const p = pos(mainText, 'train { epochs', 'train { '.length);
     const r = (await client.conn.sendRequest('textDocument/completion', { textDocument: { uri: mainUri }, position: p })) as CompletionItem[];
@@ -167,10 +183,9 @@ describe('ssl3d lsp --stdio', () => {
     const q = shipped[0]!;
     const qUri = pathToFileURL(q).href;
     const qText = readFileSync(q, 'utf8');
-    const firstQ = client.diagnostics(qUri, (p) => p.version === 1);
-    client.open(qUri, qText, 1);
-    for (const f of shipped.slice(1)) client.open(pathToFileURL(f).href, readFileSync(f, 'utf8'));
-    await firstQ;
+    const compiled = shipped.map((f) => client.diagnostics(pathToFileURL(f).href, (p) => p.version === 1));
+    for (const f of shipped) client.open(pathToFileURL(f).href, readFileSync(f, 'utf8'), 1);
+    await Promise.all(compiled);
     const timeIt = async (fn: () => Promise<unknown>): Promise<number> => {
       const t = performance.now();
       await fn();
