@@ -39,7 +39,7 @@ import type { Diagnostic } from '../../grammar/diagnostics.js';
 import { format, hasErrors, parse } from '../../grammar/index.js';
 import { lex } from '../../grammar/lexer.js';
 import { findCode } from '../../core/codes/index.js';
-import type { AnalyzeRequest, AnalyzeResult, Facts } from './analyze.js';
+import { analyze, type AnalyzeRequest, type AnalyzeResult, type Facts } from './analyze.js';
 import { hitAt, identValues, importTarget, resolveIdent, segmentSpan, visibleDeclarations, type DeclRef } from './ast.js';
 import { cursorContext } from './context.js';
 import { findKeyDoc } from './keydocs.js';
@@ -192,6 +192,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   // ─── compiling in the worker ───
 
   let worker: Worker | null = null;
+  let workerBroken = false;
   let busy = false;
   let nextId = 1;
   const dirty = new Set<string>();
@@ -200,22 +201,28 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   const startWorker = (): Worker => {
     const here = import.meta.url;
+    // the worker inherits node's flags, except those that only make sense for the main script
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
     let w: Worker;
     if (here.endsWith('.ts')) {
       // running from the TypeScript sources: load tsx in the worker too
       const api = import.meta.resolve('tsx/esm/api');
       const target = new URL('./worker.ts', here).href;
-      w = new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); })`, { eval: true });
+      w = new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); })`, { eval: true, execArgv });
     } else {
-      w = new Worker(new URL('./worker.js', here));
+      w = new Worker(new URL('./worker.js', here), { execArgv });
     }
     w.unref();
     w.on('message', onWorkerMessage);
     w.on('error', (err) => {
-      connection.console.error(`ssl3d lsp: analysis thread failed: ${err.message}`);
+      connection.console.error(`ssl3d lsp: analysis thread failed (${err.message}); compiling on the main thread from now on`);
       worker = null;
+      workerBroken = true;
       busy = false;
+      // redo what was in flight
+      for (const job of inFlight.values()) dirty.add(job.path);
       inFlight.clear();
+      pump();
     });
     return w;
   };
@@ -256,6 +263,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const text = doc.getText();
       const req: AnalyzeRequest = { id: nextId++, path, text, overlay, library: importersOf(path).length > 0, wantDocument: true };
       inFlight.set(req.id, { path, version: doc.version, text });
+      if (workerBroken) {
+        // no analysis thread: compile here, one document per turn of the event loop
+        busy = true;
+        setImmediate(() => {
+          if (req.wantDocument) onWorkerMessage({ kind: 'document', id: req.id, path, document: parse(text, path).document });
+          onWorkerMessage({ kind: 'result', ...analyze(req) });
+        });
+        return;
+      }
       worker ??= startWorker();
       busy = true;
       worker.postMessage(req);
