@@ -451,6 +451,88 @@ napi_value NormBwd(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+
+// adam(w, g, m, v, wOut, mOut, vOut, params: Float64Array[lr, b1, 1-b1, b2, 1-b2, 1-b1^t, 1-b2^t, eps, wd])
+napi_value Adam(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, argv)) return fail(env, "adam: expected 8 arguments");
+  float *w, *g, *m, *v, *wo, *mo, *vo;
+  size_t lw, lg, lm, lv, lwo, lmo, lvo;
+  if (!get_f32(env, argv[0], &w, &lw) || !get_f32(env, argv[1], &g, &lg) || !get_f32(env, argv[2], &m, &lm) ||
+      !get_f32(env, argv[3], &v, &lv) || !get_f32(env, argv[4], &wo, &lwo) || !get_f32(env, argv[5], &mo, &lmo) ||
+      !get_f32(env, argv[6], &vo, &lvo))
+    return fail(env, "adam: bad arguments");
+  if (lg != lw || lm != lw || lv != lw || lwo != lw || lmo != lw || lvo != lw) return fail(env, "adam: sizes differ");
+  bool is;
+  napi_typedarray_type type;
+  size_t n, off;
+  void* pp;
+  napi_value ab;
+  if (napi_is_typedarray(env, argv[7], &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, argv[7], &type, &n, &pp, &ab, &off) != napi_ok || type != napi_float64_array || n != 9)
+    return fail(env, "adam: params must be a Float64Array of 9");
+  float p[9];
+  for (int i = 0; i < 9; i++) p[i] = (float)((const double*)pp)[i];
+  K->adam(w, g, m, v, wo, mo, vo, (long)lw, p);
+  return nullptr;
+}
+
+// softmax(x, y, dims: Float64Array[rows, cols]) / softmaxGrad(dy, y, dx, dims)
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, argv)) return fail(env, "softmax: expected 3 arguments");
+  float *x, *y;
+  size_t lx, ly;
+  int64_t d[2];
+  if (!get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[1], &y, &ly) || !get_dims64(env, argv[2], d, 2))
+    return fail(env, "softmax: bad arguments");
+  if ((int64_t)lx != d[0] * d[1] || ly != lx || d[1] < 1) return fail(env, "softmax: sizes");
+  K->softmax(x, y, (long)d[0], (long)d[1]);
+  return nullptr;
+}
+
+napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return fail(env, "softmaxGrad: expected 4 arguments");
+  float *dy, *y, *dx;
+  size_t ldy, ly, ldx;
+  int64_t d[2];
+  if (!get_f32(env, argv[0], &dy, &ldy) || !get_f32(env, argv[1], &y, &ly) || !get_f32(env, argv[2], &dx, &ldx) ||
+      !get_dims64(env, argv[3], d, 2))
+    return fail(env, "softmaxGrad: bad arguments");
+  if ((int64_t)ly != d[0] * d[1] || ldy != ly || ldx != ly || d[1] < 1) return fail(env, "softmaxGrad: sizes");
+  K->softmax_grad(dy, y, dx, (long)d[0], (long)d[1]);
+  return nullptr;
+}
+
+// reluGrad(dy, x, dx)
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, argv)) return fail(env, "reluGrad: expected 3 arguments");
+  float *dy, *x, *dx;
+  size_t ldy, lx, ldx;
+  if (!get_f32(env, argv[0], &dy, &ldy) || !get_f32(env, argv[1], &x, &lx) || !get_f32(env, argv[2], &dx, &ldx))
+    return fail(env, "reluGrad: bad arguments");
+  if (lx != ldy || ldx != ldy) return fail(env, "reluGrad: sizes");
+  K->relu_grad(dy, x, dx, (long)ldy);
+  return nullptr;
+}
+
+// dropoutMask(out, seed, threshold, keep)
+napi_value DropoutMask(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return fail(env, "dropoutMask: expected 4 arguments");
+  float* o;
+  size_t lo;
+  uint32_t seed, thr;
+  double keep;
+  if (!get_f32(env, argv[0], &o, &lo) || napi_get_value_uint32(env, argv[1], &seed) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &thr) != napi_ok || napi_get_value_double(env, argv[3], &keep) != napi_ok)
+    return fail(env, "dropoutMask: bad arguments");
+  K->dropout_mask(o, (long)lo, seed, thr, (float)keep);
+  return nullptr;
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   CHECK(napi_create_string_utf8(env, K->isa, NAPI_AUTO_LENGTH, &s));
@@ -525,7 +607,8 @@ NAPI_MODULE_INIT() {
   } fns[] = {{"conv3dFwd", ConvFwd}, {"conv3dBwdInput", ConvBin}, {"conv3dBwdFilter", ConvBfil}, {"matmul", MatMul},
              {"pool3d", Pool3d},     {"pool3dGrad", Pool3dGrad}, {"binary", Binary},          {"reduce", Reduce},
              {"unary", Unary},       {"transpose", Transpose},   {"copyRows", CopyRows}, {"normFwd", NormFwd}, {"stridedCopy", StridedCopy}, {"normBwd", NormBwd},   {"isa", Isa},                {"threads", Threads},
-             {"setThreads", SetThreads}, {"fmaPeak", FmaPeak}};
+             {"setThreads", SetThreads}, {"fmaPeak", FmaPeak}, {"adam", Adam}, {"softmax", Softmax},
+             {"softmaxGrad", SoftmaxGrad}, {"reluGrad", ReluGrad}, {"dropoutMask", DropoutMask}};
   for (auto& f : fns) {
     napi_value fn;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn) != napi_ok) return nullptr;

@@ -40,6 +40,16 @@ struct Ssl3dKernels {
                    float* dgamma, float* dbeta, const int64_t* dims);
   // Floating-point operations done by one thread of an FMA loop running `iters` iterations.
   double (*fma_loop)(long iters);
+  // Fused Adam update of one variable, out of place. p: lr b1 1-b1 b2 1-b2 (1-b1^t) (1-b2^t) eps wd
+  void (*adam)(const float* w, const float* g, const float* m, const float* v, float* wo, float* mo, float* vo, long n,
+               const float* p);
+  // Softmax over the last axis of x viewed as [rows][cols], and its gradient given y = softmax(x).
+  void (*softmax)(const float* x, float* y, long rows, long cols);
+  void (*softmax_grad)(const float* dy, const float* y, float* dx, long rows, long cols);
+  // ReLU gradient: dx = dy * step(x) (NaN x propagates, as tfjs).
+  void (*relu_grad)(const float* dy, const float* x, float* dx, long n);
+  // Inverted-dropout mask from sfc32 seeded like runtime/rng.ts: keep where u32 >= threshold.
+  void (*dropout_mask)(float* out, long n, uint32_t seed, uint32_t threshold, float keep);
 };
 
 namespace ssl3d_avx512 { extern const Ssl3dKernels table; }

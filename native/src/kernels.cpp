@@ -829,28 +829,39 @@ void binary(int op, const float* a, const int32_t* ash, const float* b, const in
 
 // ---------------------------------------------------------------------------------------------
 // Reductions over any set of axes (the caller merges adjacent axes with the same flag). Sums are
-// accumulated in double, in input order, single-threaded: deterministic and close to tfjs-cpu.
+// accumulated in double. The rows of x are cut into a FIXED number of chunks (independent of the
+// thread count); each chunk sums its rows in input order into its own accumulator and the chunks
+// are added in chunk order, so results are bit-identical for any number of threads.
 enum { R_SUM, R_MEAN, R_MAX, R_MIN };
 
-void reduce(int op, const float* x, const int32_t* shape, const int32_t* red, int rank, float* out) {
-  long ostr[8];
-  long os = 1, total = 1, rcount = 1;
-  for (int i = rank - 1; i >= 0; i--) {
-    ostr[i] = red[i] ? 0 : os;
-    if (!red[i]) os *= shape[i];
-    else rcount *= shape[i];
-    total *= shape[i];
+constexpr long RCHUNKS = 32;
+
+struct RedCtx {
+  int op, rank;
+  const float* x;
+  long shape[8], ostr[8];
+  long inner, outer, os, nchunks;
+  bool lastRed;
+  double* acc;  // [nchunks][os] (sum) ...
+  float* facc;  // ... or [nchunks][os] (max / min)
+};
+
+// Rows [o0, o1) of x into acc (sum) or facc (max/min), both of length os.
+void reduce_rows(const RedCtx& q, long o0, long o1, double* acc, float* facc) {
+  int rank = q.rank;
+  long idx[8] = {0};
+  long off = 0, rem = o0;
+  for (int d = rank - 2; d >= 0; d--) {
+    idx[d] = rem % q.shape[d];
+    rem /= q.shape[d];
+    off += idx[d] * q.ostr[d];
   }
-  long inner = shape[rank - 1];
-  long outer = total / lmax(inner, 1);
-  bool lastRed = red[rank - 1] != 0;
-  if (op == R_SUM || op == R_MEAN) {
-    double* acc = (double*)calloc(os, sizeof(double));
-    long idx[8] = {0};
-    long off = 0;
-    for (long o = 0; o < outer; o++) {
-      const float* xs = x + o * inner;
-      if (lastRed) {
+  long inner = q.inner;
+  bool sum = q.op == R_SUM || q.op == R_MEAN, isMax = q.op == R_MAX;
+  for (long o = o0; o < o1; o++) {
+    const float* xs = q.x + o * inner;
+    if (sum) {
+      if (q.lastRed) {
         double s = 0;
         for (long i = 0; i < inner; i++) s += xs[i];
         acc[off] += s;
@@ -858,48 +869,117 @@ void reduce(int op, const float* x, const int32_t* shape, const int32_t* red, in
         double* ac = acc + off;
         for (long i = 0; i < inner; i++) ac[i] += xs[i];
       }
-      for (int d = rank - 2; d >= 0; d--) {
-        idx[d]++;
-        off += ostr[d];
-        if (idx[d] < shape[d]) break;
-        off -= ostr[d] * idx[d];
-        idx[d] = 0;
+    } else if (q.lastRed) {
+      float m = facc[off];
+      for (long i = 0; i < inner; i++) {
+        float v = xs[i];
+        if (v != v) m = v;
+        else if (m == m) m = isMax ? (v > m ? v : m) : (v < m ? v : m);
+      }
+      facc[off] = m;
+    } else {
+      float* oc = facc + off;
+      for (long i = 0; i < inner; i++) {
+        float v = xs[i], m = oc[i];
+        if (v != v) oc[i] = v;
+        else if (m == m) oc[i] = isMax ? (v > m ? v : m) : (v < m ? v : m);
       }
     }
-    double scale = op == R_MEAN ? 1.0 / (double)lmax(rcount, 1) : 1.0;
-    for (long i = 0; i < os; i++) out[i] = (float)(acc[i] * scale);
-    free(acc);
+    for (int d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      off += q.ostr[d];
+      if (idx[d] < q.shape[d]) break;
+      off -= q.ostr[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+void reduce_task(void* arg, int tid, int nt) {
+  const RedCtx& q = *(const RedCtx*)arg;
+  long c0, c1;
+  split(q.nchunks, tid, nt, &c0, &c1);
+  for (long c = c0; c < c1; c++) {
+    long o0, o1;
+    split(q.outer, (int)c, (int)q.nchunks, &o0, &o1);
+    reduce_rows(q, o0, o1, q.acc ? q.acc + c * q.os : nullptr, q.facc ? q.facc + c * q.os : nullptr);
+  }
+}
+
+// Every output row independent (only trailing axes reduced): split the outputs over threads.
+void reduce_last_task(void* arg, int tid, int nt) {
+  const RedCtx& q = *(const RedCtx*)arg;
+  long o0, o1;
+  split(q.outer, tid, nt, &o0, &o1);
+  reduce_rows(q, o0, o1, q.acc, q.facc);
+}
+
+void reduce(int op, const float* x, const int32_t* shape, const int32_t* red, int rank, float* out) {
+  RedCtx q;
+  memset(&q, 0, sizeof q);
+  q.op = op; q.rank = rank; q.x = x;
+  long os = 1, total = 1, rcount = 1;
+  for (int i = rank - 1; i >= 0; i--) {
+    q.shape[i] = shape[i];
+    q.ostr[i] = red[i] ? 0 : os;
+    if (!red[i]) os *= shape[i];
+    else rcount *= shape[i];
+    total *= shape[i];
+  }
+  q.os = os;
+  q.inner = shape[rank - 1];
+  q.outer = total / lmax(q.inner, 1);
+  q.lastRed = red[rank - 1] != 0;
+  bool sum = op == R_SUM || op == R_MEAN;
+  // Rows map to distinct outputs when the reduced axes are a suffix ([keep..., red...] merged to
+  // [outer, inner] with the last axis reduced): no partial accumulators needed.
+  bool suffix = q.lastRed && (rank == 1 || (rank == 2 && !red[0]));
+  if (suffix) {
+    q.nchunks = 1;
+    if (sum) q.acc = (double*)calloc(os, sizeof(double));
+    else {
+      q.facc = out;
+      for (long i = 0; i < os; i++) out[i] = op == R_MAX ? -INFINITY : INFINITY;
+    }
+    if (total >= 65536) ssl3d_parallel(reduce_last_task, &q);
+    else reduce_last_task(&q, 0, 1);
   } else {
-    bool isMax = op == R_MAX;
-    for (long i = 0; i < os; i++) out[i] = isMax ? -INFINITY : INFINITY;
-    long idx[8] = {0};
-    long off = 0;
-    for (long o = 0; o < outer; o++) {
-      const float* xs = x + o * inner;
-      if (lastRed) {
-        float m = out[off];
-        for (long i = 0; i < inner; i++) {
-          float v = xs[i];
-          if (v != v) m = v;
-          else if (m == m) m = isMax ? (v > m ? v : m) : (v < m ? v : m);
-        }
-        out[off] = m;
+    // Fixed chunk count: bounded scratch, enough parallel work, thread-count independent.
+    q.nchunks = lmax(1, lmin(lmin(RCHUNKS, q.outer), (16L << 20) / lmax(os, 1)));
+    if (total < 65536) q.nchunks = 1;
+    if (sum) q.acc = (double*)calloc(q.nchunks * os, sizeof(double));
+    else {
+      q.facc = alloc_f(q.nchunks * os);
+      for (long i = 0; i < q.nchunks * os; i++) q.facc[i] = op == R_MAX ? -INFINITY : INFINITY;
+    }
+    if (q.nchunks > 1) ssl3d_parallel(reduce_task, &q);
+    else reduce_task(&q, 0, 1);
+    // Combine the chunks in chunk order (sums in double; max/min in the same NaN-aware way).
+    for (long c = 1; c < q.nchunks; c++) {
+      if (sum) {
+        double* a0 = q.acc;
+        const double* ac = q.acc + c * os;
+        for (long i = 0; i < os; i++) a0[i] += ac[i];
       } else {
-        float* oc = out + off;
-        for (long i = 0; i < inner; i++) {
-          float v = xs[i], m = oc[i];
-          if (v != v) oc[i] = v;
-          else if (m == m) oc[i] = isMax ? (v > m ? v : m) : (v < m ? v : m);
+        float* a0 = q.facc;
+        const float* ac = q.facc + c * os;
+        bool isMax = op == R_MAX;
+        for (long i = 0; i < os; i++) {
+          float v = ac[i], m = a0[i];
+          if (v != v) a0[i] = v;
+          else if (m == m) a0[i] = isMax ? (v > m ? v : m) : (v < m ? v : m);
         }
-      }
-      for (int d = rank - 2; d >= 0; d--) {
-        idx[d]++;
-        off += ostr[d];
-        if (idx[d] < shape[d]) break;
-        off -= ostr[d] * idx[d];
-        idx[d] = 0;
       }
     }
+    if (!sum) {
+      memcpy(out, q.facc, sizeof(float) * os);
+      free(q.facc);
+    }
+  }
+  if (sum) {
+    double scale = op == R_MEAN ? 1.0 / (double)lmax(rcount, 1) : 1.0;
+    for (long i = 0; i < os; i++) out[i] = (float)(q.acc[i] * scale);
+    free(q.acc);
   }
 }
 
@@ -1218,6 +1298,153 @@ void norm_bwd(const float* x, const float* dy, const float* gamma, const float* 
   free(q.part);
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Training-step fusions: Adam, softmax and its gradient, the ReLU gradient, the dropout mask.
+struct EwCtx {
+  const float* a; const float* b; const float* c; const float* d;
+  float* o1; float* o2; float* o3;
+  long n, rows, cols;
+  float p[9];
+};
+
+void adam_task(void* arg, int tid, int nt) {
+  const EwCtx& q = *(const EwCtx*)arg;
+  long b, e;
+  split(q.n, tid, nt, &b, &e);
+  const float lr = q.p[0], b1 = q.p[1], ob1 = q.p[2], b2 = q.p[3], ob2 = q.p[4], c1 = q.p[5], c2 = q.p[6],
+              eps = q.p[7], wd = q.p[8];
+  const float *w = q.a, *g = q.b, *m = q.c, *v = q.d;
+  float *wo = q.o1, *mo = q.o2, *vo = q.o3;
+  // Same operations, in the same order and precision, as the tfjs-op update in runtime/train/optim.ts.
+  if (wd != 0.f) {
+    for (long i = b; i < e; i++) {
+      float gi = g[i];
+      float mi = m[i] * b1 + gi * ob1;
+      float vi = v[i] * b2 + (gi * gi) * ob2;
+      float u = (mi / c1) / (sqrtf(vi / c2) + eps) + w[i] * wd;
+      mo[i] = mi; vo[i] = vi;
+      wo[i] = w[i] - u * lr;
+    }
+  } else {
+    for (long i = b; i < e; i++) {
+      float gi = g[i];
+      float mi = m[i] * b1 + gi * ob1;
+      float vi = v[i] * b2 + (gi * gi) * ob2;
+      float u = (mi / c1) / (sqrtf(vi / c2) + eps);
+      mo[i] = mi; vo[i] = vi;
+      wo[i] = w[i] - u * lr;
+    }
+  }
+}
+
+void adam(const float* w, const float* g, const float* m, const float* v, float* wo, float* mo, float* vo, long n,
+          const float* p) {
+  EwCtx q;
+  memset(&q, 0, sizeof q);
+  q.a = w; q.b = g; q.c = m; q.d = v; q.o1 = wo; q.o2 = mo; q.o3 = vo; q.n = n;
+  for (int i = 0; i < 9; i++) q.p[i] = p[i];
+  if (n < 32768) adam_task(&q, 0, 1);
+  else ssl3d_parallel(adam_task, &q);
+}
+
+void softmax_task(void* arg, int tid, int nt) {
+  const EwCtx& q = *(const EwCtx*)arg;
+  long r0, r1;
+  split(q.rows, tid, nt, &r0, &r1);
+  long C = q.cols;
+  for (long r = r0; r < r1; r++) {
+    const float* x = q.a + r * C;
+    float* y = q.o1 + r * C;
+    float mx = x[0];
+    for (long c = 1; c < C; c++) mx = x[c] > mx ? x[c] : mx;
+    double s = 0;
+    for (long c = 0; c < C; c++) { y[c] = expf(x[c] - mx); s += y[c]; }
+    float fs = (float)s;
+    for (long c = 0; c < C; c++) y[c] = y[c] / fs;
+  }
+}
+
+void softmax(const float* x, float* y, long rows, long cols) {
+  EwCtx q;
+  memset(&q, 0, sizeof q);
+  q.a = x; q.o1 = y; q.rows = rows; q.cols = cols;
+  if (rows * cols < 32768) softmax_task(&q, 0, 1);
+  else ssl3d_parallel(softmax_task, &q);
+}
+
+void softmax_grad_task(void* arg, int tid, int nt) {
+  const EwCtx& q = *(const EwCtx*)arg;
+  long r0, r1;
+  split(q.rows, tid, nt, &r0, &r1);
+  long C = q.cols;
+  for (long r = r0; r < r1; r++) {
+    const float* dy = q.a + r * C;
+    const float* y = q.b + r * C;
+    float* dx = q.o1 + r * C;
+    // dx = dy·y − Σ(dy·y)·y, with the products rounded to float as the tfjs-op gradient does.
+    double s = 0;
+    for (long c = 0; c < C; c++) { float t = dy[c] * y[c]; dx[c] = t; s += t; }
+    float fs = (float)s;
+    for (long c = 0; c < C; c++) dx[c] = dx[c] - fs * y[c];
+  }
+}
+
+void softmax_grad(const float* dy, const float* y, float* dx, long rows, long cols) {
+  EwCtx q;
+  memset(&q, 0, sizeof q);
+  q.a = dy; q.b = y; q.o1 = dx; q.rows = rows; q.cols = cols;
+  if (rows * cols < 32768) softmax_grad_task(&q, 0, 1);
+  else ssl3d_parallel(softmax_grad_task, &q);
+}
+
+void relu_grad_task(void* arg, int tid, int nt) {
+  const EwCtx& q = *(const EwCtx*)arg;
+  long b, e;
+  split(q.n, tid, nt, &b, &e);
+  const float* dy = q.a;
+  const float* x = q.b;
+  float* dx = q.o1;
+  for (long i = b; i < e; i++) {
+    float xi = x[i];
+    float st = xi > 0.f ? 1.f : (xi != xi ? xi : 0.f);
+    dx[i] = dy[i] * st;
+  }
+}
+
+void relu_grad(const float* dy, const float* x, float* dx, long n) {
+  EwCtx q;
+  memset(&q, 0, sizeof q);
+  q.a = dy; q.b = x; q.o1 = dx; q.n = n;
+  if (n < 65536) relu_grad_task(&q, 0, 1);
+  else ssl3d_parallel(relu_grad_task, &q);
+}
+
+// sfc32 seeded by splitmix32 and 12 warm-up draws, exactly as the Rng class in runtime/rng.ts.
+void dropout_mask(float* out, long n, uint32_t seed, uint32_t threshold, float keep) {
+  uint32_t s = seed;
+  uint32_t st[4];
+  for (int i = 0; i < 4; i++) {
+    s += 0x9e3779b9u;
+    uint32_t z = s;
+    z = (z ^ (z >> 16)) * 0x85ebca6bu;
+    z = (z ^ (z >> 13)) * 0xc2b2ae35u;
+    st[i] = z ^ (z >> 16);
+  }
+  uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
+  auto next = [&]() -> uint32_t {
+    uint32_t t = a + b + d;
+    d = d + 1;
+    a = b ^ (b >> 9);
+    b = c + (c << 3);
+    c = (c << 21) | (c >> 11);
+    c = c + t;
+    return t;
+  };
+  for (int i = 0; i < 12; i++) next();
+  for (long i = 0; i < n; i++) out[i] = next() >= threshold ? keep : 0.f;
+}
+
 // ---------------------------------------------------------------------------------------------
 double fma_loop(long iters) {
   // 12 independent accumulator chains, each kept in its own register by the empty asm barriers.
@@ -1247,6 +1474,7 @@ double fma_loop(long iters) {
 
 extern const Ssl3dKernels table = {
     ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, copy_rows, strided_copy, norm_fwd, norm_bwd, fma_loop,
+    adam, softmax, softmax_grad, relu_grad, dropout_mask,
 };
 
 }  // namespace SSL3D_NS

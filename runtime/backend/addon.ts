@@ -56,6 +56,16 @@ export interface NativeAddon {
   /** Fused normalisation forward over x viewed as [G][S][C]; dims = [G, S, C]. */
   normFwd(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, inv: Float32Array, dims: Float64Array, eps: number): void;
   normBwd(x: Float32Array, dy: Float32Array, gamma: Float32Array, mean: Float32Array, inv: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Float64Array): void;
+  /** One Adam update, out of place; params = [lr, b1, 1−b1, b2, 1−b2, 1−b1^t, 1−b2^t, eps, weightDecay]. */
+  adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, wOut: Float32Array, mOut: Float32Array, vOut: Float32Array, params: Float64Array): void;
+  /** Softmax over the last axis of x viewed as [rows, cols]; dims = [rows, cols]. */
+  softmax(x: Float32Array, y: Float32Array, dims: Float64Array): void;
+  /** dx = dy·y − Σ_last(dy·y)·y for y = softmax(x); dims = [rows, cols]. */
+  softmaxGrad(dy: Float32Array, y: Float32Array, dx: Float32Array, dims: Float64Array): void;
+  /** dx = dy · step(x). */
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  /** Fill `out` with an inverted-dropout mask drawn from runtime/rng.ts's Rng(seed): keep where nextU32() ≥ threshold. */
+  dropoutMask(out: Float32Array, seed: number, threshold: number, keep: number): void;
 }
 
 export function convDimsArray(c: ConvDims): Int32Array {

@@ -465,8 +465,49 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     return a.backend.makeTensorInfo(outShape, 'float32', y);
   });
 
+  // ---- softmax (the segmenter's output layer) -----------------------------------------------
+  add('Softmax', (a, f) => {
+    const { logits } = a.inputs as { logits: Info };
+    const { dim } = a.attrs as { dim: number };
+    const xv = f32(a.backend, logits);
+    const rank = logits.shape.length;
+    if (!xv || rank === 0 || (dim !== -1 && dim !== rank - 1) || xv.length === 0) return fb(a, f);
+    const cols = logits.shape[rank - 1]!;
+    const y = new Float32Array(xv.length);
+    addon.softmax(xv, y, Float64Array.of(xv.length / cols, cols));
+    return a.backend.makeTensorInfo(logits.shape, 'float32', y);
+  });
+
+  // ---- gradient kernels with no tfjs counterpart (see registerFusedGradients in native.ts) ----
+  // Each is one pass instead of tfjs' 2 (ReLU: step, multiply) or 4 (softmax: multiply, sum,
+  // multiply, subtract) full-size passes with their temporaries.
+  const own = (kernelName: string, fn: (a: Args) => Info): void => {
+    out.push({ kernelName, backendName: 'native', kernelFunc: fn as unknown as tf.KernelFunc });
+  };
+  own(RELU_GRAD, (a) => {
+    const { dy, x } = a.inputs as { dy: Info; x: Info };
+    const dv = f32(a.backend, dy), xv = f32(a.backend, x);
+    if (!dv || !xv || dv.length !== xv.length) throw new Error(`ssl3d native: ${RELU_GRAD} needs two float32 tensors of one shape`);
+    const dx = new Float32Array(xv.length);
+    addon.reluGrad(dv, xv, dx);
+    return a.backend.makeTensorInfo(x.shape, 'float32', dx);
+  });
+  own(SOFTMAX_GRAD, (a) => {
+    const { dy, y } = a.inputs as { dy: Info; y: Info };
+    const dv = f32(a.backend, dy), yv = f32(a.backend, y);
+    if (!dv || !yv || dv.length !== yv.length || y.shape.length === 0) throw new Error(`ssl3d native: ${SOFTMAX_GRAD} needs two float32 tensors of one shape`);
+    const cols = y.shape[y.shape.length - 1]!;
+    const dx = new Float32Array(yv.length);
+    if (yv.length > 0) addon.softmaxGrad(dv, yv, dx, Float64Array.of(yv.length / cols, cols));
+    return a.backend.makeTensorInfo(y.shape, 'float32', dx);
+  });
+
   return out;
 }
+
+/** Kernel names of the fused gradients (registered on 'native' only). */
+export const RELU_GRAD = 'SslReluGrad';
+export const SOFTMAX_GRAD = 'SslSoftmaxGrad';
 
 /** Unary op codes of the addon (native/src/kernels.cpp). */
 const U = { relu: 0, leaky: 1, elu: 2, sigmoid: 3, tanh: 4, exp: 5, log: 6, sqrt: 7, square: 8, neg: 9, abs: 10, relu6: 11, step: 12, rsqrt: 13, recip: 14, log1p: 15, softplus: 16, clip: 17 };

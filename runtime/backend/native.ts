@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
-import { nativeKernels } from './kernels.js';
+import { nativeKernels, RELU_GRAD, SOFTMAX_GRAD } from './kernels.js';
 
 let registered = false;
 const overridden: string[] = [];
@@ -36,6 +36,7 @@ export function registerNativeBackend(addon: NativeAddon): void {
     tf.registerKernel({ ...k, backendName: 'native' });
     overridden.push(k.kernelName);
   }
+  registerFusedGradients();
   registered = true;
 }
 
@@ -66,4 +67,43 @@ export function registerMissingGradients(): void {
       };
     },
   });
+}
+
+let fusedGradients = false;
+
+/**
+ * Replace the ReLU and softmax gradients by one-pass kernels while the 'native' backend is active.
+ * tfjs' own gradients take 2 (ReLU: step, multiply) and 4 (softmax) full-size passes. Gradients
+ * are registered per kernel name for all backends, so the replacement checks the active backend
+ * and runs exactly tfjs' own ops on every other backend.
+ */
+export function registerFusedGradients(): void {
+  if (fusedGradients) return;
+  fusedGradients = true;
+  const relu = tf.getGradient('Relu');
+  const softmax = tf.getGradient('Softmax');
+  if (relu && relu.inputsToSave?.[0] === 'x') {
+    tf.registerGradient({
+      ...relu,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+        const g = dy as tf.Tensor;
+        const [x] = saved as [tf.Tensor];
+        if (tf.getBackend() !== 'native' || g.dtype !== 'float32' || x.dtype !== 'float32') return relu.gradFunc(dy, saved, attrs);
+        return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: g, x }) as tf.Tensor };
+      },
+    });
+  }
+  if (softmax && softmax.outputsToSave?.[0] === true) {
+    tf.registerGradient({
+      ...softmax,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+        const g = dy as tf.Tensor;
+        const [y] = saved as [tf.Tensor];
+        const { dim } = attrs as unknown as { dim: number };
+        const last = dim === -1 || dim === y.rank - 1;
+        if (tf.getBackend() !== 'native' || !last || g.dtype !== 'float32' || y.dtype !== 'float32') return softmax.gradFunc(dy, saved, attrs);
+        return { logits: () => tf.engine().runKernel(SOFTMAX_GRAD, { dy: g, y }) as tf.Tensor };
+      },
+    });
+  }
 }

@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, deriveSeed } from '../../core/rng.js';
 import { fusedNorm, fusedNormAvailable } from '../backend/norm.js';
+import { loadAddon } from '../backend/addon.js';
 
 type Kw = Record<string, unknown>;
 type Shape = Array<number | null>;
@@ -64,8 +65,13 @@ export function dropoutMask(shape: number[], rate: number, seed: number): tf.Ten
   const out = new Float32Array(n);
   const keep = 1 / (1 - rate);
   const threshold = Math.floor(rate * 4294967296);
-  const rng = new Rng(seed);
-  for (let i = 0; i < n; i++) out[i] = rng.nextU32() >= threshold ? keep : 0;
+  // The addon draws the same sfc32 stream in C++ (bit-identical masks, ~10× faster than this loop).
+  const addon = n >= 4096 ? loadAddon().addon : null;
+  if (addon) addon.dropoutMask(out, seed >>> 0, threshold, keep);
+  else {
+    const rng = new Rng(seed);
+    for (let i = 0; i < n; i++) out[i] = rng.nextU32() >= threshold ? keep : 0;
+  }
   return tf.tensor(out, shape, 'float32');
 }
 

@@ -1,0 +1,139 @@
+// The training-step fusions of the native backend against tfjs `cpu`: softmax and its one-pass
+// gradient, the one-pass ReLU gradient, the fused Adam update, the C++ dropout mask (bit-identical
+// to the JS stream) and the chunked reductions (bit-identical for any thread count).
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAddon } from '../../../runtime/backend/addon.js';
+import { nativeAvailable, selectBackend } from '../../../runtime/backend/index.js';
+import { Rng } from '../../../runtime/rng.js';
+import { Optimizer } from '../../../runtime/train/optim.js';
+import type { OptimizerSpec } from '../../../compiler/graph.js';
+
+const rng = new Rng(99);
+function rand(n: number, scale = 1): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = (rng.next() * 2 - 1) * scale;
+  return v;
+}
+const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** Run fn on native and cpu with the same inputs; max relative error over all outputs. */
+function relErr(fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], inputs: Array<{ shape: number[]; values: Float32Array }>): number {
+  const run = (backend: string): Float32Array[] => {
+    tf.setBackend(backend);
+    return tf.tidy(() => {
+      const out = fn(...inputs.map((i) => tf.tensor(i.values, i.shape)));
+      return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+    });
+  };
+  const a = run('native'), b = run('cpu');
+  tf.setBackend('native');
+  let err = 0;
+  a.forEach((av, k) => {
+    const bv = b[k]!;
+    expect(av.length).toBe(bv.length);
+    let scale = 1e-6;
+    for (let i = 0; i < bv.length; i++) scale = Math.max(scale, Math.abs(bv[i]!));
+    for (let i = 0; i < bv.length; i++) err = Math.max(err, Math.abs(av[i]! - bv[i]!) / scale);
+  });
+  return err;
+}
+const inp = (shape: number[], scale = 1) => ({ shape, values: rand(size(shape), scale) });
+
+describe.runIf(nativeAvailable())('native training-step fusions match tfjs cpu', () => {
+  beforeAll(async () => {
+    await selectBackend('native');
+  });
+  afterAll(() => {
+    loadAddon().addon!.setThreads(Math.max(1, Number(process.env.SSL3D_THREADS) || 2));
+  });
+
+  it('softmax over the last axis and its gradient (odd sizes, batch > 1)', () => {
+    for (const shape of [[2, 7, 6, 9, 4], [3, 5, 5, 3], [2, 31, 33], [1, 17]]) {
+      expect(relErr((x) => tf.softmax(x), [inp(shape, 5)])).toBeLessThan(1e-5);
+      const g = (x: tf.Tensor, dy: tf.Tensor) => tf.grads((xx: tf.Tensor) => tf.softmax(xx).mul(dy).sum())([x]);
+      expect(relErr(g, [inp(shape, 5), inp(shape)])).toBeLessThan(1e-5);
+    }
+    // the segmenter's loss path: a conv output, softmax, clipped log cross-entropy
+    const ce = (z: tf.Tensor, y: tf.Tensor) =>
+      tf.grads((zz: tf.Tensor) => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(tf.softmax(zz), 1e-7, 1))), -1))))([z]);
+    expect(relErr(ce, [inp([2, 9, 8, 7, 4], 3), inp([2, 9, 8, 7, 4])])).toBeLessThan(1e-5);
+  });
+
+  it('ReLU gradient in one pass, including exact zeros and a conv + bias + relu chain', () => {
+    const x = inp([2, 9, 7, 11, 5]);
+    for (let i = 0; i < x.values.length; i += 7) x.values[i] = 0;
+    const g = (xx: tf.Tensor, dy: tf.Tensor) => tf.grads((t: tf.Tensor) => tf.relu(t).mul(dy).sum())([xx]);
+    expect(relErr(g, [x, inp(x.shape)])).toBe(0);
+    const chain = (xx: tf.Tensor, w: tf.Tensor, b: tf.Tensor, dy: tf.Tensor) =>
+      tf.grads((a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.relu(tf.add(tf.conv3d(a as tf.Tensor5D, ww as tf.Tensor5D, 1, 'same'), bb)).mul(dy).sum())([xx, w, b]);
+    expect(relErr(chain, [inp([2, 7, 6, 5, 3]), inp([3, 3, 3, 3, 6]), inp([6]), inp([2, 7, 6, 5, 6])])).toBeLessThan(1e-4);
+  });
+
+  it('fused Adam matches the tfjs-op Adam over 3 steps (with and without weight decay) and repeats bit for bit', () => {
+    for (const weightDecay of [0, 0.01]) {
+      const spec = { kind: 'adam', lr: 1e-2, beta1: 0.9, beta2: 0.999, momentum: 0, weightDecay, clipNorm: null } as unknown as OptimizerSpec;
+      const shapes = [[3, 3, 3, 5, 7], [7], [40000]];
+      const w0 = shapes.map((s) => rand(size(s)));
+      const gs = [0, 1, 2].map(() => shapes.map((s) => rand(size(s))));
+      const train = (backend: string): Float32Array[] => {
+        tf.setBackend(backend);
+        const opt = new Optimizer(spec);
+        const vars = shapes.map((s, i) => ({ name: `v${i}`, variable: tf.tidy(() => tf.variable(tf.tensor(w0[i]!, s), true, `adam_${backend}_${weightDecay}_${i}_${Math.random()}`)) }));
+        for (const step of gs) {
+          const g = step.map((v, i) => tf.tensor(v, shapes[i]!));
+          opt.apply(vars, g);
+          tf.dispose(g);
+        }
+        const out = vars.map((v) => v.variable.dataSync().slice() as Float32Array);
+        const state = opt.getState().map((s) => s.tensor.dataSync().slice() as Float32Array);
+        vars.forEach((v) => v.variable.dispose());
+        opt.dispose();
+        return [...out, ...state];
+      };
+      const before = tf.memory().numTensors;
+      const a = train('native'), a2 = train('native'), b = train('cpu');
+      tf.setBackend('native');
+      expect(tf.memory().numTensors).toBe(before);
+      a.forEach((av, k) => {
+        expect(Array.from(av)).toEqual(Array.from(a2[k]!));
+        const bv = b[k]!;
+        let err = 0, scale = 1e-6;
+        for (let i = 0; i < bv.length; i++) scale = Math.max(scale, Math.abs(bv[i]!));
+        for (let i = 0; i < bv.length; i++) err = Math.max(err, Math.abs(av[i]! - bv[i]!) / scale);
+        expect(err).toBeLessThan(1e-5);
+      });
+    }
+  });
+
+  it('the C++ dropout mask is bit-identical to the JS sfc32 stream', () => {
+    const addon = loadAddon().addon!;
+    for (const [seed, rate, n] of [[1, 0.5, 5000], [0xdeadbeef, 0.3, 10007], [4294967295, 0.9, 4096]] as const) {
+      const keep = 1 / (1 - rate);
+      const threshold = Math.floor(rate * 4294967296);
+      const js = new Float32Array(n);
+      const r = new Rng(seed);
+      for (let i = 0; i < n; i++) js[i] = r.nextU32() >= threshold ? keep : 0;
+      const c = new Float32Array(n);
+      addon.dropoutMask(c, seed, threshold, keep);
+      expect(Buffer.from(c.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+    }
+  });
+
+  it('reductions match cpu and are bit-identical for 1, 2 and 3 threads', () => {
+    const addon = loadAddon().addon!;
+    const x = inp([3, 17, 19, 23, 6]);
+    const cases: Array<(t: tf.Tensor) => tf.Tensor> = [
+      (t) => tf.sum(t, [0, 1, 2, 3]), (t) => tf.mean(t, [1, 2, 3]), (t) => tf.sum(t, -1, true), (t) => tf.max(t, [0, 2]),
+      (t) => tf.min(t, [1, 3]), (t) => tf.sum(t), (t) => tf.mean(t, [0, 4]), (t) => tf.max(t, -1),
+    ];
+    for (const f of cases) expect(relErr(f, [x])).toBeLessThan(1e-5);
+    const bits = (threads: number): string[] => {
+      addon.setThreads(threads);
+      return tf.tidy(() => cases.map((f) => Buffer.from((f(tf.tensor(x.values, x.shape)).dataSync() as Float32Array).buffer).toString('hex')));
+    };
+    const one = bits(1);
+    expect(bits(2)).toEqual(one);
+    expect(bits(3)).toEqual(one);
+  });
+});
