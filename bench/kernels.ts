@@ -1,21 +1,58 @@
-// Kernel benchmark: native vs tfjs cpu in one run. `npm run bench:kernels [-- --quick|--full|--profile]`
-//   (default) ops at the research shapes + quickstart encoder step + U-Net [2,4ch,64³] step (native);
+// Kernel benchmark: native vs tfjs cpu in one run. `npm run bench:kernels [-- --quick|--full|--profile|--model]`
+//   (default) FIRST the product's real model: the authors'-code U-Net training step as
+//             runtime/models builds it, at [2,4,32³] and [2,4,64³], beside PyTorch CPU on the same
+//             threads in the same run when /usr/bin/python3 has torch (bench/unet-step.ts);
+//             then ops at the research shapes + quickstart encoder step + U-Net [2,4ch,64³] step (native);
 //             cpu baselines: one timed iteration per op where it takes seconds; the U-Net cpu step
 //             at 64³ only with --full (it takes many minutes); the 32³ U-Net cpu step is measured.
 //   --quick   smaller set (CI smoke run)    --profile   per-kernel profile of one training step
 //   --steps   only the training steps that use fusedNorm (runtime/backend/norm.ts)
+//   --model   only the real-model table (and with --profile: per-kernel profiles of the real step)
+//   --no-torch  skip the PyTorch column
 // GFLOP/s = 2·MACs / time. Peak: an FMA loop in the addon, measured in the same run.
 
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from '../runtime/backend/addon.js';
 import { batchFor, encoderModel, unetModel, type BenchModel } from '../runtime/backend/bench-models.js';
 import { cpuInfo, selectBackend } from '../runtime/backend/index.js';
+import { profileUnetStep, ssl3dUnetStep, torchAvailable, torchUnetStep, torchWaitPolicy } from './unet-step.js';
+import { availableParallelism, loadavg } from 'node:os';
 
 const argv = new Set(process.argv.slice(2));
 const quick = argv.has('--quick');
 const full = argv.has('--full');
 const profileOnly = argv.has('--profile');
 const stepsOnly = argv.has('--steps');
+const modelOnly = argv.has('--model');
+const noTorch = argv.has('--no-torch');
+
+/** The real model's step beside PyTorch (same threads, same run), sizes in voxels per side. */
+async function realModel(sizes: number[], steps: number): Promise<void> {
+  const threads = loadAddon().addon!.threads();
+  const why = noTorch ? 'skipped (--no-torch)' : torchAvailable();
+  const policy = torchWaitPolicy(availableParallelism(), loadavg()[0]!);
+  console.log(`## The product's training step: authors'-code 3D U-Net (runtime/models), batch 2, 4 channels, softmax CE, Adam; ${threads} threads`);
+  console.log(`PyTorch: ${why === null ? `bench/torch_unet_step.py with /usr/bin/python3, same threads, run right after ssl3d, OMP_WAIT_POLICY ${policy}` : `not measured — ${why}`}. Load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
+  console.log('Wall: median (best) of the timed steps after 2 warm-up steps; CPU: median process CPU time per step (all threads).\n');
+  console.log('| input | threads | ssl3d `native` wall ms | ssl3d CPU ms | PyTorch wall ms | PyTorch CPU ms | ssl3d / PyTorch (wall) | (CPU) |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const D of sizes) {
+    tf.setBackend('native');
+    const a = await ssl3dUnetStep(D, steps);
+    const b = why === null ? torchUnetStep(D, threads, steps, policy) : null;
+    const r = (x: number, y: number): string => `${(x / y).toFixed(2)}×`;
+    console.log(`| [2,4,${D}³] (${(a.params / 1e6).toFixed(2)} M params) | ${threads} | ${a.medianMs.toFixed(0)} (${a.minMs.toFixed(0)}) | ${a.cpuMs.toFixed(0)} | ${b ? `${b.medianMs.toFixed(0)} (${b.minMs.toFixed(0)})` : '—'} | ${b ? b.cpuMs.toFixed(0) : '—'} | ${b ? r(a.medianMs, b.medianMs) : '—'} | ${b ? r(a.cpuMs, b.cpuMs) : '—'} |`);
+  }
+  console.log(`Load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}. A ratio below 1 means ssl3d is faster.\n`);
+}
+
+async function realProfile(D: number): Promise<void> {
+  tf.setBackend('native');
+  const p = await profileUnetStep(D);
+  console.log(`\nProfile of the real U-Net step [2,4,${D}³] on 'native': ${p.kernels} kernels, kernel time ${p.kernelMs.toFixed(0)} ms of ${p.wallMs.toFixed(0)} ms wall (outside kernels: ${(p.wallMs - p.kernelMs).toFixed(0)} ms)`);
+  console.log('| kernel | calls | ms | share of kernel time |\n|---|---|---|---|');
+  for (const [k, n, ms] of p.rows.slice(0, 16)) console.log(`| ${k} | ${n} | ${ms.toFixed(1)} | ${((100 * ms) / p.kernelMs).toFixed(1)}% |`);
+}
 
 interface Row { op: string; shape: string; gflop: number; nat: number | null; cpu: number | null; cpuNote: string }
 const rows: Row[] = [];
@@ -144,7 +181,18 @@ async function main(): Promise<void> {
   console.log(`native addon: ${addon.isa()}, ${addon.threads()} threads; measured FMA-loop peak ${peak.toFixed(1)} GFLOP/s (this run)`);
   console.log('Times: best of up to 5 runs after a warm-up (native); cpu: best of 3, or 1 iteration where noted. The VM varies ±30% run to run.\n');
 
+  if (modelOnly) {
+    if (profileOnly) {
+      await realProfile(32);
+      await realProfile(64);
+    } else await realModel(quick ? [32] : [32, 64], quick ? 3 : 5);
+    return;
+  }
+  await realModel(quick ? [32] : [32, 64], quick ? 3 : 5);
+
   if (profileOnly) {
+    await realProfile(32);
+    await realProfile(64);
     const enc = encoderModel(2, 32, 4);
     await profileStep('cpu', enc, 2, 32, 4, false);
     await profileStep('native', enc, 2, 32, 4, false);

@@ -533,6 +533,34 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// biasAct(y, bias, relu) in place on y viewed as [rows][C] with C = bias.length
+napi_value BiasAct(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, argv)) return fail(env, "biasAct: expected 3 arguments");
+  float *y, *b;
+  size_t ly, lb;
+  bool relu;
+  if (!get_f32(env, argv[0], &y, &ly) || !get_f32(env, argv[1], &b, &lb) || napi_get_value_bool(env, argv[2], &relu) != napi_ok)
+    return fail(env, "biasAct: bad arguments");
+  if (lb == 0 || ly % lb != 0) return fail(env, "biasAct: sizes");
+  K->bias_act(y, b, (long)(ly / lb), (long)lb, relu ? 1 : 0);
+  return nullptr;
+}
+
+// reluGradBias(dy, y, dz, db): dz = dy * step(y); db = per-channel sums of dz (C = db.length)
+napi_value ReluGradBias(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return fail(env, "reluGradBias: expected 4 arguments");
+  float *dy, *y, *dz, *db;
+  size_t ldy, ly, ldz, ldb;
+  if (!get_f32(env, argv[0], &dy, &ldy) || !get_f32(env, argv[1], &y, &ly) || !get_f32(env, argv[2], &dz, &ldz) ||
+      !get_f32(env, argv[3], &db, &ldb))
+    return fail(env, "reluGradBias: bad arguments");
+  if (ldb == 0 || ly != ldy || ldz != ldy || ldy % ldb != 0) return fail(env, "reluGradBias: sizes");
+  K->relu_grad_bias(dy, y, dz, db, (long)(ldy / ldb), (long)ldb);
+  return nullptr;
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   CHECK(napi_create_string_utf8(env, K->isa, NAPI_AUTO_LENGTH, &s));
@@ -608,7 +636,8 @@ NAPI_MODULE_INIT() {
              {"pool3d", Pool3d},     {"pool3dGrad", Pool3dGrad}, {"binary", Binary},          {"reduce", Reduce},
              {"unary", Unary},       {"transpose", Transpose},   {"copyRows", CopyRows}, {"normFwd", NormFwd}, {"stridedCopy", StridedCopy}, {"normBwd", NormBwd},   {"isa", Isa},                {"threads", Threads},
              {"setThreads", SetThreads}, {"fmaPeak", FmaPeak}, {"adam", Adam}, {"softmax", Softmax},
-             {"softmaxGrad", SoftmaxGrad}, {"reluGrad", ReluGrad}, {"dropoutMask", DropoutMask}};
+             {"softmaxGrad", SoftmaxGrad}, {"reluGrad", ReluGrad}, {"dropoutMask", DropoutMask},
+             {"biasAct", BiasAct}, {"reluGradBias", ReluGradBias}};
   for (auto& f : fns) {
     napi_value fn;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn) != napi_ok) return nullptr;

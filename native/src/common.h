@@ -50,6 +50,10 @@ struct Ssl3dKernels {
   void (*relu_grad)(const float* dy, const float* x, float* dx, long n);
   // Inverted-dropout mask from sfc32 seeded like runtime/rng.ts: keep where u32 >= threshold.
   void (*dropout_mask)(float* out, long n, uint32_t seed, uint32_t threshold, float keep);
+  // Conv epilogue, in place on y viewed as [rows][C]: y = y + b (then max(y, 0) when relu != 0).
+  void (*bias_act)(float* y, const float* b, long rows, long C, int relu);
+  // Its gradient for relu: dz = dy * step(y) and db[c] = sum over rows of dz (fixed chunks, in order).
+  void (*relu_grad_bias)(const float* dy, const float* y, float* dz, float* db, long rows, long C);
 };
 
 namespace ssl3d_avx512 { extern const Ssl3dKernels table; }

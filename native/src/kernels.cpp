@@ -1420,6 +1420,71 @@ void relu_grad(const float* dy, const float* x, float* dx, long n) {
   else ssl3d_parallel(relu_grad_task, &q);
 }
 
+
+struct BiasCtx { const float* dy; const float* yin; float* y; float* dz; const float* b; double* part; long rows, C, nchunks; int relu; };
+
+void bias_act_task(void* arg, int tid, int nt) {
+  const BiasCtx& q = *(const BiasCtx*)arg;
+  long r0, r1;
+  split(q.rows, tid, nt, &r0, &r1);
+  long C = q.C;
+  for (long r = r0; r < r1; r++) {
+    float* y = q.y + r * C;
+    if (q.relu) for (long c = 0; c < C; c++) { float v = y[c] + q.b[c]; y[c] = v < 0.f ? 0.f : v; }
+    else for (long c = 0; c < C; c++) y[c] = y[c] + q.b[c];
+  }
+}
+
+void bias_act(float* y, const float* b, long rows, long C, int relu) {
+  BiasCtx q;
+  memset(&q, 0, sizeof q);
+  q.y = y; q.b = b; q.rows = rows; q.C = C; q.relu = relu;
+  if (rows * C < 65536) bias_act_task(&q, 0, 1);
+  else ssl3d_parallel(bias_act_task, &q);
+}
+
+void relu_grad_bias_task(void* arg, int tid, int nt) {
+  const BiasCtx& q = *(const BiasCtx*)arg;
+  long c0, c1;
+  split(q.nchunks, tid, nt, &c0, &c1);
+  long C = q.C;
+  for (long k = c0; k < c1; k++) {
+    long r0, r1;
+    split(q.rows, (int)k, (int)q.nchunks, &r0, &r1);
+    double* acc = q.part + k * C;
+    for (long c = 0; c < C; c++) acc[c] = 0;
+    for (long r = r0; r < r1; r++) {
+      const float* dy = q.dy + r * C;
+      const float* y = q.yin + r * C;
+      float* dz = q.dz + r * C;
+      for (long c = 0; c < C; c++) {
+        float yi = y[c];
+        float st = yi > 0.f ? 1.f : (yi != yi ? yi : 0.f);
+        float d = dy[c] * st;
+        dz[c] = d;
+        acc[c] += d;
+      }
+    }
+  }
+}
+
+void relu_grad_bias(const float* dy, const float* y, float* dz, float* db, long rows, long C) {
+  BiasCtx q;
+  memset(&q, 0, sizeof q);
+  q.dy = dy; q.yin = y; q.dz = dz; q.rows = rows; q.C = C;
+  // A fixed chunk count (not the thread count): the same bits for any number of threads.
+  q.nchunks = lmax(1, lmin(RCHUNKS, rows));
+  q.part = (double*)calloc(q.nchunks * C, sizeof(double));
+  if (rows * C < 65536) relu_grad_bias_task(&q, 0, 1);
+  else ssl3d_parallel(relu_grad_bias_task, &q);
+  for (long c = 0; c < C; c++) {
+    double s = 0;
+    for (long k = 0; k < q.nchunks; k++) s += q.part[k * C + c];
+    db[c] = (float)s;
+  }
+  free(q.part);
+}
+
 // sfc32 seeded by splitmix32 and 12 warm-up draws, exactly as the Rng class in runtime/rng.ts.
 void dropout_mask(float* out, long n, uint32_t seed, uint32_t threshold, float keep) {
   uint32_t s = seed;
@@ -1474,7 +1539,7 @@ double fma_loop(long iters) {
 
 extern const Ssl3dKernels table = {
     ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, copy_rows, strided_copy, norm_fwd, norm_bwd, fma_loop,
-    adam, softmax, softmax_grad, relu_grad, dropout_mask,
+    adam, softmax, softmax_grad, relu_grad, dropout_mask, bias_act, relu_grad_bias,
 };
 
 }  // namespace SSL3D_NS

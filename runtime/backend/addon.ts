@@ -66,6 +66,10 @@ export interface NativeAddon {
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** Fill `out` with an inverted-dropout mask drawn from runtime/rng.ts's Rng(seed): keep where nextU32() ≥ threshold. */
   dropoutMask(out: Float32Array, seed: number, threshold: number, keep: number): void;
+  /** In place on y viewed as [rows, C] (C = bias.length): y += bias, then ReLU when `relu`. */
+  biasAct(y: Float32Array, bias: Float32Array, relu: boolean): void;
+  /** dz = dy · step(y) and db = Σ_rows dz (C = db.length), bit-identical for any thread count. */
+  reluGradBias(dy: Float32Array, y: Float32Array, dz: Float32Array, db: Float32Array): void;
 }
 
 export function convDimsArray(c: ConvDims): Int32Array {

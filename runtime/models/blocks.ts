@@ -3,7 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../../core/rng.js';
-import { BatchNorm, InstanceNorm, SeededDropout } from './layers.js';
+import { BatchNorm, FusedConv3D, InstanceNorm, SeededDropout } from './layers.js';
 import { SslRuntimeError } from '../contract.js';
 
 export type Dim = 2 | 3;
@@ -38,7 +38,9 @@ export function conv(dim: Dim, filters: number, name: string, seed: number, o: C
     biasInitializer: 'zeros' as const,
     name,
   };
-  return dim === 3 ? tf.layers.conv3d(args) : tf.layers.conv2d(args);
+  // 3D: tfjs' Conv3D with bias + ReLU fused on the native backend (2D convs already run the
+  // native FusedConv2D kernel through tfjs).
+  return dim === 3 ? new FusedConv3D(args) : tf.layers.conv2d(args);
 }
 
 export function pool(dim: Dim, kind: 'max' | 'avg', name: string, size = 2, strides = 2, padding: 'same' | 'valid' = 'valid'): tf.layers.Layer {

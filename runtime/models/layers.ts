@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, deriveSeed } from '../../core/rng.js';
 import { fusedNorm, fusedNormAvailable } from '../backend/norm.js';
 import { loadAddon } from '../backend/addon.js';
+import { canFuseConvBiasRelu3d, convBiasRelu3d } from '../backend/fused-conv.js';
 
 type Kw = Record<string, unknown>;
 type Shape = Array<number | null>;
@@ -401,6 +402,45 @@ export class GlobalAvgPool extends tf.layers.Layer {
   override computeOutputShape(sh: Shape | Shape[]): Shape {
     const s = singleShape(sh);
     return [s[0] ?? null, s[s.length - 1] ?? null];
+  }
+}
+
+// ───────────────────────── Conv3D with fused bias + ReLU ─────────────────────────
+
+/** The fields of tfjs' Conv layer that the fused path reads. */
+interface ConvFields {
+  kernel: tf.LayerVariable | null;
+  bias: tf.LayerVariable | null;
+  useBias: boolean;
+  activation: { getClassName(): string } | null;
+  strides: number[];
+  padding: string;
+  dataFormat: string;
+  dilationRate: number | number[];
+}
+
+type LayerCtor = new (args: Record<string, unknown>) => tf.layers.Layer;
+const tfConv3D = tf.serialization.SerializationMap.getMap().classNameMap['Conv3D']?.[0] as unknown as LayerCtor | undefined;
+if (!tfConv3D) throw new Error('ssl3d: tfjs-layers has no Conv3D class registered');
+
+/**
+ * tf.layers.conv3d, except that with a bias and ReLU on the 'native' backend it runs
+ * convBiasRelu3d (runtime/backend/fused-conv.ts): one in-place pass for bias + ReLU instead of two
+ * extra full-size tensors, and one backward pass for the ReLU and bias gradients. Same weights
+ * (`kernel`, `bias`), config and class name ('Conv3D') as the tfjs layer, so saved models and
+ * weight files are unchanged; every other case runs tfjs' own call.
+ */
+export class FusedConv3D extends tfConv3D {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kw): tf.Tensor | tf.Tensor[] {
+    const f = this as unknown as ConvFields;
+    const x = single(inputs);
+    const dil = Array.isArray(f.dilationRate) ? f.dilationRate : [f.dilationRate];
+    if (f.kernel && f.bias && f.useBias && f.activation?.getClassName() === 'Relu' && f.dataFormat === 'channelsLast' &&
+      dil.every((d) => d === 1) && (f.padding === 'same' || f.padding === 'valid') && f.strides.length === 3) {
+      const w = f.kernel.read(), b = f.bias.read();
+      if (canFuseConvBiasRelu3d(x, w, b)) return convBiasRelu3d(x, w, b, f.strides as [number, number, number], f.padding);
+    }
+    return super.call(inputs, kwargs);
   }
 }
 

@@ -137,3 +137,46 @@ describe.runIf(nativeAvailable())('native training-step fusions match tfjs cpu',
     expect(bits(3)).toEqual(one);
   });
 });
+
+describe.runIf(nativeAvailable())('Conv3D layer with fused bias + ReLU', () => {
+  it('matches the tfjs layer (cpu) in value and in gradients for x, kernel and bias; keeps class name and weights', async () => {
+    const { FusedConv3D } = await import('../../../runtime/models/layers.js');
+    await selectBackend('native');
+    for (const [shape, filters, strides, padding] of [[[2, 7, 6, 9, 3], 5, 1, 'same'], [[3, 8, 7, 6, 4], 17, 2, 'valid']] as const) {
+      const x = rand(size([...shape]));
+      const dy = rand(10_000);
+      const run = (backend: string): Float32Array[] => {
+        tf.setBackend(backend);
+        const layer = new FusedConv3D({ filters, kernelSize: 3, strides, padding, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 5 }), biasInitializer: tf.initializers.randomNormal({ seed: 6 }), name: `fc_${backend}_${filters}` });
+        const out = tf.tidy(() => {
+          const xt = tf.tensor(x, [...shape]);
+          layer.build(xt.shape);
+          const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+          const f = () => {
+            const y = layer.apply(xt) as tf.Tensor;
+            return tf.sum(tf.mul(y, tf.tensor(dy.subarray(0, y.size), y.shape))) as tf.Scalar;
+          };
+          const y = layer.apply(xt) as tf.Tensor;
+          const { grads } = tf.variableGrads(f, vars);
+          const gx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a) as tf.Tensor, tf.tensor(dy.subarray(0, y.size), y.shape))))(xt);
+          return [y, gx, ...vars.map((v) => grads[v.name]!)].map((t) => t.dataSync().slice() as Float32Array);
+        });
+        expect(layer.getClassName()).toBe('Conv3D');
+        expect(layer.trainableWeights.map((w) => w.originalName.split('/').pop())).toEqual(['kernel', 'bias']);
+        layer.weights.forEach((w) => w.dispose());
+        return out;
+      };
+      const before = tf.memory().numTensors;
+      const a = run('native'), b = run('cpu');
+      tf.setBackend('native');
+      expect(tf.memory().numTensors).toBe(before);
+      a.forEach((av, k) => {
+        const bv = b[k]!;
+        let err = 0, scale = 1e-6;
+        for (let i = 0; i < bv.length; i++) scale = Math.max(scale, Math.abs(bv[i]!));
+        for (let i = 0; i < bv.length; i++) err = Math.max(err, Math.abs(av[i]! - bv[i]!) / scale);
+        expect(err).toBeLessThan(1e-4);
+      });
+    }
+  });
+});
