@@ -435,7 +435,7 @@ export class FusedConv3D extends tfConv3D {
     const f = this as unknown as ConvFields;
     const x = single(inputs);
     const dil = Array.isArray(f.dilationRate) ? f.dilationRate : [f.dilationRate];
-    if (f.kernel && f.bias && f.useBias && f.activation?.getClassName() === 'Relu' && f.dataFormat === 'channelsLast' &&
+    if (f.kernel && f.bias && f.useBias && f.activation?.getClassName() === 'relu' && f.dataFormat === 'channelsLast' &&
       dil.every((d) => d === 1) && (f.padding === 'same' || f.padding === 'valid') && f.strides.length === 3) {
       const w = f.kernel.read(), b = f.bias.read();
       if (canFuseConvBiasRelu3d(x, w, b)) return convBiasRelu3d(x, w, b, f.strides as [number, number, number], f.padding);

@@ -166,6 +166,16 @@ describe.runIf(nativeAvailable())('Conv3D layer with fused bias + ReLU', () => {
         layer.weights.forEach((w) => w.dispose());
         return out;
       };
+      // The native layer takes the fused path: no separate bias Add or Relu kernel runs.
+      tf.setBackend('native');
+      const probe = new FusedConv3D({ filters, kernelSize: 3, strides, padding, activation: 'relu', name: `probe_${filters}` });
+      const xt = tf.tensor(x, [...shape]);
+      const info = await tf.profile(() => probe.apply(xt) as tf.Tensor);
+      expect(info.kernelNames).toContain('Conv3D');
+      expect(info.kernelNames).not.toContain('Relu');
+      expect(info.kernelNames).not.toContain('Add');
+      tf.dispose([xt, info.result as tf.Tensor]);
+      probe.weights.forEach((w) => w.dispose());
       const before = tf.memory().numTensors;
       const a = run('native'), b = run('cpu');
       tf.setBackend('native');
