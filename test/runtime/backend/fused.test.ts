@@ -5,9 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon } from '../../../runtime/backend/addon.js';
 import { nativeAvailable, selectBackend } from '../../../runtime/backend/index.js';
-import { Rng } from '../../../runtime/rng.js';
+import { Rng } from '../../../core/rng.js';
 import { Optimizer } from '../../../runtime/train/optim.js';
-import type { OptimizerSpec } from '../../../compiler/graph.js';
+import type { OptimizerSpec } from '../../../core/graph.js';
 
 const rng = new Rng(99);
 function rand(n: number, scale = 1): Float32Array {
