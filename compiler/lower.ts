@@ -399,7 +399,7 @@ class Lowering {
 
     // labels and regions
     let labels: DatasetSpec['labels'];
-    let regions: Record<string, number[]> = {};
+    let regions: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
     if (labelKind === 'segmentation') {
       let classes = ints(j.classes);
       const declaredRegions = isObj(j.regions) ? j.regions : null;

@@ -71,6 +71,8 @@ export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags
     case 'size':
       return value.dims.slice();
     case 'string':
+      // No file name or setting can hold a NUL byte (the OS would cut the path at it).
+      if (value.value.includes('\u0000')) diags.error('SSL090', 'this string contains a NUL byte (\\0); no path or setting can hold one', value.span);
       return { $string: value.value };
     case 'ident':
       return value.path.length > 1 ? value.path.join('.') : value.name;
@@ -113,7 +115,9 @@ export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags
 }
 
 export function entriesToJson(entries: Entry[], pointer: string, spans: SpanMap, diags: Diagnostics): JsonObject {
-  const obj: JsonObject = {};
+  // Keys are the user's: a null prototype keeps `__proto__`, `constructor` and `prototype`
+  // ordinary keys (reported unknown by the schema) instead of the object's prototype.
+  const obj = Object.create(null) as JsonObject;
   const seen = new Map<string, Entry>();
   for (const entry of entries) {
     const key = entry.key;

@@ -157,14 +157,36 @@ const ansi = {
   reset: '\u001b[0m',
 };
 
-function expandTabs(s: string): string {
-  return s.replace(/\t/g, '    ');
+// Control characters (ESC, BEL, backspace, carriage return, C1 controls, bidi overrides) in user
+// text would be obeyed by the terminal: a crafted file could clear or retitle it, or hide text.
+// They are printed visibly instead: C0 controls and DEL as their Unicode control pictures
+// (ESC → ␛, one column like the byte it stands for), the others as \u{…}.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function visibleChar(c: string): string {
+  const code = c.charCodeAt(0);
+  if (code < 0x20) return String.fromCharCode(0x2400 + code);
+  if (code === 0x7f) return '\u2421';
+  return `\\u{${code.toString(16)}}`;
 }
 
-/** Display width of the first `n` characters of a line once tabs are expanded. */
+/** `s` with every control character shown visibly (see above); tabs are kept. */
+export function visible(s: string): string {
+  return s.replace(CONTROL, visibleChar);
+}
+
+function expandTabs(s: string): string {
+  return visible(s).replace(/\t/g, '    ');
+}
+
+/** Display width of the first `n` characters of a line once tabs are expanded and controls made visible. */
 function displayWidth(line: string, n: number): number {
   let w = 0;
-  for (let i = 0; i < n && i < line.length; i++) w += line[i] === '\t' ? 4 : 1;
+  for (let i = 0; i < n && i < line.length; i++) {
+    const c = line[i]!;
+    w += c === '\t' ? 4 : c.replace(CONTROL, visibleChar).length;
+  }
   return w;
 }
 
@@ -208,16 +230,16 @@ export function renderDiagnostic(d: Diagnostic, sourceText: string | null, optio
   const paint = (s: string, c: keyof typeof ansi): string => (options.color ? ansi[c] + s + ansi.reset : s);
   const lines = sourceText === null ? null : lineIndexFor(sourceText);
   const sev = d.severity === 'error' ? paint('error', 'red') : paint('warning', 'yellow');
-  const out: string[] = [`${paint(where(d.span) + ':', 'bold')} ${sev} ${paint(d.code, 'bold')}: ${d.message}`];
+  const out: string[] = [`${paint(visible(where(d.span)) + ':', 'bold')} ${sev} ${paint(d.code, 'bold')}: ${visible(d.message)}`];
   out.push(...excerpt(d.span, lines, paint, '^'));
   const gutter = ' '.repeat(String(d.span.startLine).length);
-  if (d.hint) out.push(`${gutter} ${paint('=', 'blue')} hint: ${d.hint}`);
+  if (d.hint) out.push(`${gutter} ${paint('=', 'blue')} hint: ${visible(d.hint)}`);
   for (const note of d.notes ?? []) {
     if (note.span) {
-      out.push(`${gutter} ${paint('=', 'blue')} note: ${note.message} (${where(note.span)})`);
+      out.push(`${gutter} ${paint('=', 'blue')} note: ${visible(note.message)} (${visible(where(note.span))})`);
       if (note.span.file === d.span.file) out.push(...excerpt(note.span, lines, paint, '-'));
     } else {
-      out.push(`${gutter} ${paint('=', 'blue')} note: ${note.message}`);
+      out.push(`${gutter} ${paint('=', 'blue')} note: ${visible(note.message)}`);
     }
   }
   return out.join('\n') + '\n';

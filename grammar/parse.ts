@@ -464,6 +464,25 @@ export function parseValue(text: string, file = '<value>'): { value: Value | nul
   }
   let value: Value | null = entries[0] ? fix(entries[0].value) : null;
   if (value && value.kind === 'ident' && value.path.length === 0) value = null;
+  // A `}` in the text that closes the synthetic block would let the rest be read as new
+  // declarations (`3 } dataset evil = …`): the text is then not one value, whatever follows.
+  const decls = r.document.declarations;
+  const closedAt = decls[0] ? decls[0].span.endOffset - prefix.length : text.length + 1;
+  if (!extra && (decls.length > 1 || r.document.imports.length > 0 || closedAt <= text.length)) {
+    const at = Math.max(0, Math.min(text.length, closedAt - 1));
+    return {
+      value: null,
+      diagnostics: [
+        {
+          code: 'SSL001',
+          severity: 'error',
+          message: 'expected a single value; a `}` here would end the setting and the rest would be read as new declarations',
+          span: lines.span(file, at, text.length),
+          hint: 'a --set value is exactly one value: a number, a string, a list or a { … } block',
+        },
+      ],
+    };
+  }
   if (extra) {
     diagnostics.push({
       code: 'SSL001',

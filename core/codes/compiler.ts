@@ -511,6 +511,13 @@ with FLAIR filters.
     dataset ukb = nifti { images = ["a/*/T1.nii.gz", "a/*/FLAIR.nii.gz"], channel-names = [t1, flair] }   // fix`,
   },
   {
+    code: 'SSL090',
+    title: 'NUL byte in a string',
+    explanation: `A string value (a data path, a pattern, a name) contains the byte 0, e.g. written
+as "\\u0000" or pasted from a binary file. The operating system would cut a path at that
+byte and read a different file than the one written, so the value is refused at check time.`,
+  },
+  {
     code: 'SSL098',
     title: 'invalid execution graph file',
     explanation: `A graph read from disk (e.g. written by 'ssl3d plan --json' and run later) does not

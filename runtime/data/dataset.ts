@@ -103,6 +103,7 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
   }
   opts.onDecode?.(src.id, src.files);
   let raw = check(await src.load());
+  for (const w of raw.warnings ?? []) opts.onWarning?.(`case ${src.id}: ${w}`);
   // A single-slice volume (nz = 1) in a 2D dataset is a 2D image.
   if (spec.dim === 2 && raw.shape.length === 3 && raw.shape[0] === 1) {
     raw = { ...raw, shape: raw.shape.slice(1), spacing: raw.spacing.slice(1), affine: null, sourceGrid: null };

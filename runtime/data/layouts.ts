@@ -91,6 +91,7 @@ export function labelsFromVolume(v: NiftiVolume, caseId: string, file: string): 
 export async function loadNiftiCase(id: string, imageFiles: readonly string[], labelFile: string | null): Promise<Case> {
   const vols: NiftiVolume[] = [];
   for (const f of imageFiles) vols.push(await readNifti(f));
+  const warned: string[] = [];
   const first = vols[0]!;
   const ref = imageFiles[0]!;
   const checkGrid = (v: NiftiVolume, f: string): void => {
@@ -136,8 +137,10 @@ export async function loadNiftiCase(id: string, imageFiles: readonly string[], l
     const lv = await readNifti(labelFile);
     checkGrid(lv, labelFile);
     mask = labelsFromVolume(lv, id, labelFile);
+    if (lv.warnings) warned.push(...lv.warnings);
   }
-  return { id, shape: [...first.shape], channels: C, image, mask, grade: null, spacing: [...first.spacing], affine: first.affine.map((r) => [...r]), sourceGrid: first.fileGrid
+  for (const v of vols) if (v.warnings) warned.push(...v.warnings);
+  return { id, shape: [...first.shape], channels: C, image, mask, grade: null, spacing: [...first.spacing], affine: first.affine.map((r) => [...r]), ...(warned.length ? { warnings: warned } : {}), sourceGrid: first.fileGrid
     ? { shape: [...first.fileGrid.shape], affine: first.fileGrid.affine.map((r) => [...r]) }
     : { shape: [...first.shape], affine: first.affine.map((r) => [...r]) } };
 }

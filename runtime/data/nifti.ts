@@ -12,7 +12,7 @@
 // with spatial shape [D,H,W] = [z,y,x] (so W is x, the fastest axis, as in the file).
 
 import type { Code } from '../../core/codes/index.js';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as nifti from 'nifti-reader-js';
 import { SslRuntimeError } from '../contract.js';
@@ -40,6 +40,8 @@ export interface NiftiVolume {
   fileGrid?: { shape: [number, number, number]; affine: Mat4 };
   datatype: string;
   version: 1 | 2;
+  /** Header oddities that were tolerated (NaN scl_slope, zero/NaN pixdim), one sentence each. */
+  warnings?: string[];
 }
 
 interface DatatypeInfo {
@@ -79,15 +81,73 @@ function err(code: Code, file: string, what: string): SslRuntimeError {
   return new SslRuntimeError(code, `${file}: ${what}`, file);
 }
 
-/** Gunzip when the bytes start with the gzip magic; otherwise return them unchanged. */
+/** The most voxel data a header may declare (Float32Array / Buffer limits; far beyond any scan). */
+const MAX_DECLARED_BYTES = 2 ** 32;
+
+/**
+ * Where the voxel data of a (decompressed) NIfTI-1/-2 header prefix start and how many bytes the
+ * header declares in all (vox_offset + voxels × bytes), or null when the prefix is no NIfTI header.
+ */
+function declaredLayout(head: Uint8Array): { version: 1 | 2; le: boolean; voxOffset: number; total: number } | null {
+  if (head.length < 348) return null;
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const sz = dv.getInt32(0, true);
+  const szBE = dv.getInt32(0, false);
+  const le = sz === 348 || sz === 540;
+  const size = le ? sz : szBE;
+  if (size !== 348 && size !== 540) return null;
+  if (size === 540 && head.length < 540) return null;
+  const v2 = size === 540;
+  const dims: number[] = [];
+  for (let k = 0; k < 8; k++) dims.push(v2 ? Number(dv.getBigInt64(16 + k * 8, le)) : dv.getInt16(40 + k * 2, le));
+  const code = v2 ? dv.getInt16(12, le) : dv.getInt16(70, le);
+  const bytes = NIFTI_DATATYPES[code]?.bytes ?? 8;
+  const voxOffset = v2 ? Number(dv.getBigInt64(168, le)) : dv.getFloat32(108, le);
+  let count = 1;
+  const ndim = dims[0]!;
+  for (let k = 1; k <= Math.min(Math.max(ndim, 1), 7); k++) count *= Math.max(1, dims[k]!);
+  return { version: v2 ? 2 : 1, le, voxOffset, total: Math.max(voxOffset, v2 ? 544 : 352) + count * bytes };
+}
+
+/**
+ * Gunzip when the bytes start with the gzip magic; otherwise return them unchanged. The output is
+ * capped by the size the header declares (read from the first decompressed bytes), so a small
+ * file that inflates to gigabytes (a gzip bomb) is refused before it is inflated whole.
+ */
 export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      return gunzipSync(bytes);
-    } catch (e) {
+    const fail = (e: unknown): never => {
       const msg = (e as Error).message;
       const what = /unexpected end/i.test(msg) ? 'gzip stream is truncated (the file was cut short)' : `gzip data is corrupt (${msg})`;
       throw err(DATA_CODES.badGzip, file, what);
+    };
+    // 1. the header: inflate a short prefix only (at most ~1 MB out of 1 KB in)
+    let head: Uint8Array;
+    try {
+      head = gunzipSync(bytes.subarray(0, Math.min(bytes.length, 1024)), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch (e) {
+      return fail(e);
+    }
+    const layout = declaredLayout(head);
+    let cap = MAX_DECLARED_BYTES;
+    if (layout) {
+      if (!(layout.total <= MAX_DECLARED_BYTES)) {
+        throw err(DATA_CODES.badDims, file, `the header declares ${layout.total} bytes of data (over ${MAX_DECLARED_BYTES}); its dimensions are wrong`);
+      }
+      cap = layout.total + 65536; // a little room for trailing bytes some writers leave
+    }
+    // 2. the whole file, never more than the header declares
+    try {
+      return gunzipSync(bytes, { maxOutputLength: cap });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+        throw err(
+          DATA_CODES.badGzip,
+          file,
+          `decompresses to more than ${cap} bytes, more than its header declares${layout ? ` (${layout.total} bytes)` : ''}; refusing to inflate it (a gzip bomb or a wrong header)`,
+        );
+      }
+      return fail(e);
     }
   }
   // Not gzipped (also a `.nii.gz` name without the gzip magic, which some tools write): plain NIfTI.
@@ -276,7 +336,14 @@ export interface DecodeOptions {
 export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions = {}): NiftiVolume {
   const bytes = maybeGunzip(input, file);
   if (bytes.length < 348) throw err(DATA_CODES.notNifti, file, `only ${bytes.length} bytes, shorter than a NIfTI header (348)`);
-  const ab = toArrayBuffer(bytes.subarray(0, Math.min(bytes.length, 544)));
+  // The header buffer reaches up to the voxel data: a header extension (NIfTI-1 at 352, NIfTI-2 at
+  // 544) lies between the header and vox_offset, and the parser reads it.
+  const layout = declaredLayout(bytes);
+  if (layout && !(Number.isFinite(layout.voxOffset) && layout.voxOffset >= 0)) {
+    throw err(DATA_CODES.notNifti, file, `vox_offset = ${layout.voxOffset}; the voxel data cannot start before the file does`);
+  }
+  const headEnd = layout ? Math.min(bytes.length, Math.max(544, Math.floor(layout.voxOffset))) : Math.min(bytes.length, 544);
+  const ab = toArrayBuffer(bytes.subarray(0, headEnd));
   if (!nifti.isNIFTI(ab)) {
     const dv = new DataView(ab);
     const sz = dv.getInt32(0, true);
@@ -323,9 +390,18 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
   }
   const raw = readValues(bytes, voxOffset, count, code, hdr.littleEndian, file);
   const channels = extra * info.components;
-  // scl_slope = 0 means "no scaling" in NIfTI.
-  const slope = hdr.scl_slope;
+  const warnings: string[] = [];
+  // scl_slope = 0 means "no scaling" in NIfTI; a NaN slope too (as nibabel reads it), with a warning.
+  let slope = hdr.scl_slope;
   const inter = hdr.scl_inter;
+  if (Number.isNaN(slope)) {
+    warnings.push(`${file}: scl_slope is NaN; read as no scaling`);
+    slope = 0;
+  } else if (!Number.isFinite(slope)) {
+    throw err(DATA_CODES.nonFinite, file, `scl_slope = ${slope}; the intensity scaling is not finite`);
+  } else if (slope !== 0 && !(slope === 1 && inter === 0) && !Number.isFinite(inter) && !Number.isNaN(inter)) {
+    throw err(DATA_CODES.nonFinite, file, `scl_inter = ${inter}; the intensity offset is not finite`);
+  }
   if (Number.isFinite(slope) && slope !== 0 && !(slope === 1 && (inter === 0 || !Number.isFinite(inter)))) {
     const b = Number.isFinite(inter) ? inter : 0;
     for (let i = 0; i < raw.length; i++) raw[i] = raw[i]! * slope + b;
@@ -351,6 +427,11 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
   const le = hdr.littleEndian;
   const pd = hdr.pixDims;
   const px = Math.abs(pd[1] || 1), py = Math.abs(pd[2] || 1), pz = Math.abs(pd[3] || 1);
+  if (hdr.sform_code <= 0) {
+    // pixdim sets the voxel size here (qform or no orientation at all): say when it was unusable.
+    const badPd = [1, 2, 3].filter((k) => !(Number.isFinite(pd[k]) && pd[k] !== 0));
+    if (badPd.length) warnings.push(`${file}: ${badPd.map((k) => `pixdim[${k}] = ${pd[k]}`).join(', ')}; a voxel size of 1 mm is assumed`);
+  }
   let affine: Mat4;
   if (hdr.sform_code > 0) {
     affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => (version === 1 ? dv.getFloat32(280 + (r * 4 + c) * 4, le) : dv.getFloat64(400 + (r * 4 + c) * 8, le))));
@@ -422,6 +503,7 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
     fileGrid: { shape: [nz, ny, nx], affine: affine.map((r) => [...r]) },
     datatype: info.name,
     version,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

@@ -17,6 +17,8 @@ export interface Case {
   grade: number | null;
   /** Voxel spacing in mm after preprocessing (per spatial axis). */
   spacing: number[];
+  /** Oddities of the source files that were tolerated (read, not cached), one sentence each. */
+  warnings?: string[];
   /**
    * 4×4 voxel → world (RAS+ mm) matrix of the preprocessed 3D grid, columns in NIfTI order
    * (x = W index, y = H index, z = D index); follows crops and resizes, so predictions can be

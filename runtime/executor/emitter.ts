@@ -1,7 +1,11 @@
 // The one event stream of a run: an in-process emitter that stamps each event with its time
 // and hands it to every subscriber (renderers, the JSONL writer, the record writer).
 
+import { visible } from '../../grammar/diagnostics.js';
 import type { EventInput, EventSink, RunEvent } from '../events.js';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_TEST = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 export type Listener = (event: RunEvent) => void;
 
@@ -17,6 +21,8 @@ export function createEventStream(clock: () => number = Date.now): EventStream {
   return {
     emit(input: EventInput): void {
       const event = { t: clock(), ...input } as RunEvent;
+      // Messages carry user text (file names, values): never let a control byte reach a terminal.
+      if ((event.type === 'warning' || event.type === 'info' || event.type === 'error') && CONTROL_TEST.test(event.message)) event.message = visible(event.message);
       for (const l of [...listeners]) {
         try {
           l(event);

@@ -45,6 +45,7 @@ const cases: Case[] = [
   { code: 'SSL036', sections: { experiment: '' } },
   { code: 'SSL038', sections: { extra: 'sweep s2 { methods = [rot], finetune = seg, evaluate = ev }' } },
   { code: 'SSL039', overrides: ['rto.train.epochs=3'] },
+  { code: 'SSL090', sections: { extra: 'dataset b = brats { root = "data/\u0000brats" }' } },
   { code: 'SSL040', sections: { corpus: 'dataset corpus = brats { root = "data/brats" }' } },
   { code: 'SSL041', sections: { pretext: 'pretext rot = rpl { data = corpus, encoder = tiny, grid = 3, jitter = 5 voxels }' } },
   { code: 'SSL042', sections: { pretext: 'pretext rot = rpl { data = corpus, encoder = tiny, grid = 4, jitter = 1 voxels }' } },

@@ -1,0 +1,61 @@
+// #17 compiler side: --set injection (8), control characters in diagnostics (3), NUL in a path (11).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileSource } from '../../compiler/index.js';
+import { renderDiagnostics } from '../../grammar/diagnostics.js';
+
+const quickstart = join(__dirname, '..', '..', 'experiments', 'quickstart.ssl');
+const text = readFileSync(quickstart, 'utf8');
+const compile = (src: string, overrides: string[] = []) => compileSource(src, 'experiments/quickstart.ssl', { overrides });
+
+describe('--set is exactly one value (#17.8)', () => {
+  it("'3 } dataset evil = phantom3d { cases = 1' is an error, not a value plus a new declaration", () => {
+    const r = compile(text, ['rot3d.train.epochs=3 } dataset evil = phantom3d { cases = 1']);
+    expect(r.graph).toBeNull();
+    const d = r.diagnostics.find((x) => x.span.file === '--set[1]');
+    expect(d).toMatchObject({ code: 'SSL001', severity: 'error', message: expect.stringMatching(/expected a single value/) });
+    expect(r.diagnostics.filter((x) => x.severity === 'error')).toHaveLength(1);
+    for (const v of ['3 }', '3 } import "x.ssl"', '{ lr = 1 } }', '3 } }']) {
+      expect(compile(text, [`rot3d.train.epochs=${v}`]).graph, v).toBeNull();
+    }
+    // one honest value still works
+    expect(compile(text, ['rot3d.train.epochs=3']).graph).not.toBeNull();
+  });
+});
+
+describe('control characters are shown, never sent to the terminal (#17.3)', () => {
+  it('ESC/BEL/CR/bidi in a diagnostic source line, message and hint come out as visible pictures', () => {
+    const hostile = text.replace('  seed = 42', '  seed = "\u001b]0;pwned\u0007\u001b[2J\r\u202e"');
+    const r = compile(hostile);
+    expect(r.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+    const out = renderDiagnostics(r.diagnostics, (f) => r.sources[f] ?? null);
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(out).toContain('␛]0;pwned␇␛[2J␍\\u{202e}');
+  });
+});
+
+describe('NUL byte in a path string (#17.11)', () => {
+  it('is a located check error SSL090', () => {
+    const hostile = text.replace('dataset corpus = phantom3d {', 'dataset corpus = nifti {\n  images = ["data/\\u0000../../etc/*.nii.gz"]\n}\ndataset unused = phantom3d {');
+    const r = compile(hostile.includes('\\u0000') ? hostile.replace('\\u0000', '\u0000') : hostile);
+    const d = r.diagnostics.find((x) => x.code === 'SSL090');
+    expect(d).toMatchObject({ severity: 'error', message: expect.stringMatching(/NUL byte/) });
+    expect(d!.span.startLine).toBeGreaterThan(1);
+  });
+});
+
+describe('__proto__, constructor and prototype are ordinary keys (#17.9)', () => {
+  for (const key of ['__proto__', 'constructor', 'prototype']) {
+    it(`optimizer = adam { ${key} = { lr = 5 } } is an unknown key, and lr stays unset`, () => {
+      const hostile = text.replace('optimizer = adam { lr = 1e-3 }', `optimizer = adam { ${key} = { lr = 5 } }`);
+      const r = compile(hostile);
+      expect(r.graph).toBeNull();
+      expect(r.diagnostics.find((d) => d.severity === 'error' && d.message.includes(key))).toBeDefined();
+    });
+  }
+  it('a duplicate __proto__ key is reported twice-set, like any key', () => {
+    const hostile = text.replace('optimizer = adam { lr = 1e-3 }', 'optimizer = adam { __proto__ = 1, __proto__ = 2 }');
+    expect(compile(hostile).diagnostics.some((d) => d.code === 'SSL027')).toBe(true);
+  });
+});
