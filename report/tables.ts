@@ -7,6 +7,7 @@ import type { ReportInput } from '../runtime/record.js';
 import { higherIsBetter, metricKey } from '../runtime/eval/metrics.js';
 import { summarize, type Summary } from '../runtime/eval/protocol.js';
 import { loadReference, referenceRow, type ReferenceTable } from './reference/index.js';
+import { collapsesOf, collapseText, type Collapse } from './collapse.js';
 
 export interface Column {
   /** Column header as printed. */
@@ -22,6 +23,8 @@ export interface Cell {
   /** Mean minus the scratch row's mean (same column, same fraction), in display units; null when not applicable. */
   delta: number | null;
   best: boolean;
+  /** Repetitions that collapsed on this column's metric (Dice/IoU 0 on every scored test case); kept in the summary. */
+  collapsed: Array<{ repetition: number } & Collapse>;
 }
 
 export interface Row {
@@ -114,6 +117,38 @@ export function declaredMetrics(input: ReportInput): MetricSpec[] {
   const seen = new Map<string, MetricSpec>();
   for (const r of input.results) for (const m of r.node.params.evaluation.metrics) if (!seen.has(metricKey(m))) seen.set(metricKey(m), m);
   return [...seen.values()];
+}
+
+function collapsedIn(results: ReportInput['results'], method: string, arm: Arm, fraction: number, key: string): Cell['collapsed'] {
+  const out: Cell['collapsed'] = [];
+  for (const r of results) {
+    const p = r.node.params;
+    if (p.method !== method || p.arm !== arm || p.fraction !== fraction) continue;
+    const c = collapsesOf(r.metrics.aggregate, r.metrics.testCases, r.metrics.perCase).find((x) => x.key === key);
+    if (c) out.push({ repetition: p.repetition, ...c });
+  }
+  return out.sort((a, b) => a.repetition - b.repetition);
+}
+
+/** One note per collapsed repetition of the table (its metrics in the table's columns). */
+function collapseNotes(rows: Row[], columns: Column[]): string[] {
+  const byRep = new Map<string, { where: string; repetition: number; cs: Collapse[] }>();
+  for (const r of rows) {
+    r.cells.forEach((c, i) => {
+      const col = columns[i]!;
+      const f = col.fraction ?? r.fraction;
+      for (const x of c.collapsed) {
+        const k = `${r.method}\u0000${r.arm}\u0000${f}\u0000${x.repetition}`;
+        const e = byRep.get(k) ?? { where: `${r.label.replace(/^[^·]*· /, '')}${f === null ? '' : ` at ${pct(f)}`}`, repetition: x.repetition, cs: [] };
+        if (!e.cs.some((y) => y.key === x.key)) e.cs.push(x);
+        byRep.set(k, e);
+      }
+    });
+  }
+  if (byRep.size === 0) return [];
+  return [
+    `† Collapsed repetition (kept in the numbers above): ${[...byRep.values()].map((e) => `${e.where}: ${collapseText(e.repetition, e.cs)}`).join('; ')}.`,
+  ];
 }
 
 function values(results: ReportInput['results'], method: string, arm: Arm, fraction: number, key: string): number[] {
@@ -229,7 +264,12 @@ export function buildTable(input: ReportInput, spec: TableSpec): TableModel {
   for (const f of rowFractions) {
     for (const m of methods) {
       const label0 = labels.get(`${m.method}\u0000${m.arm}`) ?? m.method;
-      const cells = columns.map((c) => ({ summary: summarize(values(results, m.method, m.arm, c.fraction ?? f, c.key)), delta: null, best: false }));
+      const cells = columns.map((c) => ({
+        summary: summarize(values(results, m.method, m.arm, c.fraction ?? f, c.key)),
+        delta: null,
+        best: false,
+        collapsed: collapsedIn(results, m.method, m.arm, c.fraction ?? f, c.key),
+      }));
       if (cells.every((c) => c.summary.n === 0)) continue;
       const fr = spec.columns === 'fraction' ? null : f;
       rows.push({ label: spec.rows === 'fraction' && spec.columns !== 'fraction' ? `${pct(f)} · ${label0}` : label0, method: m.method, arm: m.arm, fraction: fr, cells });
@@ -261,7 +301,7 @@ export function buildTable(input: ReportInput, spec: TableSpec): TableModel {
     rows,
     aggregate: spec.aggregate,
     deltaVsScratch: spec.deltaVsScratch,
-    notes: protocolNotes(input, spec, rows),
+    notes: [...protocolNotes(input, spec, rows), ...collapseNotes(rows, columns)],
   };
 }
 
@@ -284,6 +324,7 @@ export function renderMarkdown(t: TableModel): string {
       const key = t.columns[i]!.key;
       let s = cellText(c, key, t.aggregate, '±');
       if (c.best && s !== '—') s = `**${s}**`;
+      if (c.collapsed.length) s += ' †';
       if (c.delta !== null) s += ` (Δ ${fmtDelta(c.delta, key)})`;
       return s;
     });
@@ -311,7 +352,7 @@ export function renderCsv(t: TableModel): string {
     for (const s of stats) head.push(`${base}_${s}`);
     head.push(`${base}_n`);
     if (t.deltaVsScratch) head.push(`${base}_delta`);
-    head.push(`${base}_best`);
+    head.push(`${base}_best`, `${base}_collapsed`);
   }
   const lines = [head.map(csvField).join(',')];
   for (const r of t.rows) {
@@ -323,7 +364,7 @@ export function renderCsv(t: TableModel): string {
       else f.push(num(s.min), num(s.mean), num(s.max));
       f.push(String(s.n));
       if (t.deltaVsScratch) f.push(num(c.delta === null ? null : c.delta / displayScale(key)));
-      f.push(c.best ? '*' : '');
+      f.push(c.best ? '*' : '', c.collapsed.map((x) => `r${x.repetition}`).join(' '));
     });
     lines.push(f.map(csvField).join(','));
   }
@@ -333,7 +374,7 @@ export function renderCsv(t: TableModel): string {
 export function latexEscape(s: string): string {
   return s.replace(/\\/g, '\\textbackslash{}').replace(/([&%$#_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}').replace(/\^/g, '\\textasciicircum{}').replace(/Δ/g, '$\\Delta$').replace(/·/g, '$\\cdot$').replace(/⚠/g, '(!)').replace(/±/g, '$\\pm$').replace(/—/g, '--').replace(/→/g, '$\\rightarrow$').replace(/×/g, '$\\times$')
     // Characters pdflatex's default utf8 inputenc does not know (U+2212 stops the run with "not set up for use with LaTeX").
-    .replace(/−/g, '$-$').replace(/–/g, '--').replace(/³/g, '$^3$').replace(/²/g, '$^2$').replace(/≥/g, '$\\geq$').replace(/≤/g, '$\\leq$').replace(/…/g, '\\ldots{}').replace(/µ/g, '$\\mu$');
+    .replace(/−/g, '$-$').replace(/–/g, '--').replace(/³/g, '$^3$').replace(/²/g, '$^2$').replace(/≥/g, '$\\geq$').replace(/≤/g, '$\\leq$').replace(/…/g, '\\ldots{}').replace(/µ/g, '$\\mu$').replace(/†/g, '$^\\dagger$');
 }
 
 export function renderLatex(t: TableModel): string {
@@ -355,6 +396,7 @@ export function renderLatex(t: TableModel): string {
       if (txt === '—') return '--';
       let s = `$${txt}$`;
       if (c.best) s = `$\\mathbf{${txt.replace(/ \/ /g, '/')}}$`;
+      if (c.collapsed.length) s += '$^\\dagger$';
       if (c.delta !== null) s += ` {\\scriptsize(${fmtDelta(c.delta, key)})}`;
       return s;
     });

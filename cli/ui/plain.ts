@@ -3,6 +3,7 @@
 // Times are shown relative to the run start. Colour only on a TTY without NO_COLOR.
 
 import type { RunEvent } from '../../runtime/events.js';
+import { collapsesOf, collapseText } from '../../report/collapse.js';
 import { emptyView, formatDuration, formatNumber, formatSummary, reduce, resultTableLines, resultTables, runEta, nodeEta, type RunView } from './state.js';
 
 export interface PlainOptions {
@@ -91,6 +92,11 @@ export function createPlainRenderer(opts: PlainOptions): PlainRenderer {
           e.status === 'ok' ? paint(color, '32', 'done') : e.status === 'cached' ? 'cached' : e.status === 'failed' ? paint(color, '31', 'FAILED') : e.status === 'skipped' ? 'skipped' : paint(color, '33', 'interrupted');
         const time = e.status === 'ok' || e.status === 'failed' || e.status === 'interrupted' ? ` in ${formatDuration(e.durationMs)}` : '';
         out(e.t, `${label} ${e.node}${time}${sum ? ` — ${sum}` : ''}`);
+        const v = view.nodes[e.node];
+        if (v?.kind === 'evaluate' && (e.status === 'ok' || e.status === 'cached')) {
+          const c = collapsesOf(e.summary, e.summary.testCases ?? 0);
+          if (c.length) out(e.t, `${paint(color, '33', 'warning')} ${e.node}: ${collapseText(v.repetition ?? 0, c)} (kept in the results)`);
+        }
         break;
       }
       case 'warning':

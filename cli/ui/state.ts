@@ -3,6 +3,7 @@
 
 import type { NodeKind } from '../../core/graph.js';
 import type { RunEvent } from '../../runtime/events.js';
+import { collapsesOf, collapseText } from '../../report/collapse.js';
 import { sweepOfNode } from '../../report/scope.js';
 
 export type NodeState = 'to-run' | 'partial' | 'cached' | 'running' | 'done' | 'failed' | 'interrupted' | 'skipped';
@@ -156,6 +157,10 @@ export function reduce(view: RunView, e: RunEvent): RunView {
       v.durationMs = e.durationMs;
       v.summary = e.summary;
       if (view.current === e.node) view.current = null;
+      if (v.kind === 'evaluate' && (e.status === 'ok' || e.status === 'cached')) {
+        const c = collapsesOf(e.summary, e.summary.testCases ?? 0);
+        if (c.length) view.warnings.push({ t: e.t, node: e.node, message: `${collapseText(v.repetition ?? 0, c)} (kept in the results)` });
+      }
       if (e.status !== 'skipped') view.finished.push(e.node);
       break;
     }
@@ -257,6 +262,7 @@ export function formatNumber(x: number): string {
 
 export function formatSummary(summary: Record<string, number>, max = 4): string {
   return Object.entries(summary)
+    .filter(([k]) => !k.includes('__'))
     .slice(0, max)
     .map(([k, v]) => `${k} ${formatNumber(v)}`)
     .join(', ');
@@ -288,6 +294,8 @@ export interface ResultTable {
   fractions: number[];
   methods: string[];
   cells: Record<string, Record<string, ResultCell>>;
+  /** Collapsed repetitions (Dice/IoU 0 on every scored test case), kept in the cells: "3D-Rotation 10%: r1 collapsed: …". */
+  collapsed: string[];
 }
 
 export function resultTable(view: RunView, metric?: string): ResultTable | null {
@@ -300,6 +308,7 @@ export function resultTable(view: RunView, metric?: string): ResultTable | null 
   const methods: string[] = [];
   // Rows of different sweeps never pool (the 3D and the 2D scratch baseline are different rows).
   const several = new Set(evals.map((v) => sweepOfNode(v.id))).size > 1;
+  const collapsed: Array<{ label: string; fraction: number; text: string }> = [];
   for (const v of evals) {
     const val = v.summary[key];
     if (val === undefined) continue;
@@ -309,6 +318,8 @@ export function resultTable(view: RunView, metric?: string): ResultTable | null 
     if (!methods.includes(label)) methods.push(label);
     const g = `${label}\u0000${v.fraction}`;
     (groups.get(g) ?? groups.set(g, []).get(g)!).push(val);
+    const c = collapsesOf(v.summary, v.summary.testCases ?? 0).filter((x) => x.key === key);
+    if (c.length) collapsed.push({ label, fraction: v.fraction!, text: collapseText(v.repetition ?? 0, c) });
   }
   const cells: ResultTable['cells'] = {};
   for (const [g, xs] of groups) {
@@ -317,7 +328,13 @@ export function resultTable(view: RunView, metric?: string): ResultTable | null 
     const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
     (cells[m] ??= {})[f] = { mean, sd, n: xs.length };
   }
-  return { metric: key, fractions: [...fractions].sort((a, b) => a - b), methods, cells };
+  return {
+    metric: key,
+    fractions: [...fractions].sort((a, b) => a - b),
+    methods,
+    cells,
+    collapsed: collapsed.map((c) => `${c.label} ${formatFraction(c.fraction)}: ${c.text}`),
+  };
 }
 
 export function formatFraction(f: number): string {
@@ -353,10 +370,16 @@ export function resultTableLines(t: ResultTable): string[] {
     m,
     ...t.fractions.map((f) => {
       const c = t.cells[m]?.[String(f)];
-      return c ? `${c.mean.toFixed(3)} ± ${c.sd.toFixed(3)} (n=${c.n})` : '—';
+      const flag = t.collapsed.some((x) => x.startsWith(`${m} ${formatFraction(f)}: `)) ? ' †' : '';
+      return c ? `${c.mean.toFixed(3)} ± ${c.sd.toFixed(3)} (n=${c.n})${flag}` : '—';
     }),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [`${t.metric} on the test split (mean ± sd over repetitions)`, line(header), ...rows.map(line)];
+  return [
+    `${t.metric} on the test split (mean ± sd over repetitions)`,
+    line(header),
+    ...rows.map(line),
+    ...t.collapsed.map((c) => `† ${c} (kept in the mean)`),
+  ];
 }

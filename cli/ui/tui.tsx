@@ -7,6 +7,8 @@
 import React, { useEffect, useState } from 'react';
 import { Box, Static, Text, render, useInput, useStdin, useStdout, type Instance } from 'ink';
 import type { RunEvent } from '../../runtime/events.js';
+import { collapsesOf } from '../../report/collapse.js';
+import { sweepOfNode } from '../../report/scope.js';
 import {
   bar,
   emptyView,
@@ -68,21 +70,26 @@ function nodeLine(v: NodeView, selected: boolean, now: number): Line {
 function gridLines(view: RunView): Line[] {
   const sweep = view.order.map((id) => view.nodes[id]!).filter((v) => (v.kind === 'finetune' || v.kind === 'evaluate') && v.method !== null && v.fraction !== null);
   if (!sweep.length) return [];
+  // rows of different sweeps never share a line (the 3D and the 2D scratch baseline differ)
+  const several = new Set(sweep.map((v) => sweepOfNode(v.id))).size > 1;
+  const rowOf = (v: NodeView): string => (several ? `${sweepOfNode(v.id) ?? ''}: ${v.method}` : v.method!);
   const methods: string[] = [];
   const fractions: number[] = [];
   for (const v of sweep) {
-    if (!methods.includes(v.method!)) methods.push(v.method!);
+    if (!methods.includes(rowOf(v))) methods.push(rowOf(v));
     if (!fractions.includes(v.fraction!)) fractions.push(v.fraction!);
   }
   fractions.sort((a, b) => a - b);
   const cell = (m: string, f: number): string =>
     sweep
-      .filter((v) => v.method === m && v.fraction === f && v.kind === 'finetune')
+      .filter((v) => rowOf(v) === m && v.fraction === f && v.kind === 'finetune')
       .sort((a, b) => (a.repetition ?? 0) - (b.repetition ?? 0))
       .map((ft) => {
-        const ev = sweep.find((v) => v.kind === 'evaluate' && v.method === m && v.fraction === f && v.repetition === ft.repetition);
+        const ev = view.nodes[ft.id.replace(/^finetune:/, 'evaluate:')];
         // the evaluate state wins once the fine-tuning is finished
         const s = ev && (ft.state === 'done' || ft.state === 'cached') ? ev.state : ft.state;
+        // a collapsed repetition (Dice/IoU 0 on every test case) is marked, not hidden
+        if (ev && (s === 'done' || s === 'cached') && collapsesOf(ev.summary, ev.summary.testCases ?? 0).length) return COLLAPSED_GLYPH;
         return ICON[s].glyph;
       })
       .join('');
@@ -94,6 +101,9 @@ function gridLines(view: RunView): Line[] {
     ...methods.map((m) => ({ text: `  ${m.padEnd(w)}  ` + fractions.map((f) => cell(m, f).padEnd(colW)).join('') })),
   ];
 }
+
+/** Grid glyph of a finished repetition that collapsed (see report/collapse.ts). */
+export const COLLAPSED_GLYPH = '⊘';
 
 function currentLines(view: RunView, width: number): Line[] {
   const id = view.current;

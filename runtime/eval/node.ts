@@ -116,11 +116,12 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
     await writeFile(join(ctx.outDir, 'metrics.csv'), csv);
     if (existsSync(join(ftIn.dir, 'history.json'))) await copyFile(join(ftIn.dir, 'history.json'), join(ctx.outDir, 'history.json'));
     const summary: Record<string, number> = { testCases: testCases.length };
-    for (const [k, v] of Object.entries(metrics.aggregate)) if (!k.endsWith('__excluded')) summary[k] = v;
+    // excluded-case counts ride along only when non-zero (renderers use them to count collapsed cases)
+    for (const [k, v] of Object.entries(metrics.aggregate)) if (!k.endsWith('__excluded') || v > 0) summary[k] = v;
     ctx.emit({
       type: 'info', node: id,
       message: `${ftNode.params?.method ?? node.params.method} (${node.params.arm}) on ${testCases.length} test cases: ` +
-        Object.entries(summary).filter(([k]) => k !== 'testCases').map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(4) : 'n/a'}`).join(', '),
+        Object.entries(summary).filter(([k]) => k !== 'testCases' && !k.includes('__')).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(4) : 'n/a'}`).join(', '),
     });
     return { summary };
   } finally {

@@ -71,7 +71,7 @@ describe('tables', () => {
     expect(t.rows.some((r) => r.cells[0]!.best)).toBe(false);
     expect(t.rows[0]!.cells[0]!.summary.n).toBe(1);
     expect(t.notes[0]).toContain('over 1–2 repetition(s)');
-    expect(renderMarkdown(t)).toContain('| scratch | 0.00 |');
+    expect(renderMarkdown(t)).toContain('| scratch | 0.00 † |'); // Dice 0 on every case: flagged as collapsed (#16.3)
   });
 
   it('classification metrics: QWK as a fraction with 3 decimals, accuracy in %', () => {
