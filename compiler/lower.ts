@@ -24,7 +24,7 @@ import { canonicalJson, sha256 } from '../core/hash.js';
 import { normPath, resolveRef, type Module, type Symbol } from './modules.js';
 import { kindTypes, schemaKey } from './schemas/blocks.js';
 import { closest, didYouMeanHint } from './suggest.js';
-import { validateBlock } from './validate.js';
+import { repairBlock, validateBlock } from './validate.js';
 import { entriesToJson, showJson, type Json, type JsonObject, type SpanMap } from './values.js';
 import { Diagnostics as DiagList } from './diag.js';
 import { executorSpecOf } from './executor.js';
@@ -202,7 +202,11 @@ class Lowering {
         const what = `${decl.kind} ${decl.name}${decl.type ? ` (${decl.type})` : ''}`;
         const valid = validateBlock(schema, json, spans, { what, span: decl.nameSpan }, local);
         this.diags.list.push(...local.list);
-        this.checked.set(decl, { sym, decl, json, spans, ok: valid && local.errorCount === 0 });
+        // A declaration with bad values is still checked with those values left out (defaults),
+        // so that its names and domains, and those of every declaration using it, are all
+        // reported in the same run (#16.4); the reported errors keep the program from compiling.
+        const repaired = valid && local.errorCount === 0 ? json : repairBlock(schema, json);
+        this.checked.set(decl, { sym, decl, json: (repaired ?? json) as JsonObject, spans, ok: repaired !== null });
       }
     }
   }
@@ -214,6 +218,8 @@ class Lowering {
   }
 
   private used = new Set<Declaration>();
+  /** What each sweep evaluates, known even when the sweep itself fails (reports are checked against it). */
+  private sweepContext = new Map<Declaration, { evalSpec: EvalSpec; fractions: number[]; target: 'segmentation' | 'classification'; regions: string[]; partial?: boolean }>();
 
   private ref(c: Checked, pointer: string, kinds: string[]): Checked | null {
     const name = word(this.at(c, pointer));
@@ -877,7 +883,8 @@ class Lowering {
     return [{ metric: name, region }];
   }
 
-  private evaluation(c: Checked, target: 'segmentation' | 'classification', regions: Record<string, number[]>): { spec: EvalSpec; fractions: number[]; repetitions: number } | null {
+  /** `partial`: return what resolved even when there were errors (reports are still checked against it). */
+  private evaluation(c: Checked, target: 'segmentation' | 'classification', regions: Record<string, number[]>, partial = false): { spec: EvalSpec; fractions: number[]; repetitions: number } | null {
     const before = this.diags.errorCount;
     const j = c.json;
     const metrics: MetricSpec[] = [];
@@ -901,7 +908,7 @@ class Lowering {
     }
     const fractions = (arr(j.fractions)?.map((x) => frac(x)!) ?? [1]).slice();
     this.noDuplicates(c, '/fractions', fractions);
-    if (this.diags.errorCount > before) return null;
+    if (this.diags.errorCount > before && !partial) return null;
     // HD95 with exactly one mask empty: left out of the graph when it is the default ('exclude'),
     // so that experiments which do not declare it keep their node hashes
     const hd95Empty = j['hd95-empty'] === undefined || j['hd95-empty'] === 'exclude' ? undefined : num(j['hd95-empty']);
@@ -1024,7 +1031,12 @@ class Lowering {
         continue;
       }
       const sr = sweepResults.get(sweepDecl);
-      if (!sr) continue;
+      if (!sr) {
+        // the sweep failed elsewhere: check the report against what the sweep would produce
+        const ctx = this.sweepContext.get(sweepDecl);
+        if (ctx) this.lowerReport(c, ctx);
+        continue;
+      }
       const spec = this.lowerReport(c, sr);
       if (!spec) continue;
       const inputs = [...sr.evaluateIds, ...(spec.plots.some((p) => p.kind === 'convergence') ? sr.finetuneIds : [])];
@@ -1088,14 +1100,33 @@ class Lowering {
       });
       return null;
     };
-    if (!ft || !ec) return resolveMethods();
-    const ev = this.evaluation(ec, ft.target, ft.data.spec.regions);
-    if (!ev) return resolveMethods();
+    if (!ft || !ec) {
+      // the fine-tuning did not lower: still check the evaluation (and, through sweepContext,
+      // the reports on this sweep) against what its data declares, so their problems show now
+      const dc = fc && ec ? this.ref(fc, '/data', ['dataset']) : null;
+      const evBefore0 = this.diags.errorCount;
+      const data = dc ? this.dataset(dc) : null;
+      if (fc && ec && data && (fc.decl.type === 'segmentation' || fc.decl.type === 'classification')) {
+        const evp = this.evaluation(ec, fc.decl.type, data.spec.regions, true);
+        const fr = j.fractions !== undefined ? arr(j.fractions)?.map((x) => frac(x)!) : evp?.fractions;
+        if (evp && fr) this.sweepContext.set(sc.decl, { evalSpec: evp.spec, fractions: fr, target: fc.decl.type, regions: Object.keys(data.spec.regions), partial: this.diags.errorCount > evBefore0 });
+      }
+      return resolveMethods();
+    }
+    const evBefore = this.diags.errorCount;
+    const ev = this.evaluation(ec, ft.target, ft.data.spec.regions, true);
+    if (!ev || this.diags.errorCount > evBefore) {
+      const fr = j.fractions !== undefined ? arr(j.fractions)?.map((x) => frac(x)!) : ev?.fractions;
+      if (ev && fr) this.sweepContext.set(sc.decl, { evalSpec: ev.spec, fractions: fr, target: ft.target, regions: Object.keys(ft.data.spec.regions), partial: this.diags.errorCount > evBefore });
+      return resolveMethods();
+    }
     const arms = (arr(j.arms)?.map((x) => word(x) as Arm) ?? ft.arms) as Arm[];
     if (j.arms !== undefined) this.noDuplicates(sc, '/arms', arms);
     const fractions = j.fractions !== undefined ? arr(j.fractions)!.map((x) => frac(x)!) : ev.fractions;
     if (j.fractions !== undefined) this.noDuplicates(sc, '/fractions', fractions);
     const repetitions = num(j.repetitions) ?? ev.repetitions;
+    const ds0 = ft.data.spec;
+    this.sweepContext.set(sc.decl, { evalSpec: ev.spec, fractions, target: ft.target, regions: Object.keys(ds0.regions) });
     const fracAt = (i: number): Span => (j.fractions !== undefined ? valueSpan(sc, `/fractions/${i}`) : arr(ec.json.fractions) ? valueSpan(ec, `/fractions/${i}`) : ec.decl.nameSpan);
 
     // every fraction must give at least one training case
@@ -1324,14 +1355,16 @@ class Lowering {
 
   private lowerReport(
     c: Checked,
-    sr: { evalSpec: EvalSpec; fractions: number[]; target: 'segmentation' | 'classification'; regions: string[] },
+    sr: { evalSpec: EvalSpec; fractions: number[]; target: 'segmentation' | 'classification'; regions: string[]; partial?: boolean },
   ): ReportSpec | null {
     const before = this.diags.errorCount;
     const j = c.json;
     const tables: TableSpec[] = [];
     const plots: PlotSpec[] = [];
     const names = new Set<string>();
-    const evaluated = (m: MetricSpec): boolean => sr.evalSpec.metrics.some((x) => x.metric === m.metric && x.region === m.region);
+    // sr.partial: the evaluation has errors of its own, so its metric list is incomplete; checks
+    // against it would only repeat those errors
+    const evaluated = (m: MetricSpec): boolean => !!sr.partial || sr.evalSpec.metrics.some((x) => x.metric === m.metric && x.region === m.region);
     const checkFraction = (at: string, f: number): void => {
       if (!sr.fractions.some((x) => Math.abs(x - f) < 1e-9))
         this.diags.error('SSL061', `the sweep does not run ${percentLabel(f)} (it runs ${sr.fractions.map(percentLabel).join(', ')})`, valueSpan(c, at));
@@ -1392,7 +1425,9 @@ class Lowering {
       }
       if (kind === 'convergence') {
         const conv = sr.evalSpec.convergence;
-        if (!conv) {
+        if (sr.partial) {
+          // the evaluation's own errors explain a missing convergence metric
+        } else if (!conv) {
           this.diags.error('SSL062', 'a convergence plot needs a metric tracked every epoch, but the evaluation has convergence = none', keySpan(c, at), 'set convergence = dice.WT (for example) in the evaluate block');
         } else if (metric && (metric.metric !== conv.metric || metric.region !== conv.region)) {
           this.diags.error('SSL062', `the convergence plot shows ${showMetric(metric)}, but only ${showMetric(conv)} is tracked every epoch`, valueSpan(c, `${at}/metric`));

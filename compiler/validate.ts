@@ -335,3 +335,51 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
   }
   return false;
 }
+
+/**
+ * A copy of an invalid block with the offending values left out (so they take their defaults),
+ * or null when it cannot be made valid that way (a required key is missing). The compiler checks
+ * names and domains of the rest of a declaration with it, so that one bad value does not hide
+ * every later problem in and downstream of that declaration (the program still fails: the
+ * schema errors have been reported). A value inside a list removes the whole list; a value
+ * under a `$unit`/`$value`/`$string` wrapper removes the wrapped value.
+ */
+export function repairBlock(key: string, data: Json): Json | null {
+  const validate = validatorFor(key);
+  let cur: Json = JSON.parse(JSON.stringify(data)) as Json;
+  for (let round = 0; round < 16; round++) {
+    if (validate(cur)) return cur;
+    const cuts = new Set<string>();
+    for (const e of validate.errors ?? []) {
+      let pointer = e.instancePath;
+      if (e.keyword === 'additionalProperties') pointer += `/${String((e.params as { additionalProperty: string }).additionalProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      else if (e.keyword === 'required') {
+        const missing = String((e.params as { missingProperty: string }).missingProperty);
+        if (!missing.startsWith('$')) {
+          if (pointer === '') return null; // a required key of the declaration itself
+        }
+      }
+      // cut at the first list on the way down (indices would shift) or at a wrapper's owner
+      const segs = pointer.split('/').slice(1);
+      let node: Json | undefined = cur;
+      let cut: string[] = [];
+      for (let i = 0; i < segs.length; i++) {
+        const seg = segs[i]!.replace(/~1/g, '/').replace(/~0/g, '~');
+        if (node === null || typeof node !== 'object' || Array.isArray(node) || seg.startsWith('$')) break;
+        cut = segs.slice(0, i + 1);
+        const next: Json | undefined = (node as Record<string, Json>)[seg];
+        if (Array.isArray(next)) break;
+        node = next;
+      }
+      if (cut.length === 0) return null;
+      cuts.add('/' + cut.join('/'));
+    }
+    if (cuts.size === 0) return null;
+    for (const c of cuts) {
+      const segs = c.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      const parent = atPointer(cur, segs.length > 1 ? '/' + c.split('/').slice(1, -1).join('/') : '');
+      if (parent && typeof parent === 'object' && !Array.isArray(parent)) delete (parent as Record<string, Json>)[segs[segs.length - 1]!];
+    }
+  }
+  return null;
+}

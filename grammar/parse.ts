@@ -5,7 +5,7 @@
 
 import type { IToken } from 'chevrotain';
 import type { Document, Span, Value } from './ast.js';
-import { AstBuilder, describeToken } from './ast-builder.js';
+import { AstBuilder, describeToken, KNOWN_KINDS } from './ast-builder.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex, sortDiagnostics } from './diagnostics.js';
 import { chevrotain } from './chevrotain.js';
@@ -155,6 +155,12 @@ function matchBrackets(ctx: Ctx, useIndentation: boolean): BracketResult {
   for (index = 0; index < ctx.tokens.length; index++) {
     const t = ctx.tokens[index]!;
     const name = t.tokenType.name;
+    // A declaration or import starting in column 1 (`dataset x = …`, `import "…"`) inside an
+    // open block: that block was left open. Close it here, so one missing '}' is one error and
+    // the rest of the file parses as the declarations it is.
+    if (useIndentation && stack.length && startsDeclaration(ctx, index)) {
+      while (stack.length) unclosed(stack.pop()!, t);
+    }
     if (name === 'LBrace' || name === 'LBracket') {
       stack.push(t);
     } else if (name === 'RBrace' || name === 'RBracket') {
@@ -230,6 +236,16 @@ function nestingTooDeep(ctx: Ctx): Diagnostic | null {
     } else if (n === 'RBrace' || n === 'RBracket') depth = Math.max(0, depth - 1);
   }
   return null;
+}
+
+/** Whether the token at `i` starts a top-level declaration or import in column 1. */
+function startsDeclaration(ctx: Ctx, i: number): boolean {
+  const t = ctx.tokens[i]!;
+  if (t.tokenType.name !== 'Ident' || ownLineIndent(ctx, t) !== 0) return false;
+  const n1 = ctx.tokens[i + 1];
+  const n2 = ctx.tokens[i + 2];
+  if (t.image === 'import') return n1?.tokenType.name === 'StringLit';
+  return KNOWN_KINDS.includes(t.image) && n1?.tokenType.name === 'Ident' && (n2?.tokenType.name === 'Equals' || n2?.tokenType.name === 'LBrace');
 }
 
 /** Indentation (in columns, tabs count 4) of the line a token is on. */
