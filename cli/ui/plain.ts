@@ -128,8 +128,18 @@ export function createPlainRenderer(opts: PlainOptions): PlainRenderer {
         break;
       }
       default:
-        break; // step, metric and checkpoint events only feed the view
+        // step, metric and checkpoint events only feed the view, but they are also the heartbeat's
+        // clock: a long epoch keeps the event loop busy (synchronous kernels), so the interval
+        // timer below may not fire for a minute; every step checks whether a heartbeat is due
+        beat();
+        break;
     }
+  };
+  const beat = (): void => {
+    const t = now();
+    if (t - lastLineAt < heartbeatMs || heartbeatMs <= 0) return;
+    const line = heartbeat(t);
+    if (line) out(t, line);
   };
 
   if (heartbeatMs > 0) {
@@ -141,10 +151,7 @@ export function createPlainRenderer(opts: PlainOptions): PlainRenderer {
     view,
     onEvent,
     tick(): void {
-      const t = now();
-      if (t - lastLineAt < heartbeatMs) return;
-      const line = heartbeat(t);
-      if (line) out(t, line);
+      beat();
     },
     close(): void {
       if (timer) clearInterval(timer);
