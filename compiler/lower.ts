@@ -648,11 +648,14 @@ class Lowering {
     const needs = this.encoderNeeds(enc.spec);
     const authors = variant !== 'paper';
     let params: TaskParams;
+    // 2D tasks measure patches in pixels (#16.11); hints use the unit word the language accepts
+    const vx = dim === 2 ? 'pixel' : 'voxel';
+    const unit = dim === 2 ? 'px' : 'voxels';
     const checkPatch = (patch: number, what: string, at: string): void => {
       if (patch < needs.min)
         this.diags.error(
           'SSL053',
-          `${what} is ${patch} voxels, but encoder ${ec!.decl.name} needs at least ${needs.min} (it halves its input ${Math.log2(needs.min)} time${needs.min === 2 ? '' : 's'})`,
+          `${what} is ${patch} ${vx}s, but encoder ${ec!.decl.name} needs at least ${needs.min} (it halves its input ${Math.log2(needs.min)} time${needs.min === 2 ? '' : 's'})`,
           valueSpan(c, at),
           'use a smaller grid or jitter, a larger resize, or fewer encoder levels',
         );
@@ -666,14 +669,30 @@ class Lowering {
         // as runtime/tasks/cpc.ts lays it out: patches `step = round(patch·(1 − overlap))` apart
         const fit = Math.floor(side / (1 + (grid - 1) * (1 - overlap)));
         const patch = num(j.patch) ?? Math.max(needs.divisor, Math.floor(fit / needs.divisor) * needs.divisor);
-        const step = Math.max(1, Math.round(patch * (1 - overlap)));
-        const covered = (grid - 1) * step + patch;
-        if (covered > side)
-          this.diags.error('SSL041', `a ${grid}-per-side grid of ${patch}-voxel patches (${percentLabel(overlap)} overlap) spans ${covered} voxels, but the input is ${side}`, valueSpan(c, at), `use patch = ${Math.max(1, fit)} voxels or a smaller grid`);
-        else if (patch % needs.divisor !== 0)
-          this.diags.error('SSL053', `the CPC patch (${patch} voxels) must be a multiple of ${needs.divisor} for encoder ${ec!.decl.name}`, valueSpan(c, at), `use patch = ${Math.max(needs.divisor, Math.floor(patch / needs.divisor) * needs.divisor)} voxels`);
-        else checkPatch(patch, 'the CPC patch', at);
         const predictTerms = num(j['predict-terms']) ?? 2;
+        const spans = (g: number, p: number): number => (g - 1) * Math.max(1, Math.round(p * (1 - overlap))) + p;
+        const covered = spans(grid, patch);
+        // The largest patch that passes every check below (fits, a multiple of the encoder's
+        // divisor, at least its minimum), for this grid or else the largest smaller grid that
+        // still leaves room for the predicted rows: a hint must never suggest a failing value.
+        const bestPatch = (g: number): number | null => {
+          for (let p = Math.floor(side / needs.divisor) * needs.divisor; p >= Math.max(needs.min, needs.divisor); p -= needs.divisor) if (spans(g, p) <= side) return p;
+          return null;
+        };
+        const fixHint = (): string => {
+          const p = bestPatch(grid);
+          if (p !== null) return `use patch = ${p} ${unit}`;
+          for (let g = grid - 1; g >= Math.max(3, predictTerms + 2); g--) {
+            const q = bestPatch(g);
+            if (q !== null) return `use grid = ${g}, patch = ${q} ${unit}`;
+          }
+          return `the input (${side} ${vx}s per side) is too small for a CPC grid with encoder ${ec!.decl.name}: resize the data or use fewer encoder levels`;
+        };
+        if (covered > side)
+          this.diags.error('SSL041', `a ${grid}-per-side grid of ${patch}-${vx} patches (${percentLabel(overlap)} overlap) spans ${covered} ${vx}s, but the input is ${side}`, valueSpan(c, at), fixHint());
+        else if (patch % needs.divisor !== 0)
+          this.diags.error('SSL053', `the CPC patch (${patch} ${vx}s) must be a multiple of ${needs.divisor} for encoder ${ec!.decl.name}`, valueSpan(c, at), fixHint());
+        else checkPatch(patch, 'the CPC patch', at);
         if (predictTerms > grid - 2)
           this.diags.error('SSL057', `CPC predicts ${predictTerms} row${predictTerms === 1 ? '' : 's'} below the context, but a ${grid}-row grid leaves at most ${Math.max(0, grid - 2)}`, valueSpan(c, j['predict-terms'] !== undefined ? '/predict-terms' : '/grid'), 'use a larger grid or fewer predict-terms');
         params = {
@@ -697,7 +716,13 @@ class Lowering {
         const cell = Math.floor(side / grid);
         const patch = cell - 2 * jitter;
         if (patch < 1)
-          this.diags.error('SSL041', `a ${grid}-per-side grid on ${side} voxels gives ${cell}-voxel cells; a jitter of ${jitter} per side leaves ${patch}-voxel patches`, valueSpan(c, j.jitter !== undefined ? '/jitter' : '/grid'), `the jitter must be below ${Math.ceil(cell / 2)}`);
+          this.diags.error(
+            'SSL041',
+            `a ${grid}-per-side grid on ${side} ${vx}s gives ${cell}-${vx} cells; a jitter of ${jitter} per side leaves ${patch}-${vx} patches`,
+            valueSpan(c, j.jitter !== undefined ? '/jitter' : '/grid'),
+            // the largest jitter that still leaves a patch the encoder accepts
+            cell - needs.min >= 0 ? `use jitter = ${Math.floor((cell - needs.min) / 2)} ${unit}` : `use a smaller grid, or resize the data`,
+          );
         else checkPatch(patch, `the patch (cell ${cell} − 2 × jitter ${jitter})`, j.jitter !== undefined ? '/jitter' : '/grid');
         if (task === 'rpl') params = { task: 'rpl', grid, jitter };
         else {

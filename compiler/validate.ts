@@ -217,10 +217,24 @@ function collapse(errors: ErrorObject[], inherited?: { expect?: string; anchor?:
   return out;
 }
 
+/** Whether `data` with `candidate` put at `pointer` has no schema error at or below that pointer (a hint's value must pass). */
+function passesAt(key: string, data: Json, pointer: string, candidate: Json): boolean {
+  if (pointer === '') return false;
+  const copy = JSON.parse(JSON.stringify(data)) as Json;
+  const segs = pointer.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parent = atPointer(copy, segs.length > 1 ? pointer.slice(0, pointer.lastIndexOf('/')) : '');
+  if (parent === null || typeof parent !== 'object' || parent === undefined) return false;
+  (parent as Record<string, Json>)[segs[segs.length - 1]!] = candidate;
+  const validate = validatorFor(key);
+  if (validate(copy)) return true;
+  return !(validate.errors ?? []).some((x) => x.instancePath === pointer || x.instancePath.startsWith(pointer + '/'));
+}
+
 /** Validate `data` (one declaration body) against `schema`; report located diagnostics. Returns true when valid. */
 export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: BlockContext, diags: Diagnostics): boolean {
   const validate = validatorFor(key);
   if (validate(data)) return true;
+  const blockKey = key; // (the loop below has a `key` of its own)
   currentRoot = blockSchemas[key]!;
   const pending = collapse(validate.errors ?? []);
   const seen = new Set<string>();
@@ -300,7 +314,11 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
           : `${label} expects ${expect ?? 'a ' + String((e.params as { type: string }).type)}; got ${showJson(value)}`;
         // one item where a list is expected: `methods = rot` → methods = [rot]
         if ((e.params as { type: string }).type === 'array' && value !== undefined && (value === null || typeof value !== 'object' || '$unit' in value || '$string' in value)) {
-          hint = `write a list: [${showJson(value)}]`;
+          // only a list that itself passes: `fractions = 10` → [10%], not [10] (#16.5)
+          const candidates: Json[] = [[value]];
+          if (typeof value === 'number' && value > 1 && value <= 100) candidates.unshift([{ $value: value, $unit: '%' }]);
+          const ok = candidates.find((c) => passesAt(blockKey, data, pointer, c));
+          if (ok !== undefined) hint = `write a list: ${showJson(ok)}`;
         }
         break;
       }

@@ -5,13 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { createPlainRenderer } from '../../cli/ui/plain.js';
 import type { RunEvent } from '../../runtime/events.js';
 
+type Untimed = RunEvent extends infer E ? (E extends { t: number } ? Omit<E, 't'> : never) : never;
+
 describe('#16.8 plain heartbeat inside a long epoch', () => {
   it('prints a line at least every 30 s while only step events arrive (fake clock, no timer)', () => {
     let clock = 1_000_000;
     const lines: Array<{ at: number; text: string }> = [];
     const r = createPlainRenderer({ write: (s) => lines.push({ at: clock, text: s }), now: () => clock }); // default 30 s
     const node = 'pretrain:rot3d';
-    const ev = (e: Omit<RunEvent, 't'>): void => r.onEvent({ ...e, t: clock } as RunEvent);
+    const ev = (e: Untimed): void => r.onEvent({ ...e, t: clock } as RunEvent);
     ev({ type: 'run-start', experiment: 'big', runId: 'r', backend: { name: 'native', reason: 'test' }, nodes: [{ id: node, kind: 'pretrain', hash: 'h', state: 'to-run', epochs: 10, stepsPerEpoch: 40 }] });
     ev({ type: 'node-start', node, kind: 'pretrain', resumeEpoch: 0, totalEpochs: 10, stepsPerEpoch: 40 });
     // one epoch of 40 steps, 1.45 s each: 58 s without an epoch event
