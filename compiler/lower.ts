@@ -663,7 +663,8 @@ class Lowering {
     switch (task) {
       case 'cpc': {
         const grid = num(j.grid) ?? (dim === 3 ? 4 : 5);
-        const overlap = frac(j.overlap) ?? (dim === 3 ? 0 : 0.5);
+        // the paper crops overlapping patches in 3D too; the authors' code does not (cpcGeometry)
+        const overlap = frac(j.overlap) ?? 0.5;
         const at = j.patch !== undefined ? '/patch' : j.grid !== undefined ? '/grid' : '/data';
         if (grid < 3) this.diags.error('SSL057', `CPC needs a grid of at least 3 patches per side (context, centre, prediction), got ${grid}`, valueSpan(c, '/grid'));
         // as runtime/tasks/cpc.ts lays it out: patches `step = round(patch·(1 − overlap))` apart
@@ -695,6 +696,10 @@ class Lowering {
         else checkPatch(patch, 'the CPC patch', at);
         if (predictTerms > grid - 2)
           this.diags.error('SSL057', `CPC predicts ${predictTerms} row${predictTerms === 1 ? '' : 's'} below the context, but a ${grid}-row grid leaves at most ${Math.max(0, grid - 2)}`, valueSpan(c, j['predict-terms'] !== undefined ? '/predict-terms' : '/grid'), 'use a larger grid or fewer predict-terms');
+        const negativesFrom = (word(j['negatives-from']) ?? 'same-volume') as 'same-volume' | 'other-volumes';
+        const cells = grid ** dim;
+        if (!authors && negativesFrom === 'same-volume' && (num(j.negatives) ?? 8) > cells - 1)
+          this.diags.error('SSL057', `CPC draws ${num(j.negatives) ?? 8} negatives from the other cells of the same volume, but a ${grid}-per-side grid has ${cells - 1}`, valueSpan(c, j.negatives !== undefined ? '/negatives' : '/grid'), `use negatives = ${cells - 1} or fewer, or negatives-from = other-volumes`);
         params = {
           task: 'cpc',
           grid,
@@ -704,6 +709,8 @@ class Lowering {
           contextSize: num(j['context-size']) ?? 256,
           predictTerms,
           negatives: num(j.negatives) ?? (authors ? 1 : 8),
+          // the paper: negatives "from other locations in the input image"
+          negativesFrom,
         };
         break;
       }
@@ -736,7 +743,8 @@ class Lowering {
         break;
       }
       case 'rotation':
-        params = { task: 'rotation', copies: num(j.copies) ?? 1 };
+        // the paper creates several rotated copies of each volume; the authors' code one per sample
+        params = { task: 'rotation', copies: num(j.copies) ?? (authors ? 1 : 4) };
         break;
       case 'exemplar':
         params = {

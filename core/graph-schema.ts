@@ -92,7 +92,7 @@ const train: S = obj({ epochs: int(1), batch: int(1), stepsPerEpoch: nullable(in
 
 const taskParams: S = {
   oneOf: [
-    obj({ task: { const: 'cpc' }, grid: int(1), patch: int(1), overlap: { type: 'number' }, codeSize: int(1), contextSize: int(1), predictTerms: int(1), negatives: int(1) }),
+    obj({ task: { const: 'cpc' }, grid: int(1), patch: int(1), overlap: { type: 'number' }, codeSize: int(1), contextSize: int(1), predictTerms: int(1), negatives: int(1), negativesFrom: en('same-volume', 'other-volumes') }, ['negativesFrom']),
     obj({ task: { const: 'rpl' }, grid: int(1), jitter: int(0) }),
     obj({ task: { const: 'jigsaw' }, grid: int(1), jitter: int(0), permutations: int(1), selection: en('max-hamming', 'random') }),
     obj({ task: { const: 'rotation' }, copies: int(1) }),

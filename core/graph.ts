@@ -157,6 +157,11 @@ export interface CpcParams {
   predictTerms: number;
   /** InfoNCE negatives per positive (paper); authors' code uses 1. */
   negatives: number;
+  /**
+   * Where the negatives come from: other cells of the same volume (the paper: "other locations
+   * in the input image", the default) or patches of the other volumes of the batch.
+   */
+  negativesFrom?: 'same-volume' | 'other-volumes';
 }
 
 export interface RplParams {

@@ -192,6 +192,7 @@ export const pretextSchemas: Record<string, Schema> = {
       'context-size': int(1, 100000, 'the GRU context size, e.g. 256'),
       'predict-terms': int(1, 16, 'rows predicted below the context, e.g. 2'),
       negatives: int(1, 4096, 'negatives per positive, ≥ 1'),
+      'negatives-from': oneOfWords(['same-volume', 'other-volumes']),
     },
     { required: ['data', 'encoder'] },
   ),

@@ -145,11 +145,14 @@ export interface CpcBatchIndices {
 
 /**
  * Indices of one batch of `batch` volumes. Patch p of volume b has global index b·cells + p.
- * Paper: each prediction gets `negatives` distinct negatives drawn from the patches of other
- * volumes of the batch — of other cases when `sources` says which entries share a case (2D
- * slices) and the batch has another case — or from other cells of the same volume when the batch
- * has one volume; never the positive itself. Authors' code: one negative context-free pairing — the targets of
- * a random different (volume, anchor) of the batch.
+ * Paper: each prediction gets `negatives` distinct negatives, never the positive itself, drawn
+ * - `same-volume` (the default, the paper's "other locations in the input image"): from the
+ *   other cells of the prediction's own volume (image or slice);
+ * - `other-volumes`: from the patches of other volumes of the batch — of other cases when
+ *   `sources` says which entries share a case (2D slices) and the batch has another case — or
+ *   from other cells of the same volume when the batch has one volume.
+ * Authors' code: one negative context-free pairing — the targets of a random different
+ * (volume, anchor) of the batch.
  */
 export function cpcBatchIndices(
   plan: CpcPlan,
@@ -159,6 +162,7 @@ export function cpcBatchIndices(
   rng: Rng,
   /** Case of each batch entry (2D slices of one volume share it); default: all different. */
   sources?: readonly number[],
+  from: 'same-volume' | 'other-volumes' = 'same-volume',
 ): CpcBatchIndices {
   const { cells, contextLength } = plan;
   const A = plan.anchors.length;
@@ -192,6 +196,10 @@ export function cpcBatchIndices(
   const src = (b: number): number => sources?.[b] ?? b;
   const donors: number[][] = [];
   for (let b = 0; b < batch; b++) {
+    if (from === 'same-volume') {
+      donors.push([]);
+      continue;
+    }
     const others = Array.from({ length: batch }, (_, i) => i).filter((i) => i !== b);
     const otherCases = others.filter((i) => src(i) !== src(b));
     donors.push(otherCases.length > 0 ? otherCases : others);
@@ -199,7 +207,12 @@ export function cpcBatchIndices(
   const poolOf = (b: number): number => ((donors[b] as number[]).length > 0 ? (donors[b] as number[]).length * cells : cells - 1);
   const smallest = Math.min(...Array.from({ length: batch }, (_, b) => poolOf(b)));
   if (negatives > smallest) {
-    throw taskError('badParams', `CPC asks for ${negatives} negatives per prediction but only ${smallest} patches of other volumes are in a batch of ${batch} volume(s) × ${cells} patches`);
+    throw taskError(
+      'badParams',
+      from === 'same-volume'
+        ? `CPC asks for ${negatives} negatives per prediction from the same volume, but it has only ${smallest} other patches (${cells} cells)`
+        : `CPC asks for ${negatives} negatives per prediction but only ${smallest} patches of other volumes are in a batch of ${batch} volume(s) × ${cells} patches`,
+    );
   }
   const neg = new Int32Array(contexts * T * negatives);
   const chosen = new Set<number>();

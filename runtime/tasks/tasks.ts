@@ -351,7 +351,7 @@ export class CpcTask implements PretextTask {
       }
     }
     const sources = picked.map((p) => (pool[p] as Vol).source ?? p);
-    const ix = cpcBatchIndices(this.plan, picked.length, this.params.negatives, this.authors ? 'authors-code' : 'paper', rng, sources);
+    const ix = cpcBatchIndices(this.plan, picked.length, this.params.negatives, this.authors ? 'authors-code' : 'paper', rng, sources, this.params.negativesFrom ?? 'same-volume');
     const zeroIndex = vols.length;
     const needsZero = ix.context.some((c) => c < 0);
     if (needsZero) {

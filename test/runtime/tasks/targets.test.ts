@@ -167,7 +167,7 @@ describe('CPC targets', () => {
       const plan = cpcPlan(g);
       const vols = [uniqueVol(shape, 1, 1), uniqueVol(shape, 1, 2), uniqueVol(shape, 1, 3)];
       const patches = vols.flatMap((v) => cpcPatches(v, g));
-      const ix = cpcBatchIndices(plan, 3, 8, 'paper', new Rng(4));
+      const ix = cpcBatchIndices(plan, 3, 8, 'paper', new Rng(4), undefined, 'other-volumes');
       const T = g.terms;
       for (let ci = 0; ci < ix.contexts; ci++) {
         const b = Math.floor(ci / plan.anchors.length);
@@ -186,11 +186,21 @@ describe('CPC targets', () => {
           }
         }
       }
+      // the default: negatives from other locations of the same volume (the paper)
+      const same = cpcBatchIndices(plan, 3, 8, 'paper', new Rng(4));
+      for (let q = 0; q < same.queries; q++) {
+        const negs = Array.from(same.negatives.subarray(q * 8, (q + 1) * 8));
+        expect(new Set(negs).size).toBe(8);
+        for (const n of negs) {
+          expect(n).not.toBe(same.positives[q]);
+          expect(Math.floor(n / plan.cells)).toBe(Math.floor(same.positives[q]! / plan.cells));
+        }
+      }
       const one = cpcBatchIndices(plan, 1, 5, 'paper', new Rng(4));
       for (let q = 0; q < one.queries; q++) for (let k = 0; k < 5; k++) expect(one.negatives[q * 5 + k]).not.toBe(one.positives[q]);
       expect(() => cpcBatchIndices(plan, 1, plan.cells, 'paper', new Rng(1))).toThrow(/negatives/);
       // entries 0 and 1 are slices of one case: their negatives come from entry 2 only
-      const shared = cpcBatchIndices(plan, 3, 4, 'paper', new Rng(5), [7, 7, 8]);
+      const shared = cpcBatchIndices(plan, 3, 4, 'paper', new Rng(5), [7, 7, 8], 'other-volumes');
       for (let ci = 0; ci < shared.contexts; ci++) {
         const b = Math.floor(ci / plan.anchors.length);
         for (let k = 0; k < T * 4; k++) {
