@@ -331,7 +331,8 @@ class Lowering {
         const size = this.sizeAt(c, '/size', 3) ?? [64, 64, 64];
         const labelled = j.labelled !== false;
         rawChannels = num(j.channels) ?? 1;
-        source = { kind: 'phantom3d', anatomy, cases: num(j.cases) ?? 1, channels: rawChannels, size: [size[0]!, size[1]!, size[2]!], labelled };
+        const tumourRate = frac(j['tumour-rate']) ?? (anatomy === 'pancreas' ? 0.8 : labelled ? 1 : 0.01);
+        source = { kind: 'phantom3d', anatomy, cases: num(j.cases) ?? 1, channels: rawChannels, size: [size[0]!, size[1]!, size[2]!], labelled, tumourRate };
         nativeShape = size;
         if (!labelled) labelKind = 'none';
         defaultClasses = anatomy === 'brain' ? PAPER.bratsClasses : PAPER.pancreasClasses;

@@ -33,7 +33,7 @@ const dataSource: S = {
       labelColumn: { type: 'string' },
       extensions: { type: 'array', items: { type: 'string' } },
     }),
-    obj({ kind: { const: 'phantom3d' }, anatomy: en('brain', 'pancreas'), cases: int(1), channels: int(1), size: intArr(3, 3), labelled: { type: 'boolean' } }),
+    obj({ kind: { const: 'phantom3d' }, anatomy: en('brain', 'pancreas'), cases: int(1), channels: int(1), size: intArr(3, 3), labelled: { type: 'boolean' }, tumourRate: { type: 'number', minimum: 0, maximum: 1 } }, ['tumourRate']),
     obj({ kind: { const: 'phantom2d' }, cases: int(1), channels: int(1), size: intArr(2, 2), labelled: { type: 'boolean' } }),
   ],
 };

@@ -44,6 +44,11 @@ export type DataSource =
       channels: number;
       size: Vec3;
       labelled: boolean;
+      /**
+       * Fraction of cases with a tumour. Defaults: unlabelled brain corpora 1 % (a population
+       * cohort such as UK Biobank rarely has one), labelled brain sets 100 %, pancreas 80 %.
+       */
+      tumourRate?: number;
     }
   | { kind: 'phantom2d'; cases: number; channels: number; size: Vec2; labelled: boolean };
 

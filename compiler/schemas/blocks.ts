@@ -124,6 +124,7 @@ export const datasetSchemas: Record<string, Schema> = {
       ...datasetCommon,
       ...segCommon,
       anatomy: oneOfWords(['brain', 'pancreas']),
+      'tumour-rate': fraction({ allowZero: true, example: '1% or 0' }),
       channels: int(1, 64, 'the number of channels'),
       size: size([3], 4),
       labelled: bool,

@@ -829,7 +829,7 @@ export function fundusPhantom(seed: number, size: Vec2 | number[], channels: num
 // ───────────────────────── dataset-level ─────────────────────────
 
 export type PhantomSource =
-  | { kind: 'phantom3d'; anatomy: 'brain' | 'pancreas'; cases: number; channels: number; size: Vec3 | number[]; labelled: boolean }
+  | { kind: 'phantom3d'; anatomy: 'brain' | 'pancreas'; cases: number; channels: number; size: Vec3 | number[]; labelled: boolean; tumourRate?: number }
   | { kind: 'phantom2d'; cases: number; channels: number; size: Vec2 | number[]; labelled: boolean };
 
 /** Case ids of a phantom dataset: `phantom-0000`, `phantom-0001`, … (sorted order = index order). */
@@ -839,8 +839,9 @@ export function phantomCaseId(i: number): string {
 
 /**
  * Case `index` of a phantom dataset seeded with `seed` (raw intensities, before preprocessing).
- * Unlabelled brain corpora still contain tumours in about a third of the cases (as real
- * population corpora do); labelled brain sets always have one, labelled pancreas sets in 80 %.
+ * A case has a tumour with probability `tumourRate` (the compiler always sets it: unlabelled brain
+ * corpora 1 %, labelled brain sets 100 %, pancreas 80 %). Without a rate (graphs from before the
+ * parameter existed) the old behaviour holds: unlabelled brain 35 %, labelled brain always.
  */
 export function phantomCase(source: PhantomSource, seed: number, index: number): Case {
   const caseSeed = deriveSeed(seed, 'case', index);
@@ -849,12 +850,14 @@ export function phantomCase(source: PhantomSource, seed: number, index: number):
     v = fundusPhantom(caseSeed, source.size, source.channels);
     if (!source.labelled) v = { ...v, grade: null };
   } else if (source.anatomy === 'brain') {
-    v = brainPhantom(caseSeed, source.size, source.channels, { tumour: source.labelled ? true : 'random', labelled: source.labelled });
+    const rate = source.tumourRate;
+    const tumour = rate === undefined ? (source.labelled ? true : 'random') : rate >= 1 ? true : rate <= 0 ? false : 'random';
+    v = brainPhantom(caseSeed, source.size, source.channels, { tumour, tumourProbability: rate, labelled: source.labelled });
   } else {
     if (source.channels !== 1) {
       throw new SslRuntimeError(DATA_CODES.badPhantom, `pancreas phantom: ${source.channels} channels requested; CT has 1`);
     }
-    v = pancreasPhantom(caseSeed, source.size, { tumour: 'random', labelled: source.labelled });
+    v = pancreasPhantom(caseSeed, source.size, { tumour: 'random', tumourProbability: source.tumourRate, labelled: source.labelled });
   }
   return { id: phantomCaseId(index), shape: v.shape, channels: v.channels, image: v.image, mask: v.mask, grade: v.grade, spacing: v.spacing };
 }
