@@ -65,11 +65,17 @@ describe('experiments/', () => {
     });
   }
 
-  it('pancreas crops to the body: the crop threshold sits at the low end of the HU window', () => {
+  it('pancreas follows the paper: no HU window; the body crop only on the pretraining scans (#12.6)', () => {
     const g = compileFile('experiments/pancreas.ssl').graph!;
-    const data = g.nodes.find((n) => n.kind === 'data' && n.params.dataset.name === 'pancreas');
-    const pp = data?.kind === 'data' ? data.params.dataset.preprocess : null;
-    expect(pp?.window).toEqual([-100, 240]);
-    expect(pp?.crop?.threshold).toBe(pp?.window?.[0]);
+    const pp = (name: string) => {
+      const d = g.nodes.find((n) => n.kind === 'data' && n.params.dataset.name === name);
+      return d?.kind === 'data' ? d.params.dataset.preprocess : null;
+    };
+    expect(pp('pancreas_scans')?.window).toBeNull();
+    expect(pp('pancreas_scans')?.crop?.threshold).toBe(-500);
+    expect(pp('pancreas')?.window).toBeNull();
+    expect(pp('pancreas')?.crop).toBeNull();
+    const pre = g.nodes.filter((n) => n.kind === 'pretrain');
+    expect(new Set(pre.map((n) => n.inputs[0]))).toEqual(new Set(['data:pancreas_scans']));
   });
 });
