@@ -290,6 +290,7 @@ export function estimateCost(q: CostQuery): CostEstimate {
       // features → hidden (ReLU) → 10 (3D) / 4 (2D) rotation classes, per rotated copy
       runs(params.copies, (h) => {
         h.dense(e, p.headHidden);
+        h.norm([], p.headHidden, 'batch');
         h.dense(p.headHidden, d === 3 ? 10 : 4);
       });
       break;
@@ -297,6 +298,7 @@ export function estimateCost(q: CostQuery): CostEstimate {
       // per patch: features → 64 (patch embedding); then [centre ‖ query] 128 → hidden (ReLU) → grid^d − 1
       runs(2, (h) => h.dense(e, PATCH_EMBEDDING));
       head.dense(2 * PATCH_EMBEDDING, p.headHidden);
+      head.norm([], p.headHidden, 'batch');
       head.dense(p.headHidden, params.grid ** d - 1);
       break;
     case 'jigsaw': {
@@ -305,6 +307,7 @@ export function estimateCost(q: CostQuery): CostEstimate {
       const classes = Math.min(authors ? 100 : params.permutations, factorial(tiles));
       runs(tiles, (h) => h.dense(e, PATCH_EMBEDDING));
       head.dense(tiles * PATCH_EMBEDDING, p.headHidden);
+      head.norm([], p.headHidden, 'batch');
       head.dense(p.headHidden, classes);
       break;
     }

@@ -32,6 +32,11 @@ export interface EvalMetrics {
   /** How empty reference/prediction pairs were scored, printed in reports. */
   emptyPolicy: string;
   testCases: number;
+  /**
+   * Segmentation: the grid the test metrics were computed on — 'original' (every case on its
+   * label file's grid), 'preprocessed' (phantoms: generated on that grid), or 'mixed'.
+   */
+  grid?: 'original' | 'preprocessed' | 'mixed';
 }
 
 /** Everything a report needs. Built from a run record or from cached artifacts. */

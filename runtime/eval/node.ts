@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { DataNode, EvaluateNode, FinetuneNode } from '../../core/graph.js';
 import { SslRuntimeError, type InputArtifact, type NodeContext, type NodeHandler } from '../contract.js';
 import { readDatasetArtifact } from '../data/artifact.js';
-import { writeNifti } from '../data/nifti.js';
+import { readNifti, writeNifti } from '../data/nifti.js';
+import { labelsFromVolume, resolveCases } from '../data/layouts.js';
 import type { Case } from '../data/types.js';
 import { labelsToGrid } from './regrid.js';
 import type { EvalMetrics } from '../record.js';
@@ -35,6 +36,20 @@ async function writePrediction(file: string, c: Case, pred: Uint8Array): Promise
     return;
   }
   await writeNifti(file, { shape: c.shape, data: pred, spacing: c.spacing, affine: c.affine ?? undefined });
+}
+
+/**
+ * The case scored on its original label grid: the reference read from the label file as it is on
+ * disk (canonical RAS voxel order: the file's voxels, only permuted/flipped, with their spacing)
+ * and the prediction brought there by nearest-neighbour through both voxel → world matrices (as
+ * written to pred/). Null when the case has no label file or no scanner geometry (phantoms).
+ */
+async function onNativeGrid(c: Case, pred: Uint8Array, labelFile: string | null | undefined): Promise<SegCase | null> {
+  if (!labelFile || !c.affine || c.shape.length !== 3) return null;
+  const lv = await readNifti(labelFile);
+  const reference = labelsFromVolume(lv, c.id, labelFile);
+  const prediction = labelsToGrid(pred, c.shape, c.affine, lv.shape, lv.affine);
+  return { id: c.id, reference, prediction, shape: [...lv.shape], spacing: [...lv.spacing] };
 }
 
 function inputOfKind(ctx: NodeContext<EvaluateNode>, kind: 'data' | 'finetune'): InputArtifact | null {
@@ -74,12 +89,26 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
       const specs = spec.metrics.filter((m) => m.metric === 'dice' || m.metric === 'iou' || m.metric === 'hd95');
       const segCases: SegCase[] = [];
       if (fromNifti) await mkdir(join(ctx.outDir, 'pred'), { recursive: true });
+      // Test metrics are computed on the original label files' grids (as BraTS and the paper score),
+      // not on the resampled masks; the resampled score is only the per-epoch validation signal.
+      const labelFiles = new Map<string, string | null | undefined>();
+      if (fromNifti) {
+        try {
+          for (const cs of await resolveCases(dataNode.params.dataset, ctx.baseDir)) labelFiles.set(cs.id, cs.labelFile);
+        } catch (e) {
+          const why = e instanceof SslRuntimeError ? `[${e.code}] ${e.message}` : (e as Error).message;
+          ctx.emit({ type: 'warning', node: id, message: `the original label files cannot be listed (${why}); scoring on the preprocessed grid` });
+        }
+      }
+      let native = 0;
       for (let n = 0; n < testCases.length; n++) {
         ctx.signal.throwIfAborted();
         const c = testCases[n]!;
         if (!c.mask) throw new SslRuntimeError('SSL160', `${id}: test case ${c.id} has no reference mask`);
         const pred = await predictSegmentation(model, c, desc);
-        segCases.push({ id: c.id, reference: c.mask, prediction: pred, shape: c.shape, spacing: c.spacing });
+        const orig = fromNifti ? await onNativeGrid(c, pred, labelFiles.get(c.id)) : null;
+        if (orig) native++;
+        segCases.push(orig ?? { id: c.id, reference: c.mask, prediction: pred, shape: c.shape, spacing: c.spacing });
         if (fromNifti) await writePrediction(join(ctx.outDir, 'pred', `${c.id}.nii.gz`), c, pred);
         const every = Math.max(1, Math.ceil(testCases.length / 10));
         if ((n + 1) % every === 0 || n + 1 === testCases.length) ctx.emit({ type: 'info', node: id, message: `predicted ${n + 1}/${testCases.length} test cases` });
@@ -91,7 +120,11 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
         if (e instanceof RangeError && /unknown region/.test(e.message)) throw new SslRuntimeError('SSL165', `${id}: ${e.message}`);
         throw e;
       }
-      metrics = { aggregate: table.aggregate, perCase: table.perCase, emptyPolicy: describeEmptyPolicy(policy), testCases: testCases.length };
+      metrics = { aggregate: table.aggregate, perCase: table.perCase, emptyPolicy: describeEmptyPolicy(policy), testCases: testCases.length, grid: native === testCases.length ? 'original' : native === 0 ? 'preprocessed' : 'mixed' };
+      ctx.emit({
+        type: 'info', node: id,
+        message: native === testCases.length ? `scored ${native} test cases on their original label grids` : `scored ${native} of ${testCases.length} test cases on their original label grids, the others on the preprocessed grid (${fromNifti ? 'no label file or scanner geometry' : 'synthetic data: generated on that grid'})`,
+      });
       const keys = specs.map(metricKey);
       csv = ['case,' + keys.join(','), ...table.perCase.map((r) => [csvField(r.id), ...keys.map((k) => num(r.values[k]!))].join(','))].join('\n') + '\n';
     } else {

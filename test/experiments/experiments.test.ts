@@ -9,8 +9,21 @@ import type { FinetuneNode, PretrainNode } from '../../core/graph.js';
 const files = readdirSync('experiments').filter((f) => f.endsWith('.ssl')).map((f) => `experiments/${f}`);
 
 describe('experiments/', () => {
-  it('holds the four experiments', () => {
-    expect(files.sort()).toEqual(['experiments/brats.ssl', 'experiments/pancreas.ssl', 'experiments/quickstart.ssl', 'experiments/retinopathy.ssl']);
+  it('holds the five experiments', () => {
+    expect(files.sort()).toEqual(['experiments/brats.ssl', 'experiments/pancreas.ssl', 'experiments/phantom-table1.ssl', 'experiments/quickstart.ssl', 'experiments/retinopathy.ssl']);
+  });
+
+  it('phantom-table1.ssl: the five 3D tasks and scratch, the paper fractions, 3 repetitions, 2 → 4 channels by name', () => {
+    const g = compileFile('experiments/phantom-table1.ssl').graph!;
+    const pre = g.nodes.filter((n): n is PretrainNode => n.kind === 'pretrain');
+    expect(pre.map((n) => n.params.pretext.task).sort()).toEqual(['cpc', 'exemplar', 'jigsaw', 'rotation', 'rpl']);
+    expect(pre.every((n) => n.params.pretext.dim === 3)).toBe(true);
+    const ft = g.nodes.filter((n): n is FinetuneNode => n.kind === 'finetune');
+    expect(new Set(ft.map((n) => n.params.method)).size).toBe(6);
+    expect([...new Set(ft.map((n) => n.params.fraction))].sort()).toEqual([0.1, 0.25, 0.5, 1]);
+    expect([...new Set(ft.map((n) => n.params.repetition))].sort()).toEqual([0, 1, 2]);
+    const one = ft.find((n) => n.params.arm === 'finetune')!;
+    expect([one.params.pretrainedChannelNames, one.params.channelNames]).toEqual([['t1', 'flair'], ['t1', 't1ce', 't2', 'flair']]);
   });
 
   for (const file of files) {

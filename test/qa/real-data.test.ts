@@ -87,6 +87,17 @@ describe('QA: real NIfTI layouts end to end', () => {
       expect(pred.spacing).toEqual(ref.spacing);
       for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(pred.affine[i]![j]).toBeCloseTo(ref.affine[i]![j]!, 4);
       for (const v of new Set(pred.data)) expect([0, 1, 2, 4]).toContain(v);
+      // the test metric is computed on this original grid (#12.2): Dice WT by hand from the two files
+      const m = JSON.parse(readFileSync(join(p, '..', '..', 'metrics.json'), 'utf8')) as { grid: string; perCase: Array<{ id: string; values: Record<string, number> }> };
+      expect(m.grid).toBe('original');
+      let inter = 0, sum = 0;
+      for (let i = 0; i < ref.data.length; i++) {
+        const a = ref.data[i]! > 0, b = pred.data[i]! > 0;
+        if (a && b) inter++;
+        sum += (a ? 1 : 0) + (b ? 1 : 0);
+      }
+      const want = m.perCase.find((c) => c.id === id)!.values['dice_WT']!;
+      if (sum > 0) expect(want).toBeCloseTo((2 * inter) / sum, 6);
     }
     for (const m of allMetrics(cache).map((t) => JSON.parse(t) as { aggregate: Record<string, number>; testCases: number })) {
       expect(m.testCases).toBe(2);
