@@ -193,8 +193,7 @@ export function headModel(name: string, inputShape: number[], layers: tf.layers.
  * BatchNormalization). Without the norm, Adam at the paper's 1e-3 moves every weight of the wide
  * first layer (fan-in up to 8192 flattened features) by about lr per step, the hidden units by
  * several units per step, and the logits with them: the 1024-unit default diverged in its first
- * epoch (mean loss 12.2 over the first 12 steps against 2.3 at chance; 3.3 with the norm;
- * docs/tasks.md, #16.7).
+ * epoch (#16.7; bench/rotation-head.ts compares the heads, docs/tasks.md).
  */
 export function classifierHead(prefix: string, inputSize: number, hidden: number, classes: number, seed: number): tf.LayersModel {
   return headModel(`${prefix}_classifier`, [inputSize], [

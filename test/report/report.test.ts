@@ -105,6 +105,12 @@ describe('tables', () => {
     golden('reference-table1.md', md);
   });
 
+  it('flags a 100 % run on fewer training cases than the paper\'s 285 (e.g. 228 after an own test split)', () => {
+    const histories = fixtureInput.histories.map((h) => ({ ...h, history: { ...h.history, trainCases: Array.from({ length: 228 }, (_, i) => `case${i}`) } }));
+    const md = renderComparisonMarkdown(buildComparison({ ...fixtureInput, histories }, byRegion)!);
+    expect(md).toContain('fine-tuned on 228 cases, not 285');
+  });
+
   it('flags real but non-paper data as different, with the reasons (never a silent replication claim)', () => {
     // a BraTS-layout dataset at 16³ with a handful of cases: real files, but not the paper's setting
     const nodes = fixtureInput.graph.nodes.map((n): GraphNode =>
