@@ -12,9 +12,9 @@ import { BatchNorm } from '../runtime/models/layers.js';
 import { phantomCase } from '../runtime/data/phantoms.js';
 import { minMaxNormalize } from '../runtime/data/preprocess.js';
 import { Optimizer } from '../runtime/train/optim.js';
-import { Rng } from '../runtime/rng.js';
+import { Rng } from '../core/rng.js';
 import { UNET_PRESETS } from '../compiler/defaults.js';
-import type { PretextSpec } from '../compiler/graph.js';
+import type { PretextSpec } from '../core/graph.js';
 
 await selectBackend('auto', { quiet: true });
 const S = 24;
