@@ -2,7 +2,7 @@
 // labels one repetition per pretrained method scored Dice 0 on all 10 test cases, and mean ± sd
 // hid it.
 import { describe, expect, it } from 'vitest';
-import type { EvaluateNode, TableSpec } from '../../compiler/graph.js';
+import type { EvaluateNode, TableSpec } from '../../core/graph.js';
 import { buildTable, renderCsv, renderLatex, renderMarkdown } from '../../report/index.js';
 import { collapsesOf, collapseText } from '../../report/collapse.js';
 import type { ReportInput } from '../../runtime/record.js';
