@@ -5,7 +5,8 @@
 //
 // Pure: the same sources give a byte-identical graph (no timestamps, no absolute paths; data
 // paths stay relative to the experiment file's folder). The only I/O is `readFile` (imports).
-import { readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { BlockValue, Declaration, Entry, Span, Value } from '../grammar/ast.js';
 import { parseValue, sortDiagnostics } from '../grammar/index.js';
 import { PACKAGE_VERSION } from '../core/version.js';
@@ -13,7 +14,7 @@ import { Diagnostics, type Diagnostic } from './diag.js';
 import type { DatasetSpec, ExecutionGraph } from '../core/graph.js';
 import { sha256 } from '../core/hash.js';
 import { lowerProgram } from './lower.js';
-import { loadModules, normPath, type Module } from './modules.js';
+import { loadModules, normPath, type Module, type RefusedRead } from './modules.js';
 import { closest } from './suggest.js';
 
 export type { Diagnostic };
@@ -23,6 +24,12 @@ export interface CompileOptions {
   overrides?: string[];
   /** How imports (and, for compileFile, the root file) are read; defaults to the file system. */
   readFile?: (path: string) => string;
+  /**
+   * The folder imports must stay inside. Default: with the file-system reader, the nearest folder
+   * above the experiment file that holds a package.json (else the file's own folder); with a
+   * custom `readFile`, the experiment file's folder.
+   */
+  importRoot?: string;
 }
 
 export interface CompileResult {
@@ -34,7 +41,70 @@ export interface CompileResult {
   unusedDatasets?: DatasetSpec[];
 }
 
-const defaultRead = (p: string): string => readFileSync(p, 'utf8');
+/** The largest .ssl file read (root or import): far above any real experiment. */
+export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+
+function refuse(message: string): RefusedRead {
+  return Object.assign(new Error(message), { sslCode: 'SSL091' as const });
+}
+
+/**
+ * Read a source file from disk safely: it must be a regular file (never a device, FIFO or
+ * folder; /dev/zero or a named pipe would grow memory or hang), at most MAX_SOURCE_BYTES, UTF-8
+ * text without NUL bytes; with `root`, its real path (symbolic links resolved) must lie inside
+ * that folder. Refusals are RefusedRead errors (SSL091) and the contents are never echoed.
+ */
+export function readSourceFile(path: string, root: string | null): string {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (e) {
+    throw e; // ENOENT and friends: the caller's "cannot read" message
+  }
+  if (root !== null) {
+    const realRoot = realpathSync(root);
+    const rel = relative(realRoot, real);
+    if (rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) throw refuse(`it resolves (through a symbolic link) to ${real}, outside the project folder ${realRoot}`);
+  }
+  const st = statSync(real);
+  if (!st.isFile()) throw refuse(`it is not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a named pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a special file'})`);
+  if (st.size > MAX_SOURCE_BYTES) throw refuse(`it has ${st.size} bytes; .ssl files are limited to ${MAX_SOURCE_BYTES} bytes`);
+  // Read at most one byte past the limit (files in /proc report size 0 but are not empty).
+  const fd = openSync(real, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  const buf = Buffer.alloc(Math.min(MAX_SOURCE_BYTES + 1, Math.max(st.size, 65536) + 1));
+  let n = 0;
+  try {
+    for (;;) {
+      if (n === buf.length) break;
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (n > MAX_SOURCE_BYTES || (n === buf.length && buf.length <= MAX_SOURCE_BYTES && st.size === 0)) {
+    throw refuse(`it is larger than ${MAX_SOURCE_BYTES} bytes (or not an ordinary file)`);
+  }
+  const bytes = buf.subarray(0, n);
+  if (bytes.includes(0)) throw refuse('it is binary data (it contains NUL bytes), not .ssl text');
+  const text = bytes.toString('utf8');
+  if (text.includes('\uFFFD') && !bytes.includes(Buffer.from('\uFFFD', 'utf8'))) throw refuse('it is not UTF-8 text');
+  return text;
+}
+
+/** The project folder of an experiment file: the nearest folder above it with a package.json, else its own folder. */
+export function projectRoot(file: string): string {
+  const start = dirname(resolve(file));
+  for (let d = start; ; ) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    const up = dirname(d);
+    if (up === d) return start;
+    d = up;
+  }
+}
+
+const defaultRead = (p: string): string => readSourceFile(p, null);
 
 export function compileFile(file: string, options: CompileOptions = {}): CompileResult {
   const read = options.readFile ?? defaultRead;
@@ -43,10 +113,11 @@ export function compileFile(file: string, options: CompileOptions = {}): Compile
     text = read(file);
   } catch (err) {
     const code = (err as { code?: string }).code;
+    const refused = (err as Partial<RefusedRead>).sslCode;
     const span: Span = { file, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
     return {
       graph: null,
-      diagnostics: [{ code: 'SSL034', severity: 'error', message: code === 'EISDIR' ? `${file} is a folder, not an .ssl file` : `cannot read ${file}`, span }],
+      diagnostics: [{ code: refused ?? 'SSL034', severity: 'error', message: refused ? `cannot read ${file}: ${(err as Error).message}` : code === 'EISDIR' || /not a regular file \(a folder\)/.test(String((err as Error).message)) ? `${file} is a folder, not an .ssl file` : `cannot read ${file}`, span }],
       sources: {},
     };
   }
@@ -55,11 +126,22 @@ export function compileFile(file: string, options: CompileOptions = {}): Compile
 
 export function compileSource(text: string, file: string, options: CompileOptions = {}): CompileResult {
   const diags = new Diagnostics();
-  const read = options.readFile ?? defaultRead;
+  // Imports are confined to the project folder: by path here, and on disk (symbolic links,
+  // devices, size) by the default reader.
+  let importRoot: string;
+  let read: (p: string) => string;
+  if (options.readFile) {
+    read = options.readFile;
+    importRoot = options.importRoot ?? dirname(normPath(file));
+  } else {
+    const abs = options.importRoot ? resolve(options.importRoot) : projectRoot(file);
+    importRoot = relative(process.cwd(), abs).split(sep).join('/') || '.';
+    read = (p) => readSourceFile(p, abs);
+  }
   const overrideSources: Record<string, string> = {};
   let loaded: ReturnType<typeof loadModules>;
   try {
-    loaded = loadModules(file, text, read, diags);
+    loaded = loadModules(file, text, read, diags, isAbsolute(normPath(file)) ? resolve(importRoot).split(sep).join('/') : importRoot);
     if (loaded.root) applyOverrides(loaded.root, options.overrides ?? [], diags, overrideSources);
   } catch (err) {
     // The front end never throws; this is a last line of defence so no input gives a stack trace.

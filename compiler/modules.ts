@@ -3,6 +3,7 @@
 // into scope by name; `import "x.ssl" as common` makes them available as `common.NAME`.
 // Imports are not transitive: a file sees only what it declares and imports itself.
 import { posix } from 'node:path';
+import type { Code } from '../core/codes/index.js';
 import type { Declaration, Document, Import, Span } from '../grammar/ast.js';
 import { parse } from '../grammar/index.js';
 import type { Diagnostics } from './diag.js';
@@ -40,12 +41,38 @@ export function normPath(p: string): string {
   return n.startsWith('./') ? n.slice(2) : n;
 }
 
+/**
+ * Why an import path may not be followed, or null. Imports stay inside the project folder
+ * `root` (posix, relative like the file names here): no absolute paths, no `..` leaving it, and
+ * only `.ssl` files. The reader checks the rest on disk (symbolic links, devices, size, binary).
+ */
+export function importProblem(path: string, target: string, root: string): string | null {
+  if (path.includes('\u0000')) return `the import path contains a NUL byte`;
+  if (posix.isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\')) {
+    return `absolute imports are not allowed ('${path}'); import a path relative to this file, inside the project folder`;
+  }
+  const rel = posix.relative(root === '' ? '.' : root, target);
+  if (rel === '..' || rel.startsWith('../') || posix.isAbsolute(rel)) {
+    return `'${path}' leaves the project folder ${root === '' || root === '.' ? '(the folder of the experiment file)' : root}; imports must stay inside it`;
+  }
+  if (!path.endsWith('.ssl')) return `'${path}' is not an .ssl file; only .ssl files can be imported${/\.[A-Za-z0-9]+$/.test(path) ? '' : ` (did you mean "${path}.ssl"?)`}`;
+  return null;
+}
+
+/** An error a reader throws to refuse a file with its own code and reason (e.g. SSL091). */
+export interface RefusedRead extends Error {
+  sslCode: Code;
+}
+
 export function loadModules(
   rootFile: string,
   rootText: string,
   readFile: (path: string) => string,
   diags: Diagnostics,
+  /** The project folder imports must stay in (default: the folder of the root file). */
+  importRoot: string = posix.dirname(normPath(rootFile)),
 ): LoadResult {
+  const projectRoot = normPath(importRoot);
   const sources: Record<string, string> = {};
   const modules = new Map<string, Module>();
   const order: Module[] = [];
@@ -82,12 +109,23 @@ export function loadModules(
         diags.error('SSL035', `import cycle: ${cycle}`, imp.span, 'move the shared declarations into a file that imports neither');
         continue;
       }
+      const refused = importProblem(imp.path, target, projectRoot);
+      if (refused) {
+        diags.error('SSL091', refused, imp.span);
+        continue;
+      }
       let child = modules.get(target);
       if (!child) {
         let childText: string;
         try {
           childText = readFile(target);
-        } catch {
+        } catch (e) {
+          const code = (e as Partial<RefusedRead>).sslCode;
+          if (code) {
+            // refused by the reader: the file's contents are never shown
+            diags.error(code, `cannot import '${imp.path}': ${(e as Error).message}`, imp.span);
+            continue;
+          }
           const hint = imp.path.endsWith('.ssl') ? undefined : `did you mean "${imp.path}.ssl"?`;
           diags.error('SSL034', `cannot read the imported file '${imp.path}' (looked for ${target})`, imp.span, hint);
           continue;

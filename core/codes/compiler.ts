@@ -518,6 +518,17 @@ as "\\u0000" or pasted from a binary file. The operating system would cut a path
 byte and read a different file than the one written, so the value is refused at check time.`,
   },
   {
+    code: 'SSL091',
+    title: 'import refused',
+    explanation: `An import must name an .ssl file inside the project folder: the nearest folder above
+the experiment file that holds a package.json, else the experiment file's own folder. Refused:
+absolute paths, paths whose '..' leave that folder, symbolic links that resolve outside it,
+anything that is not a regular file (devices such as /dev/zero, named pipes, folders), files
+over 4 MB, and binary files (NUL bytes or invalid UTF-8). A refused file is never read into a
+message, so its contents are not shown. Copy the shared file into the project, or move the
+experiment next to it.`,
+  },
+  {
     code: 'SSL098',
     title: 'invalid execution graph file',
     explanation: `A graph read from disk (e.g. written by 'ssl3d plan --json' and run later) does not

@@ -36,7 +36,8 @@ const cases: Case[] = [
   { code: 'SSL031', sections: { extra: 'encoder rot = unet3d { preset = small }' } },
   { code: 'SSL032', sections: { pretext: 'pretext rot = rotation { data = corpsu, encoder = tiny }' } },
   { code: 'SSL033', sections: { pretext: 'pretext rot = rotation { data = tiny, encoder = tiny }' } },
-  { code: 'SSL034', text: 'import "shared/missing"\n' + program() },
+  { code: 'SSL034', text: 'import "shared/missing.ssl"\n' + program() },
+  { code: 'SSL091', text: 'import "../../../../etc/passwd"\n' + program() },
   {
     code: 'SSL035',
     text: 'import "a.ssl"\n' + program(),

@@ -1,0 +1,87 @@
+// #17.1: imports stay inside the project folder and only ever read regular .ssl text files.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/index.js';
+import { renderDiagnostics } from '../../grammar/diagnostics.js';
+
+const EXP = `experiment e { seed = 1 }
+dataset d = phantom3d { anatomy = brain, cases = 8, size = 16x16x16 }
+encoder enc = unet3d { preset = tiny }
+finetune f = segmentation { data = d, encoder = enc, train { epochs = 1 } }
+evaluate ev { metrics = [dice] }
+`;
+
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ssl3d-imports-'));
+  mkdirSync(join(dir, 'shared'));
+  writeFileSync(join(dir, 'shared', 'ok.ssl'), 'encoder other = unet3d { preset = tiny }\n');
+  return dir;
+}
+
+function check(dir: string, importLine: string, importRoot?: string) {
+  const file = join(dir, 'main.ssl');
+  writeFileSync(file, `${importLine}\n${EXP}`);
+  const r = compileFile(file, importRoot ? { importRoot } : {});
+  const out = renderDiagnostics(r.diagnostics, (f) => r.sources[f] ?? null);
+  const d = r.diagnostics.find((x) => x.code === 'SSL091');
+  return { r, out, d };
+}
+
+describe('import confinement (#17.1)', () => {
+  it('paths leaving the project, absolute paths and non-.ssl names are refused by path, located on the import', () => {
+    const dir = project();
+    for (const [line, why] of [
+      ['import "../../../../../../etc/passwd.ssl"', /leaves the project folder/],
+      ['import "../../../../../../etc/passwd"', /leaves the project folder/],
+      ['import "../../proc/self/environ"', /leaves the project folder/],
+      ['import "notes.txt"', /not an \.ssl file/],
+      ['import "/etc/passwd.ssl"', /absolute imports are not allowed/],
+      ['import "/etc/hosts"', /absolute imports are not allowed/],
+    ] as const) {
+      const { d, out } = check(dir, line);
+      expect(d, line).toMatchObject({ severity: 'error', message: expect.stringMatching(why), span: { startLine: 1 } });
+      expect(out).not.toMatch(/root:x:0|localhost/);
+      expect(out).not.toMatch(/hint: .*\/etc/); // no hint re-rooting an absolute path
+    }
+    expect(check(dir, 'import "shared/ok.ssl"').r.diagnostics.filter((x) => x.code === 'SSL091' || x.code === 'SSL034')).toEqual([]);
+  });
+
+  it('a symbolic link leaving the project is refused and its target never shown; one inside it works', () => {
+    const dir = project();
+    symlinkSync('/etc/passwd', join(dir, 'shared', 'passwd.ssl'));
+    symlinkSync('/proc/self/environ', join(dir, 'env.ssl'));
+    symlinkSync(join(dir, 'shared', 'ok.ssl'), join(dir, 'alias.ssl'));
+    for (const line of ['import "shared/passwd.ssl"', 'import "env.ssl"']) {
+      const { d, out } = check(dir, line);
+      expect(d?.message, line).toMatch(/resolves \(through a symbolic link\) to \/(etc|proc)\/.*, outside the project folder/);
+      expect(out).not.toMatch(/root:x:0|PATH=/);
+    }
+    expect(check(dir, 'import "alias.ssl"').r.diagnostics.filter((x) => x.code === 'SSL091' || x.code === 'SSL034')).toEqual([]);
+  });
+
+  it('devices, FIFOs, huge and binary files are refused without being read (no hang, no memory growth)', () => {
+    const dir = project();
+    symlinkSync('/dev/zero', join(dir, 'zero.ssl'));
+    symlinkSync('/dev/urandom', join(dir, 'random.ssl'));
+    execFileSync('mkfifo', [join(dir, 'pipe.ssl')]);
+    writeFileSync(join(dir, 'big.ssl'), Buffer.alloc(4 * 1024 * 1024 + 10, 0x20));
+    writeFileSync(join(dir, 'binary.ssl'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0x1b, 0x5d, 0x30, 0x3b, 0x70, 0x77, 0x6e, 0x07]));
+    const rss0 = process.memoryUsage().rss;
+    // with the whole file system as the project, the device checks are what refuses them
+    for (const [name, why] of [
+      ['zero.ssl', /not a regular file \(a device\)/],
+      ['random.ssl', /not a regular file \(a device\)/],
+      ['pipe.ssl', /not a regular file \(a named pipe\)/],
+      ['big.ssl', /limited to 4194304 bytes/],
+      ['binary.ssl', /binary data/],
+    ] as const) {
+      const { d, out } = check(dir, `import "${name}"`, '/');
+      expect(d?.message, name).toMatch(why);
+      expect(out).not.toMatch(/\u001b|ELF/);
+    }
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(200 * 2 ** 20);
+  });
+});
