@@ -86,19 +86,7 @@ export async function runGraph(opts: RunGraphOptions): Promise<RunGraphResult> {
     experiment: graph.experiment,
     runId: opts.runId,
     backend: opts.backend,
-    nodes: graph.nodes.map((n) => ({
-      id: n.id,
-      kind: n.kind,
-      hash: n.hash,
-      state: states[n.id]?.state ?? 'to-run',
-      reason: states[n.id]?.reason ?? '',
-      epochs: totalEpochs(n),
-      stepsPerEpoch: stepsPerEpoch(n),
-      flopsPerStep: n.cost?.flopsPerStep ?? null,
-      ...(n.kind === 'finetune' || n.kind === 'evaluate'
-        ? { method: n.params.method, fraction: n.params.fraction, repetition: n.params.repetition }
-        : {}),
-    })),
+    nodes: runStartNodes(graph, states),
   });
 
   const outcome: Record<string, NodeOutcome> = {};
@@ -238,4 +226,21 @@ export async function runNode(
     emit({ type: 'node-end', node: node.id, status: 'failed', durationMs, summary: {} });
     return { status: 'failed' };
   }
+}
+
+/** The node list of a run-start event: every node with its cache state and planned work. */
+export function runStartNodes(graph: ExecutionGraph, states: Record<string, CacheState>) {
+  return graph.nodes.map((n) => ({
+    id: n.id,
+    kind: n.kind,
+    hash: n.hash,
+    state: states[n.id]?.state ?? 'to-run',
+    reason: states[n.id]?.reason ?? '',
+    epochs: totalEpochs(n),
+    stepsPerEpoch: stepsPerEpoch(n),
+    flopsPerStep: n.cost?.flopsPerStep ?? null,
+    ...(n.kind === 'finetune' || n.kind === 'evaluate'
+      ? { method: n.params.method, fraction: n.params.fraction, repetition: n.params.repetition }
+      : {}),
+  }));
 }

@@ -10,7 +10,7 @@ import type { EventInput } from '../../events.js';
 import type { RunRecord } from '../../record.js';
 import { MANIFEST, nodeDir, type CacheState, type NodeManifest } from '../cache.js';
 import type { EventStream } from '../emitter.js';
-import { stepsPerEpoch, totalEpochs, type NodeOutcome } from '../executor.js';
+import { runStartNodes, type NodeOutcome } from '../executor.js';
 import { createRecordWriter, readRecord } from '../record-writer.js';
 import { newRunId } from '../session.js';
 import type { SlurmClient } from './queue.js';
@@ -67,17 +67,7 @@ function runStart(graph: ExecutionGraph, runId: string, backend: string, states:
     experiment: graph.experiment,
     runId,
     backend: backendOf(backend),
-    nodes: graph.nodes.map((n) => ({
-      id: n.id,
-      kind: n.kind,
-      hash: n.hash,
-      state: states[n.id]?.state ?? 'to-run',
-      reason: states[n.id]?.reason ?? '',
-      epochs: totalEpochs(n),
-      stepsPerEpoch: stepsPerEpoch(n),
-      flopsPerStep: n.cost?.flopsPerStep ?? null,
-      ...(n.kind === 'finetune' || n.kind === 'evaluate' ? { method: n.params.method, fraction: n.params.fraction, repetition: n.params.repetition } : {}),
-    })),
+    nodes: runStartNodes(graph, states),
   };
   // a reattached run keeps its original start time
   return (t !== undefined ? { ...e, t } : e) as EventInput;
