@@ -949,11 +949,29 @@ class Lowering {
     if (hd95Empty !== undefined && !metrics.some((m) => m.metric === 'hd95') && convergence?.metric !== 'hd95') {
       this.diags.warning('SSL072', 'hd95-empty has no effect: no hd95 metric is evaluated', keySpan(c, '/hd95-empty'), 'add e.g. hd95.WT to metrics, or remove hd95-empty');
     }
+    // folds = K: K-fold cross-validation, one repetition per fold unless repetitions says fewer
+    const folds = num(j.folds);
+    const repetitions = num(j.repetitions) ?? folds ?? 1;
+    if (folds !== undefined) this.checkFolds(c, folds, repetitions, '/repetitions');
     return {
-      spec: { metrics, convergence, emptyPolicy: (word(j['empty-masks']) ?? 'one') as 'one' | 'exclude', ...(hd95Empty !== undefined ? { hd95Empty } : {}) },
+      spec: {
+        metrics, convergence, emptyPolicy: (word(j['empty-masks']) ?? 'one') as 'one' | 'exclude', ...(hd95Empty !== undefined ? { hd95Empty } : {}),
+        ...(folds !== undefined ? { folds: { count: folds, seed: deriveSeed(this.seed, 'folds', c.decl.name) } } : {}),
+      },
       fractions,
-      repetitions: num(j.repetitions) ?? 1,
+      repetitions,
     };
+  }
+
+  /** SSL075: with cross-validation, repetition r tests on fold r, so there are at most `folds` repetitions. */
+  private checkFolds(c: Checked, folds: number, repetitions: number, at: string): void {
+    if (repetitions <= folds) return;
+    this.diags.error(
+      'SSL075',
+      `${repetitions} repetitions but ${folds} folds: repetition r tests on fold r, so there can be at most ${folds}`,
+      c.json.repetitions !== undefined ? valueSpan(c, at) : c.decl.nameSpan,
+      `repetitions = ${folds}, or folds = ${repetitions}`,
+    );
   }
 
   // ───────────── the program ─────────────
@@ -1159,6 +1177,7 @@ class Lowering {
     const fractions = j.fractions !== undefined ? arr(j.fractions)!.map((x) => frac(x)!) : ev.fractions;
     if (j.fractions !== undefined) this.noDuplicates(sc, '/fractions', fractions);
     const repetitions = num(j.repetitions) ?? ev.repetitions;
+    if (j.repetitions !== undefined && ev.spec.folds) this.checkFolds(sc, ev.spec.folds.count, repetitions, '/repetitions');
     const ds0 = ft.data.spec;
     this.sweepContext.set(sc.decl, { evalSpec: ev.spec, fractions, target: ft.target, regions: Object.keys(ds0.regions) });
     const fracAt = (i: number): Span => (j.fractions !== undefined ? valueSpan(sc, `/fractions/${i}`) : arr(ec.json.fractions) ? valueSpan(ec, `/fractions/${i}`) : ec.decl.nameSpan);

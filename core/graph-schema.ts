@@ -124,8 +124,9 @@ const evaluation: S = obj(
     convergence: nullable(metric),
     emptyPolicy: en('one', 'exclude'),
     hd95Empty: { anyOf: [en('exclude'), { type: 'number', minimum: 0 }] },
+    folds: obj({ count: int(2), seed: int(0) }),
   },
-  ['hd95Empty'],
+  ['hd95Empty', 'folds'],
 );
 const arm = en('scratch', 'frozen', 'finetune');
 

@@ -262,6 +262,13 @@ export interface EvalSpec {
    * compiled before this field existed keep their meaning and their hashes.
    */
   hd95Empty?: 'exclude' | number;
+  /**
+   * K-fold cross-validation (the paper's 5 folds for retinopathy): the train and test splits are
+   * dealt into `count` folds with `seed` (stratified by grade when every case has one);
+   * repetition r tests on fold r and draws its label fractions from the other folds. Absent: the
+   * dataset's fixed test split (graphs compiled before this field keep their hashes).
+   */
+  folds?: { count: number; seed: number };
 }
 
 // ───────────────────────────── reports ─────────────────────────────

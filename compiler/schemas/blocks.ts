@@ -256,6 +256,7 @@ export const evaluateSchema = block({
     'x-expect': 'exclude, or the HD95 in mm scored when exactly one mask is empty, e.g. 373.13 mm (BraTS)',
     'x-units': ['mm'],
   },
+  folds: int(2, 100, 'the number of cross-validation folds, ≥ 2 (e.g. 5): repetition r tests on fold r'),
   test: percentOrFraction,
   val: percentOrFraction,
 });

@@ -511,6 +511,17 @@ with FLAIR filters.
     dataset ukb = nifti { images = ["a/*/T1.nii.gz", "a/*/FLAIR.nii.gz"], channel-names = [t1, flair] }   // fix`,
   },
   {
+    code: 'SSL075',
+    title: 'more repetitions than cross-validation folds',
+    explanation: `With folds = K in an evaluate block, the dataset's train and test splits are dealt into K
+folds (stratified by grade when every case has one) and repetition r tests on fold r, drawing its
+label fractions from the other K − 1 folds; the validation split stays fixed. A repetition
+beyond the last fold would have no fold to test on. Without repetitions, folds = K runs K.
+
+    evaluate kappa { folds = 5, repetitions = 10 }   // error
+    evaluate kappa { folds = 5 }                     // fix: 5 repetitions, one per fold`,
+  },
+  {
     code: 'SSL090',
     title: 'NUL byte in a string',
     explanation: `A string value (a data path, a pattern, a name) contains the byte 0, e.g. written

@@ -22,6 +22,7 @@ import { describeEmptyPolicy, emptyPolicyOf, evaluateClassification, evaluateSeg
 
 export { emptyPolicyOf };
 import { loadFinetunedModel, predictGrade, predictSegmentation } from './predict.js';
+import { foldOf, protocolSplit } from './protocol.js';
 
 /**
  * Write a predicted mask as NIfTI on the case's original image grid (shape and affine of the file
@@ -72,7 +73,10 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
   if (!ftIn) throw new SslRuntimeError('SSL166', `${id}: no fine-tuned model among the inputs (${node.inputs.join(', ')})`);
   if (!dataIn) throw new SslRuntimeError('SSL160', `${id}: no dataset among the inputs (${node.inputs.join(', ')})`);
   const ds = await readDatasetArtifact(dataIn.dir);
-  if (ds.split.test.length === 0) throw new SslRuntimeError('SSL161', `${id}: the test split of ${ds.name} is empty`);
+  // Cross-validation: repetition r tests on fold r (the same fold its fine-tuning left out).
+  const fold = foldOf(node.params.evaluation, node.params.repetition);
+  const testIdx = fold ? protocolSplit(ds, 1, 0, fold).test : ds.split.test;
+  if (testIdx.length === 0) throw new SslRuntimeError('SSL161', `${id}: the test ${fold ? `fold ${fold.index + 1} of ${fold.count}` : 'split'} of ${ds.name} is empty`);
   const dataNode = dataIn.node as DataNode;
   const ftNode = ftIn.node as FinetuneNode;
   const regions = Object.keys(node.params.regions).length ? node.params.regions : dataNode.params.dataset.regions;
@@ -82,7 +86,7 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
 
   const { model, desc } = await loadFinetunedModel(ftIn.dir);
   try {
-    const testCases = ds.split.test.map((i) => ds.cases[i]!);
+    const testCases = testIdx.map((i) => ds.cases[i]!);
     let metrics: EvalMetrics;
     let csv: string;
     if (desc.target === 'segmentation') {

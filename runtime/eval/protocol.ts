@@ -8,6 +8,7 @@
 
 import { deriveSeed, Rng } from '../../core/rng.js';
 import type { LoadedDataset } from '../data/types.js';
+import { SslRuntimeError } from '../contract.js';
 
 /**
  * Number of training cases a label fraction selects: ⌊f·N⌋ (as the authors' `int(N·p)` and the
@@ -50,24 +51,77 @@ export interface ProtocolSplit {
   trainIds: string[];
   valIds: string[];
   testIds: string[];
+  /** Cases the label fraction was drawn from (the train split, or the other folds). */
+  trainPoolSize: number;
 }
 
-/** Apply the protocol to a loaded dataset. */
-export function protocolSplit(dataset: LoadedDataset, fraction: number, subsetSeed: number): ProtocolSplit {
+/** K-fold cross-validation of one repetition: the fold it tests on, of `count`, dealt with `seed`. */
+export interface FoldChoice {
+  count: number;
+  seed: number;
+  /** 0-based fold tested by this repetition (repetition r tests on fold r). */
+  index: number;
+}
+
+/**
+ * Deal case ids into `count` folds: a seeded permutation of the sorted ids, then round-robin —
+ * by grade first when every case has one (stratified, so every fold sees every grade in about
+ * the dataset's proportion). Fold sizes differ by at most one; the result is independent of the
+ * order the ids were passed in.
+ */
+export function foldsOf(cases: ReadonlyArray<{ id: string; grade: number | null }>, count: number, seed: number): string[][] {
+  if (!(Number.isInteger(count) && count >= 2)) throw new RangeError(`folds must be a whole number ≥ 2, got ${count}`);
+  const byId = new Map(cases.map((c) => [c.id, c.grade] as const));
+  if (byId.size !== cases.length) throw new RangeError('duplicate case id among the cross-validation cases');
+  const order = new Rng(deriveSeed(seed, 'folds')).shuffle([...byId.keys()].sort());
+  const graded = order.every((id) => byId.get(id) !== null);
+  const dealt = graded ? [...order].sort((a, b) => byId.get(a)! - byId.get(b)!) : order; // stable: keeps the shuffle within a grade
+  const folds: string[][] = Array.from({ length: count }, () => []);
+  dealt.forEach((id, i) => folds[i % count]!.push(id));
+  return folds;
+}
+
+/**
+ * Apply the protocol to a loaded dataset. Without `fold` the training pool is the dataset's
+ * train split and the test set its test split. With `fold` (cross-validation) the train and test
+ * splits together are dealt into folds: the repetition tests on its fold and draws its label
+ * fraction from the other folds; the validation split stays fixed either way.
+ */
+export function protocolSplit(dataset: LoadedDataset, fraction: number, subsetSeed: number, fold?: FoldChoice): ProtocolSplit {
   const ids = dataset.cases.map((c) => c.id);
   const byId = new Map(ids.map((id, i) => [id, i] as const));
-  const trainPool = dataset.split.train.map((i) => ids[i]!);
+  let trainPool = dataset.split.train.map((i) => ids[i]!);
+  let testIds = dataset.split.test.map((i) => ids[i]!);
+  if (fold) {
+    if (!(Number.isInteger(fold.index) && fold.index >= 0 && fold.index < fold.count)) {
+      throw new RangeError(`repetition ${fold.index + 1} has no fold to test on: there are ${fold.count} folds`);
+    }
+    const pool = [...dataset.split.train, ...dataset.split.test].map((i) => ({ id: ids[i]!, grade: dataset.cases[i]!.grade ?? null }));
+    const folds = foldsOf(pool, fold.count, fold.seed);
+    testIds = folds[fold.index]!;
+    trainPool = folds.filter((_, k) => k !== fold.index).flat();
+  }
   const trainIds = labelFractionSubset(trainPool, fraction, subsetSeed);
   const valIds = dataset.split.val.map((i) => ids[i]!);
-  const testIds = dataset.split.test.map((i) => ids[i]!);
   return {
     train: trainIds.map((id) => byId.get(id)!),
     val: [...dataset.split.val],
-    test: [...dataset.split.test],
+    test: testIds.map((id) => byId.get(id)!),
     trainIds,
     valIds,
     testIds,
+    trainPoolSize: trainPool.length,
   };
+}
+
+/** The cross-validation fold a node's repetition tests on, or undefined when the protocol has none. */
+export function foldOf(evaluation: { folds?: { count: number; seed: number } }, repetition: number): FoldChoice | undefined {
+  const f = evaluation.folds;
+  if (!f) return undefined;
+  if (!(Number.isInteger(repetition) && repetition >= 0 && repetition < f.count)) {
+    throw new SslRuntimeError('SSL161', `repetition ${repetition + 1} has no fold to test on: the protocol has ${f.count} folds (SSL075)`);
+  }
+  return { count: f.count, seed: f.seed, index: repetition };
 }
 
 /** Seeds of one repetition, derived from the fine-tune node's seed (the seed tree). */

@@ -22,7 +22,7 @@ import type { Case, LoadedDataset } from '../data/types.js';
 import { readDatasetArtifact } from '../data/artifact.js';
 import { emptyPolicyOf, evaluateClassification, higherIsBetter, metricKey, resolveRegion, segmentationMetric, type EmptyPolicy } from '../eval/metrics.js';
 import { buildModel, extractSlice, predictGrade, predictSegmentation, sliceShape, upsampleOf, checkCaseFits, writeModelDescription, MODEL_FORMAT, type ModelDescription } from '../eval/predict.js';
-import { protocolSplit, repetitionSeeds } from '../eval/protocol.js';
+import { foldOf, protocolSplit, repetitionSeeds } from '../eval/protocol.js';
 import { saveWeights, transferEncoder } from '../models/weights.js';
 import type { FinetuneHistory } from '../record.js';
 import { Rng } from '../../core/rng.js';
@@ -128,7 +128,8 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
   if (p.arm === 'finetune' && spec.warmup >= spec.train.epochs) {
     throw new SslRuntimeError('SSL167', `${id}: warm-up (${spec.warmup} epochs) must be shorter than the fine-tuning (${spec.train.epochs} epochs)`);
   }
-  const split = protocolSplit(ds, p.fraction, p.subsetSeed);
+  const fold = foldOf(p.evaluation, p.repetition);
+  const split = protocolSplit(ds, p.fraction, p.subsetSeed, fold);
   const seeds = repetitionSeeds(node.seed);
   const seg = spec.target === 'segmentation';
   const classes = spec.classes;
@@ -156,13 +157,13 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
 
   ctx.emit({
     type: 'info', node: id,
-    message: `${p.method} (${p.arm}), ${Math.round(p.fraction * 1000) / 10}% labels: ${split.train.length} of ${ds.split.train.length} training cases, ${split.val.length} validation, repetition ${p.repetition}`,
+    message: `${p.method} (${p.arm}), ${Math.round(p.fraction * 1000) / 10}% labels: ${split.train.length} of ${split.trainPoolSize} training cases, ${split.val.length} validation, repetition ${p.repetition}${fold ? ` (cross-validation: tests on fold ${fold.index + 1} of ${fold.count})` : ''}`,
   });
-  if (p.fraction * ds.split.train.length < 1 - 1e-9) {
+  if (p.fraction * split.trainPoolSize < 1 - 1e-9) {
     // The compiler catches this when the case count is declared; file datasets learn it here.
     ctx.emit({
       type: 'warning', node: id,
-      message: `${Math.round(p.fraction * 1000) / 10}% of ${ds.split.train.length} training cases is less than one case; training on 1 case (the fraction means ${Math.round((1000 / ds.split.train.length)) / 10}% here)`,
+      message: `${Math.round(p.fraction * 1000) / 10}% of ${split.trainPoolSize} training cases is less than one case; training on 1 case (the fraction means ${Math.round((1000 / split.trainPoolSize)) / 10}% here)`,
     });
   }
 

@@ -58,6 +58,10 @@ describe('experiments/', () => {
     const ft = r.nodes.find((n): n is FinetuneNode => n.kind === 'finetune')!;
     expect(ft.params.encoder.kind).toBe('densenet2d');
     expect(ft.params.evaluation.metrics.map((m) => m.metric)).toEqual(['qwk', 'accuracy']);
+    // 5-fold cross-validation as in the paper: 5 repetitions, one per fold
+    expect(ft.params.evaluation.folds?.count).toBe(5);
+    const reps = r.nodes.filter((n): n is FinetuneNode => n.kind === 'finetune').map((n) => n.params.repetition);
+    expect([...new Set(reps)].sort()).toEqual([0, 1, 2, 3, 4]);
   });
 
   const allSsl = readdirSync('experiments', { recursive: true })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelFractionSubset, protocolSplit, repetitionSeeds, subsetOrder, subsetSize, summarize } from '../../../runtime/eval/protocol.js';
+import { foldOf, foldsOf, labelFractionSubset, protocolSplit, repetitionSeeds, subsetOrder, subsetSize, summarize } from '../../../runtime/eval/protocol.js';
 import type { LoadedDataset } from '../../../runtime/data/types.js';
 
 const ids = Array.from({ length: 37 }, (_, i) => `case-${String(i).padStart(3, '0')}`);
@@ -53,6 +53,60 @@ describe('label-fraction subsets', () => {
       expect(ds.split.test).not.toContain(i);
     }
     expect(a.trainIds).toEqual(a.train.map((i) => ids[i]));
+  });
+});
+
+describe('k-fold cross-validation (folds = K)', () => {
+  const grades = (i: number): number => [0, 0, 0, 1, 2, 2, 3, 4][i % 8]!;
+  const ds: LoadedDataset = {
+    name: 'aptos',
+    dim: 2,
+    channels: 3,
+    cases: ids.map((id, i) => ({ id, shape: [1, 1], channels: 3, image: new Float32Array(3), mask: null, grade: grades(i), spacing: [1, 1] })),
+    split: { val: [0, 1], test: ids.map((_, i) => i).filter((i) => i >= 2 && i % 4 === 0), train: ids.map((_, i) => i).filter((i) => i >= 2 && i % 4 !== 0) },
+    fingerprint: 'x',
+  };
+  const ev = { folds: { count: 5, seed: 77 } };
+
+  it('repetition r tests on fold r; the folds partition train ∪ test; val stays fixed', () => {
+    const pool = new Set([...ds.split.train, ...ds.split.test]);
+    const tested: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const s = protocolSplit(ds, 1, 3, foldOf(ev, r));
+      expect(s.val).toEqual([0, 1]);
+      expect(s.test.length).toBeGreaterThanOrEqual(6);
+      expect(s.test.length).toBeLessThanOrEqual(7);
+      for (const i of s.test) expect(s.train).not.toContain(i); // never trains on its test fold
+      expect(s.train.length + s.test.length).toBe(pool.size); // 100 %: every other fold
+      expect(s.trainPoolSize).toBe(pool.size - s.test.length);
+      tested.push(...s.test);
+    }
+    expect(tested.sort((a, b) => a - b)).toEqual([...pool].sort((a, b) => a - b)); // each case tested exactly once
+  });
+
+  it('label fractions come from the other folds, nested, with the same test fold for every fraction', () => {
+    const small = protocolSplit(ds, 0.25, 3, foldOf(ev, 2));
+    const all = protocolSplit(ds, 1, 3, foldOf(ev, 2));
+    expect(small.test).toEqual(all.test);
+    expect(small.train.length).toBe(Math.floor(0.25 * all.trainPoolSize));
+    for (const i of small.train) expect(all.train).toContain(i);
+  });
+
+  it('are stratified by grade and independent of the input order', () => {
+    const pool = [...ds.split.train, ...ds.split.test].map((i) => ({ id: ids[i]!, grade: grades(i) }));
+    const folds = foldsOf(pool, 5, 77);
+    expect(foldsOf([...pool].reverse(), 5, 77)).toEqual(folds);
+    expect(foldsOf(pool, 5, 78)).not.toEqual(folds);
+    for (let g = 0; g <= 4; g++) {
+      const per = folds.map((f) => f.filter((id) => grades(ids.indexOf(id)) === g).length);
+      expect(Math.max(...per) - Math.min(...per)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('a repetition beyond the last fold is a located error, no fold means the fixed split', () => {
+    expect(() => foldOf(ev, 5)).toThrow(/SSL075|no fold/);
+    expect(foldOf({}, 3)).toBeUndefined();
+    expect(protocolSplit(ds, 1, 3, foldOf({}, 3)).test).toEqual(ds.split.test);
   });
 });
 
