@@ -963,11 +963,11 @@ class Lowering {
     };
   }
 
-  /** SSL075: with cross-validation, repetition r tests on fold r, so there are at most `folds` repetitions. */
+  /** SSL080: with cross-validation, repetition r tests on fold r, so there are at most `folds` repetitions. */
   private checkFolds(c: Checked, folds: number, repetitions: number, at: string): void {
     if (repetitions <= folds) return;
     this.diags.error(
-      'SSL075',
+      'SSL080',
       `${repetitions} repetitions but ${folds} folds: repetition r tests on fold r, so there can be at most ${folds}`,
       c.json.repetitions !== undefined ? valueSpan(c, at) : c.decl.nameSpan,
       `repetitions = ${folds}, or folds = ${repetitions}`,

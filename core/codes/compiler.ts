@@ -511,7 +511,7 @@ with FLAIR filters.
     dataset ukb = nifti { images = ["a/*/T1.nii.gz", "a/*/FLAIR.nii.gz"], channel-names = [t1, flair] }   // fix`,
   },
   {
-    code: 'SSL075',
+    code: 'SSL080',
     title: 'more repetitions than cross-validation folds',
     explanation: `With folds = K in an evaluate block, the dataset's train and test splits are dealt into K
 folds (stratified by grade when every case has one) and repetition r tests on fold r, drawing its

@@ -119,7 +119,7 @@ export function foldOf(evaluation: { folds?: { count: number; seed: number } }, 
   const f = evaluation.folds;
   if (!f) return undefined;
   if (!(Number.isInteger(repetition) && repetition >= 0 && repetition < f.count)) {
-    throw new SslRuntimeError('SSL161', `repetition ${repetition + 1} has no fold to test on: the protocol has ${f.count} folds (SSL075)`);
+    throw new SslRuntimeError('SSL161', `repetition ${repetition + 1} has no fold to test on: the protocol has ${f.count} folds (SSL080)`);
   }
   return { count: f.count, seed: f.seed, index: repetition };
 }

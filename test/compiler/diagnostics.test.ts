@@ -87,7 +87,7 @@ const cases: Case[] = [
       finetune: 'finetune seg = segmentation { data = lab, warmup = 1 epochs, adapter = duplicate, train { epochs = 3 } }',
     },
   },
-  { code: 'SSL075', sections: { evaluate: 'evaluate ev { fractions = [50%, 100%], folds = 3, repetitions = 4 }' } },
+  { code: 'SSL080', sections: { evaluate: 'evaluate ev { fractions = [50%, 100%], folds = 3, repetitions = 4 }' } },
   { code: 'SSL072', sections: { evaluate: 'evaluate ev { fractions = [50%, 100%], metrics = [dice], hd95-empty = 373.13 mm }' } },
   { code: 'SSL073', sections: { report: 'report r { table t { rows = method }, formats = [md, csv, png] }' } },
   { code: 'SSL066', sections: { evaluate: 'evaluate ev { fractions = [50%, 0.5, 100%] }' } },

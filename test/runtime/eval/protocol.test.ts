@@ -104,7 +104,7 @@ describe('k-fold cross-validation (folds = K)', () => {
   });
 
   it('a repetition beyond the last fold is a located error, no fold means the fixed split', () => {
-    expect(() => foldOf(ev, 5)).toThrow(/SSL075|no fold/);
+    expect(() => foldOf(ev, 5)).toThrow(/SSL080|no fold/);
     expect(foldOf({}, 3)).toBeUndefined();
     expect(protocolSplit(ds, 1, 3, foldOf({}, 3)).test).toEqual(ds.split.test);
   });
