@@ -2,11 +2,16 @@
 //   npm run bench:gpu [-- --sizes 64,128 --steps 5 --stock --profile]
 // Prints each of our kernels (ms, GFLOP/s for convolutions, GB/s for memory-bound kernels), the
 // stock tfjs-webgpu conv kernels at the same shapes (--stock), and the authors'-code 3D U-Net
-// training step (forward, backward, Adam; batch 2, 4 channels, 4 classes) at each size in --sizes.
+// training step (forward, backward, Adam; batch 2, 4 channels, 4 classes, the fine-tuning loss) at
+// each size in --sizes. --step-only skips the kernel tables, --no-dropout removes the U-Net's dropout,
+// --cpu-profile DIR writes a V8 profile of the timed steps (host-side time).
 // Every time includes the GPU work: each measurement ends with a read-back of one value.
 // On a software adapter (lavapipe, SwiftShader) the numbers measure a CPU emulation, and the
 // default sizes shrink to 32³ (pass --sizes to insist).
 
+import * as inspector from 'node:inspector';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../runtime/backend/index.js';
 import { useStockKernels } from '../runtime/backend/webgpu/index.js';
@@ -14,6 +19,7 @@ import { fusedNorm } from '../runtime/backend/norm.js';
 import { buildEncoder, buildSegmenter, unetPreset } from '../runtime/models/index.js';
 import { setTrainingClock } from '../runtime/models/layers.js';
 import { Optimizer } from '../runtime/train/optim.js';
+import { crossEntropyLoss } from '../runtime/train/finetune.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | null => {
@@ -22,6 +28,10 @@ const opt = (name: string): string | null => {
 };
 const withStock = args.includes('--stock');
 const profile = args.includes('--profile');
+// --step-only: skip the kernel tables; --no-dropout: the U-Net without its dropout layers (to see
+// what the per-step dropout masks cost).
+const stepOnly = args.includes('--step-only');
+const noDropout = args.includes('--no-dropout');
 
 let sel;
 try {
@@ -72,13 +82,19 @@ const row = (what: string, shape: string, ms: number, rate: string): void => con
 
 console.log(`\n${'kernel'.padEnd(34)} ${'shape'.padEnd(26)} ${'median'.padStart(13)}`);
 const convShapes: Array<[number, number, number, number]> = software ? [[1, 16, 8, 16], [1, 16, 16, 32]] : [[2, 32, 16, 32], [2, 32, 32, 64], [2, 64, 16, 32], [2, 64, 32, 64]];
-for (const [n, s, ci, co] of convShapes) {
+for (const [n, s, ci, co] of stepOnly ? [] : convShapes) {
   const x = rnd([n, s, s, s, ci], 1) as tf.Tensor5D, w = rnd([3, 3, 3, ci, co], 2) as tf.Tensor5D, dy = rnd([n, s, s, s, co], 3) as tf.Tensor5D;
   const gflop = (2 * n * s ** 3 * ci * co * 27) / 1e9;
   const shape = `[${n},${s}³,${ci}→${co}]`;
   const variants: Array<[string, boolean]> = withStock ? [['ours', false], ['tfjs stock', true]] : [['ours', false]];
+  const outs: tf.Tensor[][] = [];
   for (const [label, stock] of variants) {
     useStockKernels(stock ? ['conv'] : []);
+    outs.push([
+      tf.conv3d(x, w, 1, 'same'),
+      tf.conv3dTranspose(dy, w, [n, s, s, s, ci], 1, 'same'),
+      tf.engine().runKernel('Conv3DBackpropFilterV2', { x, dy }, { strides: 1, pad: 'same', filterShape: [3, 3, 3, ci, co] } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    ]);
     const fwd = await time(() => tf.conv3d(x, w, 1, 'same'));
     const bin = await time(() => tf.conv3dTranspose(dy, w, [n, s, s, s, ci], 1, 'same'));
     const bfil = await time(() => tf.engine().runKernel('Conv3DBackpropFilterV2', { x, dy }, { strides: 1, pad: 'same', filterShape: [3, 3, 3, ci, co] } as unknown as tf.NamedAttrMap) as tf.Tensor);
@@ -87,9 +103,21 @@ for (const [n, s, ci, co] of convShapes) {
     row(`conv3d filter grad (${label})`, shape, bfil, `${(gflop / bfil * 1e3).toFixed(1)} GFLOP/s`);
   }
   useStockKernels([]);
+  if (outs.length === 2) {
+    // Our kernels against the stock tfjs-webgpu ones on this adapter: max |a-b| / max |b|.
+    const errs: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const [a, b] = [outs[0]![k]!, outs[1]![k]!];
+      const e = tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.max(tf.abs(b))));
+      errs.push(`${['fwd', 'dx', 'dw'][k]} ${(await e.data())[0]!.toExponential(1)}`);
+      e.dispose();
+    }
+    console.log(`  ours vs stock, max relative error: ${errs.join(', ')}`);
+  }
+  tf.dispose(outs.flat());
   tf.dispose([x, w, dy]);
 }
-{
+if (!stepOnly) {
   const s = software ? 16 : 64, c = 32;
   const x = rnd([2, s, s, s, c], 4), g = rnd([c], 5), b = rnd([c], 6), dy = rnd([2, s, s, s, c], 7);
   const mb = (2 * s ** 3 * c * 4) / 1e6;
@@ -107,7 +135,7 @@ for (const [n, s, ci, co] of convShapes) {
   row('rank-8 transpose (pixel shuffle)', shape, tr, gbs(2, tr));
   tf.dispose([x, g, b, dy]);
 }
-{
+if (!stepOnly) {
   const n = 5_650_000;
   const v = tf.variable(rnd([n], 8)), gr = rnd([n], 9);
   const o = new Optimizer({ kind: 'adam', lr: 1e-4, beta1: 0.9, beta2: 0.999, momentum: 0, weightDecay: 0, clipNorm: null });
@@ -121,28 +149,44 @@ for (const [n, s, ci, co] of convShapes) {
 }
 
 for (const D of sizes) {
-  const enc = buildEncoder(unetPreset('authors-code', 3), [D, D, D, 4], 1);
+  const preset = unetPreset('authors-code', 3);
+  const enc = buildEncoder(noDropout ? { ...preset, dropout: 0 } : preset, [D, D, D, 4], 1);
   const model = buildSegmenter(enc, 4, 1);
   const optim = new Optimizer({ kind: 'adam', lr: 1e-4, beta1: 0.9, beta2: 0.999, momentum: 0, weightDecay: 0, clipNorm: null });
   const vars = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
   const x = rnd([2, D, D, D, 4], 3);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([2, D, D, D], 0, 4, 'int32', 4) as unknown as tf.Tensor1D, 4));
+  let lastLoss = NaN;
   const step = async (i: number): Promise<number> => {
     setTrainingClock(1, i, 7);
     const t0 = performance.now();
     const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
-      const p = model.apply(x, { training: true }) as tf.Tensor;
-      return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.add(p, 1e-7))), -1))) as tf.Scalar;
+      // The fine-tuning node's loss (runtime/train/finetune.ts), as bench/unet-step.ts uses.
+      return crossEntropyLoss(y, model.apply(x, { training: true }) as tf.Tensor);
     }), vars.map((v) => v.variable));
-    await value.data();
+    lastLoss = (await value.data())[0]!;
     optim.apply(vars, vars.map((v) => grads[v.variable.name] ?? null));
     await sync(vars[0]!.variable);
     tf.dispose([value, ...Object.values(grads)]);
     return performance.now() - t0;
   };
   await step(0);
+  console.log(`  first-step loss at [2,4,${D}³]: ${lastLoss.toFixed(6)}`);
   const ts: number[] = [];
+  // --cpu-profile DIR: a V8 CPU profile of the timed steps only (where the host-side time goes).
+  const profDir = opt('--cpu-profile');
+  const session = profDir ? new inspector.Session() : null;
+  if (session) {
+    session.connect();
+    await new Promise<void>((res) => session.post('Profiler.enable', () => session.post('Profiler.start', () => res())));
+  }
   for (let i = 1; i <= steps; i++) ts.push(await step(i));
+  if (session && profDir) {
+    const prof = await new Promise<unknown>((res) => session.post('Profiler.stop', (_e, r) => res(r.profile)));
+    mkdirSync(profDir, { recursive: true });
+    writeFileSync(join(profDir, `step-${D}.cpuprofile`), JSON.stringify(prof));
+    session.disconnect();
+  }
   ts.sort((a, b) => a - b);
   row('U-Net training step', `[2,4,${D}³]`, ts[Math.floor(ts.length / 2)]!, `(min ${ts[0]!.toFixed(1)} ms, ${steps} steps, ${tf.memory().numTensors} tensors, ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB)`);
   if (profile) {

@@ -97,7 +97,8 @@ export async function profileUnetStep(D: number): Promise<{ rows: Array<[string,
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const PY = '/usr/bin/python3';
+// SSL3D_PYTHON: a python3 with torch elsewhere (a GPU server's venv); Debian's by default.
+const PY = process.env.SSL3D_PYTHON ?? '/usr/bin/python3';
 
 /** Whether /usr/bin/python3 can import torch (null: no, with the reason). */
 export function torchAvailable(): string | null {

@@ -110,3 +110,30 @@ export class Rng {
     [this.a, this.b, this.c, this.d] = s;
   }
 }
+
+// ───────────────────────── counter-based draws (dropout masks) ─────────────────────────
+// Element i of a dropout mask is a pure function of (seed, i), so any backend can draw any
+// element in any order: C++ threads split the tensor, a GPU gives every invocation one element,
+// and all of them produce the same bits. The same arithmetic is written three times and must stay
+// identical: here, native/src/kernels.cpp `dropout_mask`, runtime/backend/webgpu/dropout.ts.
+
+/** Chris Wellons' lowbias32 integer mixer (two multiply-xorshift rounds). */
+export function mix32(x: number): number {
+  let z = x >>> 0;
+  z ^= z >>> 16;
+  z = Math.imul(z, 0x7feb352d);
+  z ^= z >>> 15;
+  z = Math.imul(z, 0x846ca68b);
+  z ^= z >>> 16;
+  return z >>> 0;
+}
+
+/** The two keys of a counter stream, derived from its seed. */
+export function counterKeys(seed: number): [number, number] {
+  return [mix32(seed >>> 0), mix32((seed ^ 0x9e3779b9) >>> 0)];
+}
+
+/** Draw i (a uniform u32) of the counter stream with keys `k`. */
+export function counterU32(k: readonly [number, number], i: number): number {
+  return mix32((mix32((i + k[0]) >>> 0) ^ k[1]) >>> 0);
+}

@@ -48,7 +48,7 @@ struct Ssl3dKernels {
   void (*softmax_grad)(const float* dy, const float* y, float* dx, long rows, long cols);
   // ReLU gradient: dx = dy * step(x) (NaN x propagates, as tfjs).
   void (*relu_grad)(const float* dy, const float* x, float* dx, long n);
-  // Inverted-dropout mask from sfc32 seeded like runtime/rng.ts: keep where u32 >= threshold.
+  // Inverted-dropout mask from the counter stream of core/rng.ts (counterU32): keep where u32 >= threshold.
   void (*dropout_mask)(float* out, long n, uint32_t seed, uint32_t threshold, float keep);
   // Conv epilogue, in place on y viewed as [rows][C]: y = y + b (then max(y, 0) when relu != 0).
   void (*bias_act)(float* y, const float* b, long rows, long C, int relu);

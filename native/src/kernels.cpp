@@ -1485,29 +1485,34 @@ void relu_grad_bias(const float* dy, const float* y, float* dz, float* db, long 
   free(q.part);
 }
 
-// sfc32 seeded by splitmix32 and 12 warm-up draws, exactly as the Rng class in runtime/rng.ts.
-void dropout_mask(float* out, long n, uint32_t seed, uint32_t threshold, float keep) {
-  uint32_t s = seed;
-  uint32_t st[4];
-  for (int i = 0; i < 4; i++) {
-    s += 0x9e3779b9u;
-    uint32_t z = s;
-    z = (z ^ (z >> 16)) * 0x85ebca6bu;
-    z = (z ^ (z >> 13)) * 0xc2b2ae35u;
-    st[i] = z ^ (z >> 16);
+// Counter-based dropout mask: element i depends only on (seed, i), as core/rng.ts counterU32 and
+// the WGSL kernel in runtime/backend/webgpu/dropout.ts (same arithmetic; bit-identical masks), so
+// the threads split the tensor freely.
+static inline uint32_t mix32(uint32_t z) {
+  z ^= z >> 16;
+  z *= 0x7feb352du;
+  z ^= z >> 15;
+  z *= 0x846ca68bu;
+  z ^= z >> 16;
+  return z;
+}
+
+struct MaskCtx { float* out; long n; uint32_t k0, k1, threshold; float keep; };
+
+void dropout_mask_task(void* arg, int tid, int nt) {
+  const MaskCtx& q = *(const MaskCtx*)arg;
+  long b, e;
+  split(q.n, tid, nt, &b, &e);
+  for (long i = b; i < e; i++) {
+    uint32_t u = mix32(mix32((uint32_t)i + q.k0) ^ q.k1);
+    q.out[i] = u >= q.threshold ? q.keep : 0.f;
   }
-  uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
-  auto next = [&]() -> uint32_t {
-    uint32_t t = a + b + d;
-    d = d + 1;
-    a = b ^ (b >> 9);
-    b = c + (c << 3);
-    c = (c << 21) | (c >> 11);
-    c = c + t;
-    return t;
-  };
-  for (int i = 0; i < 12; i++) next();
-  for (long i = 0; i < n; i++) out[i] = next() >= threshold ? keep : 0.f;
+}
+
+void dropout_mask(float* out, long n, uint32_t seed, uint32_t threshold, float keep) {
+  MaskCtx q = {out, n, mix32(seed), mix32(seed ^ 0x9e3779b9u), threshold, keep};
+  if (n < 65536) dropout_mask_task(&q, 0, 1);
+  else ssl3d_parallel(dropout_mask_task, &q);
 }
 
 // ---------------------------------------------------------------------------------------------

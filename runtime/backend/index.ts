@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { SslRuntimeError } from '../contract.js';
 import { loadAddon } from './addon.js';
 import { registerMissingGradients, registerNativeBackend } from './native.js';
+import { registerOnesFreeGradients } from './grads.js';
 import { adapterLabel, ensureWebgpu, probeAdapter, resetProbeForTests, type GpuAdapterInfo } from './webgpu/index.js';
 
 export type BackendChoice = 'auto' | 'native' | 'cpu' | 'tensorflow' | 'webgpu';
@@ -110,6 +111,7 @@ async function activate(name: string): Promise<void> {
  */
 export async function selectBackend(choice: BackendChoice, options: SelectOptions = {}): Promise<BackendSelection> {
   registerMissingGradients();
+  registerOnesFreeGradients();
   const cached = selected.get(choice);
   if (cached) {
     await activate(cached.name);

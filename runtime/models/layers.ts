@@ -13,9 +13,10 @@
 //   tfjs, or (Conv3DTranspose) present but without a registered gradient.
 
 import * as tf from '@tensorflow/tfjs';
-import { Rng, deriveSeed } from '../../core/rng.js';
+import { counterKeys, counterU32, deriveSeed } from '../../core/rng.js';
 import { fusedNorm, fusedNormAvailable } from '../backend/norm.js';
 import { loadAddon } from '../backend/addon.js';
+import { dropoutThreshold, fusedDropout, fusedDropoutAvailable } from '../backend/dropout.js';
 import { canFuseConvBiasRelu3d, convBiasRelu3d } from '../backend/fused-conv.js';
 
 type Kw = Record<string, unknown>;
@@ -60,20 +61,27 @@ export function getTrainingClock(): { seed: number | null; epoch: number; step: 
 
 // ───────────────────────── SeededDropout ─────────────────────────
 
-/** Inverted-dropout mask: 0 with probability `rate`, else 1/(1−rate); deterministic in `seed`. */
+/**
+ * Inverted-dropout mask: 0 with probability `rate`, else 1/(1−rate); element i is a pure function
+ * of (seed, i) (core/rng.ts `counterU32`), so every backend draws the same mask bits.
+ */
 export function dropoutMask(shape: number[], rate: number, seed: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n);
   const keep = 1 / (1 - rate);
-  const threshold = Math.floor(rate * 4294967296);
-  // The addon draws the same sfc32 stream in C++ (bit-identical masks, ~10× faster than this loop).
+  const threshold = dropoutThreshold(rate);
+  // The addon draws the same counter stream in C++ threads (bit-identical masks).
   const addon = n >= 4096 ? loadAddon().addon : null;
   if (addon) addon.dropoutMask(out, seed >>> 0, threshold, keep);
   else {
-    const rng = new Rng(seed);
-    for (let i = 0; i < n; i++) out[i] = rng.nextU32() >= threshold ? keep : 0;
+    const k = counterKeys(seed);
+    for (let i = 0; i < n; i++) out[i] = counterU32(k, i) >= threshold ? keep : 0;
   }
   return tf.tensor(out, shape, 'float32');
+}
+
+function applyDropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  return fusedDropoutAvailable() ? fusedDropout(x, rate, seed) : tf.mul(x, dropoutMask(x.shape, rate, seed));
 }
 
 export interface SeededDropoutArgs {
@@ -107,9 +115,9 @@ export class SeededDropout extends tf.layers.Layer {
     const s = clock.seed === null
       ? deriveSeed(this.seed, clock.epoch, clock.step, this.calls++)
       : deriveSeed(clock.seed, 'dropout', this.name, clock.epoch, clock.step, this.calls++);
-    // The mask is drawn in one JS loop (sfc32) and applied with one multiply: tf.dropout costs
-    // randomUniform + add + floor + div + mul, and floor alone is ~100 ms per 4 M voxels on cpu.
-    return tf.mul(x, dropoutMask(x.shape, this.rate, s));
+    // One mask draw and one multiply (or one SslDropout kernel): tf.dropout costs randomUniform
+    // + add + floor + div + mul, and floor alone is ~100 ms per 4 M voxels on cpu.
+    return applyDropout(x, this.rate, s);
   }
 
   override computeOutputShape(s: Shape | Shape[]): Shape {

@@ -3,6 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { adamKernel } from './adam.js';
+import { dropoutKernel } from './dropout.js';
 import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
 import { normKernels } from './norm.js';
@@ -11,7 +12,7 @@ import { reduceKernels } from './reduce.js';
 import { registerWebgpuBackend, type GpuAdapterInfo } from './device.js';
 
 /** Our kernels by group; `SSL3D_WEBGPU_STOCK=conv,reduce` keeps tfjs' own for those groups. */
-export const KERNEL_GROUPS = ['elementwise', 'conv', 'reduce', 'norm', 'pool', 'adam'] as const;
+export const KERNEL_GROUPS = ['elementwise', 'conv', 'reduce', 'norm', 'pool', 'adam', 'dropout'] as const;
 export type KernelGroup = (typeof KERNEL_GROUPS)[number];
 
 const stockFns = new Map<string, tf.KernelFunc>();
@@ -55,6 +56,7 @@ function installKernels(): void {
   ourConfigs.set('norm', normKernels());
   ourConfigs.set('pool', poolKernels(stock));
   ourConfigs.set('adam', [adamKernel()]);
+  ourConfigs.set('dropout', [dropoutKernel()]);
   const keep = (process.env.SSL3D_WEBGPU_STOCK ?? '').split(',').map((x) => x.trim()).filter((g): g is KernelGroup => (KERNEL_GROUPS as readonly string[]).includes(g));
   useStockKernels(keep);
 }

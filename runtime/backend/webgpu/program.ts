@@ -74,7 +74,7 @@ class Program {
     this.shaderKey = `ssl3d_${spec.key}`;
     // A 2-D layout makes tfjs call main() without an index; a 1-D one passes the global index.
     this.dispatchLayout = spec.mode === 'elementwise' ? { x: [0] } : { x: [0], y: [1] };
-    this.dispatch = spec.dispatch;
+    this.dispatch = spec.mode === 'tiled' ? foldDispatch(spec.dispatch) : spec.dispatch;
     this.variableNames = spec.inputs;
     if (spec.components) this.variableComponents = spec.components;
     else if (spec.outComponents && spec.outComponents > 1) this.variableComponents = spec.inputs.map(() => 1);
@@ -123,6 +123,28 @@ export function runInto(
   const prog = new Program(spec, n);
   const uniforms: Uniform[] = spec.uniforms.map(([, t], i) => ({ type: t === 'f32' ? 'float32' : t === 'u32' ? 'uint32' : 'int32', data: [values[i]!] }));
   backend.runWebGPUProgram(prog, inputs.map(flat), target.dtype, uniforms, flat(target));
+}
+
+/**
+ * Tiled kernels rebuild a linear workgroup id from x·y·z (WG_ID) and guard it against their tile
+ * count, so a 1-D dispatch over the per-dimension limit (65,535 workgroups, WebGPU's guaranteed
+ * minimum; a [2,4,128³] U-Net's first conv needs ~130,000 tiles) is folded into a near-square x·y
+ * grid here. tfjs' own reshaping refuses layouts with a y axis.
+ */
+let dispatchLimit = 65535;
+/** For tests: fold at a small limit so small shapes exercise the folded grids. */
+export function setDispatchLimitForTests(limit: number): void {
+  dispatchLimit = limit;
+}
+
+export function foldDispatch(d: [number, number, number], limit = dispatchLimit): [number, number, number] {
+  const total = d[0] * d[1] * d[2];
+  if (d.every((v) => v <= limit)) return d;
+  const x = Math.min(limit, Math.ceil(Math.sqrt(total)));
+  const y = Math.ceil(total / x);
+  if (y <= limit) return [x, y, 1];
+  const c = Math.ceil(Math.cbrt(total));
+  return [c, c, Math.ceil(total / (c * c))];
 }
 
 /** Workgroups for `n` invocations of `wg` threads (tfjs splits > 65535 over y/z itself). */

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon } from '../../../runtime/backend/addon.js';
 import { nativeAvailable, selectBackend } from '../../../runtime/backend/index.js';
-import { Rng } from '../../../core/rng.js';
+import { Rng, counterKeys, counterU32 } from '../../../core/rng.js';
 import { Optimizer } from '../../../runtime/train/optim.js';
 import type { OptimizerSpec } from '../../../core/graph.js';
 
@@ -106,17 +106,25 @@ describe.runIf(nativeAvailable())('native training-step fusions match tfjs cpu',
     }
   });
 
-  it('the C++ dropout mask is bit-identical to the JS sfc32 stream', () => {
+  it('the C++ dropout mask is bit-identical to the JS counter stream, for any thread count', () => {
     const addon = loadAddon().addon!;
-    for (const [seed, rate, n] of [[1, 0.5, 5000], [0xdeadbeef, 0.3, 10007], [4294967295, 0.9, 4096]] as const) {
-      const keep = 1 / (1 - rate);
-      const threshold = Math.floor(rate * 4294967296);
-      const js = new Float32Array(n);
-      const r = new Rng(seed);
-      for (let i = 0; i < n; i++) js[i] = r.nextU32() >= threshold ? keep : 0;
-      const c = new Float32Array(n);
-      addon.dropoutMask(c, seed, threshold, keep);
-      expect(Buffer.from(c.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+    const saved = addon.threads();
+    try {
+      for (const [seed, rate, n] of [[1, 0.5, 5000], [0xdeadbeef, 0.3, 100_007], [4294967295, 0.9, 4096]] as const) {
+        const keep = 1 / (1 - rate);
+        const threshold = Math.floor(rate * 4294967296);
+        const k = counterKeys(seed);
+        const js = new Float32Array(n);
+        for (let i = 0; i < n; i++) js[i] = counterU32(k, i) >= threshold ? keep : 0;
+        for (const threads of [1, 3]) {
+          addon.setThreads(threads);
+          const c = new Float32Array(n);
+          addon.dropoutMask(c, seed, threshold, keep);
+          expect(Buffer.from(c.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+        }
+      }
+    } finally {
+      addon.setThreads(saved);
     }
   });
 

@@ -8,8 +8,10 @@ import { resetSelectionForTests, selectBackend } from '../../../runtime/backend/
 import { probeAdapter } from '../../../runtime/backend/webgpu/index.js';
 import { filterGradTuning } from '../../../runtime/backend/webgpu/conv.js';
 import { fusedNorm } from '../../../runtime/backend/norm.js';
+import { fusedDropout, fusedDropoutAvailable } from '../../../runtime/backend/dropout.js';
+import { dropoutMask } from '../../../runtime/models/layers.js';
 import { checkGpuHealth, gpuHealth } from '../../../runtime/backend/webgpu/device.js';
-import { run, type GpuBackend } from '../../../runtime/backend/webgpu/program.js';
+import { foldDispatch, run, setDispatchLimitForTests, type GpuBackend } from '../../../runtime/backend/webgpu/program.js';
 import { nativeAvailable } from '../../../runtime/backend/index.js';
 import { buildEncoder, buildSegmenter, unetPreset } from '../../../runtime/models/index.js';
 import { setTrainingClock } from '../../../runtime/models/layers.js';
@@ -144,6 +146,28 @@ if (!probe.ok) {
         }
       });
     }
+    it('dispatches over the per-dimension workgroup limit are folded into x·y grids (a [2,4,128³] U-Net needs that)', async () => {
+      expect(foldDispatch([130_000, 1, 1], 65535)).toEqual([361, 361, 1]);
+      expect(foldDispatch([1000, 1, 1], 65535)).toEqual([1000, 1, 1]);
+      const [fx, fy, fz] = foldDispatch([70_000 * 70_000, 1, 1], 65535);
+      expect(Math.max(fx, fy, fz)).toBeLessThanOrEqual(65535);
+      expect(fx * fy * fz).toBeGreaterThanOrEqual(70_000 * 70_000);
+      // With the limit at 3 workgroups every tiled kernel (conv fwd/dx/dw, split reductions) runs
+      // on folded grids with spare workgroups that must do nothing.
+      setDispatchLimitForTests(3);
+      try {
+        const x = (): tf.Tensor5D => rnd([2, 6, 5, 7, 3], 6) as tf.Tensor5D;
+        const w = (): tf.Tensor5D => rnd([3, 3, 3, 3, 5], 7) as tf.Tensor5D;
+        const g = (): tf.Tensor[] => tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+          const y = tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, 1, 'same');
+          return tf.sum(tf.mul(y, rnd(y.shape, 8)));
+        })([x(), w()]);
+        expect(await relErr(() => [tf.conv3d(x(), w(), 1, 'same'), tf.sum(x(), [0, 1, 2, 3])])).toBeLessThan(1e-5);
+        expect(await relErr(g)).toBeLessThan(1e-5);
+      } finally {
+        setDispatchLimitForTests(65535);
+      }
+    });
     it('conv3dTranspose (decoder up-sampling) with stride 2', async () => {
       const dy = (): tf.Tensor5D => rnd([2, 3, 4, 3, 6], 4) as tf.Tensor5D;
       expect(await relErr(() => tf.conv3dTranspose(dy(), rnd([2, 2, 2, 5, 6], 5) as tf.Tensor5D, [2, 6, 8, 6, 5], 2, 'same'))).toBeLessThan(1e-5);
@@ -201,6 +225,33 @@ if (!probe.ok) {
     const c = await steps('cpu');
     expect(g.length).toBe(6);
     g.forEach((arr, k) => arr.forEach((val, i) => expect(Math.abs(val - c[k]![i]!)).toBeLessThan(1e-5)));
+  });
+
+  it('dropout drawn inside the kernel (SslDropout) equals the host mask of the other backends bit for bit, gradient too', async () => {
+    await selectBackend('webgpu', { quiet: true });
+    expect(fusedDropoutAvailable()).toBe(true);
+    const shape = [2, 5, 6, 7, 9];
+    const x = rnd(shape, 21);
+    const dy = rnd(shape, 22);
+    const [y, g] = tf.tidy(() => {
+      const out = fusedDropout(x, 0.3, 12345);
+      const grad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(fusedDropout(a, 0.3, 12345), dy)))(x);
+      return [out, grad];
+    });
+    const gpuY = await y.data(), gpuG = await g.data();
+    const xv = await x.data(), dv = await dy.data();
+    tf.dispose([x, dy, y, g]);
+    tf.setBackend('cpu');
+    const m = dropoutMask(shape, 0.3, 12345);
+    const mv = await m.data();
+    m.dispose();
+    let kept = 0;
+    for (let i = 0; i < mv.length; i++) {
+      expect(gpuY[i]).toBe(Math.fround(xv[i]! * mv[i]!));
+      expect(gpuG[i]).toBe(Math.fround(dv[i]! * mv[i]!));
+      if (mv[i] !== 0) kept++;
+    }
+    expect(Math.abs(kept / mv.length - 0.7)).toBeLessThan(0.03);
   });
 
   describe('training on webgpu', () => {
