@@ -135,7 +135,7 @@ function forwardSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
   }`;
   return {
     spec: {
-      key: `conv3d_fwd_${TM}x${TN}`, inputs: ['X', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
+      key: `conv3d_fwd_${TM}x${TN}_n${tilesN}`, inputs: ['X', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
       workgroupSize: [T, 1, 1], dispatch: [tilesM * tilesN, 1, 1], mode: 'tiled', code,
     },
     values: [...geomValues(c), M, tilesM * tilesN],
@@ -220,7 +220,7 @@ function inputGradSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
   }`;
   return {
     spec: {
-      key: `conv3d_dx_${TM}x${TN}_${unit ? 's1' : 'sN'}`, inputs: ['DY', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
+      key: `conv3d_dx_${TM}x${TN}_n${tilesN}_${unit ? 's1' : 'sN'}`, inputs: ['DY', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
       workgroupSize: [T, 1, 1], dispatch: [tilesM * tilesN, 1, 1], mode: 'tiled', code,
     },
     values: [...geomValues(c), M, tilesM * tilesN],
@@ -314,7 +314,7 @@ function filterGradSpec(c: Conv3DInfo, maxWorkgroups: number, maxPartialFloats: 
   }`;
   return {
     spec: {
-      key: `conv3d_dw_${TM}x${TN}`, inputs: ['X', 'DY'],
+      key: `conv3d_dw_${TM}x${TN}_n${tilesN}`, inputs: ['X', 'DY'],
       uniforms: [...GEOM, ['K', 'i32'], ['P', 'i32'], ['tiles', 'i32'], ['splits', 'i32'], ['chunk', 'i32']],
       workgroupSize: [T, 1, 1], dispatch: [tiles * splits, 1, 1], mode: 'tiled', code,
     },

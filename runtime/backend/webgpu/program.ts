@@ -36,7 +36,11 @@ export function flat(t: tf.TensorInfo): tf.TensorInfo {
 }
 
 export interface ProgramSpec {
-  /** Part of the pipeline cache key: everything the WGSL text depends on. */
+  /**
+   * Part of the pipeline cache key: EVERYTHING the WGSL text depends on (tile sizes, tile counts
+   * baked in as constants, unrolled expressions). Two programs with the same key share one
+   * compiled pipeline, so a constant missing here silently runs the wrong shader.
+   */
   key: string;
   /** Names of the inputs as WGSL arrays (in order). */
   inputs: string[];

@@ -71,7 +71,7 @@ export function reduceABR(
   const fold = exprs.map((_, k) => `red[${k * THREADS} + li] += red[${k * THREADS} + li + st * ${p.BX}];`).join(' ');
   const write = exprs.map((_, k) => `result[(split * ${NO} + ${k}) * uniforms.AB + ab] = red[${k * THREADS} + li] * uniforms.scale;`).join(' ');
   const spec: ProgramSpec = {
-    key: `reduce_${key}_${p.BX}`, inputs: names, workgroupSize: [THREADS, 1, 1], dispatch: [v.A * p.tilesB * p.splits, 1, 1], mode: 'tiled',
+    key: `reduce_${key}_${p.BX}_${p.RY}_${p.tilesB}`, inputs: names, workgroupSize: [THREADS, 1, 1], dispatch: [v.A * p.tilesB * p.splits, 1, 1], mode: 'tiled',
     uniforms: [['A', 'i32'], ['R', 'i32'], ['B', 'i32'], ['AB', 'i32'], ['chunk', 'i32'], ['total', 'i32'], ['scale', 'f32']],
     code: `
   var<workgroup> red : array<f32, ${THREADS * NO}>;

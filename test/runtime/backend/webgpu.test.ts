@@ -168,6 +168,21 @@ if (!probe.ok) {
         setDispatchLimitForTests(65535);
       }
     });
+    it('shapes that share tile sizes but not tile counts get pipelines of their own (a shared cache key ran the wrong shader)', async () => {
+      // In this order the second of each pair reused the first's compiled shader while its tile
+      // counts were baked into the WGSL text: a U-Net's deeper convolutions came out wrong.
+      for (const [ci, co] of [[8, 128], [8, 256], [128, 8], [256, 8]] as const) {
+        const x = (): tf.Tensor5D => rnd([2, 2, 3, 2, ci], 31) as tf.Tensor5D;
+        const w = (): tf.Tensor5D => rnd([3, 3, 3, ci, co], 32) as tf.Tensor5D;
+        const g = (): tf.Tensor[] => tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+          const y = tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, 1, 'same');
+          return tf.sum(tf.mul(y, rnd(y.shape, 33)));
+        })([x(), w()]);
+        expect(await relErr(() => tf.conv3d(x(), w(), 1, 'same'))).toBeLessThan(1e-5);
+        expect(await relErr(g)).toBeLessThan(1e-5);
+      }
+      for (const c of [40, 300, 7]) expect(await relErr(() => tf.sum(rnd([2, 3, 3, 3, c], 34), [0, 1, 2, 3]))).toBeLessThan(1e-5);
+    });
     it('conv3dTranspose (decoder up-sampling) with stride 2', async () => {
       const dy = (): tf.Tensor5D => rnd([2, 3, 4, 3, 6], 4) as tf.Tensor5D;
       expect(await relErr(() => tf.conv3dTranspose(dy(), rnd([2, 2, 2, 5, 6], 5) as tf.Tensor5D, [2, 6, 8, 6, 5], 2, 'same'))).toBeLessThan(1e-5);
