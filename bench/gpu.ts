@@ -4,7 +4,9 @@
 // stock tfjs-webgpu conv kernels at the same shapes (--stock), and the authors'-code 3D U-Net
 // training step (forward, backward, Adam; batch 2, 4 channels, 4 classes, the fine-tuning loss) at
 // each size in --sizes. --step-only skips the kernel tables, --no-dropout removes the U-Net's dropout,
-// --cpu-profile DIR writes a V8 profile of the timed steps (host-side time).
+// --cpu-profile DIR writes a V8 profile of the timed steps (host-side time). Beside each step: the same
+// network in PyTorch on CUDA in the same run (bench/torch_unet_step.py with SSL3D_PYTHON or
+// /usr/bin/python3; skipped without CUDA or with --no-torch).
 // Every time includes the GPU work: each measurement ends with a read-back of one value.
 // On a software adapter (lavapipe, SwiftShader) the numbers measure a CPU emulation, and the
 // default sizes shrink to 32³ (pass --sizes to insist).
@@ -20,6 +22,7 @@ import { buildEncoder, buildSegmenter, unetPreset } from '../runtime/models/inde
 import { setTrainingClock } from '../runtime/models/layers.js';
 import { Optimizer } from '../runtime/train/optim.js';
 import { crossEntropyLoss } from '../runtime/train/finetune.js';
+import { torchUnetStep } from './unet-step.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | null => {
@@ -188,7 +191,11 @@ for (const D of sizes) {
     session.disconnect();
   }
   ts.sort((a, b) => a - b);
-  row('U-Net training step', `[2,4,${D}³]`, ts[Math.floor(ts.length / 2)]!, `(min ${ts[0]!.toFixed(1)} ms, ${steps} steps, ${tf.memory().numTensors} tensors, ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB)`);
+  const ours = ts[Math.floor(ts.length / 2)]!;
+  row('U-Net training step', `[2,4,${D}³]`, ours, `(min ${ts[0]!.toFixed(1)} ms, ${steps} steps, ${tf.memory().numTensors} tensors, ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB)`);
+  // The baseline in the same run: the same network in PyTorch on CUDA, when there is one.
+  const torch = software || args.includes('--no-torch') ? null : torchUnetStep(D, 1, Math.max(steps, 10), 'default', 'cuda');
+  if (torch) row(`PyTorch ${torch.version} fp32 (${torch.device})`, `[2,4,${D}³]`, torch.medianMs, `(min ${torch.minMs.toFixed(1)} ms; ssl3d / PyTorch = ${(ours / torch.medianMs).toFixed(2)}×)`);
   if (profile) {
     const info = await tf.profile(async () => { await step(99); });
     const agg = new Map<string, { n: number; ms: number }>();

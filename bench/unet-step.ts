@@ -100,7 +100,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 // SSL3D_PYTHON: a python3 with torch elsewhere (a GPU server's venv); Debian's by default.
 const PY = process.env.SSL3D_PYTHON ?? '/usr/bin/python3';
 
-/** Whether /usr/bin/python3 can import torch (null: no, with the reason). */
+/** Whether the python (SSL3D_PYTHON or /usr/bin/python3) can import torch (null: no, with the reason). */
 export function torchAvailable(): string | null {
   if (!existsSync(PY)) return `${PY} not found`;
   const r = spawnSync(PY, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
@@ -118,16 +118,16 @@ export function torchWaitPolicy(cores: number, load1: number): string {
 }
 
 /** The same step in PyTorch CPU with `threads` threads, in a child process; null if it failed. */
-export function torchUnetStep(D: number, threads: number, steps: number, waitPolicy = 'default'): (StepTiming & { version: string }) | null {
+export function torchUnetStep(D: number, threads: number, steps: number, waitPolicy = 'default', device: 'cpu' | 'cuda' = 'cpu'): (StepTiming & { version: string; device: string }) | null {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads) };
   if (waitPolicy !== 'default') env['OMP_WAIT_POLICY'] = waitPolicy;
-  const r = spawnSync(PY, [join(here, 'torch_unet_step.py'), String(D), String(threads), String(steps)], {
+  const r = spawnSync(PY, [join(here, 'torch_unet_step.py'), String(D), String(threads), String(steps), device], {
     encoding: 'utf8', timeout: 1_800_000, env,
   });
   const line = (r.stdout || '').trim().split('\n').pop() ?? '';
   try {
-    const j = JSON.parse(line) as { torch: string; medianMs: number; minMs: number; cpuMs: number; params: number };
-    return { medianMs: j.medianMs, minMs: j.minMs, cpuMs: j.cpuMs, params: j.params, version: j.torch };
+    const j = JSON.parse(line) as { torch: string; device?: string; medianMs: number; minMs: number; cpuMs: number; params: number };
+    return { medianMs: j.medianMs, minMs: j.minMs, cpuMs: j.cpuMs, params: j.params, version: j.torch, device: j.device ?? device };
   } catch {
     return null;
   }
