@@ -198,6 +198,28 @@ export function elementwiseKernels(stock: (name: string) => Fallback | null): tf
       }) as unknown as tf.KernelFunc,
     });
   }
+  // Select (tf.where; e.g. the gradient of clipByValue in the cross-entropy loss): the op has
+  // already broadcast its three inputs to one shape, and the stock kernel refuses rank 5
+  // ("Where for rank 5 is not yet supported"), so it runs on flat views of rank 1.
+  const sstock = stock('Select');
+  if (sstock && reshape) {
+    out.push({
+      kernelName: 'Select', backendName: 'webgpu',
+      kernelFunc: ((args: KernelArgs) => {
+        const { condition, t, e } = args.inputs as Record<'condition' | 't' | 'e', tf.TensorInfo>;
+        const same = (x: tf.TensorInfo): boolean => x.shape.length === t.shape.length && x.shape.every((d, i) => d === t.shape[i]);
+        if (t.shape.length <= 4 || !same(condition) || !same(e)) return sstock(args as never);
+        const be = args.backend;
+        const n = sizeOf(t.shape);
+        const flat = (x: tf.TensorInfo): tf.TensorInfo => reshape({ inputs: { x }, backend: be, attrs: { shape: [n] } } as never) as tf.TensorInfo;
+        const [fc, ft, fe] = [flat(condition), flat(t), flat(e)];
+        const r = sstock({ inputs: { condition: fc, t: ft, e: fe }, backend: be, attrs: {} } as never) as tf.TensorInfo;
+        const res = reshape({ inputs: { x: r }, backend: be, attrs: { shape: t.shape } } as never) as tf.TensorInfo;
+        for (const x of [fc, ft, fe, r]) be.disposeData(x.dataId);
+        return res;
+      }) as unknown as tf.KernelFunc,
+    });
+  }
   const tstock = stock('Transpose');
   out.push({
     kernelName: 'Transpose', backendName: 'webgpu',

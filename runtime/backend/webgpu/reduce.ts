@@ -116,6 +116,7 @@ export function reduceABR(
 
 export function reduceKernels(stock: (name: string) => tf.KernelFunc | null): tf.KernelConfig[] {
   const out: tf.KernelConfig[] = [];
+  const cast = stock('Cast');
   for (const name of ['Sum', 'Mean'] as const) {
     const fb = stock(name);
     if (!fb) continue;
@@ -126,6 +127,19 @@ export function reduceKernels(stock: (name: string) => tf.KernelFunc | null): tf
         const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
         const axes = tf.util.parseAxisParam(axis, x.shape);
         const v = reduceView(x.shape, axes);
+        // int32 (e.g. counting one-hot labels): the stock kernel's transpose writes i32 into an f32
+        // output and does not compile at rank 5, so reduce in f32 (exact up to 2^24) and cast back.
+        if (x.dtype === 'int32' && cast && v !== null && v.R > 1 && name === 'Sum') {
+          const be = args.backend;
+          const xf = cast({ inputs: { x }, backend: be, attrs: { dtype: 'float32' } } as never) as tf.TensorInfo;
+          const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+          const outShape = keepDims ? kept : x.shape.filter((_, i) => !axes.includes(i));
+          const sf = reduceABR(be, 'sum', [xf], ['X'], ['f32(X[i])'], v, 1, outShape);
+          const si = cast({ inputs: { x: sf }, backend: be, attrs: { dtype: 'int32' } } as never) as tf.TensorInfo;
+          be.disposeData(xf.dataId);
+          be.disposeData(sf.dataId);
+          return si;
+        }
         // Short innermost reductions are what the stock kernel does well.
         if (x.dtype !== 'float32' || v === null || v.R === 1 || sizeOf(x.shape) === 0 || (v.B === 1 && v.R < 256)) return fb(args as never);
         const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
