@@ -10,6 +10,7 @@ import { posix } from 'node:path';
 import type { Declaration, Span } from '../grammar/ast.js';
 import { channelMapping } from '../core/channels.js';
 import { encoderNeeds, splitCounts } from '../core/geometry.js';
+import { isSegmentationMetric, metricInfo, METRICS, metricsFor, orList } from '../core/metrics.js';
 import { deriveSeed } from '../core/rng.js';
 import { estimateCost, type CostQuery } from './cost.js';
 import { DENSENET_PRESETS, PAPER, REFERENCE_TABLES, TASK_TITLES, UNET_PRESETS } from './defaults.js';
@@ -892,16 +893,16 @@ class Lowering {
     const raw = word(this.at(c, pointer));
     if (!raw) return null;
     const [name, region] = raw.split('.') as [MetricName, string | undefined];
-    const segMetric = name === 'dice' || name === 'iou' || name === 'hd95';
+    const segMetric = isSegmentationMetric(name);
     if (segMetric && target !== 'segmentation') {
-      this.diags.error('SSL048', `${name} measures segmentations, but this sweep fine-tunes a ${target}`, valueSpan(c, pointer), 'use qwk or accuracy for classification');
+      this.diags.error('SSL048', `${name} measures segmentations, but this sweep fine-tunes a ${target}`, valueSpan(c, pointer), `use ${orList(metricsFor('classification'))} for classification`);
       return null;
     }
     if (!segMetric && target !== 'classification') {
-      this.diags.error('SSL048', `${name} measures classifications, but this sweep fine-tunes a ${target}`, valueSpan(c, pointer), 'use dice, iou or hd95 (e.g. dice.WT) for segmentation');
+      this.diags.error('SSL048', `${name} measures classifications, but this sweep fine-tunes a ${target}`, valueSpan(c, pointer), `use ${orList(metricsFor('segmentation'))} (e.g. ${metricsFor('segmentation')[0]}.WT) for segmentation`);
       return null;
     }
-    if (!segMetric) {
+    if (!metricInfo(name)?.perRegion) {
       if (region !== undefined) {
         this.diags.error('SSL050', `${name} is computed per case, not per region ('.${region}')`, valueSpan(c, pointer), `write ${name}`);
         return null;
@@ -928,10 +929,13 @@ class Lowering {
         const m = this.metric(c, `/metrics/${i}`, target, regions);
         if (m) for (const x of m) if (!metrics.some((y) => y.metric === x.metric && y.region === x.region)) metrics.push(x);
       });
-    } else if (target === 'segmentation') {
-      for (const r of Object.keys(regions)) metrics.push({ metric: 'dice', region: r });
     } else {
-      metrics.push({ metric: 'qwk', region: null }, { metric: 'accuracy', region: null });
+      // the registry's default metrics of the target: per region, or once
+      for (const m of METRICS) {
+        if (m.target !== target || !m.byDefault) continue;
+        if (m.perRegion) for (const r of Object.keys(regions)) metrics.push({ metric: m.name, region: r });
+        else metrics.push({ metric: m.name, region: null });
+      }
     }
     let convergence: MetricSpec | null = metrics[0] ?? null;
     if (j.convergence === 'none') convergence = null;
@@ -1502,7 +1506,7 @@ class Lowering {
         'SSL073',
         `format${figureFormats.length === 1 ? '' : 's'} ${figureFormats.join(' and ')} ${figureFormats.length === 1 ? 'makes' : 'make'} figures, but report ${c.decl.name} declares no plot: no figure will be written`,
         valueSpan(c, '/formats'),
-        `add a plot, e.g. plot efficiency { kind = data-efficiency, metric = ${sr.target === 'segmentation' ? 'dice' : 'qwk'} }, or drop ${figureFormats.join(' and ')}`,
+        `add a plot, e.g. plot efficiency { kind = data-efficiency, metric = ${metricsFor(sr.target)[0]} }, or drop ${figureFormats.join(' and ')}`,
       );
     }
     if (this.diags.errorCount > before) return null;

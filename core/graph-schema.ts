@@ -3,6 +3,8 @@
 // cannot express (unique ids, inputs that name earlier nodes, matching output types).
 import { Ajv, type ValidateFunction } from 'ajv';
 import { GRAPH_VERSION, type ExecutionGraph } from './graph.js';
+import { BACKENDS } from './backends.js';
+import { metricNames } from './metrics.js';
 
 type S = Record<string, unknown>;
 
@@ -117,7 +119,7 @@ const pretext: S = obj({
   train,
 });
 
-const metric: S = obj({ metric: en('dice', 'iou', 'hd95', 'qwk', 'accuracy'), region: nullable({ type: 'string' }) });
+const metric: S = obj({ metric: en(...metricNames()), region: nullable({ type: 'string' }) });
 const evaluation: S = obj(
   {
     metrics: { type: 'array', items: metric, minItems: 1 },
@@ -204,7 +206,7 @@ export const graphSchema: S = {
     experiment: { type: 'string' },
     source: obj({ file: { type: 'string' }, hash: { type: 'string' } }),
     seed: int(0),
-    backend: en('auto', 'webgpu', 'native', 'cpu', 'tensorflow'),
+    backend: en(...BACKENDS),
     nodes: {
       type: 'array',
       items: {

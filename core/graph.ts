@@ -5,6 +5,8 @@
 // against core/graph-schema.ts (JSON Schema) when it loads one from disk.
 // Field names here are the canonical names; the `.ssl` surface syntax may spell them
 // differently, but the compiler resolves everything into this form.
+import type { BackendChoice } from './backends.js';
+import type { MetricName } from './metrics.js';
 
 export type Vec3 = [number, number, number];
 export type Vec2 = [number, number];
@@ -241,7 +243,8 @@ export interface FinetuneSpec {
 
 // ───────────────────────────── evaluation ─────────────────────────────
 
-export type MetricName = 'dice' | 'iou' | 'hd95' | 'qwk' | 'accuracy';
+/** A metric name from the registry (`core/metrics.ts`). */
+export type { MetricName };
 
 export interface MetricSpec {
   metric: MetricName;
@@ -425,7 +428,7 @@ export interface ExecutionGraph {
   /** Path of the root source file relative to where it was compiled, and the sha256 of all sources. */
   source: { file: string; hash: string };
   seed: number;
-  backend: 'auto' | 'webgpu' | 'native' | 'cpu' | 'tensorflow';
+  backend: BackendChoice;
   /** Nodes in a valid topological order. */
   nodes: GraphNode[];
   /** Where the nodes run (absent: locally, unless the user profile or `--executor` says otherwise). */

@@ -3,8 +3,14 @@
 // hides one such repetition among good ones, so tables and the TUI flag it, and the number stays
 // in the mean (dropping it would flatter the method). Lightweight on purpose: the renderers use it.
 
-/** Metrics whose 0 on every case means the model found nothing: overlap scores. */
-const OVERLAP = /^(dice|iou)_(.+)$/;
+import { metricOfKey } from '../core/metrics.js';
+
+/** Metrics whose 0 on every case means the model found nothing: the registry's overlap scores, per region. */
+function overlap(key: string): { label: string; region: string } | null {
+  const info = metricOfKey(key);
+  const region = key.slice((info?.name.length ?? 0) + 1);
+  return info?.overlap && region !== '' ? { label: info.label, region } : null;
+}
 
 export interface Collapse {
   /** Metric key, e.g. `dice_WT`. */
@@ -22,7 +28,7 @@ export interface Collapse {
 export function collapsesOf(aggregate: Readonly<Record<string, number>>, testCases: number, perCase?: ReadonlyArray<{ values: Readonly<Record<string, number>> }>): Collapse[] {
   const out: Collapse[] = [];
   for (const [key, mean] of Object.entries(aggregate)) {
-    if (!OVERLAP.test(key) || key.includes('__')) continue;
+    if (!overlap(key) || key.includes('__')) continue;
     if (perCase && perCase.length) {
       const vals = perCase.map((c) => c.values[key]).filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
       if (vals.length > 0 && vals.every((v) => v === 0)) out.push({ key, zero: vals.length, scored: vals.length });
@@ -35,8 +41,8 @@ export function collapsesOf(aggregate: Readonly<Record<string, number>>, testCas
 }
 
 function label(key: string): string {
-  const m = OVERLAP.exec(key);
-  return m ? `${m[1] === 'dice' ? 'Dice' : 'IoU'} ${m[2]}` : key;
+  const m = overlap(key);
+  return m ? `${m.label} ${m.region}` : key;
 }
 
 /** "r1 collapsed: Dice WT 0 on 10/10 test cases" (several regions: "Dice WT, TC 0 on …"). */

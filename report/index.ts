@@ -7,6 +7,7 @@ import type { DataNode, EvaluateNode, FinetuneNode, PlotSpec, ReportSpec, TableS
 import type { ReportInput, RunRecord } from '../runtime/record.js';
 import { SslRuntimeError } from '../runtime/contract.js';
 import { metricKey } from '../runtime/eval/metrics.js';
+import { isSegmentationMetric } from '../core/metrics.js';
 import { plotSpec, renderPng, renderSvg } from './figures.js';
 import { assertOneSweep } from './scope.js';
 import { referenceNames } from './reference/index.js';
@@ -68,7 +69,7 @@ export function reportInputFromRecord(record: RunRecord, evaluateIds?: readonly 
 export function defaultReportSpec(input: ReportInput): ReportSpec {
   const metrics = declaredMetrics(input);
   // Classification (QWK, accuracy) has no regions: its first table is methods × metrics.
-  const segmentation = metrics.some((m) => m.metric === 'dice' || m.metric === 'iou' || m.metric === 'hd95');
+  const segmentation = metrics.some((m) => isSegmentationMetric(m.metric));
   const tables: TableSpec[] = [
     segmentation
       ? { name: 'by-region', rows: 'method', columns: 'region', fraction: null, aggregate: 'mean-sd', deltaVsScratch: true, reference: null }

@@ -5,6 +5,7 @@
 import type { Arm, EvaluateNode, MetricSpec, TableSpec } from '../core/graph.js';
 import type { ReportInput } from '../runtime/record.js';
 import { higherIsBetter, metricKey } from '../runtime/eval/metrics.js';
+import { isSegmentationMetric, metricOfKey } from '../core/metrics.js';
 import { summarize, type Summary } from '../runtime/eval/protocol.js';
 import { loadReference, referenceRow, type ReferenceTable } from './reference/index.js';
 import { collapsesOf, collapseText, type Collapse } from './collapse.js';
@@ -48,20 +49,21 @@ export interface TableModel {
 
 // ─────────────────────────── units ───────────────────────────
 
-/** Dice/IoU/accuracy print as percentages (as the paper), QWK as a fraction, HD95 in mm. */
+/** From the metric registry: Dice/IoU/accuracy print as percentages (as the paper), QWK as a fraction, HD95 in mm. */
 export function displayScale(key: string): number {
-  return key.startsWith('dice') || key.startsWith('iou') || key.startsWith('accuracy') ? 100 : 1;
+  return metricOfKey(key)?.scale ?? 1;
 }
 
 export function displayDigits(key: string): number {
-  return key.startsWith('qwk') ? 3 : 2;
+  return metricOfKey(key)?.digits ?? 2;
 }
 
 export function metricLabel(key: string): string {
   const [m, ...rest] = key.split('_');
   const region = rest.join('_');
-  const name = { dice: 'Dice', iou: 'IoU', hd95: 'HD95', qwk: 'QWK', accuracy: 'Accuracy' }[m ?? ''] ?? m ?? key;
-  const unit = displayScale(key) === 100 ? ' (%)' : key.startsWith('hd95') ? ' (mm)' : '';
+  const info = metricOfKey(key);
+  const name = info?.label ?? m ?? key;
+  const unit = displayScale(key) === 100 ? ' (%)' : info?.unit ? ` (${info.unit})` : '';
   return `${name}${region ? ' ' + region : ''}${unit}`;
 }
 
@@ -173,7 +175,7 @@ function protocolNotes(input: ReportInput, spec: TableSpec, rows: Row[]): string
   );
   if (spec.deltaVsScratch) notes.push('Δ: difference to the scratch row at the same label fraction, in the column\'s units.');
   // Classification (QWK, accuracy) has no masks, no HD95 and no per-volume averaging: say what applies.
-  const segmentation = declaredMetrics(input).some((m) => m.metric === 'dice' || m.metric === 'iou' || m.metric === 'hd95');
+  const segmentation = declaredMetrics(input).some((m) => isSegmentationMetric(m.metric));
   notes.push(segmentation ? 'Bold: best in the column (lowest for HD95).' : 'Bold: best in the column.');
   const policies = [...new Set(input.results.map((r) => r.metrics.emptyPolicy))].filter((p) => p && !p.startsWith('not applicable'));
   if (segmentation && policies.length) notes.push(`Empty masks: ${policies.join(' | ')}.`);

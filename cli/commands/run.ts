@@ -12,6 +12,7 @@ import { SslRuntimeError } from '../../runtime/contract.js';
 import type { RunBackend, RunEvent } from '../../runtime/events.js';
 import { createEventStream } from '../../runtime/executor/emitter.js';
 import type { HandlerResolver } from '../../runtime/executor/handlers.js';
+import { BACKENDS, type BackendChoice } from '../../core/backends.js';
 import { defaultHandlers } from '../handlers.js';
 import { exitCodeOf, installInterruptHandlers, runSession } from '../../runtime/executor/session.js';
 import { packageVersion } from '../../runtime/version.js';
@@ -19,8 +20,6 @@ import { executorKind, loadProfile, resolveSettings, type Profile } from '../../
 import { createJsonlRenderer } from '../ui/jsonl.js';
 import { createPlainRenderer } from '../ui/plain.js';
 
-const BACKENDS = ['auto', 'webgpu', 'native', 'cpu', 'tensorflow'] as const;
-type BackendChoice = (typeof BACKENDS)[number];
 const UIS = ['tui', 'plain', 'json'] as const;
 type UiChoice = (typeof UIS)[number];
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
 import { compileSource } from '../../compiler/index.js';
 import type { CostEstimate, ExecutionGraph } from '../../core/graph.js';
+import { metricsFor } from '../../core/metrics.js';
 
 export interface AnalyzeRequest {
   id: number;
@@ -68,11 +69,10 @@ export function graphFacts(graph: ExecutionGraph): Facts {
       f.steps += n.cost?.steps ?? 0;
       finetunes.set(method, f);
       if (n.params.finetune.target === 'classification') {
-        metrics.add('qwk');
-        metrics.add('accuracy');
+        for (const m of metricsFor('classification')) metrics.add(m);
       }
     } else if (n.kind === 'evaluate') {
-      for (const m of ['dice', 'iou', 'hd95']) {
+      for (const m of metricsFor('segmentation')) {
         if (Object.keys(n.params.regions).length === 0) continue;
         metrics.add(m);
         for (const r of Object.keys(n.params.regions)) metrics.add(`${m}.${r}`);

@@ -39,6 +39,7 @@ import type { Diagnostic } from '../../grammar/diagnostics.js';
 import { format, hasErrors, parse } from '../../grammar/index.js';
 import { lex } from '../../grammar/lexer.js';
 import { findCode } from '../../core/codes/index.js';
+import { metricNames } from '../../core/metrics.js';
 import { analyze, type AnalyzeRequest, type AnalyzeResult, type Facts } from './analyze.js';
 import { hitAt, identValues, importTarget, resolveIdent, segmentSpan, visibleDeclarations, type DeclRef } from './ast.js';
 import { cursorContext } from './context.js';
@@ -517,7 +518,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       }
       if (choices.metric) {
         const known = facts.get(a.path)?.metrics ?? [];
-        const metrics = known.length > 0 ? known : ['dice', 'iou', 'hd95', 'qwk', 'accuracy'];
+        const metrics = known.length > 0 ? known : metricNames();
         for (const m of metrics) push(m, CompletionItemKind.EnumMember, known.length > 0 ? 'valid for this experiment’s target' : 'metric');
       }
     }

@@ -2,6 +2,7 @@
 // (Renderers never reach into the runtime; everything they show arrives as an event.)
 
 import type { NodeKind } from '../../core/graph.js';
+import { isMetricKey } from '../../core/metrics.js';
 import type { RunEvent } from '../../runtime/events.js';
 import { collapsesOf, collapseText } from '../../report/collapse.js';
 import { sweepOfNode } from '../../report/scope.js';
@@ -342,7 +343,6 @@ export function formatFraction(f: number): string {
   return `${Number.isInteger(p) ? p : p.toFixed(1)}%`;
 }
 
-const METRIC_KEY = /^(dice|iou|hd95|qwk|accuracy)(_|$)/;
 
 /** Metric keys reported by finished evaluate nodes (e.g. dice_ET, dice_TC, dice_WT), in order. */
 export function metricKeys(view: RunView): string[] {
@@ -351,7 +351,7 @@ export function metricKeys(view: RunView): string[] {
     const v = view.nodes[id]!;
     if (v.kind !== 'evaluate') continue;
     // `dice_WT__excluded` and the like are counts that ride along with a metric, not metrics
-    for (const k of Object.keys(v.summary)) if (METRIC_KEY.test(k) && !k.includes('__') && !keys.includes(k)) keys.push(k);
+    for (const k of Object.keys(v.summary)) if (isMetricKey(k) && !keys.includes(k)) keys.push(k);
   }
   return keys;
 }

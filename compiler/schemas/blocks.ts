@@ -6,6 +6,8 @@ import {
   block, bool, fraction, int, list, listOrOne, num, oneOfWords, optimizer, qty, ref, size, slicesBlock, str, strOrNone, trainBlock,
   type Schema,
 } from './common.js';
+import { BACKENDS } from '../../core/backends.js';
+import { metricNames, metricsFor, orList } from '../../core/metrics.js';
 
 const percentOrFraction = fraction({ allowZero: true, example: '20% or 0.2' });
 
@@ -240,8 +242,8 @@ export const finetuneSchemas: Record<string, Schema> = {
 
 const metricRef: Schema = {
   type: 'string',
-  pattern: '^(dice|iou|hd95|qwk|accuracy)(\\.[A-Za-z0-9_-]+)?$',
-  'x-expect': 'a metric: dice, iou, hd95 (optionally .REGION, e.g. dice.WT), qwk or accuracy',
+  pattern: `^(${metricNames().join('|')})(\\.[A-Za-z0-9_-]+)?$`,
+  'x-expect': `a metric: ${metricsFor('segmentation').join(', ')} (optionally .REGION, e.g. ${metricsFor('segmentation')[0]}.WT), ${orList(metricsFor('classification'))}`,
   'x-metric': true,
 };
 
@@ -331,7 +333,7 @@ const executorBlock = block(
 
 export const experimentSchema = block({
   seed: int(0, 4294967295, 'a seed: a whole number from 0 to 4294967295'),
-  backend: oneOfWords(['auto', 'webgpu', 'native', 'cpu', 'tensorflow']),
+  backend: oneOfWords([...BACKENDS]),
   description: str,
   executor: { anyOf: [{ type: 'string', enum: ['local', 'slurm'] }, executorBlock], 'x-expect': 'an executor: local, slurm, or slurm { partition = "gpu" }' },
 });

@@ -17,7 +17,8 @@ import { registerMissingGradients, registerNativeBackend } from './native.js';
 import { registerOnesFreeGradients } from './grads.js';
 import { adapterLabel, ensureWebgpu, probeAdapter, resetProbeForTests, type GpuAdapterInfo } from './webgpu/index.js';
 
-export type BackendChoice = 'auto' | 'native' | 'cpu' | 'tensorflow' | 'webgpu';
+import type { BackendChoice } from '../../core/backends.js';
+export type { BackendChoice };
 
 export interface BackendSelection {
   /** tfjs backend name now active: 'tensorflow', 'webgpu', 'native' or 'cpu'. */

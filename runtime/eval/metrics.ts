@@ -9,6 +9,7 @@
 // - Empty masks: see `EmptyPolicy`.
 
 import type { EvalSpec, MetricSpec } from '../../core/graph.js';
+import { metricOfKey } from '../../core/metrics.js';
 import { squaredEdt } from './edt.js';
 
 /** How empty reference and/or prediction masks are scored. */
@@ -42,9 +43,9 @@ export function metricKey(spec: MetricSpec): string {
   return spec.region === null ? spec.metric : `${spec.metric}_${spec.region}`;
 }
 
-/** Whether larger is better for a metric key (HD95 is a distance: smaller is better). */
+/** Whether larger is better for a metric key (HD95 is a distance: smaller is better); from the registry. */
 export function higherIsBetter(key: string): boolean {
-  return !key.startsWith('hd95');
+  return metricOfKey(key)?.higherIsBetter ?? true;
 }
 
 /**

@@ -11,6 +11,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataNode, EvaluateNode, FinetuneNode } from '../../core/graph.js';
+import { metricInfo } from '../../core/metrics.js';
 import { SslRuntimeError, type InputArtifact, type NodeContext, type NodeHandler } from '../contract.js';
 import { readDatasetArtifact } from '../data/artifact.js';
 import { readNifti, writeNifti } from '../data/nifti.js';
@@ -90,7 +91,7 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
     let metrics: EvalMetrics;
     let csv: string;
     if (desc.target === 'segmentation') {
-      const specs = spec.metrics.filter((m) => m.metric === 'dice' || m.metric === 'iou' || m.metric === 'hd95');
+      const specs = spec.metrics.filter((m) => metricInfo(m.metric).target === 'segmentation');
       const segCases: SegCase[] = [];
       if (fromNifti) await mkdir(join(ctx.outDir, 'pred'), { recursive: true });
       // Test metrics are computed on the original label files' grids (as BraTS and the paper score),
@@ -132,7 +133,7 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
       const keys = specs.map(metricKey);
       csv = ['case,' + keys.join(','), ...table.perCase.map((r) => [csvField(r.id), ...keys.map((k) => num(r.values[k]!))].join(','))].join('\n') + '\n';
     } else {
-      const specs = spec.metrics.filter((m) => m.metric === 'qwk' || m.metric === 'accuracy');
+      const specs = spec.metrics.filter((m) => metricInfo(m.metric).target === 'classification');
       const ref: number[] = [];
       const pred: number[] = [];
       const rows: string[] = ['case,grade,predicted'];

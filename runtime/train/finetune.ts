@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataNode, FinetuneNode, FinetuneSpec, MetricSpec } from '../../core/graph.js';
+import { metricInfo } from '../../core/metrics.js';
 import { SslRuntimeError, type InputArtifact, type NodeContext, type NodeHandler } from '../contract.js';
 import type { Case, LoadedDataset } from '../data/types.js';
 import { readDatasetArtifact } from '../data/artifact.js';
@@ -262,7 +263,7 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
         };
     if (seg) {
       for (const m of [conv, ...p.evaluation.metrics]) {
-        if (m.metric === 'qwk' || m.metric === 'accuracy') continue;
+        if (!metricInfo(m.metric).perRegion) continue;
         try {
           resolveRegion(m.region, regions, classes);
         } catch (e) {

@@ -1,0 +1,95 @@
+// Each registry in core/ is the single list of its concept: the schemas, the graph contract,
+// the checks, the runtime, the reports and the editor read it, and no other source file spells
+// the list again. A fake entry registered here appears everywhere that derives from it.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+
+const SOURCE_DIRS = ['core', 'grammar', 'compiler', 'runtime', 'report', 'cli'];
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...sources(p));
+    else if (p.endsWith('.ts')) out.push(p.split('\\').join('/'));
+  }
+  return out;
+}
+const ALL = SOURCE_DIRS.flatMap(sources);
+
+/** Files (and why) allowed to name entries of a registry beside the registry itself. */
+function offenders(pattern: RegExp, allowed: Record<string, string>, allowedLine?: RegExp): string[] {
+  return ALL.filter((f) => !(f in allowed) && !f.startsWith('core/codes/') && !f.endsWith('.generated.ts'))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((l, i) => [l, i] as const)
+        .filter(([l]) => pattern.test(l) && !/^\s*(\/\/|\*|\/\*)/.test(l) && !(allowedLine && allowedLine.test(l)))
+        .map(([l, i]) => `${f}:${i + 1}: ${l.trim()}`),
+    );
+}
+
+describe('the metric registry (core/metrics.ts)', () => {
+  it('is the only place that lists metrics or tells segmentation from classification by name', () => {
+    // a metric name as a string literal (dice is also a loss name, so it is left out here), or an
+    // alternation of two metric names in a regex
+    const literal = /['"`](iou|hd95|qwk|accuracy)['"`]/;
+    const alternation = /\b(dice|iou|hd95|qwk|accuracy)\|(dice|iou|hd95|qwk|accuracy)\b/;
+    const allowed = {
+      'core/metrics.ts': 'the registry',
+      'runtime/eval/metrics.ts': 'the computations, one case per metric',
+      'runtime/train/finetune.ts': 'the convergence fallback of a hand-made node without metrics',
+    };
+    // the `hd95-empty` option belongs to the HD95 metric itself
+    expect(offenders(literal, allowed, /hd95Empty|hd95-empty/)).toEqual([]);
+    expect(offenders(alternation, allowed)).toEqual([]);
+  });
+
+  it('every registered metric is computed by the runtime', async () => {
+    const { METRICS } = await import('../core/metrics.js');
+    const { segmentationMetric, evaluateClassification, DEFAULT_EMPTY_POLICY } = await import('../runtime/eval/metrics.js');
+    const ctx = { regions: { A: [1] }, classes: [0, 1], policy: DEFAULT_EMPTY_POLICY };
+    const c = { id: 'c', reference: [0, 1, 1, 0], prediction: [0, 1, 0, 0], shape: [1, 2, 2], spacing: [1, 1, 1] };
+    for (const m of METRICS) {
+      if (m.target === 'segmentation') expect(Number.isFinite(segmentationMetric({ metric: m.name, region: 'A' }, c, ctx))).toBe(true);
+      else expect(Object.keys(evaluateClassification([{ metric: m.name, region: null }], [0, 1, 2], [0, 1, 1], 3))).toEqual([m.name]);
+    }
+  });
+
+  it('a fake metric registered first appears in the block schema, the graph schema, the checks, reports and the TUI', async () => {
+    vi.resetModules();
+    const reg = await import('../core/metrics.js');
+    (reg.METRICS as unknown as import('../core/metrics.js').MetricInfo[]).push({
+      name: 'fakescore', target: 'segmentation', perRegion: true, overlap: false, higherIsBetter: false, scale: 1, digits: 1, unit: 'mm', label: 'Fake', byDefault: false,
+    });
+    try {
+      const { evaluateSchema } = await import('../compiler/schemas/blocks.js');
+      const metricRef = (evaluateSchema as { properties: Record<string, { items: { pattern: string; 'x-expect': string } }> }).properties.metrics!.items;
+      expect(new RegExp(metricRef.pattern).test('fakescore.WT')).toBe(true);
+      expect(metricRef['x-expect']).toContain('fakescore');
+      const { graphSchema } = await import('../core/graph-schema.js');
+      expect(JSON.stringify(graphSchema)).toContain('"fakescore"');
+      expect(reg.isSegmentationMetric('fakescore')).toBe(true);
+      expect(reg.metricsFor('segmentation')).toContain('fakescore');
+      const { metricLabel, displayDigits } = await import('../report/tables.js');
+      expect(metricLabel('fakescore_WT')).toBe('Fake WT (mm)');
+      expect(displayDigits('fakescore_WT')).toBe(1);
+      const { higherIsBetter } = await import('../runtime/eval/metrics.js');
+      expect(higherIsBetter('fakescore_WT')).toBe(false);
+      expect(reg.isMetricKey('fakescore_WT')).toBe(true);
+    } finally {
+      (reg.METRICS as unknown as unknown[]).pop();
+      vi.resetModules();
+    }
+  });
+});
+
+describe('the backend list (core/backends.ts)', () => {
+  it('is spelled once: schema, graph contract, CLI and runtime read it', async () => {
+    expect(offenders(/'auto',\s*'webgpu'|'auto'\s*\|\s*'|'native'\s*\|\s*'cpu'/, { 'core/backends.ts': 'the list' })).toEqual([]);
+    const { BACKENDS } = await import('../core/backends.js');
+    const { experimentSchema } = await import('../compiler/schemas/blocks.js');
+    expect(JSON.stringify(experimentSchema)).toContain(JSON.stringify([...BACKENDS]));
+  });
+});
