@@ -16,8 +16,8 @@ import { estimateCost, type CostQuery } from './cost.js';
 import { DENSENET_PRESETS, PAPER, REFERENCE_TABLES, TASK_TITLES, UNET_PRESETS } from './defaults.js';
 import type { Diagnostics } from './diag.js';
 import type {
-  Arm, CostEstimate, DataNode, DataSource, DatasetSpec, Dim, EncoderSpec, EvalSpec, EvaluateNode, ExecutionGraph, FinetuneNode, FinetuneSpec,
-  GraphNode, MetricName, MetricSpec, Modality, OptimizerSpec, PlotSpec, PretextSpec, PretrainNode, ReportNode, ReportSpec, TableSpec,
+  Arm, CostEstimate, DataNode, DatasetSpec, Dim, EncoderSpec, EvalSpec, EvaluateNode, ExecutionGraph, FinetuneNode, FinetuneSpec,
+  GraphNode, MetricName, MetricSpec, OptimizerSpec, PlotSpec, PretextSpec, PretrainNode, ReportNode, ReportSpec, TableSpec,
   TaskParams, TrainSpec,
 } from '../core/graph.js';
 import { GRAPH_VERSION } from '../core/graph.js';
@@ -29,43 +29,8 @@ import { repairBlock, validateBlock } from './validate.js';
 import { entriesToJson, showJson, type Json, type JsonObject, type SpanMap } from './values.js';
 import { Diagnostics as DiagList } from './diag.js';
 import { executorSpecOf } from './executor.js';
-
-// ───────────── JSON accessors (after validation the shapes are known) ─────────────
-
-function isObj(j: Json | undefined): j is JsonObject {
-  return j !== null && j !== undefined && typeof j === 'object' && !Array.isArray(j);
-}
-function num(j: Json | undefined): number | undefined {
-  if (typeof j === 'number') return j;
-  if (isObj(j) && typeof j.$value === 'number') return j.$value;
-  return undefined;
-}
-function frac(j: Json | undefined): number | undefined {
-  if (typeof j === 'number') return j;
-  if (isObj(j) && typeof j.$value === 'number') return j.$unit === '%' ? Number((j.$value / 100).toPrecision(12)) : j.$value;
-  return undefined;
-}
-/** The brain phantoms' contrasts by channel count (runtime/data/phantoms.ts BRAIN_CHANNELS). */
-const PHANTOM_BRAIN_CHANNELS: Record<number, string[]> = { 1: ['t1'], 2: ['t1', 'flair'], 3: ['t1', 't2', 'flair'], 4: ['t1', 't1ce', 't2', 'flair'] };
-
-function str(j: Json | undefined): string | undefined {
-  return isObj(j) && typeof j.$string === 'string' ? j.$string : undefined;
-}
-function word(j: Json | undefined): string | undefined {
-  return typeof j === 'string' ? j : undefined;
-}
-function obj(j: Json | undefined): JsonObject {
-  return isObj(j) ? j : {};
-}
-function arr(j: Json | undefined): Json[] | undefined {
-  return Array.isArray(j) ? j : undefined;
-}
-function ints(j: Json | undefined): number[] | undefined {
-  const a = arr(j);
-  if (a) return a.map((x) => num(x) ?? 0);
-  if (typeof j === 'number') return [j];
-  return undefined;
-}
+import { datasetLayout } from './layouts/index.js';
+import { arr, frac, ints, isObj, num, obj, str, word } from './json.js';
 
 // ───────────── checked declarations ─────────────
 
@@ -260,99 +225,15 @@ class Lowering {
     const j = c.json;
     const type = c.decl.type!;
     const errorsBefore = this.diags.errorCount;
-    let source: DataSource;
-    let rawChannels: number;
-    let nativeShape: number[] | null = null;
-    let dim: Dim = 3;
-    let labelKind: 'segmentation' | 'classification' | 'none' = 'segmentation';
-    let defaultClasses: number[] | null = null;
-    let defaultRegions: Record<string, number[]> | null = null;
-    let fingerprint: unknown = null;
-    switch (type) {
-      case 'nifti': {
-        const imgs = arr(j.images) ?? [j.images];
-        const images = imgs.map((x) => this.rebase(c, str(x) ?? ''));
-        const labelsRaw = str(j.labels);
-        const labels = labelsRaw === undefined ? null : this.rebase(c, labelsRaw);
-        source = { kind: 'nifti', images, labels };
-        rawChannels = images.length;
-        if (labels === null) labelKind = 'none';
-        fingerprint = { images, labels };
-        break;
-      }
-      case 'brats': {
-        const modalities = (arr(j.modalities)?.map((x) => word(x) as Modality) ?? ['t1', 't1ce', 't2', 'flair']) as Modality[];
-        const root = this.rebase(c, str(j.root) ?? '');
-        source = { kind: 'brats', root, modalities };
-        rawChannels = modalities.length;
-        defaultClasses = PAPER.bratsClasses;
-        defaultRegions = PAPER.bratsRegions;
-        fingerprint = { root, modalities };
-        const dup = modalities.findIndex((m, i) => modalities.indexOf(m) !== i);
-        if (dup >= 0) this.diags.error('SSL066', `the modality '${modalities[dup]}' is listed twice`, valueSpan(c, `/modalities/${dup}`));
-        break;
-      }
-      case 'decathlon': {
-        const root = this.rebase(c, str(j.root) ?? '');
-        const labelsDir = j['labels-dir'] === 'none' ? null : str(j['labels-dir']) ?? 'labelsTr';
-        source = { kind: 'decathlon', root, imagesDir: str(j['images-dir']) ?? 'imagesTr', labelsDir };
-        rawChannels = num(j.channels) ?? 1;
-        if (labelsDir === null) labelKind = 'none';
-        fingerprint = source;
-        break;
-      }
-      case 'nnunet': {
-        const root = this.rebase(c, str(j.root) ?? '');
-        const channels = ints(j.channels) ?? [0];
-        source = { kind: 'nnunet', root, channels };
-        rawChannels = channels.length;
-        fingerprint = source;
-        break;
-      }
-      case 'images': {
-        const root = this.rebase(c, str(j.root) ?? '');
-        const csvRaw = str(j.csv);
-        const csv = csvRaw === undefined ? null : this.rebase(c, csvRaw);
-        source = {
-          kind: 'images',
-          root,
-          csv,
-          idColumn: str(j['id-column']) ?? 'id_code',
-          labelColumn: str(j['label-column']) ?? 'diagnosis',
-          extensions: arr(j.extensions)?.map((x) => str(x) ?? '') ?? ['.png', '.jpg', '.jpeg'],
-        };
-        rawChannels = num(j.channels) ?? 3;
-        dim = 2;
-        labelKind = csv === null ? 'none' : 'classification';
-        fingerprint = source;
-        break;
-      }
-      case 'phantom3d': {
-        const anatomy = (word(j.anatomy) ?? 'brain') as 'brain' | 'pancreas';
-        const size = this.sizeAt(c, '/size', 3) ?? [64, 64, 64];
-        const labelled = j.labelled !== false;
-        rawChannels = num(j.channels) ?? 1;
-        const tumourRate = frac(j['tumour-rate']) ?? (anatomy === 'pancreas' ? 0.8 : labelled ? 1 : 0.01);
-        source = { kind: 'phantom3d', anatomy, cases: num(j.cases) ?? 1, channels: rawChannels, size: [size[0]!, size[1]!, size[2]!], labelled, tumourRate };
-        nativeShape = size;
-        if (!labelled) labelKind = 'none';
-        defaultClasses = anatomy === 'brain' ? PAPER.bratsClasses : PAPER.pancreasClasses;
-        defaultRegions = anatomy === 'brain' ? PAPER.bratsRegions : { pancreas: [1], tumour: [2] };
-        break;
-      }
-      case 'phantom2d': {
-        const size = this.sizeAt(c, '/size', 2) ?? [64, 64];
-        const labelled = j.labelled !== false;
-        rawChannels = num(j.channels) ?? 3;
-        source = { kind: 'phantom2d', cases: num(j.cases) ?? 1, channels: rawChannels, size: [size[0]!, size[1]!], labelled };
-        nativeShape = size;
-        dim = 2;
-        labelKind = labelled ? 'classification' : 'none';
-        break;
-      }
-      default:
-        return null;
-    }
+    const layout = datasetLayout(type);
+    if (!layout) return null;
+    const lowered = layout.lower({
+      json: j,
+      rebase: (p) => this.rebase(c, p),
+      sizeAt: (pointer, dims) => this.sizeAt(c, pointer, dims),
+      error: (code, message, pointer) => this.diags.error(code, message, valueSpan(c, pointer)),
+    });
+    const { source, rawChannels, nativeShape = null, dim = 3, labelKind = 'segmentation', defaultClasses = null, defaultRegions = null, fingerprint = null } = lowered;
 
     // preprocessing
     const pp = obj(j.preprocess);
@@ -391,11 +272,7 @@ class Lowering {
       this.diags.error('SSL060', `channel-names lists ${rawNames.length} name${rawNames.length === 1 ? '' : 's'}, but dataset ${c.decl.name} has ${rawChannels} channel${rawChannels === 1 ? '' : 's'}`, valueSpan(c, '/channel-names'));
       rawNames = null;
     }
-    if (!rawNames) {
-      if (source.kind === 'brats') rawNames = [...source.modalities];
-      else if (source.kind === 'phantom3d') rawNames = source.anatomy === 'pancreas' ? ['ct'] : PHANTOM_BRAIN_CHANNELS[rawChannels] ?? null;
-      else if (source.kind === 'phantom2d') rawNames = rawChannels === 3 ? ['r', 'g', 'b'] : rawChannels === 1 ? ['g'] : null;
-    }
+    if (!rawNames) rawNames = lowered.channelNames ?? null;
     const channelNames = rawNames ? (select ? select.map((i) => rawNames![i] ?? `#${i}`) : rawNames) : null;
 
     // split
@@ -450,7 +327,7 @@ class Lowering {
     } else {
       labels = { kind: 'none' };
       if (isObj(j.regions) && Object.keys(j.regions).length > 0)
-        this.diags.error('SSL049', `dataset ${c.decl.name} has no labels, so it cannot define regions`, keySpan(c, '/regions'), type === 'nifti' ? 'add labels = "…" with a glob of label maps' : undefined);
+        this.diags.error('SSL049', `dataset ${c.decl.name} has no labels, so it cannot define regions`, keySpan(c, '/regions'), layout.noLabelsHint);
     }
     const knownCases = num(j.cases) ?? null;
     const spec: DatasetSpec = {

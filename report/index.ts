@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataNode, EvaluateNode, FinetuneNode, PlotSpec, ReportSpec, TableSpec } from '../core/graph.js';
+import { isSynthetic } from '../core/datasets.js';
 import type { ReportInput, RunRecord } from '../runtime/record.js';
 import { SslRuntimeError } from '../runtime/contract.js';
 import { metricKey } from '../runtime/eval/metrics.js';
@@ -29,8 +30,7 @@ export { plotSpec, renderSvg, renderPng } from './figures.js';
 
 /** Whether a data node reads synthetic or otherwise non-paper data. */
 export function isDifferentData(node: DataNode): boolean {
-  const k = node.params.dataset.source.kind;
-  return k === 'phantom3d' || k === 'phantom2d';
+  return isSynthetic(node.params.dataset.source);
 }
 
 /**

@@ -93,3 +93,49 @@ describe('the backend list (core/backends.ts)', () => {
     expect(JSON.stringify(experimentSchema)).toContain(JSON.stringify([...BACKENDS]));
   });
 });
+
+describe('the dataset-layout registries (compiler/layouts/, runtime/data/layouts.ts)', () => {
+  it('compiler, graph schema and runtime know the same layouts, and nothing else lists them', async () => {
+    const { DATASET_LAYOUTS } = await import('../compiler/layouts/index.js');
+    const { kindTypes } = await import('../compiler/schemas/blocks.js');
+    const { LAYOUTS } = await import('../runtime/data/layouts.js');
+    const { graphSchema } = await import('../core/graph-schema.js');
+    const kinds = Object.keys(DATASET_LAYOUTS);
+    expect(kindTypes.dataset).toEqual(kinds);
+    expect(Object.keys(LAYOUTS)).toEqual(kinds.filter((k) => !k.startsWith('phantom')));
+    const sourceKinds = [...JSON.stringify(graphSchema).matchAll(/"kind":\{"const":"([a-z0-9]+)"\}/g)].map((m) => m[1]);
+    for (const k of kinds) expect(sourceKinds).toContain(k);
+    const literal = /['"`](nifti|brats|decathlon|nnunet|images|phantom3d|phantom2d)['"`]/;
+    const layoutFiles = Object.fromEntries(ALL.filter((f) => f.startsWith('compiler/layouts/') || f.startsWith('runtime/data/layouts')).map((f) => [f, 'a layout']));
+    expect(
+      offenders(literal, {
+        ...layoutFiles,
+        'core/graph.ts': 'the DataSource union (the contract)',
+        'core/graph-schema.ts': 'its JSON Schema',
+        'runtime/data/phantoms.ts': 'generates the phantom layouts',
+        'runtime/data/dataset.ts': 'phantoms are generated, files are resolved',
+        'cli/commands/check.ts': 'region names from dataset.json (decathlon, nnunet)',
+        'report/tables.ts': 'the BraTS reference table compares with brats data only',
+        'core/datasets.ts': 'the layout facts',
+        'runtime/tasks/bench.ts': 'builds a phantom dataset to time the tasks',
+      }),
+    ).toEqual([]);
+  });
+
+  it('a fake layout registered first gets a block schema and is a dataset type', async () => {
+    vi.resetModules();
+    const reg = await import('../compiler/layouts/index.js');
+    const { block } = await import('../compiler/schemas/common.js');
+    const table = reg.DATASET_LAYOUTS as unknown as Record<string, import('../compiler/layouts/index.js').DatasetLayout>;
+    table.fakelayout = { schema: block({ root: { type: 'object' } }), lower: () => ({ source: { kind: 'nnunet', root: 'x', channels: [0] }, rawChannels: 1 }) };
+    try {
+      const { kindTypes, blockSchemas } = await import('../compiler/schemas/blocks.js');
+      expect(kindTypes.dataset).toContain('fakelayout');
+      expect(blockSchemas['dataset.fakelayout']).toBeDefined();
+      expect(reg.datasetLayout('fakelayout')).toBe(table.fakelayout);
+    } finally {
+      delete table.fakelayout;
+      vi.resetModules();
+    }
+  });
+});

@@ -3,10 +3,11 @@
 // Only the shape and the simple value constraints live here; cross-block and domain checks
 // (patch grids, warm-up < epochs, channel adapters, …) are in compiler/check.ts.
 import {
-  block, bool, fraction, int, list, listOrOne, num, oneOfWords, optimizer, qty, ref, size, slicesBlock, str, strOrNone, trainBlock,
+  block, bool, fraction, int, list, num, oneOfWords, optimizer, qty, ref, size, slicesBlock, str, trainBlock,
   type Schema,
 } from './common.js';
 import { BACKENDS } from '../../core/backends.js';
+import { DATASET_LAYOUTS } from '../layouts/index.js';
 import { metricNames, metricsFor, orList } from '../../core/metrics.js';
 
 const percentOrFraction = fraction({ allowZero: true, example: '20% or 0.2' });
@@ -39,111 +40,10 @@ export const sharedSchemas: Record<string, Schema> = {
   slices: slicesBlock,
 };
 const shared = (name: string): Schema => ({ $ref: `ssl3d:${name}` });
-const preprocess = shared('preprocess');
-const split = shared('split');
 const train = shared('train');
 const slices = shared('slices');
-const regions: Schema = {
-  type: 'object',
-  properties: {},
-  additionalProperties: { anyOf: [list(int(0, 255), 'a list of label values', 1), int(0, 255)], 'x-expect': 'a list of label values, e.g. [1, 4]' },
-  'x-expect': 'regions { NAME = [labels] }, e.g. regions { WT = [1, 2, 4] }',
-};
-const classesSeg = list(int(0, 255), 'the label values, e.g. [0, 1, 2, 4]', 2);
-
-const datasetCommon: Record<string, Schema> = {
-  preprocess,
-  split,
-  cases: int(1, 10_000_000, 'the number of cases (≥ 1)'),
-  description: str,
-};
-const segCommon: Record<string, Schema> = { regions, classes: classesSeg };
-/** Modality names in channel order (the fine-tuning adapter pairs channels by them). */
-const channelNames: Schema = list(
-  { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]*$', 'x-expect': 'a channel name, e.g. t1 or flair' },
-  'a list of channel names in channel order, e.g. [t1, flair]',
-  1,
-);
-
-export const datasetSchemas: Record<string, Schema> = {
-  nifti: block(
-    {
-      ...datasetCommon,
-      ...segCommon,
-      'channel-names': channelNames,
-      images: listOrOne(str, 'a glob of image files, or a list with one glob per channel'),
-      labels: strOrNone(),
-    },
-    { required: ['images'] },
-  ),
-  brats: block(
-    {
-      ...datasetCommon,
-      ...segCommon,
-      root: str,
-      modalities: list(oneOfWords(['t1', 't1ce', 't2', 'flair']), 'a list of modalities from t1, t1ce, t2, flair', 1),
-    },
-    { required: ['root'] },
-  ),
-  decathlon: block(
-    {
-      ...datasetCommon,
-      ...segCommon,
-      root: str,
-      'channel-names': channelNames,
-      'images-dir': str,
-      'labels-dir': strOrNone(),
-      channels: int(1, 64, 'the number of image channels (modalities) per case'),
-    },
-    { required: ['root'] },
-  ),
-  nnunet: block(
-    {
-      ...datasetCommon,
-      ...segCommon,
-      root: str,
-      'channel-names': channelNames,
-      channels: list(int(0, 9999), 'the nnU-Net channel ids to load, e.g. [0, 1]', 1),
-    },
-    { required: ['root'] },
-  ),
-  images: block(
-    {
-      ...datasetCommon,
-      root: str,
-      'channel-names': channelNames,
-      csv: strOrNone(),
-      'id-column': str,
-      'label-column': str,
-      extensions: list(str, 'a list of file extensions, e.g. [".png", ".jpg"]', 1),
-      channels: int(1, 4, 'the number of colour channels (1 or 3)'),
-      classes: int(2, 1000, 'the number of classes (grades), e.g. 5'),
-    },
-    { required: ['root'] },
-  ),
-  phantom3d: block(
-    {
-      ...datasetCommon,
-      ...segCommon,
-      anatomy: oneOfWords(['brain', 'pancreas']),
-      'tumour-rate': fraction({ allowZero: true, example: '1% or 0' }),
-      channels: int(1, 64, 'the number of channels'),
-      size: size([3], 4),
-      labelled: bool,
-    },
-    { required: ['cases'] },
-  ),
-  phantom2d: block(
-    {
-      ...datasetCommon,
-      channels: int(1, 64, 'the number of channels'),
-      size: size([2], 4),
-      labelled: bool,
-      classes: int(2, 1000, 'the number of classes (grades), e.g. 5'),
-    },
-    { required: ['cases'] },
-  ),
-};
+/** One schema per dataset layout, from the layout registry (compiler/layouts/). */
+export const datasetSchemas: Record<string, Schema> = Object.fromEntries(Object.entries(DATASET_LAYOUTS).map(([type, l]) => [type, l.schema]));
 
 const filters: Schema = {
   anyOf: [list(int(1, 100000), 'a list of filters per level', 1), int(1, 100000)],

@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import type { DatasetSpec } from '../../core/graph.js';
+import { isSynthetic } from '../../core/datasets.js';
 import { SslRuntimeError } from '../contract.js';
 import { deriveSeed } from '../../core/rng.js';
 import { caseCacheKey, readCachedCase, sha256Hex, writeCachedCase } from './cache.js';
@@ -127,7 +128,7 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
 export async function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions): Promise<LoadedDataset> {
   const source = spec.source;
   const cases: Case[] = [];
-  if (source.kind === 'phantom3d' || source.kind === 'phantom2d') {
+  if (isSynthetic(source)) {
     const seed = opts.seed ?? phantomSeed(spec);
     const total = source.cases;
     if (!(total > 0)) throw new SslRuntimeError(DATA_CODES.noCases, `dataset ${spec.name}: a phantom needs at least 1 case (got ${total})`);

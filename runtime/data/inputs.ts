@@ -10,6 +10,7 @@ import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { DatasetSpec } from '../../core/graph.js';
+import { isSynthetic } from '../../core/datasets.js';
 import { resolveCases } from './layouts.js';
 
 export interface InputFileStat {
@@ -21,7 +22,7 @@ export interface InputFileStat {
 
 /** The input files of a file dataset with their sizes and times (empty for phantoms). */
 export async function dataInputFiles(spec: DatasetSpec, baseDir: string): Promise<InputFileStat[]> {
-  if (spec.source.kind === 'phantom3d' || spec.source.kind === 'phantom2d') return [];
+  if (isSynthetic(spec.source)) return [];
   const cases = await resolveCases(spec, baseDir);
   const files = new Set<string>();
   for (const c of cases) {
@@ -41,7 +42,7 @@ export async function dataInputFiles(spec: DatasetSpec, baseDir: string): Promis
  * Errors are those of the layout (SSL110–SSL118): a file that vanished is reported as missing.
  */
 export async function dataInputsSignature(spec: DatasetSpec, baseDir: string): Promise<string | null> {
-  if (spec.source.kind === 'phantom3d' || spec.source.kind === 'phantom2d') return null;
+  if (isSynthetic(spec.source)) return null;
   const files = await dataInputFiles(spec, baseDir);
   return createHash('sha256').update(JSON.stringify(files)).digest('hex');
 }

@@ -4,6 +4,7 @@
 // every case it cannot use. `ssl3d check --data FILE` prints the result.
 
 import type { DatasetSpec } from '../../core/graph.js';
+import { isSynthetic } from '../../core/datasets.js';
 import { SslRuntimeError } from '../contract.js';
 import { checkLabels } from './dataset.js';
 import { resolveCases } from './layouts.js';
@@ -29,7 +30,7 @@ function problemOf(e: unknown, fallbackFile: string): VerifyProblem {
 
 export async function verifyDataset(spec: DatasetSpec, baseDir: string): Promise<VerifyResult> {
   const src = spec.source;
-  if (src.kind === 'phantom3d' || src.kind === 'phantom2d') {
+  if (isSynthetic(src)) {
     // Generated data: check that the generator accepts the parameters (one case).
     try {
       if (src.cases < 1) throw new SslRuntimeError('SSL124', `dataset ${spec.name}: a phantom needs at least 1 case`);

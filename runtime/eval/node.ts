@@ -11,6 +11,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataNode, EvaluateNode, FinetuneNode } from '../../core/graph.js';
+import { readsNifti } from '../../core/datasets.js';
 import { metricInfo } from '../../core/metrics.js';
 import { SslRuntimeError, type InputArtifact, type NodeContext, type NodeHandler } from '../contract.js';
 import { readDatasetArtifact } from '../data/artifact.js';
@@ -81,7 +82,7 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
   const dataNode = dataIn.node as DataNode;
   const ftNode = ftIn.node as FinetuneNode;
   const regions = Object.keys(node.params.regions).length ? node.params.regions : dataNode.params.dataset.regions;
-  const fromNifti = !dataNode.params.dataset.source.kind.startsWith('phantom') && dataNode.params.dataset.source.kind !== 'images';
+  const fromNifti = readsNifti(dataNode.params.dataset.source);
   const spec = node.params.evaluation;
   const policy = emptyPolicyOf(spec);
 

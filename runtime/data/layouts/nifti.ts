@@ -1,0 +1,52 @@
+// Layout `nifti`: one glob per channel (+ an optional label glob); cases are paired by sorted order.
+import { basename, dirname, isAbsolute, relative } from 'node:path';
+import { glob } from 'tinyglobby';
+import type { DataSource } from '../../../core/graph.js';
+import { SslRuntimeError } from '../../contract.js';
+import { DATA_CODES } from '../../../core/codes/data.js';
+import { niftiSource, resolvePath, stripNiftiExt, type CaseSource } from './common.js';
+
+async function globFiles(baseDir: string, pattern: string): Promise<string[]> {
+  const abs = isAbsolute(pattern);
+  const files = await glob(pattern, { cwd: abs ? '/' : baseDir, absolute: true, onlyFiles: true, dot: false, expandDirectories: false });
+  const found = files.filter((f) => !basename(f).startsWith('.')).sort();
+  if (found.length === 0) throw new SslRuntimeError(DATA_CODES.noMatch, `no file matches ${pattern} (relative to ${baseDir})`, resolvePath(baseDir, pattern));
+  return found;
+}
+
+/** Case id from a channel file: its name without .nii(.gz), or the relative path when names repeat. */
+function idsFor(files: string[], baseDir: string): string[] {
+  const names = files.map((f) => stripNiftiExt(basename(f)));
+  if (new Set(names).size === names.length) return names;
+  // One folder per subject (`ukb/<subject>/T1.nii.gz`): the folder names the case.
+  const parents = files.map((f) => basename(dirname(f)));
+  if (new Set(parents).size === parents.length) return parents;
+  return files.map((f) => stripNiftiExt(relative(baseDir, f)).split(/[\\/]/).join('_'));
+}
+
+export async function niftiLayout(src: Extract<DataSource, { kind: 'nifti' }>, baseDir: string): Promise<CaseSource[]> {
+  if (src.images.length === 0) throw new SslRuntimeError(DATA_CODES.noMatch, 'nifti dataset has no image pattern');
+  const perChannel: string[][] = [];
+  for (const p of src.images) perChannel.push(await globFiles(baseDir, p));
+  const n = perChannel[0]!.length;
+  perChannel.forEach((files, c) => {
+    if (files.length !== n) {
+      const extra = files.length > n ? files[n]! : perChannel[0]![files.length]!;
+      throw new SslRuntimeError(
+        DATA_CODES.missingModality,
+        `channel pattern ${src.images[c]} matches ${files.length} file(s) but ${src.images[0]} matches ${n}; cases are paired by sorted order (first unpaired: ${extra})`,
+        extra,
+      );
+    }
+  });
+  let labels: string[] | null = null;
+  if (src.labels) {
+    labels = await globFiles(baseDir, src.labels);
+    if (labels.length !== n) {
+      const extra = labels.length > n ? labels[n]! : perChannel[0]![labels.length]!;
+      throw new SslRuntimeError(DATA_CODES.missingLabel, `label pattern ${src.labels} matches ${labels.length} file(s) but ${src.images[0]} matches ${n} image(s) (first unpaired: ${extra})`, extra);
+    }
+  }
+  const ids = idsFor(perChannel[0]!, baseDir);
+  return ids.map((id, i) => niftiSource(id, perChannel.map((f) => f[i]!), labels ? labels[i]! : null, 'nifti'));
+}
