@@ -25,7 +25,8 @@
 // times the batch size.
 // FLOPs: 2 per multiply–add of convs and dense layers (norms and activations ignored);
 // one step ≈ 3 × forward (forward + backward for activations and weights).
-import { featureModeOf, PATCH_EMBEDDING } from '../core/geometry.js';
+import { featureModeOf } from '../core/geometry.js';
+import { pretextTask, type HeadBuilder, type PretextTaskDef } from './tasks/index.js';
 import type { CostEstimate, EncoderSpec, PretextSpec, TrainSpec } from '../core/graph.js';
 
 interface Tally {
@@ -168,12 +169,6 @@ function flatSize(out: { spatial: number[]; channels: number }, enc: EncoderSpec
   return featureModeOf(prod(out.spatial) * out.channels, out.channels, enc.kind).size;
 }
 
-function factorial(n: number): number {
-  let f = 1;
-  for (let i = 2; i <= n && f < Number.MAX_SAFE_INTEGER; i++) f *= i;
-  return f;
-}
-
 export type CostQuery =
   | { kind: 'pretrain'; pretext: PretextSpec; encoder: EncoderSpec; inputShape: number[]; cases: number | null }
   | {
@@ -201,43 +196,11 @@ function steps(train: TrainSpec, samples: number | null): number | null {
  * passes one sample takes (patches per sample, rotated copies, triplet members).
  */
 export function pretextEncoderInput(p: PretextSpec, encoder: EncoderSpec, spatial: number[]): { patch: number[]; runs: number } {
-  const d = spatial.length;
   const params = p.params;
   const authors = p.variant === 'authors-code';
   const div = encoder.kind === 'densenet2d' ? 1 : 2 ** (encoder.levels - 1 + (encoder.finalPool === 'none' ? 0 : 1));
-  let encoderRuns = 1;
-  let patchSpatial = spatial;
-  switch (params.task) {
-    case 'rpl':
-    case 'jigsaw': {
-      // runtime/tasks/crop.ts gridGeometry: per axis, cell = side / grid, patch = cell − 2·jitter
-      // rounded down to a multiple of the encoder's divisor
-      patchSpatial = spatial.map((s) => Math.max(div, Math.floor((Math.floor(s / params.grid) - 2 * params.jitter) / div) * div));
-      encoderRuns = params.task === 'rpl' ? 2 : params.grid ** d;
-      break;
-    }
-    case 'cpc': {
-      // runtime/tasks/cpc.ts cpcGeometry (the authors' code fixes its own grid), then the patch is
-      // rounded down to the encoder's divisor
-      const side = Math.min(...spatial);
-      const grid = authors ? (d === 3 ? 4 : 5) : params.grid;
-      const patch = authors ? (d === 3 ? Math.floor(side / 4) : 2 * Math.floor(side / (grid + 1))) : params.patch;
-      patchSpatial = spatial.map(() => Math.max(1, Math.floor(patch / div) * div));
-      encoderRuns = grid ** d;
-      break;
-    }
-    case 'rotation': {
-      // inputs are zero-padded to a cube of the longest side
-      const side = Math.max(...spatial);
-      patchSpatial = spatial.map(() => side);
-      encoderRuns = params.copies;
-      break;
-    }
-    case 'exemplar':
-      encoderRuns = 3;
-      break;
-  }
-  return { patch: patchSpatial, runs: encoderRuns };
+  // the task's own geometry (compiler/tasks/<name>.ts), as runtime/tasks computes it
+  return (pretextTask(params.task) as PretextTaskDef).encoderInput(params, authors, spatial, div);
 }
 
 export function estimateCost(q: CostQuery): CostEstimate {
@@ -277,65 +240,23 @@ export function estimateCost(q: CostQuery): CostEstimate {
   w.t.flops += once.t.flops * encoderRuns;
   const e = flatSize(out, q.encoder);
   const head = new Walker(d);
-  /** A head applied `runs` times per sample: its weights once, its activations and FLOPs per run. */
-  const runs = (n: number, f: (h: Walker) => void): void => {
-    const h = new Walker(d);
-    f(h);
-    head.t.params += h.t.params;
-    head.t.acts += h.t.acts * n;
-    head.t.flops += h.t.flops * n;
-  };
-  switch (params.task) {
-    case 'rotation':
-      // features → hidden (ReLU) → 10 (3D) / 4 (2D) rotation classes, per rotated copy
-      runs(params.copies, (h) => {
-        h.dense(e, p.headHidden);
-        h.norm([], p.headHidden, 'batch');
-        h.dense(p.headHidden, d === 3 ? 10 : 4);
-      });
-      break;
-    case 'rpl':
-      // per patch: features → 64 (patch embedding); then [centre ‖ query] 128 → hidden (ReLU) → grid^d − 1
-      runs(2, (h) => h.dense(e, PATCH_EMBEDDING));
-      head.dense(2 * PATCH_EMBEDDING, p.headHidden);
-      head.norm([], p.headHidden, 'batch');
-      head.dense(p.headHidden, params.grid ** d - 1);
-      break;
-    case 'jigsaw': {
-      // per tile: features → 64; then the tiles' embeddings concatenated → hidden (ReLU) → permutations
-      const tiles = params.grid ** d;
-      const classes = Math.min(authors ? 100 : params.permutations, factorial(tiles));
-      runs(tiles, (h) => h.dense(e, PATCH_EMBEDDING));
-      head.dense(tiles * PATCH_EMBEDDING, p.headHidden);
-      head.norm([], p.headHidden, 'batch');
-      head.dense(p.headHidden, classes);
-      break;
-    }
-    case 'cpc': {
-      // per patch: features → hidden (ReLU) → code; a GRU over the context; one linear predictor per term
-      const grid = authors ? (d === 3 ? 4 : 5) : params.grid;
-      const terms = authors ? 2 : params.predictTerms;
-      runs(grid ** d, (h) => {
-        h.dense(e, p.headHidden);
-        h.dense(p.headHidden, params.codeSize);
-      });
-      const u = params.contextSize;
-      // tfjs-layers GRU: kernel [in, 3u], recurrent kernel [u, 3u], one bias [3u]
-      head.t.params += 3 * u * (params.codeSize + u) + 3 * u;
-      head.t.flops += 2 * 3 * u * (params.codeSize + u) * grid ** (d - 1);
-      for (let k = 0; k < terms; k++) head.dense(u, params.codeSize);
-      break;
-    }
-    case 'exemplar':
-      // features → hidden (ReLU) → code; the authors' code has three unshared heads (anchor, positive, negative)
-      for (let k = 0; k < (authors ? 3 : 1); k++) {
-        runs(authors ? 1 : 3, (h) => {
-          h.dense(e, p.headHidden);
-          h.dense(p.headHidden, params.codeSize);
-        });
-      }
-      break;
-  }
+  /** The cost walker as a task's head builder: a sub-head applied `n` times counts its weights once, its activations and FLOPs per run. */
+  const builder = (target: Walker): HeadBuilder => ({
+    dense: (i, o) => target.dense(i, o),
+    norm: (sp, ch, kind) => target.norm(sp, ch, kind),
+    runs: (n, f) => {
+      const h = new Walker(d);
+      f(builder(h));
+      target.t.params += h.t.params;
+      target.t.acts += h.t.acts * n;
+      target.t.flops += h.t.flops * n;
+    },
+    add: (params, flops) => {
+      target.t.params += params;
+      target.t.flops += flops;
+    },
+  });
+  (pretextTask(params.task) as PretextTaskDef).heads(params, builder(head), { features: e, hidden: p.headHidden, d, authors });
   w.t.params += head.t.params;
   w.t.acts += head.t.acts;
   w.t.flops += head.t.flops;

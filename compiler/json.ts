@@ -34,3 +34,8 @@ export function ints(j: Json | undefined): number[] | undefined {
   if (typeof j === 'number') return [j];
   return undefined;
 }
+
+/** A fraction as the language writes it: 0.1 → `10%`. */
+export function percentLabel(f: number): string {
+  return `${Number((f * 100).toPrecision(10))}%`;
+}

@@ -13,7 +13,7 @@ import { encoderNeeds, splitCounts } from '../core/geometry.js';
 import { isSegmentationMetric, metricInfo, METRICS, metricsFor, orList } from '../core/metrics.js';
 import { deriveSeed } from '../core/rng.js';
 import { estimateCost, type CostQuery } from './cost.js';
-import { DENSENET_PRESETS, PAPER, REFERENCE_TABLES, TASK_TITLES, UNET_PRESETS } from './defaults.js';
+import { DENSENET_PRESETS, PAPER, REFERENCE_TABLES, UNET_PRESETS } from './defaults.js';
 import type { Diagnostics } from './diag.js';
 import type {
   Arm, CostEstimate, DataNode, DatasetSpec, Dim, EncoderSpec, EvalSpec, EvaluateNode, ExecutionGraph, FinetuneNode, FinetuneSpec,
@@ -30,7 +30,8 @@ import { entriesToJson, showJson, type Json, type JsonObject, type SpanMap } fro
 import { Diagnostics as DiagList } from './diag.js';
 import { executorSpecOf } from './executor.js';
 import { datasetLayout } from './layouts/index.js';
-import { arr, frac, ints, isObj, num, obj, str, word } from './json.js';
+import { pretextTask } from './tasks/index.js';
+import { arr, frac, ints, isObj, num, obj, percentLabel, str, word } from './json.js';
 
 // ───────────── checked declarations ─────────────
 
@@ -49,9 +50,7 @@ function keySpan(c: Checked, pointer: string): Span {
   return c.spans.get(pointer)?.key ?? c.spans.get(pointer)?.value ?? c.decl.nameSpan;
 }
 
-export function percentLabel(f: number): string {
-  return `${Number((f * 100).toPrecision(10))}%`;
-}
+export { percentLabel };
 
 // ───────────── resolved pieces ─────────────
 
@@ -484,6 +483,7 @@ class Lowering {
     const before = this.diags.errorCount;
     const j = c.json;
     const task = c.decl.type as PretextSpec['task'];
+    const def = pretextTask(task);
     const dc = this.ref(c, '/data', ['dataset']);
     const ec = this.ref(c, '/encoder', ['encoder']);
     const data = dc ? this.dataset(dc) : null;
@@ -510,7 +510,7 @@ class Lowering {
       this.diags.error('SSL068', `slices only apply to a 2D task on 3D volumes; '${c.decl.name}' is a ${dim}D task on ${data.spec.dim}D data`, keySpan(c, '/slices'), 'remove the slices block');
     }
     const variant = (word(j.variant) ?? 'paper') as PretextSpec['variant'];
-    if (variant === 'authors-code-bug' && task !== 'rotation') {
+    if (variant === 'authors-code-bug' && !def?.authorsCodeBug) {
       this.diags.error('SSL056', `variant authors-code-bug exists only for rotation (the duplicated identity class); '${c.decl.name}' is ${task}`, valueSpan(c, '/variant'), 'use paper or authors-code');
     }
     if (!data.shape) {
@@ -526,10 +526,9 @@ class Lowering {
     const side = Math.min(...spatial);
     const needs = this.encoderNeeds(enc.spec);
     const authors = variant !== 'paper';
-    let params: TaskParams;
-    // 2D tasks measure patches in pixels (#16.11); hints use the unit word the language accepts
+    if (!def) return null;
+    // 2D tasks measure patches in pixels (#16.11)
     const vx = dim === 2 ? 'pixel' : 'voxel';
-    const unit = dim === 2 ? 'px' : 'voxels';
     const checkPatch = (patch: number, what: string, at: string): void => {
       if (patch < needs.min)
         this.diags.error(
@@ -539,110 +538,24 @@ class Lowering {
           'use a smaller grid or jitter, a larger resize, or fewer encoder levels',
         );
     };
-    switch (task) {
-      case 'cpc': {
-        const grid = num(j.grid) ?? (dim === 3 ? 4 : 5);
-        // the paper crops overlapping patches in 3D too; the authors' code does not (cpcGeometry)
-        const overlap = frac(j.overlap) ?? 0.5;
-        const at = j.patch !== undefined ? '/patch' : j.grid !== undefined ? '/grid' : '/data';
-        if (grid < 3) this.diags.error('SSL057', `CPC needs a grid of at least 3 patches per side (context, centre, prediction), got ${grid}`, valueSpan(c, '/grid'));
-        // as runtime/tasks/cpc.ts lays it out: patches `step = round(patch·(1 − overlap))` apart
-        const fit = Math.floor(side / (1 + (grid - 1) * (1 - overlap)));
-        const patch = num(j.patch) ?? Math.max(needs.divisor, Math.floor(fit / needs.divisor) * needs.divisor);
-        const predictTerms = num(j['predict-terms']) ?? 2;
-        const spans = (g: number, p: number): number => (g - 1) * Math.max(1, Math.round(p * (1 - overlap))) + p;
-        const covered = spans(grid, patch);
-        // The largest patch that passes every check below (fits, a multiple of the encoder's
-        // divisor, at least its minimum), for this grid or else the largest smaller grid that
-        // still leaves room for the predicted rows: a hint must never suggest a failing value.
-        const bestPatch = (g: number): number | null => {
-          for (let p = Math.floor(side / needs.divisor) * needs.divisor; p >= Math.max(needs.min, needs.divisor); p -= needs.divisor) if (spans(g, p) <= side) return p;
-          return null;
-        };
-        const fixHint = (): string => {
-          const p = bestPatch(grid);
-          if (p !== null) return `use patch = ${p} ${unit}`;
-          for (let g = grid - 1; g >= Math.max(3, predictTerms + 2); g--) {
-            const q = bestPatch(g);
-            if (q !== null) return `use grid = ${g}, patch = ${q} ${unit}`;
-          }
-          return `the input (${side} ${vx}s per side) is too small for a CPC grid with encoder ${ec!.decl.name}: resize the data or use fewer encoder levels`;
-        };
-        if (covered > side)
-          this.diags.error('SSL041', `a ${grid}-per-side grid of ${patch}-${vx} patches (${percentLabel(overlap)} overlap) spans ${covered} ${vx}s, but the input is ${side}`, valueSpan(c, at), fixHint());
-        else if (patch % needs.divisor !== 0)
-          this.diags.error('SSL053', `the CPC patch (${patch} ${vx}s) must be a multiple of ${needs.divisor} for encoder ${ec!.decl.name}`, valueSpan(c, at), fixHint());
-        else checkPatch(patch, 'the CPC patch', at);
-        if (predictTerms > grid - 2)
-          this.diags.error('SSL057', `CPC predicts ${predictTerms} row${predictTerms === 1 ? '' : 's'} below the context, but a ${grid}-row grid leaves at most ${Math.max(0, grid - 2)}`, valueSpan(c, j['predict-terms'] !== undefined ? '/predict-terms' : '/grid'), 'use a larger grid or fewer predict-terms');
-        const negativesFrom = (word(j['negatives-from']) ?? 'same-volume') as 'same-volume' | 'other-volumes';
-        const cells = grid ** dim;
-        if (!authors && negativesFrom === 'same-volume' && (num(j.negatives) ?? 8) > cells - 1)
-          this.diags.error('SSL057', `CPC draws ${num(j.negatives) ?? 8} negatives from the other cells of the same volume, but a ${grid}-per-side grid has ${cells - 1}`, valueSpan(c, j.negatives !== undefined ? '/negatives' : '/grid'), `use negatives = ${cells - 1} or fewer, or negatives-from = other-volumes`);
-        params = {
-          task: 'cpc',
-          grid,
-          patch,
-          overlap,
-          codeSize: num(j['code-size']) ?? 1024,
-          contextSize: num(j['context-size']) ?? 256,
-          predictTerms,
-          negatives: num(j.negatives) ?? (authors ? 1 : 8),
-          // the paper: negatives "from other locations in the input image"
-          negativesFrom,
-        };
-        break;
-      }
-      case 'rpl':
-      case 'jigsaw': {
-        const grid = num(j.grid) ?? 3;
-        const jitter = num(j.jitter) ?? (dim === 3 ? 3 : 8);
-        if (grid % 2 === 0)
-          this.diags.error('SSL042', `${task === 'rpl' ? 'RPL' : 'Jigsaw'} needs a grid with a centre patch, but ${grid} per side is even`, valueSpan(c, '/grid'), `use ${[grid - 1, grid + 1].filter((g) => g >= 3).join(' or ')}`);
-        const cell = Math.floor(side / grid);
-        const patch = cell - 2 * jitter;
-        if (patch < 1)
-          this.diags.error(
-            'SSL041',
-            `a ${grid}-per-side grid on ${side} ${vx}s gives ${cell}-${vx} cells; a jitter of ${jitter} per side leaves ${patch}-${vx} patches`,
-            valueSpan(c, j.jitter !== undefined ? '/jitter' : '/grid'),
-            // the largest jitter that still leaves a patch the encoder accepts
-            cell - needs.min >= 0 ? `use jitter = ${Math.floor((cell - needs.min) / 2)} ${unit}` : `use a smaller grid, or resize the data`,
-          );
-        else checkPatch(patch, `the patch (cell ${cell} − 2 × jitter ${jitter})`, j.jitter !== undefined ? '/jitter' : '/grid');
-        if (task === 'rpl') params = { task: 'rpl', grid, jitter };
-        else {
-          const cells = grid ** dim;
-          const permutations = num(j.permutations) ?? (authors ? 100 : 1000);
-          const limit = factorial(cells);
-          if (permutations > limit)
-            this.diags.error('SSL043', `${permutations} permutations requested, but ${cells} patches have only ${cells}! = ${limit} orderings`, valueSpan(c, j.permutations !== undefined ? '/permutations' : '/grid'));
-          params = { task: 'jigsaw', grid, jitter, permutations, selection: (word(j.selection) ?? (authors ? 'random' : 'max-hamming')) as 'max-hamming' | 'random' };
-        }
-        break;
-      }
-      case 'rotation':
-        // the paper creates several rotated copies of each volume; the authors' code one per sample
-        params = { task: 'rotation', copies: num(j.copies) ?? (authors ? 1 : 4) };
-        break;
-      case 'exemplar':
-        params = {
-          task: 'exemplar',
-          codeSize: num(j['code-size']) ?? 1024,
-          margin: num(j.margin) ?? 1,
-          transforms: (arr(j.transforms)?.map((x) => word(x)!) ?? ['flip', 'translate', 'brightness', 'contrast']) as Array<'flip' | 'translate' | 'brightness' | 'contrast'>,
-          negatives: (word(j.negatives) ?? (authors ? 'dataset' : 'batch')) as 'batch' | 'dataset',
-        };
-        break;
-    }
-    if (task === 'rotation' || task === 'exemplar') this.checkWholeInput(c, '/data', spatial, enc, ec!.decl.name);
+    const params: TaskParams = def.check({
+      json: j,
+      dim,
+      authors,
+      side,
+      needs,
+      encoderName: ec!.decl.name,
+      error: (code, message, pointer, hint) => this.diags.error(code, message, valueSpan(c, pointer), hint),
+      checkPatch,
+    });
+    if (def.wholeInput) this.checkWholeInput(c, '/data', spatial, enc, ec!.decl.name);
     const train = this.train(c, '/train', { epochs: 100, batch: dim === 3 ? 4 : 32, lr: dim === 3 ? PAPER.lr.ssl3d : PAPER.lr.ssl2d });
     const spec: PretextSpec = {
       name: c.sym.qualified,
       task,
       dim,
       variant,
-      params: params!,
+      params,
       headHidden: num(j['head-hidden']) ?? 1024,
       slices,
       train,
@@ -650,7 +563,7 @@ class Lowering {
     if (this.diags.errorCount > before) return null;
     // a variant is part of the default label, so paper and authors'-code runs of one task can
     // share a sweep without a hand-written label: 3D-Jigsaw, 3D-Jigsaw (authors-code)
-    const method = str(j.label) ?? `${dim}D-${TASK_TITLES[task]}${variant !== 'paper' ? ` (${variant})` : ''}`;
+    const method = str(j.label) ?? `${dim}D-${def.title}${variant !== 'paper' ? ` (${variant})` : ''}`;
     return { c, spec, data, encoder: enc, inputShape: [...spatial, data.spec.channels], method };
   }
 
@@ -1397,15 +1310,6 @@ function showMetric(m: MetricSpec): string {
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
-}
-
-function factorial(n: number): number {
-  let f = 1;
-  for (let i = 2; i <= n; i++) {
-    f *= i;
-    if (f > Number.MAX_SAFE_INTEGER) return Infinity;
-  }
-  return f;
 }
 
 /**

@@ -1,8 +1,5 @@
 // Block-schema pieces shared by the dataset layouts.
-import { int, list, str, type Schema } from '../schemas/common.js';
-
-/** A block defined once in `blocks.ts sharedSchemas` and referenced by name. */
-const shared = (name: string): Schema => ({ $ref: `ssl3d:${name}` });
+import { int, list, sharedRef as shared, str, type Schema } from '../schemas/common.js';
 
 const regions: Schema = {
   type: 'object',

@@ -8,6 +8,8 @@ import {
 } from './common.js';
 import { BACKENDS } from '../../core/backends.js';
 import { DATASET_LAYOUTS } from '../layouts/index.js';
+import { pretextCommon } from '../tasks/common.js';
+import { PRETEXT_TASKS } from '../tasks/index.js';
 import { metricNames, metricsFor, orList } from '../../core/metrics.js';
 
 const percentOrFraction = fraction({ allowZero: true, example: '20% or 0.2' });
@@ -72,56 +74,10 @@ export const encoderSchemas: Record<string, Schema> = {
   }),
 };
 
-const pretextCommon: Record<string, Schema> = {
-  data: ref('dataset'),
-  encoder: ref('encoder'),
-  dim: { type: 'integer', enum: [2, 3], 'x-expect': '3 or 2' },
-  variant: oneOfWords(['paper', 'authors-code', 'authors-code-bug']),
-  label: str,
-  'head-hidden': int(1, 100000, 'the hidden size of the task head'),
-  slices,
-  train,
-};
-const jitter = qty('voxels', { integer: true, min: 0, example: '3 voxels' });
-const grid = int(2, 16, 'patches per side (at least 2), e.g. 3');
-export const pretextSchemas: Record<string, Schema> = {
-  cpc: block(
-    {
-      ...pretextCommon,
-      grid,
-      patch: qty('voxels', { integer: true, min: 1, example: '32 voxels' }),
-      overlap: fraction({ allowZero: true, example: '50% or 0' }),
-      'code-size': int(1, 100000, 'the code size, e.g. 1024'),
-      'context-size': int(1, 100000, 'the GRU context size, e.g. 256'),
-      'predict-terms': int(1, 16, 'rows predicted below the context, e.g. 2'),
-      negatives: int(1, 4096, 'negatives per positive, ≥ 1'),
-      'negatives-from': oneOfWords(['same-volume', 'other-volumes']),
-    },
-    { required: ['data', 'encoder'] },
-  ),
-  rpl: block({ ...pretextCommon, grid, jitter }, { required: ['data', 'encoder'] }),
-  jigsaw: block(
-    {
-      ...pretextCommon,
-      grid,
-      jitter,
-      permutations: int(2, 1_000_000, 'the number of permutations, e.g. 100'),
-      selection: oneOfWords(['max-hamming', 'random']),
-    },
-    { required: ['data', 'encoder'] },
-  ),
-  rotation: block({ ...pretextCommon, copies: int(1, 64, 'rotated copies per volume, ≥ 1') }, { required: ['data', 'encoder'] }),
-  exemplar: block(
-    {
-      ...pretextCommon,
-      'code-size': int(1, 100000, 'the code size, e.g. 1024'),
-      margin: num(0, undefined, 'the triplet margin, e.g. 1.0', true),
-      transforms: list(oneOfWords(['flip', 'translate', 'brightness', 'contrast']), 'a list from flip, translate, brightness, contrast', 1),
-      negatives: oneOfWords(['batch', 'dataset']),
-    },
-    { required: ['data', 'encoder'] },
-  ),
-};
+/** One schema per pretext task, from the task registry (compiler/tasks/). */
+export const pretextSchemas: Record<string, Schema> = Object.fromEntries(
+  Object.entries(PRETEXT_TASKS).map(([name, t]) => [name, block({ ...pretextCommon, ...t.fields }, { required: ['data', 'encoder'] })]),
+);
 
 const finetuneCommon: Record<string, Schema> = {
   data: ref('dataset'),

@@ -143,3 +143,8 @@ export const slicesBlock = block({
   axis: { anyOf: [int(0, 2), { type: 'string', enum: ['axial', 'coronal', 'sagittal'] }], 'x-expect': 'an axis: 0, 1, 2, axial, coronal or sagittal' },
   'per-volume': int(1, 100000, 'slices taken per volume, ≥ 1'),
 });
+
+/** A block defined once in `blocks.ts sharedSchemas` (preprocess, split, train, slices) and referenced by name. */
+export function sharedRef(name: string): Schema {
+  return { $ref: `ssl3d:${name}` };
+}

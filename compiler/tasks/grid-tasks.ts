@@ -1,0 +1,28 @@
+// What RPL and Jigsaw share: a grid of jittered patches with a centre (check and encoder input).
+import { num } from '../json.js';
+import type { TaskCheckInput } from './types.js';
+
+export function checkJitteredGrid({ json: j, dim, side, needs, error, checkPatch }: TaskCheckInput, title: string): { grid: number; jitter: number } {
+  const vx = dim === 2 ? 'pixel' : 'voxel';
+  const unit = dim === 2 ? 'px' : 'voxels';
+  const grid = num(j.grid) ?? 3;
+  const jitter = num(j.jitter) ?? (dim === 3 ? 3 : 8);
+  if (grid % 2 === 0) error('SSL042', `${title} needs a grid with a centre patch, but ${grid} per side is even`, '/grid', `use ${[grid - 1, grid + 1].filter((g) => g >= 3).join(' or ')}`);
+  const cell = Math.floor(side / grid);
+  const patch = cell - 2 * jitter;
+  if (patch < 1)
+    error(
+      'SSL041',
+      `a ${grid}-per-side grid on ${side} ${vx}s gives ${cell}-${vx} cells; a jitter of ${jitter} per side leaves ${patch}-${vx} patches`,
+      j.jitter !== undefined ? '/jitter' : '/grid',
+      // the largest jitter that still leaves a patch the encoder accepts
+      cell - needs.min >= 0 ? `use jitter = ${Math.floor((cell - needs.min) / 2)} ${unit}` : `use a smaller grid, or resize the data`,
+    );
+  else checkPatch(patch, `the patch (cell ${cell} − 2 × jitter ${jitter})`, j.jitter !== undefined ? '/jitter' : '/grid');
+  return { grid, jitter };
+}
+
+/** runtime/tasks/crop.ts gridGeometry: per axis, cell = side / grid, patch = cell − 2·jitter rounded down to a multiple of the encoder's divisor. */
+export function gridPatch(spatial: number[], grid: number, jitter: number, div: number): number[] {
+  return spatial.map((s) => Math.max(div, Math.floor((Math.floor(s / grid) - 2 * jitter) / div) * div));
+}
