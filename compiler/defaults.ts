@@ -31,5 +31,3 @@ export const DENSENET_PRESETS: Record<'densenet121' | 'small', DensePreset> = {
 /** Published tables a report can be compared with (shared/reference/). */
 export const REFERENCE_TABLES = ['taleb2020-table1'];
 
-/** Display names of the tasks for report rows (`3D-Rotation`). */
-export const TASK_TITLES: Record<string, string> = { cpc: 'CPC', rpl: 'RPL', jigsaw: 'Jigsaw', rotation: 'Rotation', exemplar: 'Exemplar' };

@@ -139,3 +139,49 @@ describe('the dataset-layout registries (compiler/layouts/, runtime/data/layouts
     }
   });
 });
+
+describe('the pretext-task registry (compiler/tasks/)', () => {
+  it('the language, the graph schema and the runtime know the same tasks', async () => {
+    const { PRETEXT_TASKS } = await import('../compiler/tasks/index.js');
+    const { kindTypes } = await import('../compiler/schemas/blocks.js');
+    const { graphSchema } = await import('../core/graph-schema.js');
+    const names = Object.keys(PRETEXT_TASKS);
+    expect(kindTypes.pretext).toEqual(names);
+    const schema = JSON.stringify(graphSchema);
+    for (const n of names) expect(schema).toContain(`{"const":"${n}"}`);
+    const runtime = readFileSync('runtime/tasks/tasks.ts', 'utf8');
+    for (const n of names) expect(runtime).toContain(`'${n}'`);
+  });
+
+  it('a fake task registered first gets a block schema and a cost estimate through its own heads', async () => {
+    vi.resetModules();
+    const reg = await import('../compiler/tasks/index.js');
+    const { int } = await import('../compiler/schemas/common.js');
+    const table = reg.PRETEXT_TASKS as unknown as Record<string, import('../compiler/tasks/index.js').PretextTaskDef>;
+    table.faketask = {
+      name: 'rotation',
+      title: 'Fake',
+      fields: { width: int(1, 10) },
+      wholeInput: true,
+      check: () => ({ task: 'rotation', copies: 1 }),
+      encoderInput: (_p, _a, spatial) => ({ patch: spatial, runs: 5 }),
+      heads: (_p, h, ctx) => h.dense(ctx.features, 7),
+    };
+    try {
+      const { kindTypes, blockSchemas } = await import('../compiler/schemas/blocks.js');
+      expect(kindTypes.pretext).toContain('faketask');
+      expect(JSON.stringify(blockSchemas['pretext.faketask'])).toContain('"width"');
+      const { estimateCost, pretextEncoderInput } = await import('../compiler/cost.js');
+      const { UNET_PRESETS } = await import('../compiler/defaults.js');
+      const encoder = { kind: 'unet3d', ...UNET_PRESETS.small } as never;
+      const train = { epochs: 1, batch: 1, stepsPerEpoch: null, optimizer: { kind: 'adam', lr: 1e-3, weightDecay: 0 }, schedule: null } as never;
+      const pretext = { name: 'f', task: 'faketask', dim: 3, variant: 'paper', params: { task: 'faketask' }, headHidden: 8, slices: null, train } as never;
+      expect(pretextEncoderInput(pretext, encoder, [16, 16, 16])).toEqual({ patch: [16, 16, 16], runs: 5 });
+      const c = estimateCost({ kind: 'pretrain', pretext, encoder, inputShape: [16, 16, 16, 1], cases: 4 });
+      expect(c.trainableParams).toBeGreaterThan(0);
+    } finally {
+      delete table.faketask;
+      vi.resetModules();
+    }
+  });
+});
