@@ -12,13 +12,18 @@
 // with spatial shape [D,H,W] = [z,y,x] (so W is x, the fastest axis, as in the file).
 
 import type { Code } from '../../core/codes/index.js';
-import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
 import * as nifti from 'nifti-reader-js';
 import { SslRuntimeError } from '../contract.js';
 import { DATA_CODES } from '../../core/codes/data.js';
+import { NIFTI_DATATYPES } from './nifti/datatypes.js';
+import { axisPermutation, det3, orientationCodes, quaternToMat, type Mat4 } from './nifti/geometry.js';
 
-export type Mat4 = number[][];
+// Geometry helpers and writing live in nifti/ (one concern per file); re-exported here.
+export { NIFTI_DATATYPES } from './nifti/datatypes.js';
+export { axisPermutation, matToQuatern, type Mat4 } from './nifti/geometry.js';
+export { encodeNifti, encodeNiftiRaw, writeNifti, type RawNiftiSpec, type WritableVolume } from './nifti/write.js';
 
 export interface NiftiVolume {
   /** Spatial shape [D,H,W] = [z,y,x] of the canonical (RAS+) grid. */
@@ -43,28 +48,6 @@ export interface NiftiVolume {
   /** Header oddities that were tolerated (NaN scl_slope, zero/NaN pixdim), one sentence each. */
   warnings?: string[];
 }
-
-interface DatatypeInfo {
-  name: string;
-  bytes: number;
-  /** Values per voxel (3 for RGB24). */
-  components: number;
-  float: boolean;
-}
-
-export const NIFTI_DATATYPES: Record<number, DatatypeInfo> = {
-  2: { name: 'uint8', bytes: 1, components: 1, float: false },
-  4: { name: 'int16', bytes: 2, components: 1, float: false },
-  8: { name: 'int32', bytes: 4, components: 1, float: false },
-  16: { name: 'float32', bytes: 4, components: 1, float: true },
-  64: { name: 'float64', bytes: 8, components: 1, float: true },
-  128: { name: 'rgb24', bytes: 3, components: 3, float: false },
-  256: { name: 'int8', bytes: 1, components: 1, float: false },
-  512: { name: 'uint16', bytes: 2, components: 1, float: false },
-  768: { name: 'uint32', bytes: 4, components: 1, float: false },
-  1024: { name: 'int64', bytes: 8, components: 1, float: false },
-  1280: { name: 'uint64', bytes: 8, components: 1, float: false },
-};
 
 const UNSUPPORTED_NAMES: Record<number, string> = {
   1: 'binary (1 bit)',
@@ -209,120 +192,6 @@ function readValues(bytes: Uint8Array, offset: number, count: number, code: numb
     }
   }
   return out;
-}
-
-function quaternToMat(b: number, c: number, d: number, qx: number, qy: number, qz: number, dx: number, dy: number, dz: number, qfac: number): Mat4 {
-  let a = 1 - (b * b + c * c + d * d);
-  if (a < 1e-7) {
-    const s = 1 / Math.sqrt(b * b + c * c + d * d);
-    b *= s;
-    c *= s;
-    d *= s;
-    a = 0;
-  } else a = Math.sqrt(a);
-  const zs = qfac < 0 ? -dz : dz;
-  return [
-    [(a * a + b * b - c * c - d * d) * dx, 2 * (b * c - a * d) * dy, 2 * (b * d + a * c) * zs, qx],
-    [2 * (b * c + a * d) * dx, (a * a + c * c - b * b - d * d) * dy, 2 * (c * d - a * b) * zs, qy],
-    [2 * (b * d - a * c) * dx, 2 * (c * d + a * b) * dy, (a * a + d * d - c * c - b * b) * zs, qz],
-    [0, 0, 0, 1],
-  ];
-}
-
-/** Quaternion parameters (b, c, d, qfac) and voxel sizes of a rigid-ish 4×4 matrix (nifti_mat44_to_quatern). */
-export function matToQuatern(m: Mat4): { b: number; c: number; d: number; qfac: number; dx: number; dy: number; dz: number } {
-  const col = (j: number): number[] => [m[0]![j]!, m[1]![j]!, m[2]![j]!];
-  const norm = (v: number[]): number => Math.hypot(v[0]!, v[1]!, v[2]!) || 1;
-  const c0 = col(0), c1 = col(1), c2 = col(2);
-  const dx = norm(c0), dy = norm(c1), dz = norm(c2);
-  const r = [c0.map((v) => v / dx), c1.map((v) => v / dy), c2.map((v) => v / dz)]; // r[j][i] = R[i][j]
-  const R = (i: number, j: number): number => r[j]![i]!;
-  const det = R(0, 0) * (R(1, 1) * R(2, 2) - R(1, 2) * R(2, 1)) - R(0, 1) * (R(1, 0) * R(2, 2) - R(1, 2) * R(2, 0)) + R(0, 2) * (R(1, 0) * R(2, 1) - R(1, 1) * R(2, 0));
-  let qfac = 1;
-  if (det < 0) {
-    qfac = -1;
-    r[2] = r[2]!.map((v) => -v);
-  }
-  const r11 = R(0, 0), r12 = R(0, 1), r13 = R(0, 2), r21 = R(1, 0), r22 = R(1, 1), r23 = R(1, 2), r31 = R(2, 0), r32 = R(2, 1), r33 = R(2, 2);
-  let a = r11 + r22 + r33 + 1;
-  let b: number, c: number, d: number;
-  if (a > 0.5) {
-    a = 0.5 * Math.sqrt(a);
-    b = (0.25 * (r32 - r23)) / a;
-    c = (0.25 * (r13 - r31)) / a;
-    d = (0.25 * (r21 - r12)) / a;
-  } else {
-    const xd = 1 + r11 - (r22 + r33);
-    const yd = 1 + r22 - (r11 + r33);
-    const zd = 1 + r33 - (r11 + r22);
-    if (xd > 1) {
-      b = 0.5 * Math.sqrt(xd);
-      c = (0.25 * (r12 + r21)) / b;
-      d = (0.25 * (r13 + r31)) / b;
-      a = (0.25 * (r32 - r23)) / b;
-    } else if (yd > 1) {
-      c = 0.5 * Math.sqrt(yd);
-      b = (0.25 * (r12 + r21)) / c;
-      d = (0.25 * (r23 + r32)) / c;
-      a = (0.25 * (r13 - r31)) / c;
-    } else {
-      d = 0.5 * Math.sqrt(zd);
-      b = (0.25 * (r13 + r31)) / d;
-      c = (0.25 * (r23 + r32)) / d;
-      a = (0.25 * (r21 - r12)) / d;
-    }
-    if (a < 0) {
-      b = -b;
-      c = -c;
-      d = -d;
-    }
-  }
-  return { b, c, d, qfac, dx, dy, dz };
-}
-
-/**
- * For each world axis (R, A, S) the voxel axis that runs most nearly along it and whether it runs
- * backwards (like nibabel's io_orientation): pick the largest |entry| of the 3×3 part, remove its
- * row and column, repeat.
- */
-export function axisPermutation(m: Mat4): { perm: [number, number, number]; flip: [boolean, boolean, boolean] } {
-  const used = { rows: new Set<number>(), cols: new Set<number>() };
-  const perm: [number, number, number] = [0, 1, 2];
-  const flip: [boolean, boolean, boolean] = [false, false, false];
-  for (let k = 0; k < 3; k++) {
-    let best = -1, bi = -1, bj = -1;
-    for (let i = 0; i < 3; i++) {
-      if (used.rows.has(i)) continue;
-      for (let j = 0; j < 3; j++) {
-        if (used.cols.has(j)) continue;
-        const v = Math.abs(m[i]![j]!);
-        if (v > best) {
-          best = v;
-          bi = i;
-          bj = j;
-        }
-      }
-    }
-    used.rows.add(bi);
-    used.cols.add(bj);
-    perm[bi] = bj;
-    flip[bi] = m[bi]![bj]! < 0;
-  }
-  return { perm, flip };
-}
-
-function orientationCodes(m: Mat4): string {
-  const { perm, flip } = axisPermutation(m);
-  const codes = ['', '', ''];
-  const pos = ['R', 'A', 'S'];
-  const neg = ['L', 'P', 'I'];
-  for (let w = 0; w < 3; w++) codes[perm[w]!] = flip[w] ? neg[w]! : pos[w]!;
-  return codes.join('');
-}
-
-function det3(m: Mat4): number {
-  const a = m[0]!, b = m[1]!, c = m[2]!;
-  return a[0]! * (b[1]! * c[2]! - b[2]! * c[1]!) - a[1]! * (b[0]! * c[2]! - b[2]! * c[0]!) + a[2]! * (b[0]! * c[1]! - b[1]! * c[0]!);
 }
 
 export interface DecodeOptions {
@@ -516,166 +385,4 @@ export async function readNifti(file: string, opts: DecodeOptions = {}): Promise
     throw err(DATA_CODES.fileUnreadable, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   return decodeNifti(bytes, file, opts);
-}
-
-// ───────────────────────── writing ─────────────────────────
-
-export interface RawNiftiSpec {
-  /** [nx, ny, nz] or [nx, ny, nz, nt]. */
-  dims: number[];
-  /** NIfTI datatype code (2 uint8, 4 int16, 16 float32, …; see NIFTI_DATATYPES). */
-  datatype: number;
-  /** Values in file order (x fastest, then y, z, t; RGB24: r,g,b per voxel). */
-  values: ArrayLike<number>;
-  pixdim: [number, number, number];
-  /** sform (4×4); when null sform_code is 0. */
-  sform: Mat4 | null;
-  /** qform matrix (rigid part is used); when null qform_code is 0. */
-  qform?: Mat4 | null;
-  sclSlope?: number;
-  sclInter?: number;
-  version?: 1 | 2;
-  littleEndian?: boolean;
-  description?: string;
-}
-
-/** Encode a NIfTI-1 or NIfTI-2 single-file image (uncompressed bytes). Used by writeNifti and tests. */
-export function encodeNiftiRaw(spec: RawNiftiSpec): Buffer {
-  const version = spec.version ?? 1;
-  const le = spec.littleEndian ?? true;
-  const info = NIFTI_DATATYPES[spec.datatype];
-  if (!info) throw new RangeError(`cannot write datatype ${spec.datatype}`);
-  const hsize = version === 1 ? 348 : 540;
-  const voxOffset = version === 1 ? 352 : 544;
-  const count = spec.dims.reduce((a, b) => a * b, 1);
-  const buf = Buffer.alloc(voxOffset + count * info.bytes);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const q = spec.qform ? matToQuatern(spec.qform) : null;
-  const pixdim = [q ? q.qfac : 1, ...spec.pixdim, 1, 1, 1, 1];
-  const dim = [spec.dims.length, ...spec.dims, 1, 1, 1, 1, 1, 1, 1].slice(0, 8);
-  const srow = spec.sform ?? [
-    [0, 0, 0, 0],
-    [0, 0, 0, 0],
-    [0, 0, 0, 0],
-  ];
-  const writeStr = (off: number, s: string, max: number): void => {
-    buf.write(s.slice(0, max - 1), off, 'latin1');
-  };
-  if (version === 1) {
-    dv.setInt32(0, hsize, le);
-    for (let i = 0; i < 8; i++) dv.setInt16(40 + i * 2, dim[i]!, le);
-    dv.setInt16(70, spec.datatype, le);
-    dv.setInt16(72, info.bytes * 8, le);
-    for (let i = 0; i < 8; i++) dv.setFloat32(76 + i * 4, pixdim[i]!, le);
-    dv.setFloat32(108, voxOffset, le);
-    dv.setFloat32(112, spec.sclSlope ?? 1, le);
-    dv.setFloat32(116, spec.sclInter ?? 0, le);
-    buf[123] = 2 | 8; // mm, seconds
-    writeStr(148, spec.description ?? 'ssl3d', 80);
-    dv.setInt16(252, q ? 1 : 0, le);
-    dv.setInt16(254, spec.sform ? 1 : 0, le);
-    if (q && spec.qform) {
-      dv.setFloat32(256, q.b, le);
-      dv.setFloat32(260, q.c, le);
-      dv.setFloat32(264, q.d, le);
-      dv.setFloat32(268, spec.qform[0]![3]!, le);
-      dv.setFloat32(272, spec.qform[1]![3]!, le);
-      dv.setFloat32(276, spec.qform[2]![3]!, le);
-    }
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) dv.setFloat32(280 + (r * 4 + c) * 4, srow[r]![c]!, le);
-    buf.write('n+1\0', 344, 'latin1');
-  } else {
-    dv.setInt32(0, hsize, le);
-    buf.write('n+2\0\r\n\x1a\n', 4, 'latin1');
-    dv.setInt16(12, spec.datatype, le);
-    dv.setInt16(14, info.bytes * 8, le);
-    for (let i = 0; i < 8; i++) dv.setBigInt64(16 + i * 8, BigInt(dim[i]!), le);
-    for (let i = 0; i < 8; i++) dv.setFloat64(104 + i * 8, pixdim[i]!, le);
-    dv.setBigInt64(168, BigInt(voxOffset), le);
-    dv.setFloat64(176, spec.sclSlope ?? 1, le);
-    dv.setFloat64(184, spec.sclInter ?? 0, le);
-    writeStr(240, spec.description ?? 'ssl3d', 80);
-    dv.setInt32(344, q ? 1 : 0, le);
-    dv.setInt32(348, spec.sform ? 1 : 0, le);
-    if (q && spec.qform) {
-      dv.setFloat64(352, q.b, le);
-      dv.setFloat64(360, q.c, le);
-      dv.setFloat64(368, q.d, le);
-      dv.setFloat64(376, spec.qform[0]![3]!, le);
-      dv.setFloat64(384, spec.qform[1]![3]!, le);
-      dv.setFloat64(392, spec.qform[2]![3]!, le);
-    }
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) dv.setFloat64(400 + (r * 4 + c) * 8, srow[r]![c]!, le);
-    dv.setInt32(500, 2 | 8, le); // xyzt_units: mm, seconds
-  }
-  const v = spec.values;
-  const n = spec.datatype === 128 ? count * 3 : count;
-  for (let i = 0; i < n; i++) {
-    const p = voxOffset + i * (spec.datatype === 128 ? 1 : info.bytes);
-    const x = v[i]!;
-    switch (spec.datatype) {
-      case 2: case 128: dv.setUint8(p, x); break;
-      case 256: dv.setInt8(p, x); break;
-      case 4: dv.setInt16(p, x, le); break;
-      case 512: dv.setUint16(p, x, le); break;
-      case 8: dv.setInt32(p, x, le); break;
-      case 768: dv.setUint32(p, x, le); break;
-      case 16: dv.setFloat32(p, x, le); break;
-      case 64: dv.setFloat64(p, x, le); break;
-      case 1024: dv.setBigInt64(p, BigInt(Math.round(x)), le); break;
-      case 1280: dv.setBigUint64(p, BigInt(Math.round(x)), le); break;
-    }
-  }
-  return buf;
-}
-
-export interface WritableVolume {
-  /** Spatial shape [D,H,W] (or [H,W]) of a canonical channels-last volume. */
-  shape: number[];
-  channels?: number;
-  data: Float32Array | Uint8Array | Int16Array;
-  /** Voxel size [D,H,W] in mm. */
-  spacing: number[];
-  /** Voxel (x=W, y=H, z=D) → world; default diag(spacing) at the origin. */
-  affine?: Mat4 | null;
-}
-
-/**
- * Encode a canonical volume as NIfTI-1 (sform and qform both set, code 1 = scanner). Uint8 data
- * (masks) is written as uint8, Int16 as int16, Float32 as float32. Gzipped unless `gzip` is false.
- */
-export function encodeNifti(vol: WritableVolume, gzip = true): Buffer {
-  const sh = vol.shape.length === 2 ? [1, vol.shape[0]!, vol.shape[1]!] : vol.shape;
-  const [D, H, W] = [sh[0]!, sh[1]!, sh[2]!];
-  const C = vol.channels ?? 1;
-  const sp = vol.spacing.length === 2 ? [1, vol.spacing[0]!, vol.spacing[1]!] : vol.spacing;
-  const affine: Mat4 = vol.affine ?? [
-    [sp[2]!, 0, 0, 0],
-    [0, sp[1]!, 0, 0],
-    [0, 0, sp[0]!, 0],
-    [0, 0, 0, 1],
-  ];
-  const nvox = D * H * W;
-  if (vol.data.length !== nvox * C) throw new RangeError(`volume data has ${vol.data.length} values, shape needs ${nvox * C}`);
-  let values: ArrayLike<number> = vol.data;
-  if (C > 1) {
-    const planar = new Float64Array(nvox * C);
-    for (let i = 0; i < nvox; i++) for (let c = 0; c < C; c++) planar[c * nvox + i] = vol.data[i * C + c]!;
-    values = planar;
-  }
-  const datatype = vol.data instanceof Uint8Array ? 2 : vol.data instanceof Int16Array ? 4 : 16;
-  const raw = encodeNiftiRaw({
-    dims: C > 1 ? [W, H, D, C] : [W, H, D],
-    datatype,
-    values,
-    pixdim: [sp[2]!, sp[1]!, sp[0]!],
-    sform: affine,
-    qform: affine,
-  });
-  return gzip ? gzipSync(raw) : raw;
-}
-
-/** Write a canonical volume (e.g. a predicted mask) to `file` (.nii.gz gzipped, .nii plain). */
-export async function writeNifti(file: string, vol: WritableVolume): Promise<void> {
-  await writeFile(file, encodeNifti(vol, !file.endsWith('.nii')));
 }
