@@ -1,0 +1,69 @@
+// Pretext task `rotation` in tfjs: rotated copies of each input, a classifier over the rotations.
+
+import * as tf from '@tensorflow/tfjs';
+import type { EncoderSpec, PretextSpec, RotationParams } from '../../core/graph.js';
+import type { Rng } from '../../core/rng.js';
+import { type Vol, padToCube } from './crop.js';
+import { taskError } from '../../core/errors.js';
+import { rotate, rotationClasses, type RotationVariant } from './rotation.js';
+import { type Encoder, type FeatureMode, type PretextTask, type TaskBatch, type TaskModel, classAccuracy, classifierHead, encode, encoderDivisor, featureMode, features, holderModel, pickSamples, softmaxLoss, volTensor } from './task.js';
+import { spatialOf, channelsOf } from './task-common.js';
+
+export class RotationTask implements PretextTask {
+  readonly name = 'rotation' as const;
+  readonly dim: 2 | 3;
+  readonly variant: PretextSpec['variant'];
+  readonly encoderInputShape: number[];
+  readonly classes: number;
+  private fm: FeatureMode | null = null;
+
+  constructor(private spec: PretextSpec, private params: RotationParams, inputShape: number[], encoder: EncoderSpec) {
+    this.dim = spec.dim;
+    this.variant = spec.variant;
+    if (!Number.isInteger(params.copies) || params.copies < 1) throw taskError('badParams', `rotation copies must be ≥ 1, got ${params.copies}`);
+    const side = Math.max(...spatialOf(inputShape));
+    const div = encoderDivisor(encoder);
+    if (side % div !== 0) throw taskError('badGeometry', `rotation pads inputs to a ${side}-voxel cube, which the encoder needs divisible by ${div}`);
+    this.encoderInputShape = [...spatialOf(inputShape).map(() => side), channelsOf(inputShape)];
+    this.classes = rotationClasses(this.dim);
+  }
+
+  build(encoder: Encoder, seed: number): TaskModel {
+    this.fm = featureMode(encoder);
+    const classifier = classifierHead('rot', this.fm.size, this.spec.headHidden, this.classes, seed);
+    return { encoder, heads: { classifier }, holder: holderModel('pretext_rotation', encoder, { classifier }) };
+  }
+
+  batch(pool: readonly Vol[], rng: Rng, size: number, _training: boolean): TaskBatch {
+    const picked = pickSamples(pool.length, size, rng);
+    const vols: Vol[] = [];
+    const labels: number[] = [];
+    const copies = this.params.copies;
+    for (const p of picked) {
+      const cube = padToCube(pool[p] as Vol);
+      // distinct classes per volume while copies ≤ classes
+      const cls = pickSamples(this.classes, copies, rng);
+      for (const c of cls) {
+        vols.push(rotate(cube, c, this.variant as RotationVariant));
+        labels.push(c);
+      }
+    }
+    return { inputs: [volTensor(vols)], targets: tf.tensor1d(labels, 'int32'), index: {}, samples: picked.length, labels };
+  }
+
+  forward(m: TaskModel, b: TaskBatch, training: boolean): tf.Tensor {
+    return tf.tidy(() => (m.heads['classifier'] as tf.LayersModel).apply(features(encode(m.encoder, b.inputs[0] as tf.Tensor, training), this.fm!), { training }) as tf.Tensor);
+  }
+
+  loss(pred: tf.Tensor, b: TaskBatch): tf.Scalar {
+    return softmaxLoss(pred, b.targets, this.classes);
+  }
+
+  accuracy(pred: tf.Tensor, b: TaskBatch): number {
+    return classAccuracy(pred, b.labels);
+  }
+
+  info(): Record<string, unknown> {
+    return { classes: this.classes, copies: this.params.copies, cube: this.encoderInputShape.slice(0, -1), class9Identity: this.variant === 'authors-code-bug', feature: this.fm };
+  }
+}
