@@ -115,7 +115,7 @@ describe('the dataset-layout registries (compiler/layouts/, runtime/data/layouts
         'runtime/data/phantoms.ts': 'generates the phantom layouts',
         'runtime/data/dataset.ts': 'phantoms are generated, files are resolved',
         'cli/commands/check.ts': 'region names from dataset.json (decathlon, nnunet)',
-        'report/tables.ts': 'the BraTS reference table compares with brats data only',
+        'report/comparison.ts': 'the BraTS reference table compares with brats data only',
         'core/datasets.ts': 'the layout facts',
         'runtime/tasks/bench.ts': 'builds a phantom dataset to time the tasks',
       }),
