@@ -60,7 +60,7 @@ for (const cfg of configs) {
   for (let i = 0; i < 8; i++) {
     const b = task.batch(held, new Rng(1000 + i), 4, false);
     const p = task.forward(m, b, false);
-    ok += task.accuracy(p, b) * b.labels.length;
+    ok += task.accuracy(p, b).dataSync()[0]! * b.labels.length;
     n += b.labels.length;
     tf.dispose([p, ...b.inputs, b.targets]);
   }

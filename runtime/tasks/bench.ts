@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       const trainPool = samplePool(trainCases, spec, shape);
       const valPool = samplePool(valCases, spec, shape);
       const batch = name === 'rpl' ? 16 : 4;
-      const before = evaluate(task, model, valPool, 3, batch, 4);
+      const before = await evaluate(task, model, valPool, 3, batch, 4);
       const opt = makeOptimizer(spec.train.optimizer);
       const vars = model.holder.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
       const losses: number[] = [];
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
         tf.dispose([value, ...Object.values(grads), ...b.inputs, b.targets, ...Object.values(b.index)]);
       }
       const ms = (Date.now() - t0) / steps;
-      const after = evaluate(task, model, valPool, 3, batch, 4);
+      const after = await evaluate(task, model, valPool, 3, batch, 4);
       const m = (xs: number[]): string => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3);
       const chance = task.classes ? (1 / task.classes).toFixed(3) : '–';
       console.log(`| ${name} | ${dim}D | ${batch} | ${chance} | ${before.loss.toFixed(3)} → ${after.loss.toFixed(3)} | ${before.accuracy.toFixed(2)} → ${after.accuracy.toFixed(2)} | ${m(losses.slice(0, 5))} → ${m(losses.slice(-5))} | ${ms.toFixed(0)} |`);

@@ -171,12 +171,14 @@ export class CpcTask implements PretextTask {
     });
   }
 
-  accuracy(pred: tf.Tensor, b: TaskBatch): number {
+  accuracy(pred: tf.Tensor, b: TaskBatch): tf.Scalar {
     if (this.authors) {
-      const s = pred.dataSync();
-      let ok = 0;
-      b.labels.forEach((l, i) => { if ((s[i] as number) > 0 === (l === 1)) ok++; });
-      return ok / b.labels.length;
+      if (b.labels.length === 0) return tf.scalar(0);
+      // pair classified right: logit > 0 exactly for the positive pairs
+      return tf.tidy(() => {
+        const pos = tf.greater(tf.slice(tf.reshape(pred, [-1]), 0, b.labels.length), 0);
+        return tf.mean(tf.cast(tf.equal(pos, tf.tensor1d(b.labels.map((l) => (l === 1 ? 1 : 0)), 'bool')), 'float32')) as tf.Scalar;
+      });
     }
     return classAccuracy(pred, b.labels);
   }

@@ -80,12 +80,11 @@ export class ExemplarTask implements PretextTask {
     });
   }
 
-  accuracy(pred: tf.Tensor, _b: TaskBatch): number {
-    const ok = tf.tidy(() => {
+  accuracy(pred: tf.Tensor, _b: TaskBatch): tf.Scalar {
+    return tf.tidy(() => {
       const { dPos, dNeg } = this.distances(pred);
-      return tf.mean(tf.cast(tf.less(dPos, dNeg), 'float32')).dataSync()[0] as number;
+      return tf.mean(tf.cast(tf.less(dPos, dNeg), 'float32')) as tf.Scalar;
     });
-    return ok;
   }
 
   info(): Record<string, unknown> {

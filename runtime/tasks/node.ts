@@ -56,14 +56,17 @@ function batchTensors(b: TaskBatch): tf.Tensor[] {
 }
 
 /** Mean loss/accuracy over fixed validation batches (the same batches every epoch). */
-export function evaluate(task: PretextTask, m: TaskModel, pool: readonly Vol[], seed: number, batch: number, maxBatches = 8): { loss: number; accuracy: number } {
+export async function evaluate(task: PretextTask, m: TaskModel, pool: readonly Vol[], seed: number, batch: number, maxBatches = 8): Promise<{ loss: number; accuracy: number }> {
   const n = Math.min(maxBatches, Math.max(1, Math.ceil(pool.length / batch)));
   let loss = 0, acc = 0;
   for (let i = 0; i < n; i++) {
     const b = task.batch(pool, new Rng(deriveSeed(seed, 'val', i)), batch, false);
     const pred = task.forward(m, b, false);
-    loss += tf.tidy(() => task.loss(pred, b).dataSync()[0] as number);
-    acc += task.accuracy(pred, b);
+    // Asynchronous read-backs: a GPU backend has no synchronous one in Node.
+    const [l, a] = [task.loss(pred, b), task.accuracy(pred, b)];
+    loss += (await l.data())[0]!;
+    acc += (await a.data())[0]!;
+    tf.dispose([l, a]);
     pred.dispose();
     tf.dispose(batchTensors(b));
   }
@@ -137,12 +140,12 @@ async function trainAndSave(
       const b = current as TaskBatch;
       const pred = task.forward(model, b, true);
       const loss = task.loss(pred, b);
-      s.record('acc', tf.scalar(task.accuracy(pred, b)));
+      s.record('acc', task.accuracy(pred, b));
       return loss;
     },
     validate: canValidate
       ? async () => {
-          const v = evaluate(task, model, valPool, node.seed, batch);
+          const v = await evaluate(task, model, valPool, node.seed, batch);
           return { val_loss: v.loss, val_acc: v.accuracy };
         }
       : undefined,

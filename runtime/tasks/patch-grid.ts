@@ -63,7 +63,7 @@ export abstract class PatchGridTask {
     return softmaxLoss(pred, b.targets, this.classes);
   }
 
-  accuracy(pred: tf.Tensor, b: TaskBatch): number {
+  accuracy(pred: tf.Tensor, b: TaskBatch): tf.Scalar {
     return classAccuracy(pred, b.labels);
   }
 }

@@ -59,7 +59,7 @@ export class RotationTask implements PretextTask {
     return softmaxLoss(pred, b.targets, this.classes);
   }
 
-  accuracy(pred: tf.Tensor, b: TaskBatch): number {
+  accuracy(pred: tf.Tensor, b: TaskBatch): tf.Scalar {
     return classAccuracy(pred, b.labels);
   }
 

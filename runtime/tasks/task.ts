@@ -54,8 +54,12 @@ export interface PretextTask {
   /** Forward pass: logits (classification, CPC) or embeddings (exemplar). */
   forward(m: TaskModel, b: TaskBatch, training: boolean): tf.Tensor;
   loss(pred: tf.Tensor, b: TaskBatch): tf.Scalar;
-  /** Fraction right: class accuracy, CPC positive ranked first / pair classified, exemplar d⁺ < d⁻. */
-  accuracy(pred: tf.Tensor, b: TaskBatch): number;
+  /**
+   * Fraction right (class accuracy, CPC positive ranked first / pair classified, exemplar d⁺ < d⁻)
+   * as a scalar tensor: callers read it asynchronously, since a GPU backend cannot read back
+   * synchronously in Node (tfjs-webgpu's dataSync needs a browser canvas).
+   */
+  accuracy(pred: tf.Tensor, b: TaskBatch): tf.Scalar;
   /** Static facts for task.json (geometry, permutation statistics, …). */
   info(): Record<string, unknown>;
 }
@@ -219,11 +223,12 @@ export function holderModel(name: string, enc: Encoder, heads: Record<string, tf
 }
 
 /** Class accuracy of logits [N, K] against int labels. */
-export function classAccuracy(logits: tf.Tensor, labels: readonly number[]): number {
-  const am = tf.tidy(() => tf.argMax(logits, -1).dataSync());
-  let ok = 0;
-  labels.forEach((l, i) => { if (am[i] === l) ok++; });
-  return labels.length ? ok / labels.length : 0;
+export function classAccuracy(logits: tf.Tensor, labels: readonly number[]): tf.Scalar {
+  if (labels.length === 0) return tf.scalar(0);
+  return tf.tidy(() => {
+    const am = tf.slice(tf.argMax(logits, -1), 0, labels.length);
+    return tf.mean(tf.cast(tf.equal(am, tf.tensor1d(labels as number[], 'int32')), 'float32')) as tf.Scalar;
+  });
 }
 
 export function softmaxLoss(logits: tf.Tensor, targets: tf.Tensor, classes: number): tf.Scalar {

@@ -147,10 +147,17 @@ function trainableVars(models: tf.LayersModel[]): NamedVariable[] {
   return out;
 }
 
-function snapshot(models: tf.LayersModel[], opt: Optimizer): { weights: Map<string, StoredTensor>[]; opt: Map<string, StoredTensor>; meta: ReturnType<Optimizer['getMeta']> } {
-  const grab = (t: tf.Tensor): StoredTensor => ({ shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) });
-  const weights = models.map((m) => new Map([...namedWeights(m)].map(([k, v]) => [k, grab(v.read())])));
-  const o = new Map(opt.getState().map((s) => [s.name, grab(s.tensor)]));
+// Asynchronous read-backs: a GPU backend has none synchronous in Node.
+async function snapshot(models: tf.LayersModel[], opt: Optimizer): Promise<{ weights: Map<string, StoredTensor>[]; opt: Map<string, StoredTensor>; meta: ReturnType<Optimizer['getMeta']> }> {
+  const grab = async (t: tf.Tensor): Promise<StoredTensor> => ({ shape: [...t.shape], data: Float32Array.from((await t.data()) as Float32Array) });
+  const weights: Map<string, StoredTensor>[] = [];
+  for (const m of models) {
+    const w = new Map<string, StoredTensor>();
+    for (const [k, v] of namedWeights(m)) w.set(k, await grab(v.read()));
+    weights.push(w);
+  }
+  const o = new Map<string, StoredTensor>();
+  for (const s of opt.getState()) o.set(s.name, await grab(s.tensor));
   return { weights, opt: o, meta: opt.getMeta() };
 }
 
@@ -241,7 +248,7 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
     if (opts.freshOptimizerAt?.includes(epoch)) optimizer.reset();
     const vars = trainableVars(models);
     if (vars.length === 0) throw new SslRuntimeError('SSL139', `${node}: nothing to train in epoch ${epoch} (every layer is frozen)`);
-    const snap = opts.onNaN === 'retry-lower-lr' && !nanRetried ? snapshot(models, optimizer) : null;
+    const snap = opts.onNaN === 'retry-lower-lr' && !nanRetried ? await snapshot(models, optimizer) : null;
 
     const t0 = Date.now();
     let result = await runEpoch(epoch, vars);

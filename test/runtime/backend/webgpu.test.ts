@@ -17,6 +17,9 @@ import { buildEncoder, buildSegmenter, unetPreset } from '../../../runtime/model
 import { setTrainingClock } from '../../../runtime/models/layers.js';
 import { Optimizer } from '../../../runtime/train/optim.js';
 import { finetuneLoss } from '../../../runtime/train/finetune.js';
+import { createTask } from '../../../runtime/tasks/tasks.js';
+import { evaluate as evaluatePretext } from '../../../runtime/tasks/node.js';
+import { PARAMS, pretext, synthVol, tinyEncoder } from '../tasks/synth.js';
 
 const probe = await probeAdapter();
 
@@ -280,6 +283,21 @@ if (!probe.ok) {
         return [...tf.grads((a: tf.Tensor) => finetuneLoss(kind, y, tf.softmax(a), [1, 2, 1]))([logits]), finetuneLoss(kind, y, tf.softmax(logits), null)];
       };
       expect(await relErr(f)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('pretext validation (loss and accuracy of every task) reads back asynchronously: tfjs-webgpu has no synchronous read in Node', async () => {
+    await selectBackend('webgpu', { quiet: true });
+    const pool = Array.from({ length: 4 }, (_, i) => synthVol([16, 16, 16], 2, 200 + i));
+    for (const [name, params] of Object.entries(PARAMS)) {
+      const enc = tinyEncoder(3);
+      const task = createTask(pretext(params, 3, 'paper'), enc, [16, 16, 16, 2], 1, { cacheDir: null });
+      const model = task.build(buildEncoder(enc, task.encoderInputShape, 1), 1);
+      const v = await evaluatePretext(task, model, pool, 1, 2, 1);
+      expect(Number.isFinite(v.loss), name).toBe(true);
+      expect(v.accuracy, name).toBeGreaterThanOrEqual(0);
+      expect(v.accuracy, name).toBeLessThanOrEqual(1);
+      model.holder.dispose();
     }
   });
 

@@ -43,7 +43,7 @@ function train(s: Setup, steps: number, batch: number, lr = 3e-3): { loss: numbe
     let a = 0;
     const { value, grads } = tf.variableGrads(() => {
       const pred = s.task.forward(s.model, b, true);
-      a = s.task.accuracy(pred, b);
+      a = s.task.accuracy(pred, b).dataSync()[0]!;
       return s.task.loss(pred, b);
     }, vars.map((v) => v.variable));
     loss.push(value.dataSync()[0]!);
