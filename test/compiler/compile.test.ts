@@ -31,8 +31,8 @@ describe('graph lowering', () => {
     expect(ids).toContain('finetune:rot3d/finetune/10%/r0');
     expect(ids).toContain('evaluate:scratch/scratch/100%/r1');
     expect(ids.at(-1)).toBe('report:summary');
-    // 2 methods × 1 arm × 2 fractions × 2 repetitions
-    expect(g.nodes.filter((n) => n.kind === 'finetune')).toHaveLength(8);
+    // 2 methods × 1 arm × 2 fractions × 3 repetitions
+    expect(g.nodes.filter((n) => n.kind === 'finetune')).toHaveLength(12);
     const seen = new Set<string>();
     for (const n of g.nodes) {
       for (const i of n.inputs) expect(seen.has(i), `${n.id} input ${i}`).toBe(true);
