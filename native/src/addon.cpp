@@ -1,12 +1,14 @@
 // N-API glue for the ssl3d kernel pack: argument checking, a small fixed thread pool, and the
 // choice of kernel table (AVX-512, AVX2+FMA or baseline) from the CPU's features at load time.
 #include <node_api.h>
+#include <sched.h>
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -18,6 +20,11 @@
 // ---------------------------------------------------------------------------------------------
 // Thread pool: nthreads-1 workers plus the calling thread; every parallel call hands each thread
 // its index, and the kernels split their work statically by that index (deterministic results).
+// A training step makes hundreds of parallel calls separated by short stretches of JavaScript, so
+// idle workers first spin for a bounded time (SSL3D_SPIN_US microseconds, default 200; 0 = never)
+// watching the generation counter, and only then sleep on the condition variable; the caller
+// likewise spins before sleeping on the completion. Waking 15 sleeping threads through the kernel
+// for every elementwise op was what kept 16 threads from scaling.
 namespace {
 struct Pool {
   std::mutex mu;
@@ -25,32 +32,58 @@ struct Pool {
   std::vector<std::thread> workers;
   ssl3d_task_fn fn = nullptr;
   void* ctx = nullptr;
-  long generation = 0;
-  int pending = 0;
+  std::atomic<long> generation{0};
+  std::atomic<int> pending{0};
+  std::atomic<int> sleepers{0};
+  std::atomic<bool> callerSleeping{false};
   int nthreads = 1;
-  bool stop = false;
+  std::atomic<bool> stop{false};
 };
 Pool* g_pool = nullptr;
+long g_spin_ns = 200000;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+inline long now_ns() {
+  return (long)std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Spin until pred() holds or the spin budget is spent; true when pred() held.
+template <typename P>
+bool spin_until(P pred) {
+  if (g_spin_ns <= 0) return pred();
+  long t0 = now_ns();
+  for (;;) {
+    for (int i = 0; i < 64; i++) {
+      if (pred()) return true;
+      cpu_relax();
+    }
+    if (now_ns() - t0 > g_spin_ns) return pred();
+  }
+}
 
 void worker_main(Pool* p, int tid) {
   long seen = 0;
   for (;;) {
-    ssl3d_task_fn fn;
-    void* ctx;
-    int nt;
-    {
+    auto ready = [&] { return p->stop.load() || p->generation.load() != seen; };
+    if (!spin_until(ready)) {
       std::unique_lock<std::mutex> lk(p->mu);
-      p->cv.wait(lk, [&] { return p->stop || p->generation != seen; });
-      if (p->stop) return;
-      seen = p->generation;
-      fn = p->fn;
-      ctx = p->ctx;
-      nt = p->nthreads;
+      p->sleepers.fetch_add(1);
+      p->cv.wait(lk, ready);
+      p->sleepers.fetch_sub(1);
     }
-    fn(ctx, tid, nt);
-    {
+    if (p->stop.load()) return;
+    seen = p->generation.load();
+    ssl3d_task_fn fn = p->fn;
+    void* ctx = p->ctx;
+    fn(ctx, tid, p->nthreads);
+    if (p->pending.fetch_sub(1) == 1 && p->callerSleeping.load()) {
       std::lock_guard<std::mutex> lk(p->mu);
-      if (--p->pending == 0) p->done.notify_one();
+      p->done.notify_one();
     }
   }
 }
@@ -59,7 +92,7 @@ void pool_stop() {
   if (!g_pool) return;
   {
     std::lock_guard<std::mutex> lk(g_pool->mu);
-    g_pool->stop = true;
+    g_pool->stop.store(true);
   }
   g_pool->cv.notify_all();
   for (auto& t : g_pool->workers) t.join();
@@ -67,13 +100,32 @@ void pool_stop() {
   g_pool = nullptr;
 }
 
+bool g_spin_env = false;
+int default_threads();
+
 void pool_start(int n) {
   pool_stop();
   if (n < 1) n = 1;
   if (n > 256) n = 256;
+  // More threads than CPUs: a spinning thread would take the CPU from one that has work.
+  if (!g_spin_env) g_spin_ns = n > default_threads() ? 0 : 200000;
   g_pool = new Pool();
   g_pool->nthreads = n;
   for (int i = 1; i < n; i++) g_pool->workers.emplace_back(worker_main, g_pool, i);
+}
+
+// CPUs this process may run on (taskset / cgroup affinity), else the online CPUs.
+int default_threads() {
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int c = CPU_COUNT(&set);
+    if (c > 0) return c;
+  }
+#endif
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw ? (int)hw : 1;
 }
 }  // namespace
 
@@ -83,17 +135,22 @@ extern "C" void ssl3d_parallel(ssl3d_task_fn fn, void* ctx) {
     fn(ctx, 0, 1);
     return;
   }
-  {
+  p->fn = fn;
+  p->ctx = ctx;
+  p->pending.store(p->nthreads - 1);
+  p->generation.fetch_add(1);  // seq_cst: publishes fn/ctx before any worker sees the new generation
+  if (p->sleepers.load() > 0) {
     std::lock_guard<std::mutex> lk(p->mu);
-    p->fn = fn;
-    p->ctx = ctx;
-    p->pending = p->nthreads - 1;
-    p->generation++;
+    p->cv.notify_all();
   }
-  p->cv.notify_all();
   fn(ctx, 0, p->nthreads);
-  std::unique_lock<std::mutex> lk(p->mu);
-  p->done.wait(lk, [&] { return p->pending == 0; });
+  auto finished = [&] { return p->pending.load() == 0; };
+  if (!spin_until(finished)) {
+    std::unique_lock<std::mutex> lk(p->mu);
+    p->callerSleeping.store(true);
+    p->done.wait(lk, finished);
+    p->callerSleeping.store(false);
+  }
 }
 
 extern "C" int ssl3d_nthreads(void) { return g_pool ? g_pool->nthreads : 1; }
@@ -107,7 +164,8 @@ const Ssl3dKernels* pick_kernels() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
   bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
+                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+                __builtin_cpu_supports("fma");
   bool has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #else
   bool has512 = false, has2 = false;
@@ -561,6 +619,20 @@ napi_value ReluGradBias(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value ClipGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!args(env, info, argv)) return fail(env, "clipGrad: expected 5 arguments");
+  float *dy, *x, *dx;
+  size_t ldy, lx, ldx;
+  double lo, hi;
+  if (!get_f32(env, argv[0], &dy, &ldy) || !get_f32(env, argv[1], &x, &lx) || !get_f32(env, argv[2], &dx, &ldx) ||
+      napi_get_value_double(env, argv[3], &lo) != napi_ok || napi_get_value_double(env, argv[4], &hi) != napi_ok)
+    return fail(env, "clipGrad: expected (Float32Array dy, Float32Array x, Float32Array dx, number lo, number hi)");
+  if (lx != ldy || ldx != ldy) return fail(env, "clipGrad: dy, x and dx must have the same length");
+  K->clip_grad(dy, x, dx, (long)ldy, (float)lo, (float)hi);
+  return nullptr;
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   CHECK(napi_create_string_utf8(env, K->isa, NAPI_AUTO_LENGTH, &s));
@@ -623,9 +695,13 @@ void cleanup(void*) { pool_stop(); }
 NAPI_MODULE_INIT() {
   if (!K) {
     K = pick_kernels();
-    unsigned hw = std::thread::hardware_concurrency();
     const char* env_t = getenv("SSL3D_THREADS");
-    int n = env_t ? atoi(env_t) : (int)(hw ? hw : 1);
+    int n = env_t ? atoi(env_t) : default_threads();
+    const char* env_s = getenv("SSL3D_SPIN_US");
+    if (env_s) {
+      g_spin_ns = (long)(atof(env_s) * 1000.0);
+      g_spin_env = true;
+    }
     if (!g_pool) pool_start(n > 0 ? n : 1);
     napi_add_env_cleanup_hook(env, cleanup, nullptr);
   }
@@ -637,7 +713,7 @@ NAPI_MODULE_INIT() {
              {"unary", Unary},       {"transpose", Transpose},   {"copyRows", CopyRows}, {"normFwd", NormFwd}, {"stridedCopy", StridedCopy}, {"normBwd", NormBwd},   {"isa", Isa},                {"threads", Threads},
              {"setThreads", SetThreads}, {"fmaPeak", FmaPeak}, {"adam", Adam}, {"softmax", Softmax},
              {"softmaxGrad", SoftmaxGrad}, {"reluGrad", ReluGrad}, {"dropoutMask", DropoutMask},
-             {"biasAct", BiasAct}, {"reluGradBias", ReluGradBias}};
+             {"biasAct", BiasAct}, {"reluGradBias", ReluGradBias}, {"clipGrad", ClipGrad}};
   for (auto& f : fns) {
     napi_value fn;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn) != napi_ok) return nullptr;

@@ -54,6 +54,8 @@ struct Ssl3dKernels {
   void (*bias_act)(float* y, const float* b, long rows, long C, int relu);
   // Its gradient for relu: dz = dy * step(y) and db[c] = sum over rows of dz (fixed chunks, in order).
   void (*relu_grad_bias)(const float* dy, const float* y, float* dz, float* db, long rows, long C);
+  // Gradient of clip(x, lo, hi): dx = dy where lo <= x <= hi, else 0.
+  void (*clip_grad)(const float* dy, const float* x, float* dx, long n, float lo, float hi);
 };
 
 namespace ssl3d_avx512 { extern const Ssl3dKernels table; }

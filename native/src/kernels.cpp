@@ -84,6 +84,25 @@ inline void split(long n, int tid, int nt, long* b, long* e) {
   *e = n * (tid + 1) / nt;
 }
 
+// Parallel loop over [0, n): f(begin, end) on contiguous static ranges, one per thread; runs on
+// the calling thread alone when n < grain (too little work to wake the pool).
+template <typename F>
+struct PforCtx { F* f; long n; };
+template <typename F>
+void pfor_task(void* p, int tid, int nt) {
+  PforCtx<F>* c = (PforCtx<F>*)p;
+  long b, e;
+  split(c->n, tid, nt, &b, &e);
+  if (b < e) (*c->f)(b, e);
+}
+template <typename F>
+void pfor(long n, long grain, F f) {
+  if (n <= 0) return;
+  if (n < grain) { f(0L, n); return; }
+  PforCtx<F> c = {&f, n};
+  ssl3d_parallel(pfor_task<F>, &c);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Direct-convolution micro-kernel. C[m][0:NV*L] = sum_t sum_k a[toff[t] + m*ams + k] * b[boff[t] + k*ldb + ...]
 // nstore < NV*L stores only the first nstore outputs of each row (channel tails).
@@ -335,10 +354,12 @@ void conv_fwd(const float* x, const float* w, float* y, const int32_t* dims) {
   long T = c.kd * c.kh * c.kw;
   long COP = round_up(c.co, L);
   float* wp = alloc_f(T * c.ci * COP);
-  for (long r = 0; r < T * c.ci; r++) {
-    memcpy(wp + r * COP, w + r * c.co, sizeof(float) * c.co);
-    for (long k = c.co; k < COP; k++) wp[r * COP + k] = 0.f;
-  }
+  pfor(T * c.ci, 4096, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      memcpy(wp + r * COP, w + r * c.co, sizeof(float) * c.co);
+      for (long k = c.co; k < COP; k++) wp[r * COP + k] = 0.f;
+    }
+  });
   long* toff = (long*)malloc(sizeof(long) * T * 2);
   long* boff = toff + T;
   long t = 0;
@@ -393,12 +414,14 @@ void conv_bin(const float* dy, const float* w, float* dx, const int32_t* dims) {
   long T = c.kd * c.kh * c.kw;
   long CIP = round_up(c.ci, L);  // output channels of this pass = input channels of the conv
   float* wt = alloc_f(T * CI * CIP);
-  for (long t = 0; t < T; t++)
-    for (long co = 0; co < CI; co++) {
-      float* row = wt + (t * CI + co) * CIP;
+  pfor(T * CI, 2048, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      long t = r / CI, co = r % CI;
+      float* row = wt + r * CIP;
       for (long ci = 0; ci < c.ci; ci++) row[ci] = w[(t * c.ci + ci) * c.co + co];
       for (long ci = c.ci; ci < CIP; ci++) row[ci] = 0.f;
     }
+  });
   long* toff = (long*)malloc(sizeof(long) * T * 2);
   long* boff = toff + T;
   for (long rd = 0; rd < c.sd && rd < c.d; rd++)
@@ -503,39 +526,59 @@ struct BfilCtx {
   CD c;
   const float* xp; long Dp, Hp, Wp;
   const float* dyp; long COP;
-  float* priv;  // [nthreads][T][CI][COP]
-  long privN;
+  float* priv;  // slab mode: [nparts][T][CI][COP]; tile mode: the [T][CI][COP] result
+  long privN, nparts;
+  long ncib, ncop;  // tile mode: input-channel blocks of CBMAX and output-channel vector pairs
 };
 
-void bfil_task(void* p, int tid, int nt) {
+// dw[t][ci0..ci0+cb)[v*L..(v+nvv)*L) += sum over the (n, od) slab of x(tap t) * dy.
+inline void bfil_block(const BfilCtx& q, long n, long od, long t, long ci0, int cb, long v, int nvv, float* dw) {
+  const CD& c = q.c;
+  long a = t / (c.kh * c.kw), b = (t / c.kw) % c.kh, e = t % c.kw;
+  const float* dys = q.dyp + ((n * c.od + od) * c.oh) * c.ow * q.COP;
+  const float* xs = q.xp + (((n * q.Dp + od * c.sd + a) * q.Hp + b) * q.Wp + e) * c.ci;
+  long xRow = c.sh * q.Wp * c.ci, xms = c.sw * c.ci;
+  BfilFn f = nvv == 2 ? KB.f2[cb] : KB.f1[cb];
+  f(xs + ci0, xRow, xms, dys + v * L, c.ow * q.COP, q.COP, c.oh, c.ow, dw + (t * c.ci + ci0) * q.COP + v * L, q.COP);
+}
+
+// Slab mode (small dW, large volume): part p of a fixed split of the (n, od) slabs accumulates a
+// private dW over all taps (the slab's dy plane stays in cache across the taps).
+void bfil_slab_task(void* p, int tid, int nt) {
   const BfilCtx& q = *(const BfilCtx*)p;
   const CD& c = q.c;
-  float* dw = q.priv + tid * q.privN;
-  memset(dw, 0, sizeof(float) * q.privN);
-  long slabs = c.n * c.od;
-  long s0, s1;
-  split(slabs, tid, nt, &s0, &s1);
-  long nvt = q.COP / L;
-  for (long s = s0; s < s1; s++) {
-    long n = s / c.od, od = s % c.od;
-    const float* dys = q.dyp + ((n * c.od + od) * c.oh) * c.ow * q.COP;
-    long t = 0;
-    for (long a = 0; a < c.kd; a++)
-      for (long b = 0; b < c.kh; b++)
-        for (long e = 0; e < c.kw; e++, t++) {
-          const float* xs = q.xp + (((n * q.Dp + od * c.sd + a) * q.Hp + b) * q.Wp + e) * c.ci;
-          long xRow = c.sh * q.Wp * c.ci, xms = c.sw * c.ci;
-          for (long ci0 = 0; ci0 < c.ci; ci0 += CBMAX) {
-            int cb = (int)lmin(CBMAX, c.ci - ci0);
-            long v = 0;
-            for (; v + 2 <= nvt; v += 2)
-              KB.f2[cb](xs + ci0, xRow, xms, dys + v * L, c.ow * q.COP, q.COP, c.oh, c.ow,
-                        dw + (t * c.ci + ci0) * q.COP + v * L, q.COP);
-            if (v < nvt)
-              KB.f1[cb](xs + ci0, xRow, xms, dys + v * L, c.ow * q.COP, q.COP, c.oh, c.ow,
-                        dw + (t * c.ci + ci0) * q.COP + v * L, q.COP);
-          }
+  long T = c.kd * c.kh * c.kw, nvt = q.COP / L, slabs = c.n * c.od;
+  long p0, p1;
+  split(q.nparts, tid, nt, &p0, &p1);
+  for (long part = p0; part < p1; part++) {
+    float* dw = q.priv + part * q.privN;
+    memset(dw, 0, sizeof(float) * q.privN);
+    long s0, s1;
+    split(slabs, (int)part, (int)q.nparts, &s0, &s1);
+    for (long s = s0; s < s1; s++)
+      for (long t = 0; t < T; t++)
+        for (long ci0 = 0; ci0 < c.ci; ci0 += CBMAX) {
+          int cb = (int)lmin(CBMAX, c.ci - ci0);
+          for (long v = 0; v < nvt; v += 2) bfil_block(q, s / c.od, s % c.od, t, ci0, cb, v, (int)lmin(2, nvt - v), dw);
         }
+  }
+}
+
+// Tile mode (large dW, small volume): each (tap, ci block, co pair) tile of dW is owned by one
+// thread and summed over all slabs in order; no private copies, the same bits for any thread count.
+void bfil_tile_task(void* p, int tid, int nt) {
+  const BfilCtx& q = *(const BfilCtx*)p;
+  const CD& c = q.c;
+  long T = c.kd * c.kh * c.kw, nvt = q.COP / L, slabs = c.n * c.od;
+  long units = T * q.ncib * q.ncop;
+  long u0, u1;
+  split(units, tid, nt, &u0, &u1);
+  for (long u = u0; u < u1; u++) {
+    long t = u / (q.ncib * q.ncop), rem = u % (q.ncib * q.ncop);
+    long ci0 = (rem / q.ncop) * CBMAX, v = (rem % q.ncop) * 2;
+    int cb = (int)lmin(CBMAX, c.ci - ci0), nvv = (int)lmin(2, nvt - v);
+    for (long ci = ci0; ci < ci0 + cb; ci++) memset(q.priv + (t * c.ci + ci) * q.COP + v * L, 0, sizeof(float) * nvv * L);
+    for (long s = 0; s < slabs; s++) bfil_block(q, s / c.od, s % c.od, t, ci0, cb, v, nvv, q.priv);
   }
 }
 
@@ -563,16 +606,35 @@ void conv_bfil(const float* x, const float* dy, float* dwOut, const int32_t* dim
   long T = c.kd * c.kh * c.kw;
   int nt = ssl3d_nthreads();
   long privN = T * c.ci * COP;
-  float* priv = alloc_f(privN * nt);
-  BfilCtx q = {c, xp, Dp, Hp, Wp, dyp, COP, priv, privN};
-  ssl3d_parallel(bfil_task, &q);
-  for (long r = 0; r < T * c.ci; r++)
-    for (long co = 0; co < c.co; co++) {
-      float s = 0.f;
-      for (int t = 0; t < nt; t++) s += priv[t * privN + r * COP + co];
-      dwOut[r * c.co + co] = s;
-    }
-  free(priv);
+  long slabs = c.n * c.od;
+  BfilCtx q = {c, xp, Dp, Hp, Wp, dyp, COP, nullptr, privN, 1, ceil_div(c.ci, CBMAX), ceil_div(COP / L, 2)};
+  long units = T * q.ncib * q.ncop;
+  // Private copies cost nparts x dW of memory traffic; use them only while that is small next to
+  // the volume, and when the tiles alone cannot keep every thread busy.
+  bool slabMode = slabs >= 2 && (units < 4L * nt || privN * nt <= (long)(c.n * c.od * c.oh * c.ow * COP) / 4) &&
+                  privN * lmin(slabs, nt) <= (32L << 20);
+  if (slabMode) {
+    q.nparts = lmin(slabs, nt);
+    q.priv = alloc_f(privN * q.nparts);
+    ssl3d_parallel(bfil_slab_task, &q);
+    // Sum the parts in part order, in parallel over the rows of dW.
+    pfor(T * c.ci, 256, [&](long r0, long r1) {
+      for (long r = r0; r < r1; r++)
+        for (long co = 0; co < c.co; co++) {
+          float s = 0.f;
+          for (long t = 0; t < q.nparts; t++) s += q.priv[t * privN + r * COP + co];
+          dwOut[r * c.co + co] = s;
+        }
+    });
+  } else {
+    q.priv = COP == c.co ? dwOut : alloc_f(privN);
+    ssl3d_parallel(bfil_tile_task, &q);
+    if (q.priv != dwOut)
+      pfor(T * c.ci, 4096, [&](long r0, long r1) {
+        for (long r = r0; r < r1; r++) memcpy(dwOut + r * c.co, q.priv + r * COP, sizeof(float) * c.co);
+      });
+  }
+  if (q.priv != dwOut) free(q.priv);
   free(dybuf);
   free(xbuf);
 }
@@ -689,23 +751,25 @@ void pool(const float* x, float* y, const int32_t* dims, int kind) {
   ssl3d_parallel(pool_task, &q);
 }
 
-// Gradient: scatter dy into dx. Threads split the batch so that no two threads write one element.
+// Gradient: scatter dy into dx. dx is zeroed in parallel first; then threads take (n, od) output
+// planes when windows do not overlap along D (stride >= window: every input element receives
+// from at most one plane, so no two threads write one element), else whole samples.
 struct PoolGradCtx {
-  PD p; const float* dy; const float* x; float* dx; int kind;
+  PD p; const float* dy; const float* x; float* dx; int kind; bool planes;
 };
 
 void pool_grad_task(void* arg, int tid, int nt) {
   const PoolGradCtx& q = *(const PoolGradCtx*)arg;
   const PD& p = q.p;
-  long n0, n1;
-  split(p.n, tid, nt, &n0, &n1);
-  long plane = p.d * p.h * p.w * p.c;
-  if (n1 > n0) memset(q.dx + n0 * plane, 0, sizeof(float) * (n1 - n0) * plane);
+  long u0, u1;
+  split(q.planes ? p.n * p.od : p.n, tid, nt, &u0, &u1);
   float* best = (float*)malloc(sizeof(float) * p.c);
   long* arg_ = (long*)malloc(sizeof(long) * p.c);
   float inv = 1.f / (float)(p.kd * p.kh * p.kw);
-  for (long n = n0; n < n1; n++)
-    for (long od = 0; od < p.od; od++)
+  for (long u = u0; u < u1; u++) {
+    long n = q.planes ? u / p.od : u;
+    long odb = q.planes ? u % p.od : 0, ode = q.planes ? odb + 1 : p.od;
+    for (long od = odb; od < ode; od++)
       for (long oh = 0; oh < p.oh; oh++)
         for (long ow = 0; ow < p.ow; ow++) {
           long d0 = od * p.sd - p.pd, h0 = oh * p.sh - p.ph, w0 = ow * p.sw - p.pw;
@@ -731,12 +795,16 @@ void pool_grad_task(void* arg, int tid, int nt) {
                 }
           }
         }
+  }
   free(arg_);
   free(best);
 }
 
 void pool_grad(const float* dy, const float* x, float* dx, const int32_t* dims, int kind) {
-  PoolGradCtx q = {read_pd(dims), dy, x, dx, kind};
+  PoolGradCtx q = {read_pd(dims), dy, x, dx, kind, false};
+  q.planes = q.p.sd >= q.p.kd;
+  long total = q.p.n * q.p.d * q.p.h * q.p.w * q.p.c;
+  pfor(total, 1 << 16, [&](long b, long e) { memset(dx + b, 0, sizeof(float) * (e - b)); });
   ssl3d_parallel(pool_grad_task, &q);
 }
 
@@ -1421,6 +1489,13 @@ void relu_grad(const float* dy, const float* x, float* dx, long n) {
 }
 
 
+// Gradient of clip(x, lo, hi): dy where lo <= x <= hi, else 0 (tfjs: where(x >= lo && x <= hi, dy, 0)).
+void clip_grad(const float* dy, const float* x, float* dx, long n, float lo, float hi) {
+  pfor(n, 1 << 16, [&](long b, long e) {
+    for (long i = b; i < e; i++) dx[i] = (x[i] >= lo && x[i] <= hi) ? dy[i] : 0.f;
+  });
+}
+
 struct BiasCtx { const float* dy; const float* yin; float* y; float* dz; const float* b; double* part; long rows, C, nchunks; int relu; };
 
 void bias_act_task(void* arg, int tid, int nt) {
@@ -1544,7 +1619,7 @@ double fma_loop(long iters) {
 
 extern const Ssl3dKernels table = {
     ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, copy_rows, strided_copy, norm_fwd, norm_bwd, fma_loop,
-    adam, softmax, softmax_grad, relu_grad, dropout_mask, bias_act, relu_grad_bias,
+    adam, softmax, softmax_grad, relu_grad, dropout_mask, bias_act, relu_grad_bias, clip_grad,
 };
 
 }  // namespace SSL3D_NS

@@ -70,6 +70,8 @@ export interface NativeAddon {
   biasAct(y: Float32Array, bias: Float32Array, relu: boolean): void;
   /** dz = dy · step(y) and db = Σ_rows dz (C = db.length), bit-identical for any thread count. */
   reluGradBias(dy: Float32Array, y: Float32Array, dz: Float32Array, db: Float32Array): void;
+  /** Gradient of clipByValue: dx = dy where lo ≤ x ≤ hi, else 0 (NaN x gives 0, as tfjs). */
+  clipGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, lo: number, hi: number): void;
 }
 
 export function convDimsArray(c: ConvDims): Int32Array {

@@ -502,10 +502,21 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     return a.backend.makeTensorInfo(y.shape, 'float32', dx);
   });
 
+  own(CLIP_GRAD, (a) => {
+    const { dy, x } = a.inputs as { dy: Info; x: Info };
+    const { clipValueMin, clipValueMax } = a.attrs as { clipValueMin: number; clipValueMax: number };
+    const dv = f32(a.backend, dy), xv = f32(a.backend, x);
+    if (!dv || !xv || dv.length !== xv.length) throw new Error(`ssl3d native: ${CLIP_GRAD} needs two float32 tensors of one shape`);
+    const dx = new Float32Array(xv.length);
+    addon.clipGrad(dv, xv, dx, clipValueMin, clipValueMax);
+    return a.backend.makeTensorInfo(x.shape, 'float32', dx);
+  });
+
   return out;
 }
 
 /** Kernel names of the fused gradients (registered on 'native' only). */
+export const CLIP_GRAD = 'SslClipGrad';
 export const RELU_GRAD = 'SslReluGrad';
 export const SOFTMAX_GRAD = 'SslSoftmaxGrad';
 

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
-import { nativeKernels, RELU_GRAD, SOFTMAX_GRAD } from './kernels.js';
+import { CLIP_GRAD, nativeKernels, RELU_GRAD, SOFTMAX_GRAD } from './kernels.js';
 
 let registered = false;
 const overridden: string[] = [];
@@ -36,7 +36,7 @@ export function registerNativeBackend(addon: NativeAddon): void {
     tf.registerKernel({ ...k, backendName: 'native' });
     overridden.push(k.kernelName);
   }
-  registerFusedGradients();
+  registerFusedGradients(addon);
   registered = true;
 }
 
@@ -72,15 +72,30 @@ export function registerMissingGradients(): void {
 let fusedGradients = false;
 
 /**
- * Replace the ReLU and softmax gradients by one-pass kernels while the 'native' backend is active.
+ * Replace the ReLU, softmax and clipByValue gradients by one-pass kernels while the 'native' backend is active.
  * tfjs' own gradients take 2 (ReLU: step, multiply) and 4 (softmax) full-size passes. Gradients
  * are registered per kernel name for all backends, so the replacement checks the active backend
  * and runs exactly tfjs' own ops on every other backend.
  */
-export function registerFusedGradients(): void {
+export function registerFusedGradients(addon: NativeAddon): void {
   if (fusedGradients) return;
   fusedGradients = true;
   const relu = tf.getGradient('Relu');
+  const clip = tf.getGradient('ClipByValue');
+  // (An addon built from older sources lacks clipGrad: keep tfjs' gradient then.)
+  if (clip && clip.inputsToSave?.[0] === 'x' && typeof addon.clipGrad === 'function') {
+    // tfjs: where(x >= lo && x <= hi, dy, zerosLike(dy)) — five full-size cpu kernels (the
+    // cross-entropy loss clips the softmax output); here one native pass.
+    tf.registerGradient({
+      ...clip,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+        const g = dy as tf.Tensor;
+        const [x] = saved as [tf.Tensor];
+        if (tf.getBackend() !== 'native' || g.dtype !== 'float32' || x.dtype !== 'float32' || g.size !== x.size) return clip.gradFunc(dy, saved, attrs);
+        return { x: () => tf.engine().runKernel(CLIP_GRAD, { dy: g, x }, attrs) as tf.Tensor };
+      },
+    });
+  }
   const softmax = tf.getGradient('Softmax');
   if (relu && relu.inputsToSave?.[0] === 'x') {
     tf.registerGradient({
