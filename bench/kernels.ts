@@ -1,7 +1,8 @@
 // Kernel benchmark: native vs tfjs cpu in one run. `npm run bench:kernels [-- --quick|--full|--profile|--model]`
 //   (default) FIRST the product's real model: the authors'-code U-Net training step as
 //             runtime/models builds it, at [2,4,32³] and [2,4,64³], beside PyTorch CPU on the same
-//             threads in the same run when /usr/bin/python3 has torch (bench/unet-step.ts);
+//             threads in the same run when a Python with torch is found ($SSL3D_PYTHON, python3,
+//             /usr/bin/python3; bench/unet-step.ts);
 //             then ops at the research shapes + quickstart encoder step + U-Net [2,4ch,64³] step (native);
 //             cpu baselines: one timed iteration per op where it takes seconds; the U-Net cpu step
 //             at 64³ only with --full (it takes many minutes); the 32³ U-Net cpu step is measured.
@@ -15,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from '../runtime/backend/addon.js';
 import { batchFor, encoderModel, unetModel, type BenchModel } from '../runtime/backend/bench-models.js';
 import { cpuInfo, selectBackend } from '../runtime/backend/index.js';
-import { profileUnetStep, ssl3dUnetStep, torchAvailable, torchUnetStep, torchWaitPolicy } from './unet-step.js';
+import { profileUnetStep, ssl3dUnetStep, torchAvailable, torchPython, torchUnetStep, torchWaitPolicy } from './unet-step.js';
 import { availableParallelism, loadavg } from 'node:os';
 
 const argv = new Set(process.argv.slice(2));
@@ -32,7 +33,7 @@ async function realModel(sizes: number[], steps: number): Promise<void> {
   const why = noTorch ? 'skipped (--no-torch)' : torchAvailable();
   const policy = torchWaitPolicy(availableParallelism(), loadavg()[0]!);
   console.log(`## The product's training step: authors'-code 3D U-Net (runtime/models), batch 2, 4 channels, softmax CE, Adam; ${threads} threads`);
-  console.log(`PyTorch: ${why === null ? `bench/torch_unet_step.py with /usr/bin/python3, same threads, run right after ssl3d, OMP_WAIT_POLICY ${policy}` : `not measured — ${why}`}. Load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
+  console.log(`PyTorch: ${why === null ? `bench/torch_unet_step.py with ${(torchPython() as { path: string }).path} (torch ${(torchPython() as { version: string }).version}), same threads, run right after ssl3d, OMP_WAIT_POLICY ${policy}` : `not measured — ${why}`}. Load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
   console.log('Wall: median (best) of the timed steps after 2 warm-up steps; CPU: median process CPU time per step (all threads).\n');
   console.log('| input | threads | ssl3d `native` wall ms | ssl3d CPU ms | PyTorch wall ms | PyTorch CPU ms | ssl3d / PyTorch (wall) | (CPU) |');
   console.log('|---|---|---|---|---|---|---|---|');

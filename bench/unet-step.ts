@@ -7,15 +7,14 @@
 // process CPU time per step (all threads, user + system).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildEncoder, buildSegmenter, unetPreset } from '../runtime/models/index.js';
 import { setTrainingClock } from '../runtime/models/layers.js';
 import { Optimizer } from '../runtime/train/optim.js';
 import { crossEntropyLoss } from '../runtime/train/finetune.js';
 import type { OptimizerSpec } from '../core/graph.js';
+import { packageRoot } from '../runtime/version.js';
 
 export interface StepTiming {
   /** Median and best wall time of one step (ms). */
@@ -96,15 +95,33 @@ export async function profileUnetStep(D: number): Promise<{ rows: Array<[string,
   return { rows, kernelMs: rows.reduce((a, r) => a + r[2], 0), wallMs, kernels: info.kernels.length };
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-// SSL3D_PYTHON: a python3 with torch elsewhere (a GPU server's venv); Debian's by default.
-const PY = process.env.SSL3D_PYTHON ?? '/usr/bin/python3';
+/** bench/ of the package (also right when this module is bundled into one file elsewhere). */
+export function benchDir(): string {
+  return join(packageRoot(), 'bench');
+}
 
-/** Whether the python (SSL3D_PYTHON or /usr/bin/python3) can import torch (null: no, with the reason). */
+let python: { path: string; version: string } | string | null = null;
+
+/**
+ * A Python with torch: $SSL3D_PYTHON, else `python3` on PATH, else /usr/bin/python3 (Debian's
+ * python3-torch). Returns the path and torch version, or the reason none was found.
+ */
+export function torchPython(): { path: string; version: string } | string {
+  if (python) return python;
+  const candidates = process.env.SSL3D_PYTHON ? [process.env.SSL3D_PYTHON] : ['python3', '/usr/bin/python3'];
+  const why: string[] = [];
+  for (const c of candidates) {
+    const r = spawnSync(c, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status === 0) return (python = { path: c, version: r.stdout.trim() });
+    why.push(`${c}: ${r.error ? 'not found' : ((r.stderr || '').trim().split('\n').pop() ?? 'import failed')}`);
+  }
+  return (python = `no Python with torch (${why.join('; ')})`);
+}
+
+/** Whether a Python with torch is available (null: yes; else the reason). */
 export function torchAvailable(): string | null {
-  if (!existsSync(PY)) return `${PY} not found`;
-  const r = spawnSync(PY, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
-  return r.status === 0 ? null : `${PY} has no torch (${(r.stderr || '').trim().split('\n').pop() ?? 'import failed'})`;
+  const p = torchPython();
+  return typeof p === 'string' ? p : null;
 }
 
 /**
@@ -121,7 +138,9 @@ export function torchWaitPolicy(cores: number, load1: number): string {
 export function torchUnetStep(D: number, threads: number, steps: number, waitPolicy = 'default', device: 'cpu' | 'cuda' = 'cpu'): (StepTiming & { version: string; device: string }) | null {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads) };
   if (waitPolicy !== 'default') env['OMP_WAIT_POLICY'] = waitPolicy;
-  const r = spawnSync(PY, [join(here, 'torch_unet_step.py'), String(D), String(threads), String(steps), device], {
+  const py = torchPython();
+  if (typeof py === 'string') return null;
+  const r = spawnSync(py.path, [join(benchDir(), 'torch_unet_step.py'), String(D), String(threads), String(steps), device], {
     encoding: 'utf8', timeout: 1_800_000, env,
   });
   const line = (r.stdout || '').trim().split('\n').pop() ?? '';

@@ -32,16 +32,19 @@ namespace {
 constexpr int L = 16;
 constexpr int MR1 = 16, MR2 = 12, MR4 = 6;  // register tiles for NV = 1, 2, 4 vectors of L
 constexpr int CBMAX = 12;                  // bfil: input-channel rows per tile (x 2 vectors)
+constexpr int MRW = 24;                    // single-vector tile that reuses each input over 3 taps
 constexpr const char* ISA_NAME = "avx512";
 #elif defined(__AVX2__)
 constexpr int L = 8;
 constexpr int MR1 = 12, MR2 = 6, MR4 = 0;
 constexpr int CBMAX = 6;
+constexpr int MRW = 12;
 constexpr const char* ISA_NAME = "avx2";
 #else
 constexpr int L = 4;
 constexpr int MR1 = 12, MR2 = 6, MR4 = 0;
 constexpr int CBMAX = 6;
+constexpr int MRW = 12;
 constexpr const char* ISA_NAME = "scalar";
 #endif
 
@@ -176,6 +179,64 @@ const KernTable<2, MR2> K2 = make_table<2, MR2>();
 const KernTable<4, MR4> K4 = make_table<4, MR4>();
 #endif
 
+// Micro-kernel for one output vector (<= L channels) that folds 3 consecutive taps along W into
+// the tile: output m of tap e reads input position m + e, so each broadcast input value feeds up to
+// 3 FMAs (one per tap) instead of 1. For 16-channel outputs (the full-resolution U-Net convs and
+// their input gradients) the plain tile is bound by one broadcast load per FMA.
+//   C[m][0:L] = sum_t sum_k sum_e a[toff[t] + (m+e)*ams + k] * b[boff[t] + e*bstep + k*ldb]
+template <int MR>
+void kern3(const float* a, long ams, const long* toff, const long* boff, long bstep, int T, int CI, const float* b,
+           long ldb, float* c, long cms, int nstore) {
+  constexpr int KE = 3;
+  V acc[MR];
+#pragma GCC unroll 32
+  for (int m = 0; m < MR; m++) acc[m] = V{};
+  for (int t = 0; t < T; t++) {
+    const float* at = a + toff[t];
+    const float* bt = b + boff[t];
+    for (int k = 0; k < CI; k++) {
+      V w0 = vld(bt + (long)k * ldb), w1 = vld(bt + bstep + (long)k * ldb), w2 = vld(bt + 2 * bstep + (long)k * ldb);
+#pragma GCC unroll 32
+      for (int j = 0; j < MR + KE - 1; j++) {
+        V av = vset(at[j * ams + k]);
+        if (j < MR) acc[j] += av * w0;
+        if (j >= 1 && j - 1 < MR) acc[j - 1] += av * w1;
+        if (j >= 2 && j - 2 < MR) acc[j - 2] += av * w2;
+      }
+    }
+  }
+  if (nstore == L) {
+#pragma GCC unroll 32
+    for (int m = 0; m < MR; m++) vst(c + m * cms, acc[m]);
+  } else {
+    for (int m = 0; m < MR; m++) {
+      float tmp[L];
+      vst(tmp, acc[m]);
+      memcpy(c + m * cms, tmp, sizeof(float) * nstore);
+    }
+  }
+}
+
+typedef void (*Kern3Fn)(const float*, long, const long*, const long*, long, int, int, const float*, long, float*, long, int);
+template <int M>
+struct Fill3 {
+  static void fill(Kern3Fn* f) {
+    f[M] = &kern3<M>;
+    Fill3<M - 1>::fill(f);
+  }
+};
+template <>
+struct Fill3<0> {
+  static void fill(Kern3Fn* f) { f[0] = nullptr; }
+};
+struct Kern3Table { Kern3Fn f[MRW + 1]; };
+Kern3Table make_k3() {
+  Kern3Table t;
+  Fill3<MRW>::fill(t.f);
+  return t;
+}
+const Kern3Table K3 = make_k3();
+
 // A "job": a set of output rows, each a run of M positions, all using the same taps.
 struct ConvJob {
   const float* a;        // input base
@@ -191,6 +252,7 @@ struct ConvJob {
   long NR, NI, NJ;       // row counts
   long M;                // positions per row
   long CO;               // outputs to store per position
+  long bstep3 = 0;       // != 0: each tap t stands for 3 taps along W (kern3), weights bstep3 apart
 };
 
 // Co blocks: (co0, nv) chunks of the COP columns.
@@ -229,6 +291,12 @@ void run_row_block(const ConvJob& j, const float* arow, float* crow, int co0, in
   long nst = lmin(j.CO - co0, (long)nv * L);
   const float* b = j.b + co0;
   float* c = crow + co0;
+  if (j.bstep3 != 0) {  // only set up when every block is one vector (CO <= L)
+    long m = 0;
+    for (; m + MRW <= j.M; m += MRW) K3.f[MRW](arow + m * j.ams, j.ams, j.toff, j.boff, j.bstep3, j.T, j.CI, b, j.ldb, c + m * j.cms, j.cms, (int)nst);
+    if (m < j.M) K3.f[j.M - m](arow + m * j.ams, j.ams, j.toff, j.boff, j.bstep3, j.T, j.CI, b, j.ldb, c + m * j.cms, j.cms, (int)nst);
+    return;
+  }
   if (nv == 4) {
 #if defined(__AVX512F__)
     long m = 0;
@@ -369,9 +437,20 @@ void conv_fwd(const float* x, const float* w, float* y, const int32_t* dims) {
         toff[t] = ((a * Hp + b) * Wp + e) * c.ci;
         boff[t] = t * c.ci * COP;
       }
+  // Single-vector outputs, stride 1 along W and 3 taps along W: fold the W taps into kern3.
+  bool fold = c.co <= L && c.sw == 1 && c.kw == 3;
+  if (fold) {
+    t = 0;
+    for (long a = 0; a < c.kd; a++)
+      for (long b = 0; b < c.kh; b++, t++) {
+        toff[t] = ((a * Hp + b) * Wp) * c.ci;
+        boff[t] = (a * c.kh + b) * c.kw * c.ci * COP;
+      }
+  }
   ConvJob j;
+  if (fold) j.bstep3 = c.ci * COP;
   j.a = xp; j.aN = Dp * Hp * Wp * c.ci; j.aI = c.sd * Hp * Wp * c.ci; j.aJ = c.sh * Wp * c.ci; j.ams = c.sw * c.ci;
-  j.toff = toff; j.boff = boff; j.T = (int)T; j.CI = (int)c.ci; j.b = wp; j.ldb = COP;
+  j.toff = toff; j.boff = boff; j.T = (int)(fold ? t : T); j.CI = (int)c.ci; j.b = wp; j.ldb = COP;
   j.c = y; j.cN = c.od * c.oh * c.ow * c.co; j.cI = c.oh * c.ow * c.co; j.cJ = c.ow * c.co; j.cms = c.co;
   j.NR = c.n; j.NI = c.od; j.NJ = c.oh; j.M = c.ow; j.CO = c.co;
   run_conv_job(j);
@@ -424,6 +503,8 @@ void conv_bin(const float* dy, const float* w, float* dx, const int32_t* dims) {
   });
   long* toff = (long*)malloc(sizeof(long) * T * 2);
   long* boff = toff + T;
+  // Input gradients with <= L channels, stride 1 along W, 3 taps along W: fold them into kern3.
+  bool fold = c.ci <= L && c.sw == 1 && c.kw == 3;
   for (long rd = 0; rd < c.sd && rd < c.d; rd++)
     for (long rh = 0; rh < c.sh && rh < c.h; rh++)
       for (long rw = 0; rw < c.sw && rw < c.w; rw++) {
@@ -436,6 +517,12 @@ void conv_bin(const float* dy, const float* w, float* dx, const int32_t* dims) {
             long nb = rh + c.ph - b;
             if (((nb % c.sh) + c.sh) % c.sh) continue;
             long eb = nb >= 0 ? nb / c.sh : -((-nb) / c.sh);
+            if (fold) {  // the 3 W taps as one kern3 tap: e' = 2 - e reads dy at (position + e' + pw - 2)
+              toff[nt] = ((ea * E[1] + eb) * E[2] + (c.pw - 2)) * CI;
+              boff[nt] = ((a * c.kh + b) * c.kw + 2) * CI * CIP;
+              nt++;
+              continue;
+            }
             for (long e = 0; e < c.kw; e++) {
               long ne = rw + c.pw - e;
               if (((ne % c.sw) + c.sw) % c.sw) continue;
@@ -447,6 +534,7 @@ void conv_bin(const float* dy, const float* w, float* dx, const int32_t* dims) {
           }
         }
         ConvJob j;
+        if (fold) j.bstep3 = -CI * CIP;
         j.a = dyp + ((F[0] * E[1] + F[1]) * E[2] + F[2]) * CI;
         j.aN = dyN; j.aI = E[1] * E[2] * CI; j.aJ = E[2] * CI; j.ams = CI;
         j.toff = toff; j.boff = boff; j.T = nt; j.CI = (int)CI; j.b = wt; j.ldb = CIP;

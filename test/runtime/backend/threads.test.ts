@@ -1,4 +1,4 @@
-// The native kernels' work split across threads: the filter gradient in both of its modes
+// The native kernels' work split across threads, and the re-tiled small-channel convolutions: the filter gradient in both of its modes
 // (private per-part copies for small filters, filter tiles owned by one thread for large ones),
 // the pooling gradient split over output planes, and the one-pass clipByValue gradient — each
 // against tfjs `cpu` and at several thread counts (more threads than cores included), and the
@@ -82,6 +82,37 @@ describe.runIf(nativeAvailable())('native kernels split across threads', () => {
         expect(bits[2]).toEqual(bits[0]);
       }
     }
+  });
+
+  // Outputs of <= 16 channels with 3 taps along W run the tile that reuses each input for the 3
+  // taps (forward, and the input gradient when the input has <= 16 channels): rows longer and
+  // shorter than the tile, stride 2 along D/H only, 'valid', and a 2D conv.
+  it('forward and input gradient with folded W taps match cpu (odd sizes, strides [2,2,1], valid, 2D)', () => {
+    const conv3 = (s: [number, number, number], pad: 'same' | 'valid') => (x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor) => {
+      const f = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv3d(xx as tf.Tensor5D, ww as tf.Tensor5D, s, pad);
+      return [f(x, w), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx, ww).mul(dy).sum())([x, w])];
+    };
+    const cases3: Array<[number[], number[], [number, number, number], 'same' | 'valid']> = [
+      [[2, 5, 6, 29, 16], [3, 3, 3, 16, 16], [1, 1, 1], 'same'],
+      [[1, 7, 5, 30, 9], [3, 3, 3, 9, 13], [2, 2, 1], 'same'],
+      [[2, 4, 5, 26, 4], [3, 1, 3, 4, 16], [1, 1, 1], 'valid'],
+      [[1, 3, 4, 3, 20], [3, 3, 3, 20, 6], [1, 1, 1], 'same'],
+    ];
+    for (const [x, k, st, pad] of cases3) {
+      const y = tf.tidy(() => {
+        const xt: tf.Tensor = tf.tensor(new Float32Array(size(x)), x);
+        const wt: tf.Tensor = tf.tensor(new Float32Array(size(k)), k);
+        return tf.conv3d(xt as tf.Tensor5D, wt as tf.Tensor5D, st, pad).shape as number[];
+      });
+      const ins = [inp(x), inp(k), inp(y)];
+      expect(relErr(outputs('native', conv3(st, pad), ins), outputs('cpu', conv3(st, pad), ins))).toBeLessThan(1e-4);
+    }
+    const conv2 = (x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor) => {
+      const f = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, 'same');
+      return [f(x, w), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx, ww).mul(dy).sum())([x, w])];
+    };
+    const ins2 = [inp([2, 9, 27, 16]), inp([3, 3, 16, 8]), inp([2, 9, 27, 8])];
+    expect(relErr(outputs('native', conv2, ins2), outputs('cpu', conv2, ins2))).toBeLessThan(1e-4);
   });
 
   it('max / avg pool gradients split over output planes match cpu at 1, 3 and 16 threads', () => {
