@@ -10,11 +10,13 @@
 //      sides, pinned 2 threads and N threads (bench/torch_conv3d.py).
 // Every measurement runs in its own child process (thread count and CPU pinning are per process).
 // About 2 minutes on a 16-core Xeon. PyTorch: $SSL3D_PYTHON, else python3, else /usr/bin/python3.
+// Without node_modules on the machine: `node bench/bundle-cpu-device.mjs` here, carry out/ and
+// native/build/, and run `node out/cpu-device.mjs OUT.md` there.
 
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from '../runtime/backend/addon.js';
 import { selectBackend } from '../runtime/backend/index.js';
@@ -114,7 +116,7 @@ async function parent(args: string[]): Promise<void> {
   say(`# ssl3d CPU benchmark (issue #11) — ${new Date().toISOString()}`);
   say(`CPU: ${cpus()[0]?.model ?? '?'}, ${cpus().length} CPUs online, ${availableParallelism()} usable; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   say(`node ${process.version}; native addon ${addon.isa()}; PyTorch: ${typeof py === 'string' ? `not measured — ${py}` : `${py.version} (${py.path})`}`);
-  say(`Command: node ${[...process.execArgv, 'bench/cpu-device.ts', ...args].join(' ')}`);
+  say(`Command: node ${[...process.execArgv, relative(process.cwd(), process.argv[1]!), ...args].join(' ')}`);
   say('');
 
   const configs = [{ label: `2 (${pinNote})`, threads: 2, pin: pinArg }, { label: `${N} (all)`, threads: N, pin: null }];
