@@ -277,7 +277,10 @@ class Lowering {
     // split
     const sp = obj(j.split);
     const val = frac(sp.val) ?? 0.05;
-    const test = frac(sp.test) ?? 0.2;
+    // an unlabelled corpus is only pretrained on, never evaluated: no test split by default, so
+    // pretraining sees all of it but the validation cases (as the paper pretrains on the whole
+    // corpus; the authors' code holds out a validation part to monitor the pretext task) (#16.11)
+    const test = frac(sp.test) ?? (labelKind === 'none' ? 0 : 0.2);
     if (val + test >= 1) this.diags.error('SSL058', `the validation (${percentLabel(val)}) and test (${percentLabel(test)}) splits leave no training cases`, valueSpan(c, '/split'));
     const split = { val, test, seed: num(sp.seed) ?? deriveSeed(this.seed, 'split', c.sym.qualified) };
 
@@ -778,7 +781,8 @@ class Lowering {
       file: normPath(this.opts.rootFile), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1,
     };
     if (experiments.length === 0) {
-      this.diags.error('SSL036', `${normPath(this.opts.rootFile)} declares no experiment`, fileSpan, 'add: experiment NAME { seed = 42 }');
+      // a file the parser gave up on has its own error; "declares no experiment" would be spurious (#17.11)
+      if (!this.root.doc.abandoned) this.diags.error('SSL036', `${normPath(this.opts.rootFile)} declares no experiment`, fileSpan, 'add: experiment NAME { seed = 42 }');
     } else if (experiments.length > 1) {
       this.diags.error('SSL036', `only one experiment per file (the first is '${experiments[0]!.name}' on line ${experiments[0]!.nameSpan.startLine})`, experiments[1]!.nameSpan);
     }

@@ -2,7 +2,7 @@
 // agree on, kept in one place so the two cannot drift: split sizes, the spatial divisor of an
 // encoder, how a bottleneck becomes a feature vector, and the patch embedding size.
 
-import type { EncoderSpec, SplitSpec } from './graph.js';
+import type { DatasetSpec, EncoderSpec, SplitSpec } from './graph.js';
 
 export interface SplitCounts {
   train: number;
@@ -25,6 +25,23 @@ export function splitCounts(n: number, split: Pick<SplitSpec, 'val' | 'test'>): 
   while (n - test - val < 1 && val > 0) val--;
   while (n - test - val < 1 && test > 0) test--;
   return { train: n - test - val, val, test, requested };
+}
+
+/**
+ * What pretraining trains on, in words (for `plan` and reports): the training split of the
+ * pretraining dataset; the validation cases only monitor the pretext loss, the test cases are kept
+ * for evaluation (an unlabelled corpus has none by default).
+ */
+export function pretrainCorpusText(d: Pick<DatasetSpec, 'name' | 'split' | 'knownCases' | 'labels'>): string {
+  const n = d.knownCases;
+  const unlabelled = d.labels.kind === 'none';
+  if (n === null) {
+    const held = [d.split.val > 0 ? `${+(d.split.val * 100).toPrecision(6)}% validate the pretext task` : null, d.split.test > 0 ? `${+(d.split.test * 100).toPrecision(6)}% withheld as test cases${unlabelled ? '' : ' (they evaluate fine-tuning)'}` : null].filter(Boolean);
+    return `pretrains on ${held.length ? `the training split of ${d.name} (${held.join(', ')})` : `all of ${d.name}`}`;
+  }
+  const c = splitCounts(n, d.split);
+  const held = [c.val > 0 ? `${c.val} validate the pretext task` : null, c.test > 0 ? `${c.test} withheld as test cases${unlabelled ? '' : ' (they evaluate fine-tuning)'}` : unlabelled ? 'no test split: the corpus is unlabelled' : null].filter(Boolean);
+  return `pretrains on ${c.train === n ? 'all' : c.train} of ${n} cases of ${d.name}${held.length ? ` (${held.join('; ')})` : ''}`;
 }
 
 /** Spatial divisor the encoder needs (2^poolings for U-Nets; DenseNet pads, so 1). */

@@ -142,4 +142,7 @@ export interface Document {
   declarations: Declaration[];
   /** Comments after the last declaration. */
   trailingComments: string[];
+  /** Set when the parser gave up on the file (nesting limit, internal failure): the file's own
+   *  error says so, and checks that need its declarations (SSL036) stay silent. */
+  abandoned?: true;
 }

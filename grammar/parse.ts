@@ -378,7 +378,7 @@ function parserDiagnostics(ctx: Ctx, bracketProblems: boolean, reportedClosers: 
 }
 
 function emptyDocument(file: string): Document {
-  return { file, imports: [], declarations: [], trailingComments: [] };
+  return { file, imports: [], declarations: [], trailingComments: [], abandoned: true };
 }
 
 function dedupe(diags: Diagnostic[]): Diagnostic[] {

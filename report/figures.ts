@@ -38,6 +38,74 @@ function band(mean: number, sd: number, scale: number): { lo: number; hi: number
   return scale === 100 ? { lo: Math.max(0, lo), hi: Math.min(100, hi) } : { lo, hi };
 }
 
+/** Scratch is drawn in the same grey in every figure. */
+export const SCRATCH_COLOUR = '#595959';
+/** The paper's tasks keep one hue each: [3D (dark), 2D (light)]. */
+const TASK_COLOURS: Record<string, readonly [string, string]> = {
+  CPC: ['#1f77b4', '#8fc1e8'],
+  RPL: ['#d62728', '#f4a19f'],
+  Jigsaw: ['#2ca02c', '#98df8a'],
+  Rotation: ['#ff7f0e', '#ffc285'],
+  Exemplar: ['#9467bd', '#cdb9e2'],
+};
+/** Colours for other labels and variants, picked by a hash of the name (never grey). */
+const EXTRA_COLOURS = ['#8c564b', '#e377c2', '#17becf', '#bcbd22', '#393b79', '#637939', '#843c39', '#7b4173', '#3182bd', '#e6550d'];
+
+function hashName(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+/**
+ * A method's colour from its name alone, so the same method has the same colour in every figure
+ * and every report (#16.11): scratch grey; 3D-/2D-<task> the task's dark/light hue (with the
+ * finetune arm, or no arm); anything else (another arm, a variant, a custom label) a colour
+ * chosen by a hash of the whole name.
+ */
+export function methodColour(name: string): string {
+  if (/^scratch\b/.test(name)) return SCRATCH_COLOUR;
+  const m = /^([23])D-(CPC|RPL|Jigsaw|Rotation|Exemplar)( \(finetune\))?$/.exec(name);
+  if (m) return TASK_COLOURS[m[2]!]![m[1] === '3' ? 0 : 1];
+  return EXTRA_COLOURS[hashName(name) % EXTRA_COLOURS.length]!;
+}
+
+/**
+ * The colour scale of a figure: each method's own colour; should two methods of one figure hash
+ * to the same colour, the later (in name order) takes the next free one of the palette.
+ */
+export function colourScale(methods: readonly string[]): { domain: string[]; range: string[] } {
+  const domain = [...new Set(methods)].sort((a, b) => a.localeCompare(b));
+  const used = new Set<string>();
+  const range = domain.map((name) => {
+    let c = methodColour(name);
+    if (used.has(c)) c = [...Object.values(TASK_COLOURS).flat(), ...EXTRA_COLOURS].find((x) => !used.has(x) && x !== SCRATCH_COLOUR) ?? c;
+    used.add(c);
+    return c;
+  });
+  return { domain, range };
+}
+
+/**
+ * Horizontal dodge of the points of one fraction (#16.11): method i of k is shifted by
+ * (i − (k−1)/2) steps, a step being 1.5 % of the x range (in log10 units on a log axis), at most
+ * 8 % in all, so error bars at the same fraction sit side by side instead of on top of each other.
+ */
+export function dodgedX(percent: number, i: number, k: number, percents: readonly number[], logX: boolean): number {
+  if (k <= 1) return percent;
+  const lo = Math.min(...percents);
+  const hi = Math.max(...percents);
+  const offset = i - (k - 1) / 2;
+  if (logX) {
+    const range = Math.log10(hi / lo) || 1;
+    const step = Math.min(0.015, 0.08 / (k - 1)) * range;
+    return percent * 10 ** (offset * step);
+  }
+  const range = hi - lo || Math.max(10, hi);
+  const step = Math.min(0.015, 0.08 / (k - 1)) * range;
+  return percent + offset * step;
+}
+
 const baseConfig = {
   font: FONT,
   view: { stroke: '#888' },
@@ -100,8 +168,11 @@ export function dataEfficiencySpec(input: ReportInput, plot: PlotSpec): VlSpec {
   const rows = dataEfficiencyRows(input, plot);
   const percents = rows.map((r) => r.percent);
   const logX = percents.length > 0 && Math.max(...percents) / Math.min(...percents) >= 20;
-  const x = { field: 'percent', type: 'quantitative' as const, title: '% of labelled training cases', scale: logX ? { type: 'log' as const, padding: 14 } : { zero: false, padding: 14 }, axis: { values: [...new Set(percents)].sort((a, b) => a - b) } };
-  const color = { field: 'method', type: 'nominal' as const, title: 'Method' };
+  // points are drawn at a dodged x (error bars side by side); the axis ticks stay at the fractions
+  const colours = colourScale(rows.map((r) => r.method));
+  const values = rows.map((r) => ({ ...r, x: dodgedX(r.percent, colours.domain.indexOf(r.method), colours.domain.length, percents, logX) }));
+  const x = { field: 'x', type: 'quantitative' as const, title: '% of labelled training cases', scale: logX ? { type: 'log' as const, padding: 14 } : { zero: false, padding: 14 }, axis: { values: [...new Set(percents)].sort((a, b) => a - b) } };
+  const color = { field: 'method', type: 'nominal' as const, title: 'Method', scale: colours };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: `${plot.name}: ${metricLabel(key)} vs labelled data`, subtitle: spreadNote(rows.map((r) => r.n), 'error bars') },
@@ -109,7 +180,7 @@ export function dataEfficiencySpec(input: ReportInput, plot: PlotSpec): VlSpec {
     height: FIGURE_HEIGHT,
     background: 'white',
     config: baseConfig,
-    data: { values: rows },
+    data: { values },
     layer: [
       { mark: { type: 'errorbar', ticks: true }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: metricLabel(key), scale: yScale(rows, key) }, y2: { field: 'hi' }, color } },
       { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
@@ -170,7 +241,7 @@ export function convergenceSpec(input: ReportInput, plot: PlotSpec): VlSpec {
   const at = plot.fraction ?? fracs[fracs.length - 1] ?? 1;
   const warmups = [...new Set(input.histories.filter((h) => h.node.params.arm === 'finetune' && h.node.params.fraction === at).map((h) => h.node.params.finetune.warmup))].filter((w) => w > 0);
   const x = { field: 'epoch', type: 'quantitative' as const, title: 'Epoch', scale: { zero: false }, axis: { format: 'd', tickMinStep: 1 } };
-  const color = { field: 'method', type: 'nominal' as const, title: 'Method' };
+  const color = { field: 'method', type: 'nominal' as const, title: 'Method', scale: colourScale(rows.map((r) => r.method)) };
   const layers: unknown[] = [
     { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: `Validation ${metricLabel(key)}`, scale: yScale(rows, key) }, y2: { field: 'hi' }, color } },
     { mark: { type: 'line' }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color: { ...color, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } } } },

@@ -1,7 +1,7 @@
 // Reports: tables (Markdown, CSV, LaTeX) and figures (SVG, PNG) computed from a ReportInput
 // alone — a run record or the cached artifacts — so they are regenerated without retraining.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataNode, EvaluateNode, FinetuneNode, PlotSpec, ReportSpec, TableSpec } from '../core/graph.js';
 import { isSynthetic } from '../core/datasets.js';
@@ -11,6 +11,8 @@ import { metricKey } from '../runtime/eval/metrics.js';
 import { isSegmentationMetric } from '../core/metrics.js';
 import { plotSpec, renderPng, renderSvg } from './figures.js';
 import { assertOneSweep } from './scope.js';
+import { prepareOutDir } from './outdir.js';
+import { pretrainCorpusText } from '../core/geometry.js';
 import { referenceNames } from './reference/index.js';
 import {
   buildComparison,
@@ -24,6 +26,7 @@ import {
   renderMarkdown,
 } from './tables.js';
 
+export { prepareOutDir } from './outdir.js';
 export { assertOneSweep, reportScopes, sweepOfNode, type ReportScope } from './scope.js';
 export { buildTable, buildComparison, renderMarkdown, renderCsv, renderLatex } from './tables.js';
 export { plotSpec, renderSvg, renderPng } from './figures.js';
@@ -88,6 +91,20 @@ function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'table';
 }
 
+/** What each pretrained method of the report trained on (#16.11): "3D-Rotation pretrains on 91 of 96 cases of corpus (…)". */
+export function pretrainingLines(input: ReportInput): string[] {
+  const byId = new Map(input.graph.nodes.map((n) => [n.id, n]));
+  const out = new Map<string, string>();
+  for (const r of input.results) {
+    const ft = byId.get(r.node.inputs[0] ?? '');
+    const pre = ft && ft.kind === 'finetune' ? byId.get(ft.inputs[1] ?? '') : undefined;
+    if (!pre || pre.kind !== 'pretrain' || out.has(pre.id)) continue;
+    const data = byId.get(pre.inputs[0] ?? '');
+    if (data && data.kind === 'data') out.set(pre.id, `Pretraining: ${ft!.kind === 'finetune' ? ft!.params.method : pre.id} ${pretrainCorpusText(data.params.dataset)}.`);
+  }
+  return [...out.values()];
+}
+
 export interface WrittenReport {
   /** Paths of the written files, relative to outDir. */
   files: string[];
@@ -100,7 +117,7 @@ export interface WrittenReport {
 /** Write every table and figure of `spec` into `outDir` (created), plus an index `report.md`. */
 export async function writeReport(input: ReportInput, spec: ReportSpec, outDir: string): Promise<WrittenReport> {
   assertOneSweep(input);
-  await mkdir(outDir, { recursive: true });
+  prepareOutDir(outDir);
   const files: string[] = [];
   const tables: string[] = [];
   const warnings: string[] = [];
@@ -115,6 +132,8 @@ export async function writeReport(input: ReportInput, spec: ReportSpec, outDir: 
   index.push(`${evals} evaluation(s), ${reps} repetition(s), ${input.histories.length} training histories.`, '');
   if (input.differentData) index.push('> **⚠ Different data:** these results come from synthetic phantoms or other non-paper data; published numbers are shown for orientation only.', '');
   if (evals === 0) index.push('> No evaluation has finished in this run yet; the tables are empty.', '');
+  const corpus = pretrainingLines(input);
+  if (corpus.length) index.push(...corpus.map((l) => `- ${l}`), '');
   if (input.missing?.length && evals > 0) {
     // A partial run: say which cells are missing or averaged over fewer repetitions.
     const list = input.missing.map((m) => `${m.id} (${m.status})`).join(', ');

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compileFile } from '../../compiler/index.js';
 import { pretextEncoderInput } from '../../compiler/cost.js';
+import { encoderDivisor, pretrainCorpusText } from '../../core/geometry.js';
 import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
 import type { Command } from '../command.js';
 import { fileProblem, parseArgs, render } from './check.js';
@@ -49,7 +50,10 @@ export function keyParams(n: GraphNode): string {
       const spatial = n.params.inputShape.slice(0, -1);
       const seen = pretextEncoderInput(p, n.params.encoder, spatial);
       const same = seen.patch.join('x') === spatial.join('x');
-      const patches = same ? '' : ` → ${['rpl', 'jigsaw', 'cpc'].includes(p.task) ? `${seen.runs} patches of ` : ''}${seen.patch.join('x')}`;
+      // a grid patch that is not a multiple of the encoder's divisor is cropped (warning SSL076): say from what
+      const raw = t.task === 'rpl' || t.task === 'jigsaw' ? spatial.map((s) => Math.floor(s / t.grid) - 2 * t.jitter) : seen.patch;
+      const cropped = raw.join('x') !== seen.patch.join('x') ? ` (cropped from ${raw.join('x')})` : '';
+      const patches = same ? '' : ` → ${['rpl', 'jigsaw', 'cpc'].includes(p.task) ? `${seen.runs} patches of ` : ''}${seen.patch.join('x')}${cropped}`;
       return `${p.dim}D ${p.task} (${p.variant}) ${task}; ${n.params.encoder.kind} in ${n.params.inputShape.join('x')}${patches}; ${p.train.epochs} ep, batch ${p.train.batch}, lr ${p.train.optimizer.lr}`;
     }
     case 'finetune': {
@@ -61,6 +65,34 @@ export function keyParams(n: GraphNode): string {
     case 'report':
       return [...n.params.report.tables.map((t) => `table ${t.name}`), ...n.params.report.plots.map((p) => `plot ${p.name}`)].join(', ') + ` → ${n.params.report.formats.join(', ')}`;
   }
+}
+
+/**
+ * Plan warnings that `check` leaves out: RPL/Jigsaw patches cropped to a multiple of the
+ * encoder's divisor (SSL076, #16.11), with the reason and a jitter that fits exactly.
+ */
+export function planWarnings(graph: ExecutionGraph): string[] {
+  const out: string[] = [];
+  for (const n of graph.nodes) {
+    if (n.kind !== 'pretrain') continue;
+    const p = n.params.pretext;
+    const t = p.params;
+    if (t.task !== 'rpl' && t.task !== 'jigsaw') continue;
+    const spatial = n.params.inputShape.slice(0, -1);
+    const used = pretextEncoderInput(p, n.params.encoder, spatial).patch;
+    const cells = spatial.map((s) => Math.floor(s / t.grid));
+    const raw = cells.map((c) => c - 2 * t.jitter);
+    if (raw.join('x') === used.join('x')) continue;
+    const div = encoderDivisor(n.params.encoder);
+    const unit = p.dim === 2 ? 'pixel' : 'voxel';
+    const exact = cells.every((c, i) => (c - used[i]!) % 2 === 0 && (c - used[i]!) / 2 === (cells[0]! - used[0]!) / 2) ? (cells[0]! - used[0]!) / 2 : null;
+    out.push(
+      `warning SSL076: pretext ${p.name}: the ${raw.join('x')}-${unit} patches (cell ${cells.join('x')} − 2 × jitter ${t.jitter}) are cropped to ${used.join('x')}, ` +
+        `because the encoder halves its input ${Math.log2(div)} time${div === 2 ? '' : 's'} (sides must be multiples of ${div})` +
+        (exact !== null && exact !== t.jitter ? `; jitter = ${exact} ${p.dim === 2 ? 'px' : 'voxels'} would fit exactly` : ''),
+    );
+  }
+  return out;
 }
 
 function costText(n: GraphNode): string {
@@ -83,6 +115,11 @@ export function renderPlan(graph: ExecutionGraph, states?: Record<string, PlanSt
       `  ${n.kind.padEnd(8)} ${n.id.padEnd(idW)}  ${n.hash.slice(0, 12)}${st ? `  [${st.state}${st.reason ? ': ' + st.reason : ''}]` : ''}`,
     );
     lines.push(`  ${' '.repeat(8)} ${keyParams(n)}${cost ? `\n  ${' '.repeat(8)} cost: ${cost}` : ''}`);
+    if (n.kind === 'pretrain') {
+      // what pretraining trains on, and what it holds out (#16.11)
+      const data = graph.nodes.find((d) => d.id === n.inputs[0]);
+      if (data && data.kind === 'data') lines.push(`  ${' '.repeat(8)} data: ${pretrainCorpusText(data.params.dataset)}`);
+    }
   }
   const train = graph.nodes.filter((n) => n.cost && n.cost.steps !== null);
   const total = train.reduce((a, n) => a + n.cost!.flopsPerStep * n.cost!.steps!, 0);
@@ -135,6 +172,7 @@ export async function runPlan(argv: string[]): Promise<number> {
       states = undefined;
     }
   }
+  for (const w of planWarnings(graph)) process.stderr.write(`${w}\n`);
   process.stdout.write(renderPlan(graph, states));
   return 0;
 }

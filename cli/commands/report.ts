@@ -8,7 +8,7 @@ import type { Command } from '../command.js';
 import type { ExecutionGraph, ReportNode, ReportSpec } from '../../core/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
-import { defaultReportSpec, reportInputFromRecord, reportScopes, writeReport } from '../../report/index.js';
+import { defaultReportSpec, prepareOutDir, reportInputFromRecord, reportScopes, writeReport } from '../../report/index.js';
 import { compileFile } from '../../compiler/index.js';
 
 const usage = `usage: ssl3d report FILE [--run ID|latest] [--cache DIR] [--out DIR] [--quiet] [--as-recorded]
@@ -147,6 +147,8 @@ export const command: Command = {
     }
     const cacheDir = resolve(args.cache ?? join(dirname(file), '.ssl3d'));
     try {
+      // an unwritable --out fails before any work (#17.11: /proc/self/x used to spin forever)
+      if (args.out !== null) prepareOutDir(args.out);
       // Only runs of this file's experiment (a shared --cache may hold several experiments' runs).
       const currentGraph = compiledGraph(file);
       const { id, record } = chooseRun(cacheDir, args.run, currentGraph ? currentGraph.experiment : null);

@@ -522,6 +522,20 @@ beyond the last fold would have no fold to test on. Without repetitions, folds =
     evaluate kappa { folds = 5 }                     // fix: 5 repetitions, one per fold`,
   },
   {
+    code: 'SSL076',
+    title: 'grid patches cropped to fit the encoder (plan warning)',
+    explanation: `RPL and Jigsaw cut each input into a grid of cells and take one patch per cell, cell − 2 ×
+jitter per side. The encoder halves its input once per pooling, so a patch side must be a
+multiple of 2^poolings; a patch that is not is cropped down to the nearest multiple when the
+task runs (34 → 32 for an encoder that pools twice), and the pixels cut off are never seen.
+\`ssl3d plan\` says so with this warning (the size used, the reason, and a jitter that fits
+exactly when there is one); \`check\` stays quiet, because the paper's own setting crops too
+(128³ BraTS volumes, grid 3, jitter 3: 36³ patches, 32³ used by the 5-level encoder).
+
+    pretext j = jigsaw { data = img, encoder = tiny2d, grid = 3, jitter = 8 px }   // 102 px images: cell 34, patch 18 → 16, warning
+    pretext j = jigsaw { data = img, encoder = tiny2d, grid = 3, jitter = 9 px }   // patch 16: fits`,
+  },
+  {
     code: 'SSL090',
     title: 'NUL byte in a string',
     explanation: `A string value (a data path, a pattern, a name) contains the byte 0, e.g. written

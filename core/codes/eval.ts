@@ -81,4 +81,10 @@ export const codes = [
     explanation:
       'vega-lite/vega could not render a figure to SVG, or resvg could not convert it to PNG. Tables are still written.\nFix: report the message; as a workaround request only the `svg` format or only tables.',
   },
+  {
+    code: 'SSL175',
+    title: 'report folder not writable',
+    explanation:
+      "The report's folder (`--out DIR`, or `reports/<run id>` beside the experiment file) cannot be created or written: a part of the path is a file, a folder without write permission, or a place such as /proc that accepts no files. It is checked before anything is computed, by creating the missing folders one level at a time and writing a probe file.\nFix: pass a writable folder with `--out`.",
+  },
 ] as const satisfies readonly CodeInfo[];

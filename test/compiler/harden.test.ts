@@ -59,3 +59,13 @@ describe('__proto__, constructor and prototype are ordinary keys (#17.9)', () =>
     expect(compile(hostile).diagnostics.some((d) => d.code === 'SSL027')).toBe(true);
   });
 });
+
+describe('past the nesting limit (#17.11)', () => {
+  it('only the nesting error is reported, not a spurious "declares no experiment" (SSL036)', () => {
+    const deep = text + '\ndataset d = phantom3d { x = ' + '{ a = '.repeat(150) + '1' + ' }'.repeat(150) + ' }\n';
+    const r = compile(deep);
+    expect(r.graph).toBeNull();
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['SSL001']);
+    expect(r.diagnostics[0]!.message).toContain('nested more than 100 levels');
+  });
+});

@@ -1,0 +1,55 @@
+// The report folder, checked before any work: it is created one level at a time (never with a
+// recursive mkdir, which spins forever under /proc in Node 20) and a probe file is written and
+// removed, so an unwritable --out fails at once with SSL175 instead of after the tables are built.
+
+import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { SslRuntimeError } from '../runtime/contract.js';
+
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e && typeof e.code === 'string' ? e.code : err instanceof Error ? err.message : String(err);
+}
+
+/** Create `dir` (and missing parents) and prove it writable, or throw SSL175 naming the place. */
+export function prepareOutDir(dir: string): string {
+  const abs = resolve(dir);
+  const missing: string[] = [];
+  let p = abs;
+  while (!existsSync(p)) {
+    missing.unshift(p);
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  const fail = (where: string, why: string): never => {
+    throw new SslRuntimeError('SSL175', `cannot write the report to ${abs}: ${where} ${why}`, abs);
+  };
+  let st;
+  try {
+    st = statSync(p);
+  } catch (err) {
+    return fail(p, `cannot be read (${reason(err)})`);
+  }
+  if (!st.isDirectory()) fail(p, 'is not a folder');
+  try {
+    accessSync(p, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    fail(p, `is not writable (${reason(err)})`);
+  }
+  for (const m of missing) {
+    try {
+      mkdirSync(m);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(m).isDirectory()) fail(m, `cannot be created (${reason(err)})`);
+    }
+  }
+  const probe = join(abs, `.ssl3d-write-probe-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (err) {
+    fail(abs, `does not accept files (${reason(err)})`);
+  }
+  return abs;
+}

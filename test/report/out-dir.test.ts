@@ -1,0 +1,48 @@
+// #17.11: `ssl3d report --out /proc/self/x` spun at 94 % CPU forever (Node's recursive mkdir loops
+// under /proc). An unwritable --out now fails at once, before any work, with a located SSL175.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { command } from '../../cli/commands/report.js';
+import { prepareOutDir } from '../../report/outdir.js';
+
+let dir = '';
+let err = '';
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ssl3d-outdir-'));
+  writeFileSync(join(dir, 'exp.ssl'), 'experiment fixture {}\n');
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  chmodSync(dir, 0o755);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('report --out that cannot be written', () => {
+  it('/proc/self/x fails fast with SSL175 naming the place, before looking for a run', async () => {
+    const t0 = Date.now();
+    const rc = await command.run([join(dir, 'exp.ssl'), '--out', '/proc/self/x']);
+    expect(rc).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(err).toContain('SSL175');
+    expect(err).toContain('/proc/self');
+    expect(err).not.toContain('SSL170'); // no run exists: the folder was checked first
+    expect(err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('a path through a file, and a deeper /proc path, are refused the same way', () => {
+    writeFileSync(join(dir, 'plain'), 'x');
+    expect(() => prepareOutDir(join(dir, 'plain', 'sub'))).toThrow(/SSL175|not a folder/);
+    expect(() => prepareOutDir('/proc/self/x/y/z')).toThrow(/cannot write the report to \/proc\/self\/x\/y\/z/);
+  });
+
+  it('creates missing levels of a writable path and leaves no probe file', () => {
+    const out = join(dir, 'a', 'b', 'c');
+    expect(prepareOutDir(out)).toBe(out);
+    mkdirSync(join(out, 'd'));
+  });
+});
