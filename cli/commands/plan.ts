@@ -17,7 +17,45 @@ const usage = `usage: ssl3d plan FILE [options]
   --cache DIR        cache folder to report cached / partial / to-run (default: .ssl3d/ beside FILE)
   --executor slurm   print the sbatch lines \`ssl3d run --executor slurm\` would submit (dry run)
   --no-color         plain output
+  --backend NAME     estimate wall time for this backend (default: the experiment's backend)
+  --probe            measure the backend's speed again (about 1 s) instead of the cached value
+  --no-estimate      no wall-time estimates (no backend probe)
+
+Wall time is estimated per training node and in total: the cost model's FLOPs divided by the
+backend's measured speed (a ~1 s training probe, cached per machine, backend and version in
+~/.cache/ssl3d/speed.json; SSL3D_SPEED_CACHE names another file, SSL3D_NO_PROBE=1 turns it off).
 `;
+
+/** Measured speed of the backend that would run the plan (runtime/backend/speed.ts). */
+export interface PlanSpeed {
+  /** tfjs backend that was measured ('native', 'cpu', …) */
+  backend: string;
+  flopsPerSecond: number;
+  /** e.g. "measured now" or "cached from 2026-12-04" */
+  source: string;
+}
+
+/** Seconds in words: 45 s, 12 min, 5.2 h, 3.1 days. */
+export function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return 'unknown';
+  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 36 * 3600) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} days`;
+}
+
+/** Estimated training seconds of a node (FLOPs per step × steps / measured FLOP/s), or null. */
+export function nodeSeconds(n: GraphNode, speed: PlanSpeed): number | null {
+  const c = n.cost;
+  if (!c || c.steps === null) return null;
+  return (c.flopsPerStep * c.steps) / speed.flopsPerSecond;
+}
+
+/** The days warning, or null: a plan that would run a day or more on this backend says so. */
+export function daysWarning(seconds: number, speed: PlanSpeed): string | null {
+  if (seconds < 86400) return null;
+  return `warning: this plan would train for about ${fmtDuration(seconds)} on the ${speed.backend} backend of this machine; lower epochs, sizes or repetitions, or run on a faster backend (--executor slurm spreads nodes over a cluster)`;
+}
 
 export type PlanState = { state: 'cached' | 'partial' | 'to-run'; reason: string };
 
@@ -101,8 +139,8 @@ function costText(n: GraphNode): string {
   return `${fmtCount(c.trainableParams)} params, ${(c.activationBytes / 2 ** 20).toFixed(0)} MB act, ${(c.flopsPerStep / 1e9).toFixed(1)} GFLOP/step, ${c.steps === null ? '? steps' : `${c.steps} steps`}`;
 }
 
-/** The plan as text: one line per node in run order (with cache state when given). */
-export function renderPlan(graph: ExecutionGraph, states?: Record<string, PlanState>): string {
+/** The plan as text: one line per node in run order (with cache state and time estimates when given). */
+export function renderPlan(graph: ExecutionGraph, states?: Record<string, PlanState>, speed?: PlanSpeed): string {
   const lines: string[] = [];
   lines.push(`experiment ${graph.experiment} (${graph.source.file}, seed ${graph.seed}, backend ${graph.backend}): ${graph.nodes.length} nodes`);
   const idW = Math.min(48, Math.max(...graph.nodes.map((n) => n.id.length)));
@@ -110,7 +148,8 @@ export function renderPlan(graph: ExecutionGraph, states?: Record<string, PlanSt
   for (const n of graph.nodes) {
     const st = states?.[n.id];
     if (st) counts[st.state] = (counts[st.state] ?? 0) + 1;
-    const cost = costText(n);
+    const secs = speed ? nodeSeconds(n, speed) : null;
+    const cost = costText(n) + (secs !== null ? `, ≈ ${fmtDuration(secs)}` : '');
     lines.push(
       `  ${n.kind.padEnd(8)} ${n.id.padEnd(idW)}  ${n.hash.slice(0, 12)}${st ? `  [${st.state}${st.reason ? ': ' + st.reason : ''}]` : ''}`,
     );
@@ -124,12 +163,24 @@ export function renderPlan(graph: ExecutionGraph, states?: Record<string, PlanSt
   const train = graph.nodes.filter((n) => n.cost && n.cost.steps !== null);
   const total = train.reduce((a, n) => a + n.cost!.flopsPerStep * n.cost!.steps!, 0);
   lines.push(`total: ${(total / 1e12).toFixed(2)} TFLOP over ${train.length} training node${train.length === 1 ? '' : 's'} with known steps`);
+  if (speed) {
+    // the time still to spend: cached nodes cost nothing
+    const todo = train.filter((n) => states?.[n.id]?.state !== 'cached');
+    const secs = todo.reduce((a, n) => a + (nodeSeconds(n, speed) ?? 0), 0);
+    const unknown = graph.nodes.filter((n) => n.cost && n.cost.steps === null).length;
+    lines.push(
+      `estimated training time: ${fmtDuration(secs)} on ${speed.backend} (${todo.length} node${todo.length === 1 ? '' : 's'}${states ? ' to run' : ''}; ` +
+        `${(speed.flopsPerSecond / 1e9).toFixed(1)} GFLOP/s ${speed.source}; data preparation and evaluation not included${unknown ? `; ${unknown} node${unknown === 1 ? '' : 's'} with unknown steps left out` : ''})`,
+    );
+    const w = daysWarning(secs, speed);
+    if (w) lines.push(`⚠ ${w}`);
+  }
   if (states) lines.push(`cache: ${['cached', 'partial', 'to-run'].map((s) => `${counts[s] ?? 0} ${s}`).join(', ')}`);
   return lines.join('\n') + '\n';
 }
 
 export async function runPlan(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, 'plan', ['--requeue'], ['--cache', '--executor', '--backend'], usage);
+  const args = parseArgs(argv, 'plan', ['--requeue', '--probe', '--no-estimate'], ['--cache', '--executor', '--backend'], usage);
   if (typeof args === 'number') return args;
   if (args.files.length !== 1) {
     process.stderr.write(`ssl3d plan: give exactly one FILE\n\n${usage}`);
@@ -173,8 +224,24 @@ export async function runPlan(argv: string[]): Promise<number> {
     }
   }
   for (const w of planWarnings(graph)) process.stderr.write(`${w}\n`);
-  process.stdout.write(renderPlan(graph, states));
+  const speed = args.flags.has('--no-estimate') || process.env.SSL3D_NO_PROBE === '1' ? undefined : await planSpeed(args.values.get('--backend') ?? graph.backend, args.flags.has('--probe'));
+  const text = renderPlan(graph, states, speed ?? undefined);
+  process.stdout.write(text);
+  const days = /^⚠ (warning: .*)$/m.exec(text);
+  if (days) process.stderr.write(`ssl3d plan: ${days[1]}\n`);
   return 0;
+}
+
+/** The backend's measured speed (cached probe, or a new ~1 s one); undefined when it cannot run. */
+async function planSpeed(choice: string, fresh: boolean): Promise<PlanSpeed | undefined> {
+  try {
+    const { backendSpeed } = await import('../../runtime/backend/speed.js');
+    const p = await backendSpeed(choice, { fresh });
+    return { backend: p.backend, flopsPerSecond: p.flopsPerSecond, source: p.cached ? `cached from ${p.measuredAt.slice(0, 10)}` : 'measured now' };
+  } catch (err) {
+    process.stderr.write(`ssl3d plan: no time estimate: the ${choice} backend could not be measured (${err instanceof Error ? err.message.split('\n')[0] : String(err)})\n`);
+    return undefined;
+  }
 }
 
 /** `ssl3d plan FILE --executor slurm`: the sbatch lines of the uncached nodes, as a shell script. */

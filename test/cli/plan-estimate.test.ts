@@ -68,3 +68,87 @@ describe('what pretraining trains on is said (#16.11)', () => {
     ]);
   });
 });
+
+describe('plan: wall-time estimates from a cached backend probe (#16.10)', () => {
+  it('the probe runs once, is cached per machine + backend + version, and converts steps to FLOP/s', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { backendSpeed, probeFlopsPerStep, speedKey } = await import('../../runtime/backend/speed.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ssl3d-speed-'));
+    try {
+      const cachePath = join(dir, 'speed.json');
+      const calls: string[] = [];
+      const runner = async (choice: string) => (calls.push(choice), { backend: choice === 'auto' ? 'native' : choice, steps: 10, seconds: 2 });
+      const first = await backendSpeed('auto', { runner, cachePath });
+      expect(first).toMatchObject({ cached: false, backend: 'native', steps: 10 });
+      expect(first.flopsPerSecond).toBeCloseTo((10 * probeFlopsPerStep()) / 2, 3);
+      const again = await backendSpeed('auto', { runner, cachePath });
+      expect(again).toMatchObject({ cached: true, flopsPerSecond: first.flopsPerSecond });
+      expect(calls).toEqual(['auto']); // cached: no second probe
+      await backendSpeed('cpu', { runner, cachePath }); // another backend is another key
+      expect(calls).toEqual(['auto', 'cpu']);
+      expect(speedKey('cpu')).not.toBe(speedKey('auto'));
+      expect(Object.keys(JSON.parse(readFileSync(cachePath, 'utf8')) as object).sort()).toEqual([speedKey('auto'), speedKey('cpu')].sort());
+      await backendSpeed('auto', { runner, cachePath, fresh: true }); // --probe measures again
+      expect(calls).toEqual(['auto', 'cpu', 'auto']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('per node and in total: FLOPs per step × steps / measured speed; cached nodes cost nothing', async () => {
+    const { compileFile } = await import('../../compiler/index.js');
+    const { nodeSeconds } = await import('../../cli/commands/plan.js');
+    const g = compileFile('experiments/quickstart.ssl').graph!;
+    const speed = { backend: 'native', flopsPerSecond: 1e10, source: 'measured now' };
+    const pre = g.nodes.find((n) => n.kind === 'pretrain')!;
+    expect(nodeSeconds(pre, speed)).toBeCloseTo((pre.cost!.flopsPerStep * pre.cost!.steps!) / 1e10, 9);
+    const text = renderPlan(g, undefined, speed);
+    const total = g.nodes.reduce((a, n) => a + (nodeSeconds(n, speed) ?? 0), 0);
+    expect(total).toBeGreaterThan(60);
+    expect(text).toContain(`estimated training time: ${Math.round(total / 60)} min on native (9 nodes; 10.0 GFLOP/s measured now`);
+    expect(text).toMatch(/cost: 497\.5k params, 18 MB act, 2\.7 GFLOP\/step, 240 steps, ≈ \d+ s/);
+    expect(text).not.toContain('days');
+    const states = Object.fromEntries(g.nodes.map((n) => [n.id, { state: n.kind === 'pretrain' ? ('cached' as const) : ('to-run' as const), reason: '' }]));
+    expect(renderPlan(g, states, speed)).toContain('(8 nodes to run;');
+  });
+
+  it('a plan of days says so clearly (a slow backend, paper-size BraTS)', async () => {
+    const { compileFile } = await import('../../compiler/index.js');
+    const g = compileFile('experiments/brats.ssl').graph!;
+    const slow = { backend: 'cpu', flopsPerSecond: 2e9, source: 'cached from 2026-12-04' };
+    const text = renderPlan(g, undefined, slow);
+    expect(text).toMatch(/estimated training time: [\d.]+ days on cpu/);
+    expect(text).toMatch(/⚠ warning: this plan would train for about [\d.]+ days on the cpu backend of this machine/);
+  });
+
+  it('ssl3d plan reads the cached speed of this machine (no probe), and --no-estimate leaves it out', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { vi } = await import('vitest');
+    const { speedKey } = await import('../../runtime/backend/speed.js');
+    const { runPlan } = await import('../../cli/commands/plan.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ssl3d-speed-'));
+    const saved = { ...process.env };
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((x: string | Uint8Array) => ((out += String(x)), true));
+    try {
+      const cache = join(dir, 'speed.json');
+      const key = speedKey('auto');
+      writeFileSync(cache, JSON.stringify({ [key]: { key, choice: 'auto', backend: 'native', flopsPerSecond: 5e9, steps: 9, seconds: 1, workload: 'fake', measuredAt: '2026-12-01T00:00:00.000Z' } }));
+      delete process.env.SSL3D_NO_PROBE;
+      process.env.SSL3D_SPEED_CACHE = cache;
+      expect(await runPlan(['experiments/quickstart.ssl', '--cache', join(dir, 'none')])).toBe(0);
+      expect(out).toMatch(/estimated training time: \d+ min on native \(9 nodes to run; 5\.0 GFLOP\/s cached from 2026-12-01;/);
+      out = '';
+      expect(await runPlan(['experiments/quickstart.ssl', '--no-estimate', '--cache', join(dir, 'none')])).toBe(0);
+      expect(out).not.toContain('estimated');
+    } finally {
+      spy.mockRestore();
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
