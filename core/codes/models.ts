@@ -58,7 +58,7 @@ export const codes = [
     code: 'SSL136',
     title: 'loss became NaN or Inf',
     explanation:
-      'The training loss was not finite and the node declares `onNaN: stop`. Nothing from the failing epoch\n' +
+      'The training loss was not finite (or exploded above 10⁴ × the first loss), or the validation loss was not finite, and the node declares `onNaN: stop`. Nothing from the failing epoch\n' +
       'was applied; the last completed epoch is in the checkpoint. Lower the learning rate, enable gradient\n' +
       'clipping (clipNorm), check the data for NaN voxels, or declare `onNaN: retry-lower-lr`.',
   },

@@ -163,6 +163,22 @@ async function snapshot(models: tf.LayersModel[], opt: Optimizer): Promise<{ wei
 
 const finite = (x: number): boolean => Number.isFinite(x);
 
+/**
+ * A step loss this many times the run's first loss (or 1, whichever is larger) counts as
+ * diverging, like a NaN (#17.11: an epoch ended at 3.1e23 with no policy firing). Our losses
+ * (cross-entropy, Dice, InfoNCE, triplet) start at a few units; a 10⁴-fold rise is no longer
+ * training.
+ */
+export const EXPLODING_FACTOR = 1e4;
+
+/** Why an epoch's result is not usable (NaN/Inf or exploding training loss, NaN validation loss), or null. */
+function badValidation(metrics: Record<string, number>): string | null {
+  for (const [k, v] of Object.entries(metrics)) {
+    if (/^val_.*loss/.test(k) && !finite(v)) return `validation loss ${k} became ${v}`;
+  }
+  return null;
+}
+
 export async function trainLoop<B extends tf.TensorContainer = void>(opts: TrainLoopOptions<B>): Promise<TrainLoopResult> {
   const optimizer = new Optimizer(opts.optimizer);
   try {
@@ -187,6 +203,8 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
   let history: EpochRecord[] = [];
   let nanRetried = false;
   let start = 1;
+  /** The run's first finite loss (on resume: the first epoch's mean): the scale for an exploding loss. */
+  let reference: number | null = null;
 
   // ── resume ──
   const ck = ctx.loadCheckpoint();
@@ -211,6 +229,7 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
       throw e;
     }
     history = meta.history.slice(0, ck.epoch);
+    reference = history.find((e) => finite(e.loss))?.loss ?? null;
     nanRetried = meta.nanRetried;
     start = ck.epoch + 1;
     ctx.emit({ type: 'info', node, message: `resuming after epoch ${ck.epoch} of ${opts.epochs}` });
@@ -251,25 +270,34 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
     const snap = opts.onNaN === 'retry-lower-lr' && !nanRetried ? await snapshot(models, optimizer) : null;
 
     const t0 = Date.now();
-    let result = await runEpoch(epoch, vars);
-    if (result.kind === 'nan') {
-      const where = `loss became ${result.loss} at epoch ${epoch} step ${result.step + 1} of ${opts.stepsPerEpoch}`;
-      if (opts.onNaN === 'stop') throw new SslRuntimeError('SSL136', `${node}: ${where}; stopping (onNaN: stop). The checkpoint of epoch ${epoch - 1} is kept.`);
-      if (nanRetried || !snap) throw new SslRuntimeError('SSL137', `${node}: ${where} again after lowering the learning rate to ${optimizer.lr}; stopping.`);
+    // One attempt at the epoch: train, then validate. The NaN policy covers a NaN/Inf or
+    // exploding training loss and a NaN validation loss alike (#17.11); the weights restored
+    // for a retry are those of the start of this epoch, the last state that passed every check
+    // (a bad epoch is never checkpointed).
+    const attempt = async (): Promise<{ result: EpochResult; metrics: Record<string, number> | null; bad: string | null }> => {
+      const r = await runEpoch(epoch, vars);
+      if (r.kind === 'nan') return { result: r, metrics: null, bad: `${r.exploding ? `loss exploded to ${r.loss} (the first loss was ${Number(reference!.toPrecision(4))}; above ${EXPLODING_FACTOR * Math.max(1, Math.abs(reference!))} counts as diverging)` : `loss became ${r.loss}`} at epoch ${epoch} step ${r.step + 1} of ${opts.stepsPerEpoch}` };
+      if (r.kind === 'aborted') return { result: r, metrics: null, bad: null };
+      const m: Record<string, number> = { ...r.trainMetrics };
+      if (opts.validate) Object.assign(m, await opts.validate(epoch));
+      const v = badValidation(m);
+      return { result: r, metrics: m, bad: v ? `${v} after epoch ${epoch} (training loss ${r.loss})` : null };
+    };
+    let { result, metrics: m0, bad } = await attempt();
+    if (bad) {
+      if (opts.onNaN === 'stop') throw new SslRuntimeError('SSL136', `${node}: ${bad}; stopping (onNaN: stop). The checkpoint of epoch ${epoch - 1} is kept.`);
+      if (nanRetried || !snap) throw new SslRuntimeError('SSL137', `${node}: ${bad} again after lowering the learning rate to ${optimizer.lr}; stopping.`);
       nanRetried = true;
       snap.weights.forEach((w, i) => assignWeights(models[i]!, w, '<epoch-start snapshot>'));
       optimizer.setState(snap.opt, snap.meta);
       optimizer.lr = snap.meta.lr / 10;
-      ctx.emit({ type: 'warning', node, message: `${where}; restored the weights of the start of epoch ${epoch} and retrying once with learning rate ${optimizer.lr}` });
-      result = await runEpoch(epoch, vars);
-      if (result.kind === 'nan') {
-        throw new SslRuntimeError('SSL137', `${node}: loss became ${result.loss} at epoch ${epoch} step ${result.step + 1} again after lowering the learning rate to ${optimizer.lr}; stopping.`);
-      }
+      ctx.emit({ type: 'warning', node, message: `${bad}; restored the weights of the start of epoch ${epoch} (the last good ones) and retrying once with learning rate ${optimizer.lr}` });
+      ({ result, metrics: m0, bad } = await attempt());
+      if (bad) throw new SslRuntimeError('SSL137', `${node}: ${bad} again after lowering the learning rate to ${optimizer.lr}; stopping.`);
     }
-    if (result.kind === 'aborted') return { epochs: history, interrupted: true, resumedFrom, lr: optimizer.lr };
+    if (result.kind === 'aborted' || !m0 || result.kind !== 'ok') return { epochs: history, interrupted: true, resumedFrom, lr: optimizer.lr };
 
-    const metrics: Record<string, number> = { ...result.trainMetrics };
-    if (opts.validate) Object.assign(metrics, await opts.validate(epoch));
+    const metrics: Record<string, number> = m0;
     const rec: EpochRecord = { epoch, loss: result.loss, metrics, durationMs: Date.now() - t0, lr: optimizer.lr, frozen };
     history = [...history, rec];
     ctx.emit({ type: 'epoch', node, epoch, totalEpochs: opts.epochs, loss: rec.loss, metrics, durationMs: rec.durationMs });
@@ -279,7 +307,7 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
 
   type EpochResult =
     | { kind: 'ok'; loss: number; trainMetrics: Record<string, number> }
-    | { kind: 'nan'; step: number; loss: number }
+    | { kind: 'nan'; step: number; loss: number; exploding: boolean }
     | { kind: 'aborted' };
 
   async function runEpoch(epoch: number, vars: NamedVariable[]): Promise<EpochResult> {
@@ -314,11 +342,13 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
         if (opts.prepare) tf.dispose(batch as tf.TensorContainer);
       }
       const loss = (await out.value.data())[0]!;
-      if (!finite(loss)) {
+      const exploding = finite(loss) && reference !== null && Math.abs(loss) > EXPLODING_FACTOR * Math.max(1, Math.abs(reference));
+      if (!finite(loss) || exploding) {
         tf.dispose([out.value, ...Object.values(out.grads)]);
         tf.dispose(recorded.map((r) => r[1]));
-        return { kind: 'nan', step: s, loss };
+        return { kind: 'nan', step: s, loss, exploding };
       }
+      if (reference === null) reference = loss;
       optimizer.apply(vars, vars.map((v) => out.grads[v.variable.name] ?? null));
       tf.dispose([out.value, ...Object.values(out.grads)]);
       for (const [name, t] of recorded) {
