@@ -275,3 +275,13 @@ export function encoderParams(enc: EncoderSpec, inputChannels: number, dim: numb
   encoderWalk(w, enc, Array.from({ length: dim }, () => 64), inputChannels);
   return w.t.params;
 }
+
+/**
+ * Memory one training step needs, roughly (#17.7): the kept activations of the batch plus four
+ * float32 copies of the trainable weights (weights, gradients, Adam's two moments). Frozen
+ * weights, the input batch and tfjs's temporaries are left out, so this is a lower bound of
+ * the peak, good for "cannot fit", not for "fits".
+ */
+export function trainingMemoryBytes(c: CostEstimate): number {
+  return c.activationBytes + 16 * c.trainableParams;
+}

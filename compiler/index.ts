@@ -30,6 +30,8 @@ export interface CompileOptions {
    * custom `readFile`, the experiment file's folder.
    */
   importRoot?: string;
+  /** This machine's memory in bytes: training blocks estimated to need more get warning SSL078 (the CLI passes os.totalmem()). */
+  machineMemoryBytes?: number;
 }
 
 export interface CompileResult {
@@ -161,7 +163,7 @@ export function compileSource(text: string, file: string, options: CompileOption
     );
     const syntaxErrors = diags.errorCount > 0;
     try {
-      graph = lowerProgram(loaded.root, loaded.modules, diags, { rootFile: file, sourceHash, version: PACKAGE_VERSION, unusedDataset: (s) => unusedDatasets.push(s) });
+      graph = lowerProgram(loaded.root, loaded.modules, diags, { rootFile: file, sourceHash, version: PACKAGE_VERSION, unusedDataset: (s) => unusedDatasets.push(s), machineMemoryBytes: options.machineMemoryBytes });
     } catch (err) {
       const span: Span = { file: normPath(file), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
       diags.error('SSL099', `internal compiler error: ${err instanceof Error ? err.message : String(err)}`, span);

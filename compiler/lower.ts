@@ -12,8 +12,8 @@ import { channelMapping } from '../core/channels.js';
 import { encoderNeeds, splitCounts } from '../core/geometry.js';
 import { isSegmentationMetric, metricInfo, METRICS, metricsFor, orList } from '../core/metrics.js';
 import { deriveSeed } from '../core/rng.js';
-import { estimateCost, type CostQuery } from './cost.js';
-import { DENSENET_PRESETS, PAPER, REFERENCE_TABLES, UNET_PRESETS } from './defaults.js';
+import { estimateCost, trainingMemoryBytes, type CostQuery } from './cost.js';
+import { DENSENET_PRESETS, LIMITS, PAPER, REFERENCE_TABLES, UNET_PRESETS } from './defaults.js';
 import type { Diagnostics } from './diag.js';
 import type {
   Arm, CostEstimate, DataNode, DatasetSpec, Dim, EncoderSpec, EvalSpec, EvaluateNode, ExecutionGraph, FinetuneNode, FinetuneSpec,
@@ -97,6 +97,8 @@ export interface LowerOptions {
   version: string;
   /** Receives the spec of each dataset of the experiment file that nothing uses (for `check --data`). */
   unusedDataset?: (spec: DatasetSpec) => void;
+  /** This machine's memory in bytes: training blocks whose estimate exceeds it get SSL078 (#17.7). */
+  machineMemoryBytes?: number;
 }
 
 export function lowerProgram(root: Module, modules: Module[], diags: Diagnostics, opts: LowerOptions): ExecutionGraph | null {
@@ -111,6 +113,21 @@ class Lowering {
   private finetuneCache = new Map<Declaration, FinetuneInfo | null>();
   private seed = 0;
   private costs = new Map<string, CostEstimate>();
+
+  /** The largest training-memory estimate of each pretext / finetune block (SSL078). */
+  private peaks = new Map<Checked, { bytes: number; act: number; batch: number; what: string }>();
+  private notePeak(c: Checked, what: string, cost: CostEstimate, batch: number): void {
+    const bytes = trainingMemoryBytes(cost);
+    const prev = this.peaks.get(c);
+    if (!prev || bytes > prev.bytes) this.peaks.set(c, { bytes, act: cost.activationBytes, batch, what });
+  }
+
+  /** A whole number within a sane limit, else SSL077 at the value (#17.7). */
+  private bounded(c: Checked, pointer: string, v: number | undefined, max: number, what: string, hint: string): void {
+    if (v === undefined || !Number.isFinite(v)) return;
+    if (v > max || (Number.isInteger(v) && !Number.isSafeInteger(v)))
+      this.diags.error('SSL077', `${what} = ${v > 1e15 ? v.toExponential(3) : v} is beyond what ssl3d runs (at most ${max.toLocaleString('en-US')})`, valueSpan(c, pointer), hint);
+  }
 
   /** Cost estimates repeat across fractions and repetitions; compute each distinct one once. */
   private cachedCost(q: CostQuery): CostEstimate {
@@ -376,6 +393,11 @@ class Lowering {
       this.diags.error('SSL040', `${pointer.split('/').pop()} has ${a.length} dimension${a.length === 1 ? '' : 's'}, but this ${dim}D dataset needs ${dim}`, valueSpan(c, pointer), dim === 3 ? 'write e.g. 128x128x128' : 'write e.g. 224x224');
       return null;
     }
+    const side = LIMITS.side[dim] ?? LIMITS.side[3]!;
+    const over = a.find((x) => x > side || !Number.isSafeInteger(x));
+    const name = pointer.split('/').pop();
+    if (over !== undefined)
+      this.diags.error('SSL077', `${name} ${a.join('x')} has a side of ${over > 1e15 ? over.toExponential(3) : over}; ssl3d takes at most ${side} per side in ${dim}D`, valueSpan(c, pointer), dim === 3 ? 'write e.g. 128x128x128' : 'write e.g. 224x224');
     return a;
   }
 
@@ -455,6 +477,9 @@ class Lowering {
       weightDecay: num(ob['weight-decay']) ?? 0,
       clipNorm: clip === undefined || clip === 'none' ? null : num(clip) ?? null,
     };
+    this.bounded(c, `${pointer}/epochs`, num(t.epochs), LIMITS.epochs, 'epochs', 'use fewer epochs');
+    this.bounded(c, `${pointer}/batch`, num(t.batch), LIMITS.batch, 'batch', 'use a smaller batch');
+    this.bounded(c, `${pointer}/steps`, typeof t.steps === 'number' ? t.steps : undefined, LIMITS.stepsPerEpoch, 'steps per epoch', 'use fewer steps per epoch');
     return {
       epochs: num(t.epochs) ?? def.epochs,
       batch: num(t.batch) ?? def.batch,
@@ -470,6 +495,7 @@ class Lowering {
     const axisRaw = s.axis;
     const named: Record<string, 0 | 1 | 2> = { axial: 0, coronal: 1, sagittal: 2 };
     const axis = typeof axisRaw === 'string' ? named[axisRaw] ?? 0 : ((num(axisRaw) ?? 0) as 0 | 1 | 2);
+    this.bounded(c, `${pointer}/per-volume`, num(s['per-volume']), LIMITS.slicesPerVolume, 'per-volume', 'take fewer slices per volume');
     return { axis, perVolume: num(s['per-volume']) ?? 16 };
   }
 
@@ -821,6 +847,7 @@ class Lowering {
       const dn = dataNode(p.data);
       const seed = deriveSeed(this.seed, 'pretrain', p.spec.name);
       const cost = estimateCost({ kind: 'pretrain', pretext: p.spec, encoder: p.encoder.spec, inputShape: p.inputShape, cases: trainCases(p.data.spec) });
+      this.notePeak(p.c, `pretext ${p.c.decl.name}`, cost, p.spec.train.batch);
       const n = finish<PretrainNode>(
         { id, kind: 'pretrain', output: 'encoder', inputs: [dn.id], seed, cost, params: { pretext: p.spec, encoder: p.encoder.spec, inputShape: p.inputShape } },
         null,
@@ -913,6 +940,20 @@ class Lowering {
       }
     }
 
+    // Training blocks that cannot fit in this machine's memory, said before anything runs (#17.7)
+    const machine = this.opts.machineMemoryBytes;
+    if (machine && this.diags.errorCount === 0) {
+      const gb = (b: number): string => (b >= 1e12 ? `${Number((b / 1e12).toPrecision(3)).toLocaleString('en-US')} TB` : `${(b / 1e9).toFixed(1)} GB`);
+      for (const [c, p] of this.peaks) {
+        if (p.bytes <= machine) continue;
+        this.diags.warning(
+          'SSL078',
+          `${p.what} needs about ${gb(p.bytes)} of memory to train (activations ${gb(p.act)} at batch ${p.batch}, plus weights, gradients and optimiser state), but this machine has ${gb(machine)}`,
+          c.decl.nameSpan,
+          p.batch > 1 ? `lower the batch (${p.batch} → ${Math.max(1, Math.floor((p.batch * machine) / p.bytes))} would fit the estimate), the input size, or run it on a machine with more memory` : 'lower the input size or the encoder, or run it on a machine with more memory',
+        );
+      }
+    }
     if (this.diags.errorCount > 0) return null;
     const graph: ExecutionGraph = {
       version: GRAPH_VERSION,
@@ -1156,6 +1197,7 @@ class Lowering {
               arm,
               warmup: fspec.warmup,
             });
+            this.notePeak(ft.c, `finetune ${ft.c.decl.name}`, cost, p.train.batch);
             const fnode = b.finish<FinetuneNode>(
               {
                 id: fid,

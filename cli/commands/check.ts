@@ -3,6 +3,7 @@
 // Exit codes: 0 clean (warnings allowed), 1 diagnostics (or --data problems), 2 usage error.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { renderDiagnostics, renderDiagnosticsJson } from '../../grammar/index.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
@@ -29,6 +30,19 @@ export interface CommonArgs {
 }
 
 /** Parse FILE... plus --set/--json/--no-color and the extra flags/valued options a command allows. */
+/**
+ * The memory SSL078 compares training estimates with: SSL3D_MACHINE_MEMORY (bytes, or 0 to turn
+ * the check off), else this machine's total memory.
+ */
+export function machineMemory(): number | undefined {
+  const env = process.env.SSL3D_MACHINE_MEMORY;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    return Number.isFinite(n) && n > 0 ? n : undefined;
+  }
+  return totalmem();
+}
+
 export function parseArgs(argv: string[], cmd: string, extraFlags: string[], extraValued: string[], help: string): CommonArgs | number {
   const out: CommonArgs = { files: [], sets: [], json: false, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, flags: new Set(), values: new Map() };
   for (let i = 0; i < argv.length; i++) {
@@ -162,7 +176,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   const all: Diagnostic[] = [];
   const dataProblems: Array<{ file: string; message: string; code?: string; dataset: string }> = [];
   for (const file of args.files) {
-    const result = compileFile(file, { overrides: args.sets });
+    const result = compileFile(file, { overrides: args.sets, machineMemoryBytes: machineMemory() });
     all.push(...result.diagnostics);
     if (result.diagnostics.some((d) => d.severity === 'error')) status = 1;
     if (!args.json && result.diagnostics.length > 0) process.stderr.write(render(result, result.diagnostics, args.color));

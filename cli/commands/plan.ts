@@ -8,7 +8,7 @@ import { pretextEncoderInput } from '../../compiler/cost.js';
 import { encoderDivisor, pretrainCorpusText } from '../../core/geometry.js';
 import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
 import type { Command } from '../command.js';
-import { fileProblem, parseArgs, render } from './check.js';
+import { fileProblem, machineMemory, parseArgs, render } from './check.js';
 
 const usage = `usage: ssl3d plan FILE [options]
 
@@ -192,7 +192,7 @@ export async function runPlan(argv: string[]): Promise<number> {
     process.stderr.write(`ssl3d plan: ${p}\n`);
     return 2;
   }
-  const result = compileFile(file, { overrides: args.sets });
+  const result = compileFile(file, { overrides: args.sets, machineMemoryBytes: machineMemory() });
   if (result.diagnostics.length > 0) process.stderr.write(render(result, result.diagnostics, args.color));
   const graph = result.graph;
   if (!graph) return 1;

@@ -14,6 +14,7 @@ import { createEventStream } from '../../runtime/executor/emitter.js';
 import type { HandlerResolver } from '../../runtime/executor/handlers.js';
 import { BACKENDS, type BackendChoice } from '../../core/backends.js';
 import { defaultHandlers } from '../handlers.js';
+import { machineMemory } from './check.js';
 import { exitCodeOf, installInterruptHandlers, runSession } from '../../runtime/executor/session.js';
 import { packageVersion } from '../../runtime/version.js';
 import { executorKind, loadProfile, resolveSettings, type Profile } from '../../runtime/executor/slurm/settings.js';
@@ -192,7 +193,7 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
     } else {
       const { compileFile } = await import('../../compiler/index.js');
       const { renderDiagnostics } = await import('../../grammar/diagnostics.js');
-      const compiled = compileFile(args.file, { overrides: args.sets });
+      const compiled = compileFile(args.file, { overrides: args.sets, machineMemoryBytes: machineMemory() });
       const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
       if (compiled.diagnostics.length) {
         process.stderr.write(renderDiagnostics(compiled.diagnostics, (f) => compiled.sources[f] ?? null, { color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env) }));

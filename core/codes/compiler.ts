@@ -536,6 +536,32 @@ exactly when there is one); \`check\` stays quiet, because the paper's own setti
     pretext j = jigsaw { data = img, encoder = tiny2d, grid = 3, jitter = 9 px }   // patch 16: fits`,
   },
   {
+    code: 'SSL077',
+    title: 'value beyond a sane limit',
+    explanation: `Sizes, counts and training lengths have limits far above any real experiment and below what
+breaks the runtime: at most 1024 voxels per side in 3D and 16384 pixels in 2D, 100 000 epochs,
+a batch of 4096, 1 000 000 steps per epoch, 4096 slices per volume (the block schemas cap cases
+and larger batches already, SSL029); whole numbers must be exact (below 2^53). Without them a typo such as
+size = 100000x100000x100000 passed check and failed at run time with "Invalid typed array
+length", and epochs = 9007199254740993 was silently read as another number.
+
+    dataset d = phantom3d { size = 100000x100000x100000 }   // error
+    dataset d = phantom3d { size = 128x128x128 }            // fix`,
+  },
+  {
+    code: 'SSL078',
+    title: 'training does not fit in this machine\'s memory (warning)',
+    explanation: `ssl3d check, plan and run compare each pretext and finetune block's memory estimate with the
+machine's memory before anything runs: the activations a training step keeps for the backward
+pass (the cost model's figure that plan prints as "MB act", for the whole batch) plus four
+float32 copies of the trainable weights (weights, gradients, Adam's two moments). The estimate
+leaves out the input batch and tfjs's temporaries, so it is a lower bound: a block over the
+limit will not fit. The hint gives the batch that would fit the estimate.
+SSL3D_MACHINE_MEMORY=<bytes> compares with another size (0 turns the check off).
+
+    pretext jig = jigsaw { …, train { batch = 64 } }   // warning on a 24 GB machine with 128³ inputs`,
+  },
+  {
     code: 'SSL090',
     title: 'NUL byte in a string',
     explanation: `A string value (a data path, a pattern, a name) contains the byte 0, e.g. written

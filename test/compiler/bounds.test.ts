@@ -1,0 +1,67 @@
+// #17.7: sizes, epochs, batch and memory are checked against sane limits (SSL077) and against the
+// machine's memory (SSL078, from the cost model), before anything runs, located at the block.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileSource } from '../../compiler/index.js';
+import { trainingMemoryBytes } from '../../compiler/cost.js';
+
+const file = 'experiments/quickstart.ssl';
+const text = readFileSync(join(__dirname, '..', '..', file), 'utf8');
+const compile = (overrides: string[] = [], machineMemoryBytes?: number) => compileSource(text, file, { overrides, ...(machineMemoryBytes ? { machineMemoryBytes } : {}) });
+const errors = (r: ReturnType<typeof compile>) => r.diagnostics.filter((d) => d.severity === 'error');
+
+describe('sane limits (SSL077)', () => {
+  it('cases and huge batches are capped by the block schemas already (SSL029, located)', () => {
+    for (const set of ['tumours.cases=20000000', 'seg.train.batch=100000']) {
+      const r = compile([set]);
+      expect(r.graph, set).toBeNull();
+      expect(errors(r).map((d) => [d.code, d.span.file]), set).toEqual([['SSL029', '--set[1]']]);
+    }
+  });
+  it('the hostile inputs of the issue are located errors, not a run that dies with "Invalid typed array length"', () => {
+    for (const [set, msg] of [
+      ['corpus.size=100000x100000x100000', /size 100000x100000x100000 has a side of 100000; ssl3d takes at most 1024 per side in 3D/],
+      ['rot3d.train.epochs=9007199254740993', /epochs = 9\.007e\+15 is beyond what ssl3d runs \(at most 100,000\)/],
+      ['seg.train.epochs=100001', /epochs = 100001 is beyond/],
+      ['seg.train.batch=5000', /batch = 5000 is beyond what ssl3d runs \(at most 4,096\)/],
+      ['corpus.size=1024x1024x1024', null],
+    ] as const) {
+      const r = compile([set]);
+      if (msg === null) {
+        expect(errors(r).filter((d) => d.code === 'SSL077'), set).toEqual([]);
+        continue;
+      }
+      expect(r.graph, set).toBeNull();
+      const d = errors(r).find((x) => x.code === 'SSL077');
+      expect(d, set).toBeDefined();
+      expect(d!.message).toMatch(msg);
+      expect(d!.span.file).toBe('--set[1]');
+    }
+  });
+});
+
+describe("the machine's memory (SSL078)", () => {
+  it('a block whose estimate exceeds the memory gets a warning at its name, with the estimate and a batch that fits', () => {
+    const g = compile().graph!;
+    const pre = g.nodes.find((n) => n.kind === 'pretrain')!;
+    const need = trainingMemoryBytes(pre.cost!);
+    const r = compile([], need - 1);
+    const w = r.diagnostics.filter((d) => d.code === 'SSL078');
+    expect(w.map((d) => d.severity)).toEqual(['warning']);
+    expect(w[0]!.message).toMatch(/^pretext rot3d needs about [\d.]+ GB of memory to train \(activations [\d.]+ GB at batch 2, plus weights, gradients and optimiser state\), but this machine has [\d.]+ GB$/);
+    expect(text.split('\n')[w[0]!.span.startLine - 1]).toContain('pretext rot3d');
+    expect(w[0]!.hint).toMatch(/lower the batch \(2 → 1 would fit the estimate\)/);
+    expect(r.graph).not.toBeNull(); // a warning: the estimate is a lower bound, the user decides
+  });
+  it('both training blocks when memory is tiny; none with enough memory or without the machine', () => {
+    expect(compile([], 1e6).diagnostics.filter((d) => d.code === 'SSL078').map((d) => d.message.split(' needs')[0])).toEqual(['pretext rot3d', 'finetune seg']);
+    expect(compile([], 1e12).diagnostics.filter((d) => d.code === 'SSL078')).toEqual([]);
+    expect(compile().diagnostics.filter((d) => d.code === 'SSL078')).toEqual([]);
+  });
+  it('a size within the limits but far beyond the machine is said before anything runs', () => {
+    const r = compile(['corpus.size=512x512x512', 'rot3d.train.batch=64'], 24 * 2 ** 30);
+    const w = r.diagnostics.find((d) => d.code === 'SSL078');
+    expect(w?.message).toMatch(/pretext rot3d needs about [\d,.]+ (GB|TB)/);
+  });
+});
