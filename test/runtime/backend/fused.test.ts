@@ -8,6 +8,7 @@ import { nativeAvailable, selectBackend } from '../../../runtime/backend/index.j
 import { Rng, counterKeys, counterU32 } from '../../../core/rng.js';
 import { Optimizer } from '../../../runtime/train/optim.js';
 import type { OptimizerSpec } from '../../../core/graph.js';
+import { maxRelErr } from '../../helpers/rel-err.js';
 
 const rng = new Rng(99);
 function rand(n: number, scale = 1): Float32Array {
@@ -28,15 +29,7 @@ function relErr(fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], inputs: Arr
   };
   const a = run('native'), b = run('cpu');
   tf.setBackend('native');
-  let err = 0;
-  a.forEach((av, k) => {
-    const bv = b[k]!;
-    expect(av.length).toBe(bv.length);
-    let scale = 1e-6;
-    for (let i = 0; i < bv.length; i++) scale = Math.max(scale, Math.abs(bv[i]!));
-    for (let i = 0; i < bv.length; i++) err = Math.max(err, Math.abs(av[i]! - bv[i]!) / scale);
-  });
-  return err;
+  return maxRelErr(a, b);
 }
 const inp = (shape: number[], scale = 1) => ({ shape, values: rand(size(shape), scale) });
 

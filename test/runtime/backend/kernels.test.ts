@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fusedNorm, nativeAvailable, selectBackend } from '../../../runtime/backend/index.js';
 import { Rng } from '../../../core/rng.js';
+import { maxRelErr } from '../../helpers/rel-err.js';
 
 const rng = new Rng(1234);
 function rand(shape: number[]): Float32Array {
@@ -25,15 +26,7 @@ function compare(fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], inputs: Ar
   };
   const a = run('native');
   const b = run('cpu');
-  let err = 0;
-  a.forEach((av, k) => {
-    const bv = b[k]!;
-    expect(av.length).toBe(bv.length);
-    let scale = 1e-6;
-    for (let i = 0; i < bv.length; i++) scale = Math.max(scale, Math.abs(bv[i]!));
-    for (let i = 0; i < bv.length; i++) err = Math.max(err, Math.abs(av[i]! - bv[i]!) / scale);
-  });
-  return err;
+  return maxRelErr(a, b);
 }
 const inp = (shape: number[]) => ({ shape, values: rand(shape) });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon } from '../../../runtime/backend/addon.js';
 import { nativeAvailable, selectBackend } from '../../../runtime/backend/index.js';
 import { Rng } from '../../../core/rng.js';
+import { maxRelErr } from '../../helpers/rel-err.js';
 
 const rng = new Rng(4242);
 const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
@@ -25,17 +26,7 @@ function outputs(backend: string, fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Ten
   });
 }
 
-function relErr(a: Float32Array[], b: Float32Array[]): number {
-  let err = 0;
-  a.forEach((av, k) => {
-    const bv = b[k]!;
-    expect(av.length).toBe(bv.length);
-    let scale = 1e-6;
-    for (let i = 0; i < bv.length; i++) scale = Math.max(scale, Math.abs(bv[i]!));
-    for (let i = 0; i < bv.length; i++) err = Math.max(err, Math.abs(av[i]! - bv[i]!) / scale);
-  });
-  return err;
-}
+const relErr = (a: Float32Array[], b: Float32Array[]): number => maxRelErr(a, b);
 
 const hex = (xs: Float32Array[]): string[] => xs.map((x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex'));
 
