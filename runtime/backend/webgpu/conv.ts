@@ -63,13 +63,22 @@ function geomValues(c: Conv3DInfo): number[] {
 
 const u = (n: string): string => `uniforms.${n}`;
 
-/** Forward: rows are output voxels, columns output channels, reduction (tap, ci). */
-function forwardSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
-  const M = c.batchSize * c.outDepth * c.outHeight * c.outWidth;
-  const Nc = c.outChannels;
-  const TN = tileN(Nc), TM = 64, T = (TM * TN) / 16;
-  const tilesN = Math.ceil(Nc / TN), tilesM = Math.ceil(M / TM);
-  const code = `
+/** Tile sizes of a row-tiled implicit GEMM with M rows and Nc columns. */
+function rowTiles(M: number, Nc: number): { TM: number; TN: number; T: number; tilesN: number; tiles: number } {
+  const TN = tileN(Nc), TM = 64;
+  const tilesN = Math.ceil(Nc / TN);
+  return { TM, TN, T: (TM * TN) / 16, tilesN, tiles: Math.ceil(M / TM) * tilesN };
+}
+
+/**
+ * The WGSL shared by the forward and input-gradient kernels: one workgroup per TM×TN output tile,
+ * a row table (`rowBase`, filled by `rowDecode` for row m), K chunks of TK staged by `loadChunk`
+ * (which sees k0, k = k0 + kkA, li, n0, rowBase) into As/Bs, and the 4×4 per-thread results
+ * written to `result[m * N + n]`. `reduceChannels` is the uniform the taps multiply to get K.
+ */
+function rowTiledKernel(t: { TM: number; TN: number; T: number; tilesN: number }, reduceChannels: string, outChannels: string, rowDecode: string, loadChunk: string): string {
+  const { TM, TN, T, tilesN } = t;
+  return `
   ${gemmCore(TM, TN)}
   var<workgroup> rowBase : array<vec4<i32>, ${TM}>;
   ${WG_ID}
@@ -80,15 +89,11 @@ function forwardSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
     let m0 = (wid / ${tilesN}) * ${TM};
     let n0 = (wid % ${tilesN}) * ${TN};
     let M = ${u('M')};
-    let K = ${u('KD')} * ${u('KH')} * ${u('KW')} * ${u('Ci')};
-    // Row table: batch index and the front-top-left input corner of each output voxel.
+    let K = ${u('KD')} * ${u('KH')} * ${u('KW')} * ${u(reduceChannels)};
     for (var r = li; r < ${TM}; r += ${T}) {
       let m = m0 + r;
       if (m < M) {
-        let ow = m % ${u('OW')}; let t1 = m / ${u('OW')};
-        let oh = t1 % ${u('OH')}; let t2 = t1 / ${u('OH')};
-        let od = t2 % ${u('OD')}; let n = t2 / ${u('OD')};
-        rowBase[r] = vec4<i32>(n, od * ${u('SD')} - ${u('PD')}, oh * ${u('SH')} - ${u('PH')}, ow * ${u('SW')} - ${u('PW')});
+        ${rowDecode}
       } else {
         rowBase[r] = vec4<i32>(-1, 0, 0, 0);
       }
@@ -99,8 +104,34 @@ function forwardSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
     let kkA = li % ${TK};
     for (var k0 = 0; k0 < K; k0 += ${TK}) {
       workgroupBarrier();
-      // A: each thread one reduction index k (tap, ci) for several rows.
       let k = k0 + kkA;
+      ${loadChunk}
+      workgroupBarrier();
+      multiplyChunk(tx, ty, &acc);
+    }
+    for (var i = 0; i < 4; i++) {
+      let m = m0 + ty * 4 + i;
+      if (m < M) {
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + tx * 4 + j;
+          if (n < ${u(outChannels)}) { result[m * ${u(outChannels)} + n] = acc[i][j]; }
+        }
+      }
+    }
+  }`;
+}
+
+/** Forward: rows are output voxels, columns output channels, reduction (tap, ci). */
+function forwardSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
+  const M = c.batchSize * c.outDepth * c.outHeight * c.outWidth;
+  const t = rowTiles(M, c.outChannels);
+  const { TM, TN, T } = t;
+  // Row table: batch index and the front-top-left input corner of each output voxel.
+  const rowDecode = `let ow = m % ${u('OW')}; let t1 = m / ${u('OW')};
+        let oh = t1 % ${u('OH')}; let t2 = t1 / ${u('OH')};
+        let od = t2 % ${u('OD')}; let n = t2 / ${u('OD')};
+        rowBase[r] = vec4<i32>(n, od * ${u('SD')} - ${u('PD')}, oh * ${u('SH')} - ${u('PH')}, ow * ${u('SW')} - ${u('PW')});`;
+  const loadChunk = `// A: each thread one reduction index k (tap, ci) for several rows.
       let ci = k % ${u('Ci')}; let tap = k / ${u('Ci')};
       let kw = tap % ${u('KW')}; let t3 = tap / ${u('KW')};
       let kh = t3 % ${u('KH')}; let kd = t3 / ${u('KH')};
@@ -119,71 +150,31 @@ function forwardSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
         var v = 0.0;
         if (k0 + kk < K && n0 + nn < ${u('Co')}) { v = f32(Wt[(k0 + kk) * ${u('Co')} + n0 + nn]); }
         Bs[kk * ${TN} + nn] = v;
-      }
-      workgroupBarrier();
-      multiplyChunk(tx, ty, &acc);
-    }
-    for (var i = 0; i < 4; i++) {
-      let m = m0 + ty * 4 + i;
-      if (m < M) {
-        for (var j = 0; j < 4; j++) {
-          let n = n0 + tx * 4 + j;
-          if (n < ${u('Co')}) { result[m * ${u('Co')} + n] = acc[i][j]; }
-        }
-      }
-    }
-  }`;
+      }`;
   return {
     spec: {
-      key: `conv3d_fwd_${TM}x${TN}_n${tilesN}`, inputs: ['X', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
-      workgroupSize: [T, 1, 1], dispatch: [tilesM * tilesN, 1, 1], mode: 'tiled', code,
+      key: `conv3d_fwd_${TM}x${TN}_n${t.tilesN}`, inputs: ['X', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
+      workgroupSize: [T, 1, 1], dispatch: [t.tiles, 1, 1], mode: 'tiled', code: rowTiledKernel(t, 'Ci', 'Co', rowDecode, loadChunk),
     },
-    values: [...geomValues(c), M, tilesM * tilesN],
+    values: [...geomValues(c), M, t.tiles],
   };
 }
 
 /** Input gradient: rows are input voxels, columns input channels, reduction (tap, co). */
 function inputGradSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
   const M = c.batchSize * c.inDepth * c.inHeight * c.inWidth;
-  const Nc = c.inChannels;
-  const TN = tileN(Nc), TM = 64, T = (TM * TN) / 16;
-  const tilesN = Math.ceil(Nc / TN), tilesM = Math.ceil(M / TM);
+  const t = rowTiles(M, c.inChannels);
+  const { TM, TN, T } = t;
   const unit = c.strideDepth === 1 && c.strideHeight === 1 && c.strideWidth === 1;
   // With stride s, input voxel d receives tap kd from output (d + pad − kd)/s when that divides.
   const coord = (v: string, S: string, O: string): string => unit
     ? `let o${v} = q${v}; let ok${v} = o${v} >= 0 && o${v} < ${u(O)};`
     : `let o${v} = q${v} / ${u(S)}; let ok${v} = q${v} >= 0 && q${v} % ${u(S)} == 0 && o${v} < ${u(O)};`;
-  const code = `
-  ${gemmCore(TM, TN)}
-  var<workgroup> rowBase : array<vec4<i32>, ${TM}>;
-  ${WG_ID}
-  fn main() {
-    let wid = linearWorkgroupId();
-    if (wid >= ${u('tiles')}) { return; }
-    let li = i32(localIndex);
-    let m0 = (wid / ${tilesN}) * ${TM};
-    let n0 = (wid % ${tilesN}) * ${TN};
-    let M = ${u('M')};
-    let K = ${u('KD')} * ${u('KH')} * ${u('KW')} * ${u('Co')};
-    for (var r = li; r < ${TM}; r += ${T}) {
-      let m = m0 + r;
-      if (m < M) {
-        let w = m % ${u('W')}; let t1 = m / ${u('W')};
+  const rowDecode = `let w = m % ${u('W')}; let t1 = m / ${u('W')};
         let h = t1 % ${u('H')}; let t2 = t1 / ${u('H')};
         let d = t2 % ${u('D')}; let n = t2 / ${u('D')};
-        rowBase[r] = vec4<i32>(n, d + ${u('PD')}, h + ${u('PH')}, w + ${u('PW')});
-      } else {
-        rowBase[r] = vec4<i32>(-1, 0, 0, 0);
-      }
-    }
-    let tx = li % ${TN / 4};
-    let ty = li / ${TN / 4};
-    var acc : array<vec4<f32>, 4>;
-    let kkA = li % ${TK};
-    for (var k0 = 0; k0 < K; k0 += ${TK}) {
-      workgroupBarrier();
-      let k = k0 + kkA;
-      let co = k % ${u('Co')}; let tap = k / ${u('Co')};
+        rowBase[r] = vec4<i32>(n, d + ${u('PD')}, h + ${u('PH')}, w + ${u('PW')});`;
+  const loadChunk = `let co = k % ${u('Co')}; let tap = k / ${u('Co')};
       let kw = tap % ${u('KW')}; let t3 = tap / ${u('KW')};
       let kh = t3 % ${u('KH')}; let kd = t3 / ${u('KH')};
       for (var r = li / ${TK}; r < ${TM}; r += ${T / TK}) {
@@ -204,26 +195,13 @@ function inputGradSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
         let ci = n0 + nn;
         if (k < K && ci < ${u('Ci')}) { v = f32(Wt[(tap * ${u('Ci')} + ci) * ${u('Co')} + co]); }
         Bs[kkA * ${TN} + nn] = v;
-      }
-      workgroupBarrier();
-      multiplyChunk(tx, ty, &acc);
-    }
-    for (var i = 0; i < 4; i++) {
-      let m = m0 + ty * 4 + i;
-      if (m < M) {
-        for (var j = 0; j < 4; j++) {
-          let n = n0 + tx * 4 + j;
-          if (n < ${u('Ci')}) { result[m * ${u('Ci')} + n] = acc[i][j]; }
-        }
-      }
-    }
-  }`;
+      }`;
   return {
     spec: {
-      key: `conv3d_dx_${TM}x${TN}_n${tilesN}_${unit ? 's1' : 'sN'}`, inputs: ['DY', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
-      workgroupSize: [T, 1, 1], dispatch: [tilesM * tilesN, 1, 1], mode: 'tiled', code,
+      key: `conv3d_dx_${TM}x${TN}_n${t.tilesN}_${unit ? 's1' : 'sN'}`, inputs: ['DY', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
+      workgroupSize: [T, 1, 1], dispatch: [t.tiles, 1, 1], mode: 'tiled', code: rowTiledKernel(t, 'Co', 'Ci', rowDecode, loadChunk),
     },
-    values: [...geomValues(c), M, tilesM * tilesN],
+    values: [...geomValues(c), M, t.tiles],
   };
 }
 
