@@ -370,6 +370,13 @@ export class ConvTranspose extends tf.layers.Layer {
     const cin = s[s.length - 1]!;
     const cout = this.filters;
     const k = this.kernel!.read(); // [2,..,Cout,Cin]
+    if (n === 3 && tf.getBackend() === 'native' && x.dtype === 'float32') {
+      // On native the 2×2×2 stride-2 transposed conv is one Conv3DBackpropInputV2 kernel (and its
+      // gradients the native conv and filter-gradient kernels): the same values as the matMul +
+      // pixel-shuffle path below, without its transposes and copies.
+      const outShape: [number, number, number, number, number] = [s[0]!, s[1]! * 2, s[2]! * 2, s[3]! * 2, cout];
+      return tf.add(tf.conv3dTranspose(x as tf.Tensor5D, k as tf.Tensor5D, outShape, 2, 'valid'), this.bias!.read());
+    }
     const kperm = [n + 1, ...Array.from({ length: n }, (_, i) => i), n]; // [Cin, 2.., Cout]
     const w = tf.reshape(tf.transpose(k, kperm), [cin, (1 << n) * cout]);
     const flat = tf.reshape(x, [-1, cin]);

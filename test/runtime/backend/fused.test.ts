@@ -191,3 +191,48 @@ describe.runIf(nativeAvailable())('Conv3D layer with fused bias + ReLU', () => {
     }
   });
 });
+
+describe.runIf(nativeAvailable())('ConvTranspose layer through conv3dTranspose on native', () => {
+  it('matches the matMul + pixel-shuffle path on cpu in value and in gradients for x, kernel and bias', async () => {
+    const { ConvTranspose } = await import('../../../runtime/models/layers.js');
+    await selectBackend('native');
+    for (const [shape, filters] of [[[2, 3, 4, 5, 6], 4], [[1, 2, 3, 2, 17], 9]] as const) {
+      const x = rand(size([...shape]));
+      const outSize = shape[0] * shape[1] * 2 * shape[2] * 2 * shape[3] * 2 * filters;
+      const dy = rand(outSize);
+      const bias = rand(filters);
+      const run = (backend: string): Float32Array[] => {
+        tf.setBackend(backend);
+        const layer = new ConvTranspose({ filters, seed: 11, name: `ct_${backend}_${filters}` });
+        const out = tf.tidy(() => {
+          const xt = tf.tensor(x, [...shape]);
+          layer.build(xt.shape);
+          // a non-zero bias so that its gradient path and the add are both exercised
+          layer.weights[1]!.write(tf.tensor(bias));
+          const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+          const dyt = tf.tensor(dy, [shape[0], shape[1] * 2, shape[2] * 2, shape[3] * 2, filters]);
+          const y = layer.apply(xt) as tf.Tensor;
+          const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(xt) as tf.Tensor, dyt)) as tf.Scalar, vars);
+          const gx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a) as tf.Tensor, dyt)))(xt);
+          return [y, gx, ...vars.map((v) => grads[v.name]!)].map((t) => t.dataSync().slice() as Float32Array);
+        });
+        layer.weights.forEach((w) => w.dispose());
+        return out;
+      };
+      tf.setBackend('native');
+      const probe = new ConvTranspose({ filters, seed: 3, name: `ctprobe_${filters}` });
+      const xt = tf.tensor(x, [...shape]);
+      const info = await tf.profile(() => probe.apply(xt) as tf.Tensor);
+      expect(info.kernelNames).toContain('Conv3DBackpropInputV2');
+      expect(info.kernelNames).not.toContain('BatchMatMul');
+      tf.dispose([xt, info.result as tf.Tensor]);
+      probe.weights.forEach((w) => w.dispose());
+      const before = tf.memory().numTensors;
+      const a = run('native'), b = run('cpu');
+      tf.setBackend('native');
+      expect(tf.memory().numTensors).toBe(before);
+      expect(a.map((v) => v.length)).toEqual(b.map((v) => v.length));
+      expect(maxRelErr(a, b)).toBeLessThan(1e-5);
+    }
+  });
+});
