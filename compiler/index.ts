@@ -13,7 +13,8 @@ import { PACKAGE_VERSION } from '../core/version.js';
 import { Diagnostics, type Diagnostic } from './diag.js';
 import type { DatasetSpec, ExecutionGraph } from '../core/graph.js';
 import { sha256 } from '../core/hash.js';
-import { lowerProgram } from './lower.js';
+import { checkExperiment, memoryWarnings } from './check/index.js';
+import { lowerExperiment } from './lower.js';
 import { loadModules, normPath, type RefusedRead } from './modules.js';
 import { applyOverrides } from './overrides.js';
 
@@ -163,7 +164,13 @@ export function compileSource(text: string, file: string, options: CompileOption
     );
     const syntaxErrors = diags.errorCount > 0;
     try {
-      graph = lowerProgram(loaded.root, loaded.modules, diags, { rootFile: file, sourceHash, version: PACKAGE_VERSION, unusedDataset: (s) => unusedDatasets.push(s), machineMemoryBytes: options.machineMemoryBytes });
+      // check (every diagnostic), then lower (none), then the memory estimates of the lowering (SSL078)
+      const checked = checkExperiment(loaded.root, loaded.modules, diags, { rootFile: file, unusedDataset: (s) => unusedDatasets.push(s) });
+      if (checked) {
+        const lowered = lowerExperiment(checked, { rootFile: file, sourceHash, version: PACKAGE_VERSION });
+        memoryWarnings(lowered.peaks, options.machineMemoryBytes, diags);
+        graph = lowered.graph;
+      }
     } catch (err) {
       const span: Span = { file: normPath(file), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
       diags.error('SSL099', `internal compiler error: ${err instanceof Error ? err.message : String(err)}`, span);

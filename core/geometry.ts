@@ -28,6 +28,17 @@ export function splitCounts(n: number, split: Pick<SplitSpec, 'val' | 'test'>): 
 }
 
 /**
+ * Training cases of a dataset of known size, as the runtime splits it (data/split.ts). A label
+ * fraction f then trains on floor(f × that) cases, which must be ≥ 1 (compiler SSL045; the
+ * runtime would round 0 up to 1).
+ */
+export function trainCases(d: Pick<DatasetSpec, 'knownCases' | 'split'>): number | null {
+  const n = d.knownCases;
+  if (n === null) return null;
+  return splitCounts(n, d.split).train;
+}
+
+/**
  * What pretraining trains on, in words (for `plan` and reports): the training split of the
  * pretraining dataset; the validation cases only monitor the pretext loss, the test cases are kept
  * for evaluation (an unlabelled corpus has none by default).

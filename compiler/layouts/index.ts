@@ -1,7 +1,7 @@
 // The dataset-layout registry of the compiler: one entry per `dataset NAME = TYPE` type, in the
 // order the language lists them. The block schemas (compiler/schemas/blocks.ts datasetSchemas,
 // hence the generated validators, the editor's completions and the SSL021 list of types) and the
-// lowering (compiler/lower.ts) read this table; the runtime side is runtime/data/layouts.ts.
+// checks (compiler/check/dataset.ts) read this table; the runtime side is runtime/data/layouts.ts.
 import type { DataSource } from '../../core/graph.js';
 import { brats } from './brats.js';
 import { decathlon } from './decathlon.js';

@@ -1,7 +1,7 @@
 // The pretext-task registry of the compiler: one entry per `pretext NAME = TYPE` type, in the
 // order the language lists them. The block schemas (compiler/schemas/blocks.ts pretextSchemas,
-// hence the generated validators, the editor and the SSL021 list of types), the checks and
-// lowering (compiler/lower.ts), method titles and the cost estimate (compiler/cost.ts) read it.
+// hence the generated validators, the editor and the SSL021 list of types), the checks (the
+// pretext checker compiler/check/pretext.ts), method titles and the cost estimate (compiler/cost.ts) read it.
 // The tfjs side is runtime/tasks/tasks.ts TASKS.
 import type { TaskName } from '../../core/graph.js';
 import { cpc } from './cpc.js';

@@ -1,0 +1,56 @@
+// The first check of every declaration: its kind and type exist, and its entries validate
+// against the block schema of that kind and type (compiler/schemas). A block with bad values is
+// repaired (the bad values dropped, so defaults apply) and checked further; one that cannot be
+// repaired is marked not ok and is not checked again.
+import type { Declaration } from '../../grammar/ast.js';
+import { Diagnostics as DiagList, type Diagnostics } from '../diag.js';
+import type { Module } from '../modules.js';
+import { kindTypes, schemaKey } from '../schemas/blocks.js';
+import { didYouMeanHint } from '../suggest.js';
+import { repairBlock, validateBlock } from '../validate.js';
+import { entriesToJson, type JsonObject, type SpanMap } from '../values.js';
+import type { Block } from './types.js';
+
+export function checkBlocks(modules: Module[], diags: Diagnostics): Map<Declaration, Block> {
+  const blocks = new Map<Declaration, Block>();
+  const kinds = Object.keys(kindTypes);
+  for (const mod of modules) {
+    for (const decl of mod.doc.declarations) {
+      const sym = mod.own.get(decl.name);
+      if (!sym || sym.decl !== decl) continue; // duplicate name, already reported
+      const types = kindTypes[decl.kind];
+      if (types === undefined) {
+        diags.error('SSL020', `unknown declaration kind '${decl.kind}'`, decl.kindSpan, didYouMeanHint(decl.kind, kinds) ?? `kinds: ${kinds.join(', ')}`);
+        continue;
+      }
+      if (types === null && decl.type !== null) {
+        diags.error('SSL021', `${decl.kind} declarations take no type (found '= ${decl.type}')`, decl.typeSpan ?? decl.nameSpan, `write: ${decl.kind} ${decl.name} { … }`);
+        continue;
+      }
+      if (types !== null && decl.type === null) {
+        diags.error('SSL022', `${decl.kind} '${decl.name}' needs a type: ${decl.kind} ${decl.name} = TYPE { … }`, decl.nameSpan, `types: ${types.join(', ')}`);
+        continue;
+      }
+      if (types !== null && decl.type !== null && !types.includes(decl.type)) {
+        diags.error('SSL021', `unknown ${decl.kind} type '${decl.type}'`, decl.typeSpan ?? decl.nameSpan, didYouMeanHint(decl.type, types) ?? `${decl.kind} types: ${types.join(', ')}`);
+        continue;
+      }
+      const schema = schemaKey(decl.kind, decl.type);
+      if (schema === null) continue;
+      const spans: SpanMap = new Map();
+      spans.set('', { value: decl.nameSpan });
+      const local = new DiagList();
+      const json = entriesToJson(decl.entries, '', spans, local);
+      spans.set('', { value: decl.nameSpan });
+      const what = `${decl.kind} ${decl.name}${decl.type ? ` (${decl.type})` : ''}`;
+      const valid = validateBlock(schema, json, spans, { what, span: decl.nameSpan }, local);
+      diags.list.push(...local.list);
+      // A declaration with bad values is still checked with those values left out (defaults),
+      // so that its names and domains, and those of every declaration using it, are all
+      // reported in the same run (#16.4); the reported errors keep the program from compiling.
+      const repaired = valid && local.errorCount === 0 ? json : repairBlock(schema, json);
+      blocks.set(decl, { sym, decl, json: (repaired ?? json) as JsonObject, spans, ok: repaired !== null });
+    }
+  }
+  return blocks;
+}
