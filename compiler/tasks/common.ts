@@ -24,13 +24,3 @@ export function patchClassifierHead(h: HeadBuilder, ctx: HeadContext, patches: n
   h.norm([], ctx.hidden, 'batch');
   h.dense(ctx.hidden, classes);
 }
-
-/** n!, or Infinity past the safe integers (the number of orderings of n patches). */
-export function orderings(n: number): number {
-  let f = 1;
-  for (let i = 2; i <= n; i++) {
-    f *= i;
-    if (f > Number.MAX_SAFE_INTEGER) return Infinity;
-  }
-  return f;
-}

@@ -1,5 +1,6 @@
 // Pretext task `cpc`: contrastive predictive coding over a grid of (overlapping) patches.
 import type { CpcParams } from '../../core/graph.js';
+import { cpcEncoderPatch, cpcLayout, cpcRows, cpcSpan, cpcStep, type CpcParamsIn } from '../../core/tasks/cpc.js';
 import { frac, num, percentLabel, word } from '../json.js';
 import { fraction, int, oneOfWords, qty } from '../schemas/common.js';
 import { grid } from './common.js';
@@ -27,11 +28,11 @@ export const cpc: PretextTaskDef<CpcParams> = {
     const overlap = frac(j.overlap) ?? 0.5;
     const at = j.patch !== undefined ? '/patch' : j.grid !== undefined ? '/grid' : '/data';
     if (grid < 3) error('SSL057', `CPC needs a grid of at least 3 patches per side (context, centre, prediction), got ${grid}`, '/grid');
-    // as runtime/tasks/cpc.ts lays it out: patches `step = round(patch·(1 − overlap))` apart
+    // as core/tasks/cpc.ts lays it out (for the runtime too): patches `step = round(patch·(1 − overlap))` apart
     const fit = Math.floor(side / (1 + (grid - 1) * (1 - overlap)));
     const patch = num(j.patch) ?? Math.max(needs.divisor, Math.floor(fit / needs.divisor) * needs.divisor);
     const predictTerms = num(j['predict-terms']) ?? 2;
-    const spans = (g: number, p: number): number => (g - 1) * Math.max(1, Math.round(p * (1 - overlap))) + p;
+    const spans = (g: number, p: number): number => cpcSpan(g, p, cpcStep(p, overlap));
     const covered = spans(grid, patch);
     // The largest patch that passes every check below (fits, a multiple of the encoder's
     // divisor, at least its minimum), for this grid or else the largest smaller grid that
@@ -72,18 +73,15 @@ export const cpc: PretextTaskDef<CpcParams> = {
     };
   },
   encoderInput(params, authors, spatial, div) {
-    // runtime/tasks/cpc.ts cpcGeometry (the authors' code fixes its own grid), then the patch is
-    // rounded down to the encoder's divisor
+    // the runtime's layout (core/tasks/cpc.ts; the authors' code fixes its own grid), then the
+    // patch is rounded down to the encoder's divisor
     const d = spatial.length;
-    const side = Math.min(...spatial);
-    const grid = authors ? (d === 3 ? 4 : 5) : params.grid;
-    const patch = authors ? (d === 3 ? Math.floor(side / 4) : 2 * Math.floor(side / (grid + 1))) : params.patch;
-    return { patch: spatial.map(() => Math.max(1, Math.floor(patch / div) * div)), runs: grid ** d };
+    const l = cpcLayout(d, Math.min(...spatial), layoutParams(params), authors ? 'authors-code' : 'paper');
+    return { patch: spatial.map(() => Math.max(1, cpcEncoderPatch(l.patch, div))), runs: l.grid ** d };
   },
   heads(params, h, { features, hidden, d, authors }) {
     // per patch: features → hidden (ReLU) → code; a GRU over the context; one linear predictor per term
-    const grid = authors ? (d === 3 ? 4 : 5) : params.grid;
-    const terms = authors ? 2 : params.predictTerms;
+    const { grid, terms } = cpcRows(d, layoutParams(params), authors ? 'authors-code' : 'paper');
     h.runs(grid ** d, (p) => {
       p.dense(features, hidden);
       p.dense(hidden, params.codeSize);
@@ -94,3 +92,7 @@ export const cpc: PretextTaskDef<CpcParams> = {
     for (let k = 0; k < terms; k++) h.dense(u, params.codeSize);
   },
 };
+
+function layoutParams(p: CpcParams): CpcParamsIn {
+  return { grid: p.grid, patch: p.patch, overlap: p.overlap, terms: p.predictTerms };
+}

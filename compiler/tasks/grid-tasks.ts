@@ -1,4 +1,5 @@
 // What RPL and Jigsaw share: a grid of jittered patches with a centre (check and encoder input).
+import { gridCells, gridPatchSides } from '../../core/tasks/grid.js';
 import { num } from '../json.js';
 import type { TaskCheckInput } from './types.js';
 
@@ -8,8 +9,8 @@ export function checkJitteredGrid({ json: j, dim, side, needs, error, checkPatch
   const grid = num(j.grid) ?? 3;
   const jitter = num(j.jitter) ?? (dim === 3 ? 3 : 8);
   if (grid % 2 === 0) error('SSL042', `${title} needs a grid with a centre patch, but ${grid} per side is even`, '/grid', `use ${[grid - 1, grid + 1].filter((g) => g >= 3).join(' or ')}`);
-  const cell = Math.floor(side / grid);
-  const patch = cell - 2 * jitter;
+  const cell = gridCells([side], grid)[0]!;
+  const patch = gridPatchSides([side], grid, jitter)[0]!;
   if (patch < 1)
     error(
       'SSL041',
@@ -22,7 +23,7 @@ export function checkJitteredGrid({ json: j, dim, side, needs, error, checkPatch
   return { grid, jitter };
 }
 
-/** runtime/tasks/crop.ts gridGeometry: per axis, cell = side / grid, patch = cell − 2·jitter rounded down to a multiple of the encoder's divisor. */
+/** The encoder's patch (core/tasks/grid.ts, as runtime/tasks/crop.ts gridGeometry crops it), at least the divisor for the cost of a grid the checks reject. */
 export function gridPatch(spatial: number[], grid: number, jitter: number, div: number): number[] {
-  return spatial.map((s) => Math.max(div, Math.floor((Math.floor(s / grid) - 2 * jitter) / div) * div));
+  return gridPatchSides(spatial, grid, jitter, div).map((p) => Math.max(div, p));
 }

@@ -1,8 +1,10 @@
 // Pretext task `jigsaw`: which permutation of a set shuffled the grid's tiles.
 import type { JigsawParams } from '../../core/graph.js';
+import { gridTiles } from '../../core/tasks/grid.js';
+import { jigsawClassCount, orderings } from '../../core/tasks/jigsaw.js';
 import { num, word } from '../json.js';
 import { int, oneOfWords } from '../schemas/common.js';
-import { grid, jitter, orderings, patchClassifierHead } from './common.js';
+import { grid, jitter, patchClassifierHead } from './common.js';
 import { checkJitteredGrid, gridPatch } from './grid-tasks.js';
 import type { PretextTaskDef } from './types.js';
 
@@ -19,7 +21,7 @@ export const jigsaw: PretextTaskDef<JigsawParams> = {
   check(input) {
     const { json: j, dim, authors, error } = input;
     const { grid, jitter } = checkJitteredGrid(input, 'Jigsaw');
-    const cells = grid ** dim;
+    const cells = gridTiles(grid, dim);
     const permutations = num(j.permutations) ?? (authors ? 100 : 1000);
     const limit = orderings(cells);
     if (permutations > limit) error('SSL043', `${permutations} permutations requested, but ${cells} patches have only ${cells}! = ${limit} orderings`, j.permutations !== undefined ? '/permutations' : '/grid');
@@ -30,7 +32,7 @@ export const jigsaw: PretextTaskDef<JigsawParams> = {
   },
   heads(params, h, ctx) {
     // per tile: features → 64; then the tiles' embeddings concatenated → hidden (ReLU) → permutations
-    const tiles = params.grid ** ctx.d;
-    patchClassifierHead(h, ctx, tiles, tiles, Math.min(ctx.authors ? 100 : params.permutations, orderings(tiles)));
+    const tiles = gridTiles(params.grid, ctx.d);
+    patchClassifierHead(h, ctx, tiles, tiles, jigsawClassCount(params.permutations, ctx.authors, tiles));
   },
 };

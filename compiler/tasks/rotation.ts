@@ -1,5 +1,6 @@
 // Pretext task `rotation`: which of the 10 (3D) or 4 (2D) rotations turned the input.
 import type { RotationParams } from '../../core/graph.js';
+import { rotationClasses, rotationCubeSide } from '../../core/tasks/rotation.js';
 import { num } from '../json.js';
 import { int } from '../schemas/common.js';
 import type { PretextTaskDef } from './types.js';
@@ -16,7 +17,7 @@ export const rotation: PretextTaskDef<RotationParams> = {
   },
   encoderInput(params, _authors, spatial) {
     // inputs are zero-padded to a cube of the longest side
-    const side = Math.max(...spatial);
+    const side = rotationCubeSide(spatial);
     return { patch: spatial.map(() => side), runs: params.copies };
   },
   heads(params, h, { features, hidden, d }) {
@@ -24,7 +25,7 @@ export const rotation: PretextTaskDef<RotationParams> = {
     h.runs(params.copies, (p) => {
       p.dense(features, hidden);
       p.norm([], hidden, 'batch');
-      p.dense(hidden, d === 3 ? 10 : 4);
+      p.dense(hidden, rotationClasses(d));
     });
   },
 };

@@ -1,5 +1,6 @@
 // Pretext task `rpl`: relative patch location (which of the neighbours of the centre patch).
 import type { RplParams } from '../../core/graph.js';
+import { rplClassCount } from '../../core/tasks/rpl.js';
 import { grid, jitter, patchClassifierHead } from './common.js';
 import { checkJitteredGrid, gridPatch } from './grid-tasks.js';
 import type { PretextTaskDef } from './types.js';
@@ -18,6 +19,6 @@ export const rpl: PretextTaskDef<RplParams> = {
   },
   heads(params, h, ctx) {
     // per patch: features → 64 (patch embedding); then [centre ‖ query] 128 → hidden (ReLU) → grid^d − 1
-    patchClassifierHead(h, ctx, 2, 2, params.grid ** ctx.d - 1);
+    patchClassifierHead(h, ctx, 2, 2, rplClassCount(params.grid, ctx.d));
   },
 };

@@ -6,6 +6,7 @@ import { type Rng, deriveSeed } from '../../core/rng.js';
 import { type Vol, centreFit, cropBox } from './crop.js';
 import { flip } from './augment.js';
 import { taskError } from '../../core/errors.js';
+import { cpcEncoderPatch } from '../../core/tasks/cpc.js';
 import { cpcBatchIndices, cpcCellStart, cpcGeometry, cpcPlan, type CpcGeometry, type CpcPlan } from './cpc.js';
 import { type Encoder, type FeatureMode, type PretextTask, type TaskBatch, type TaskModel, classAccuracy, dense, encode, encoderDivisor, featureMode, features, headModel, holderModel, pickSamples, volTensor } from './task.js';
 import { spatialOf, channelsOf } from './task-common.js';
@@ -67,7 +68,7 @@ export class CpcTask implements PretextTask {
     if (p % div !== 0) {
       if (!this.authors) throw taskError('badGeometry', `CPC patch ${p} must be a multiple of ${div} for this encoder (2^poolings)`);
     }
-    this.encPatch = Math.floor(p / div) * div;
+    this.encPatch = cpcEncoderPatch(p, div);
     if (this.encPatch < 1) throw taskError('badGeometry', `CPC patch ${p} is smaller than the encoder's ${div}-voxel minimum`);
     if (!Number.isInteger(params.codeSize) || params.codeSize < 1) throw taskError('badParams', `CPC codeSize must be ≥ 1, got ${params.codeSize}`);
     if (!Number.isInteger(params.contextSize) || params.contextSize < 1) throw taskError('badParams', `CPC contextSize must be ≥ 1, got ${params.contextSize}`);

@@ -16,6 +16,7 @@ import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import { cellCoords, cropBox } from './crop.js';
 import { taskError } from '../../core/errors.js';
+import { cpcLayout, cpcSpan } from '../../core/tasks/cpc.js';
 
 export interface CpcGeometry {
   dims: 2 | 3;
@@ -54,26 +55,14 @@ export function cpcGeometry(shape: readonly number[], p: CpcGeometryInput, varia
   const dims = shape.length as 2 | 3;
   if (dims !== 2 && dims !== 3) throw taskError('badInput', `CPC needs a 2D or 3D input, got [${shape}]`);
   const side = Math.min(...shape);
-  let grid: number, patch: number, step: number, terms: number, skip: number, border: 'mirror' | 'zero', rows: number[];
-  if (variant === 'authors-code') {
-    if (dims === 3) {
-      grid = 4; patch = Math.floor(side / 4); step = patch; terms = 2; skip = 0; border = 'mirror';
-    } else {
-      grid = 5; step = Math.floor(side / (grid + 1)); patch = 2 * step; terms = 2; skip = 1; border = 'zero';
-    }
-    rows = [1];
-  } else {
-    grid = p.grid; patch = p.patch; terms = p.terms; skip = 0; border = 'mirror';
-    if (!(p.overlap >= 0 && p.overlap < 1)) throw taskError('badParams', `CPC overlap must be in [0, 1), got ${p.overlap}`);
-    step = Math.max(1, Math.round(patch * (1 - p.overlap)));
-    rows = [];
-    for (let i = 1; i + terms + skip <= grid - 1; i++) rows.push(i);
-  }
+  if (variant !== 'authors-code' && !(p.overlap >= 0 && p.overlap < 1)) throw taskError('badParams', `CPC overlap must be in [0, 1), got ${p.overlap}`);
+  // the numbers (core/tasks/cpc.ts, shared with the compiler's checks and cost), then their checks
+  const { grid, patch, step, terms, skip, border, rows } = cpcLayout(dims, side, p, variant);
   if (!Number.isInteger(grid) || grid < 3) throw taskError('badParams', `CPC needs a grid of at least 3 patches per side, got ${grid}`);
   if (!Number.isInteger(terms) || terms < 1) throw taskError('badParams', `CPC needs at least one prediction term, got ${terms}`);
   if (rows.length === 0) throw taskError('badParams', `a CPC grid of ${grid} rows has no room for 1 context row, the anchor and ${terms} target rows`);
   if (!Number.isInteger(patch) || patch < 1) throw taskError('badGeometry', `CPC patch size must be a positive integer, got ${patch}`);
-  const covered = (grid - 1) * step + patch;
+  const covered = cpcSpan(grid, patch, step);
   if (shape.some((s) => s < covered)) {
     throw taskError('badGeometry', `a CPC grid of ${grid} patches of ${patch} (step ${step}) spans ${covered} voxels but the input is [${shape}]`);
   }

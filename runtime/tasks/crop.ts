@@ -4,6 +4,7 @@
 
 import type { Rng } from '../../core/rng.js';
 import { taskError } from '../../core/errors.js';
+import { gridCells, gridPatchSides } from '../../core/tasks/grid.js';
 
 export interface Vol {
   /** Spatial shape: [D,H,W] or [H,W]. */
@@ -113,8 +114,8 @@ export interface GridGeometry {
 export function gridGeometry(shape: readonly number[], grid: number, jitter: number, multiple = 1): GridGeometry {
   if (!Number.isInteger(grid) || grid < 1) throw taskError('badParams', `grid must be a positive integer, got ${grid}`);
   if (!Number.isInteger(jitter) || jitter < 0) throw taskError('badParams', `jitter must be a non-negative integer, got ${jitter}`);
-  const cell = shape.map((s) => Math.floor(s / grid));
-  const patch = cell.map((c) => Math.floor((c - 2 * jitter) / multiple) * multiple);
+  const cell = gridCells(shape, grid);
+  const patch = gridPatchSides(shape, grid, jitter, multiple);
   if (patch.some((p) => p < Math.max(1, multiple))) {
     const why = multiple > 1 ? ` (the encoder needs patch sides that are multiples of ${multiple})` : '';
     throw taskError('badGeometry', `a ${grid}-per-side grid with jitter ${jitter} does not fit input [${shape}]: cells of [${cell}] leave patches of [${cell.map((c) => c - 2 * jitter)}]${why}`);

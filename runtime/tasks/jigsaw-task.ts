@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { PATCH_EMBEDDING } from '../../core/geometry.js';
 import type { EncoderSpec, JigsawParams, PretextSpec } from '../../core/graph.js';
 import { type Rng, deriveSeed } from '../../core/rng.js';
+import { jigsawPermutationCount } from '../../core/tasks/jigsaw.js';
 import { type Vol, gridCount } from './crop.js';
 import { jigsawSample } from './jigsaw.js';
 import { permutationSet, type PermutationSet } from './permutations.js';
@@ -22,7 +23,7 @@ export class JigsawTask extends PatchGridTask implements PretextTask {
     // authors' code: 100 permutations — uniformly random ones in 3D (permutations3d_100_27.npy),
     // a max-Hamming set in 2D (permutations_100_max.bin) — whatever the declaration says
     const selection = spec.variant === 'authors-code' ? (spec.dim === 3 ? 'random' : 'max-hamming') : params.selection;
-    const count = spec.variant === 'authors-code' ? 100 : params.permutations;
+    const count = jigsawPermutationCount(params.permutations, spec.variant === 'authors-code');
     this.permutations = permutationSet({ tiles: this.tiles, count, seed: deriveSeed(seed, 'jigsaw-permutations'), selection, cacheDir: opts.cacheDir });
     this.classes = this.permutations.perms.length;
   }

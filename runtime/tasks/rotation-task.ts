@@ -5,6 +5,7 @@ import type { EncoderSpec, PretextSpec, RotationParams } from '../../core/graph.
 import type { Rng } from '../../core/rng.js';
 import { type Vol, padToCube } from './crop.js';
 import { taskError } from '../../core/errors.js';
+import { rotationCubeSide } from '../../core/tasks/rotation.js';
 import { rotate, rotationClasses, type RotationVariant } from './rotation.js';
 import { type Encoder, type FeatureMode, type PretextTask, type TaskBatch, type TaskModel, classAccuracy, classifierHead, encode, encoderDivisor, featureMode, features, holderModel, pickSamples, softmaxLoss, volTensor } from './task.js';
 import { spatialOf, channelsOf } from './task-common.js';
@@ -21,7 +22,7 @@ export class RotationTask implements PretextTask {
     this.dim = spec.dim;
     this.variant = spec.variant;
     if (!Number.isInteger(params.copies) || params.copies < 1) throw taskError('badParams', `rotation copies must be ≥ 1, got ${params.copies}`);
-    const side = Math.max(...spatialOf(inputShape));
+    const side = rotationCubeSide(spatialOf(inputShape));
     const div = encoderDivisor(encoder);
     if (side % div !== 0) throw taskError('badGeometry', `rotation pads inputs to a ${side}-voxel cube, which the encoder needs divisible by ${div}`);
     this.encoderInputShape = [...spatialOf(inputShape).map(() => side), channelsOf(inputShape)];

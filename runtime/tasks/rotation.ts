@@ -14,6 +14,7 @@
 import type { Vol } from './crop.js';
 import { makeVol, strides, volSize } from './crop.js';
 import { taskError } from '../../core/errors.js';
+import { rotationClasses } from '../../core/tasks/rotation.js';
 
 export type RotationVariant = 'paper' | 'authors-code' | 'authors-code-bug';
 
@@ -55,10 +56,7 @@ export function rot90(v: Vol, k: number, a: number, b: number): Vol {
   return out;
 }
 
-/** Number of rotation classes: 10 (3D) or 4 (2D). */
-export function rotationClasses(dim: 2 | 3): number {
-  return dim === 3 ? 10 : 4;
-}
+export { rotationClasses };
 
 /** (plane, k) of a class; plane null = identity. */
 export function rotationOf(cls: number, dim: 2 | 3, variant: RotationVariant = 'paper'): { plane: [number, number] | null; k: number } {

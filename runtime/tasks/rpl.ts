@@ -10,6 +10,7 @@ import type { Rng } from '../../core/rng.js';
 import type { GridGeometry, Vol } from './crop.js';
 import { cellCoords, cropBox, gridCount, patchStart } from './crop.js';
 import { taskError } from '../../core/errors.js';
+import { rplClassCount } from '../../core/tasks/rpl.js';
 
 export function rplCentre(g: GridGeometry): number {
   if (g.grid % 2 !== 1) throw taskError('badParams', `RPL needs an odd grid (a centre patch), got ${g.grid}`);
@@ -17,7 +18,7 @@ export function rplCentre(g: GridGeometry): number {
 }
 
 export function rplClasses(g: GridGeometry): number {
-  return gridCount(g) - 1;
+  return rplClassCount(g.grid, g.cell.length);
 }
 
 export function rplLabelToCell(label: number, g: GridGeometry): number {

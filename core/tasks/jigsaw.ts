@@ -1,0 +1,21 @@
+// Jigsaw: the grid's tiles shuffled by one of a set of permutations, the permutation is the class.
+
+/** n!, or Infinity past the safe integers (the number of orderings of n tiles). */
+export function orderings(n: number): number {
+  let f = 1;
+  for (let i = 2; i <= n; i++) {
+    f *= i;
+    if (f > Number.MAX_SAFE_INTEGER) return Infinity;
+  }
+  return f;
+}
+
+/** Permutations asked of the set: the declared number, or 100 in the authors' code (whatever the declaration says). */
+export function jigsawPermutationCount(declared: number, authors: boolean): number {
+  return authors ? 100 : declared;
+}
+
+/** The classes of the head: the permutations of the set, at most the orderings of `tiles` tiles. */
+export function jigsawClassCount(declared: number, authors: boolean, tiles: number): number {
+  return Math.min(jigsawPermutationCount(declared, authors), orderings(tiles));
+}
