@@ -25,6 +25,15 @@ describe('architecture', () => {
     ]);
   });
 
+  it('the task geometry both sides need is in core/tasks/, and both the compiler and the runtime read every file of it', () => {
+    const shared = [...new Set(edges.map((e) => e.to).filter((f) => f.startsWith('core/tasks/')))].sort();
+    expect(shared).toEqual(['core/tasks/cpc.ts', 'core/tasks/grid.ts', 'core/tasks/jigsaw.ts', 'core/tasks/rotation.ts', 'core/tasks/rpl.ts']);
+    for (const f of shared) {
+      const users = edges.filter((e) => e.to === f && !e.from.startsWith('core/')).map((e) => e.from.split('/')[0]);
+      expect(new Set(users), f).toEqual(new Set(['compiler', 'runtime']));
+    }
+  });
+
   it('core/version.ts matches package.json', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     expect(PACKAGE_VERSION).toBe(pkg.version);
