@@ -18,6 +18,7 @@ import { fusedNorm, fusedNormAvailable } from '../backend/norm.js';
 import { loadAddon } from '../backend/addon.js';
 import { dropoutThreshold, fusedDropout, fusedDropoutAvailable } from '../backend/dropout.js';
 import { canFuseConvBiasRelu3d, convBiasRelu3d } from '../backend/fused-conv.js';
+import { lerpInPlace } from '../backend/webgpu/inplace.js';
 
 type Kw = Record<string, unknown>;
 type Shape = Array<number | null>;
@@ -205,8 +206,9 @@ export class BatchNorm extends tf.layers.Layer {
     if (fusedNormAvailable(x)) {
       // The native backend's (or webgpu's) fused kernels: 3 passes forward, 2 backward, same maths as below.
       return fusedNorm(x, gamma, beta, 'batch', eps, (mean, variance) => {
-        mm.write(tf.add(tf.mul(mm.read(), m), tf.mul(mean, 1 - m)));
-        mv.write(tf.add(tf.mul(mv.read(), m), tf.mul(variance, 1 - m)));
+        // On webgpu one in-place dispatch per statistic (else three ops and a new tensor).
+        if (!lerpInPlace(mm.read(), mean, m)) mm.write(tf.add(tf.mul(mm.read(), m), tf.mul(mean, 1 - m)));
+        if (!lerpInPlace(mv.read(), variance, m)) mv.write(tf.add(tf.mul(mv.read(), m), tf.mul(variance, 1 - m)));
       });
     }
     const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -439,7 +441,7 @@ const tfConv3D = tf.serialization.SerializationMap.getMap().classNameMap['Conv3D
 if (!tfConv3D) throw new Error('ssl3d: tfjs-layers has no Conv3D class registered');
 
 /**
- * tf.layers.conv3d, except that with a bias and ReLU on the 'native' backend it runs
+ * tf.layers.conv3d, except that with a bias and ReLU on the 'native' or 'webgpu' backend it runs
  * convBiasRelu3d (runtime/backend/fused-conv.ts): one in-place pass for bias + ReLU instead of two
  * extra full-size tensors, and one backward pass for the ReLU and bias gradients. Same weights
  * (`kernel`, `bias`), config and class name ('Conv3D') as the tfjs layer, so saved models and

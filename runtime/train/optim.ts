@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 import { loadAddon, type NativeAddon } from '../backend/addon.js';
+import { adamInPlace } from '../backend/webgpu/inplace.js';
 
 export interface NamedVariable {
   /** Stable name (LayerVariable.originalName). */
@@ -75,11 +76,14 @@ export class Optimizer {
         const m = this.slot(this.m, name, variable);
         const v = this.slot(this.v, name, variable);
         if (fusedAdam && g.dtype === 'float32') {
-          // One kernel for the whole update where the backend has it (webgpu): same maths.
-          const [x1, m1, v1] = tf.engine().runKernel('SslAdamUpdate', { x: variable, m, v, g }, {
+          // One kernel for the whole update where the backend has it (webgpu): same maths. In
+          // place (one dispatch) when no clone shares the buffers, else three new tensors.
+          const attrs = {
             lr: this.lr, beta1: s.beta1, beta2: s.beta2, epsilon: EPS,
             c1: 1 / (1 - Math.pow(s.beta1, t)), c2: 1 / (1 - Math.pow(s.beta2, t)), weightDecay: decay ? s.weightDecay : 0,
-          }) as unknown as tf.Tensor[];
+          };
+          if (adamInPlace(variable, m, v, g, attrs)) return;
+          const [x1, m1, v1] = tf.engine().runKernel('SslAdamUpdate', { x: variable, m, v, g }, attrs) as unknown as tf.Tensor[];
           m.assign(m1!);
           v.assign(v1!);
           variable.assign(x1!);

@@ -7,7 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resetSelectionForTests, selectBackend } from '../../../runtime/backend/index.js';
 import { probeAdapter } from '../../../runtime/backend/webgpu/index.js';
 import { filterGradTuning } from '../../../runtime/backend/webgpu/conv.js';
+import { adamInPlace, lerpInPlace } from '../../../runtime/backend/webgpu/inplace.js';
 import { fusedNorm } from '../../../runtime/backend/norm.js';
+import { canFuseConvBiasRelu3d, convBiasRelu3d } from '../../../runtime/backend/fused-conv.js';
 import { fusedDropout, fusedDropoutAvailable } from '../../../runtime/backend/dropout.js';
 import { dropoutMask } from '../../../runtime/models/layers.js';
 import { checkGpuHealth, gpuHealth } from '../../../runtime/backend/webgpu/device.js';
@@ -189,6 +191,29 @@ if (!probe.ok) {
       // int32 sums (label counts) at rank 5: the stock kernel does not compile them.
       expect(await relErr(() => tf.sum(tf.oneHot(tf.argMax(rnd([2, 3, 4, 5, 3], 35), -1), 3), [0, 1, 2, 3]))).toBe(0);
     });
+    it('relu(conv3d + bias) fused in one dispatch, and its ReLU-masked gradients for x, w, b (odd sizes, stride 2, same/valid)', async () => {
+      const cases: Array<[number[], number[], 1 | 2, 'same' | 'valid']> = [
+        [[2, 5, 6, 7, 3], [3, 3, 3, 3, 5], 1, 'same'],
+        [[1, 9, 8, 7, 4], [3, 3, 3, 4, 6], 2, 'valid'],
+        [[2, 6, 6, 6, 2], [1, 1, 1, 2, 7], 1, 'same'],
+      ];
+      for (const [xs, ws, st, pad] of cases) {
+        const f = (): tf.Tensor[] => {
+          const x = rnd(xs, 1), w = rnd(ws, 2), b = tf.mul(rnd([ws[4]!], 3), 0.5);
+          const fwd = (a: tf.Tensor, k: tf.Tensor, c: tf.Tensor): tf.Tensor => canFuseConvBiasRelu3d(a, k, c)
+            ? convBiasRelu3d(a, k, c, [st, st, st], pad)
+            : tf.relu(tf.add(tf.conv3d(a as tf.Tensor5D, k as tf.Tensor5D, st, pad), c));
+          const y = fwd(x, w, b);
+          const dy = rnd(y.shape, 4);
+          const g = tf.grads((a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(fwd(a, k, c), dy)))([x, w, b]);
+          return [y, ...g];
+        };
+        await selectBackend('webgpu', { quiet: true });
+        expect(canFuseConvBiasRelu3d(rnd([1, 2, 2, 2, 1], 1), rnd([1, 1, 1, 1, 1], 1), rnd([1], 1))).toBe(true);
+        expect(await relErr(f)).toBeLessThan(1e-5);
+      }
+    });
+
     it('conv3dTranspose (decoder up-sampling) with stride 2', async () => {
       const dy = (): tf.Tensor5D => rnd([2, 3, 4, 3, 6], 4) as tf.Tensor5D;
       expect(await relErr(() => tf.conv3dTranspose(dy(), rnd([2, 2, 2, 5, 6], 5) as tf.Tensor5D, [2, 6, 8, 6, 5], 2, 'same'))).toBeLessThan(1e-5);
@@ -234,8 +259,9 @@ if (!probe.ok) {
     const steps = async (backend: 'webgpu' | 'cpu'): Promise<Float32Array[]> => {
       await selectBackend(backend, { quiet: true });
       const opt = new Optimizer({ kind: 'adam', lr: 1e-2, beta1: 0.8, beta2: 0.99, momentum: 0, weightDecay: 0.1, clipNorm: null });
-      const vars = [{ name: 'k', variable: tf.variable(rnd([3, 5, 7], 1)) }, { name: 'b', variable: tf.variable(rnd([7], 2)) }];
-      for (let i = 0; i < 3; i++) opt.apply(vars, [rnd([3, 5, 7], 10 + i), rnd([7], 20 + i)]);
+      // Variables that own their buffers, so steps 2–3 take the in-place path on webgpu.
+      const vars = tf.tidy(() => [{ name: 'k', variable: tf.variable(rnd([3, 5, 7], 1)) }, { name: 'b', variable: tf.variable(rnd([7], 2)) }]);
+      for (let i = 0; i < 3; i++) opt.apply(vars, tf.tidy(() => [rnd([3, 5, 7], 10 + i), rnd([7], 20 + i)]));
       const out = await Promise.all(vars.map((v) => v.variable.data() as Promise<Float32Array>));
       out.push(...(await Promise.all(opt.getState().map((st) => st.tensor.data() as Promise<Float32Array>))));
       vars.forEach((v) => v.variable.dispose());
@@ -246,6 +272,32 @@ if (!probe.ok) {
     const c = await steps('cpu');
     expect(g.length).toBe(6);
     g.forEach((arr, k) => arr.forEach((val, i) => expect(Math.abs(val - c[k]![i]!)).toBeLessThan(1e-5)));
+  });
+
+  it('Adam and moving averages update in place (one dispatch each) with the arithmetic of the out-of-place kernels; a clone keeps its values', async () => {
+    await selectBackend('webgpu', { quiet: true });
+    const attrs = { lr: 1e-2, beta1: 0.8, beta2: 0.99, epsilon: 1e-7, c1: 1 / (1 - 0.8 ** 2), c2: 1 / (1 - 0.99 ** 2), weightDecay: 0.1 };
+    const [x, m, v] = tf.tidy(() => [tf.variable(rnd([1000, 3], 1)), tf.variable(tf.abs(rnd([1000, 3], 2))), tf.variable(tf.abs(rnd([1000, 3], 3)))]);
+    const g = rnd([1000, 3], 4);
+    const ref = tf.engine().runKernel('SslAdamUpdate', { x: x!, m: m!, v: v! , g }, attrs) as unknown as tf.Tensor[];
+    const refData = await Promise.all(ref.map((t) => t.data()));
+    expect(adamInPlace(x!, m!, v!, g, attrs)).toBe(true);
+    const got = await Promise.all([x!, m!, v!].map((t) => t.data()));
+    got.forEach((arr, k) => arr.forEach((val, i) => expect(Math.abs(val - refData[k]![i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(refData[k]![i]!)))));
+    // A clone shares the buffer: the update must not run in place (the clone is a saved snapshot).
+    const snap = tf.clone(x!);
+    const before = await snap.data();
+    expect(adamInPlace(x!, m!, v!, g, attrs)).toBe(false);
+    expect(Array.from(await snap.data())).toEqual(Array.from(before));
+    snap.dispose();
+    // Moving average: target·keep + value·(1 − keep), as the three tfjs ops compute it.
+    const t = tf.tidy(() => tf.variable(rnd([37], 5)));
+    const val = rnd([37], 6);
+    const want = await tf.tidy(() => tf.add(tf.mul(t, 0.9), tf.mul(val, 1 - 0.9))).data();
+    expect(lerpInPlace(t, val, 0.9)).toBe(true);
+    const have = await t.data();
+    have.forEach((h, i) => expect(Math.abs(h - want[i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want[i]!))));
+    tf.dispose([x!, m!, v!, g, ...ref, t, val]);
   });
 
   it('dropout drawn inside the kernel (SslDropout) equals the host mask of the other backends bit for bit, gradient too', async () => {
