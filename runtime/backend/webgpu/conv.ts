@@ -74,9 +74,10 @@ function rowTiles(M: number, Nc: number): { TM: number; TN: number; T: number; t
  * The WGSL shared by the forward and input-gradient kernels: one workgroup per TM×TN output tile,
  * a row table (`rowBase`, filled by `rowDecode` for row m), K chunks of TK staged by `loadChunk`
  * (which sees k0, k = k0 + kkA, li, n0, rowBase) into As/Bs, and the 4×4 per-thread results
- * written to `result[m * N + n]`. `reduceChannels` is the uniform the taps multiply to get K.
+ * written to `result[m * N + n]` (through `epilogue`, e.g. bias + ReLU). `reduceChannels` is the
+ * uniform the taps multiply to get K.
  */
-function rowTiledKernel(t: { TM: number; TN: number; T: number; tilesN: number }, reduceChannels: string, outChannels: string, rowDecode: string, loadChunk: string): string {
+function rowTiledKernel(t: { TM: number; TN: number; T: number; tilesN: number }, reduceChannels: string, outChannels: string, rowDecode: string, loadChunk: string, epilogue = (v: string): string => v): string {
   const { TM, TN, T, tilesN } = t;
   return `
   ${gemmCore(TM, TN)}
@@ -114,15 +115,18 @@ function rowTiledKernel(t: { TM: number; TN: number; T: number; tilesN: number }
       if (m < M) {
         for (var j = 0; j < 4; j++) {
           let n = n0 + tx * 4 + j;
-          if (n < ${u(outChannels)}) { result[m * ${u(outChannels)} + n] = acc[i][j]; }
+          if (n < ${u(outChannels)}) { result[m * ${u(outChannels)} + n] = ${epilogue('acc[i][j]')}; }
         }
       }
     }
   }`;
 }
 
-/** Forward: rows are output voxels, columns output channels, reduction (tap, ci). */
-function forwardSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
+/**
+ * Forward: rows are output voxels, columns output channels, reduction (tap, ci). With `biasRelu`
+ * the write is max(acc + bias[co], 0) (a third input, Bias).
+ */
+function forwardSpec(c: Conv3DInfo, biasRelu = false): { spec: ProgramSpec; values: number[] } {
   const M = c.batchSize * c.outDepth * c.outHeight * c.outWidth;
   const t = rowTiles(M, c.outChannels);
   const { TM, TN, T } = t;
@@ -153,15 +157,22 @@ function forwardSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
       }`;
   return {
     spec: {
-      key: `conv3d_fwd_${TM}x${TN}_n${t.tilesN}`, inputs: ['X', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
-      workgroupSize: [T, 1, 1], dispatch: [t.tiles, 1, 1], mode: 'tiled', code: rowTiledKernel(t, 'Ci', 'Co', rowDecode, loadChunk),
+      key: `conv3d_fwd_${TM}x${TN}_n${t.tilesN}${biasRelu ? '_br' : ''}`, inputs: biasRelu ? ['X', 'Wt', 'Bias'] : ['X', 'Wt'],
+      uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']], workgroupSize: [T, 1, 1], dispatch: [t.tiles, 1, 1], mode: 'tiled',
+      code: rowTiledKernel(t, 'Ci', 'Co', rowDecode, loadChunk, biasRelu ? (v) => `max(${v} + f32(Bias[n]), 0.0)` : undefined),
     },
     values: [...geomValues(c), M, t.tiles],
   };
 }
 
-/** Input gradient: rows are input voxels, columns input channels, reduction (tap, co). */
-function inputGradSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
+/**
+ * Input gradient: rows are input voxels, columns input channels, reduction (tap, co). With
+ * `masked` dy counts only where the layer's ReLU output Y (a third input) is > 0: the ReLU
+ * gradient applied while loading, with no masked copy of dy.
+ */
+const dyLoad = (masked: boolean, q: string): string => masked ? `select(0.0, f32(DY[${q}]), f32(Y[${q}]) > 0.0)` : `f32(DY[${q}])`;
+
+function inputGradSpec(c: Conv3DInfo, masked = false): { spec: ProgramSpec; values: number[] } {
   const M = c.batchSize * c.inDepth * c.inHeight * c.inWidth;
   const t = rowTiles(M, c.inChannels);
   const { TM, TN, T } = t;
@@ -185,7 +196,8 @@ function inputGradSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
         ${coord('w', 'SW', 'OW')}
         var v = 0.0;
         if (k < K && b.x >= 0 && okd && okh && okw) {
-          v = f32(DY[(((b.x * ${u('OD')} + od) * ${u('OH')} + oh) * ${u('OW')} + ow) * ${u('Co')} + co]);
+          let q = (((b.x * ${u('OD')} + od) * ${u('OH')} + oh) * ${u('OW')} + ow) * ${u('Co')} + co;
+          v = ${dyLoad(masked, 'q')};
         }
         As[kkA * ${TM} + r] = v;
       }
@@ -198,7 +210,7 @@ function inputGradSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
       }`;
   return {
     spec: {
-      key: `conv3d_dx_${TM}x${TN}_n${t.tilesN}_${unit ? 's1' : 'sN'}`, inputs: ['DY', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
+      key: `conv3d_dx_${TM}x${TN}_n${t.tilesN}_${unit ? 's1' : 'sN'}${masked ? '_m' : ''}`, inputs: masked ? ['DY', 'Wt', 'Y'] : ['DY', 'Wt'], uniforms: [...GEOM, ['M', 'i32'], ['tiles', 'i32']],
       workgroupSize: [T, 1, 1], dispatch: [t.tiles, 1, 1], mode: 'tiled', code: rowTiledKernel(t, 'Co', 'Ci', rowDecode, loadChunk),
     },
     values: [...geomValues(c), M, t.tiles],
@@ -209,7 +221,7 @@ function inputGradSpec(c: Conv3DInfo): { spec: ProgramSpec; values: number[] } {
  * Filter gradient with split-K: rows (tap, ci), columns co, reduction over the P output voxels in
  * `splits` slices of `chunk` voxels. With splits > 1 the result is [splits, K·Co] partial sums.
  */
-function filterGradSpec(c: Conv3DInfo, maxWorkgroups: number, maxPartialFloats: number, minVoxels: number): { spec: ProgramSpec; values: number[]; splits: number; K: number } {
+function filterGradSpec(c: Conv3DInfo, maxWorkgroups: number, maxPartialFloats: number, minVoxels: number, masked = false): { spec: ProgramSpec; values: number[]; splits: number; K: number } {
   const P = c.batchSize * c.outDepth * c.outHeight * c.outWidth;
   const K = c.filterDepth * c.filterHeight * c.filterWidth * c.inChannels;
   const Nc = c.outChannels;
@@ -273,7 +285,7 @@ function filterGradSpec(c: Conv3DInfo, maxWorkgroups: number, maxPartialFloats: 
       for (var e = li; e < ${TK * TN}; e += ${T}) {
         let kk = e / ${TN}; let nn = e % ${TN};
         var v = 0.0;
-        if (p0 + kk < pEnd && n0 + nn < ${u('Co')}) { v = f32(DY[(p0 + kk) * ${u('Co')} + n0 + nn]); }
+        if (p0 + kk < pEnd && n0 + nn < ${u('Co')}) { let q = (p0 + kk) * ${u('Co')} + n0 + nn; v = ${dyLoad(masked, 'q')}; }
         Bs[kk * ${TN} + nn] = v;
       }
       workgroupBarrier();
@@ -292,7 +304,7 @@ function filterGradSpec(c: Conv3DInfo, maxWorkgroups: number, maxPartialFloats: 
   }`;
   return {
     spec: {
-      key: `conv3d_dw_${TM}x${TN}_n${tilesN}`, inputs: ['X', 'DY'],
+      key: `conv3d_dw_${TM}x${TN}_n${tilesN}${masked ? '_m' : ''}`, inputs: masked ? ['X', 'DY', 'Y'] : ['X', 'DY'],
       uniforms: [...GEOM, ['K', 'i32'], ['P', 'i32'], ['tiles', 'i32'], ['splits', 'i32'], ['chunk', 'i32']],
       workgroupSize: [T, 1, 1], dispatch: [tiles * splits, 1, 1], mode: 'tiled', code,
     },
@@ -324,27 +336,31 @@ function usable(c: Conv3DInfo): boolean {
   return c.dilationDepth === 1 && c.dilationHeight === 1 && c.dilationWidth === 1 && c.padInfo.front >= 0 && c.padInfo.top >= 0 && c.padInfo.left >= 0;
 }
 
-export function conv3dGpu(backend: GpuBackend, x: tf.TensorInfo, w: tf.TensorInfo, c: Conv3DInfo): tf.TensorInfo | null {
-  if (!usable(c) || x.dtype !== 'float32' || w.dtype !== 'float32') return null;
-  const { spec, values } = forwardSpec(c);
-  return run(backend, spec, [x, w], c.outShape, 'float32', values);
+/** conv3d, or relu(conv3d + bias) when `bias` is given. */
+export function conv3dGpu(backend: GpuBackend, x: tf.TensorInfo, w: tf.TensorInfo, c: Conv3DInfo, bias?: tf.TensorInfo): tf.TensorInfo | null {
+  if (!usable(c) || x.dtype !== 'float32' || w.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return null;
+  const { spec, values } = forwardSpec(c, bias !== undefined);
+  return run(backend, spec, bias ? [x, w, bias] : [x, w], c.outShape, 'float32', values);
 }
 
-export function conv3dInputGradGpu(backend: GpuBackend, dy: tf.TensorInfo, w: tf.TensorInfo, c: Conv3DInfo): tf.TensorInfo | null {
+/** The input gradient; with `reluOut` only where that ReLU output is > 0. */
+export function conv3dInputGradGpu(backend: GpuBackend, dy: tf.TensorInfo, w: tf.TensorInfo, c: Conv3DInfo, reluOut?: tf.TensorInfo): tf.TensorInfo | null {
   if (!usable(c) || dy.dtype !== 'float32' || w.dtype !== 'float32') return null;
-  const { spec, values } = inputGradSpec(c);
-  return run(backend, spec, [dy, w], c.inShape, 'float32', values);
+  const { spec, values } = inputGradSpec(c, reluOut !== undefined);
+  return run(backend, spec, reluOut ? [dy, w, reluOut] : [dy, w], c.inShape, 'float32', values);
 }
 
 /** Split-K tuning: the workgroups to aim for and the partial-sum memory to allow (floats). */
 export const filterGradTuning = { maxWorkgroups: 2048, maxPartialFloats: 16 * 1024 * 1024, minVoxelsPerSplit: 256 };
 
-export function conv3dFilterGradGpu(backend: GpuBackend, x: tf.TensorInfo, dy: tf.TensorInfo, c: Conv3DInfo): tf.TensorInfo | null {
+/** The filter gradient; with `reluOut` only where that ReLU output is > 0. */
+export function conv3dFilterGradGpu(backend: GpuBackend, x: tf.TensorInfo, dy: tf.TensorInfo, c: Conv3DInfo, reluOut?: tf.TensorInfo): tf.TensorInfo | null {
   if (!usable(c) || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   const filterShape = [c.filterDepth, c.filterHeight, c.filterWidth, c.inChannels, c.outChannels];
-  const { spec, values, splits, K } = filterGradSpec(c, filterGradTuning.maxWorkgroups, filterGradTuning.maxPartialFloats, filterGradTuning.minVoxelsPerSplit);
-  if (splits === 1) return run(backend, spec, [x, dy], filterShape, 'float32', values);
-  const partial = run(backend, spec, [x, dy], [splits, K * c.outChannels], 'float32', values);
+  const { spec, values, splits, K } = filterGradSpec(c, filterGradTuning.maxWorkgroups, filterGradTuning.maxPartialFloats, filterGradTuning.minVoxelsPerSplit, reluOut !== undefined);
+  const inputs = reluOut ? [x, dy, reluOut] : [x, dy];
+  if (splits === 1) return run(backend, spec, inputs, filterShape, 'float32', values);
+  const partial = run(backend, spec, inputs, [splits, K * c.outChannels], 'float32', values);
   const out = sumSlices(backend, partial, splits, filterShape);
   backend.disposeData(partial.dataId);
   return out;

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { adamKernel } from './adam.js';
 import { dropoutKernel } from './dropout.js';
 import { convKernels } from './conv.js';
+import { fusedConvKernels } from './fused-conv.js';
 import { elementwiseKernels } from './elementwise.js';
 import { normKernels } from './norm.js';
 import { poolKernels } from './pool.js';
@@ -51,7 +52,7 @@ function installKernels(): void {
   for (const k of tf.getKernelsForBackend('webgpu')) stockFns.set(k.kernelName, k.kernelFunc);
   const stock = (name: string): tf.KernelFunc | null => stockFns.get(name) ?? null;
   ourConfigs.set('elementwise', elementwiseKernels(stock));
-  ourConfigs.set('conv', convKernels(stock));
+  ourConfigs.set('conv', [...convKernels(stock), ...fusedConvKernels()]);
   ourConfigs.set('reduce', reduceKernels(stock));
   ourConfigs.set('norm', normKernels());
   ourConfigs.set('pool', poolKernels(stock));
