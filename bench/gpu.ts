@@ -4,7 +4,8 @@
 // stock tfjs-webgpu conv kernels at the same shapes (--stock), and the authors'-code 3D U-Net
 // training step (forward, backward, Adam; batch 2, 4 channels, 4 classes, the fine-tuning loss) at
 // each size in --sizes. --step-only skips the kernel tables, --no-dropout removes the U-Net's dropout,
-// --cpu-profile DIR writes a V8 profile of the timed steps (host-side time). Beside each step: the same
+// --cpu-profile DIR writes a V8 profile of the timed steps (host-side time), --dawn-calls the host
+// time of each WebGPU call, --submit-batch N the dispatches per command-buffer submit. Beside each step: the same
 // network in PyTorch on CUDA in the same run (bench/torch_unet_step.py with SSL3D_PYTHON or
 // /usr/bin/python3; skipped without CUDA or with --no-torch).
 // Every time includes the GPU work: each measurement ends with a read-back of one value.
@@ -23,6 +24,7 @@ import { setTrainingClock } from '../runtime/models/layers.js';
 import { Optimizer } from '../runtime/train/optim.js';
 import { crossEntropyLoss } from '../runtime/train/finetune.js';
 import { torchUnetStep } from './unet-step.js';
+import { dawnCallReport, installDawnCallTimers, resetDawnCallStats } from './dawn-calls.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | null => {
@@ -50,6 +52,11 @@ if (sizes.some((d) => !Number.isInteger(d) || d <= 0 || d % 32 !== 0)) {
   process.exit(2);
 }
 const steps = Number(opt('--steps') ?? (software ? 1 : 5));
+// --submit-batch N: tfjs-webgpu submits its command buffer every N dispatches (default 15).
+const submitBatch = opt('--submit-batch');
+if (submitBatch !== null) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', Number(submitBatch));
+// --dawn-calls: the host time of every WebGPU call during the timed steps (bench/dawn-calls.ts).
+const dawnCalls = args.includes('--dawn-calls');
 const iters = software ? 2 : 10;
 console.log(`adapter: ${sel.reason}`);
 if (software) {
@@ -183,7 +190,9 @@ for (const D of sizes) {
     session.connect();
     await new Promise<void>((res) => session.post('Profiler.enable', () => session.post('Profiler.start', () => res())));
   }
+  if (dawnCalls && installDawnCallTimers()) resetDawnCallStats();
   for (let i = 1; i <= steps; i++) ts.push(await step(i));
+  if (dawnCalls) console.log(dawnCallReport(steps));
   if (session && profDir) {
     const prof = await new Promise<unknown>((res) => session.post('Profiler.stop', (_e, r) => res(r.profile)));
     mkdirSync(profDir, { recursive: true });
