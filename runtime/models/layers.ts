@@ -372,10 +372,10 @@ export class ConvTranspose extends tf.layers.Layer {
     const cin = s[s.length - 1]!;
     const cout = this.filters;
     const k = this.kernel!.read(); // [2,..,Cout,Cin]
-    if (n === 3 && tf.getBackend() === 'native' && x.dtype === 'float32') {
-      // On native the 2×2×2 stride-2 transposed conv is one Conv3DBackpropInputV2 kernel (and its
-      // gradients the native conv and filter-gradient kernels): the same values as the matMul +
-      // pixel-shuffle path below, without its transposes and copies.
+    if (n === 3 && (tf.getBackend() === 'native' || tf.getBackend() === 'webgpu') && x.dtype === 'float32') {
+      // On native and webgpu the 2×2×2 stride-2 transposed conv is one Conv3DBackpropInputV2
+      // kernel (and its gradients the conv and filter-gradient kernels of that backend): the same
+      // values as the matMul + pixel-shuffle path below, without its transposes and copies.
       const outShape: [number, number, number, number, number] = [s[0]!, s[1]! * 2, s[2]! * 2, s[3]! * 2, cout];
       return tf.add(tf.conv3dTranspose(x as tf.Tensor5D, k as tf.Tensor5D, outShape, 2, 'valid'), this.bias!.read());
     }
