@@ -7,13 +7,15 @@
 // order with every other kernel: one dispatch per variable, no allocation.
 //
 // Only when no other tensor shares the buffer (tfjs clones share it: a saved snapshot must keep
-// its values); callers fall back to the out-of-place kernels when these return false.
+// its values); callers fall back to the out-of-place kernels when these return false. A read of
+// the tensor still in flight when it is updated in place may return either version.
 
 import * as tf from '@tensorflow/tfjs';
 import type { Uniform } from './program.js';
 
 interface TensorData {
   resource?: unknown;
+  values?: unknown;
   refCount: number;
   dtype: string;
 }
@@ -95,6 +97,9 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups)
   const bindGroup = be.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
   // Buffers referenced by the open command buffer are released only after it is submitted.
   for (const t of tensors) be.commandQueueOwnedIds.add(t.dataId);
+  // tfjs-webgpu keeps the values of a tensor it has read back (a checkpoint, a snapshot) and
+  // answers later reads from that copy: drop it, the buffer now holds newer values.
+  for (const t of rw) be.tensorMap.get(t.dataId)!.values = null;
   be.ensureCommandEncoderReady();
   if (!be.computePassEncoder) be.computePassEncoder = be.commandEncoder.beginComputePass({});
   const groups = Math.ceil(n / WG);

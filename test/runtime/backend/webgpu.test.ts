@@ -284,6 +284,10 @@ if (!probe.ok) {
     expect(adamInPlace(x!, m!, v!, g, attrs)).toBe(true);
     const got = await Promise.all([x!, m!, v!].map((t) => t.data()));
     got.forEach((arr, k) => arr.forEach((val, i) => expect(Math.abs(val - refData[k]![i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(refData[k]![i]!)))));
+    // A tensor read back keeps a CPU copy in tfjs-webgpu: after an in-place update, reads see the new values.
+    expect(adamInPlace(x!, m!, v!, g, attrs)).toBe(true);
+    const again = await x!.data();
+    expect(Array.from(again)).not.toEqual(Array.from(got[0]!));
     // A clone shares the buffer: the update must not run in place (the clone is a saved snapshot).
     const snap = tf.clone(x!);
     const before = await snap.data();
