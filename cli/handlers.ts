@@ -5,9 +5,9 @@ import { lazyHandlers, type HandlerResolver } from '../runtime/executor/handlers
 
 /** The built-in handlers (data, pretrain, finetune, evaluate, report), imported on first use. */
 export const defaultHandlers: HandlerResolver = lazyHandlers({
-  data: { file: 'runtime/data/node', name: 'dataHandler', load: () => import('../runtime/data/node.js') },
-  pretrain: { file: 'runtime/tasks/node', name: 'pretrainHandler', load: () => import('../runtime/tasks/node.js') },
-  finetune: { file: 'runtime/train/finetune', name: 'finetuneHandler', load: () => import('../runtime/train/finetune.js') },
-  evaluate: { file: 'runtime/eval/node', name: 'evaluateHandler', load: () => import('../runtime/eval/node.js') },
+  data: { file: 'runtime/nodes/data', name: 'dataHandler', load: () => import('../runtime/nodes/data.js') },
+  pretrain: { file: 'runtime/nodes/pretrain', name: 'pretrainHandler', load: () => import('../runtime/nodes/pretrain.js') },
+  finetune: { file: 'runtime/nodes/finetune', name: 'finetuneHandler', load: () => import('../runtime/nodes/finetune.js') },
+  evaluate: { file: 'runtime/nodes/evaluate', name: 'evaluateHandler', load: () => import('../runtime/nodes/evaluate.js') },
   report: { file: 'report/node', name: 'reportHandler', load: () => import('../report/node.js') },
 });

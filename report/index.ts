@@ -3,10 +3,8 @@
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DataNode, EvaluateNode, FinetuneNode, PlotSpec, ReportSpec, TableSpec } from '../core/graph.js';
-import { isSynthetic } from '../core/datasets.js';
-import type { ReportInput, RunRecord } from '../runtime/record.js';
-import { SslRuntimeError } from '../runtime/contract.js';
+import type { EvaluateNode, FinetuneNode, PlotSpec, ReportSpec, TableSpec } from '../core/graph.js';
+import type { ReportInput } from '../runtime/record.js';
 import { metricKey } from '../runtime/eval/metrics.js';
 import { isSegmentationMetric } from '../core/metrics.js';
 import { plotSpec, renderPng, renderSvg } from './figures.js';
@@ -31,42 +29,7 @@ export { assertOneSweep, reportScopes, sweepOfNode, type ReportScope } from './s
 export { buildTable, buildComparison, renderMarkdown, renderCsv, renderLatex } from './tables.js';
 export { plotSpec, renderSvg, renderPng } from './figures.js';
 
-/** Whether a data node reads synthetic or otherwise non-paper data. */
-export function isDifferentData(node: DataNode): boolean {
-  return isSynthetic(node.params.dataset.source);
-}
-
-/**
- * The ReportInput of a run record: evaluate metrics and finetune histories copied into it.
- * `evaluateIds` limits it to those evaluate nodes (a report node's inputs: the one sweep the
- * report names) and the fine-tuning runs they score; without it every evaluation of the record
- * is taken, which is only right for a graph with one sweep (see reportScopes).
- */
-export function reportInputFromRecord(record: RunRecord, evaluateIds?: readonly string[]): ReportInput {
-  if (!record || typeof record !== 'object' || !record.graph || !Array.isArray(record.graph.nodes) || !record.artifacts) {
-    throw new SslRuntimeError('SSL171', 'run record is malformed: it lacks the graph or the artifacts section');
-  }
-  const wanted = evaluateIds ? new Set(evaluateIds) : null;
-  const results: ReportInput['results'] = [];
-  const histories: ReportInput['histories'] = [];
-  const scored = new Set<string>();
-  for (const n of record.graph.nodes) {
-    if (n.kind !== 'evaluate' || (wanted && !wanted.has(n.id))) continue;
-    if (n.inputs[0]) scored.add(n.inputs[0]);
-    const m = record.artifacts.metrics?.[n.id];
-    if (m) results.push({ node: n, metrics: m });
-  }
-  for (const n of record.graph.nodes) {
-    if (n.kind !== 'finetune' || (wanted && !scored.has(n.id))) continue;
-    const h = record.artifacts.histories?.[n.id];
-    if (h) histories.push({ node: n, history: h });
-  }
-  const differentData = record.graph.nodes.some((n) => n.kind === 'data' && isDifferentData(n));
-  const missing = record.graph.nodes
-    .filter((n) => n.kind === 'evaluate' && !record.artifacts.metrics?.[n.id])
-    .map((n) => ({ id: n.id, status: record.nodes?.[n.id]?.status ?? 'pending' }));
-  return { graph: record.graph, results, histories, differentData, ...(missing.length ? { missing } : {}) };
-}
+export { collectReportInput, isDifferentData, reportInputFromRecord, type ReportSource } from './input.js';
 
 /** A sensible report when the experiment declares none: Table-1 style, data efficiency, convergence. */
 export function defaultReportSpec(input: ReportInput): ReportSpec {

@@ -12,7 +12,7 @@ import { setTrainingClock } from '../models/layers.js';
 import { buildEncoder } from '../models/unet.js';
 import { Rng, deriveSeed } from '../../core/rng.js';
 import { makeOptimizer } from '../train/optim.js';
-import { evaluate } from './node.js';
+import { evaluate } from './evaluate.js';
 import { hammingStats, maxHammingPermutations, randomPermutations } from './permutations.js';
 import { samplePool } from './task.js';
 import { createTask } from './tasks.js';

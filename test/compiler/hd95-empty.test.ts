@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluateNode } from '../../core/graph.js';
 import { loadGraph } from '../../core/graph-schema.js';
-import { emptyPolicyOf } from '../../runtime/eval/node.js';
+import { emptyPolicyOf } from '../../runtime/eval/metrics.js';
 import { hd95 } from '../../runtime/eval/metrics.js';
 import { compileText, program } from './helpers.js';
 

@@ -20,7 +20,7 @@ import { setTrainingClock } from '../../../runtime/models/layers.js';
 import { Optimizer } from '../../../runtime/train/optim.js';
 import { finetuneLoss } from '../../../runtime/train/finetune.js';
 import { createTask } from '../../../runtime/tasks/tasks.js';
-import { evaluate as evaluatePretext } from '../../../runtime/tasks/node.js';
+import { evaluate as evaluatePretext } from '../../../runtime/tasks/evaluate.js';
 import { PARAMS, pretext, synthVol, tinyEncoder } from '../tasks/synth.js';
 
 const probe = await probeAdapter();

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadDataset, readDatasetArtifact, dataHandler } from '../../../runtime/data/node.js';
+import { readDatasetArtifact } from '../../../runtime/data/artifact.js';
+import { loadDataset } from '../../../runtime/data/dataset.js';
+import { dataHandler } from '../../../runtime/nodes/data.js';
 import type { DataNode } from '../../../core/graph.js';
 import type { NodeContext } from '../../../runtime/contract.js';
 import type { EventInput } from '../../../runtime/events.js';

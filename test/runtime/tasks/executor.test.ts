@@ -10,7 +10,7 @@ import { selectBackend } from '../../../runtime/backend/index.js';
 import type { RunEvent } from '../../../runtime/events.js';
 import { defaultHandlers } from '../../../cli/handlers.js';
 import { runGraph } from '../../../runtime/executor/executor.js';
-import { readTaskArtifact } from '../../../runtime/tasks/node.js';
+import { readTaskArtifact } from '../../../runtime/tasks/artifact.js';
 
 const SOURCE = `
 experiment tasks_exec { seed = 3, backend = auto }

@@ -11,7 +11,8 @@ import { datasetFingerprint, writeDatasetArtifact } from '../../../runtime/data/
 import type { LoadedDataset } from '../../../runtime/data/types.js';
 import { buildEncoder } from '../../../runtime/models/unet.js';
 import { loadTensors, loadWeights, transferEncoder } from '../../../runtime/models/weights.js';
-import { pretrainHandler, readTaskArtifact } from '../../../runtime/tasks/node.js';
+import { pretrainHandler } from '../../../runtime/nodes/pretrain.js';
+import { readTaskArtifact } from '../../../runtime/tasks/artifact.js';
 import { createTask } from '../../../runtime/tasks/tasks.js';
 import { fakeContext, type FakeContext } from '../../helpers/fake-context.js';
 import { PARAMS, TRAIN, pretext, synthCases } from './synth.js';

@@ -3,13 +3,9 @@
 
 import type { DataNode } from '../../core/graph.js';
 import type { NodeHandler } from '../contract.js';
-import { writeDatasetArtifact } from './artifact.js';
-import { loadDataset } from './dataset.js';
-import { dataInputsSignature } from './inputs.js';
-
-export { readDatasetArtifact } from './artifact.js';
-export { loadDataset } from './dataset.js';
-export { dataInputsSignature } from './inputs.js';
+import { writeDatasetArtifact } from '../data/artifact.js';
+import { loadDataset } from '../data/dataset.js';
+import { dataInputsSignature } from '../data/inputs.js';
 
 export const dataHandler: NodeHandler<DataNode> = async (ctx) => {
   const spec = ctx.node.params.dataset;

@@ -15,63 +15,12 @@ import { countParams, saveWeights } from '../models/weights.js';
 import { Rng, deriveSeed } from '../../core/rng.js';
 import { trainLoop } from '../train/loop.js';
 import { taskError } from '../../core/errors.js';
-import type { Vol } from './crop.js';
-import { createTask } from './tasks.js';
-import type { PretextTask, TaskBatch, TaskModel } from './task.js';
-import { splitPool } from './task.js';
-
-export const TASK_ARTIFACT_VERSION = 1;
-
-/** task.json: what a pretrain artifact holds besides the encoder weights. */
-export interface TaskArtifact {
-  format: 'ssl3d-pretext';
-  version: typeof TASK_ARTIFACT_VERSION;
-  node: string;
-  task: string;
-  name: string;
-  dim: 2 | 3;
-  variant: string;
-  /** Input channels of the encoder (the fine-tuning adapter needs them). */
-  channels: number;
-  /** Shape the encoder was trained on (a patch for patch tasks), channels last. */
-  encoderInputShape: number[];
-  encoder: PretrainNode['params']['encoder'];
-  params: {
-    encoder: { trainable: number; nonTrainable: number };
-    heads: { trainable: number; nonTrainable: number };
-  };
-  samples: { train: number; val: number };
-  epochs: number;
-  stepsPerEpoch: number;
-  batch: number;
-  final: { loss: number; accuracy: number | null; valLoss: number | null; valAccuracy: number | null };
-  history: Array<{ epoch: number; loss: number; metrics: Record<string, number> }>;
-  /** Task-specific facts (geometry, permutation set and its Hamming statistics, …). */
-  info: Record<string, unknown>;
-  lr: number;
-}
-
-function batchTensors(b: TaskBatch): tf.Tensor[] {
-  return [...b.inputs, b.targets, ...Object.values(b.index)];
-}
-
-/** Mean loss/accuracy over fixed validation batches (the same batches every epoch). */
-export async function evaluate(task: PretextTask, m: TaskModel, pool: readonly Vol[], seed: number, batch: number, maxBatches = 8): Promise<{ loss: number; accuracy: number }> {
-  const n = Math.min(maxBatches, Math.max(1, Math.ceil(pool.length / batch)));
-  let loss = 0, acc = 0;
-  for (let i = 0; i < n; i++) {
-    const b = task.batch(pool, new Rng(deriveSeed(seed, 'val', i)), batch, false);
-    const pred = task.forward(m, b, false);
-    // Asynchronous read-backs: a GPU backend has no synchronous one in Node.
-    const [l, a] = [task.loss(pred, b), task.accuracy(pred, b)];
-    loss += (await l.data())[0]!;
-    acc += (await a.data())[0]!;
-    tf.dispose([l, a]);
-    pred.dispose();
-    tf.dispose(batchTensors(b));
-  }
-  return { loss: loss / n, accuracy: acc / n };
-}
+import { TASK_ARTIFACT_VERSION, type TaskArtifact } from '../tasks/artifact.js';
+import type { Vol } from '../tasks/crop.js';
+import { batchTensors, evaluate } from '../tasks/evaluate.js';
+import { createTask } from '../tasks/tasks.js';
+import type { PretextTask, TaskBatch, TaskModel } from '../tasks/task.js';
+import { splitPool } from '../tasks/task.js';
 
 export const pretrainHandler: NodeHandler<PretrainNode> = async (ctx: NodeContext<PretrainNode>): Promise<NodeResult> => {
   const node = ctx.node;
@@ -189,20 +138,4 @@ async function trainAndSave(
   if (artifact.final.valLoss !== null) summary['val_loss'] = artifact.final.valLoss;
   if (artifact.final.valAccuracy !== null) summary['val_acc'] = artifact.final.valAccuracy;
   return { summary };
-}
-
-/** Read and check a pretrain artifact's task.json. */
-export async function readTaskArtifact(dir: string): Promise<TaskArtifact> {
-  const file = path.join(dir, 'task.json');
-  let x: unknown;
-  try {
-    x = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (e) {
-    throw new SslRuntimeError('SSL155', `cannot read ${file}: ${(e as Error).message}`, file);
-  }
-  const a = x as Partial<TaskArtifact>;
-  if (a.format !== 'ssl3d-pretext' || a.version !== TASK_ARTIFACT_VERSION || typeof a.channels !== 'number') {
-    throw new SslRuntimeError('SSL155', `${file} is not a pretrain artifact of version ${TASK_ARTIFACT_VERSION}`, file);
-  }
-  return a as TaskArtifact;
 }

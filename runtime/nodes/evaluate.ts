@@ -18,13 +18,12 @@ import { readDatasetArtifact } from '../data/artifact.js';
 import { readNifti, writeNifti } from '../data/nifti.js';
 import { labelsFromVolume, resolveCases } from '../data/layouts.js';
 import type { Case } from '../data/types.js';
-import { labelsToGrid } from './regrid.js';
+import { labelsToGrid } from '../eval/regrid.js';
 import type { EvalMetrics } from '../record.js';
-import { describeEmptyPolicy, emptyPolicyOf, evaluateClassification, evaluateSegmentation, metricKey, type SegCase } from './metrics.js';
+import { describeEmptyPolicy, emptyPolicyOf, evaluateClassification, evaluateSegmentation, metricKey, type SegCase } from '../eval/metrics.js';
 
-export { emptyPolicyOf };
-import { loadFinetunedModel, predictGrade, predictSegmentation } from './predict.js';
-import { foldOf, protocolSplit } from './protocol.js';
+import { loadFinetunedModel, predictGrade, predictSegmentation } from '../eval/predict.js';
+import { foldOf, protocolSplit } from '../eval/protocol.js';
 
 /**
  * Write a predicted mask as NIfTI on the case's original image grid (shape and affine of the file
