@@ -6,121 +6,42 @@
 // large file or a burst of keystrokes never holds up completion, hover or navigation. Those
 // requests use the worker's parse of the current text when it has one, else parse here (cached
 // per text); files larger than BIG_FILE are never parsed here: they use the worker's last parse.
+//
+// This file owns the state (documents, parses, the worker, the workspace's files) and the
+// lifecycle; each kind of request lives in its own file over a `Workspace` view of that state:
+// actions.ts (quick fixes, formatting), completion.ts, hover.ts, navigation.ts (definition,
+// references, rename, outline), tokens.ts (semantic tokens).
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   CodeActionKind,
-  CompletionItemKind,
-  DiagnosticSeverity,
-  InsertTextFormat,
-  MarkupKind,
   ProposedFeatures,
-  SemanticTokensBuilder,
-  SymbolKind,
   TextDocumentSyncKind,
   TextDocuments,
   createConnection,
-  type CodeAction,
-  type CompletionItem,
   type Connection,
   type Diagnostic as LspDiagnostic,
-  type DocumentSymbol,
-  type Location,
-  type Range,
-  type TextEdit,
-  type WorkspaceEdit,
 } from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { glob } from 'tinyglobby';
-import type { Declaration, Document, Entry, Span, Value } from '../../grammar/ast.js';
+import type { Document } from '../../grammar/ast.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
-import { format, hasErrors, parse } from '../../grammar/index.js';
-import { lex } from '../../grammar/lexer.js';
-import { findCode } from '../../core/codes/index.js';
-import { metricNames } from '../../core/metrics.js';
+import { parse } from '../../grammar/index.js';
+import { registerActions } from './actions.js';
 import { analyze, type AnalyzeRequest, type AnalyzeResult, type Facts } from './analyze.js';
-import { hitAt, identValues, importTarget, resolveIdent, segmentSpan, visibleDeclarations, type DeclRef } from './ast.js';
-import { cursorContext } from './context.js';
-import { findKeyDoc } from './keydocs.js';
-import { describeKey, keySchema, keysAt, kindTypes, KINDS, valueChoices, type Frame } from './schema.js';
+import { importTarget } from './ast.js';
+import { registerCompletion } from './completion.js';
+import { toLsp, toPath, toUri } from './convert.js';
+import { registerHover } from './hover.js';
+import { registerNavigation } from './navigation.js';
+import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from './tokens.js';
+import { requestDoc, type Workspace } from './workspace.js';
 
 /** Files above this size are parsed only in the worker (their requests use its last parse). */
 export const BIG_FILE = 256 * 1024;
 /** Quiet time after an edit before the document is compiled again. */
 const DEBOUNCE_MS = 80;
-
-export const TOKEN_TYPES = ['keyword', 'class', 'type', 'property', 'variable', 'enumMember', 'number', 'string', 'comment', 'namespace'] as const;
-export const TOKEN_MODIFIERS = ['declaration'] as const;
-const T = Object.fromEntries(TOKEN_TYPES.map((t, i) => [t, i])) as Record<(typeof TOKEN_TYPES)[number], number>;
-
-const KIND_DOC: Record<string, string> = {
-  experiment: 'The experiment: its seed and backend. Exactly one per experiment file.',
-  dataset: 'A dataset: files (nifti, brats, decathlon, nnunet, images) or built-in phantoms, with preprocessing and a fixed split.',
-  encoder: 'An encoder architecture: unet3d, unet2d or densenet2d.',
-  pretext: 'A self-supervised pretext task (cpc, rpl, jigsaw, rotation, exemplar) that pretrains an encoder.',
-  finetune: 'Fine-tuning on the labelled target task: segmentation or classification, with its arms and warm-up.',
-  evaluate: 'The evaluation protocol: label fractions, repetitions, metrics.',
-  sweep: 'The grid of methods × arms × fractions × repetitions that is run.',
-  report: 'Tables and figures built from the finished runs.',
-};
-
-const SYMBOL_KIND: Record<string, SymbolKind> = {
-  experiment: SymbolKind.Module,
-  dataset: SymbolKind.Variable,
-  encoder: SymbolKind.Class,
-  pretext: SymbolKind.Function,
-  finetune: SymbolKind.Function,
-  evaluate: SymbolKind.Object,
-  sweep: SymbolKind.Array,
-  report: SymbolKind.File,
-};
-
-const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*$/;
-
-function toPath(uri: string): string | null {
-  try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : null;
-  } catch {
-    return null;
-  }
-}
-
-const toUri = (path: string): string => pathToFileURL(path).href;
-
-function rangeOf(span: Span): Range {
-  return {
-    start: { line: span.startLine - 1, character: span.startColumn - 1 },
-    end: { line: span.endLine - 1, character: span.endColumn - 1 },
-  };
-}
-
-/** The compiler's diagnostic in LSP form: the hint and span-less notes join the message, located
- *  notes become related information, and the code's title comes from the catalogue. */
-function toLsp(d: Diagnostic): LspDiagnostic {
-  const extra: string[] = [];
-  if (d.hint) extra.push(`hint: ${d.hint}`);
-  for (const n of d.notes ?? []) if (!n.span) extra.push(`note: ${n.message}`);
-  const related = (d.notes ?? []).flatMap((n) => (n.span ? [{ location: { uri: toUri(n.span.file), range: rangeOf(n.span) }, message: n.message }] : []));
-  const out: LspDiagnostic = {
-    range: rangeOf(d.span),
-    severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-    code: d.code,
-    source: 'ssl3d',
-    message: [d.message, ...extra].join('\n'),
-    data: { hint: d.hint ?? null },
-  };
-  if (related.length > 0) out.relatedInformation = related;
-  return out;
-}
-
-/** `did you mean 'x'?` / `did you mean "x.ssl"?` → x */
-export function suggestionOf(hint: string | null | undefined): string | null {
-  if (!hint) return null;
-  const m = /did you mean '([^']+)'\?/.exec(hint) ?? /did you mean "([^"]+)"\?/.exec(hint);
-  return m ? m[1]! : null;
-}
 
 interface Parsed {
   text: string;
@@ -391,288 +312,18 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     for (const imp of importersOf(p)) if (documents.get(toUri(imp))) schedule(imp, false);
   });
 
-  // ─── helpers on a request's document ───
+  // ─── the requests (one file per feature, over the workspace's state) ───
 
-  const at = (uri: string): { path: string; text: string; td: TextDocument; doc: Document | null } | null => {
-    const td = documents.get(uri);
-    const path = toPath(uri);
-    if (!td || !path) return null;
-    return { path, text: td.getText(), td, doc: docOf(path) };
-  };
-
-  const declLocation = (ref: DeclRef): Location => ({ uri: toUri(ref.file), range: rangeOf(ref.decl.nameSpan) });
-
-  /** The declaration under the cursor: its name, or a reference to it. */
-  const declAt = (path: string, doc: Document, off: number): DeclRef | null => {
-    const hit = hitAt(doc, off);
-    if (!hit) return null;
-    if (hit.kind === 'declName') return { file: path, decl: hit.decl };
-    if (hit.kind === 'ident') return resolveIdent(path, doc, hit.value, docOf)?.target ?? null;
-    return null;
-  };
-
-  /** Every place that names `target`: its declaration and the references in files that see it. */
-  const occurrences = (target: DeclRef): Array<{ file: string; start: number; end: number; span: Span; isDecl: boolean }> => {
-    const out: Array<{ file: string; start: number; end: number; span: Span; isDecl: boolean }> = [];
-    out.push({ file: target.file, start: target.decl.nameSpan.startOffset, end: target.decl.nameSpan.endOffset, span: target.decl.nameSpan, isDecl: true });
-    const files = [target.file, ...importersOf(target.file)];
-    for (const file of files) {
-      const doc = docOf(file);
-      if (!doc) continue;
-      for (const ident of identValues(doc)) {
-        const r = resolveIdent(file, doc, ident, docOf);
-        if (!r || r.target.file !== target.file || r.target.decl.name !== target.decl.name) continue;
-        const seg = segmentSpan(ident, r.segment);
-        const text = readText(file) ?? '';
-        const span = spanFromOffsets(text, file, seg.start, seg.end);
-        out.push({ file, start: seg.start, end: seg.end, span, isDecl: false });
-      }
-    }
-    return out;
-  };
-
-  // ─── diagnostics → quick fixes ───
-
-  connection.onCodeAction((params) => {
-    const td = documents.get(params.textDocument.uri);
-    if (!td) return [];
-    const actions: CodeAction[] = [];
-    for (const d of params.context.diagnostics) {
-      const data = d.data as { hint?: string | null } | undefined;
-      const hint = data?.hint ?? /hint: (.*)/.exec(d.message)?.[1] ?? null;
-      const suggestion = suggestionOf(hint);
-      if (!suggestion) continue;
-      const start = td.offsetAt(d.range.start);
-      const end = td.offsetAt(d.range.end);
-      const text = td.getText().slice(start, end);
-      let range: Range = d.range;
-      if (/^[A-Za-z_][\w.-]*$/.test(text)) {
-        range = d.range;
-      } else {
-        // the span covers more than the word (an import statement): replace inside the quotes
-        const q = text.indexOf('"');
-        const q2 = q >= 0 ? text.indexOf('"', q + 1) : -1;
-        if (q < 0 || q2 < 0) continue;
-        range = { start: td.positionAt(start + q + 1), end: td.positionAt(start + q2) };
-      }
-      actions.push({
-        title: `Change to '${suggestion}'`,
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [d],
-        isPreferred: true,
-        edit: { changes: { [td.uri]: [{ range, newText: suggestion }] } },
-      });
-    }
-    return actions;
-  });
-
-  // ─── completion ───
-
-  connection.onCompletion((params) => {
-    const a = at(params.textDocument.uri);
-    if (!a) return [];
-    const off = a.td.offsetAt(params.position);
-    const ctx = cursorContext(a.text, off);
-    const replace: Range = { start: a.td.positionAt(ctx.prefixStart), end: params.position };
-    const items: CompletionItem[] = [];
-    const push = (label: string, kind: CompletionItemKind, detail?: string, doc?: string, insert?: string, snippet = false): void => {
-      const item: CompletionItem = { label, kind, textEdit: { range: replace, newText: insert ?? label } };
-      if (detail) item.detail = detail;
-      if (doc) item.documentation = { kind: MarkupKind.Markdown, value: doc };
-      if (snippet) item.insertTextFormat = InsertTextFormat.Snippet;
-      items.push(item);
-    };
-    const slot = ctx.slot;
-    if (slot.kind === 'top') {
-      for (const k of KINDS) {
-        const types = kindTypes[k];
-        const snippet = types ? `${k} \${1:name} = \${2|${types.join(',')}|} {\n\t$0\n}` : `${k} \${1:name} {\n\t$0\n}`;
-        push(k, CompletionItemKind.Keyword, types ? `${k} NAME = ${types.join(' | ')} { … }` : `${k} NAME { … }`, KIND_DOC[k], snippet, true);
-      }
-      push('import', CompletionItemKind.Keyword, 'import "FILE.ssl" [as ALIAS]', 'Bring the declarations of another file into scope.', 'import "$1"', true);
-    } else if (slot.kind === 'type') {
-      for (const t of kindTypes[slot.declKind] ?? []) push(t, CompletionItemKind.Class, `${slot.declKind} type`);
-    } else if (slot.kind === 'key') {
-      for (const k of keysAt(ctx.frames)) {
-        if (ctx.present.includes(k.key)) continue;
-        const doc = findKeyDoc(ctx.frames, k.key);
-        const insert = k.writtenAsBlock ? `${k.key} {\n\t$0\n}` : `${k.key} = $0`;
-        push(k.key, CompletionItemKind.Property, k.expect || undefined, keyMarkdown(k.key, ctx.frames, k.expect, k.units, doc), insert, true);
-      }
-    } else if (slot.kind === 'value') {
-      const schema = keySchema(ctx.frames, slot.key);
-      const choices = valueChoices(schema);
-      if (slot.afterNumber) {
-        for (const u of choices.units) if (u !== '%') push(u, CompletionItemKind.Unit, `unit of ${slot.key}`);
-        return items;
-      }
-      for (const w of choices.words) push(w, CompletionItemKind.EnumMember, describeKey(slot.key, schema ?? {}).expect);
-      if (choices.bool) for (const w of ['true', 'false']) push(w, CompletionItemKind.Value);
-      for (const t of choices.blockTypes) push(`${t} { … }`, CompletionItemKind.Struct, undefined, undefined, `${t} { $0 }`, true);
-      if (choices.ref && a.doc) {
-        for (const v of visibleDeclarations(a.path, a.doc, docOf)) {
-          if (v.decl.kind !== choices.ref) continue;
-          push(v.name, CompletionItemKind.Reference, `${v.decl.kind} ${v.decl.name}${v.decl.type ? ' = ' + v.decl.type : ''}`, v.file === a.path ? undefined : `from ${v.file}`);
-        }
-        if (choices.ref === 'pretext' && slot.key === 'methods') push('scratch', CompletionItemKind.EnumMember, 'training from random initialisation');
-      }
-      if (choices.metric) {
-        const known = facts.get(a.path)?.metrics ?? [];
-        const metrics = known.length > 0 ? known : metricNames();
-        for (const m of metrics) push(m, CompletionItemKind.EnumMember, known.length > 0 ? 'valid for this experiment’s target' : 'metric');
-      }
-    }
-    return items;
-  });
-
-  // ─── hover ───
-
-  connection.onHover((params) => {
-    const a = at(params.textDocument.uri);
-    if (!a || !a.doc) return null;
-    const off = a.td.offsetAt(params.position);
-    const parts: string[] = [];
-    const hit = hitAt(a.doc, off);
-    const rootFacts = facts.get(a.path);
-    const declInfo = (ref: DeclRef): void => {
-      const d = ref.decl;
-      const text = readText(ref.file) ?? '';
-      const src = text.slice(d.span.startOffset, d.span.endOffset).split('\n');
-      const shown = src.length > 14 ? [...src.slice(0, 12), '  …', src[src.length - 1]!] : src;
-      parts.push(`**${d.kind} ${d.name}**${d.type ? ` = ${d.type}` : ''}${ref.file !== a.path ? ` — from \`${ref.file}\`` : ''}`);
-      parts.push('```ssl\n' + shown.join('\n') + '\n```');
-      const qualified = d.name;
-      for (const line of rootFacts?.nodes[qualified] ?? []) parts.push(line);
-    };
-    if (hit?.kind === 'key') {
-      const schema = keySchema(hit.frames, hit.entry.key);
-      const info = schema ? describeKey(hit.entry.key, schema) : null;
-      parts.push(keyMarkdown(hit.entry.key, hit.frames, info?.expect ?? '', info?.units ?? [], findKeyDoc(hit.frames, hit.entry.key)));
-    } else if (hit?.kind === 'ident') {
-      const r = resolveIdent(a.path, a.doc, hit.value, docOf);
-      if (r) declInfo(r.target);
-      else if (hit.value.name === 'scratch') {
-        parts.push('**scratch**: the baseline trained from random initialisation');
-        for (const line of rootFacts?.nodes['scratch'] ?? []) parts.push(line);
-      } else {
-        const schema = keySchema(hit.frames, hit.key);
-        const info = schema ? describeKey(hit.key, schema) : null;
-        parts.push(`\`${hit.value.name}\` — value of ${keyMarkdown(hit.key, hit.frames, info?.expect ?? '', info?.units ?? [], findKeyDoc(hit.frames, hit.key))}`);
-      }
-    } else if (hit?.kind === 'value' || hit?.kind === 'blockType') {
-      const schema = keySchema(hit.frames, hit.key);
-      const info = schema ? describeKey(hit.key, schema) : null;
-      parts.push(keyMarkdown(hit.key, hit.frames, info?.expect ?? '', info?.units ?? [], findKeyDoc(hit.frames, hit.key)));
-    } else if (hit?.kind === 'declName') {
-      declInfo({ file: a.path, decl: hit.decl });
-    } else if (hit?.kind === 'declKind') {
-      parts.push(`**${hit.decl.kind}** — ${KIND_DOC[hit.decl.kind] ?? 'a declaration'}`);
-      if (hit.decl.kind === 'sweep' || hit.decl.kind === 'experiment') for (const line of rootFacts?.nodes['#graph'] ?? []) parts.push(line);
-    } else if (hit?.kind === 'declType') {
-      parts.push(`**${hit.decl.kind} type ${hit.decl.type}** — one of ${(kindTypes[hit.decl.kind] ?? []).join(', ')}`);
-    } else if (hit?.kind === 'import') {
-      parts.push(`imports \`${importTarget(a.path, hit.imp)}\`${hit.imp.alias ? ` as \`${hit.imp.alias}\`` : ''}`);
-    }
-    // the catalogue's explanation of a diagnostic under the cursor
-    for (const d of published.get(a.td.uri) ?? []) {
-      const s = a.td.offsetAt(d.range.start);
-      const e = a.td.offsetAt(d.range.end);
-      if (off < s || off > e || typeof d.code !== 'string') continue;
-      const info = findCode(d.code);
-      if (info) parts.push(`**${info.code}** ${info.title}\n\n${info.explanation.split('\n\n')[0]}`);
-    }
-    if (parts.length === 0) return null;
-    return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n') } };
-  });
-
-  // ─── navigation ───
-
-  connection.onDefinition((params) => {
-    const a = at(params.textDocument.uri);
-    if (!a || !a.doc) return null;
-    const off = a.td.offsetAt(params.position);
-    const hit = hitAt(a.doc, off);
-    if (hit?.kind === 'import') {
-      const target = importTarget(a.path, hit.imp);
-      return { uri: toUri(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
-    }
-    const ref = declAt(a.path, a.doc, off);
-    return ref ? declLocation(ref) : null;
-  });
-
-  connection.onReferences((params) => {
-    const a = at(params.textDocument.uri);
-    if (!a || !a.doc) return [];
-    const ref = declAt(a.path, a.doc, a.td.offsetAt(params.position));
-    if (!ref) return [];
-    return occurrences(ref)
-      .filter((o) => params.context.includeDeclaration || !o.isDecl)
-      .map((o) => ({ uri: toUri(o.file), range: rangeOf(o.span) }));
-  });
-
-  connection.onPrepareRename((params) => {
-    const a = at(params.textDocument.uri);
-    if (!a || !a.doc) return null;
-    const off = a.td.offsetAt(params.position);
-    const ref = declAt(a.path, a.doc, off);
-    if (!ref) return null;
-    const here = occurrences(ref).find((o) => o.file === a.path && off >= o.start && off <= o.end);
-    return here ? { range: rangeOf(here.span), placeholder: ref.decl.name } : null;
-  });
-
-  connection.onRenameRequest((params) => {
-    const a = at(params.textDocument.uri);
-    if (!a || !a.doc) return null;
-    if (!NAME_RE.test(params.newName)) return null;
-    const ref = declAt(a.path, a.doc, a.td.offsetAt(params.position));
-    if (!ref) return null;
-    const changes: Record<string, TextEdit[]> = {};
-    for (const o of occurrences(ref)) (changes[toUri(o.file)] ??= []).push({ range: rangeOf(o.span), newText: params.newName });
-    const edit: WorkspaceEdit = { changes };
-    return edit;
-  });
-
-  connection.onDocumentSymbol((params) => {
-    const a = at(params.textDocument.uri);
-    if (!a || !a.doc) return [];
-    const blockChildren = (entries: Entry[]): DocumentSymbol[] =>
-      entries.flatMap((e) =>
-        e.value.kind === 'block' && e.value.span.file === a.path
-          ? [{ name: e.value.type && !e.equals ? `${e.key} ${e.value.type}` : e.key, kind: SymbolKind.Struct, range: rangeOf(e.span), selectionRange: rangeOf(e.keySpan), children: blockChildren(e.value.entries) }]
-          : [],
-      );
-    return a.doc.declarations
-      .filter((d: Declaration) => d.name)
-      .map(
-        (d): DocumentSymbol => ({
-          name: d.name,
-          detail: d.type ? `${d.kind} = ${d.type}` : d.kind,
-          kind: SYMBOL_KIND[d.kind] ?? SymbolKind.Object,
-          range: rangeOf(d.span),
-          selectionRange: rangeOf(d.nameSpan),
-          children: blockChildren(d.entries),
-        }),
-      );
-  });
-
-  // ─── formatting ───
-
-  connection.onDocumentFormatting((params) => {
-    const td = documents.get(params.textDocument.uri);
-    const path = toPath(params.textDocument.uri);
-    if (!td || !path) return [];
-    const text = td.getText();
-    const { document, diagnostics } = parse(text, path);
-    if (hasErrors(diagnostics)) return []; // like `ssl3d fmt`: a file with syntax errors is left alone
-    const out = format(document);
-    if (out === text) return [];
-    return [{ range: { start: { line: 0, character: 0 }, end: td.positionAt(text.length) }, newText: out }];
-  });
+  const ws: Workspace = { documents, facts, published, readText, docOf, importersOf };
+  registerActions(connection, ws);
+  registerCompletion(connection, ws);
+  registerHover(connection, ws);
+  registerNavigation(connection, ws);
 
   // ─── semantic tokens ───
 
   connection.languages.semanticTokens.on((params) => {
-    const a = at(params.textDocument.uri);
+    const a = requestDoc(ws, params.textDocument.uri);
     if (!a || !a.doc || a.text.length > BIG_FILE) return { data: [] };
     return { data: semanticTokens(a.path, a.text, a.doc, docOf) };
   });
@@ -682,116 +333,3 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   return connection;
 }
 
-function spanFromOffsets(text: string, file: string, start: number, end: number): Span {
-  const pos = (off: number): { line: number; column: number } => {
-    let line = 1;
-    let last = -1;
-    for (let i = text.indexOf('\n'); i >= 0 && i < off; i = text.indexOf('\n', i + 1)) {
-      line++;
-      last = i;
-    }
-    return { line, column: off - last };
-  };
-  const a = pos(start);
-  const b = pos(end);
-  return { file, startOffset: start, endOffset: end, startLine: a.line, startColumn: a.column, endLine: b.line, endColumn: b.column };
-}
-
-/** Hover/completion text for a key: what it expects (schema), its unit, and the docs' row. */
-function keyMarkdown(key: string, frames: readonly Frame[], expect: string, units: string[], doc: ReturnType<typeof findKeyDoc>): string {
-  const where = frames.length > 0 ? frames.map((f) => (f.type && frames.indexOf(f) === 0 ? `${f.word} = ${f.type}` : f.word)).join(' › ') : '';
-  const lines = [`**\`${key}\`**${where ? ` in \`${where}\`` : ''}`];
-  if (doc?.meaning) lines.push(doc.meaning);
-  if (expect) lines.push(`expects ${expect}`);
-  if (doc?.type && !expect) lines.push(`type: ${doc.type}`);
-  if (doc?.default) lines.push(`default: ${doc.default}`);
-  if (units.length > 0) lines.push(`unit: ${units.join(', ')}`);
-  return lines.join('\n\n');
-}
-
-/** Semantic tokens from the parsed document (declarations, keys, values, references) and the
- *  lexer's comments, encoded relative to each other as LSP wants. */
-export function semanticTokens(path: string, text: string, doc: Document, docOf: (p: string) => Document | null): number[] {
-  const toks: Array<{ line: number; col: number; len: number; type: number; mod: number }> = [];
-  const add = (span: { startLine: number; startColumn: number; endLine: number; endColumn: number } | null, type: number, mod = 0): void => {
-    if (!span || span.startLine !== span.endLine || span.endColumn <= span.startColumn) return;
-    toks.push({ line: span.startLine - 1, col: span.startColumn - 1, len: span.endColumn - span.startColumn, type, mod });
-  };
-  const sub = (s: Span, from: number, to: number): Span => ({ ...s, startOffset: s.startOffset + from, endOffset: s.startOffset + to, startColumn: s.startColumn + from, endColumn: s.startColumn + to, endLine: s.startLine });
-  const value = (v: Value): void => {
-    switch (v.kind) {
-      case 'number':
-        if (v.span.startLine === v.span.endLine && v.unit && v.unit !== '%' && v.span.endOffset - v.span.startOffset > v.raw.length) {
-          add(sub(v.span, 0, v.raw.length), T.number);
-          const len = v.span.endOffset - v.span.startOffset;
-          add(sub(v.span, len - v.unit.length, len), T.keyword);
-        } else add(v.span, T.number);
-        break;
-      case 'size':
-      case 'range':
-        add(v.span, T.number);
-        break;
-      case 'string':
-        add(v.span, T.string);
-        break;
-      case 'bool':
-        add(v.span, T.keyword);
-        break;
-      case 'ident':
-        add(v.span, resolveIdent(path, doc, v, docOf) ? T.variable : T.enumMember);
-        break;
-      case 'list':
-        v.items.forEach(value);
-        break;
-      case 'block':
-        if (v.typeSpan) add(v.typeSpan, T.type);
-        for (const e of v.entries) {
-          add(e.keySpan, T.property);
-          value(e.value);
-        }
-        break;
-    }
-  };
-  for (const imp of doc.imports) {
-    const s = text.slice(imp.span.startOffset, imp.span.endOffset);
-    const m = /^(import)(\s+)("[^"]*")?(?:(\s+)(as)(\s+)([\w-]+))?/.exec(s);
-    if (!m) continue;
-    add(sub(imp.span, 0, 6), T.keyword);
-    if (m[3]) add(sub(imp.span, 6 + m[2]!.length, 6 + m[2]!.length + m[3].length), T.string);
-    if (m[5] && m[7]) {
-      const asAt = 6 + m[2]!.length + (m[3]?.length ?? 0) + m[4]!.length;
-      add(sub(imp.span, asAt, asAt + 2), T.keyword);
-      add(sub(imp.span, asAt + 2 + m[6]!.length, asAt + 2 + m[6]!.length + m[7].length), T.namespace);
-    }
-  }
-  for (const d of doc.declarations) {
-    add(d.kindSpan, T.keyword);
-    if (d.name) add(d.nameSpan, T.class, 1);
-    if (d.typeSpan) add(d.typeSpan, T.type);
-    for (const e of d.entries) {
-      add(e.keySpan, T.property);
-      value(e.value);
-    }
-  }
-  for (const c of lex(text).comments) {
-    let line = (c.startLine ?? 1) - 1;
-    let col = (c.startColumn ?? 1) - 1;
-    for (const piece of c.image.split('\n')) {
-      const len = piece.replace(/\r$/, '').length;
-      if (len > 0) toks.push({ line, col, len, type: T.comment, mod: 0 });
-      line++;
-      col = 0;
-    }
-  }
-  toks.sort((a, b) => a.line - b.line || a.col - b.col);
-  const builder = new SemanticTokensBuilder();
-  let lastLine = -1;
-  let lastEnd = -1;
-  for (const t of toks) {
-    if (t.line === lastLine && t.col < lastEnd) continue; // overlapping: keep the first
-    builder.push(t.line, t.col, t.len, t.type, t.mod);
-    lastLine = t.line;
-    lastEnd = t.col + t.len;
-  }
-  return builder.build().data;
-}
