@@ -1,6 +1,6 @@
 // The layering holds: core/ → grammar/ → compiler/ → runtime/ → report/ → cli/, every import
 // points down or sideways, no import circles, and core/ stays pure (no tfjs, no file system).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_VERSION } from '../core/version.js';
 import { findCycles, importEdges, layerViolations, type ImportEdge } from '../scripts/imports.js';
@@ -32,6 +32,13 @@ describe('architecture', () => {
       const users = edges.filter((e) => e.to === f && !e.from.startsWith('core/')).map((e) => e.from.split('/')[0]);
       expect(new Set(users), f).toEqual(new Set(['compiler', 'runtime']));
     }
+  });
+
+  it('docs/architecture.md names only files that exist (its places and touch-point lists stay true)', () => {
+    const doc = readFileSync('docs/architecture.md', 'utf8');
+    const named = [...new Set([...doc.matchAll(/`([a-z][\w.-]*(?:\/[\w.-]+)+\.(?:ts|cpp|mjs|md))/g)].map((m) => m[1]!))];
+    expect(named.length).toBeGreaterThan(40);
+    expect(named.filter((f) => !existsSync(f))).toEqual([]);
   });
 
   it('core/version.ts matches package.json', () => {

@@ -185,3 +185,37 @@ describe('the pretext-task registry (compiler/tasks/)', () => {
     }
   });
 });
+
+describe('the checkers (compiler/check/)', () => {
+  it('one checker per declaration kind with a block (the experiment block is read by the program check)', async () => {
+    const { CHECKERS } = await import('../compiler/check/index.js');
+    const { kindTypes } = await import('../compiler/schemas/blocks.js');
+    expect(Object.keys(CHECKERS).sort()).toEqual(Object.keys(kindTypes).filter((k) => k !== 'experiment').sort());
+  });
+
+  it('diagnostics come from the check phase and the front end only: the lowering and the cost estimate report nothing', () => {
+    const emits = /\.(error|warning)\('SSL\d{3}'|\berror\('SSL\d{3}'/;
+    const compilerFiles = ALL.filter((f) => f.startsWith('compiler/'));
+    const emitting = compilerFiles.filter((f) => readFileSync(f, 'utf8').split('\n').some((l) => emits.test(l) && !/^\s*(\/\/|\*)/.test(l)));
+    const allowed = (f: string): boolean =>
+      f.startsWith('compiler/check/') || // the checkers
+      f.startsWith('compiler/layouts/') || // a layout's own fields, through the dataset checker's callback
+      f.startsWith('compiler/tasks/') || // a task's own fields, through the pretext checker's callback
+      ['compiler/modules.ts', 'compiler/overrides.ts', 'compiler/values.ts', 'compiler/validate.ts', 'compiler/index.ts'].includes(f); // imports and names, --set, block values, schemas, unreadable input
+    expect(emitting.filter((f) => !allowed(f))).toEqual([]);
+    expect(emitting).not.toContain('compiler/lower.ts');
+    expect(emitting).not.toContain('compiler/cost.ts');
+  });
+});
+
+describe('the node handlers (runtime/nodes/, wired in cli/handlers.ts)', () => {
+  it('each node kind has its handler in runtime/nodes/ (the report node in report/node.ts), and nothing else defines one', async () => {
+    const handlerDef = /export const \w+: NodeHandler</;
+    const allowed = Object.fromEntries(ALL.filter((f) => f.startsWith('runtime/nodes/')).map((f) => [f, 'a node handler']));
+    expect(offenders(handlerDef, { ...allowed, 'report/node.ts': 'the report node (report layer)' })).toEqual([]);
+    expect(Object.keys(allowed).sort()).toEqual(['runtime/nodes/data.ts', 'runtime/nodes/evaluate.ts', 'runtime/nodes/finetune.ts', 'runtime/nodes/pretrain.ts']);
+    const table = readFileSync('cli/handlers.ts', 'utf8');
+    for (const kind of ['data', 'pretrain', 'finetune', 'evaluate']) expect(table).toContain(`import('../runtime/nodes/${kind}.js')`);
+    expect(table).toContain(`import('../report/node.js')`);
+  });
+});
