@@ -1,49 +1,68 @@
-// CST → AST. Walks the (possibly error-recovered) Chevrotain CST and builds the AST of
-// grammar/ast.ts with a span on everything, attaches comments for `fmt`, and reports the
-// syntax problems the grammar accepts on purpose (missing `=`, missing name, doubled
-// separators, …). It never throws on a partial tree: missing pieces are skipped or replaced by
-// a best-effort value, and the parser has already reported why.
+// Parse tree → AST. Builds the AST of grammar/ast.ts from the parser's (possibly
+// error-recovered) ParseNodes, one top-level item at a time as the parser finishes it, with a
+// span on everything; attaches comments for `fmt`, and reports the syntax problems the grammar
+// accepts on purpose (missing `=`, missing name, doubled separators, …). It never throws on a
+// partial tree: missing pieces are skipped or replaced by a best-effort value, and the parser
+// has already reported why.
 
-import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
 import type { BlockValue, Declaration, Document, Entry, IdentValue, Import, ListValue, NumberValue, Span, Value } from './ast.js';
 import type { Code } from '../core/codes/index.js';
 import type { Diagnostic } from './diagnostics.js';
 import { didYouMean, LineIndex } from './diagnostics.js';
 import { BadNumber, BadSize, Comma, Semicolon, SpacedSize, UNIT_WORDS } from './lexer.js';
+import { isParseNode, isRealToken as real, type ParseNode } from './parser.js';
 
 /** Declaration kinds the compiler understands; near-misses get a "did you mean" (SSL013). */
 export const KNOWN_KINDS: readonly string[] = ['experiment', 'dataset', 'encoder', 'pretext', 'finetune', 'evaluate', 'sweep', 'report'];
 
-type Children = Record<string, CstElement[] | undefined>;
+type Element = IToken | ParseNode;
 
-function isToken(e: CstElement): e is IToken {
-  return (e as IToken).image !== undefined && (e as CstNode).children === undefined;
-}
-
-/** A token that really is in the text (not one the parser made up to recover). */
-function real(t: IToken | undefined): t is IToken {
-  return t !== undefined && !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
+function isToken(e: Element): e is IToken {
+  return !isParseNode(e);
 }
 
 function tokenEnd(t: IToken): number {
   return t.startOffset + t.image.length;
 }
 
-function tok(children: Children, name: string, i = 0): IToken | undefined {
-  const arr = children[name];
-  const e = arr?.[i];
+/** The i-th element consumed under `label`. */
+function kid(n: ParseNode, label: string, i: number): Element | undefined {
+  const k = n.kids;
+  for (let j = 0; j < k.length; j += 2) {
+    if (k[j] === label && i-- === 0) return k[j + 1] as Element;
+  }
+  return undefined;
+}
+
+/** Every element consumed under `label`, in order. */
+function kids(n: ParseNode, label: string): Element[] {
+  const out: Element[] = [];
+  const k = n.kids;
+  for (let j = 0; j < k.length; j += 2) if (k[j] === label) out.push(k[j + 1] as Element);
+  return out;
+}
+
+function tok(n: ParseNode, name: string, i = 0): IToken | undefined {
+  const e = kid(n, name, i);
   return e && isToken(e) && real(e) ? e : undefined;
 }
 
-function node(children: Children, name: string, i = 0): CstNode | undefined {
-  const e = children[name]?.[i];
+function node(n: ParseNode, name: string, i = 0): ParseNode | undefined {
+  const e = kid(n, name, i);
   return e && !isToken(e) ? e : undefined;
 }
 
-/** All real tokens under a CST node, in text order. */
-function tokensIn(n: CstNode, out: IToken[] = []): IToken[] {
-  for (const key of Object.keys(n.children)) {
-    for (const e of n.children[key] ?? []) {
+/** All real tokens under a node, grouped by label in the order each label first occurs (the
+ *  order a Chevrotain CST's `children` record gives; junk messages list tokens this way). */
+function tokensIn(n: ParseNode, out: IToken[] = []): IToken[] {
+  const k = n.kids;
+  const labels: string[] = [];
+  for (let j = 0; j < k.length; j += 2) if (!labels.includes(k[j] as string)) labels.push(k[j] as string);
+  for (const label of labels) {
+    for (let j = 0; j < k.length; j += 2) {
+      if (k[j] !== label) continue;
+      const e = k[j + 1] as Element;
       if (isToken(e)) {
         if (real(e)) out.push(e);
       } else tokensIn(e, out);
@@ -52,11 +71,10 @@ function tokensIn(n: CstNode, out: IToken[] = []): IToken[] {
   return out;
 }
 
-/** [start, end) of the real text under a node: from Chevrotain's node location when it is
+/** [start, end) of the real text under a node: from the node's location when it is
  *  trustworthy, else by scanning the tokens (recovered nodes). null when the node is empty. */
-function nodeRange(n: CstNode): [number, number] | null {
-  const loc = n.location;
-  if (!n.recoveredNode && loc && Number.isFinite(loc.startOffset) && Number.isFinite(loc.endOffset ?? NaN)) return [loc.startOffset, loc.endOffset! + 1];
+function nodeRange(n: ParseNode): [number, number] | null {
+  if (!n.recovered && Number.isFinite(n.locStart) && Number.isFinite(n.locEnd)) return [n.locStart, n.locEnd + 1];
   const ts = tokensIn(n);
   if (ts.length === 0) return null;
   let s = Infinity;
@@ -68,22 +86,22 @@ function nodeRange(n: CstNode): [number, number] | null {
   return [s, e];
 }
 
-/** Elements of a node in text order (tokens and sub-nodes), with the child name they came from. */
-function ordered(n: CstNode): Array<{ name: string; el: CstElement; offset: number }> {
-  const out: Array<{ name: string; el: CstElement; offset: number }> = [];
-  for (const name of Object.keys(n.children)) {
-    for (const el of n.children[name] ?? []) {
-      let offset: number;
-      if (isToken(el)) {
-        if (!real(el)) continue;
-        offset = el.startOffset;
-      } else {
-        const r = nodeRange(el);
-        if (!r) continue;
-        offset = r[0];
-      }
-      out.push({ name, el, offset });
+/** Elements of a node in text order (tokens and sub-nodes), with the label they came from. */
+function ordered(n: ParseNode): Array<{ name: string; el: Element; offset: number }> {
+  const out: Array<{ name: string; el: Element; offset: number }> = [];
+  const k = n.kids;
+  for (let j = 0; j < k.length; j += 2) {
+    const el = k[j + 1] as Element;
+    let offset: number;
+    if (isToken(el)) {
+      if (!real(el)) continue;
+      offset = el.startOffset;
+    } else {
+      const r = nodeRange(el);
+      if (!r) continue;
+      offset = r[0];
     }
+    out.push({ name: k[j] as string, el, offset });
   }
   return out.sort((a, b) => a.offset - b.offset);
 }
@@ -159,9 +177,10 @@ export class AstBuilder {
     private readonly tokens: IToken[],
     comments: IToken[],
   ) {
+    this.doc = { file, imports: [], declarations: [], trailingComments: [] };
     this.comments = comments
       .filter(real)
-      .map((c) => ({ text: c.image.replace(/[ \t\r]+$/, ''), start: c.startOffset, end: tokenEnd(c), line: c.startLine ?? 0, taken: false }))
+      .map((c) => ({ text: c.image.replace(/[ \t\r]+$/, ''), start: c.startOffset, end: tokenEnd(c), line: lines.lineOf(c.startOffset), taken: false }))
       .sort((a, b) => a.start - b.start);
   }
 
@@ -175,7 +194,7 @@ export class AstBuilder {
     return this.span(t.startOffset, tokenEnd(t));
   }
 
-  nodeSpan(n: CstNode, fallback: number): Span {
+  nodeSpan(n: ParseNode, fallback: number): Span {
     const r = nodeRange(n);
     return r ? this.span(r[0], r[1]) : this.span(fallback, fallback);
   }
@@ -254,43 +273,49 @@ export class AstBuilder {
 
   // ---- document
 
-  build(cst: CstNode | undefined): Document {
-    const doc: Document = { file: this.file, imports: [], declarations: [], trailingComments: [] };
-    let cursor = 0;
-    if (cst) {
-      for (const item of ordered(cst)) {
-        if (isToken(item.el)) continue;
-        const n = item.el;
-        if (n.name === 'importStmt') {
-          const imp = this.buildImport(n, cursor);
-          if (imp) {
-            doc.imports.push(imp);
-            cursor = Math.max(imp.span.endOffset, imp.trailingComment !== undefined ? this.lastTrailingEnd : -1);
-          }
-        } else if (n.name === 'declaration') {
-          const decl = this.buildDeclaration(n);
-          if (decl) {
-            doc.declarations.push(decl);
-            cursor = Math.max(decl.span.endOffset, decl.trailingComment !== undefined ? this.lastTrailingEnd : -1);
-          }
-        } else if (n.name === 'entry') {
-          const e = this.buildEntry(n, cursor, true);
-          if (e) {
-            this.error('SSL001', `'${e.key} = …' is outside any declaration`, e.span, {
-              hint: `settings live inside a block, e.g. 'experiment NAME { ${e.key} = … }'`,
-            });
-            // its comments stay with the next declaration
-          }
-        } else if (n.name === 'stray') {
-          this.reportStray(n);
-        }
+  private readonly doc: Document;
+  private cursor = 0;
+
+  /** Builds one top-level item (called by the parser as soon as it has parsed it). */
+  item(n: ParseNode): void {
+    if (!nodeRange(n)) return; // nothing of it is in the text
+    const doc = this.doc;
+    if (n.name === 'importStmt') {
+      const imp = this.buildImport(n, this.cursor);
+      if (imp) {
+        doc.imports.push(imp);
+        this.cursor = Math.max(imp.span.endOffset, imp.trailingComment !== undefined ? this.lastTrailingEnd : -1);
       }
+    } else if (n.name === 'declaration') {
+      const decl = this.buildDeclaration(n);
+      if (decl) {
+        doc.declarations.push(decl);
+        this.cursor = Math.max(decl.span.endOffset, decl.trailingComment !== undefined ? this.lastTrailingEnd : -1);
+      }
+    } else if (n.name === 'entry') {
+      const e = this.buildEntry(n, this.cursor, true);
+      if (e) {
+        this.error('SSL001', `'${e.key} = …' is outside any declaration`, e.span, {
+          hint: `settings live inside a block, e.g. 'experiment NAME { ${e.key} = … }'`,
+        });
+        // its comments stay with the next declaration
+      }
+    } else if (n.name === 'stray') {
+      this.reportStray(n);
     }
-    doc.trailingComments = this.takeBefore(Infinity);
-    return doc;
   }
 
-  private reportStray(n: CstNode): void {
+  /** The document, after the last item: comments after the last declaration are attached. */
+  finish(): Document {
+    this.doc.trailingComments = this.takeBefore(Infinity);
+    return this.doc;
+  }
+
+  lineOf(t: IToken): number {
+    return this.lines.lineOf(t.startOffset);
+  }
+
+  private reportStray(n: ParseNode): void {
     const ts = tokensIn(n);
     const first = ts[0];
     if (!first) return;
@@ -301,14 +326,14 @@ export class AstBuilder {
     });
   }
 
-  private buildImport(n: CstNode, cursor: number): Import | null {
-    const c = n.children as Children;
+  private buildImport(n: ParseNode, cursor: number): Import | null {
+    const c = n;
     const kw = tok(c, 'keyword');
     const pathTok = tok(c, 'path');
     if (!kw) return null;
     const start = kw.startOffset;
     const comments = this.takeBefore(start);
-    const rest = (c['rest'] ?? []).filter((e): e is IToken => isToken(e) && real(e)).sort((a, b) => a.startOffset - b.startOffset);
+    const rest = kids(c, 'rest').filter((e): e is IToken => isToken(e) && real(e)).sort((a, b) => a.startOffset - b.startOffset);
     const aliasTok = tok(c, 'alias');
     const end = Math.max(tokenEnd(kw), pathTok ? tokenEnd(pathTok) : 0, aliasTok ? tokenEnd(aliasTok) : 0, ...rest.map(tokenEnd));
     if (kw.image !== 'import' && KNOWN_KINDS.includes(kw.image)) {
@@ -349,8 +374,8 @@ export class AstBuilder {
     return imp;
   }
 
-  private buildDeclaration(n: CstNode): Declaration | null {
-    const c = n.children as Children;
+  private buildDeclaration(n: ParseNode): Declaration | null {
+    const c = n;
     const kindTok = tok(c, 'kind');
     if (!kindTok) return null;
     const start = kindTok.startOffset;
@@ -400,8 +425,8 @@ export class AstBuilder {
   }
 
   /** Entries of a `{ … }` block plus the comments just before its `}`. */
-  private buildBlockBody(n: CstNode): { entries: Entry[]; trailingComments: string[]; span: Span } {
-    const c = n.children as Children;
+  private buildBlockBody(n: ParseNode): { entries: Entry[]; trailingComments: string[]; span: Span } {
+    const c = n;
     const open = tok(c, 'LBrace');
     const close = tok(c, 'RBrace');
     const span = this.nodeSpan(n, open ? open.startOffset : 0);
@@ -442,8 +467,8 @@ export class AstBuilder {
     return { entries, trailingComments, span };
   }
 
-  private buildEntry(n: CstNode, cursor: number, first: boolean): Entry | null {
-    const c = n.children as Children;
+  private buildEntry(n: ParseNode, cursor: number, first: boolean): Entry | null {
+    const c = n;
     const keyTok = tok(c, 'key');
     if (!keyTok) return null;
     const start = keyTok.startOffset;
@@ -499,8 +524,8 @@ export class AstBuilder {
 
   // ---- values
 
-  buildValue(n: CstNode): Value | null {
-    const c = n.children as Children;
+  buildValue(n: ParseNode): Value | null {
+    const c = n;
     const num = node(c, 'number');
     if (num) return this.buildNumberOrRange(num);
     const size = tok(c, 'SizeLit');
@@ -552,8 +577,8 @@ export class AstBuilder {
     return { kind: 'number', value, unit, raw, span: this.span(t.startOffset, end) };
   }
 
-  private buildNumberOrRange(n: CstNode): Value | null {
-    const c = n.children as Children;
+  private buildNumberOrRange(n: ParseNode): Value | null {
+    const c = n;
     const from = tok(c, 'from');
     if (!from) return null;
     const to = tok(c, 'to');
@@ -602,9 +627,9 @@ export class AstBuilder {
     return { kind: 'string', value, span };
   }
 
-  private buildReference(n: CstNode): Value | null {
-    const c = n.children as Children;
-    const segs = (c['segment'] ?? []).filter((e): e is IToken => isToken(e) && real(e));
+  private buildReference(n: ParseNode): Value | null {
+    const c = n;
+    const segs = kids(c, 'segment').filter((e): e is IToken => isToken(e) && real(e));
     const blockNode = node(c, 'block');
     if (segs.length === 0) return null;
     const first = segs[0]!;
@@ -635,8 +660,8 @@ export class AstBuilder {
     return v;
   }
 
-  private buildList(n: CstNode): ListValue {
-    const c = n.children as Children;
+  private buildList(n: ParseNode): ListValue {
+    const c = n;
     const open = tok(c, 'LBracket');
     const span = this.nodeSpan(n, open ? open.startOffset : 0);
     const items: Value[] = [];
@@ -688,7 +713,7 @@ class JunkRun {
   add(tokens: IToken[], after: Entry | null): void {
     if (tokens.length === 0) return;
     const last = this.tokens[this.tokens.length - 1];
-    if (last && last.startLine !== tokens[0]!.startLine) this.flush();
+    if (last && this.b.lineOf(last) !== this.b.lineOf(tokens[0]!)) this.flush();
     if (this.tokens.length === 0) this.after = after;
     this.tokens.push(...tokens);
   }

@@ -32,6 +32,13 @@ export class LineIndex {
   /** 1-based line and column of a 0-based offset (clamped to the text). */
   position(offset: number): { line: number; column: number } {
     const off = Math.max(0, Math.min(Number.isFinite(offset) ? offset : this.text.length, this.text.length));
+    const line = this.lineOf(off);
+    return { line, column: off - this.starts[line - 1]! + 1 };
+  }
+
+  /** The 1-based line of a 0-based offset (clamped to the text). */
+  lineOf(offset: number): number {
+    const off = Math.max(0, Math.min(Number.isFinite(offset) ? offset : this.text.length, this.text.length));
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -39,7 +46,7 @@ export class LineIndex {
       if (this.starts[mid]! <= off) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: off - this.starts[lo]! + 1 };
+    return lo + 1;
   }
 
   /** A span over [start, end) (offsets clamped into the text; end >= start). */

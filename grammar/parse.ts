@@ -9,11 +9,11 @@ import { AstBuilder, describeToken, KNOWN_KINDS } from './ast-builder.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex, sortDiagnostics } from './diagnostics.js';
 import { chevrotain } from './chevrotain.js';
-import { lex, RBrace, RBracket } from './lexer.js';
+import { lexOffsets, RBrace, RBracket } from './lexer.js';
 
 const { createTokenInstance } = chevrotain;
 import type { ParseErrorInfo } from './parser.js';
-import { sslParser } from './parser.js';
+import { sslParser, type SslParser } from './parser.js';
 
 export interface ParseResult {
   document: Document;
@@ -120,7 +120,7 @@ function matchBrackets(ctx: Ctx, useIndentation: boolean): BracketResult {
     insert(open, at);
     const isBrace = open.tokenType.name === 'LBrace';
     const closer = isBrace ? '}' : ']';
-    const where = at ? `before '${at.image}' at line ${at.startLine}` : 'before the end of the file';
+    const where = at ? `before '${at.image}' at line ${ctx.lines.lineOf(at.startOffset)}` : 'before the end of the file';
     ctx.diagnostics.push({
       code: isBrace ? 'SSL004' : 'SSL005',
       severity: 'error',
@@ -141,12 +141,12 @@ function matchBrackets(ctx: Ctx, useIndentation: boolean): BracketResult {
     ctx.diagnostics.push({
       code: isBrace ? 'SSL004' : 'SSL005',
       severity: 'error',
-      message: `unclosed '${open.image}': expected '${closerText}' before line ${closer.startLine}`,
+      message: `unclosed '${open.image}': expected '${closerText}' before line ${ctx.lines.lineOf(closer.startOffset)}`,
       span: ctx.lines.span(ctx.file, open.startOffset, end(open)),
       hint: `add the missing '${closerText}'`,
       notes: [
         {
-          message: `the '${closer.image}' on line ${closer.startLine} lines up with the '${outer.image}' on line ${outer.startLine}, so it closes that one`,
+          message: `the '${closer.image}' on line ${ctx.lines.lineOf(closer.startOffset)} lines up with the '${outer.image}' on line ${ctx.lines.lineOf(outer.startOffset)}, so it closes that one`,
           span: ctx.lines.span(ctx.file, closer.startOffset, end(closer)),
         },
       ],
@@ -250,15 +250,16 @@ function startsDeclaration(ctx: Ctx, i: number): boolean {
 
 /** Indentation (in columns, tabs count 4) of the line a token is on. */
 function lineIndent(ctx: Ctx, t: IToken): number {
-  const line = ctx.lines.lineText(t.startLine ?? ctx.lines.position(t.startOffset).line);
+  const line = ctx.lines.lineText(ctx.lines.lineOf(t.startOffset));
   const m = /^[ \t]*/.exec(line)![0];
   return m.replace(/\t/g, '    ').length;
 }
 
 /** Indentation of a token's line when the token is the first thing on it, else null. */
 function ownLineIndent(ctx: Ctx, t: IToken): number | null {
-  const line = ctx.lines.lineText(t.startLine ?? ctx.lines.position(t.startOffset).line);
-  const col = (t.startColumn ?? 1) - 1;
+  const pos = ctx.lines.position(t.startOffset);
+  const line = ctx.lines.lineText(pos.line);
+  const col = pos.column - 1;
   return line.slice(0, col).trim() === '' ? lineIndent(ctx, t) : null;
 }
 
@@ -287,9 +288,9 @@ function tokenIndexAt(tokens: IToken[], offset: number): number {
   return lo;
 }
 
-function parserDiagnostics(ctx: Ctx, bracketProblems: boolean, reportedClosers: Set<number>): void {
+function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblems: boolean, reportedClosers: Set<number>): void {
   const seen = new Set<number>();
-  for (const err of sslParser.errors) {
+  for (const err of errors) {
     const info = decodeInfo(err.message);
     const t = err.token;
     const atEof = !t || t.tokenType.name === 'EOF' || !Number.isFinite(t.startOffset);
@@ -416,7 +417,7 @@ export function parse(text: string, file: string): ParseResult {
   const source = typeof text === 'string' ? text : String(text);
   const lines = new LineIndex(source);
   try {
-    const lexed = lex(source);
+    const lexed = lexOffsets(source);
     const ctx: Ctx = { text: source, file, lines, tokens: lexed.tokens, diagnostics: [] };
     lexDiagnostics(ctx, lexed.comments, lexed.errors);
     const tooDeep = nestingTooDeep(ctx);
@@ -424,11 +425,23 @@ export function parse(text: string, file: string): ParseResult {
     const brackets = bracketCheck(ctx);
     const reportedClosers = brackets.reported;
     const bracketProblems = ctx.diagnostics.some((d) => d.code === 'SSL004' || d.code === 'SSL005' || d.code === 'SSL019');
-    sslParser.input = brackets.tokens;
-    const cst = sslParser.document();
-    parserDiagnostics(ctx, bracketProblems, reportedClosers);
+    // the builder turns each top-level item into AST as soon as the parser has it
     const builder = new AstBuilder(source, file, lines, lexed.tokens, lexed.comments);
-    const document = builder.build(cst);
+    sslParser.lines = lines;
+    sslParser.onItem = (item) => builder.item(item);
+    sslParser.input = brackets.tokens;
+    let errors: SslParser['errors'];
+    try {
+      sslParser.document();
+      errors = sslParser.errors;
+    } finally {
+      // the parser is a singleton: let go of this file's tokens
+      sslParser.input = [];
+      sslParser.lines = null;
+      sslParser.onItem = null;
+    }
+    parserDiagnostics(ctx, errors, bracketProblems, reportedClosers);
+    const document = builder.finish();
     const explained = (d: Diagnostic): boolean =>
       d.code === 'SSL009' && builder.suppressed.some(([a, b]) => d.span.startOffset >= a && d.span.startOffset < b);
     return { document, diagnostics: dedupe([...ctx.diagnostics.filter((d) => !explained(d)), ...builder.diagnostics]) };

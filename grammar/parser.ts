@@ -1,5 +1,11 @@
-// The `.ssl` grammar as a Chevrotain CST parser with error recovery. Built once per process
+// The `.ssl` grammar as a Chevrotain parser with error recovery. Built once per process
 // (module-level singleton): self-analysis costs a few milliseconds, parsing is then linear.
+//
+// The rules build a lean parse tree (ParseNode: the rule name and its tokens and sub-nodes in
+// text order, each with the label it was consumed under) instead of Chevrotain's CST, whose
+// per-node dictionaries cost ~350 bytes per token. Each top-level item (declaration, import, …)
+// is handed to `onItem` as soon as it is parsed, so the AST builder turns it into AST and its
+// tree is garbage long before the end of a big file (#17.11).
 //
 //   document    := ( import | declaration | entry | stray )*     (a top-level entry is an error)
 //   import      := 'import' STRING? ( 'as' NAME )? token*   (tokens on the same line: errors)
@@ -20,7 +26,7 @@
 // missing declaration name, doubled or missing separators are all parsed, and the AST builder
 // reports them with a precise location instead of the generic "unexpected token".
 
-import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
 import { chevrotain } from './chevrotain.js';
 import {
   allTokens,
@@ -40,9 +46,47 @@ import {
   UNIT_WORDS,
 } from './lexer.js';
 
-const { CstParser } = chevrotain;
+const { EmbeddedActionsParser, isRecognitionException } = chevrotain;
 
 const unitWords = new Set(UNIT_WORDS);
+
+/** A parsed rule: its tokens and sub-nodes in the order parsed (which is text order), each
+ *  with the label it was consumed under (the LABEL, or else the token type / rule name). It
+ *  keeps what a Chevrotain CST node keeps, in one array instead of a dictionary of arrays per
+ *  node: the tokens the parser inserted to recover (`isInsertedInRecovery`), the partial node
+ *  of a rule that failed (`recovered`), and Chevrotain's offset-only location
+ *  (`locStart`/`locEnd`, end inclusive; NaN until a token with an offset is added). */
+export interface ParseNode {
+  readonly name: string;
+  /** label, element, label, element, … */
+  readonly kids: Array<string | IToken | ParseNode>;
+  locStart: number;
+  locEnd: number;
+  recovered: boolean;
+}
+
+export function isParseNode(e: IToken | ParseNode): e is ParseNode {
+  return (e as ParseNode).kids !== undefined;
+}
+
+/** A token that really is in the text (not one the parser made up to recover). */
+export function isRealToken(t: IToken | undefined): t is IToken {
+  return t !== undefined && !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
+}
+
+/** Adds an element under `label` and updates the location exactly as Chevrotain's
+ *  `setNodeLocationOnlyOffset` does for a CST node. No-op while recording (`n` undefined). */
+function put(n: ParseNode | undefined, label: string, el: IToken | ParseNode | undefined): void {
+  if (n === undefined || el === undefined) return;
+  n.kids.push(label, el);
+  const s = isParseNode(el) ? el.locStart : el.startOffset;
+  // (the parser's lexer records no endOffset; it is the last character's offset)
+  const e = isParseNode(el) ? el.locEnd : (el.endOffset ?? el.startOffset + el.image.length - 1);
+  if (Number.isNaN(n.locStart)) {
+    n.locStart = s;
+    n.locEnd = e;
+  } else if (n.locEnd < e) n.locEnd = e;
+}
 
 /** What the parser expected, passed from the error-message provider to the diagnostics mapper
  *  as JSON inside the exception message. */
@@ -92,12 +136,12 @@ const bracketTypes = new Set<TokenType>([LBrace, RBrace, LBracket, RBracket]);
 
 const notResyncPoints = new Set<TokenType>([Dot, DotDot, Equals, NumberLit, SizeLit, StringLit, LBracket, RBracket]);
 
-function sameLine(prev: IToken, next: IToken): boolean {
-  const end = prev.endLine ?? prev.startLine;
-  return next.startLine !== undefined && end !== undefined && next.startLine === end;
+/** The line of an offset, for the same-line gates (the tokens carry offsets only). */
+export interface LineOf {
+  lineOf(offset: number): number;
 }
 
-export class SslParser extends CstParser {
+export class SslParser extends EmbeddedActionsParser {
   /** `validate` runs Chevrotain's grammar checks (ambiguities, left recursion, …). They cost
    *  tens of milliseconds at start-up, so the shared instance skips them and a test runs them. */
   constructor(options: { validate?: boolean } = {}) {
@@ -106,7 +150,6 @@ export class SslParser extends CstParser {
       // LL(2) suffices (the grammar checks in test/grammar pass with it) and saves ~4 ms of
       // start-up in performSelfAnalysis compared with 3
       maxLookahead: 2,
-      nodeLocationTracking: 'onlyOffset',
       errorMessageProvider: messageProvider,
       skipValidations: !options.validate,
     });
@@ -124,121 +167,183 @@ export class SslParser extends CstParser {
     }
   }
 
-  public document = this.RULE('document', () => {
+  /** Where the same-line gates look lines up; set by `parse` for each text. */
+  lines: LineOf | null = null;
+  /** Receives each top-level item (importStmt, declaration, entry, stray) as it is parsed. */
+  onItem: ((item: ParseNode) => void) | null = null;
+  /** The node of the rule that ended last (returned, partial, when a rule recovers). */
+  private lastNode: ParseNode | undefined = undefined;
+
+  /** A grammar rule that builds its ParseNode (`n` is undefined while Chevrotain records the
+   *  grammar). A rule that fails and re-synchronises returns its partial node, as a CST parser
+   *  returns its partial CST node. */
+  private rule(name: string, impl: (n: ParseNode | undefined) => void): () => ParseNode {
+    return this.RULE(
+      name,
+      () => {
+        const n = this.ACTION((): ParseNode => ({ name, kids: [], locStart: NaN, locEnd: NaN, recovered: false }));
+        try {
+          impl(n);
+        } finally {
+          this.lastNode = n;
+        }
+        return n!;
+      },
+      {
+        recoveryValueFunc: () => {
+          this.lastNode!.recovered = true;
+          return this.lastNode!;
+        },
+      },
+    );
+  }
+
+  /** A sub-rule whose node is added under `label`; when the sub-rule fails without
+   *  recovering, its partial node is added before the error goes on up (a CST parser does
+   *  the same with `partialCstResult`). */
+  private sub(n: ParseNode | undefined, label: string, call: () => ParseNode, onNode: (node: ParseNode) => void = (node) => put(n, label, node)): void {
+    let node: ParseNode;
+    try {
+      node = call();
+    } catch (e) {
+      const partial = this.lastNode;
+      if (n !== undefined && partial !== undefined && isRecognitionException(e as Error)) {
+        partial.recovered = true;
+        onNode(partial);
+      }
+      throw e;
+    }
+    if (n !== undefined) onNode(node);
+  }
+
+  private sameLine(prev: IToken, next: IToken): boolean {
+    if (!Number.isFinite(prev.startOffset) || !Number.isFinite(next.startOffset) || this.lines === null) return false;
+    // significant tokens never contain a line break, so a token's end is on its start's line
+    return this.lines.lineOf(prev.startOffset) === this.lines.lineOf(next.startOffset);
+  }
+
+  private item(n: ParseNode | undefined, call: () => ParseNode): void {
+    this.sub(n, '', call, (node) => this.onItem?.(node));
+  }
+
+  public document = this.rule('document', (n) => {
     this.MANY(() => {
       this.OR([
         {
           // `seed = 42` outside any declaration: parse it as an entry to report it well
           // (but `dataset = phantom3d { … }` is a declaration that lacks its name)
           GATE: () => this.LA(2).tokenType === Equals && !(this.LA(3).tokenType === Ident && this.LA(4).tokenType === LBrace),
-          ALT: () => this.SUBRULE(this.entry),
+          ALT: () => this.item(n, () => this.SUBRULE(this.entry)),
           IGNORE_AMBIGUITIES: true,
         },
         {
           // `import …`, or `WORD "path"` (a misspelt import keyword)
           GATE: () => this.LA(1).image === 'import' || this.LA(2).tokenType === StringLit,
-          ALT: () => this.SUBRULE(this.importStmt),
+          ALT: () => this.item(n, () => this.SUBRULE(this.importStmt)),
           IGNORE_AMBIGUITIES: true,
         },
-        { ALT: () => this.SUBRULE(this.declaration) },
-        { ALT: () => this.SUBRULE(this.stray) },
+        { ALT: () => this.item(n, () => this.SUBRULE(this.declaration)) },
+        { ALT: () => this.item(n, () => this.SUBRULE(this.stray)) },
       ]);
     });
   });
 
-  public importStmt = this.RULE('importStmt', () => {
+  public importStmt = this.rule('importStmt', (n) => {
     const keyword = this.CONSUME(Ident, { LABEL: 'keyword' });
-    this.OPTION(() => this.CONSUME(StringLit, { LABEL: 'path' }));
+    put(n, 'keyword', keyword);
+    this.OPTION(() => put(n, 'path', this.CONSUME(StringLit, { LABEL: 'path' })));
     this.OPTION2({
       GATE: () => this.LA(1).image === 'as' && this.LA(2).tokenType === Ident,
       DEF: () => {
-        this.CONSUME2(Ident, { LABEL: 'as' });
-        this.CONSUME3(Ident, { LABEL: 'alias' });
+        put(n, 'as', this.CONSUME2(Ident, { LABEL: 'as' }));
+        put(n, 'alias', this.CONSUME3(Ident, { LABEL: 'alias' }));
       },
     });
     // anything else on the import's line (an unquoted path, a misspelt `as`) is reported
     this.MANY({
-      GATE: () => sameLine(keyword, this.LA(1)) && !bracketTypes.has(this.LA(1).tokenType),
+      GATE: () => this.sameLine(keyword, this.LA(1)) && !bracketTypes.has(this.LA(1).tokenType),
       DEF: () => {
         this.OR2([
-          { ALT: () => this.CONSUME4(Ident, { LABEL: 'rest' }) },
-          { ALT: () => this.CONSUME2(StringLit, { LABEL: 'rest' }) },
-          { ALT: () => this.CONSUME(NumberLit, { LABEL: 'rest' }) },
-          { ALT: () => this.CONSUME(SizeLit, { LABEL: 'rest' }) },
-          { ALT: () => this.CONSUME(Dot, { LABEL: 'rest' }) },
-          { ALT: () => this.CONSUME(DotDot, { LABEL: 'rest' }) },
-          { ALT: () => this.CONSUME(Equals, { LABEL: 'rest' }) },
-          { ALT: () => this.CONSUME(Comma, { LABEL: 'rest' }) },
-          { ALT: () => this.CONSUME(Semicolon, { LABEL: 'rest' }) },
+          { ALT: () => put(n, 'rest', this.CONSUME4(Ident, { LABEL: 'rest' })) },
+          { ALT: () => put(n, 'rest', this.CONSUME2(StringLit, { LABEL: 'rest' })) },
+          { ALT: () => put(n, 'rest', this.CONSUME(NumberLit, { LABEL: 'rest' })) },
+          { ALT: () => put(n, 'rest', this.CONSUME(SizeLit, { LABEL: 'rest' })) },
+          { ALT: () => put(n, 'rest', this.CONSUME(Dot, { LABEL: 'rest' })) },
+          { ALT: () => put(n, 'rest', this.CONSUME(DotDot, { LABEL: 'rest' })) },
+          { ALT: () => put(n, 'rest', this.CONSUME(Equals, { LABEL: 'rest' })) },
+          { ALT: () => put(n, 'rest', this.CONSUME(Comma, { LABEL: 'rest' })) },
+          { ALT: () => put(n, 'rest', this.CONSUME(Semicolon, { LABEL: 'rest' })) },
         ]);
       },
     });
   });
 
-  public declaration = this.RULE('declaration', () => {
-    this.CONSUME(Ident, { LABEL: 'kind' });
-    this.OPTION(() => this.CONSUME2(Ident, { LABEL: 'name' }));
+  public declaration = this.rule('declaration', (n) => {
+    put(n, 'kind', this.CONSUME(Ident, { LABEL: 'kind' }));
+    this.OPTION(() => put(n, 'name', this.CONSUME2(Ident, { LABEL: 'name' })));
     // `= TYPE`; a missing `=` (`dataset ukb phantom3d {`) is accepted and reported by the builder
     this.OPTION2(() => {
-      this.OPTION3(() => this.CONSUME(Equals));
-      this.CONSUME3(Ident, { LABEL: 'type' });
+      this.OPTION3(() => put(n, 'Equals', this.CONSUME(Equals)));
+      put(n, 'type', this.CONSUME3(Ident, { LABEL: 'type' }));
     });
-    this.SUBRULE(this.block);
+    this.sub(n, 'block', () => this.SUBRULE(this.block));
   });
 
   /** Tokens that cannot start anything at the top level; consumed so parsing can go on. */
-  public stray = this.RULE('stray', () => {
+  public stray = this.rule('stray', (n) => {
     this.OR([
-      { ALT: () => this.SUBRULE(this.block) },
-      { ALT: () => this.SUBRULE(this.list) },
-      { ALT: () => this.CONSUME(RBrace) },
-      { ALT: () => this.CONSUME(RBracket) },
-      { ALT: () => this.CONSUME(Comma) },
-      { ALT: () => this.CONSUME(Semicolon) },
-      { ALT: () => this.CONSUME(Equals) },
-      { ALT: () => this.CONSUME(Dot) },
-      { ALT: () => this.CONSUME(DotDot) },
-      { ALT: () => this.CONSUME(NumberLit) },
-      { ALT: () => this.CONSUME(SizeLit) },
-      { ALT: () => this.CONSUME(StringLit) },
+      { ALT: () => this.sub(n, 'block', () => this.SUBRULE(this.block)) },
+      { ALT: () => this.sub(n, 'list', () => this.SUBRULE(this.list)) },
+      { ALT: () => put(n, 'RBrace', this.CONSUME(RBrace)) },
+      { ALT: () => put(n, 'RBracket', this.CONSUME(RBracket)) },
+      { ALT: () => put(n, 'Comma', this.CONSUME(Comma)) },
+      { ALT: () => put(n, 'Semicolon', this.CONSUME(Semicolon)) },
+      { ALT: () => put(n, 'Equals', this.CONSUME(Equals)) },
+      { ALT: () => put(n, 'Dot', this.CONSUME(Dot)) },
+      { ALT: () => put(n, 'DotDot', this.CONSUME(DotDot)) },
+      { ALT: () => put(n, 'NumberLit', this.CONSUME(NumberLit)) },
+      { ALT: () => put(n, 'SizeLit', this.CONSUME(SizeLit)) },
+      { ALT: () => put(n, 'StringLit', this.CONSUME(StringLit)) },
       // a lone word that starts nothing (`foo` then `}` or the end of the file)
-      { ALT: () => this.CONSUME(Ident), IGNORE_AMBIGUITIES: true },
+      { ALT: () => put(n, 'Ident', this.CONSUME(Ident)), IGNORE_AMBIGUITIES: true },
     ]);
   });
 
-  public block = this.RULE('block', () => {
-    this.CONSUME(LBrace);
+  public block = this.rule('block', (n) => {
+    put(n, 'LBrace', this.CONSUME(LBrace));
     this.MANY(() => {
       this.OR([
-        { ALT: () => this.SUBRULE(this.entry) },
-        { ALT: () => this.CONSUME(Comma, { LABEL: 'separator' }) },
-        { ALT: () => this.CONSUME(Semicolon, { LABEL: 'separator' }) },
-        { ALT: () => this.SUBRULE(this.junk) },
+        { ALT: () => this.sub(n, 'entry', () => this.SUBRULE(this.entry)) },
+        { ALT: () => put(n, 'separator', this.CONSUME(Comma, { LABEL: 'separator' })) },
+        { ALT: () => put(n, 'separator', this.CONSUME(Semicolon, { LABEL: 'separator' })) },
+        { ALT: () => this.sub(n, 'junk', () => this.SUBRULE(this.junk)) },
       ]);
     });
-    this.CONSUME(RBrace);
+    put(n, 'RBrace', this.CONSUME(RBrace));
   });
 
   /** Tokens that cannot start an entry, consumed inside a block so that one bad token does not
    *  end the block; the AST builder reports them. */
-  public junk = this.RULE('junk', () => {
+  public junk = this.rule('junk', (n) => {
     this.OR([
-      { ALT: () => this.CONSUME(Equals) },
-      { ALT: () => this.CONSUME(Dot) },
-      { ALT: () => this.CONSUME(DotDot) },
-      { ALT: () => this.CONSUME(NumberLit) },
-      { ALT: () => this.CONSUME(SizeLit) },
-      { ALT: () => this.CONSUME(StringLit) },
-      { ALT: () => this.SUBRULE(this.list) },
-      { ALT: () => this.SUBRULE(this.block) },
+      { ALT: () => put(n, 'Equals', this.CONSUME(Equals)) },
+      { ALT: () => put(n, 'Dot', this.CONSUME(Dot)) },
+      { ALT: () => put(n, 'DotDot', this.CONSUME(DotDot)) },
+      { ALT: () => put(n, 'NumberLit', this.CONSUME(NumberLit)) },
+      { ALT: () => put(n, 'SizeLit', this.CONSUME(SizeLit)) },
+      { ALT: () => put(n, 'StringLit', this.CONSUME(StringLit)) },
+      { ALT: () => this.sub(n, 'list', () => this.SUBRULE(this.list)) },
+      { ALT: () => this.sub(n, 'block', () => this.SUBRULE(this.block)) },
     ]);
   });
 
-  public entry = this.RULE('entry', () => {
+  public entry = this.rule('entry', (n) => {
     const key = this.CONSUME(Ident, { LABEL: 'key' });
+    put(n, 'key', key);
     let equals: IToken | null = null;
     this.OPTION(() => {
       equals = this.CONSUME(Equals);
+      put(n, 'Equals', equals);
     });
     // The value may be missing (reported by the AST builder). Without `=` it must start on the
     // key's line or be a block (`key { … }`, `key LABEL { … }`); after `=` a name on a later
@@ -246,36 +351,36 @@ export class SslParser extends CstParser {
     this.OPTION2({
       GATE: () => {
         const next = this.LA(1);
-        if (equals === null) return next.tokenType === LBrace || sameLine(key, next);
-        if (next.tokenType !== Ident || sameLine(equals, next)) return true;
+        if (equals === null) return next.tokenType === LBrace || this.sameLine(key, next);
+        if (next.tokenType !== Ident || this.sameLine(equals, next)) return true;
         const t2 = this.LA(2).tokenType;
         return !(t2 === Equals || t2 === LBrace || (t2 === Ident && this.LA(3).tokenType === LBrace));
       },
-      DEF: () => this.SUBRULE(this.value),
+      DEF: () => this.sub(n, 'value', () => this.SUBRULE(this.value)),
     });
   });
 
-  public value = this.RULE('value', () => {
+  public value = this.rule('value', (n) => {
     this.OR([
-      { ALT: () => this.SUBRULE(this.number) },
-      { ALT: () => this.CONSUME(SizeLit) },
-      { ALT: () => this.CONSUME(StringLit) },
-      { ALT: () => this.SUBRULE(this.reference) },
-      { ALT: () => this.SUBRULE(this.list) },
-      { ALT: () => this.SUBRULE(this.block) },
+      { ALT: () => this.sub(n, 'number', () => this.SUBRULE(this.number)) },
+      { ALT: () => put(n, 'SizeLit', this.CONSUME(SizeLit)) },
+      { ALT: () => put(n, 'StringLit', this.CONSUME(StringLit)) },
+      { ALT: () => this.sub(n, 'reference', () => this.SUBRULE(this.reference)) },
+      { ALT: () => this.sub(n, 'list', () => this.SUBRULE(this.list)) },
+      { ALT: () => this.sub(n, 'block', () => this.SUBRULE(this.block)) },
     ]);
   });
 
-  public number = this.RULE('number', () => {
-    this.CONSUME(NumberLit, { LABEL: 'from' });
+  public number = this.rule('number', (n) => {
+    put(n, 'from', this.CONSUME(NumberLit, { LABEL: 'from' }));
     this.OPTION(() => {
-      this.CONSUME(DotDot);
-      this.CONSUME2(NumberLit, { LABEL: 'to' });
+      put(n, 'DotDot', this.CONSUME(DotDot));
+      put(n, 'to', this.CONSUME2(NumberLit, { LABEL: 'to' }));
       this.OPTION2({
         GATE: () => this.LA(1).image === 'step' && this.LA(2).tokenType === NumberLit,
         DEF: () => {
-          this.CONSUME(Ident, { LABEL: 'stepKeyword' });
-          this.CONSUME3(NumberLit, { LABEL: 'step' });
+          put(n, 'stepKeyword', this.CONSUME(Ident, { LABEL: 'stepKeyword' }));
+          put(n, 'step', this.CONSUME3(NumberLit, { LABEL: 'step' }));
         },
       });
     });
@@ -284,43 +389,37 @@ export class SslParser extends CstParser {
       GATE: () => {
         const next = this.LA(1);
         const after = this.LA(2).tokenType;
-        return unitWords.has(next.image) && after !== Equals && after !== LBrace && sameLine(this.LA(0), next);
+        return unitWords.has(next.image) && after !== Equals && after !== LBrace && this.sameLine(this.LA(0), next);
       },
-      DEF: () => this.CONSUME2(Ident, { LABEL: 'unit' }),
+      DEF: () => put(n, 'unit', this.CONSUME2(Ident, { LABEL: 'unit' })),
     });
   });
 
-  public reference = this.RULE('reference', () => {
-    this.CONSUME(Ident, { LABEL: 'segment' });
+  public reference = this.rule('reference', (n) => {
+    put(n, 'segment', this.CONSUME(Ident, { LABEL: 'segment' }));
     this.MANY(() => {
-      this.CONSUME(Dot);
-      this.CONSUME2(Ident, { LABEL: 'segment' });
+      put(n, 'Dot', this.CONSUME(Dot));
+      put(n, 'segment', this.CONSUME2(Ident, { LABEL: 'segment' }));
     });
-    this.OPTION(() => this.SUBRULE(this.block));
+    this.OPTION(() => this.sub(n, 'block', () => this.SUBRULE(this.block)));
   });
 
-  public list = this.RULE('list', () => {
-    this.CONSUME(LBracket);
+  public list = this.rule('list', (n) => {
+    put(n, 'LBracket', this.CONSUME(LBracket));
     this.MANY(() => {
       this.OR([
-        { ALT: () => this.SUBRULE(this.value) },
-        { ALT: () => this.CONSUME(Comma, { LABEL: 'separator' }) },
+        { ALT: () => this.sub(n, 'value', () => this.SUBRULE(this.value)) },
+        { ALT: () => put(n, 'separator', this.CONSUME(Comma, { LABEL: 'separator' })) },
         // not list items; consumed and reported by the AST builder
-        { ALT: () => this.CONSUME(Equals, { LABEL: 'junk' }) },
-        { ALT: () => this.CONSUME(Semicolon, { LABEL: 'junk' }) },
-        { ALT: () => this.CONSUME(Dot, { LABEL: 'junk' }) },
-        { ALT: () => this.CONSUME(DotDot, { LABEL: 'junk' }) },
+        { ALT: () => put(n, 'junk', this.CONSUME(Equals, { LABEL: 'junk' })) },
+        { ALT: () => put(n, 'junk', this.CONSUME(Semicolon, { LABEL: 'junk' })) },
+        { ALT: () => put(n, 'junk', this.CONSUME(Dot, { LABEL: 'junk' })) },
+        { ALT: () => put(n, 'junk', this.CONSUME(DotDot, { LABEL: 'junk' })) },
       ]);
     });
-    this.CONSUME(RBracket);
+    put(n, 'RBracket', this.CONSUME(RBracket));
   });
 }
 
 /** The one parser instance (Chevrotain parsers are reusable: set `input`, call a rule). */
 export const sslParser = new SslParser();
-
-export function parseTokens(tokens: IToken[]): { cst: CstNode; errors: SslParser['errors'] } {
-  sslParser.input = tokens;
-  const cst = sslParser.document();
-  return { cst, errors: sslParser.errors };
-}
