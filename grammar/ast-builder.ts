@@ -6,146 +6,19 @@
 // has already reported why.
 
 import type { IToken } from 'chevrotain';
-import type { BlockValue, Declaration, Document, Entry, IdentValue, Import, ListValue, NumberValue, Span, Value } from './ast.js';
+import type { BlockValue, Declaration, Document, Entry, IdentValue, Import, ListValue, Span, Value } from './ast.js';
 import type { Code } from '../core/codes/index.js';
 import type { Diagnostic } from './diagnostics.js';
 import { didYouMean, LineIndex } from './diagnostics.js';
-import { BadNumber, BadSize, Comma, Semicolon, SpacedSize, UNIT_WORDS } from './lexer.js';
-import { isParseNode, isRealToken as real, type ParseNode } from './parser.js';
+import { Comma, Semicolon } from './lexer.js';
+import type { ParseNode } from './parser.js';
+import { describeToken, eachOrdered, isToken, kids, node, NO_COMMENTS, nodeRange, real, tok, tokenEnd, tokensIn } from './parse-tree.js';
+import { JunkRun, numberValue, sizeValue, stringValue } from './ast-literals.js';
+
+export { describeToken };
 
 /** Declaration kinds the compiler understands; near-misses get a "did you mean" (SSL013). */
 export const KNOWN_KINDS: readonly string[] = ['experiment', 'dataset', 'encoder', 'pretext', 'finetune', 'evaluate', 'sweep', 'report'];
-
-type Element = IToken | ParseNode;
-
-function isToken(e: Element): e is IToken {
-  return !isParseNode(e);
-}
-
-function tokenEnd(t: IToken): number {
-  return t.startOffset + t.image.length;
-}
-
-/** The i-th element consumed under `label`. */
-function kid(n: ParseNode, label: string, i: number): Element | undefined {
-  const k = n.kids;
-  for (let j = 0; j < k.length; j += 2) {
-    if (k[j] === label && i-- === 0) return k[j + 1] as Element;
-  }
-  return undefined;
-}
-
-/** Every element consumed under `label`, in order. */
-function kids(n: ParseNode, label: string): Element[] {
-  const out: Element[] = [];
-  const k = n.kids;
-  for (let j = 0; j < k.length; j += 2) if (k[j] === label) out.push(k[j + 1] as Element);
-  return out;
-}
-
-function tok(n: ParseNode, name: string, i = 0): IToken | undefined {
-  const e = kid(n, name, i);
-  return e && isToken(e) && real(e) ? e : undefined;
-}
-
-function node(n: ParseNode, name: string, i = 0): ParseNode | undefined {
-  const e = kid(n, name, i);
-  return e && !isToken(e) ? e : undefined;
-}
-
-/** All real tokens under a node, grouped by label in the order each label first occurs (the
- *  order a Chevrotain CST's `children` record gives; junk messages list tokens this way). */
-function tokensIn(n: ParseNode, out: IToken[] = []): IToken[] {
-  const k = n.kids;
-  const labels: string[] = [];
-  for (let j = 0; j < k.length; j += 2) if (!labels.includes(k[j] as string)) labels.push(k[j] as string);
-  for (const label of labels) {
-    for (let j = 0; j < k.length; j += 2) {
-      if (k[j] !== label) continue;
-      const e = k[j + 1] as Element;
-      if (isToken(e)) {
-        if (real(e)) out.push(e);
-      } else tokensIn(e, out);
-    }
-  }
-  return out;
-}
-
-/** [start, end) of the real text under a node: from the node's location when it is
- *  trustworthy, else by scanning the tokens (recovered nodes). null when the node is empty. */
-function nodeRange(n: ParseNode): [number, number] | null {
-  if (!n.recovered && Number.isFinite(n.locStart) && Number.isFinite(n.locEnd)) return [n.locStart, n.locEnd + 1];
-  const ts = tokensIn(n);
-  if (ts.length === 0) return null;
-  let s = Infinity;
-  let e = -Infinity;
-  for (const t of ts) {
-    if (t.startOffset < s) s = t.startOffset;
-    if (tokenEnd(t) > e) e = tokenEnd(t);
-  }
-  return [s, e];
-}
-
-/** Elements of a node in text order (tokens and sub-nodes), with the label they came from. */
-function ordered(n: ParseNode): Array<{ name: string; el: Element; offset: number }> {
-  const out: Array<{ name: string; el: Element; offset: number }> = [];
-  const k = n.kids;
-  for (let j = 0; j < k.length; j += 2) {
-    const el = k[j + 1] as Element;
-    let offset: number;
-    if (isToken(el)) {
-      if (!real(el)) continue;
-      offset = el.startOffset;
-    } else {
-      const r = nodeRange(el);
-      if (!r) continue;
-      offset = r[0];
-    }
-    out.push({ name: k[j] as string, el, offset });
-  }
-  return out.sort((a, b) => a.offset - b.offset);
-}
-
-function decodeString(raw: string): { value: string; bad: Array<{ at: number; len: number; text: string }> } {
-  // raw includes the opening quote and, when terminated, the closing quote
-  // (an unterminated string may end with an escaped quote, which is content)
-  let body = raw.slice(1);
-  if (body.endsWith('"') && !/(^|[^\\])(\\\\)*\\"$/.test(body)) body = body.slice(0, -1);
-  let value = '';
-  const bad: Array<{ at: number; len: number; text: string }> = [];
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c !== '\\') {
-      value += c;
-      continue;
-    }
-    const n = body[i + 1];
-    if (n === undefined) {
-      bad.push({ at: i + 1, len: 1, text: '\\' });
-      break;
-    }
-    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '0': '\0' };
-    if (simple[n] !== undefined) {
-      value += simple[n];
-      i++;
-      continue;
-    }
-    if (n === 'u') {
-      const braced = /^\{([0-9a-fA-F]{1,6})\}/.exec(body.slice(i + 2));
-      const four = /^[0-9a-fA-F]{4}/.exec(body.slice(i + 2));
-      const cp = braced ? parseInt(braced[1]!, 16) : four ? parseInt(four[0], 16) : NaN;
-      if (Number.isFinite(cp) && cp <= 0x10ffff) {
-        value += String.fromCodePoint(cp);
-        i += 1 + (braced ? braced[0].length : 4);
-        continue;
-      }
-    }
-    bad.push({ at: i + 1, len: 2, text: '\\' + n });
-    value += n;
-    i++;
-  }
-  return { value, bad };
-}
 
 interface CommentTok {
   text: string;
@@ -153,11 +26,6 @@ interface CommentTok {
   end: number;
   line: number;
   taken: boolean;
-}
-
-export interface BuildResult {
-  document: Document;
-  diagnostics: Diagnostic[];
 }
 
 export class AstBuilder {
@@ -225,7 +93,7 @@ export class AstBuilder {
       }
     }
     if (prevEnd >= 0 && Number.isFinite(offset) && this.blankLineBetween(prevEnd, offset)) out.push('');
-    return out;
+    return out.length === 0 ? NO_COMMENTS : out;
   }
 
   /** A comment on the same line right after `end`, with no token between (`a = 1 // note`). */
@@ -327,18 +195,17 @@ export class AstBuilder {
   }
 
   private buildImport(n: ParseNode, cursor: number): Import | null {
-    const c = n;
-    const kw = tok(c, 'keyword');
-    const pathTok = tok(c, 'path');
+    const kw = tok(n, 'keyword');
+    const pathTok = tok(n, 'path');
     if (!kw) return null;
     const start = kw.startOffset;
     const comments = this.takeBefore(start);
-    const rest = kids(c, 'rest').filter((e): e is IToken => isToken(e) && real(e)).sort((a, b) => a.startOffset - b.startOffset);
-    const aliasTok = tok(c, 'alias');
+    const rest = kids(n, 'rest').filter((e): e is IToken => isToken(e) && real(e)).sort((a, b) => a.startOffset - b.startOffset);
+    const aliasTok = tok(n, 'alias');
     const end = Math.max(tokenEnd(kw), pathTok ? tokenEnd(pathTok) : 0, aliasTok ? tokenEnd(aliasTok) : 0, ...rest.map(tokenEnd));
     if (kw.image !== 'import' && KNOWN_KINDS.includes(kw.image)) {
       this.error('SSL001', `the name of a ${kw.image} is a bare word, not a string`, pathTok ? this.tokSpan(pathTok) : this.tokSpan(kw), {
-        hint: `write: ${kw.image} ${pathTok ? this.stringValue(pathTok, true).value.replace(/[^A-Za-z0-9_-]/g, '_') || 'NAME' : 'NAME'} … { … }`,
+        hint: `write: ${kw.image} ${pathTok ? stringValue(this, pathTok, true).value.replace(/[^A-Za-z0-9_-]/g, '_') || 'NAME' : 'NAME'} … { … }`,
       });
     } else if (kw.image !== 'import') {
       const near = didYouMean(kw.image, ['import']);
@@ -363,10 +230,10 @@ export class AstBuilder {
       const first = rest[0]!;
       const near = didYouMean(first.image, ['as']);
       this.error('SSL001', `unexpected ${describeToken(first)} after the import`, this.span(first.startOffset, tokenEnd(rest[rest.length - 1]!)), {
-        hint: near ? `did you mean 'as'? (import "${pathTok ? this.stringValue(pathTok, true).value : ''}" as NAME)` : 'an import is: import "FILE.ssl" [as NAME]',
+        hint: near ? `did you mean 'as'? (import "${pathTok ? stringValue(this, pathTok, true).value : ''}" as NAME)` : 'an import is: import "FILE.ssl" [as NAME]',
       });
     }
-    const path = pathTok ? this.stringValue(pathTok).value : '';
+    const path = pathTok ? stringValue(this, pathTok).value : '';
     const imp: Import = { path, alias: aliasTok ? aliasTok.image : null, span: this.span(start, end), comments };
     const trailing = this.takeTrailing(end);
     if (trailing !== undefined) imp.trailingComment = trailing;
@@ -375,14 +242,13 @@ export class AstBuilder {
   }
 
   private buildDeclaration(n: ParseNode): Declaration | null {
-    const c = n;
-    const kindTok = tok(c, 'kind');
+    const kindTok = tok(n, 'kind');
     if (!kindTok) return null;
     const start = kindTok.startOffset;
     const comments = this.takeBefore(start);
-    const nameTok = tok(c, 'name');
-    const typeTok = tok(c, 'type');
-    const blockNode = node(c, 'block');
+    const nameTok = tok(n, 'name');
+    const typeTok = tok(n, 'type');
+    const blockNode = node(n, 'block');
 
     if (!KNOWN_KINDS.includes(kindTok.image)) {
       const near = didYouMean(kindTok.image, KNOWN_KINDS);
@@ -393,7 +259,7 @@ export class AstBuilder {
         });
       }
     }
-    const eq = tok(c, 'Equals');
+    const eq = tok(n, 'Equals');
     if (typeTok && !eq) {
       this.error('SSL008', `expected '=' before the type '${typeTok.image}'`, this.tokSpan(typeTok), {
         hint: `write '${kindTok.image} ${nameTok ? nameTok.image : 'NAME'} = ${typeTok.image} { … }'`,
@@ -426,18 +292,17 @@ export class AstBuilder {
 
   /** Entries of a `{ … }` block plus the comments just before its `}`. */
   private buildBlockBody(n: ParseNode): { entries: Entry[]; trailingComments: string[]; span: Span } {
-    const c = n;
-    const open = tok(c, 'LBrace');
-    const close = tok(c, 'RBrace');
+    const open = tok(n, 'LBrace');
+    const close = tok(n, 'RBrace');
     const span = this.nodeSpan(n, open ? open.startOffset : 0);
     const entries: Entry[] = [];
     let cursor = open ? tokenEnd(open) : span.startOffset;
     let lastWasSeparator = true; // a leading separator counts as doubled
     let first = true;
     const junk = new JunkRun(this, 'here');
-    for (const item of ordered(n)) {
-      if (isToken(item.el)) {
-        const t = item.el;
+    eachOrdered(n, (name, el) => {
+      if (isToken(el)) {
+        const t = el;
         if (t.tokenType === Comma || t.tokenType === Semicolon) {
           junk.flush();
           if (lastWasSeparator) {
@@ -447,34 +312,33 @@ export class AstBuilder {
           }
           lastWasSeparator = true;
         }
-        continue;
+        return;
       }
-      if (item.el.name === 'junk') {
-        junk.add(tokensIn(item.el), entries[entries.length - 1] ?? null);
-        continue;
+      if (el.name === 'junk') {
+        junk.add(tokensIn(el), entries[entries.length - 1] ?? null);
+        return;
       }
       junk.flush();
-      const entry = this.buildEntry(item.el, cursor, first);
+      const entry = this.buildEntry(el, cursor, first);
       if (entry) {
         entries.push(entry);
         cursor = Math.max(entry.span.endOffset, cursor, entry.trailingComment !== undefined ? this.lastTrailingEnd : -1);
         first = false;
       }
       lastWasSeparator = false;
-    }
+    });
     junk.flush();
     const trailingComments = close ? this.takeBefore(close.startOffset) : [];
     return { entries, trailingComments, span };
   }
 
   private buildEntry(n: ParseNode, cursor: number, first: boolean): Entry | null {
-    const c = n;
-    const keyTok = tok(c, 'key');
+    const keyTok = tok(n, 'key');
     if (!keyTok) return null;
     const start = keyTok.startOffset;
     const comments = this.takeBefore(start);
-    const equals = tok(c, 'Equals');
-    const valueNode = node(c, 'value');
+    const equals = tok(n, 'Equals');
+    const valueNode = node(n, 'value');
     const keySpan = this.tokSpan(keyTok);
     let value: Value | null = valueNode ? this.buildValue(valueNode) : null;
     if (!value) {
@@ -509,7 +373,7 @@ export class AstBuilder {
     // comments inside the value that nothing else claimed (inside a list, between key and
     // value) move above the entry so that `fmt` keeps them
     const inner = this.takeBefore(end);
-    const entry: Entry = { key: keyTok.image, keySpan, value, span: this.span(start, end), comments: [...comments, ...inner] };
+    const entry: Entry = { key: keyTok.image, keySpan, value, span: this.span(start, end), comments: comments.length + inner.length === 0 ? NO_COMMENTS : [...comments, ...inner] };
     if (equals) entry.equals = true;
     const trailing = this.takeTrailing(end);
     if (trailing !== undefined) entry.trailingComment = trailing;
@@ -525,18 +389,17 @@ export class AstBuilder {
   // ---- values
 
   buildValue(n: ParseNode): Value | null {
-    const c = n;
-    const num = node(c, 'number');
+    const num = node(n, 'number');
     if (num) return this.buildNumberOrRange(num);
-    const size = tok(c, 'SizeLit');
-    if (size) return this.sizeValue(size);
-    const str = tok(c, 'StringLit');
-    if (str) return this.stringValue(str);
-    const ref = node(c, 'reference');
+    const size = tok(n, 'SizeLit');
+    if (size) return sizeValue(this, size);
+    const str = tok(n, 'StringLit');
+    if (str) return stringValue(this, str);
+    const ref = node(n, 'reference');
     if (ref) return this.buildReference(ref);
-    const list = node(c, 'list');
+    const list = node(n, 'list');
     if (list) return this.buildList(list);
-    const block = node(c, 'block');
+    const block = node(n, 'block');
     if (block) {
       const body = this.buildBlockBody(block);
       const v: BlockValue = { kind: 'block', type: null, typeSpan: null, entries: body.entries, span: body.span };
@@ -546,91 +409,32 @@ export class AstBuilder {
     return null;
   }
 
-  private numberValue(t: IToken, unitTok?: IToken): NumberValue {
-    let raw = t.image;
-    let unit: string | null = null;
-    if (raw.endsWith('%')) {
-      raw = raw.slice(0, -1);
-      unit = '%';
-    }
-    let value = Number(raw);
-    let malformed = false;
-    if (t.tokenType === BadNumber || !Number.isFinite(value)) {
-      const m = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)([A-Za-z_][\w]*)$/.exec(raw);
-      let hint = "a number is written like 3, -0.5, 1e-3 or 10%";
-      if (m && UNIT_WORDS.includes(m[2]!)) hint = `put a space between the number and its unit: '${m[1]} ${m[2]}'`;
-      else if (/^-?\d+\.$/.test(raw)) hint = `write '${raw}0' or '${raw.slice(0, -1)}'`;
-      else if (/^-?\.\d+$/.test(raw)) hint = `write '${raw.replace('.', '0.')}'`;
-      else if (/[eE][+-]?$/.test(raw)) hint = `an exponent needs digits, e.g. '${raw.replace(/[eE][+-]?$/, '')}e-3'`;
-      else if (t.tokenType !== BadNumber) hint = 'the number is too large to represent';
-      this.error('SSL006', t.tokenType === BadNumber ? `malformed number '${t.image}'` : `number '${t.image}' is out of range`, this.tokSpan(t), { hint });
-      malformed = true;
-      value = parseFloat(raw);
-      if (!Number.isFinite(value)) value = 0;
-    }
-    let end = tokenEnd(t);
-    if (unitTok) {
-      unit = unitTok.image;
-      end = tokenEnd(unitTok);
-    }
-    if (malformed) return { kind: 'number', value, unit, raw, span: this.span(t.startOffset, end), malformed: true };
-    return { kind: 'number', value, unit, raw, span: this.span(t.startOffset, end) };
-  }
+
 
   private buildNumberOrRange(n: ParseNode): Value | null {
-    const c = n;
-    const from = tok(c, 'from');
+    const from = tok(n, 'from');
     if (!from) return null;
-    const to = tok(c, 'to');
-    const unitTok = tok(c, 'unit');
-    const dotdot = tok(c, 'DotDot');
-    if (!dotdot) return this.numberValue(from, unitTok);
-    const fromV = this.numberValue(from, unitTok);
+    const to = tok(n, 'to');
+    const unitTok = tok(n, 'unit');
+    const dotdot = tok(n, 'DotDot');
+    if (!dotdot) return numberValue(this, from, unitTok);
+    const fromV = numberValue(this, from, unitTok);
     if (unitTok) fromV.span = this.tokSpan(from);
-    const toV = to ? this.numberValue(to, unitTok) : { ...fromV };
+    const toV = to ? numberValue(this, to, unitTok) : { ...fromV };
     if (to && unitTok) toV.span = this.tokSpan(to);
-    const stepTok = tok(c, 'step');
-    const step = stepTok ? this.numberValue(stepTok) : null;
+    const stepTok = tok(n, 'step');
+    const step = stepTok ? numberValue(this, stepTok) : null;
     const end = Math.max(tokenEnd(dotdot), to ? tokenEnd(to) : 0, stepTok ? tokenEnd(stepTok) : 0, unitTok ? tokenEnd(unitTok) : 0);
     return { kind: 'range', from: fromV, to: toV, step, span: this.span(from.startOffset, end) };
   }
 
-  private sizeValue(t: IToken): Value {
-    if (t.tokenType === SpacedSize) {
-      const dims = (t.image.match(/\d+/g) ?? []).map(Number);
-      this.error('SSL007', `a size is written without spaces, with a plain 'x': '${dims.join('x')}'`, this.tokSpan(t), { hint: `write ${dims.join('x')}` });
-      return { kind: 'size', dims, span: this.tokSpan(t) };
-    }
-    if (t.tokenType === BadSize) {
-      this.error('SSL007', `malformed size '${t.image}'`, this.tokSpan(t), { hint: "a size is whole numbers joined by 'x', e.g. 64x64x64 or 224x224" });
-    }
-    const dims = t.image
-      .split('x')
-      .filter((d) => /^\d+$/.test(d))
-      .map((d) => Number(d));
-    return t.tokenType === BadSize ? { kind: 'size', dims, span: this.tokSpan(t), malformed: true } : { kind: 'size', dims, span: this.tokSpan(t) };
-  }
 
-  private stringValue(t: IToken, silent = false): { kind: 'string'; value: string; span: Span } {
-    const span = this.tokSpan(t);
-    if (silent) return { kind: 'string', value: decodeString(t.image).value, span };
-    if (t.tokenType.name === 'UnterminatedString') {
-      this.error('SSL002', 'unterminated string', span, { hint: 'close it with " on the same line (a string cannot span lines; write \\n for a line break)' });
-    }
-    const { value, bad } = decodeString(t.image);
-    for (const b of bad) {
-      const s = t.startOffset + b.at;
-      this.error('SSL012', `unknown escape sequence '${b.text}' in string`, this.span(s, s + b.len), {
-        hint: 'valid escapes are \\\\ \\" \\n \\t \\r \\0 \\uXXXX and \\u{X…}; write \\\\ for a backslash',
-      });
-    }
-    return { kind: 'string', value, span };
-  }
+
+
 
   private buildReference(n: ParseNode): Value | null {
-    const c = n;
-    const segs = kids(c, 'segment').filter((e): e is IToken => isToken(e) && real(e));
-    const blockNode = node(c, 'block');
+    const segs = kids(n, 'segment').filter((e): e is IToken => isToken(e) && real(e));
+    const blockNode = node(n, 'block');
     if (segs.length === 0) return null;
     const first = segs[0]!;
     const last = segs[segs.length - 1]!;
@@ -661,31 +465,30 @@ export class AstBuilder {
   }
 
   private buildList(n: ParseNode): ListValue {
-    const c = n;
-    const open = tok(c, 'LBracket');
+    const open = tok(n, 'LBracket');
     const span = this.nodeSpan(n, open ? open.startOffset : 0);
     const items: Value[] = [];
     let prev: 'open' | 'sep' | 'value' = 'open';
     let prevValue: Value | null = null;
     const junk = new JunkRun(this, 'in a list');
-    for (const item of ordered(n)) {
-      if (isToken(item.el)) {
-        if (item.name === 'junk') {
-          junk.add([item.el], null);
-          continue;
+    eachOrdered(n, (name, el) => {
+      if (isToken(el)) {
+        if (name === 'junk') {
+          junk.add([el], null);
+          return;
         }
         junk.flush();
-        if (item.el.tokenType === Comma) {
+        if (el.tokenType === Comma) {
           if (prev !== 'value') {
-            this.warning('SSL010', prev === 'open' ? "',' before the first list item" : "doubled ',' in a list", this.tokSpan(item.el), { hint: 'remove it' });
+            this.warning('SSL010', prev === 'open' ? "',' before the first list item" : "doubled ',' in a list", this.tokSpan(el), { hint: 'remove it' });
           }
           prev = 'sep';
         }
-        continue;
+        return;
       }
       junk.flush();
-      const v = this.buildValue(item.el);
-      if (!v) continue;
+      const v = this.buildValue(el);
+      if (!v) return;
       if (prev === 'value' && prevValue) {
         this.error('SSL017', "expected ',' between list items", v.span, {
           hint: `add a comma after '${this.text.slice(prevValue.span.startOffset, Math.min(prevValue.span.endOffset, prevValue.span.startOffset + 30))}'`,
@@ -694,61 +497,8 @@ export class AstBuilder {
       items.push(v);
       prev = 'value';
       prevValue = v;
-    }
+    });
     junk.flush();
     return { kind: 'list', items, span };
   }
-}
-
-/** Consecutive unexpected tokens on one line, reported as one SSL001. */
-class JunkRun {
-  private tokens: IToken[] = [];
-  private after: Entry | null = null;
-
-  constructor(
-    private readonly b: AstBuilder,
-    private readonly where: string,
-  ) {}
-
-  add(tokens: IToken[], after: Entry | null): void {
-    if (tokens.length === 0) return;
-    const last = this.tokens[this.tokens.length - 1];
-    if (last && this.b.lineOf(last) !== this.b.lineOf(tokens[0]!)) this.flush();
-    if (this.tokens.length === 0) this.after = after;
-    this.tokens.push(...tokens);
-  }
-
-  flush(): void {
-    const ts = this.tokens;
-    this.tokens = [];
-    if (ts.length === 0) return;
-    const first = ts[0]!;
-    const last = ts[ts.length - 1]!;
-    const span = this.b.span(first.startOffset, tokenEnd(last));
-    const text = ts.map((t) => t.image).join(' ');
-    const shown = text.length > 30 ? text.slice(0, 29) + '…' : text;
-    const kind = first.tokenType.name;
-    let hint: string | undefined;
-    const prev = this.after;
-    if (this.where === 'in a list') {
-      hint = kind === 'Equals' ? 'a list holds values; for named values use a block: { key = value }' : "separate list items with ','";
-    } else if (kind === 'Dot' && prev && prev.value.kind === 'ident' && prev.value.path.length === 0) {
-      hint = `a key is a single name; for a nested setting write '${prev.key} { … }'`;
-    } else if (kind === 'Equals') {
-      hint = 'a key is one name followed by a single =';
-    } else if (kind === 'NumberLit' || kind === 'SizeLit' || kind === 'StringLit' || kind === 'BadNumber' || kind === 'BadSize' || kind === 'SpacedSize' || kind === 'UnterminatedString') {
-      hint = "every value needs a key: 'key = value'";
-    }
-    this.b.error('SSL001', `unexpected '${shown}' ${this.where}`, span, hint ? { hint } : {});
-  }
-}
-
-export function describeToken(t: IToken): string {
-  const name = t.tokenType.name;
-  if (name === 'EOF') return 'end of file';
-  if (name === 'Ident') return `name '${t.image}'`;
-  if (name === 'StringLit' || name === 'UnterminatedString') return `string ${t.image.length > 30 ? t.image.slice(0, 27) + '…' : t.image}`;
-  if (name === 'NumberLit' || name === 'BadNumber') return `number '${t.image}'`;
-  if (name === 'SizeLit' || name === 'BadSize' || name === 'SpacedSize') return `size '${t.image}'`;
-  return `'${t.image}'`;
 }

@@ -22,6 +22,8 @@ export interface RenderOptions {
 /** Index of line starts, so offsets map to 1-based line/column in O(log n). */
 export class LineIndex {
   private readonly starts: number[];
+  /** 0-based index of the line found last (a cache for lineOf). */
+  private lastLine = 0;
 
   constructor(readonly text: string) {
     const starts = [0];
@@ -39,6 +41,16 @@ export class LineIndex {
   /** The 1-based line of a 0-based offset (clamped to the text). */
   lineOf(offset: number): number {
     const off = Math.max(0, Math.min(Number.isFinite(offset) ? offset : this.text.length, this.text.length));
+    // offsets are mostly asked for in text order: try the line of the last answer first
+    const last = this.lastLine;
+    const starts = this.starts;
+    if (starts[last]! <= off && (last + 1 === starts.length || off < starts[last + 1]!)) return last + 1;
+    const line = this.search(off);
+    this.lastLine = line - 1;
+    return line;
+  }
+
+  private search(off: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -54,16 +66,16 @@ export class LineIndex {
     const len = this.text.length;
     const s = Math.max(0, Math.min(Number.isFinite(start) ? start : len, len));
     const e = Math.max(s, Math.min(Number.isFinite(end) ? end : s, len));
-    const a = this.position(s);
-    const b = this.position(e);
+    const a = this.lineOf(s);
+    const b = this.lineOf(e);
     return {
       file,
       startOffset: s,
       endOffset: e,
-      startLine: a.line,
-      startColumn: a.column,
-      endLine: b.line,
-      endColumn: b.column,
+      startLine: a,
+      startColumn: s - this.starts[a - 1]! + 1,
+      endLine: b,
+      endColumn: e - this.starts[b - 1]! + 1,
     };
   }
 

@@ -58,8 +58,8 @@ const unitWords = new Set(UNIT_WORDS);
  *  (`locStart`/`locEnd`, end inclusive; NaN until a token with an offset is added). */
 export interface ParseNode {
   readonly name: string;
-  /** label, element, label, element, … */
-  readonly kids: Array<string | IToken | ParseNode>;
+  /** label, element, label, element, … (NO_KIDS until the first element) */
+  kids: Array<string | IToken | ParseNode>;
   locStart: number;
   locEnd: number;
   recovered: boolean;
@@ -74,11 +74,16 @@ export function isRealToken(t: IToken | undefined): t is IToken {
   return t !== undefined && !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
 }
 
+const NO_KIDS: ParseNode['kids'] = Object.freeze([]) as unknown as ParseNode['kids'];
+
 /** Adds an element under `label` and updates the location exactly as Chevrotain's
  *  `setNodeLocationOnlyOffset` does for a CST node. No-op while recording (`n` undefined). */
 function put(n: ParseNode | undefined, label: string, el: IToken | ParseNode | undefined): void {
   if (n === undefined || el === undefined) return;
-  n.kids.push(label, el);
+  // most nodes hold one or two elements: an array literal of the exact size is ~120 bytes
+  // smaller than an empty array grown by push
+  if (n.kids === NO_KIDS) n.kids = [label, el];
+  else n.kids.push(label, el);
   const s = isParseNode(el) ? el.locStart : el.startOffset;
   // (the parser's lexer records no endOffset; it is the last character's offset)
   const e = isParseNode(el) ? el.locEnd : (el.endOffset ?? el.startOffset + el.image.length - 1);
@@ -181,7 +186,7 @@ export class SslParser extends EmbeddedActionsParser {
     return this.RULE(
       name,
       () => {
-        const n = this.ACTION((): ParseNode => ({ name, kids: [], locStart: NaN, locEnd: NaN, recovered: false }));
+        const n = this.ACTION((): ParseNode => ({ name, kids: NO_KIDS, locStart: NaN, locEnd: NaN, recovered: false }));
         try {
           impl(n);
         } finally {
@@ -198,10 +203,10 @@ export class SslParser extends EmbeddedActionsParser {
     );
   }
 
-  /** A sub-rule whose node is added under `label`; when the sub-rule fails without
-   *  recovering, its partial node is added before the error goes on up (a CST parser does
-   *  the same with `partialCstResult`). */
-  private sub(n: ParseNode | undefined, label: string, call: () => ParseNode, onNode: (node: ParseNode) => void = (node) => put(n, label, node)): void {
+  /** A sub-rule whose node is added under `label` (label '' hands it to `onItem`); when the
+   *  sub-rule fails without recovering, its partial node is added before the error goes on up
+   *  (a CST parser does the same with `partialCstResult`). */
+  private sub(n: ParseNode | undefined, label: string, call: () => ParseNode): void {
     let node: ParseNode;
     try {
       node = call();
@@ -209,21 +214,22 @@ export class SslParser extends EmbeddedActionsParser {
       const partial = this.lastNode;
       if (n !== undefined && partial !== undefined && isRecognitionException(e as Error)) {
         partial.recovered = true;
-        onNode(partial);
+        this.add(n, label, partial);
       }
       throw e;
     }
-    if (n !== undefined) onNode(node);
+    if (n !== undefined) this.add(n, label, node);
+  }
+
+  private add(n: ParseNode, label: string, node: ParseNode): void {
+    if (label === '') this.onItem?.(node);
+    else put(n, label, node);
   }
 
   private sameLine(prev: IToken, next: IToken): boolean {
     if (!Number.isFinite(prev.startOffset) || !Number.isFinite(next.startOffset) || this.lines === null) return false;
     // significant tokens never contain a line break, so a token's end is on its start's line
     return this.lines.lineOf(prev.startOffset) === this.lines.lineOf(next.startOffset);
-  }
-
-  private item(n: ParseNode | undefined, call: () => ParseNode): void {
-    this.sub(n, '', call, (node) => this.onItem?.(node));
   }
 
   public document = this.rule('document', (n) => {
@@ -233,17 +239,17 @@ export class SslParser extends EmbeddedActionsParser {
           // `seed = 42` outside any declaration: parse it as an entry to report it well
           // (but `dataset = phantom3d { … }` is a declaration that lacks its name)
           GATE: () => this.LA(2).tokenType === Equals && !(this.LA(3).tokenType === Ident && this.LA(4).tokenType === LBrace),
-          ALT: () => this.item(n, () => this.SUBRULE(this.entry)),
+          ALT: () => this.sub(n, '', () => this.SUBRULE(this.entry)),
           IGNORE_AMBIGUITIES: true,
         },
         {
           // `import …`, or `WORD "path"` (a misspelt import keyword)
           GATE: () => this.LA(1).image === 'import' || this.LA(2).tokenType === StringLit,
-          ALT: () => this.item(n, () => this.SUBRULE(this.importStmt)),
+          ALT: () => this.sub(n, '', () => this.SUBRULE(this.importStmt)),
           IGNORE_AMBIGUITIES: true,
         },
-        { ALT: () => this.item(n, () => this.SUBRULE(this.declaration)) },
-        { ALT: () => this.item(n, () => this.SUBRULE(this.stray)) },
+        { ALT: () => this.sub(n, '', () => this.SUBRULE(this.declaration)) },
+        { ALT: () => this.sub(n, '', () => this.SUBRULE(this.stray)) },
       ]);
     });
   });

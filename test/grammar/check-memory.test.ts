@@ -1,0 +1,76 @@
+// #17.11: checking a big .ssl file must cost memory of the order of the file, not hundreds of
+// bytes per source byte (a 1 MB file took 292 MB; a 5 MB file 1.1 GB). A fresh child process
+// (`--trace-gc --expose-gc`, the TypeScript sources through tsx) checks a generated 1.9 MB file
+// that mixes the shapes bench/check-memory.ts measures (many small declarations, one long list,
+// deep nesting, long strings) exactly as `ssl3d check` does (compile, render the diagnostics).
+// Bounds, per source byte:
+//   - peak extra heap + external during the check (the largest heap V8 reports before any GC):
+//     ~100 B/B today (bench/check-memory.ts: 80-160 by shape), 180-320 before; bound 150;
+//   - memory still reachable after the check, result dropped: < 3 B/B (the parser singleton
+//     kept the whole token vector alive: 46 B/B).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+
+const CHILD = `
+import { readFileSync } from 'node:fs';
+const { compileSource } = await import('./compiler/index.ts');
+const { renderDiagnostics } = await import('./grammar/index.ts');
+const check = (text, name) => {
+  const r = compileSource(text, name, { readFile: (p) => readFileSync(p, 'utf8') });
+  return renderDiagnostics(r.diagnostics, (f) => r.sources[f] ?? null, { color: false }).length;
+};
+const base = readFileSync('experiments/quickstart.ssl', 'utf8');
+check(base, 'experiments/quickstart.ssl');
+const parts = [base];
+const dataset = (i, extra) => 'dataset d' + i + ' = phantom3d {\\n  anatomy = brain\\n  cases = 8\\n  channels = 2\\n  size = 24x24x24\\n  labelled = false\\n' + extra + '}\\n';
+let nest = 'v = 1';
+for (let k = 0; k < 40; k++) nest = 'b' + k + ' { ' + nest + ' }';
+const note = '  note = "' + 'abcdefghij klmnopqrstuvwxyz 0123456789 '.repeat(420) + '"\\n';
+for (let i = 0; i < 8400; i++) parts.push(dataset(i, i % 10 === 0 ? '  extra { ' + nest + ' }\\n' : i % 500 === 1 ? note : ''));
+const items = [];
+for (let i = 0; i < 70000; i++) items.push(String((i % 1000) / 10));
+parts.push(dataset(99999, '  values = [' + items.join(', ') + ']\\n'));
+const text = parts.join('\\n');
+globalThis.gc(); globalThis.gc();
+const m0 = process.memoryUsage();
+console.log('MARK start');
+const t0 = performance.now();
+const out = check(text, 'big.ssl');
+const ms = performance.now() - t0;
+const m1 = process.memoryUsage();
+console.log('MARK end');
+globalThis.gc(); globalThis.gc();
+const m2 = process.memoryUsage();
+console.log('RESULT ' + JSON.stringify({ size: text.length, base: m0.heapUsed + m0.external, heapEnd: m1.heapUsed, external: m1.external, after: m2.heapUsed + m2.external, out, ms }));
+`;
+
+describe('memory of checking a multi-MB file (#17.11)', () => {
+  it('peaks below 150 bytes per source byte and keeps nothing of the file afterwards', () => {
+    const r = spawnSync(process.execPath, ['--trace-gc', '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', CHILD], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    let started = false;
+    let peakHeap = 0;
+    let result: { size: number; base: number; heapEnd: number; external: number; after: number; out: number; ms: number } | null = null;
+    for (const line of r.stdout.split('\n')) {
+      if (line.startsWith('MARK start')) started = true;
+      else if (line.startsWith('MARK end')) started = false;
+      else if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7)) as typeof result;
+      else if (started) {
+        const m = /: (?:Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)[^0-9]*([0-9.]+) \(/.exec(line);
+        if (m) peakHeap = Math.max(peakHeap, Number(m[1]) * 1024 * 1024);
+      }
+    }
+    expect(result).not.toBeNull();
+    const { size, base, heapEnd, external, after, out, ms } = result!;
+    expect(size).toBeGreaterThan(1_800_000);
+    expect(out).toBeGreaterThan(1000); // diagnostics were rendered (one SSL067 per dataset, …)
+    const peakPerByte = (Math.max(peakHeap, heapEnd) + external - base) / size;
+    const afterPerByte = (after - base) / size;
+    console.log(`[check-memory] ${(size / 1e6).toFixed(2)} MB: peak ${peakPerByte.toFixed(1)} B per source byte, ${afterPerByte.toFixed(2)} B/B kept after the check, ${(ms / 1000).toFixed(1)} s`);
+    expect(peakPerByte).toBeLessThan(150);
+    expect(afterPerByte).toBeLessThan(3);
+  });
+});
