@@ -633,6 +633,21 @@ napi_value ClipGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value ConvChunks(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t* d;
+  size_t ld;
+  int32_t which;
+  if (!args(env, info, argv) || napi_get_value_int32(env, argv[0], &which) != napi_ok || which < 0 || which > 2 ||
+      !get_i32(env, argv[1], &d, &ld) || ld != 18)
+    return fail(env, "convChunks: expected (0 | 1 | 2, Int32Array(18))");
+  for (int i = 0; i < 18; i++)
+    if (d[i] < 0 || (i >= 9 && i <= 11 && d[i] < 1)) return fail(env, "convChunks: bad dimensions");
+  napi_value v;
+  CHECK(napi_create_double(env, (double)K->conv_chunks(which, d), &v));
+  return v;
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   CHECK(napi_create_string_utf8(env, K->isa, NAPI_AUTO_LENGTH, &s));
@@ -713,7 +728,7 @@ NAPI_MODULE_INIT() {
              {"unary", Unary},       {"transpose", Transpose},   {"copyRows", CopyRows}, {"normFwd", NormFwd}, {"stridedCopy", StridedCopy}, {"normBwd", NormBwd},   {"isa", Isa},                {"threads", Threads},
              {"setThreads", SetThreads}, {"fmaPeak", FmaPeak}, {"adam", Adam}, {"softmax", Softmax},
              {"softmaxGrad", SoftmaxGrad}, {"reluGrad", ReluGrad}, {"dropoutMask", DropoutMask},
-             {"biasAct", BiasAct}, {"reluGradBias", ReluGradBias}, {"clipGrad", ClipGrad}};
+             {"biasAct", BiasAct}, {"reluGradBias", ReluGradBias}, {"clipGrad", ClipGrad}, {"convChunks", ConvChunks}};
   for (auto& f : fns) {
     napi_value fn;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn) != napi_ok) return nullptr;

@@ -56,6 +56,8 @@ struct Ssl3dKernels {
   void (*relu_grad_bias)(const float* dy, const float* y, float* dz, float* db, long rows, long C);
   // Gradient of clip(x, lo, hi): dx = dy where lo <= x <= hi, else 0.
   void (*clip_grad)(const float* dy, const float* x, float* dx, long n, float lo, float hi);
+  // Independent work chunks of a conv pass (0 forward, 1 input gradient, 2 filter gradient) for conv dims.
+  long (*conv_chunks)(int which, const int32_t* dims);
 };
 
 namespace ssl3d_avx512 { extern const Ssl3dKernels table; }

@@ -106,6 +106,37 @@ void pfor(long n, long grain, F f) {
   ssl3d_parallel(pfor_task<F>, &c);
 }
 
+// Dynamic loop over the chunks [0, n): every thread claims the next chunk from a shared counter
+// until none is left, so a thread that starts late (the caller returning from JavaScript) or is
+// preempted (V8's GC threads, a busy neighbour) delays only its current chunk, not a whole static
+// share. Chunks write disjoint outputs (or partial sums combined in chunk order afterwards), so
+// the result never depends on which thread ran which chunk, nor on the number of threads.
+template <typename F>
+struct DforCtx { F* f; long n; long next; };
+template <typename F>
+void dfor_task(void* p, int, int) {
+  DforCtx<F>* c = (DforCtx<F>*)p;
+  for (;;) {
+    long i = __atomic_fetch_add(&c->next, 1L, __ATOMIC_RELAXED);
+    if (i >= c->n) return;
+    (*c->f)(i);
+  }
+}
+template <typename F>
+void dfor(long n, F f) {
+  if (n <= 0) return;
+  if (n == 1 || ssl3d_nthreads() == 1) {
+    for (long i = 0; i < n; i++) f(i);
+    return;
+  }
+  DforCtx<F> c = {&f, n, 0};
+  ssl3d_parallel(dfor_task<F>, &c);
+}
+
+// Independent chunks a conv pass is cut into: at least this many per thread where the shape has
+// them, so that 16 threads on a 32³ volume still balance (tested through convChunks).
+constexpr long CHUNKS_PER_THREAD = 4;
+
 // ---------------------------------------------------------------------------------------------
 // Direct-convolution micro-kernel. C[m][0:NV*L] = sum_t sum_k a[toff[t] + m*ams + k] * b[boff[t] + k*ldb + ...]
 // nstore < NV*L stores only the first nstore outputs of each row (channel tails).
@@ -317,36 +348,30 @@ void run_row_block(const ConvJob& j, const float* arow, float* crow, int co0, in
   }
 }
 
-struct ConvJobCtx {
-  const ConvJob* j;
-  CoBlocks cb;
-};
+// The independent units of a job: (output row, co block) pairs, each written by exactly one chunk.
+long job_units(const ConvJob& j) { return j.NR * j.NI * j.NJ * co_blocks(j.CO).n; }
 
-void conv_job_task(void* p, int tid, int nt) {
-  const ConvJobCtx& cx = *(const ConvJobCtx*)p;
-  const ConvJob& j = *cx.j;
-  long rows = j.NR * j.NI * j.NJ;
-  long units = rows * cx.cb.n;
-  long u0, u1;
-  split(units, tid, nt, &u0, &u1);
-  for (long u = u0; u < u1; u++) {
-    long row = u / cx.cb.n;
-    int blk = (int)(u % cx.cb.n);
-    long r = row / (j.NI * j.NJ);
-    long rem = row % (j.NI * j.NJ);
-    long i = rem / j.NJ, jj = rem % j.NJ;
-    const float* arow = j.a + r * j.aN + i * j.aI + jj * j.aJ;
-    float* crow = j.c + r * j.cN + i * j.cI + jj * j.cJ;
-    run_row_block(j, arow, crow, cx.cb.co0[blk], cx.cb.nv[blk]);
-  }
-}
-
+// Units are grouped into contiguous chunks (neighbouring rows share input planes in cache); the
+// chunks are claimed dynamically. 16 chunks per thread where there are enough units.
 void run_conv_job(const ConvJob& j) {
   if (j.NR * j.NI * j.NJ == 0 || j.M == 0) return;
-  ConvJobCtx cx;
-  cx.j = &j;
-  cx.cb = co_blocks(j.CO);
-  ssl3d_parallel(conv_job_task, &cx);
+  CoBlocks cb = co_blocks(j.CO);
+  long units = j.NR * j.NI * j.NJ * cb.n;
+  long nchunks = lmin(units, 16L * ssl3d_nthreads());
+  dfor(nchunks, [&](long ch) {
+    long u0, u1;
+    split(units, (int)ch, (int)nchunks, &u0, &u1);
+    for (long u = u0; u < u1; u++) {
+      long row = u / cb.n;
+      int blk = (int)(u % cb.n);
+      long r = row / (j.NI * j.NJ);
+      long rem = row % (j.NI * j.NJ);
+      long i = rem / j.NJ, jj = rem % j.NJ;
+      const float* arow = j.a + r * j.aN + i * j.aI + jj * j.aJ;
+      float* crow = j.c + r * j.cN + i * j.cI + jj * j.cJ;
+      run_row_block(j, arow, crow, cb.co0[blk], cb.nv[blk]);
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -616,58 +641,50 @@ struct BfilCtx {
   const float* dyp; long COP;
   float* priv;  // slab mode: [nparts][T][CI][COP]; tile mode: the [T][CI][COP] result
   long privN, nparts;
-  long ncib, ncop;  // tile mode: input-channel blocks of CBMAX and output-channel vector pairs
+  long ncib, ncop;  // input-channel blocks of CBMAX and output-channel vector pairs
 };
 
-// dw[t][ci0..ci0+cb)[v*L..(v+nvv)*L) += sum over the (n, od) slab of x(tap t) * dy.
-inline void bfil_block(const BfilCtx& q, long n, long od, long t, long ci0, int cb, long v, int nvv, float* dw) {
+// dw[t][ci0..ci0+cb)[v*L..(v+nvv)*L) += sum over output rows oh0..oh0+ohn of plane (n, od) of
+// x(tap t) * dy.
+inline void bfil_block(const BfilCtx& q, long n, long od, long oh0, long ohn, long t, long ci0, int cb, long v, int nvv,
+                       float* dw) {
   const CD& c = q.c;
   long a = t / (c.kh * c.kw), b = (t / c.kw) % c.kh, e = t % c.kw;
-  const float* dys = q.dyp + ((n * c.od + od) * c.oh) * c.ow * q.COP;
-  const float* xs = q.xp + (((n * q.Dp + od * c.sd + a) * q.Hp + b) * q.Wp + e) * c.ci;
+  const float* dys = q.dyp + (((n * c.od + od) * c.oh) + oh0) * c.ow * q.COP;
+  const float* xs = q.xp + (((n * q.Dp + od * c.sd + a) * q.Hp + oh0 * c.sh + b) * q.Wp + e) * c.ci;
   long xRow = c.sh * q.Wp * c.ci, xms = c.sw * c.ci;
   BfilFn f = nvv == 2 ? KB.f2[cb] : KB.f1[cb];
-  f(xs + ci0, xRow, xms, dys + v * L, c.ow * q.COP, q.COP, c.oh, c.ow, dw + (t * c.ci + ci0) * q.COP + v * L, q.COP);
+  f(xs + ci0, xRow, xms, dys + v * L, c.ow * q.COP, q.COP, ohn, c.ow, dw + (t * c.ci + ci0) * q.COP + v * L, q.COP);
 }
 
-// Slab mode (small dW, large volume): part p of a fixed split of the (n, od) slabs accumulates a
-// private dW over all taps (the slab's dy plane stays in cache across the taps).
-void bfil_slab_task(void* p, int tid, int nt) {
-  const BfilCtx& q = *(const BfilCtx*)p;
-  const CD& c = q.c;
-  long T = c.kd * c.kh * c.kw, nvt = q.COP / L, slabs = c.n * c.od;
-  long p0, p1;
-  split(q.nparts, tid, nt, &p0, &p1);
-  for (long part = p0; part < p1; part++) {
-    float* dw = q.priv + part * q.privN;
-    memset(dw, 0, sizeof(float) * q.privN);
-    long s0, s1;
-    split(slabs, (int)part, (int)q.nparts, &s0, &s1);
-    for (long s = s0; s < s1; s++)
-      for (long t = 0; t < T; t++)
-        for (long ci0 = 0; ci0 < c.ci; ci0 += CBMAX) {
-          int cb = (int)lmin(CBMAX, c.ci - ci0);
-          for (long v = 0; v < nvt; v += 2) bfil_block(q, s / c.od, s % c.od, t, ci0, cb, v, (int)lmin(2, nvt - v), dw);
-        }
-  }
-}
+// The filter gradient's work split, fixed by the shape alone (never by the thread count), so the
+// result has the same bits for any SSL3D_THREADS.
+//  - Slab mode (small dW over a large volume): the output rows (n, od, oh) are cut into `parts`
+//    contiguous pieces; each part sums all taps over its rows into a private dW (its x and dy rows
+//    stay in cache across the taps), and the parts are added in part order. Up to 64 parts (4 per
+//    thread at 16 threads), but at most one per 512 output positions, so that zeroing and adding
+//    the private copies stays ~1/1000 of the arithmetic; at most 32 MB of copies.
+//  - Tile mode (large dW over a small volume: the deep layers): every (tap, ci block, co pair)
+//    tile of dW is one chunk, summed over all rows in order, with no private copies. Each tile
+//    reads all of x and dy, so only when they are small (about an L2 cache) and there are enough
+//    tiles to share out.
+struct BfilPlan { bool slab; long parts, tiles; };
 
-// Tile mode (large dW, small volume): each (tap, ci block, co pair) tile of dW is owned by one
-// thread and summed over all slabs in order; no private copies, the same bits for any thread count.
-void bfil_tile_task(void* p, int tid, int nt) {
-  const BfilCtx& q = *(const BfilCtx*)p;
-  const CD& c = q.c;
-  long T = c.kd * c.kh * c.kw, nvt = q.COP / L, slabs = c.n * c.od;
-  long units = T * q.ncib * q.ncop;
-  long u0, u1;
-  split(units, tid, nt, &u0, &u1);
-  for (long u = u0; u < u1; u++) {
-    long t = u / (q.ncib * q.ncop), rem = u % (q.ncib * q.ncop);
-    long ci0 = (rem / q.ncop) * CBMAX, v = (rem % q.ncop) * 2;
-    int cb = (int)lmin(CBMAX, c.ci - ci0), nvv = (int)lmin(2, nvt - v);
-    for (long ci = ci0; ci < ci0 + cb; ci++) memset(q.priv + (t * c.ci + ci) * q.COP + v * L, 0, sizeof(float) * nvv * L);
-    for (long s = 0; s < slabs; s++) bfil_block(q, s / c.od, s % c.od, t, ci0, cb, v, nvv, q.priv);
-  }
+BfilPlan bfil_plan(const CD& c) {
+  long COP = round_up(c.co, L);
+  long T = c.kd * c.kh * c.kw;
+  long privN = T * c.ci * COP;
+  long rows = c.n * c.od * c.oh;
+  long positions = rows * c.ow;
+  long Dp = lmax((c.od - 1) * c.sd + c.kd, 1), Hp = lmax((c.oh - 1) * c.sh + c.kh, 1), Wp = lmax((c.ow - 1) * c.sw + c.kw, 1);
+  long volume = c.n * Dp * Hp * Wp * c.ci + positions * COP;  // padded x + dy, in floats
+  BfilPlan p;
+  p.tiles = T * ceil_div(c.ci, CBMAX) * ceil_div(COP / L, 2);
+  long parts = 64;
+  while (parts > 1 && (parts > rows || parts * 512 > positions || parts * privN > (8L << 20))) parts /= 2;
+  p.parts = parts;
+  p.slab = parts >= 64 || (parts >= 2 && (p.tiles < 64 || volume > (1L << 20)));
+  return p;
 }
 
 void conv_bfil(const float* x, const float* dy, float* dwOut, const int32_t* dims) {
@@ -692,19 +709,32 @@ void conv_bfil(const float* x, const float* dy, float* dwOut, const int32_t* dim
     dyp = dybuf;
   }
   long T = c.kd * c.kh * c.kw;
-  int nt = ssl3d_nthreads();
   long privN = T * c.ci * COP;
-  long slabs = c.n * c.od;
-  BfilCtx q = {c, xp, Dp, Hp, Wp, dyp, COP, nullptr, privN, 1, ceil_div(c.ci, CBMAX), ceil_div(COP / L, 2)};
-  long units = T * q.ncib * q.ncop;
-  // Private copies cost nparts x dW of memory traffic; use them only while that is small next to
-  // the volume, and when the tiles alone cannot keep every thread busy.
-  bool slabMode = slabs >= 2 && (units < 4L * nt || privN * nt <= (long)(c.n * c.od * c.oh * c.ow * COP) / 4) &&
-                  privN * lmin(slabs, nt) <= (32L << 20);
-  if (slabMode) {
-    q.nparts = lmin(slabs, nt);
+  long rows = c.n * c.od * c.oh;
+  long nvt = COP / L;
+  BfilCtx q = {c, xp, Dp, Hp, Wp, dyp, COP, nullptr, privN, 1, ceil_div(c.ci, CBMAX), ceil_div(nvt, 2)};
+  BfilPlan plan = bfil_plan(c);
+  if (plan.slab) {
+    q.nparts = plan.parts;
     q.priv = alloc_f(privN * q.nparts);
-    ssl3d_parallel(bfil_slab_task, &q);
+    dfor(q.nparts, [&](long part) {
+      float* dw = q.priv + part * privN;
+      memset(dw, 0, sizeof(float) * privN);
+      long r0, r1;
+      split(rows, (int)part, (int)q.nparts, &r0, &r1);
+      // the part's rows, one (n, od) plane segment at a time
+      for (long r = r0; r < r1;) {
+        long plane = r / c.oh, oh0 = r % c.oh;
+        long ohn = lmin(c.oh - oh0, r1 - r);
+        for (long t = 0; t < T; t++)
+          for (long ci0 = 0; ci0 < c.ci; ci0 += CBMAX) {
+            int cb = (int)lmin(CBMAX, c.ci - ci0);
+            for (long v = 0; v < nvt; v += 2)
+              bfil_block(q, plane / c.od, plane % c.od, oh0, ohn, t, ci0, cb, v, (int)lmin(2, nvt - v), dw);
+          }
+        r += ohn;
+      }
+    });
     // Sum the parts in part order, in parallel over the rows of dW.
     pfor(T * c.ci, 256, [&](long r0, long r1) {
       for (long r = r0; r < r1; r++)
@@ -716,7 +746,14 @@ void conv_bfil(const float* x, const float* dy, float* dwOut, const int32_t* dim
     });
   } else {
     q.priv = COP == c.co ? dwOut : alloc_f(privN);
-    ssl3d_parallel(bfil_tile_task, &q);
+    long slabs = c.n * c.od;
+    dfor(plan.tiles, [&](long u) {
+      long t = u / (q.ncib * q.ncop), rem = u % (q.ncib * q.ncop);
+      long ci0 = (rem / q.ncop) * CBMAX, v = (rem % q.ncop) * 2;
+      int cb = (int)lmin(CBMAX, c.ci - ci0), nvv = (int)lmin(2, nvt - v);
+      for (long ci = ci0; ci < ci0 + cb; ci++) memset(q.priv + (t * c.ci + ci) * COP + v * L, 0, sizeof(float) * nvv * L);
+      for (long s = 0; s < slabs; s++) bfil_block(q, s / c.od, s % c.od, 0, c.oh, t, ci0, cb, v, nvv, q.priv);
+    });
     if (q.priv != dwOut)
       pfor(T * c.ci, 4096, [&](long r0, long r1) {
         for (long r = r0; r < r1; r++) memcpy(dwOut + r * c.co, q.priv + r * COP, sizeof(float) * c.co);
@@ -725,6 +762,25 @@ void conv_bfil(const float* x, const float* dy, float* dwOut, const int32_t* dim
   if (q.priv != dwOut) free(q.priv);
   free(dybuf);
   free(xbuf);
+}
+
+// Independent chunks of a conv pass (which: 0 forward, 1 input gradient, 2 filter gradient) for
+// the work splits above; the input gradient reports its smallest sub-pixel job.
+long conv_chunks(int which, const int32_t* dims) {
+  CD c = read_cd(dims);
+  if (which == 0) return c.n * c.od * c.oh * co_blocks(c.co).n;
+  if (which == 1) {
+    long m = -1;
+    for (long rd = 0; rd < c.sd && rd < c.d; rd++)
+      for (long rh = 0; rh < c.sh && rh < c.h; rh++)
+        for (long rw = 0; rw < c.sw && rw < c.w; rw++) {
+          long u = c.n * ceil_div(c.d - rd, c.sd) * ceil_div(c.h - rh, c.sh) * co_blocks(c.ci).n;
+          m = m < 0 ? u : lmin(m, u);
+        }
+    return lmax(m, 0);
+  }
+  BfilPlan p = bfil_plan(c);
+  return p.slab ? p.parts : p.tiles;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1372,7 +1428,7 @@ void norm_fwd(const float* x, const float* gamma, const float* beta, float* y, f
   NormCtx q;
   memset(&q, 0, sizeof q);
   q.G = dims[0]; q.S = dims[1]; q.C = dims[2];
-  q.P = lmax(1, lmin(q.S, (long)ssl3d_nthreads() * 2));
+  q.P = lmax(1, lmin(q.S, 64L));  // fixed parts: the same sums for any thread count
   q.x = x;
   q.part = (double*)malloc(sizeof(double) * 2 * q.G * q.P * q.C);
   float* scale = alloc_f(q.G * q.C);
@@ -1411,7 +1467,7 @@ void norm_bwd(const float* x, const float* dy, const float* gamma, const float* 
   NormCtx q;
   memset(&q, 0, sizeof q);
   q.G = dims[0]; q.S = dims[1]; q.C = dims[2];
-  q.P = lmax(1, lmin(q.S, (long)ssl3d_nthreads() * 2));
+  q.P = lmax(1, lmin(q.S, 64L));  // fixed parts: the same sums for any thread count
   q.x = x; q.dy = dy; q.gamma = gamma; q.mean = mean; q.inv = inv; q.dx = dx;
   long units = q.G * q.P;
   q.part = (double*)malloc(sizeof(double) * 2 * units * q.C);
@@ -1707,7 +1763,7 @@ double fma_loop(long iters) {
 
 extern const Ssl3dKernels table = {
     ISA_NAME, conv_fwd, conv_bin, conv_bfil, matmul, pool, pool_grad, binary, reduce, unary, transpose, copy_rows, strided_copy, norm_fwd, norm_bwd, fma_loop,
-    adam, softmax, softmax_grad, relu_grad, dropout_mask, bias_act, relu_grad_bias, clip_grad,
+    adam, softmax, softmax_grad, relu_grad, dropout_mask, bias_act, relu_grad_bias, clip_grad, conv_chunks,
 };
 
 }  // namespace SSL3D_NS

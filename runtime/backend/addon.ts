@@ -72,6 +72,8 @@ export interface NativeAddon {
   reluGradBias(dy: Float32Array, y: Float32Array, dz: Float32Array, db: Float32Array): void;
   /** Gradient of clipByValue: dx = dy where lo ≤ x ≤ hi, else 0 (NaN x gives 0, as tfjs). */
   clipGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, lo: number, hi: number): void;
+  /** Independent work chunks of a conv pass (0 forward, 1 input gradient, 2 filter gradient); thread-count independent. */
+  convChunks(which: 0 | 1 | 2, dims: Int32Array): number;
 }
 
 export function convDimsArray(c: ConvDims): Int32Array {

@@ -1,14 +1,16 @@
-// The native kernels' work split across threads, and the re-tiled small-channel convolutions: the filter gradient in both of its modes
-// (private per-part copies for small filters, filter tiles owned by one thread for large ones),
-// the pooling gradient split over output planes, and the one-pass clipByValue gradient — each
-// against tfjs `cpu` and at several thread counts (more threads than cores included), and the
-// tile-mode filter gradient bit-identical for any thread count.
+// The native kernels' work split across threads, and the re-tiled small-channel convolutions: the
+// filter gradient in both of its modes (per-part private copies for small filters, filter tiles for
+// large ones), forward and input gradient (dynamically claimed chunks), the fused norm, the pooling
+// gradient split over output planes and the one-pass clipByValue gradient — against tfjs `cpu` at
+// several thread counts (more threads than cores included), bit-identical for any thread count; and
+// the number of independent chunks of each conv pass at the issue's shapes (>= 4 per thread at 16).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon } from '../../../runtime/backend/addon.js';
 import { nativeAvailable, selectBackend } from '../../../runtime/backend/index.js';
 import { Rng } from '../../../core/rng.js';
 import { maxRelErr } from '../../helpers/rel-err.js';
+import { fusedNorm } from '../../../runtime/backend/norm.js';
 
 const rng = new Rng(4242);
 const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
@@ -52,6 +54,9 @@ describe.runIf(nativeAvailable())('native kernels split across threads', () => {
   // filter over a small volume with channel counts off the vector width (tiles).
   const cases: Array<[number[], number[], number, 'same' | 'valid']> = [
     [[2, 9, 8, 7, 3], [3, 3, 3, 3, 5], 1, 'same'],
+    // row parts that end inside a (n, d) plane: 144 rows in 4 parts, 221 rows in 16 parts
+    [[2, 9, 8, 15, 3], [3, 3, 3, 3, 5], 1, 'same'],
+    [[1, 17, 13, 40, 2], [3, 3, 3, 2, 3], 1, 'same'],
     [[2, 3, 4, 5, 40], [3, 3, 3, 40, 37], 1, 'same'],
     [[1, 5, 4, 6, 26], [3, 3, 3, 26, 70], 2, 'valid'],
   ];
@@ -62,15 +67,66 @@ describe.runIf(nativeAvailable())('native kernels split across threads', () => {
       const ins = [inp(x), inp(outShape(x, k, s, pad))];
       const ref = outputs('cpu', f, ins);
       const bits: string[][] = [];
-      for (const threads of [1, 3, 16]) {
+      for (const threads of [1, 2, 3, 16]) {
         addon.setThreads(threads);
         const got = outputs('native', f, ins);
         expect(relErr(got, ref)).toBeLessThan(1e-4);
         bits.push(hex(got));
       }
-      if (k[3]! >= 26) {
-        expect(bits[1]).toEqual(bits[0]);
-        expect(bits[2]).toEqual(bits[0]);
+      // both modes split by the shape alone: the same bits for any thread count
+      for (const b of bits.slice(1)) expect(b).toEqual(bits[0]);
+    }
+  });
+
+  it('forward and input gradient give the same bits at 1, 2, 3 and 16 threads (dynamic chunks)', () => {
+    const addon = loadAddon().addon!;
+    const fwd = (s: number) => (xt: tf.Tensor, w: tf.Tensor) => tf.conv3d(xt as tf.Tensor5D, w as tf.Tensor5D, s, 'same');
+    const bin = (x: number[], s: number) => (dy: tf.Tensor, w: tf.Tensor) =>
+      tf.engine().runKernel('Conv3DBackpropInputV2', { dy, filter: w }, { strides: [s, s, s], pad: 'same', inputShape: x } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    for (const [x, k, s] of [[[2, 9, 8, 7, 3], [3, 3, 3, 3, 20], 1], [[1, 6, 5, 7, 17], [3, 3, 3, 17, 40], 2]] as Array<[number[], number[], number]>) {
+      const xs = inp(x), ws = inp(k), dys = inp(outShape(x, k, s, 'same'));
+      const refF = outputs('cpu', fwd(s), [xs, ws]), refB = outputs('cpu', bin(x, s), [dys, ws]);
+      const bits: string[][] = [];
+      for (const threads of [1, 2, 3, 16]) {
+        addon.setThreads(threads);
+        const f = outputs('native', fwd(s), [xs, ws]), b = outputs('native', bin(x, s), [dys, ws]);
+        expect(relErr(f, refF)).toBeLessThan(1e-4);
+        expect(relErr(b, refB)).toBeLessThan(1e-4);
+        bits.push([...hex(f), ...hex(b)]);
+      }
+      for (const b of bits.slice(1)) expect(b).toEqual(bits[0]);
+    }
+  });
+
+  it('fused batch / instance norm, forward and gradients, give the same bits at 1, 2, 3 and 16 threads', () => {
+    const addon = loadAddon().addon!;
+    const ins = [inp([2, 7, 9, 5, 6]), inp([6]), inp([6]), inp([2, 7, 9, 5, 6])];
+    for (const mode of ['batch', 'instance'] as const) {
+      const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, dy: tf.Tensor) =>
+        [fusedNorm(x, g, b, mode), ...tf.grads((a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(fusedNorm(a, gg, bb, mode), dy)))([x, g, b])];
+      const bits: string[][] = [];
+      for (const threads of [1, 2, 3, 16]) {
+        addon.setThreads(threads);
+        bits.push(hex(outputs('native', f, ins)));
+      }
+      for (const b of bits.slice(1)) expect(b).toEqual(bits[0]);
+    }
+  });
+
+  it('every conv pass of the issue shapes and the 32³ / 64³ U-Net layers is cut into >= 4 chunks per thread for 16 threads', () => {
+    const addon = loadAddon().addon!;
+    // conv3d 3×3×3 'same', stride 1: [N, D (cube), Ci, Co]
+    const dims = (n: number, d: number, ci: number, co: number): Int32Array =>
+      Int32Array.from([n, d, d, d, ci, 3, 3, 3, co, 1, 1, 1, 1, 1, 1, d, d, d]);
+    const shapes: Array<[number, number, number, number]> = [
+      [2, 32, 16, 32], [2, 32, 32, 64], [2, 64, 16, 32], // the issue's conv table
+      [2, 32, 4, 16], [2, 32, 16, 16], [2, 32, 32, 16], [2, 64, 4, 16], [2, 64, 16, 16], [2, 64, 32, 16], // full-resolution U-Net layers
+      [2, 32, 32, 32], [2, 32, 64, 32], [2, 32, 64, 64], // the second level of a 64³ input
+    ];
+    for (const [n, d, ci, co] of shapes) {
+      for (const which of [0, 1, 2] as const) {
+        const chunks = addon.convChunks(which, dims(n, d, ci, co));
+        expect(chunks, `pass ${which} of [${n},${d}³,${ci}→${co}]`).toBeGreaterThanOrEqual(4 * 16);
       }
     }
   });
