@@ -8,6 +8,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from './addon.js';
+import { uninitF32 } from './out-buffer.js';
 
 type Tuple3 = [number, number, number];
 
@@ -62,7 +63,7 @@ export function convBiasRelu3d(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, strides
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw, sy] = saved as [tf.Tensor5D, tf.Tensor5D, tf.Tensor5D];
         const d = dy.dtype === 'float32' ? dy : dy.toFloat();
-        const dz = new Float32Array(sy.size);
+        const dz = uninitF32(sy.size);
         const db = new Float32Array(sw.shape[4]);
         // ReLU(z) > 0 exactly where z > 0, so the saved output masks the gradient.
         addon.reluGradBias(d.dataSync() as Float32Array, sy.dataSync() as Float32Array, dz, db);

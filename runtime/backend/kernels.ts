@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { convDimsArray, poolDimsArray, type ConvDims, type NativeAddon } from './addon.js';
+import { uninitF32 } from './out-buffer.js';
 
 type Info = tf.TensorInfo;
 type Attrs = Record<string, unknown>;
@@ -92,7 +93,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const ci = tf.backend_util.computeConv3DInfo(x.shape as Shape5, filter.shape as Shape5, at.strides, at.dilations, at.pad as 'same');
     const d = dims3(ci);
     if (!convOk({ ...d, dil: [ci.dilationDepth, ci.dilationHeight, ci.dilationWidth] })) return fb(a, f);
-    const y = new Float32Array(size(ci.outShape));
+    const y = uninitF32(size(ci.outShape));
     addon.conv3dFwd(xv, wv, y, convDimsArray(d));
     return a.backend.makeTensorInfo(ci.outShape, 'float32', y);
   });
@@ -104,7 +105,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const ci = tf.backend_util.computeConv3DInfo(at.inputShape, filter.shape as Shape5, at.strides, 1, at.pad as 'same');
     const d = dims3(ci);
     if (!convOk({ ...d, dil: [1] }) || size(dy.shape) !== size(ci.outShape)) return fb(a, f);
-    const dx = new Float32Array(size(at.inputShape));
+    const dx = uninitF32(size(at.inputShape));
     addon.conv3dBwdInput(dv, wv, dx, convDimsArray(d));
     return a.backend.makeTensorInfo(ci.inShape, 'float32', dx);
   });
@@ -116,7 +117,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const ci = tf.backend_util.computeConv3DInfo(x.shape as Shape5, at.filterShape, at.strides, 1, at.pad as 'same');
     const d = dims3(ci);
     if (!convOk({ ...d, dil: [1] }) || size(dy.shape) !== size(ci.outShape)) return fb(a, f);
-    const dw = new Float32Array(size(at.filterShape));
+    const dw = uninitF32(size(at.filterShape));
     addon.conv3dBwdFilter(xv, dv, dw, convDimsArray(d));
     return a.backend.makeTensorInfo(at.filterShape, 'float32', dw);
   });
@@ -136,7 +137,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     if (!ci) return null;
     const d = dims2(ci);
     if (!convOk({ ...d, dil: [1] })) return null;
-    const y = new Float32Array(size(ci.outShape));
+    const y = uninitF32(size(ci.outShape));
     addon.conv3dFwd(xv, wv, y, convDimsArray(d));
     return { ci, y };
   };
@@ -153,7 +154,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     if (!ci || size(dy.shape) !== size(ci.outShape)) return fb(a, f);
     const d = dims2(ci);
     if (!convOk({ ...d, dil: [1] })) return fb(a, f);
-    const dx = new Float32Array(size(at.inputShape));
+    const dx = uninitF32(size(at.inputShape));
     addon.conv3dBwdInput(dv, wv, dx, convDimsArray(d));
     return a.backend.makeTensorInfo(at.inputShape, 'float32', dx);
   });
@@ -166,7 +167,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     if (!ci || size(dy.shape) !== size(ci.outShape)) return fb(a, f);
     const d = dims2(ci);
     if (!convOk({ ...d, dil: [1] })) return fb(a, f);
-    const dw = new Float32Array(size(at.filterShape));
+    const dw = uninitF32(size(at.filterShape));
     addon.conv3dBwdFilter(xv, dv, dw, convDimsArray(d));
     return a.backend.makeTensorInfo(at.filterShape, 'float32', dw);
   });
@@ -217,7 +218,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     else if (bB === 1) outer = outerA.length >= outerB.length ? outerA : outerB.map(() => 1).slice(0, outerB.length - outerA.length).concat(outerA);
     else return null;
     if (bA !== bB && bA !== 1 && bB !== 1) return null;
-    const c = new Float32Array(Math.max(bA, bB) * M * N);
+    const c = uninitF32(Math.max(bA, bB) * M * N);
     addon.matmul(av, bv, c, Int32Array.of(bA, bB, M, Ka, N, at.transposeA ? 1 : 0, at.transposeB ? 1 : 0));
     return { shape: [...outer, M, N], c };
   };
@@ -264,7 +265,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
       const d = rank === 5 ? pool3dDims(x.shape, a.attrs as PoolAttrs) : pool2dDims(x.shape, a.attrs as Pool2DAttrs);
       if (!d) return fb(a, f);
       const shape = outShapeOf(d, rank);
-      const y = new Float32Array(size(shape));
+      const y = uninitF32(size(shape));
       addon.pool3d(xv, y, d, kind);
       return a.backend.makeTensorInfo(shape, 'float32', y);
     });
@@ -276,7 +277,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
       if (!dv || !xv || input.shape.length !== rank) return fb(a, f);
       const d = rank === 5 ? pool3dDims(input.shape, a.attrs as PoolAttrs) : pool2dDims(input.shape, a.attrs as Pool2DAttrs);
       if (!d || size(outShapeOf(d, rank)) !== dv.length) return fb(a, f);
-      const dx = new Float32Array(xv.length);
+      const dx = uninitF32(xv.length);
       addon.pool3dGrad(dv, xv, dx, d, kind);
       return a.backend.makeTensorInfo(input.shape, 'float32', dx);
     });
@@ -295,7 +296,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
       const n = size(outShape);
       if (n < 4096) return fb(a, f); // tiny tensors: the call overhead dominates
       const shapes = mergeBroadcastDims(outShape, A.shape, B.shape);
-      const y = new Float32Array(n);
+      const y = uninitF32(n);
       addon.binary(op, av, shapes.a, bv, shapes.b, y, shapes.out);
       return a.backend.makeTensorInfo(outShape, 'float32', y);
     });
@@ -314,7 +315,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
       const red = x.shape.map((_, i) => (axes.includes(i) ? 1 : 0));
       const merged = mergeReduceDims(x.shape, red);
       const outShape = at.keepDims ? x.shape.map((s, i) => (red[i] ? 1 : s)) : x.shape.filter((_, i) => !red[i]);
-      const y = new Float32Array(size(outShape));
+      const y = uninitF32(size(outShape));
       addon.reduce(op, xv, merged.shape, merged.red, y);
       return a.backend.makeTensorInfo(outShape, 'float32', y);
     });
@@ -332,7 +333,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
       const xv = f32(a.backend, x);
       if (!xv || xv.length < 4096) return fb(a, f);
       const alpha = Number((a.attrs as { alpha?: number } | undefined)?.alpha ?? 0);
-      const y = new Float32Array(xv.length);
+      const y = uninitF32(xv.length);
       addon.unary(op, xv, y, alpha);
       return a.backend.makeTensorInfo(x.shape, 'float32', y);
     });
@@ -343,7 +344,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { clipValueMin, clipValueMax } = a.attrs as { clipValueMin: number; clipValueMax: number };
     const xv = f32(a.backend, x);
     if (!xv || xv.length < 4096) return fb(a, f);
-    const y = new Float32Array(xv.length);
+    const y = uninitF32(xv.length);
     addon.unary(U.clip, xv, y, clipValueMin, clipValueMax);
     return a.backend.makeTensorInfo(x.shape, 'float32', y);
   });
@@ -355,7 +356,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const xv = f32(a.backend, x);
     if (!xv || x.shape.length < 2 || x.shape.length > 8 || xv.length < 4096) return fb(a, f);
     const m = mergeTransposeDims(x.shape, perm);
-    const y = new Float32Array(xv.length);
+    const y = uninitF32(xv.length);
     addon.transpose(xv, m.shape, m.perm, y);
     return a.backend.makeTensorInfo(perm.map((p) => x.shape[p]!), 'float32', y);
   });
@@ -373,7 +374,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const outer = size(outShape.slice(0, ax));
     const outRow = size(outShape.slice(ax));
     if (outer * outRow < 4096) return fb(a, f);
-    const y = new Float32Array(outer * outRow);
+    const y = uninitF32(outer * outRow);
     let off = 0;
     xs.forEach((x, i) => {
       const row = size(x.shape.slice(ax));
@@ -396,7 +397,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     return sizes.map((s) => {
       const shape = x.shape.slice();
       shape[ax] = s;
-      const y = new Float32Array(outer * s * inner);
+      const y = uninitF32(outer * s * inner);
       if (s * inner > 0) addon.copyRows(xv, y, Float64Array.of(outer, s * inner, row, s * inner, off * inner, 0));
       off += s;
       return a.backend.makeTensorInfo(shape, 'float32', y);
@@ -421,7 +422,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, sz);
     if (tf.slice_util.isSliceContinous(x.shape, b, s) || size(s) < 4096) return fb(a, f); // cpu uses a subarray there
     const xs = strides(x.shape);
-    const y = new Float32Array(size(s));
+    const y = uninitF32(size(s));
     scopy(xv, y, s, xs, strides(s), b.reduce((acc, v, i) => acc + v * xs[i]!, 0), 0);
     return a.backend.makeTensorInfo(s, 'float32', y);
   });
@@ -473,7 +474,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const rank = logits.shape.length;
     if (!xv || rank === 0 || (dim !== -1 && dim !== rank - 1) || xv.length === 0) return fb(a, f);
     const cols = logits.shape[rank - 1]!;
-    const y = new Float32Array(xv.length);
+    const y = uninitF32(xv.length);
     addon.softmax(xv, y, Float64Array.of(xv.length / cols, cols));
     return a.backend.makeTensorInfo(logits.shape, 'float32', y);
   });
@@ -488,7 +489,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { dy, x } = a.inputs as { dy: Info; x: Info };
     const dv = f32(a.backend, dy), xv = f32(a.backend, x);
     if (!dv || !xv || dv.length !== xv.length) throw new Error(`ssl3d native: ${RELU_GRAD} needs two float32 tensors of one shape`);
-    const dx = new Float32Array(xv.length);
+    const dx = uninitF32(xv.length);
     addon.reluGrad(dv, xv, dx);
     return a.backend.makeTensorInfo(x.shape, 'float32', dx);
   });
@@ -497,7 +498,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const dv = f32(a.backend, dy), yv = f32(a.backend, y);
     if (!dv || !yv || dv.length !== yv.length || y.shape.length === 0) throw new Error(`ssl3d native: ${SOFTMAX_GRAD} needs two float32 tensors of one shape`);
     const cols = y.shape[y.shape.length - 1]!;
-    const dx = new Float32Array(yv.length);
+    const dx = uninitF32(yv.length);
     if (yv.length > 0) addon.softmaxGrad(dv, yv, dx, Float64Array.of(yv.length / cols, cols));
     return a.backend.makeTensorInfo(y.shape, 'float32', dx);
   });
@@ -507,7 +508,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { clipValueMin, clipValueMax } = a.attrs as { clipValueMin: number; clipValueMax: number };
     const dv = f32(a.backend, dy), xv = f32(a.backend, x);
     if (!dv || !xv || dv.length !== xv.length) throw new Error(`ssl3d native: ${CLIP_GRAD} needs two float32 tensors of one shape`);
-    const dx = new Float32Array(xv.length);
+    const dx = uninitF32(xv.length);
     addon.clipGrad(dv, xv, dx, clipValueMin, clipValueMax);
     return a.backend.makeTensorInfo(x.shape, 'float32', dx);
   });

@@ -8,6 +8,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from './addon.js';
+import { uninitF32 } from './out-buffer.js';
 
 export type NormMode = 'batch' | 'instance';
 
@@ -54,7 +55,7 @@ export function fusedNorm(
   const run = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xt, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const xv = xt.dataSync() as Float32Array;
-    const y = new Float32Array(xv.length);
+    const y = uninitF32(xv.length);
     const mean = new Float32Array(G * C);
     const inv = new Float32Array(G * C);
     addon.normFwd(xv, g.dataSync() as Float32Array, b.dataSync() as Float32Array, y, mean, inv, dims, epsilon);
@@ -72,7 +73,7 @@ export function fusedNorm(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sg, sm, si] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const d = dy.toFloat();
-        const dx = new Float32Array(sx.size);
+        const dx = uninitF32(sx.size);
         const dgamma = new Float32Array(C);
         const dbeta = new Float32Array(C);
         addon.normBwd(

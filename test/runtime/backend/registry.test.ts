@@ -15,6 +15,10 @@ import {
   type BackendChoice,
 } from '../../../runtime/backend/index.js';
 import { codes } from '../../../core/codes/backend.js';
+import { setPoisonOutputs } from '../../../runtime/backend/out-buffer.js';
+
+// Native outputs allocated without zero-fill start as NaN here: an element a kernel does not write fails the comparison.
+setPoisonOutputs(true);
 
 afterEach(() => {
   delete process.env.SSL3D_NO_NATIVE;
