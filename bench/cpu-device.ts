@@ -7,7 +7,8 @@
 //      PyTorch CPU (bench/torch_unet_step.py) on the same cores and thread count, run right after it;
 //   2. the 2 → N thread speed-up of both at 64³;
 //   3. conv3d 3×3×3 'same' forward / input gradient / filter gradient at the issue's shapes, both
-//      sides, pinned 2 threads and N threads (bench/torch_conv3d.py).
+//      sides, pinned 2 threads and N threads (bench/torch_conv3d.py);
+//   4. a per-kernel profile of one [2,4,32³] step at 2 and N threads (kernel time vs wall).
 // Every measurement runs in its own child process (thread count and CPU pinning are per process).
 // About 2 minutes on a 16-core Xeon. PyTorch: $SSL3D_PYTHON, else python3, else /usr/bin/python3.
 // Without node_modules on the machine: `node bench/bundle-cpu-device.mjs` here, carry out/ and
@@ -20,7 +21,7 @@ import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from '../runtime/backend/addon.js';
 import { selectBackend } from '../runtime/backend/index.js';
-import { benchDir, ssl3dUnetStep, torchPython } from './unet-step.js';
+import { benchDir, profileUnetStep, ssl3dUnetStep, torchPython } from './unet-step.js';
 
 const CONV_SHAPES: Array<[number, number, number, number]> = [[2, 32, 16, 32], [2, 32, 32, 64], [2, 64, 16, 32]]; // N, D, Cin, Cout
 
@@ -34,6 +35,18 @@ async function childStep(D: number, steps: number): Promise<void> {
   await tf.setBackend('native');
   const r = await ssl3dUnetStep(D, steps);
   console.log(JSON.stringify(r));
+}
+
+interface ProfileRow { wallMs: number; kernelMs: number; kernels: number; top: Array<[string, number, number]> }
+
+async function childProfile(D: number): Promise<void> {
+  await selectBackend('native', { quiet: true });
+  await tf.setBackend('native');
+  const p = await profileUnetStep(D);
+  // 'unnamed scope' rows (the fused ops' custom gradients) contain kernels that are listed too.
+  const rows = p.rows.filter((r) => r[0] !== 'unnamed scope');
+  const row: ProfileRow = { wallMs: p.wallMs, kernelMs: rows.reduce((a, r) => a + r[2], 0), kernels: p.kernels, top: rows.slice(0, 8) };
+  console.log(JSON.stringify(row));
 }
 
 function best(fn: () => void, reps: number): number {
@@ -164,10 +177,24 @@ async function parent(args: string[]): Promise<void> {
     }
   }
   say('');
-  say(`Conv ratios are ssl3d speed / PyTorch speed (≥ 1 means ssl3d is faster). Total ${((Date.now() - t0) / 1000).toFixed(0)} s; load average after ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
+  say('Conv ratios are ssl3d speed / PyTorch speed (≥ 1 means ssl3d is faster).');
+  say('');
+  say(`## Where one profiled [2,4,32³] step goes (tf.profile; kernel ms = sum over kernels; the rest is JavaScript, autodiff, allocation and GC)`);
+  say('');
+  say('| threads | wall ms (profiled) | kernel ms | kernels | top kernels: name calls ms |');
+  say('|---|---|---|---|---|');
+  for (const c of configs) {
+    const env = { SSL3D_THREADS: String(c.threads), OMP_NUM_THREADS: String(c.threads) };
+    const r = runJson<ProfileRow>(process.execPath, [...self(), '--child-profile', '32'], env, c.pin, 120_000);
+    const a = typeof r === 'string' ? null : r[0]!;
+    say(`| ${c.label} | ${a ? a.wallMs.toFixed(0) : `failed: ${r as string}`} | ${a ? a.kernelMs.toFixed(0) : '—'} | ${a ? a.kernels : '—'} | ${a ? a.top.map(([k, n, ms]) => `${k} ${n} ${ms.toFixed(0)}`).join('; ') : '—'} |`);
+  }
+  say('');
+  say(`Total ${((Date.now() - t0) / 1000).toFixed(0)} s; load average after ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 }
 
 const argv = process.argv.slice(2);
 if (argv[0] === '--child-step') await childStep(Number(argv[1]), Number(argv[2]));
 else if (argv[0] === '--child-conv') await childConv();
+else if (argv[0] === '--child-profile') await childProfile(Number(argv[1]));
 else await parent(argv);
