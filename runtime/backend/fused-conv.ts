@@ -8,7 +8,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from './addon.js';
-import { uninitF32 } from './out-buffer.js';
+import { uninitF32, valuesOf } from './out-buffer.js';
 
 type Tuple3 = [number, number, number];
 
@@ -56,7 +56,7 @@ export function convBiasRelu3d(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, strides
     const [xt, wt, bt, save] = args as [tf.Tensor5D, tf.Tensor5D, tf.Tensor1D, tf.GradSaveFunc];
     // The conv output is a fresh tensor nobody else holds yet: bias + ReLU in place.
     const y = tf.conv3d(xt, wt, strides, pad);
-    addon.biasAct(y.dataSync() as Float32Array, bt.dataSync() as Float32Array, true);
+    addon.biasAct(valuesOf(y), valuesOf(bt), true);
     save([xt, wt, y]);
     return {
       value: y,
@@ -66,7 +66,7 @@ export function convBiasRelu3d(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, strides
         const dz = uninitF32(sy.size);
         const db = new Float32Array(sw.shape[4]);
         // ReLU(z) > 0 exactly where z > 0, so the saved output masks the gradient.
-        addon.reluGradBias(d.dataSync() as Float32Array, sy.dataSync() as Float32Array, dz, db);
+        addon.reluGradBias(valuesOf(d), valuesOf(sy), dz, db);
         const dzt = tf.tensor(dz, sy.shape, 'float32');
         const attrs = { strides, pad };
         const dx = tf.engine().runKernel('Conv3DBackpropInputV2', { dy: dzt, filter: sw }, { ...attrs, inputShape: sx.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;

@@ -7,6 +7,40 @@ import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
 import { CLIP_GRAD, nativeKernels, RELU_GRAD, SOFTMAX_GRAD } from './kernels.js';
+import { noteBound, noteEscaped, noteReleased } from './out-buffer.js';
+
+type BackendValues = Parameters<MathBackendCPU['write']>[0];
+type DataId = object;
+
+/**
+ * MathBackendCPU that tells out-buffer.ts when a data id takes or drops an array, and when an
+ * array is read out (then it is never recycled), so kernel outputs can be reused after disposal.
+ */
+class NativeBackend extends MathBackendCPU {
+  override write(values: BackendValues, shape: number[], dtype: tf.DataType): DataId {
+    const id = super.write(values, shape, dtype);
+    noteBound(values);
+    return id;
+  }
+
+  override move(dataId: DataId, values: BackendValues, shape: number[], dtype: tf.DataType, refCount: number): void {
+    super.move(dataId, values, shape, dtype, refCount);
+    noteBound(values);
+  }
+
+  override readSync(dataId: DataId): BackendValues {
+    const v = super.readSync(dataId);
+    noteEscaped(v);
+    return v;
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.get(dataId)?.values;
+    const gone = super.disposeData(dataId, force);
+    if (gone && values !== undefined && !this.data.has(dataId)) noteReleased(values);
+    return gone;
+  }
+}
 
 let registered = false;
 const overridden: string[] = [];
@@ -25,7 +59,7 @@ export function registerNativeBackend(addon: NativeAddon): void {
   const threads = Number.isInteger(env) && env > 0 ? env : os.availableParallelism();
   if (threads !== addon.threads()) addon.setThreads(threads);
   // Priority 0: tfjs never picks it implicitly; the registry activates it with setBackend.
-  tf.registerBackend('native', () => new MathBackendCPU(), 0);
+  tf.registerBackend('native', () => new NativeBackend(), 0);
   const own = nativeKernels(addon);
   const ownNames = new Set(own.map((k) => k.kernelName));
   for (const k of tf.getKernelsForBackend('cpu')) {

@@ -8,7 +8,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from './addon.js';
-import { uninitF32 } from './out-buffer.js';
+import { uninitF32, valuesOf } from './out-buffer.js';
 
 export type NormMode = 'batch' | 'instance';
 
@@ -54,11 +54,11 @@ export function fusedNorm(
   const dims = Float64Array.of(G, S, C);
   const run = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xt, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const xv = xt.dataSync() as Float32Array;
+    const xv = valuesOf(xt);
     const y = uninitF32(xv.length);
     const mean = new Float32Array(G * C);
     const inv = new Float32Array(G * C);
-    addon.normFwd(xv, g.dataSync() as Float32Array, b.dataSync() as Float32Array, y, mean, inv, dims, epsilon);
+    addon.normFwd(xv, valuesOf(g), valuesOf(b), y, mean, inv, dims, epsilon);
     if (onStats) {
       const statShape = mode === 'batch' ? [C] : [G, C];
       // The kernel returns 1/√(σ² + ε); the variance follows from it.
@@ -77,8 +77,7 @@ export function fusedNorm(
         const dgamma = new Float32Array(C);
         const dbeta = new Float32Array(C);
         addon.normBwd(
-          sx.dataSync() as Float32Array, d.dataSync() as Float32Array, sg.dataSync() as Float32Array,
-          sm.dataSync() as Float32Array, si.dataSync() as Float32Array, dx, dgamma, dbeta, dims,
+          valuesOf(sx), valuesOf(d), valuesOf(sg), valuesOf(sm), valuesOf(si), dx, dgamma, dbeta, dims,
         );
         return [tf.tensor(dx, sx.shape, 'float32'), tf.tensor(dgamma, sg.shape, 'float32'), tf.tensor(dbeta, sg.shape, 'float32')];
       },

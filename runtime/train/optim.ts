@@ -20,7 +20,7 @@ import type { OptimizerSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 import { loadAddon, type NativeAddon } from '../backend/addon.js';
 import { adamInPlace } from '../backend/webgpu/inplace.js';
-import { uninitF32 } from '../backend/out-buffer.js';
+import { uninitF32, valuesOf } from '../backend/out-buffer.js';
 
 export interface NamedVariable {
   /** Stable name (LayerVariable.originalName). */
@@ -110,7 +110,7 @@ export class Optimizer {
     const n = w.size;
     const wo = uninitF32(n), mo = uninitF32(n), vo = uninitF32(n); // adam writes all n
     const p = Float64Array.of(this.lr, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, 1 - Math.pow(s.beta1, t), 1 - Math.pow(s.beta2, t), EPS, wd);
-    addon.adam(w.dataSync() as Float32Array, g.dataSync() as Float32Array, m.dataSync() as Float32Array, v.dataSync() as Float32Array, wo, mo, vo, p);
+    addon.adam(valuesOf(w), valuesOf(g), valuesOf(m), valuesOf(v), wo, mo, vo, p);
     // Out of place: tensors that share the old buffers (clones, saved snapshots) keep their values.
     m.assign(tf.tensor(mo, m.shape, 'float32'));
     v.assign(tf.tensor(vo, v.shape, 'float32'));

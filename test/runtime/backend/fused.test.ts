@@ -240,3 +240,38 @@ describe.runIf(nativeAvailable())('ConvTranspose layer through conv3dTranspose o
     }
   });
 });
+
+describe.runIf(nativeAvailable())('native output arrays are recycled after disposal, never once read', () => {
+  it('reuses a disposed conv output; an array returned by dataSync() keeps its values after disposal', async () => {
+    const { outBufferStats } = await import('../../../runtime/backend/out-buffer.js');
+    await selectBackend('native');
+    const x = tf.tensor(rand(2 * 8 * 8 * 8 * 16), [2, 8, 8, 8, 16]) as tf.Tensor5D;
+    const w = tf.tensor(rand(27 * 16 * 16, 0.2), [3, 3, 3, 16, 16]) as tf.Tensor5D;
+    const ref = tf.conv3d(x, w, 1, 'same');
+    const expected = ref.dataSync().slice();
+    // read out, then disposed: the array belongs to the caller now and must never be reused
+    const kept = ref.dataSync();
+    ref.dispose();
+    const r0 = outBufferStats().recycled;
+    // a chain of same-sized outputs: each disposed one is reused by the next
+    for (let i = 0; i < 4; i++) {
+      const y = tf.conv3d(x, w, 1, 'same');
+      const z = tf.relu(y);
+      y.dispose();
+      z.dispose();
+    }
+    expect(outBufferStats().recycled).toBeGreaterThan(r0);
+    expect(Buffer.from(kept.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    // a recycled array is a correct output again (poisoned with NaN in between under the tests)
+    const again = tf.conv3d(x, w, 1, 'same');
+    expect(maxRelErr([again.dataSync()], [expected])).toBe(0);
+    // a contiguous slice is a view of its source: the source must not be recycled under it
+    const srcVals = tf.tidy(() => tf.relu(x).dataSync().slice());
+    const src = tf.relu(x); // never read: only the view holds its array
+    const view = tf.slice(src, [1, 0, 0, 0, 0], [1, 8, 8, 8, 16]);
+    src.dispose();
+    for (let i = 0; i < 3; i++) tf.relu(x).dispose();
+    expect(maxRelErr([view.dataSync()], [srcVals.subarray(8 * 8 * 8 * 16)])).toBe(0);
+    tf.dispose([x, w, again, view]);
+  });
+});
