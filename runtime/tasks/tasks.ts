@@ -1,8 +1,9 @@
 // The five pretext tasks as PretextTask implementations (targets from the pure modules, heads
-// and losses in tfjs), one file per task (`<name>-task.ts`). Created from a PretextSpec by
-// `createTask`; the compiler's side of each task is compiler/tasks/<name>.ts.
+// and losses in tfjs), one file per task (`<name>-task.ts`), registered in `RUNTIME_TASKS`.
+// Created from a PretextSpec by `createTask`; the compiler's side of each task is
+// compiler/tasks/<name>.ts, the numbers both sides share core/tasks/<name>.ts.
 
-import type { EncoderSpec, PretextSpec } from '../../core/graph.js';
+import type { EncoderSpec, PretextSpec, TaskName, TaskParams } from '../../core/graph.js';
 import { taskError } from '../../core/errors.js';
 import { CpcTask } from './cpc-task.js';
 import { ExemplarTask } from './exemplar-task.js';
@@ -19,6 +20,17 @@ export { JigsawTask } from './jigsaw-task.js';
 export { RotationTask } from './rotation-task.js';
 export { RplTask } from './rpl-task.js';
 
+type TaskFactory<K extends TaskName> = (spec: PretextSpec, params: Extract<TaskParams, { task: K }>, inputShape: number[], encoder: EncoderSpec, seed: number, opts: TaskOptions) => PretextTask;
+
+/** The tfjs side of each pretext task, by name (the compiler's registry is compiler/tasks/index.ts; a TaskName without an entry here does not compile). */
+export const RUNTIME_TASKS: { [K in TaskName]: TaskFactory<K> } = {
+  rotation: (spec, p, shape, enc) => new RotationTask(spec, p, shape, enc),
+  rpl: (spec, p, shape, enc) => new RplTask(spec, p, shape, enc),
+  jigsaw: (spec, p, shape, enc, seed, opts) => new JigsawTask(spec, p, shape, enc, seed, opts),
+  cpc: (spec, p, shape, enc) => new CpcTask(spec, p, shape, enc),
+  exemplar: (spec, p, shape, enc) => new ExemplarTask(spec, p, shape, enc),
+};
+
 /** The task of a pretext declaration, for an encoder spec and the (spatial + channels) input shape. */
 export function createTask(spec: PretextSpec, encoder: EncoderSpec, inputShape: number[], seed: number, opts: TaskOptions = { cacheDir: null }): PretextTask {
   const p = spec.params;
@@ -28,15 +40,7 @@ export function createTask(spec: PretextSpec, encoder: EncoderSpec, inputShape: 
   if (encDim !== spec.dim) throw taskError('badParams', `${spec.name}: a ${spec.dim}D task cannot train a ${encoder.kind} encoder`);
   if (spec.variant === 'authors-code-bug' && p.task !== 'rotation') throw taskError('badParams', `${spec.name}: variant 'authors-code-bug' exists for rotation only`);
   if (!Number.isInteger(spec.headHidden) || spec.headHidden < 1) throw taskError('badParams', `${spec.name}: headHidden must be ≥ 1, got ${spec.headHidden}`);
-  switch (p.task) {
-    case 'rotation': return new RotationTask(spec, p, inputShape, encoder);
-    case 'rpl': return new RplTask(spec, p, inputShape, encoder);
-    case 'jigsaw': return new JigsawTask(spec, p, inputShape, encoder, seed, opts);
-    case 'cpc': return new CpcTask(spec, p, inputShape, encoder);
-    case 'exemplar': return new ExemplarTask(spec, p, inputShape, encoder);
-    default: {
-      const bad: never = p;
-      throw taskError('badParams', `unknown pretext task '${String((bad as { task: string }).task)}'`);
-    }
-  }
+  const make = RUNTIME_TASKS[p.task] as TaskFactory<TaskName> | undefined;
+  if (!make) throw taskError('badParams', `unknown pretext task '${String(p.task)}'`);
+  return make(spec, p, inputShape, encoder, seed, opts);
 }
