@@ -295,6 +295,12 @@ export class SslParser extends EmbeddedActionsParser {
     this.sub(n, 'block', () => this.SUBRULE(this.block));
   });
 
+  /** Alternatives for the tokens that start no entry and no declaration (`stray`, `junk`);
+   *  each consumed under its token type's name. */
+  private strayTokens(n: ParseNode | undefined): Array<{ ALT: () => void }> {
+    return [Equals, Dot, DotDot, NumberLit, SizeLit, StringLit].map((type) => ({ ALT: () => put(n, type.name, this.CONSUME(type)) }));
+  }
+
   /** Tokens that cannot start anything at the top level; consumed so parsing can go on. */
   public stray = this.rule('stray', (n) => {
     this.OR([
@@ -304,12 +310,7 @@ export class SslParser extends EmbeddedActionsParser {
       { ALT: () => put(n, 'RBracket', this.CONSUME(RBracket)) },
       { ALT: () => put(n, 'Comma', this.CONSUME(Comma)) },
       { ALT: () => put(n, 'Semicolon', this.CONSUME(Semicolon)) },
-      { ALT: () => put(n, 'Equals', this.CONSUME(Equals)) },
-      { ALT: () => put(n, 'Dot', this.CONSUME(Dot)) },
-      { ALT: () => put(n, 'DotDot', this.CONSUME(DotDot)) },
-      { ALT: () => put(n, 'NumberLit', this.CONSUME(NumberLit)) },
-      { ALT: () => put(n, 'SizeLit', this.CONSUME(SizeLit)) },
-      { ALT: () => put(n, 'StringLit', this.CONSUME(StringLit)) },
+      ...this.strayTokens(n),
       // a lone word that starts nothing (`foo` then `}` or the end of the file)
       { ALT: () => put(n, 'Ident', this.CONSUME(Ident)), IGNORE_AMBIGUITIES: true },
     ]);
@@ -332,12 +333,7 @@ export class SslParser extends EmbeddedActionsParser {
    *  end the block; the AST builder reports them. */
   public junk = this.rule('junk', (n) => {
     this.OR([
-      { ALT: () => put(n, 'Equals', this.CONSUME(Equals)) },
-      { ALT: () => put(n, 'Dot', this.CONSUME(Dot)) },
-      { ALT: () => put(n, 'DotDot', this.CONSUME(DotDot)) },
-      { ALT: () => put(n, 'NumberLit', this.CONSUME(NumberLit)) },
-      { ALT: () => put(n, 'SizeLit', this.CONSUME(SizeLit)) },
-      { ALT: () => put(n, 'StringLit', this.CONSUME(StringLit)) },
+      ...this.strayTokens(n),
       { ALT: () => this.sub(n, 'list', () => this.SUBRULE(this.list)) },
       { ALT: () => this.sub(n, 'block', () => this.SUBRULE(this.block)) },
     ]);
