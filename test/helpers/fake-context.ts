@@ -3,6 +3,7 @@
 // collected in `events`. `abortAfter(n)` aborts the signal after the n-th event of a type.
 
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
@@ -82,4 +83,15 @@ export function fakeContext<N extends GraphNode = GraphNode>(o: FakeContextOptio
     },
   };
   return ctx;
+}
+
+/** Inside a `describe`: a maker of fake contexts that are all cleaned up after the block. */
+export function fakeContexts(): () => FakeContext {
+  const made: FakeContext[] = [];
+  afterAll(() => made.forEach((c) => c.cleanup()));
+  return () => {
+    const c = fakeContext();
+    made.push(c);
+    return c;
+  };
 }

@@ -46,6 +46,13 @@ export function encodeNiftiRaw(spec: RawNiftiSpec): Buffer {
   const writeStr = (off: number, s: string, max: number): void => {
     buf.write(s.slice(0, max - 1), off, 'latin1');
   };
+  // quatern_b/c/d and the qform offsets (when there is a qform), then the three sform rows; as
+  // float32 (NIfTI-1) or float64 (NIfTI-2) from the given offsets
+  const writeOrientation = (quatern: number, srows: number, width: 4 | 8): void => {
+    const put = (off: number, x: number): void => (width === 4 ? dv.setFloat32(off, x, le) : dv.setFloat64(off, x, le));
+    if (q && spec.qform) [q.b, q.c, q.d, spec.qform[0]![3]!, spec.qform[1]![3]!, spec.qform[2]![3]!].forEach((x, i) => put(quatern + i * width, x));
+    for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) put(srows + (r * 4 + c) * width, srow[r]![c]!);
+  };
   if (version === 1) {
     dv.setInt32(0, hsize, le);
     for (let i = 0; i < 8; i++) dv.setInt16(40 + i * 2, dim[i]!, le);
@@ -59,15 +66,7 @@ export function encodeNiftiRaw(spec: RawNiftiSpec): Buffer {
     writeStr(148, spec.description ?? 'ssl3d', 80);
     dv.setInt16(252, q ? 1 : 0, le);
     dv.setInt16(254, spec.sform ? 1 : 0, le);
-    if (q && spec.qform) {
-      dv.setFloat32(256, q.b, le);
-      dv.setFloat32(260, q.c, le);
-      dv.setFloat32(264, q.d, le);
-      dv.setFloat32(268, spec.qform[0]![3]!, le);
-      dv.setFloat32(272, spec.qform[1]![3]!, le);
-      dv.setFloat32(276, spec.qform[2]![3]!, le);
-    }
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) dv.setFloat32(280 + (r * 4 + c) * 4, srow[r]![c]!, le);
+    writeOrientation(256, 280, 4);
     buf.write('n+1\0', 344, 'latin1');
   } else {
     dv.setInt32(0, hsize, le);
@@ -82,15 +81,7 @@ export function encodeNiftiRaw(spec: RawNiftiSpec): Buffer {
     writeStr(240, spec.description ?? 'ssl3d', 80);
     dv.setInt32(344, q ? 1 : 0, le);
     dv.setInt32(348, spec.sform ? 1 : 0, le);
-    if (q && spec.qform) {
-      dv.setFloat64(352, q.b, le);
-      dv.setFloat64(360, q.c, le);
-      dv.setFloat64(368, q.d, le);
-      dv.setFloat64(376, spec.qform[0]![3]!, le);
-      dv.setFloat64(384, spec.qform[1]![3]!, le);
-      dv.setFloat64(392, spec.qform[2]![3]!, le);
-    }
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) dv.setFloat64(400 + (r * 4 + c) * 8, srow[r]![c]!, le);
+    writeOrientation(352, 400, 8);
     dv.setInt32(500, 2 | 8, le); // xyzt_units: mm, seconds
   }
   const v = spec.values;

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../runtime/events.js';
@@ -11,30 +10,11 @@ import { createEventStream } from '../../../runtime/executor/emitter.js';
 import { handlersFrom } from '../../../runtime/executor/handlers.js';
 import { acquireLock } from '../../../runtime/executor/lock.js';
 import { runSession } from '../../../runtime/executor/session.js';
-import { fakeGraph, fakeHandlers, type FakeOptions, type GraphOptions } from './fixtures/fake.js';
+import { fakeGraph, fakeHandlers } from './fixtures/fake.js';
+import { runFake as run, tmp as harnessTmp } from '../harden/harness.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'ssl3d-exec-'));
-
-async function run(cacheDir: string, g: GraphOptions = {}, f: FakeOptions = {}, signal?: AbortSignal) {
-  const graph = fakeGraph(g);
-  const stream = createEventStream();
-  const events: RunEvent[] = [];
-  stream.subscribe((e) => events.push(e));
-  const calls: string[] = [];
-  const result = await runSession({
-    graph,
-    cacheDir,
-    baseDir: cacheDir,
-    handlers: handlersFrom(fakeHandlers({ ...f, calls })),
-    stream,
-    signal: signal ?? new AbortController().signal,
-    backend: { name: 'cpu', reason: 'test' },
-    source: { file: 'fake.ssl', hash: graph.source.hash, text: 'x' },
-    versions: { node: process.version, tfjs: 'none', ssl3d: 'test' },
-    cpu: { model: 'test', cores: 1, features: [] },
-  });
-  return { graph, events, calls, result };
-}
+// the fake-graph run shared with the hardening tests
+const tmp = (): string => harnessTmp('ssl3d-exec-');
 
 describe('executor', () => {
   it('runs nodes in dependency order and writes manifests, a record and events', async () => {

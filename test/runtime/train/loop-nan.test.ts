@@ -2,12 +2,12 @@
 // loss, not only a NaN training loss; a retry restores the last good weights (the start of the
 // bad epoch), never the diverged ones. Injected NaNs on a tiny 2D U-Net.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEncoder, buildSegmenter } from '../../../runtime/models/unet.js';
 import { trainLoop, EXPLODING_FACTOR, type TrainLoopOptions } from '../../../runtime/train/loop.js';
 import type { OptimizerSpec, EncoderSpec } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../../runtime/contract.js';
-import { fakeContext, type FakeContext } from '../../helpers/fake-context.js';
+import { fakeContexts, type FakeContext } from '../../helpers/fake-context.js';
 
 const spec: EncoderSpec = { kind: 'unet2d', levels: 2, filters: [4, 8], block: 'plain', norm: 'batch', dropout: 0, finalPool: 'none', upsample: 'transpose' };
 const adam: OptimizerSpec = { kind: 'adam', lr: 1e-2, beta1: 0.9, beta2: 0.999, momentum: 0, weightDecay: 0, clipNorm: null };
@@ -35,13 +35,7 @@ beforeAll(async () => {
 });
 
 describe('NaN policy covers validation and exploding losses (#17.11)', () => {
-  const ctxs: FakeContext[] = [];
-  afterAll(() => ctxs.forEach((c) => c.cleanup()));
-  const mk = () => {
-    const c = fakeContext();
-    ctxs.push(c);
-    return c;
-  };
+  const mk = fakeContexts();
 
   it('a NaN validation loss fires retry-lower-lr, which restores the last good weights (start of the epoch), not the diverged ones', async () => {
     const ctx = mk();

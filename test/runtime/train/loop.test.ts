@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEncoder, buildSegmenter } from '../../../runtime/models/unet.js';
 import { namedWeights } from '../../../runtime/models/weights.js';
 import { trainLoop, warmupFreeze, type TrainLoopOptions } from '../../../runtime/train/loop.js';
 import type { OptimizerSpec, EncoderSpec } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../../runtime/contract.js';
-import { fakeContext, type FakeContext } from '../../helpers/fake-context.js';
+import { fakeContexts, type FakeContext } from '../../helpers/fake-context.js';
 import type { Rng } from '../../../core/rng.js';
 
 const spec: EncoderSpec = { kind: 'unet2d', levels: 2, filters: [4, 8], block: 'plain', norm: 'batch', dropout: 0.2, finalPool: 'none', upsample: 'transpose' };
@@ -54,13 +54,7 @@ beforeAll(async () => {
 });
 
 describe('trainLoop', () => {
-  const ctxs: FakeContext[] = [];
-  afterAll(() => ctxs.forEach((c) => c.cleanup()));
-  const mk = () => {
-    const c = fakeContext();
-    ctxs.push(c);
-    return c;
-  };
+  const mk = fakeContexts();
 
   it('lowers the loss, emits epoch/step/checkpoint events and checkpoints every epoch', async () => {
     const ctx = mk();
@@ -102,13 +96,7 @@ describe('trainLoop', () => {
 });
 
 describe('trainLoop: determinism, freezing, NaN policy, leaks', () => {
-  const ctxs: FakeContext[] = [];
-  afterAll(() => ctxs.forEach((c) => c.cleanup()));
-  const mk = () => {
-    const c = fakeContext();
-    ctxs.push(c);
-    return c;
-  };
+  const mk = fakeContexts();
 
   it('is deterministic: same seed → same step losses and weights; another seed differs', async () => {
     const run = async (seed: number) => {
