@@ -91,6 +91,9 @@ export function createLexer(validate = false, positions: 'full' | 'onlyOffset' =
     // exactly as LineIndex counts them for spans
     lineTerminatorsPattern: /\n/g,
     lineTerminatorCharacters: ['\n'],
+    // parse() words its own message per error (SSL009) from the offset; Chevrotain's would be
+    // one more string per bad character (a file of 500 000 stray characters has as many errors)
+    errorMessageProvider: { buildUnexpectedCharactersMessage: () => 'unexpected character', buildUnableToPopLexerModeMessage: () => 'unable to pop a lexer mode' },
   });
 }
 

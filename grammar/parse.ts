@@ -174,10 +174,19 @@ function emptyDocument(file: string): Document {
 }
 
 function dedupe(diags: Diagnostic[]): Diagnostic[] {
+  // the same code and message at the same place once; sorted by place, so the duplicates of a
+  // diagnostic are among those at its offset (no set of every key: an error flood has 10⁵ of them)
   const seen = new Set<string>();
+  let atFile: string | null = null;
+  let atOffset = -1;
   const out: Diagnostic[] = [];
   for (const d of sortDiagnostics(diags)) {
-    const key = `${d.code}:${d.span.startOffset}:${d.message}`;
+    if (atOffset !== d.span.startOffset || atFile !== d.span.file) {
+      atFile = d.span.file;
+      atOffset = d.span.startOffset;
+      seen.clear();
+    }
+    const key = `${d.code}:${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(d);

@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from '../../grammar/index.js';
 
 const root = join(__dirname, '..', '..');
 
@@ -72,5 +73,13 @@ describe('memory of checking a multi-MB file (#17.11)', () => {
     console.log(`[check-memory] ${(size / 1e6).toFixed(2)} MB: peak ${peakPerByte.toFixed(1)} B per source byte, ${afterPerByte.toFixed(2)} B/B kept after the check, ${(ms / 1000).toFixed(1)} s`);
     expect(peakPerByte).toBeLessThan(150);
     expect(afterPerByte).toBeLessThan(3);
+  });
+
+  it('an error flood (100 000 stray characters) lists 50 problems and counts the rest exactly', () => {
+    const r = parse('@ '.repeat(100_000) + '\ndataset d = phantom3d {\n' + ',\n'.repeat(1000) + '}\n', 'flood.ssl');
+    expect(r.diagnostics).toHaveLength(50);
+    expect(r.diagnostics.every((d) => d.code === 'SSL009')).toBe(true);
+    // 100 000 SSL009 + 1 000 SSL010 (one ',' before the first entry, 999 doubled), 50 shown
+    expect(r.diagnostics[49]!.notes?.at(-1)?.message).toBe('100950 more syntax problems in this file are not shown');
   });
 });
