@@ -8,6 +8,13 @@ import type { DatasetLayout } from './types.js';
 /** The brain phantoms' contrasts by channel count (runtime/data/phantoms.ts BRAIN_CHANNELS). */
 const PHANTOM_BRAIN_CHANNELS: Record<number, string[]> = { 1: ['t1'], 2: ['t1', 'flair'], 3: ['t1', 't2', 'flair'], 4: ['t1', 't1ce', 't2', 'flair'] };
 
+/**
+ * Version of each phantom generator (runtime/data/phantoms/<anatomy>.ts). It enters the data
+ * node's hash (not its params), so a run cache made by an older generator is not reused. Brain 2:
+ * skull-stripped, tilted/scaled/shifted heads, wider contrast variation, blended oedema (#12).
+ */
+export const PHANTOM_GENERATOR = { brain: 2, pancreas: 1 } as const;
+
 export const phantom3d: DatasetLayout = {
   schema: block(
     {
@@ -27,8 +34,10 @@ export const phantom3d: DatasetLayout = {
     const labelled = j.labelled !== false;
     const rawChannels = num(j.channels) ?? 1;
     const tumourRate = frac(j['tumour-rate']) ?? (anatomy === 'pancreas' ? 0.8 : labelled ? 1 : 0.01);
+    const source = { kind: 'phantom3d' as const, anatomy, cases: num(j.cases) ?? 1, channels: rawChannels, size: [shape[0]!, shape[1]!, shape[2]!] as [number, number, number], labelled, tumourRate };
     return {
-      source: { kind: 'phantom3d', anatomy, cases: num(j.cases) ?? 1, channels: rawChannels, size: [shape[0]!, shape[1]!, shape[2]!], labelled, tumourRate },
+      source,
+      fingerprint: { source, generator: PHANTOM_GENERATOR[anatomy] },
       rawChannels,
       nativeShape: shape,
       labelKind: labelled ? 'segmentation' : 'none',

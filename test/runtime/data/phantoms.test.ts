@@ -50,20 +50,89 @@ describe('brain phantom', () => {
     expect(withNecrosis).toBeGreaterThanOrEqual(4);
   });
 
-  it('has MRI-like contrasts: oedema bright on FLAIR, enhancing rim bright on T1ce, CSF dark on FLAIR', () => {
-    const p = brainPhantom(3, [48, 48, 48], 4, { tumour: true, labelled: true });
-    const mean = (ch: number, label: number): number => {
-      let s = 0;
-      let n = 0;
-      for (let i = 0; i < p.mask!.length; i++) if (p.mask![i] === label) {
-        s += p.image[i * 4 + ch]!;
-        n++;
+  it('has MRI-like contrasts: oedema bright on FLAIR and T2, enhancing rim bright on T1ce', () => {
+    for (const seed of [3, 4, 5]) {
+      const p = brainPhantom(seed, [48, 48, 48], 4, { tumour: true, labelled: true });
+      const mean = (ch: number, pick: (i: number) => boolean): number => {
+        let s = 0;
+        let n = 0;
+        for (let i = 0; i < p.mask!.length; i++) if (pick(i)) {
+          s += p.image[i * 4 + ch]!;
+          n++;
+        }
+        return s / n;
+      };
+      const healthy = (i: number): boolean => p.mask![i] === 0 && p.image[i * 4]! > 0;
+      expect(mean(3, (i) => p.mask![i] === 2)).toBeGreaterThan(mean(3, healthy) + 0.1); // oedema: FLAIR above healthy brain
+      expect(mean(2, (i) => p.mask![i] === 2)).toBeGreaterThan(mean(2, healthy)); // and T2
+      expect(mean(1, (i) => p.mask![i] === 4)).toBeGreaterThan(mean(0, (i) => p.mask![i] === 4) + 0.2); // enhancing: T1ce ≫ T1
+    }
+  });
+
+  it('is skull-stripped: zero outside the brain, no voxel of the brain on the border of the field of view', () => {
+    for (let seed = 0; seed < 6; seed++) {
+      const p = brainPhantom(seed, [32, 32, 32], 2, { tumour: 'random', labelled: false });
+      let inside = 0;
+      let border = 0;
+      for (let i = 0; i < 32 ** 3; i++) {
+        const on = p.image[i * 2]! > 0 || p.image[i * 2 + 1]! > 0;
+        if (on) inside++;
+        const [d, h, w] = [Math.floor(i / 1024), Math.floor(i / 32) % 32, i % 32];
+        if (on && (d === 0 || d === 31 || h === 0 || h === 31 || w === 0 || w === 31)) border++;
       }
-      return s / n;
-    };
-    expect(mean(3, 2)).toBeGreaterThan(mean(0, 2)); // oedema: FLAIR > T1
-    expect(mean(1, 4)).toBeGreaterThan(mean(0, 4) + 0.2); // enhancing: T1ce ≫ T1
-    expect(mean(2, 2)).toBeGreaterThan(0.7); // oedema bright on T2
+      expect(inside / 32 ** 3).toBeGreaterThan(0.1);
+      expect(inside / 32 ** 3).toBeLessThan(0.45);
+      expect(border).toBe(0);
+    }
+  });
+
+  it('varies between cases: brain size and position, and the healthy tissue contrast', () => {
+    const volumes: number[] = [];
+    const centres: number[] = [];
+    const ratios: number[] = [];
+    for (let seed = 0; seed < 12; seed++) {
+      const p = brainPhantom(seed, [32, 32, 32], 2, { tumour: false, labelled: false });
+      let n = 0;
+      let cw = 0;
+      let t1 = 0;
+      let fl = 0;
+      for (let i = 0; i < 32 ** 3; i++) if (p.image[i * 2]! > 0) {
+        n++;
+        cw += i % 32;
+        t1 += p.image[i * 2]!;
+        fl += p.image[i * 2 + 1]!;
+      }
+      volumes.push(n);
+      centres.push(cw / n);
+      ratios.push(fl / t1);
+    }
+    const spread = (a: number[]): number => (Math.max(...a) - Math.min(...a)) / (a.reduce((x, y) => x + y, 0) / a.length);
+    expect(spread(volumes)).toBeGreaterThan(0.25); // brain size (BRAIN_VARIATION.scale, aspect)
+    expect(Math.max(...centres) - Math.min(...centres)).toBeGreaterThan(1); // position, in voxels
+    expect(spread(ratios)).toBeGreaterThan(0.1); // FLAIR/T1 balance (contrast jitter, γ)
+  });
+
+  it('the oedema\'s FLAIR contrast to healthy brain varies between cases (no fixed threshold fits all)', () => {
+    const ratios: number[] = [];
+    for (let seed = 0; seed < 8; seed++) {
+      const p = brainPhantom(seed, [32, 32, 32], 4, { tumour: true, labelled: true });
+      let so = 0;
+      let no = 0;
+      let sh = 0;
+      let nh = 0;
+      for (let i = 0; i < p.mask!.length; i++) {
+        if (p.mask![i] === 2) {
+          so += p.image[i * 4 + 3]!;
+          no++;
+        } else if (p.mask![i] === 0 && p.image[i * 4]! > 0) {
+          sh += p.image[i * 4 + 3]!;
+          nh++;
+        }
+      }
+      ratios.push(so / no / (sh / nh));
+    }
+    expect(Math.min(...ratios)).toBeGreaterThan(1.2); // always brighter than healthy brain on FLAIR
+    expect(Math.max(...ratios) / Math.min(...ratios)).toBeGreaterThan(1.2); // by a case-dependent margin
   });
 
   it('unlabelled corpora have no mask, 2 channels (T1 + FLAIR) and tumours in some cases', () => {
