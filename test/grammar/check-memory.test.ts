@@ -5,7 +5,7 @@
 // deep nesting, long strings) exactly as `ssl3d check` does (compile, render the diagnostics).
 // Bounds, per source byte:
 //   - peak extra heap + external during the check (the largest heap V8 reports before any GC):
-//     ~100 B/B today (bench/check-memory.ts: 80-160 by shape), 180-320 before; bound 150;
+//     ≈ 95 B/B today (bench/check-memory.ts by shape: 57-172 at 1-5 MB), 198 before; bound 150;
 //   - memory still reachable after the check, result dropped: < 3 B/B (the parser singleton
 //     kept the whole token vector alive: 46 B/B).
 import { spawnSync } from 'node:child_process';
