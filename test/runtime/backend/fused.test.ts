@@ -37,6 +37,15 @@ function relErr(fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], inputs: Arr
 }
 const inp = (shape: number[], scale = 1) => ({ shape, values: rand(size(shape), scale) });
 
+/** The kernels one forward call of a fresh `layer` on `x` runs (its weights disposed after). */
+async function kernelsOf(layer: tf.layers.Layer, x: Float32Array, shape: number[]): Promise<string[]> {
+  const xt = tf.tensor(x, shape);
+  const info = await tf.profile(() => layer.apply(xt) as tf.Tensor);
+  tf.dispose([xt, info.result as tf.Tensor]);
+  layer.weights.forEach((w) => w.dispose());
+  return info.kernelNames;
+}
+
 describe.runIf(nativeAvailable())('native training-step fusions match tfjs cpu', () => {
   beforeAll(async () => {
     await selectBackend('native');
@@ -173,14 +182,10 @@ describe.runIf(nativeAvailable())('Conv3D layer with fused bias + ReLU', () => {
       };
       // The native layer takes the fused path: no separate bias Add or Relu kernel runs.
       tf.setBackend('native');
-      const probe = new FusedConv3D({ filters, kernelSize: 3, strides, padding, activation: 'relu', name: `probe_${filters}` });
-      const xt = tf.tensor(x, [...shape]);
-      const info = await tf.profile(() => probe.apply(xt) as tf.Tensor);
-      expect(info.kernelNames).toContain('Conv3D');
-      expect(info.kernelNames).not.toContain('Relu');
-      expect(info.kernelNames).not.toContain('Add');
-      tf.dispose([xt, info.result as tf.Tensor]);
-      probe.weights.forEach((w) => w.dispose());
+      const names = await kernelsOf(new FusedConv3D({ filters, kernelSize: 3, strides, padding, activation: 'relu', name: `probe_${filters}` }), x, [...shape]);
+      expect(names).toContain('Conv3D');
+      expect(names).not.toContain('Relu');
+      expect(names).not.toContain('Add');
       const before = tf.memory().numTensors;
       const a = run('native'), b = run('cpu');
       tf.setBackend('native');
@@ -224,13 +229,9 @@ describe.runIf(nativeAvailable())('ConvTranspose layer through conv3dTranspose o
         return out;
       };
       tf.setBackend('native');
-      const probe = new ConvTranspose({ filters, seed: 3, name: `ctprobe_${filters}` });
-      const xt = tf.tensor(x, [...shape]);
-      const info = await tf.profile(() => probe.apply(xt) as tf.Tensor);
-      expect(info.kernelNames).toContain('Conv3DBackpropInputV2');
-      expect(info.kernelNames).not.toContain('BatchMatMul');
-      tf.dispose([xt, info.result as tf.Tensor]);
-      probe.weights.forEach((w) => w.dispose());
+      const names = await kernelsOf(new ConvTranspose({ filters, seed: 3, name: `ctprobe_${filters}` }), x, [...shape]);
+      expect(names).toContain('Conv3DBackpropInputV2');
+      expect(names).not.toContain('BatchMatMul');
       const before = tf.memory().numTensors;
       const a = run('native'), b = run('cpu');
       tf.setBackend('native');
