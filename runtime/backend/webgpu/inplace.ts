@@ -11,7 +11,7 @@
 // the tensor still in flight when it is updated in place may return either version.
 
 import * as tf from '@tensorflow/tfjs';
-import type { Uniform } from './program.js';
+import { foldDispatch, type Uniform } from './program.js';
 
 interface TensorData {
   resource?: unknown;
@@ -102,11 +102,11 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups)
   for (const t of rw) be.tensorMap.get(t.dataId)!.values = null;
   be.ensureCommandEncoderReady();
   if (!be.computePassEncoder) be.computePassEncoder = be.commandEncoder.beginComputePass({});
-  const groups = Math.ceil(n / WG);
-  const x = Math.min(groups, 65535);
+  // Folded like the tiled kernels' grids; the shader rebuilds i from x and y.
+  const [gx, gy] = foldDispatch([Math.ceil(n / WG), 1, 1]);
   be.computePassEncoder.setPipeline(pipeline);
   be.computePassEncoder.setBindGroup(0, bindGroup);
-  be.computePassEncoder.dispatchWorkgroups(x, Math.ceil(groups / x), 1);
+  be.computePassEncoder.dispatchWorkgroups(gx, gy, 1);
   be.dispatchCountInPass++;
   if (be.dispatchCountInPass >= Number(tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'))) {
     be.endComputePassEncoder();
