@@ -5,7 +5,7 @@
 //
 // Pure: the same sources give a byte-identical graph (no timestamps, no absolute paths; data
 // paths stay relative to the experiment file's folder). The only I/O is `readFile` (imports).
-import { closeSync, constants as fsConstants, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Span } from '../grammar/ast.js';
 import { sortDiagnostics } from '../grammar/index.js';
@@ -31,6 +31,11 @@ export interface CompileOptions {
    * custom `readFile`, the experiment file's folder.
    */
   importRoot?: string;
+  /**
+   * The identity of an imported file (default with the file-system reader: its real path), so
+   * that one file imported under two spellings is loaded once; with a custom `readFile`, the path.
+   */
+  identify?: (path: string) => string;
   /** This machine's memory in bytes: training blocks estimated to need more get warning SSL078 (the CLI passes os.totalmem()). */
   machineMemoryBytes?: number;
 }
@@ -62,6 +67,7 @@ export function readSourceFile(path: string, root: string | null): string {
   try {
     real = realpathSync(path);
   } catch (e) {
+    if ((e as { code?: string }).code === 'ELOOP') throw refuse(linkLoop(path));
     throw e; // ENOENT and friends: the caller's "cannot read" message
   }
   if (root !== null) {
@@ -94,6 +100,38 @@ export function readSourceFile(path: string, root: string | null): string {
   const text = bytes.toString('utf8');
   if (text.includes('\uFFFD') && !bytes.includes(Buffer.from('\uFFFD', 'utf8'))) throw refuse('it is not UTF-8 text');
   return text;
+}
+
+/**
+ * Name a loop of symbolic links: follow `path` link by link (at most 40, the kernel's own limit)
+ * until a link repeats, e.g. `its symbolic links form a loop: a.ssl → b.ssl → a.ssl`. A loop in
+ * a folder above the file (not reachable this way) is said without the chain.
+ */
+function linkLoop(path: string): string {
+  const seen: string[] = [];
+  let at = resolve(path);
+  for (let hop = 0; hop < 40; hop++) {
+    const again = seen.indexOf(at);
+    if (again >= 0) {
+      const shown = (p: string): string => relative(process.cwd(), p) || p;
+      return `its symbolic links form a loop: ${[...seen.slice(again), at].map(shown).join(' → ')}`;
+    }
+    seen.push(at);
+    let next: string;
+    try {
+      if (!lstatSync(at).isSymbolicLink()) break;
+      next = readlinkSync(at);
+    } catch {
+      break;
+    }
+    at = resolve(dirname(at), next);
+  }
+  return 'a folder on its path is a loop of symbolic links (too many levels of links)';
+}
+
+/** The real path of a file (symbolic links resolved): two spellings of one file import it once. */
+export function realFile(path: string): string {
+  return realpathSync(path);
 }
 
 /** The project folder of an experiment file: the nearest folder above it with a package.json, else its own folder. */
@@ -133,10 +171,12 @@ export function compileSource(text: string, file: string, options: CompileOption
   // devices, size) by the default reader.
   let importRoot: string;
   let read: (p: string) => string;
+  let identify = options.identify;
   if (options.readFile) {
     read = options.readFile;
     importRoot = options.importRoot ?? dirname(normPath(file));
   } else {
+    identify ??= realFile;
     const abs = options.importRoot ? resolve(options.importRoot) : projectRoot(file);
     importRoot = relative(process.cwd(), abs).split(sep).join('/') || '.';
     read = (p) => readSourceFile(p, abs);
@@ -144,7 +184,7 @@ export function compileSource(text: string, file: string, options: CompileOption
   const overrideSources: Record<string, string> = {};
   let loaded: ReturnType<typeof loadModules>;
   try {
-    loaded = loadModules(file, text, read, diags, isAbsolute(normPath(file)) ? resolve(importRoot).split(sep).join('/') : importRoot);
+    loaded = loadModules(file, text, read, diags, isAbsolute(normPath(file)) ? resolve(importRoot).split(sep).join('/') : importRoot, identify);
     if (loaded.root) applyOverrides(loaded.root, options.overrides ?? [], diags, overrideSources);
   } catch (err) {
     // The front end never throws; this is a last line of defence so no input gives a stack trace.

@@ -71,19 +71,33 @@ export function loadModules(
   diags: Diagnostics,
   /** The project folder imports must stay in (default: the folder of the root file). */
   importRoot: string = posix.dirname(normPath(rootFile)),
+  /**
+   * The identity of a file on disk (its real path): two spellings of one file (`a.ssl`,
+   * `sub/../a.ssl`, a symbolic link to it) load it once and close a cycle through it. Default:
+   * the normalised path.
+   */
+  identify: (path: string) => string = (p) => p,
 ): LoadResult {
   const projectRoot = normPath(importRoot);
   const sources: Record<string, string> = {};
   const modules = new Map<string, Module>();
   const order: Module[] = [];
+  const keyOf = (file: string): string => {
+    try {
+      return identify(file);
+    } catch {
+      return file; // unreadable: the reader reports it
+    }
+  };
 
-  const load = (file: string, text: string, prefix: string, stack: string[]): Module => {
+  /** `stack`: the files importing this one, outermost first, as [key, shown name]. */
+  const load = (file: string, key: string, text: string, prefix: string, stack: [string, string][]): Module => {
     sources[file] = text;
     const parsed = parse(text, file);
     diags.list.push(...parsed.diagnostics);
     const doc = parsed.document;
     const mod: Module = { file, doc, own: new Map(), scope: new Map(), aliases: new Map(), prefix };
-    modules.set(file, mod);
+    modules.set(key, mod);
     order.push(mod);
     for (const decl of doc.declarations) {
       if (!decl.name) continue;
@@ -103,18 +117,20 @@ export function loadModules(
     }
     for (const imp of doc.imports) {
       const target = normPath(posix.join(posix.dirname(file), imp.path));
-      const chain = [...stack, file];
-      if (chain.includes(target)) {
-        const cycle = [...chain.slice(chain.indexOf(target)), target].join(' → ');
-        diags.error('SSL035', `import cycle: ${cycle}`, imp.span, 'move the shared declarations into a file that imports neither');
-        continue;
-      }
       const refused = importProblem(imp.path, target, projectRoot);
       if (refused) {
         diags.error('SSL091', refused, imp.span);
         continue;
       }
-      let child = modules.get(target);
+      const targetKey = keyOf(target);
+      const chain: [string, string][] = [...stack, [key, file]];
+      const at = chain.findIndex(([k]) => k === targetKey);
+      if (at >= 0) {
+        const cycle = [...chain.slice(at).map(([, shown]) => shown), target].join(' → ');
+        diags.error('SSL035', `import cycle: ${cycle}`, imp.span, 'move the shared declarations into a file that imports neither');
+        continue;
+      }
+      let child = modules.get(targetKey);
       if (!child) {
         let childText: string;
         try {
@@ -130,14 +146,15 @@ export function loadModules(
           diags.error('SSL034', `cannot read the imported file '${imp.path}' (looked for ${target})`, imp.span, hint);
           continue;
         }
-        child = load(target, childText, imp.alias ? prefix + imp.alias + '.' : prefix, chain);
+        child = load(target, targetKey, childText, imp.alias ? prefix + imp.alias + '.' : prefix, chain);
       }
       bindImport(mod, child, imp, diags);
     }
     return mod;
   };
 
-  const root = load(normPath(rootFile), rootText, '', []);
+  const rootName = normPath(rootFile);
+  const root = load(rootName, keyOf(rootName), rootText, '', []);
   return { root, modules: order, sources };
 }
 

@@ -3,9 +3,8 @@
 // Besides the diagnostics it keeps a few facts of the compiled graph that hover and completion
 // use: each node's cost by declaration name, and the metrics valid for the sweep's target.
 // Runs in a worker thread (worker.ts), so a slow compile never holds up the editor's requests.
-import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
-import { compileSource } from '../../compiler/index.js';
+import { compileSource, projectRoot, readSourceFile, realFile } from '../../compiler/index.js';
 import type { CostEstimate, ExecutionGraph } from '../../core/graph.js';
 import { metricsFor } from '../../core/metrics.js';
 
@@ -90,15 +89,18 @@ export function graphFacts(graph: ExecutionGraph): Facts {
 
 export function analyze(req: AnalyzeRequest): AnalyzeResult {
   const t0 = performance.now();
+  // the same confinement as `ssl3d check`: a link to /dev/zero or a FIFO in the project must not
+  // grow or hang the editor's analysis thread
+  const root = projectRoot(req.path);
   const readFile = (p: string): string => {
     const open = req.overlay[p];
     if (open !== undefined) return open;
-    return readFileSync(p, 'utf8');
+    return readSourceFile(p, root);
   };
   let diagnostics: Diagnostic[] = [];
   let facts: Facts | null = null;
   try {
-    const result = compileSource(req.text, req.path, { readFile });
+    const result = compileSource(req.text, req.path, { readFile, importRoot: root, identify: realFile });
     diagnostics = result.diagnostics;
     if (req.library) diagnostics = diagnostics.filter((d) => d.code !== 'SSL036');
     if (result.graph) facts = graphFacts(result.graph);

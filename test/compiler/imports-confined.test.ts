@@ -85,3 +85,37 @@ describe('import confinement (#17.1)', () => {
     expect(process.memoryUsage().rss - rss0).toBeLessThan(200 * 2 ** 20);
   });
 });
+
+describe('one file, many spellings (#17.1)', () => {
+  it('a file imported as itself and through a symbolic link is loaded once (no clash with itself)', () => {
+    const dir = project();
+    symlinkSync('ok.ssl', join(dir, 'shared', 'link.ssl'));
+    const { r } = check(dir, 'import "shared/ok.ssl"\nimport "shared/link.ssl"\nimport "./shared/../shared/ok.ssl"');
+    expect(r.diagnostics.filter((d) => ['SSL031', 'SSL034', 'SSL035', 'SSL091'].includes(d.code))).toEqual([]);
+    expect(Object.keys(r.sources).filter((f) => f.endsWith('.ssl') && !f.endsWith('main.ssl'))).toHaveLength(1);
+  });
+
+  it('a cycle through a symbolic link is an import cycle; a loop of links is named', () => {
+    const dir = project();
+    symlinkSync('main.ssl', join(dir, 'self.ssl'));
+    symlinkSync('b.ssl', join(dir, 'a.ssl'));
+    symlinkSync('a.ssl', join(dir, 'b.ssl'));
+    const cycle = check(dir, 'import "self.ssl"').r.diagnostics.find((d) => d.code === 'SSL035');
+    expect(cycle?.message).toMatch(/import cycle: .*main\.ssl → .*self\.ssl$/);
+    const { d } = check(dir, 'import "a.ssl"');
+    expect(d).toMatchObject({ span: { startLine: 1 }, message: expect.stringMatching(/symbolic links form a loop: .*a\.ssl → .*b\.ssl → .*a\.ssl$/) });
+  });
+});
+
+describe('the editor reads imports like check (#17.1)', () => {
+  it('a link to /dev/zero or a FIFO in the project is refused by the analysis thread, not read', async () => {
+    const { analyze } = await import('../../cli/lsp/analyze.js');
+    const dir = project();
+    symlinkSync('/dev/zero', join(dir, 'zero.ssl'));
+    execFileSync('mkfifo', [join(dir, 'pipe.ssl')]);
+    for (const [name, why] of [['zero.ssl', /outside the project folder/], ['pipe.ssl', /a named pipe/]] as const) {
+      const res = analyze({ id: 1, path: join(dir, 'main.ssl'), text: `import "${name}"\n${EXP}`, overlay: {}, library: false, wantDocument: false });
+      expect(res.diagnostics.find((d) => d.code === 'SSL091')?.message, name).toMatch(why);
+    }
+  });
+});
