@@ -16,6 +16,11 @@ export class SslRuntimeError extends Error {
   }
 }
 
+/** A message with the file it is about appended, unless the message already names it. */
+export function withFile(message: string, file: string | null): string {
+  return file && !message.includes(file) ? `${message} (${file})` : message;
+}
+
 /** A pretext-task error by its name in TASK_CODES (core/codes/tasks.ts). */
 export function taskError(code: keyof typeof TASK_CODES, message: string, file: string | null = null): SslRuntimeError {
   return new SslRuntimeError(TASK_CODES[code], message, file);

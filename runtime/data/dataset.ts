@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { DatasetSpec } from '../../core/graph.js';
 import { isSynthetic } from '../../core/datasets.js';
 import { SslRuntimeError } from '../contract.js';
+import { withFile } from '../../core/errors.js';
 import { deriveSeed } from '../../core/rng.js';
 import { caseCacheKey, readCachedCase, sha256Hex, writeCachedCase } from './cache.js';
 import { DATA_CODES } from '../../core/codes/data.js';
@@ -124,6 +125,21 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
   return c;
 }
 
+/** At most this many bad cases are spelled out in one error; the rest are counted. */
+export const BAD_CASES_SHOWN = 20;
+
+/**
+ * One error for every bad case of a dataset: a single bad case is its own error; several are
+ * listed (the first BAD_CASES_SHOWN, then "… and N more"), under the code and file of the first.
+ */
+function badCasesError(spec: DatasetSpec, bad: SslRuntimeError[], total: number): SslRuntimeError {
+  const first = bad[0]!;
+  if (bad.length === 1) return first;
+  const lines = bad.slice(0, BAD_CASES_SHOWN).map((e) => `  ${e.code}: ${withFile(e.message, e.file)}`);
+  if (bad.length > BAD_CASES_SHOWN) lines.push(`  … and ${bad.length - BAD_CASES_SHOWN} more`);
+  return new SslRuntimeError(first.code, `dataset ${spec.name}: ${bad.length} of ${total} cases cannot be used:\n${lines.join('\n')}`, first.file);
+}
+
 /** Load, check, preprocess (with the cache) and split a dataset. */
 export async function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions): Promise<LoadedDataset> {
   const source = spec.source;
@@ -143,14 +159,22 @@ export async function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions): 
   } else {
     const sources = await resolveCases(spec, opts.baseDir);
     if (sources.length === 0) throw new SslRuntimeError(DATA_CODES.noCases, `dataset ${spec.name}: no cases found`);
+    // A bad case does not stop the load: every case is tried, so one error lists them all.
+    const bad: SslRuntimeError[] = [];
     let done = 0;
     for (const src of sources) {
       opts.signal?.throwIfAborted();
-      const c = await loadFileCase(spec, src, opts);
-      checkCase(spec, c, src.files[0] ?? null);
-      cases.push(c);
+      try {
+        const c = await loadFileCase(spec, src, opts);
+        checkCase(spec, c, src.files[0] ?? null);
+        if (bad.length === 0) cases.push(c); // once one is bad, the good ones are only checked
+      } catch (e) {
+        if (!(e instanceof SslRuntimeError)) throw e; // disk full, abort, internal error: not about the case
+        bad.push(e);
+      }
       opts.onProgress?.(++done, sources.length);
     }
+    if (bad.length > 0) throw badCasesError(spec, bad, sources.length);
   }
   cases.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (let i = 1; i < cases.length; i++) {

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
 import { SslRuntimeError, type Checkpoint, type InputArtifact, type NodeContext } from '../contract.js';
+import { withFile } from '../../core/errors.js';
 import type { EventInput, EventSink, RunBackend } from '../events.js';
 import { cacheStatesDeep, checkEntry, commitEntry, discardEntry, makeWorkDir, nodeDir, type CacheState } from './cache.js';
 import { clearCheckpoints, findCheckpoint, saveCheckpoint } from './checkpoints.js';
@@ -60,7 +61,7 @@ function isAbort(err: unknown, signal: AbortSignal): boolean {
 /** Turn any thrown value into a stable code and a one-line message. */
 export function describeError(err: unknown, nodeId: string | null): { code: string; message: string } {
   if (err instanceof SslRuntimeError) {
-    return { code: err.code, message: err.file ? `${err.message} (${err.file})` : err.message };
+    return { code: err.code, message: withFile(err.message, err.file) };
   }
   if (isDiskFull(err)) {
     const e = diskFullError(err, null);

@@ -11,6 +11,7 @@ import type { RunRecord } from '../record.js';
 import type { EventStream } from './emitter.js';
 import type { RunBackend } from '../events.js';
 import { runGraph, type RunGraphResult } from './executor.js';
+import { withFile } from '../../core/errors.js';
 import type { HandlerResolver } from './handlers.js';
 import { acquireLock } from './lock.js';
 import { createRecordWriter, runsDir } from './record-writer.js';
@@ -75,7 +76,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         writer.onEvent({ t: Date.now(), ...input } as RunEvent);
         const bad = writer.failure();
         if (bad) {
-          opts.stream.emit({ type: 'error', node: null, code: bad.code, message: bad.file ? `${bad.message} (${bad.file})` : bad.message });
+          opts.stream.emit({ type: 'error', node: null, code: bad.code, message: withFile(bad.message, bad.file) });
           input = { ...input, status: 'failed' };
         }
         unsubscribe(); // the record already holds the run's end

@@ -159,3 +159,29 @@ describe('split', () => {
     await expect(readDatasetArtifact(dir)).rejects.toMatchObject({ code: 'SSL123', file: join(dir, 'images.f32') });
   });
 });
+
+describe('bad cases (#17)', () => {
+  it('every bad case is listed in one located error (bounded, with a count), not just the first', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { encodeNifti } = await import('../../../runtime/data/nifti/write.js');
+    const { BAD_CASES_SHOWN } = await import('../../../runtime/data/dataset.js');
+    const dir = join(tmp.dir, 'bad');
+    mkdirSync(dir);
+    const vol = { shape: [4, 4, 4], data: new Float32Array(64).fill(1), spacing: [1, 1, 1] };
+    writeFileSync(join(dir, 'c00.nii.gz'), encodeNifti(vol));
+    writeFileSync(join(dir, 'c01.nii'), 'not a nifti file at all');
+    writeFileSync(join(dir, 'c02.nii.gz'), encodeNifti(vol));
+    writeFileSync(join(dir, 'c03.nii.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2])); // truncated gzip
+    const spec = makeSpec({ kind: 'nifti', images: ['bad/*'], labels: null }, { labels: { kind: 'none' } });
+    const opts = { baseDir: tmp.dir, cacheDir: join(tmp.dir, 'cache-bad') };
+    const err = await loadDataset(spec, opts).then(() => null, (e: unknown) => e as { code: string; message: string; file: string | null });
+    expect(err?.message).toMatch(/^dataset test: 2 of 4 cases cannot be used:\n {2}SSL1\d\d: .*c01\.nii.*\n {2}SSL1\d\d: .*c03\.nii\.gz/);
+    expect(err?.file).toMatch(/c01\.nii$/);
+    // many bad cases: the first BAD_CASES_SHOWN are spelled out, the rest counted exactly
+    for (let i = 0; i < BAD_CASES_SHOWN + 7; i++) writeFileSync(join(dir, `z${String(i).padStart(2, '0')}.nii`), 'junk');
+    const many = await loadDataset(spec, opts).then(() => null, (e: unknown) => e as Error);
+    expect(many?.message).toMatch(new RegExp(`^dataset test: ${BAD_CASES_SHOWN + 9} of ${BAD_CASES_SHOWN + 11} cases`));
+    expect(many?.message.split('\n').filter((l) => /^ {2}SSL/.test(l))).toHaveLength(BAD_CASES_SHOWN);
+    expect(many?.message).toMatch(/\n {2}… and 9 more$/);
+  });
+});
