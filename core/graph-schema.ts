@@ -97,7 +97,7 @@ const taskParams: S = {
     obj({ task: { const: 'cpc' }, grid: int(1), patch: int(1), overlap: { type: 'number' }, codeSize: int(1), contextSize: int(1), predictTerms: int(1), negatives: int(1), negativesFrom: en('same-volume', 'other-volumes') }, ['negativesFrom']),
     obj({ task: { const: 'rpl' }, grid: int(1), jitter: int(0) }),
     obj({ task: { const: 'jigsaw' }, grid: int(1), jitter: int(0), permutations: int(1), selection: en('max-hamming', 'random') }),
-    obj({ task: { const: 'rotation' }, copies: int(1) }),
+    obj({ task: { const: 'rotation' }, copies: int(1), crop: int(1) }, ['crop']),
     obj({
       task: { const: 'exemplar' },
       codeSize: int(1),

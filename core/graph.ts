@@ -191,6 +191,12 @@ export interface RotationParams {
   task: 'rotation';
   /** Rotated copies per volume in a batch. */
   copies: number;
+  /**
+   * Side (voxels/pixels) of a cube cut from inside each input before it is rotated: at a random
+   * offset around the centre in training, centred for validation. Absent: the whole input,
+   * zero-padded to a cube (the paper). A declared option, not in the paper or the authors' code.
+   */
+  crop?: number;
 }
 
 export interface ExemplarParams {

@@ -79,7 +79,7 @@ export function checkPretext(ctx: CheckContext, c: Block): CheckedPretext | null
     error: (code, message, pointer, hint) => ctx.error(code, message, valueSpan(c, pointer), hint),
     checkPatch,
   });
-  if (def.wholeInput) ctx.wholeInput(c, '/data', spatial, enc, ec.decl.name);
+  if (typeof def.wholeInput === 'function' ? def.wholeInput(params) : def.wholeInput) ctx.wholeInput(c, '/data', spatial, enc, ec.decl.name);
   const train = ctx.train(c, '/train', { epochs: 100, batch: dim === 3 ? 4 : 32, lr: dim === 3 ? PAPER.lr.ssl3d : PAPER.lr.ssl2d });
   const spec: PretextSpec = {
     name: c.sym.qualified,

@@ -2,22 +2,34 @@
 import type { RotationParams } from '../../core/graph.js';
 import { rotationClasses, rotationCubeSide } from '../../core/tasks/rotation.js';
 import { num } from '../json.js';
-import { int } from '../schemas/common.js';
+import { int, qty } from '../schemas/common.js';
 import type { PretextTaskDef } from './types.js';
 
 export const rotation: PretextTaskDef<RotationParams> = {
   name: 'rotation',
   title: 'Rotation',
-  fields: { copies: int(1, 64, 'rotated copies per volume, ≥ 1') },
-  wholeInput: true,
+  fields: {
+    copies: int(1, 64, 'rotated copies per volume, ≥ 1'),
+    crop: qty('voxels', { integer: true, min: 1, example: '16 voxels' }),
+  },
+  // with a crop the encoder sees the crop, not the whole input
+  wholeInput: (params) => params.crop === undefined,
   authorsCodeBug: true,
-  check({ json: j, authors }) {
+  check({ json: j, dim, authors, side, needs, encoderName, error, checkPatch }) {
     // the paper creates several rotated copies of each volume; the authors' code one per sample
-    return { task: 'rotation', copies: num(j.copies) ?? (authors ? 1 : 4) };
+    const params: RotationParams = { task: 'rotation', copies: num(j.copies) ?? (authors ? 1 : 4) };
+    const crop = num(j.crop);
+    if (crop === undefined) return params;
+    const vx = dim === 2 ? 'pixel' : 'voxel';
+    const fits = Math.floor(side / needs.divisor) * needs.divisor;
+    if (crop > side) error('SSL041', `the rotation crop (${crop} ${vx}s) is larger than the input (${side} ${vx}s per side)`, '/crop', `use crop = ${fits} ${vx}s or less`);
+    else if (crop % needs.divisor !== 0) error('SSL053', `the rotation crop (${crop} ${vx}s) must be a multiple of ${needs.divisor} for encoder ${encoderName}`, '/crop', `use crop = ${Math.max(needs.divisor, Math.floor(crop / needs.divisor) * needs.divisor)} ${vx}s`);
+    else checkPatch(crop, 'the rotation crop', '/crop');
+    return { ...params, crop };
   },
   encoderInput(params, _authors, spatial) {
-    // inputs are zero-padded to a cube of the longest side
-    const side = rotationCubeSide(spatial);
+    // inputs are zero-padded to a cube of the longest side, or cut to the crop cube
+    const side = params.crop ?? rotationCubeSide(spatial);
     return { patch: spatial.map(() => side), runs: params.copies };
   },
   heads(params, h, { features, hidden, d }) {

@@ -47,8 +47,8 @@ export interface PretextTaskDef<P extends TaskParams = TaskParams> {
   title: string;
   /** Block keys beyond the common pretext keys. */
   fields: Record<string, Schema>;
-  /** The encoder sees the whole (padded) input, which must then suit the encoder (SSL053/SSL040). */
-  wholeInput: boolean;
+  /** The encoder sees the whole (padded) input, which must then suit the encoder (SSL053/SSL040); a function when a parameter decides. */
+  wholeInput: boolean | ((params: P) => boolean);
   /** Whether `variant = authors-code-bug` exists for this task. */
   authorsCodeBug?: boolean;
   check(input: TaskCheckInput): P;

@@ -204,6 +204,7 @@ needs a 3D size (128x128x128), a 2D one a 2D size (224x224).
     explanation: `A patch task cuts the (resized) input into grid × grid (× grid) cells. For RPL and
 Jigsaw each patch is the cell minus twice the jitter; for CPC the patches are laid out
 with their overlap. The grid must fit the input with patches of at least one voxel.
+Rotation's crop cube must fit inside the input too.
 
     // 32³ input, grid 3 → 10-voxel cells; jitter 5 leaves 0-voxel patches
     pretext r = rpl { grid = 3, jitter = 5 voxels, … }    // error

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EncoderSpec, PretextSpec, RotationParams } from '../../core/graph.js';
 import type { Rng } from '../../core/rng.js';
-import { type Vol, padToCube } from './crop.js';
+import { type Vol, cropBox, padToCube } from './crop.js';
 import { taskError } from '../../core/errors.js';
 import { rotationCubeSide } from '../../core/tasks/rotation.js';
 import { rotate, rotationClasses, type RotationVariant } from './rotation.js';
@@ -22,9 +22,14 @@ export class RotationTask implements PretextTask {
     this.dim = spec.dim;
     this.variant = spec.variant;
     if (!Number.isInteger(params.copies) || params.copies < 1) throw taskError('badParams', `rotation copies must be ≥ 1, got ${params.copies}`);
-    const side = rotationCubeSide(spatialOf(inputShape));
+    const spatial = spatialOf(inputShape);
+    const crop = params.crop;
+    if (crop !== undefined && (!Number.isInteger(crop) || crop < 1 || crop > Math.min(...spatial))) {
+      throw taskError('badGeometry', `rotation crop must be a whole number from 1 to the input's shortest side (${Math.min(...spatial)}), got ${crop}`);
+    }
+    const side = crop ?? rotationCubeSide(spatial);
     const div = encoderDivisor(encoder);
-    if (side % div !== 0) throw taskError('badGeometry', `rotation pads inputs to a ${side}-voxel cube, which the encoder needs divisible by ${div}`);
+    if (side % div !== 0) throw taskError('badGeometry', `rotation ${crop === undefined ? 'pads inputs to' : 'crops inputs to'} a ${side}-voxel cube, which the encoder needs divisible by ${div}`);
     this.encoderInputShape = [...spatialOf(inputShape).map(() => side), channelsOf(inputShape)];
     this.classes = rotationClasses(this.dim);
   }
@@ -35,13 +40,13 @@ export class RotationTask implements PretextTask {
     return { encoder, heads: { classifier }, holder: holderModel('pretext_rotation', encoder, { classifier }) };
   }
 
-  batch(pool: readonly Vol[], rng: Rng, size: number, _training: boolean): TaskBatch {
+  batch(pool: readonly Vol[], rng: Rng, size: number, training: boolean): TaskBatch {
     const picked = pickSamples(pool.length, size, rng);
     const vols: Vol[] = [];
     const labels: number[] = [];
     const copies = this.params.copies;
     for (const p of picked) {
-      const cube = padToCube(pool[p] as Vol);
+      const cube = this.params.crop === undefined ? padToCube(pool[p] as Vol) : rotationCrop(pool[p] as Vol, this.params.crop, training ? rng : null);
       // distinct classes per volume while copies ≤ classes
       const cls = pickSamples(this.classes, copies, rng);
       for (const c of cls) {
@@ -65,6 +70,20 @@ export class RotationTask implements PretextTask {
   }
 
   info(): Record<string, unknown> {
-    return { classes: this.classes, copies: this.params.copies, cube: this.encoderInputShape.slice(0, -1), class9Identity: this.variant === 'authors-code-bug', feature: this.fm };
+    return { classes: this.classes, copies: this.params.copies, ...(this.params.crop !== undefined ? { crop: this.params.crop } : {}), cube: this.encoderInputShape.slice(0, -1), class9Identity: this.variant === 'authors-code-bug', feature: this.fm };
   }
+}
+
+/**
+ * The `crop` cube of `v`: centred (rng null: validation), or shifted from the centre by a uniform
+ * whole number of voxels in ±⌊(side − crop)/4⌋ per axis (training). Staying near the centre keeps
+ * the cube inside the anatomy, so its outline cannot tell the rotation.
+ */
+export function rotationCrop(v: Vol, crop: number, rng: Rng | null): Vol {
+  const start = v.shape.map((s) => {
+    const centre = Math.floor((s - crop) / 2);
+    const shift = Math.floor((s - crop) / 4);
+    return rng && shift > 0 ? centre + rng.intIn(-shift, shift) : centre;
+  });
+  return cropBox(v, start, v.shape.map(() => crop));
 }

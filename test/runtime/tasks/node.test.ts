@@ -50,15 +50,17 @@ async function run(node: PretrainNode, dataDim: 2 | 3, dataShape: number[], chan
 }
 
 describe('pretrain node', () => {
-  const cases: Array<{ name: string; params: TaskParams; shape: number[] }> = [
+  const cases: Array<{ name: string; params: TaskParams; shape: number[]; label?: string }> = [
     { name: 'rotation', params: PARAMS.rotation, shape: [16, 16, 16] },
+    // rotation of an 8³ cube from inside each 16³ input: the encoder trains on 8³
+    { name: 'rotation', params: { task: 'rotation', copies: 2, crop: 8 }, shape: [16, 16, 16], label: 'rotation crop 8' },
     { name: 'rpl', params: PARAMS.rpl, shape: [24, 24, 24] },
     { name: 'jigsaw', params: PARAMS.jigsaw, shape: [16, 16, 16] },
     { name: 'cpc', params: PARAMS.cpc, shape: [16, 16, 16] },
     { name: 'exemplar', params: PARAMS.exemplar, shape: [16, 16, 16] },
   ];
   for (const c of cases) {
-    it(`3D ${c.name}: writes encoder weights that load into a fresh (and a full-size) encoder, and task.json`, async () => {
+    it(`3D ${c.label ?? c.name}: writes encoder weights that load into a fresh (and a full-size) encoder, and task.json`, async () => {
       const node = pretrainNode(c.params, 3, ENC3, [...c.shape, 1]);
       const probe = createTask(node.params.pretext, ENC3, [...c.shape, 1], 1, { cacheDir: null });
       const probeModel = probe.build(buildEncoder(ENC3, probe.encoderInputShape, 1), 1);
@@ -73,6 +75,7 @@ describe('pretrain node', () => {
         const art = await readTaskArtifact(ctx.outDir);
         expect(art.task).toBe(c.name);
         expect(art.channels).toBe(1);
+        if (c.label) expect(art.encoderInputShape).toEqual([8, 8, 8, 1]);
         expect(art.samples).toEqual({ train: 6, val: 1 });
         expect(Number.isFinite(art.final.loss)).toBe(true);
         expect(art.final.valLoss === null || Number.isFinite(art.final.valLoss)).toBe(true);

@@ -3,6 +3,9 @@ import { Rng } from '../../../core/rng.js';
 import type { Vol } from '../../../runtime/tasks/crop.js';
 import { cropBox, cropGrid, gridGeometry, makeVol, padToCube, sliceIndices, sliceVolume, volEqual } from '../../../runtime/tasks/crop.js';
 import { rotate, rotationClasses, unrotate } from '../../../runtime/tasks/rotation.js';
+import { rotationCrop } from '../../../runtime/tasks/rotation-task.js';
+import { createTask } from '../../../runtime/tasks/tasks.js';
+import { pretext, tinyEncoder } from './synth.js';
 import { rplCentre, rplClasses, rplLabelToCell, rplOffset, rplSample } from '../../../runtime/tasks/rpl.js';
 import { jigsawSample, shuffleTiles, unshuffleTiles } from '../../../runtime/tasks/jigsaw.js';
 import { randomPermutations } from '../../../runtime/tasks/permutations.js';
@@ -70,6 +73,39 @@ describe('rotation targets', () => {
     expect(volEqual(rotate(v, 9, 'authors-code-bug'), v)).toBe(true);
     expect(volEqual(rotate(v, 9, 'paper'), v)).toBe(false);
     for (let k = 0; k < 9; k++) expect(volEqual(rotate(v, k, 'authors-code-bug'), rotate(v, k, 'paper'))).toBe(true);
+  });
+  it('crop: a cube from inside the input, centred for validation, shifted ±⌊(side − crop)/4⌋ in training', () => {
+    const v = uniqueVol([24, 24, 20]);
+    // validation: centred
+    expect(volEqual(rotationCrop(v, 12, null), cropBox(v, [6, 6, 4], [12, 12, 12]))).toBe(true);
+    const rng = new Rng(5);
+    const starts = [new Set<number>(), new Set<number>(), new Set<number>()];
+    for (let i = 0; i < 400; i++) {
+      const c = rotationCrop(v, 12, rng);
+      expect(c.shape).toEqual([12, 12, 12]);
+      // every voxel comes from the input (no zero padding): the crop lies inside it
+      expect(c.data.every((x) => x > 0)).toBe(true);
+      // find the start: the first voxel's value locates it in the source
+      const at = v.data.indexOf(c.data[0]!);
+      const start = [Math.floor(at / (24 * 20)), Math.floor(at / 20) % 24, at % 20];
+      expect(volEqual(c, cropBox(v, start, [12, 12, 12]))).toBe(true);
+      start.forEach((x, a) => starts[a]!.add(x));
+      // shifts of at most 3 (24 − 12 = 12 → 3) and 2 (20 − 12 = 8 → 2) voxels
+      expect(Math.abs(start[0]! - 6)).toBeLessThanOrEqual(3);
+      expect(Math.abs(start[2]! - 4)).toBeLessThanOrEqual(2);
+    }
+    // every shift occurs on every axis
+    expect(starts.map((x) => x.size)).toEqual([7, 7, 5]);
+  });
+  it('crop: the task trains its encoder on the crop cube, the batch holds rotated crops', () => {
+    const enc = tinyEncoder(3);
+    const task = createTask(pretext({ task: 'rotation', copies: 2, crop: 8 }, 3), enc, [16, 16, 16, 1], 1, { cacheDir: null });
+    expect(task.encoderInputShape).toEqual([8, 8, 8, 1]);
+    const b = task.batch([uniqueVol([16, 16, 16])], new Rng(1), 1, false);
+    expect((b.inputs[0] as { shape: number[] }).shape).toEqual([2, 8, 8, 8, 1]);
+    b.inputs.forEach((t) => (t as { dispose(): void }).dispose());
+    (b.targets as { dispose(): void }).dispose();
+    expect(() => createTask(pretext({ task: 'rotation', copies: 1, crop: 20 }, 3), enc, [16, 16, 16, 1], 1, { cacheDir: null })).toThrow(/crop must be a whole number from 1 to the input's shortest side \(16\)/);
   });
   it('rejects 90° rotations of non-cubic volumes', () => {
     expect(() => rotate(uniqueVol([4, 5, 4]), 1)).toThrow(/equal sides/);
