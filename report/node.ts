@@ -1,7 +1,8 @@
 // The `report` graph node: read the artifacts of its inputs (evaluate nodes' metrics.json;
 // fine-tune histories from finetune inputs, or the copy each evaluate node keeps), collect the
 // ReportInput from them on the same road as a run record (report/input.ts), and write the
-// report's tables and figures into ctx.outDir.
+// report's tables and figures into ctx.outDir, with the printout `ssl3d run` shows when it
+// copies them to reports/<runId>/ (report/deliver.ts): the one rendering of this report.
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import type { ReportNode } from '../core/graph.js';
 import { SslRuntimeError, type NodeHandler } from '../runtime/contract.js';
 import type { EvalMetrics, FinetuneHistory } from '../runtime/record.js';
+import { writePrintout } from './deliver.js';
 import { writeReport } from './index.js';
 import { collectReportInput } from './input.js';
 
@@ -40,6 +42,7 @@ export const reportHandler: NodeHandler<ReportNode> = async (ctx) => {
   }
   const input = collectReportInput(ctx.graph, { metrics: (id) => metrics.get(id), history: (id) => histories.get(id) ?? copies.get(id) }, [...metrics.keys()]);
   const written = await writeReport(input, ctx.node.params.report, ctx.outDir);
+  await writePrintout(ctx.outDir, written);
   for (const w of written.warnings) ctx.emit({ type: 'warning', node: ctx.node.id, message: w });
   ctx.emit({ type: 'info', node: ctx.node.id, message: `report '${ctx.node.params.report.name}': ${written.files.length} files (${written.files.filter((f) => f.startsWith('table-')).length} table files, ${written.files.filter((f) => f.startsWith('figure-')).length} figure files)` });
   return { summary: { results: input.results.length, histories: input.histories.length, files: written.files.length } };

@@ -24,6 +24,8 @@ export interface ReportScope {
   evaluateIds: string[];
   /** The sweep these evaluations belong to, when the graph has several. */
   sweep: string | null;
+  /** The report node that renders this report (a declared report); null for a default report. */
+  nodeId: string | null;
 }
 
 /**
@@ -39,7 +41,7 @@ export function reportScopes(graph: ExecutionGraph): ReportScope[] {
     return reports.map((r) => {
       const ids = r.inputs.filter((i) => isEval.has(i));
       const sweeps = [...new Set(ids.map(sweepOfNode))];
-      return { name: r.params.report.name, spec: r.params.report, evaluateIds: ids, sweep: sweeps.length === 1 ? sweeps[0]! : null };
+      return { name: r.params.report.name, spec: r.params.report, evaluateIds: ids, sweep: sweeps.length === 1 ? sweeps[0]! : null, nodeId: r.id };
     });
   }
   const bySweep = new Map<string | null, string[]>();
@@ -47,8 +49,8 @@ export function reportScopes(graph: ExecutionGraph): ReportScope[] {
     const s = sweepOfNode(n.id);
     bySweep.set(s, [...(bySweep.get(s) ?? []), n.id]);
   }
-  if (bySweep.size <= 1) return [{ name: 'report', spec: null, evaluateIds: evals.map((n) => n.id), sweep: null }];
-  return [...bySweep].map(([sweep, ids]) => ({ name: sweep ? `report-${sweep}` : 'report', spec: null, evaluateIds: ids, sweep }));
+  if (bySweep.size <= 1) return [{ name: 'report', spec: null, evaluateIds: evals.map((n) => n.id), sweep: null, nodeId: null }];
+  return [...bySweep].map(([sweep, ids]) => ({ name: sweep ? `report-${sweep}` : 'report', spec: null, evaluateIds: ids, sweep, nodeId: null }));
 }
 
 /**

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from '../command.js';
-import type { ExecutionGraph, ReportNode, ReportSpec } from '../../core/graph.js';
+import type { ExecutionGraph, ReportNode } from '../../core/graph.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
 import type { RunBackend, RunEvent } from '../../runtime/events.js';
 import { createEventStream } from '../../runtime/executor/emitter.js';
@@ -283,10 +283,10 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
     for (const c of closers) await c();
     removeSignals();
 
-    // 5. the report, from the record alone
+    // 5. the reports: copied from the report nodes that rendered them, the others from the record
     if (args.report && record && ui !== 'json') {
       try {
-        await printReport(record, file, runId);
+        await printReport(record, file, runId, cacheDir);
       } catch (err) {
         printError(err);
       }
@@ -409,7 +409,7 @@ export async function finishSlurm(
 ): Promise<number> {
   if ((result.status === 'ok' || result.status === 'failed') && report && ui !== 'json') {
     try {
-      await printReport(result.record, file, result.runId);
+      await printReport(result.record, file, result.runId, cacheDir);
     } catch (err) {
       printError(err);
     }
@@ -425,20 +425,13 @@ export async function finishSlurm(
   return exitCodeOf(result.status);
 }
 
-async function printReport(record: NonNullable<Awaited<ReturnType<typeof runSession>>['record']>, file: string, runId: string): Promise<void> {
-  const { defaultReportSpec, reportInputFromRecord, reportScopes, writeReport } = await import('../../report/index.js');
-  // One report per declared report block, each on the sweep it names (one default report per sweep without any).
-  const scopes = reportScopes(record.graph);
-  const outRoot = join(dirname(file), 'reports', runId);
-  for (const scope of scopes) {
-    const input = reportInputFromRecord(record, scope.evaluateIds);
-    if (input.results.length === 0) continue;
-    const spec: ReportSpec = scope.spec ?? { ...defaultReportSpec(input), name: scope.name };
-    const outDir = scopes.length > 1 ? join(outRoot, spec.name) : outRoot;
-    const written = await writeReport(input, spec, outDir);
+/** The run's reports into reports/<runId>/ (each rendered once: copied from its report node, or from the record), and their tables printed. */
+async function printReport(record: NonNullable<Awaited<ReturnType<typeof runSession>>['record']>, file: string, runId: string, cacheDir: string): Promise<void> {
+  const { deliverRunReports } = await import('../../report/deliver.js');
+  await deliverRunReports(record, cacheDir, join(dirname(file), 'reports', runId), ({ spec, outDir, written }) => {
     process.stdout.write('\n');
     for (const t of written.tables) process.stdout.write(t + '\n');
     for (const w of written.warnings) process.stderr.write(`ssl3d run: report warning: ${w}\n`);
     process.stdout.write(`report '${spec.name}' → ${relative(process.cwd(), outDir) || '.'}/ (${written.files.join(', ')})\n`);
-  }
+  });
 }

@@ -54,7 +54,11 @@ describe('evaluate and report nodes', () => {
     const repCtx = fakeContext<ReportNode>({ node: rep, graph, inputs: { [ev.id]: { node: ev, dir: evCtx.outDir } } });
     const r = await reportHandler(repCtx);
     expect(r.summary).toMatchObject({ results: 1, histories: 1 });
-    expect(readdirSync(repCtx.outDir).sort()).toEqual(['figure-conv.svg', 'per-case.csv', 'report.md', 'table-t.csv', 'table-t.md']);
+    // the report's files, and the printout `ssl3d run` shows when it copies them out (report/deliver.ts)
+    expect(readdirSync(repCtx.outDir).sort()).toEqual(['figure-conv.svg', 'per-case.csv', 'printout.json', 'report.md', 'table-t.csv', 'table-t.md']);
+    const printout = JSON.parse(readFileSync(join(repCtx.outDir, 'printout.json'), 'utf8')) as { files: string[]; tables: string[] };
+    expect([...printout.files].sort()).toEqual(['figure-conv.svg', 'per-case.csv', 'report.md', 'table-t.csv', 'table-t.md']);
+    expect(printout.tables[0]).toBe(readFileSync(join(repCtx.outDir, 'table-t.md'), 'utf8'));
     expect(readFileSync(join(repCtx.outDir, 'table-t.md'), 'utf8')).toContain('| scratch |');
     for (const c of [ftCtx, evCtx, repCtx]) c.cleanup();
   });
