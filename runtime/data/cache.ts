@@ -5,10 +5,11 @@
 // is checked on every read; a corrupt entry is reported (the data node warns with SSL182) and rebuilt.
 
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Case } from './types.js';
 import { PREPROCESS_VERSION } from './preprocess.js';
+import { readInputFile, readProblem } from '../files.js';
 
 /** Bumped when the readers or the cache format change in a way that alters cached cases. */
 export const DATA_CODE_VERSION = `data-3/pre-${PREPROCESS_VERSION}`;
@@ -53,8 +54,10 @@ export async function readCachedCase(cacheDir: string, key: string, onCorrupt?: 
   const path = entryPath(cacheDir, key);
   let buf: Buffer;
   try {
-    buf = await readFile(path);
-  } catch {
+    buf = await readInputFile(path);
+  } catch (e) {
+    // missing: a miss; anything else (a folder, a pipe, a link to a device put there): corrupt
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') onCorrupt?.(readProblem(e), path);
     return null;
   }
   const bad = (reason: string): null => {

@@ -3,7 +3,6 @@
 // (preprocess.ts) and cached on disk by content hash (cache.ts); phantoms are generated directly
 // (they are faster to make than to read back).
 
-import { readFile } from 'node:fs/promises';
 import type { DatasetSpec } from '../../core/graph.js';
 import { isSynthetic } from '../../core/datasets.js';
 import { SslRuntimeError } from '../contract.js';
@@ -13,6 +12,7 @@ import { caseCacheKey, readCachedCase, sha256Hex, writeCachedCase } from './cach
 import { DATA_CODES } from '../../core/codes/data.js';
 import { resolveCases, type CaseSource } from './layouts.js';
 import { phantomCase } from './phantoms.js';
+import { readInputFile, readProblem } from '../files.js';
 import { preprocessCase } from './preprocess.js';
 import { computeSplit } from './split.js';
 import { datasetFingerprint } from './artifact.js';
@@ -81,9 +81,9 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
   for (const f of src.files) {
     let bytes: Buffer;
     try {
-      bytes = await readFile(f);
+      bytes = await readInputFile(f);
     } catch (e) {
-      throw new SslRuntimeError(DATA_CODES.fileUnreadable, `case ${src.id}: cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, f);
+      throw new SslRuntimeError(DATA_CODES.fileUnreadable, `case ${src.id}: cannot read ${f} (${readProblem(e)})`, f);
     }
     hashes.push(sha256Hex(bytes));
   }

@@ -13,12 +13,12 @@
 
 import type { Code } from '../../core/codes/index.js';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import { readFile } from 'node:fs/promises';
 import * as nifti from 'nifti-reader-js';
 import { SslRuntimeError } from '../contract.js';
 import { DATA_CODES } from '../../core/codes/data.js';
 import { NIFTI_DATATYPES } from './nifti/datatypes.js';
 import { axisPermutation, det3, orientationCodes, quaternToMat, type Mat4 } from './nifti/geometry.js';
+import { readInputFile, readProblem } from '../files.js';
 
 // Geometry helpers and writing live in nifti/ (one concern per file); re-exported here.
 export { NIFTI_DATATYPES } from './nifti/datatypes.js';
@@ -380,9 +380,9 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
 export async function readNifti(file: string, opts: DecodeOptions = {}): Promise<NiftiVolume> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readInputFile(file);
   } catch (e) {
-    throw err(DATA_CODES.fileUnreadable, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw err(DATA_CODES.fileUnreadable, file, `cannot be read (${readProblem(e)})`);
   }
   return decodeNifti(bytes, file, opts);
 }

@@ -13,7 +13,8 @@
 // reported as corrupt and recomputed.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { readSmallFileSync } from '../files.js';
 import { join } from 'node:path';
 import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
 import { findCheckpoint } from './checkpoints.js';
@@ -71,7 +72,7 @@ export async function checkEntry(cacheDir: string, node: GraphNode, deep = true)
   if (!existsSync(dir)) return { ok: false, missing: true, reason: `no cache entry for hash ${node.hash.slice(0, 8)}…` };
   let text: string;
   try {
-    text = readFileSync(join(dir, MANIFEST), 'utf8');
+    text = readSmallFileSync(join(dir, MANIFEST)).toString('utf8');
   } catch {
     return { ok: false, missing: false, reason: `cache entry ${node.hash.slice(0, 8)}… has no readable ${MANIFEST}` };
   }
@@ -176,7 +177,7 @@ export function cacheStates(graph: ExecutionGraph, cacheDir: string): Record<str
     let manifest: NodeManifest | null = null;
     let manifestProblem = 'no manifest';
     try {
-      const parsed = parseManifest(readFileSync(join(dir, MANIFEST), 'utf8'), node.hash);
+      const parsed = parseManifest(readSmallFileSync(join(dir, MANIFEST)).toString('utf8'), node.hash);
       if ('manifest' in parsed) manifest = parsed.manifest;
       else manifestProblem = parsed.reason;
     } catch {
@@ -189,7 +190,7 @@ export function cacheStates(graph: ExecutionGraph, cacheDir: string): Record<str
     }
     let ckptEpoch: number | null = null;
     try {
-      const latest = JSON.parse(readFileSync(join(cacheDir, 'checkpoints', node.hash, 'latest'), 'utf8')) as { epoch?: number };
+      const latest = JSON.parse(readSmallFileSync(join(cacheDir, 'checkpoints', node.hash, 'latest')).toString('utf8')) as { epoch?: number };
       if (typeof latest.epoch === 'number') ckptEpoch = latest.epoch;
     } catch {
       ckptEpoch = null;

@@ -4,7 +4,8 @@
 // rename). A process killed at any moment leaves either the old or the new checkpoint current,
 // never a half-written one. Loading verifies the files and falls back to the previous epoch.
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { readSmallFileSync } from '../files.js';
 import { join } from 'node:path';
 import type { Checkpoint } from '../contract.js';
 import { describeFiles, removeTree, uniqueSuffix, verifyFiles, writeFileAtomic, type FileEntry } from './fsutil.js';
@@ -35,7 +36,7 @@ function epochDirs(root: string): Array<{ epoch: number; name: string }> {
 
 function readMeta(dir: string): CheckpointMeta | null {
   try {
-    const meta = JSON.parse(readFileSync(join(dir, META), 'utf8')) as CheckpointMeta;
+    const meta = JSON.parse(readSmallFileSync(join(dir, META)).toString('utf8')) as CheckpointMeta;
     if (typeof meta.epoch !== 'number' || !Array.isArray(meta.files)) return null;
     return meta;
   } catch {
@@ -82,7 +83,7 @@ export async function findCheckpoint(cacheDir: string, hash: string, deep = true
   const rejected: string[] = [];
   let preferred: string | null = null;
   try {
-    const latest = JSON.parse(readFileSync(join(root, 'latest'), 'utf8')) as { dir?: string };
+    const latest = JSON.parse(readSmallFileSync(join(root, 'latest')).toString('utf8')) as { dir?: string };
     if (typeof latest.dir === 'string') preferred = latest.dir;
   } catch {
     // no pointer: fall back to scanning epoch folders

@@ -13,7 +13,8 @@
 // respected (we cannot see its processes).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { readSmallFileSync } from '../files.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SslRuntimeError } from '../contract.js';
@@ -53,9 +54,12 @@ interface RawLock {
 function readRaw(path: string): RawLock | null {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
-  } catch {
-    return null; // gone meanwhile
+    bytes = readSmallFileSync(path, 1 << 20);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null; // gone meanwhile
+    // not a readable lock file (a named pipe, a folder, a huge file put there): garbage, taken
+    // over like an unreadable lock once it is old enough
+    bytes = Buffer.from(`unreadable: ${(err as Error).message}`);
   }
   let info: LockInfo | null = null;
   try {
@@ -132,7 +136,11 @@ export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock 
         closeSync(fd);
         const again = readRaw(path);
         if (again !== null && again.id === other.id) {
-          renameSync(mine, path); // atomic replace of the stale lock by ours
+          try {
+            renameSync(mine, path); // atomic replace of the stale lock by ours
+          } catch (err) {
+            throw new SslRuntimeError('SSL186', `cannot replace the stale cache lock (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); remove ${path}`, path);
+          }
           won = true;
           tookOver = other.info;
         }

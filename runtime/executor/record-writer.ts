@@ -4,7 +4,8 @@
 // finetune node finishes (or is found in the cache) its metrics.json / history.json is copied
 // into the record, so reports can be computed from the record alone.
 
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { readSmallFileSync } from '../files.js';
 import { join } from 'node:path';
 import type { ExecutionGraph } from '../../core/graph.js';
 import type { RunEvent } from '../events.js';
@@ -44,7 +45,7 @@ export function runsDir(cacheDir: string): string {
 /** The id of the newest run in a cache, or null. */
 export function latestRunId(cacheDir: string): string | null {
   try {
-    return readFileSync(join(runsDir(cacheDir), 'latest'), 'utf8').trim() || null;
+    return readSmallFileSync(join(runsDir(cacheDir), 'latest')).toString('utf8').trim() || null;
   } catch {
     return null;
   }
@@ -53,7 +54,7 @@ export function latestRunId(cacheDir: string): string | null {
 export function readRecord(cacheDir: string, runId: string | null = latestRunId(cacheDir)): RunRecord | null {
   if (!runId) return null;
   try {
-    return JSON.parse(readFileSync(join(runsDir(cacheDir), runId, 'record.json'), 'utf8')) as RunRecord;
+    return JSON.parse(readSmallFileSync(join(runsDir(cacheDir), runId, 'record.json')).toString('utf8')) as RunRecord;
   } catch {
     return null;
   }
@@ -130,10 +131,10 @@ export function createRecordWriter(opts: RecordWriterOptions): RecordWriter {
     const dir = nodeDir(opts.cacheDir, node.hash);
     try {
       if (node.kind === 'evaluate' && existsSync(join(dir, 'metrics.json'))) {
-        record.artifacts.metrics[id] = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as EvalMetrics;
+        record.artifacts.metrics[id] = JSON.parse(readSmallFileSync(join(dir, 'metrics.json')).toString('utf8')) as EvalMetrics;
       }
       if (node.kind === 'finetune' && existsSync(join(dir, 'history.json'))) {
-        record.artifacts.histories[id] = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')) as FinetuneHistory;
+        record.artifacts.histories[id] = JSON.parse(readSmallFileSync(join(dir, 'history.json')).toString('utf8')) as FinetuneHistory;
       }
     } catch {
       // an unreadable artifact is reported by the report, not here

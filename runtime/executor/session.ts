@@ -2,7 +2,8 @@
 // close the record, release the lock. Used by `ssl3d run` and by tests (with fake handlers).
 
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readSmallFileSync } from '../files.js';
 import { join } from 'node:path';
 import type { EventSink, RunEvent } from '../events.js';
 import { writeFileAtomic } from './fsutil.js';
@@ -127,7 +128,7 @@ export function markOrphanedRuns(cacheDir: string): string[] {
     const path = join(root, id, 'record.json');
     let record: RunRecord;
     try {
-      record = JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
+      record = JSON.parse(readSmallFileSync(path).toString('utf8')) as RunRecord;
     } catch {
       continue;
     }

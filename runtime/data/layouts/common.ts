@@ -1,12 +1,13 @@
 // What every dataset layout shares: the case source type, path helpers, and the NIfTI case loader
 // (channel files on one grid, stacked channels-last, optional label map).
 import { statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SslRuntimeError } from '../../contract.js';
 import { DATA_CODES } from '../../../core/codes/data.js';
 import { readNifti, type NiftiVolume } from '../nifti.js';
 import type { Case } from '../types.js';
+import { readInputFile, readProblem } from '../../files.js';
 
 export interface CaseSource {
   id: string;
@@ -148,9 +149,9 @@ export function niftiSource(id: string, images: string[], label: string | null, 
 export async function readJson<T>(file: string): Promise<T> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new SslRuntimeError(DATA_CODES.badDatasetJson, `${file} is missing`, file);
+    text = (await readInputFile(file)).toString('utf8');
+  } catch (e) {
+    throw new SslRuntimeError(DATA_CODES.badDatasetJson, (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} is missing` : `${file} cannot be read (${readProblem(e)})`, file);
   }
   try {
     return JSON.parse(text) as T;

@@ -1,5 +1,5 @@
 // Layout `images`: a 2D folder of PNG/JPEG (+ a CSV `id_code,diagnosis`, APTOS 2019), decoded with sharp.
-import { readFile } from 'node:fs/promises';
+import { openRegularFile, readInputFile, readProblem } from '../../files.js';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { DataSource, DatasetSpec, PreprocessSpec } from '../../../core/graph.js';
@@ -67,6 +67,12 @@ export function parseCsvWithLines(text: string): { rows: string[][]; lines: numb
  */
 export async function loadImageCase(id: string, file: string, channels: 1 | 3, grade: number | null, pre: PreprocessSpec): Promise<Case> {
   let raw: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    // sharp opens the path itself: a named pipe would hang it and a device feed it without end
+    await (await openRegularFile(file)).close();
+  } catch (e) {
+    throw new SslRuntimeError(DATA_CODES.fileUnreadable, `case ${id}: cannot read ${file} (${readProblem(e)})`, file);
+  }
   try {
     // rotate(): apply the EXIF orientation, so the pixels are the image as every viewer shows it
     // (phone and fundus-camera JPEGs often store it rotated; the rotation task depends on it).
@@ -137,9 +143,9 @@ export async function imagesLayout(src: Extract<DataSource, { kind: 'images' }>,
   const csvFile = resolvePath(baseDir, src.csv);
   let text: string;
   try {
-    text = await readFile(csvFile, 'utf8');
-  } catch {
-    throw new SslRuntimeError(DATA_CODES.fileUnreadable, `label CSV ${csvFile} cannot be read`, csvFile);
+    text = (await readInputFile(csvFile)).toString('utf8');
+  } catch (e) {
+    throw new SslRuntimeError(DATA_CODES.fileUnreadable, `label CSV ${csvFile} cannot be read (${readProblem(e)})`, csvFile);
   }
   const { rows, lines: rowLines } = parseCsvWithLines(text.replace(/^\uFEFF/, ''));
   if (rows.length < 2) throw new SslRuntimeError(DATA_CODES.badCsv, `label CSV ${csvFile} has no data rows`, csvFile);

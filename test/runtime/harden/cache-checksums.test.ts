@@ -61,3 +61,28 @@ describe('node.json summaries are covered by a checksum', () => {
     expect(end && end.type === 'node-end' ? end.summary[key] : null).not.toBe(123.5);
   });
 });
+
+describe('bookkeeping files replaced by pipes and devices (#17)', () => {
+  it('node.json as a named pipe, a record as a pipe, runs/latest and the lock as links to /dev/zero: no hang, the entry recomputes', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { rmSync, symlinkSync } = await import('node:fs');
+    const dir = tmp();
+    const first = await runFake(dir);
+    const ev = first.graph.nodes.find((n) => n.kind === 'evaluate')!;
+    const manifest = join(nodeDir(dir, ev.hash), 'node.json');
+    rmSync(manifest);
+    execFileSync('mkfifo', [manifest]);
+    const runs = join(dir, 'runs');
+    const run = readdirSync(runs).find((r) => r !== 'latest')!;
+    rmSync(join(runs, run, 'record.json'));
+    execFileSync('mkfifo', [join(runs, run, 'record.json')]);
+    rmSync(join(runs, 'latest'));
+    symlinkSync('/dev/zero', join(runs, 'latest'));
+    symlinkSync('/dev/zero', join(dir, 'lock'));
+    expect(cacheStates(first.graph, dir)[ev.id]?.state).toBe('to-run');
+    const second = await runFake(dir);
+    expect(second.result.status).toBe('ok');
+    expect(second.calls).toEqual([ev.id]);
+    expect(warnings(second.events).join('\n')).toMatch(/SSL182 cache entry .* has no readable node\.json/);
+  });
+});
