@@ -1,7 +1,7 @@
 // Diagnostic helpers for the compiler. The Diagnostic shape is core/diagnostics.ts; every
-// compiler diagnostic carries a code of the catalogue (core/codes/, so a code that is not listed
-// there is a type error) and a source span.
-import type { Code } from '../core/codes/index.js';
+// compiler diagnostic carries a message of the catalogue (`msg(code, key, params)` of core/codes/,
+// so a code, message key or placeholder that is not listed there is a type error) and a source span.
+import type { CodedMessage } from '../core/codes/index.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { Span } from '../core/span.js';
 
@@ -9,13 +9,14 @@ export type { Diagnostic };
 
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
-  error(code: Code, message: string, span: Span, hint?: string): void {
-    const d: Diagnostic = { code, severity: 'error', message, span };
+  /** An error with a catalogue message (`msg(code, key, params)`) at `span`. */
+  error(m: CodedMessage, span: Span, hint?: string): void {
+    const d: Diagnostic = { code: m.code, severity: 'error', message: m.message, span };
     if (hint) d.hint = hint;
     this.list.push(d);
   }
-  warning(code: Code, message: string, span: Span, hint?: string): void {
-    const d: Diagnostic = { code, severity: 'warning', message, span };
+  warning(m: CodedMessage, span: Span, hint?: string): void {
+    const d: Diagnostic = { code: m.code, severity: 'warning', message: m.message, span };
     if (hint) d.hint = hint;
     this.list.push(d);
   }

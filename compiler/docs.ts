@@ -1,12 +1,13 @@
 // The diagnostics catalogue of docs/language.md, generated from core/codes/compiler.ts.
 import { codes } from '../core/codes/compiler.js';
+import { severityText } from '../core/codes/info.js';
 
 export function codesMarkdown(): string {
   const rows = codes.map((c) => {
     const first = c.explanation.split('\n\n')[0]!.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
-    return `| ${c.code} | ${c.title} | ${first} |`;
+    return `| ${c.code} | ${severityText(c)} | ${c.title} | ${first} |`;
   });
-  return ['| code | title | meaning |', '|---|---|---|', ...rows].join('\n');
+  return ['| code | severity | title | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 const BEGIN = /<!-- codes:begin[^>]*-->\n/;

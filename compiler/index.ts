@@ -17,6 +17,7 @@ import { checkExperiment, memoryWarnings } from './check/index.js';
 import { lowerExperiment } from './lower.js';
 import { loadModules, normPath, type RefusedRead } from './modules.js';
 import { applyOverrides } from './overrides.js';
+import { msg } from '../core/codes/index.js';
 
 export type { Diagnostic };
 
@@ -158,7 +159,7 @@ export function compileFile(file: string, options: CompileOptions = {}): Compile
     const span: Span = { file, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
     return {
       graph: null,
-      diagnostics: [{ code: refused ?? 'SSL034', severity: 'error', message: refused ? `cannot read ${file}: ${(err as Error).message}` : code === 'EISDIR' || /not a regular file \(a folder\)/.test(String((err as Error).message)) ? `${file} is a folder, not an .ssl file` : `cannot read ${file}`, span }],
+      diagnostics: [{ ...(refused ? msg('SSL091', 'cannotRead', { file, reason: (err as Error).message }) : code === 'EISDIR' || /not a regular file \(a folder\)/.test(String((err as Error).message)) ? msg('SSL034', 'isFolder', { file }) : msg('SSL034', 'cannotRead', { file })), severity: 'error', span }],
       sources: {},
     };
   }
@@ -189,7 +190,7 @@ export function compileSource(text: string, file: string, options: CompileOption
   } catch (err) {
     // The front end never throws; this is a last line of defence so no input gives a stack trace.
     const span: Span = { file: normPath(file), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
-    diags.error('SSL099', `internal compiler error: ${err instanceof Error ? err.message : String(err)}`, span);
+    diags.error(msg('SSL099', 'internalCompilerError', { reason: err instanceof Error ? err.message : String(err) }), span);
     return { graph: null, diagnostics: diags.list, sources: { [normPath(file)]: text } };
   }
   const sources = { ...loaded.sources, ...overrideSources };
@@ -213,7 +214,7 @@ export function compileSource(text: string, file: string, options: CompileOption
       }
     } catch (err) {
       const span: Span = { file: normPath(file), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
-      diags.error('SSL099', `internal compiler error: ${err instanceof Error ? err.message : String(err)}`, span);
+      diags.error(msg('SSL099', 'internalCompilerError', { reason: err instanceof Error ? err.message : String(err) }), span);
       graph = null;
     }
     if (syntaxErrors) graph = null;

@@ -3,11 +3,11 @@
 // into scope by name; `import "x.ssl" as common` makes them available as `common.NAME`.
 // Imports are not transitive: a file sees only what it declares and imports itself.
 import { posix } from 'node:path';
-import type { Code } from '../core/codes/index.js';
 import type { Declaration, Document, Import, Span } from '../grammar/ast.js';
 import { parse } from '../grammar/index.js';
 import type { Diagnostics } from './diag.js';
 import { closest } from './suggest.js';
+import { msg, type CodedMessage } from '../core/codes/index.js';
 
 export interface Symbol {
   name: string;
@@ -46,22 +46,20 @@ export function normPath(p: string): string {
  * `root` (posix, relative like the file names here): no absolute paths, no `..` leaving it, and
  * only `.ssl` files. The reader checks the rest on disk (symbolic links, devices, size, binary).
  */
-export function importProblem(path: string, target: string, root: string): string | null {
-  if (path.includes('\u0000')) return `the import path contains a NUL byte`;
-  if (posix.isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\')) {
-    return `absolute imports are not allowed ('${path}'); import a path relative to this file, inside the project folder`;
-  }
+export function importProblem(path: string, target: string, root: string): CodedMessage<'SSL091'> | null {
+  if (path.includes('\u0000')) return msg('SSL091', 'nulByte');
+  if (posix.isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\')) return msg('SSL091', 'absolute', { path });
   const rel = posix.relative(root === '' ? '.' : root, target);
   if (rel === '..' || rel.startsWith('../') || posix.isAbsolute(rel)) {
-    return `'${path}' leaves the project folder ${root === '' || root === '.' ? '(the folder of the experiment file)' : root}; imports must stay inside it`;
+    return msg('SSL091', 'leavesProject', { path, root: root === '' || root === '.' ? '(the folder of the experiment file)' : root });
   }
-  if (!path.endsWith('.ssl')) return `'${path}' is not an .ssl file; only .ssl files can be imported${/\.[A-Za-z0-9]+$/.test(path) ? '' : ` (did you mean "${path}.ssl"?)`}`;
+  if (!path.endsWith('.ssl')) return msg('SSL091', 'notSsl', { path, suggestion: /\.[A-Za-z0-9]+$/.test(path) ? '' : ` (did you mean "${path}.ssl"?)` });
   return null;
 }
 
-/** An error a reader throws to refuse a file with its own code and reason (e.g. SSL091). */
+/** An error a reader throws to refuse a file (SSL091) with its reason. */
 export interface RefusedRead extends Error {
-  sslCode: Code;
+  sslCode: 'SSL091';
 }
 
 export function loadModules(
@@ -104,8 +102,7 @@ export function loadModules(
       const prev = mod.own.get(decl.name);
       if (prev) {
         diags.error(
-          'SSL031',
-          `'${decl.name}' is already declared (as ${prev.decl.kind} on line ${prev.decl.nameSpan.startLine})`,
+          msg('SSL031', 'alreadyDeclared', { name: decl.name, kind: prev.decl.kind, line: prev.decl.nameSpan.startLine }),
           decl.nameSpan,
           'every declaration needs its own name; rename one of them',
         );
@@ -119,7 +116,7 @@ export function loadModules(
       const target = normPath(posix.join(posix.dirname(file), imp.path));
       const refused = importProblem(imp.path, target, projectRoot);
       if (refused) {
-        diags.error('SSL091', refused, imp.span);
+        diags.error(refused, imp.span);
         continue;
       }
       const targetKey = keyOf(target);
@@ -127,7 +124,7 @@ export function loadModules(
       const at = chain.findIndex(([k]) => k === targetKey);
       if (at >= 0) {
         const cycle = [...chain.slice(at).map(([, shown]) => shown), target].join(' → ');
-        diags.error('SSL035', `import cycle: ${cycle}`, imp.span, 'move the shared declarations into a file that imports neither');
+        diags.error(msg('SSL035', 'importCycle', { cycle }), imp.span, 'move the shared declarations into a file that imports neither');
         continue;
       }
       let child = modules.get(targetKey);
@@ -139,11 +136,11 @@ export function loadModules(
           const code = (e as Partial<RefusedRead>).sslCode;
           if (code) {
             // refused by the reader: the file's contents are never shown
-            diags.error(code, `cannot import '${imp.path}': ${(e as Error).message}`, imp.span);
+            diags.error(msg('SSL091', 'cannotImport', { path: imp.path, reason: (e as Error).message }), imp.span);
             continue;
           }
           const hint = imp.path.endsWith('.ssl') ? undefined : `did you mean "${imp.path}.ssl"?`;
-          diags.error('SSL034', `cannot read the imported file '${imp.path}' (looked for ${target})`, imp.span, hint);
+          diags.error(msg('SSL034', 'cannotReadImport', { path: imp.path, target }), imp.span, hint);
           continue;
         }
         child = load(target, targetKey, childText, imp.alias ? prefix + imp.alias + '.' : prefix, chain);
@@ -161,7 +158,7 @@ export function loadModules(
 function bindImport(mod: Module, child: Module, imp: Import, diags: Diagnostics): void {
   if (imp.alias) {
     if (mod.aliases.has(imp.alias) || mod.scope.has(imp.alias)) {
-      diags.error('SSL031', `the import alias '${imp.alias}' is already used in this file`, imp.span);
+      diags.error(msg('SSL031', 'aliasUsed', { alias: imp.alias }), imp.span);
       return;
     }
     mod.aliases.set(imp.alias, child);
@@ -172,8 +169,7 @@ function bindImport(mod: Module, child: Module, imp: Import, diags: Diagnostics)
     if (prev && prev.decl !== sym.decl) {
       const where = prev.module === mod ? `line ${prev.decl.nameSpan.startLine}` : prev.module.file;
       diags.error(
-        'SSL031',
-        `'${name}' from ${child.file} clashes with '${name}' declared in ${where}`,
+        msg('SSL031', 'importClash', { name, file: child.file, where }),
         prev.module === mod ? prev.decl.nameSpan : imp.span,
         `import it with a prefix: import "${imp.path}" as NAME`,
       );
@@ -197,14 +193,14 @@ export function resolveRef(mod: Module, name: string, kinds: string[], span: Spa
     const target = mod.aliases.get(alias);
     if (!target) {
       const hint = closest(alias, mod.aliases.keys());
-      diags.error('SSL032', `'${alias}' is not an import alias in this file`, span, hint ? `did you mean '${hint}.${rest}'?` : undefined);
+      diags.error(msg('SSL032', 'notAlias', { alias }), span, hint ? `did you mean '${hint}.${rest}'?` : undefined);
       return null;
     }
     sym = target.own.get(rest);
     if (!sym) {
       const cands = [...target.own.values()].filter((s) => kinds.includes(s.decl.kind)).map((s) => s.name);
       const hint = closest(rest, cands);
-      diags.error('SSL032', `${target.file} declares no ${kinds.join(' or ')} named '${rest}'`, span, hint ? `did you mean '${alias}.${hint}'?` : undefined);
+      diags.error(msg('SSL032', 'notInImport', { file: target.file, kinds: kinds.join(' or '), rest }), span, hint ? `did you mean '${alias}.${hint}'?` : undefined);
       return null;
     }
   } else {
@@ -213,8 +209,7 @@ export function resolveRef(mod: Module, name: string, kinds: string[], span: Spa
       const cands = [...mod.scope.values()].filter((s) => kinds.includes(s.decl.kind)).map((s) => s.name);
       const hint = closest(name, cands);
       diags.error(
-        'SSL032',
-        `no ${kinds.join(' or ')} named '${name}' is declared or imported`,
+        msg('SSL032', 'notDeclared', { kinds: kinds.join(' or '), name }),
         span,
         hint ? `did you mean '${hint}'?` : cands.length ? `declared: ${cands.join(', ')}` : undefined,
       );
@@ -223,7 +218,7 @@ export function resolveRef(mod: Module, name: string, kinds: string[], span: Spa
   }
   if (!kinds.includes(sym.decl.kind)) {
     const an = (w: string): string => (/^[aeiou]/.test(w) ? 'an ' : 'a ') + w;
-    diags.error('SSL033', `'${name}' is ${an(sym.decl.kind)}, but ${an(kinds.join(' or '))} is needed here`, span);
+    diags.error(msg('SSL033', 'wrongKind', { name, actual: an(sym.decl.kind), wanted: an(kinds.join(' or ')) }), span);
     return null;
   }
   return sym;

@@ -6,6 +6,7 @@ import { parseValue } from '../grammar/index.js';
 import type { Diagnostics } from './diag.js';
 import type { Module } from './modules.js';
 import { closest } from './suggest.js';
+import { msg } from '../core/codes/index.js';
 
 function shiftSpan(s: Span, by: number, file: string): Span {
   return {
@@ -49,14 +50,14 @@ export function applyOverrides(root: Module, overrides: string[], diags: Diagnos
     sources[file] = raw;
     const eq = raw.indexOf('=');
     if (eq <= 0) {
-      diags.error('SSL039', `--set needs PATH=VALUE, e.g. rot3d.train.epochs=2; got '${raw}'`, lineSpan(file, raw, 0, raw.length));
+      diags.error(msg('SSL039', 'notAssignment', { raw }), lineSpan(file, raw, 0, raw.length));
       return;
     }
     const pathText = raw.slice(0, eq).trim();
     const pathSpan = lineSpan(file, raw, 0, eq);
     const segs = pathText.split('.');
     if (segs.some((s) => !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(s))) {
-      diags.error('SSL039', `'${pathText}' is not a path like NAME.key or kind.NAME.key`, pathSpan);
+      diags.error(msg('SSL039', 'badPath', { pathText }), pathSpan);
       return;
     }
     // Names visible from the experiment file: its own, unaliased imports, and ALIAS.NAME.
@@ -89,11 +90,11 @@ export function applyOverrides(root: Module, overrides: string[], diags: Diagnos
     const names = [...root.scope.keys()];
     if (!decl) {
       const near = closest(segs[0]!, names);
-      diags.error('SSL039', `--set: no declaration named '${segs[0]}' in ${doc.file}`, lineSpan(file, raw, 0, segs[0]!.length), near ? `did you mean '${near}'?` : `declared: ${names.join(', ')}`);
+      diags.error(msg('SSL039', 'noDeclaration', { name: segs[0], file: doc.file }), lineSpan(file, raw, 0, segs[0]!.length), near ? `did you mean '${near}'?` : `declared: ${names.join(', ')}`);
       return;
     }
     if (rest.length === 0) {
-      diags.error('SSL039', `--set: say which key of ${decl.kind} ${decl.name} to set, e.g. ${decl.name}.KEY=VALUE`, pathSpan);
+      diags.error(msg('SSL039', 'noKey', { kind: decl.kind, name: decl.name }), pathSpan);
       return;
     }
     const valueText = raw.slice(eq + 1);
@@ -117,7 +118,7 @@ export function applyOverrides(root: Module, overrides: string[], diags: Diagnos
       if (existing && existing.value.kind === 'block') {
         entries = existing.value.entries;
       } else if (existing) {
-        diags.error('SSL039', `--set: '${rest.slice(0, k + 1).join('.')}' is not a block in ${decl.kind} ${decl.name}`, pathSpan);
+        diags.error(msg('SSL039', 'notBlock', { path: rest.slice(0, k + 1).join('.'), kind: decl.kind, name: decl.name }), pathSpan);
         return;
       } else {
         const block: BlockValue = { kind: 'block', type: null, typeSpan: null, entries: [], span: pathSpan };

@@ -2,7 +2,7 @@
 // error back to the source span of the offending key or value.
 import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
-import type { Code } from '../core/codes/index.js';
+import { msg, type CodedMessage } from '../core/codes/index.js';
 import type { Span } from '../grammar/ast.js';
 import type { Diagnostics } from './diag.js';
 import { sha256 } from '../core/hash.js';
@@ -250,8 +250,7 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
     const value = atPointer(data, pointer);
     const label = pointer === '' ? ctx.what : keyLabel(pointer);
     const expect = expectOf(e) ?? p.expect;
-    let code: Code;
-    let message: string;
+    let m: CodedMessage;
     let span: Span = valueSpan;
     let hint: string | undefined;
     switch (e.keyword) {
@@ -262,8 +261,7 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
         const props = Object.keys(((parentOf(currentRoot, e))?.properties as Record<string, unknown> | undefined) ?? {}).filter(
           (k) => !k.startsWith('$'),
         );
-        code = 'SSL023';
-        message = `unknown key '${key}' in ${pointer === '' ? ctx.what : label}`;
+        m = msg('SSL023', 'unknownKey', { key, where: pointer === '' ? ctx.what : label });
         const parentProps = ((parentOf(currentRoot, e))?.properties as Record<string, Schema> | undefined) ?? {};
         const home = nestedHome(parentProps, key);
         const keyValue = atPointer(data, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
@@ -275,13 +273,11 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
       case 'required': {
         const key = String((e.params as { missingProperty: string }).missingProperty);
         if (key === '$string' || key === '$value' || key === '$unit') {
-          code = 'SSL025';
-          message = `${label} expects ${expect ?? 'another kind of value'}; got ${showJson(value)}`;
+          m = msg('SSL025', 'expects', { label, expected: expect ?? 'another kind of value', got: showJson(value) });
           break;
         }
         span = pointer === '' ? ctx.span : info?.key ?? valueSpan;
-        code = 'SSL024';
-        message = `${pointer === '' ? ctx.what : label} is missing '${key}'`;
+        m = msg('SSL024', 'missingKey', { where: pointer === '' ? ctx.what : label, key });
         const sub = ((parentOf(currentRoot, e))?.properties as Record<string, Schema> | undefined)?.[key];
         const ex = sub?.['x-expect'];
         if (typeof ex === 'string') hint = `add ${key} = … (${ex})`;
@@ -293,25 +289,21 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
           const tp = spans.get(pointer.slice(0, pointer.lastIndexOf('/')));
           span = tp?.type ?? valueSpan;
         }
-        code = 'SSL030';
-        message = `${label} expects ${expect ?? 'one of ' + allowed.join(', ')}; got ${showJson(value)}`;
+        m = msg('SSL030', 'expects', { label, expected: expect ?? 'one of ' + allowed.join(', '), got: showJson(value) });
         hint = typeof value === 'string' ? didYouMeanHint(value, allowed) : undefined;
         break;
       }
       case 'const': {
-        code = 'SSL026';
-        const v = atPointer(data, pointer);
-        message = `${label} expects ${expect ?? 'another unit'}; got ${showJson(v)}`;
+        m = msg('SSL026', 'expects', { label, expected: expect ?? 'another unit', got: showJson(atPointer(data, pointer)) });
         const units = (e.params as { allowedValue?: unknown }).allowedValue;
         hint = units !== undefined ? `write the value in ${String(units)}` : undefined;
         break;
       }
       case 'type': {
         const isUnit = value !== null && typeof value === 'object' && !Array.isArray(value) && '$unit' in value && (e.params as { type: string }).type !== 'array';
-        code = isUnit ? 'SSL026' : 'SSL025';
-        message = isUnit
-          ? `${label} takes ${expect ?? 'a plain number'}, not a quantity with a unit; got ${showJson(value)}`
-          : `${label} expects ${expect ?? 'a ' + String((e.params as { type: string }).type)}; got ${showJson(value)}`;
+        m = isUnit
+          ? msg('SSL026', 'takesNoUnit', { label, expected: expect ?? 'a plain number', got: showJson(value) })
+          : msg('SSL025', 'expects', { label, expected: expect ?? 'a ' + String((e.params as { type: string }).type), got: showJson(value) });
         // one item where a list is expected: `methods = rot` → methods = [rot]
         if ((e.params as { type: string }).type === 'array' && value !== undefined && (value === null || typeof value !== 'object' || '$unit' in value || '$string' in value)) {
           // only a list that itself passes: `fractions = 10` → [10%], not [10] (#16.5)
@@ -324,8 +316,8 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
       }
       case 'anyOf': {
         const isUnit = value !== null && typeof value === 'object' && !Array.isArray(value) && '$unit' in value;
-        code = isUnit ? 'SSL026' : 'SSL025';
-        message = `${label} expects ${expect ?? 'another kind of value'}; got ${showJson(value)}`;
+        const expected = { label, expected: expect ?? 'another kind of value', got: showJson(value) };
+        m = isUnit ? msg('SSL026', 'expects', expected) : msg('SSL025', 'expects', expected);
         // a bare number where a percentage is meant (`fractions = [10, 50]`)
         const alts = schemaAt(rootFor(e), e.schemaPath.replace(/\/anyOf$/, ''));
         const units = alts?.['x-units'];
@@ -341,15 +333,14 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
         break;
       }
       default: {
-        code = 'SSL029';
-        message = `${label} expects ${expect ?? 'a different value'}; got ${showJson(value)}`;
+        m = msg('SSL029', 'expects', { label, expected: expect ?? 'a different value', got: showJson(value) });
         break;
       }
     }
-    const key = `${code}|${span.startOffset}|${span.file}`;
+    const key = `${m.code}|${span.startOffset}|${span.file}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    diags.error(code, message, span, hint);
+    diags.error(m, span, hint);
   }
   return false;
 }

@@ -10,6 +10,7 @@
 // Keys listed in REPEATABLE (table, plot) may appear several times and always become arrays.
 import type { Entry, Span, Value } from '../grammar/ast.js';
 import { Diagnostics } from './diag.js';
+import { msg } from '../core/codes/index.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -72,7 +73,7 @@ export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags
       return value.dims.slice();
     case 'string':
       // No file name or setting can hold a NUL byte (the OS would cut the path at it).
-      if (value.value.includes('\u0000')) diags.error('SSL090', 'this string contains a NUL byte (\\0); no path or setting can hold one', value.span);
+      if (value.value.includes('\u0000')) diags.error(msg('SSL090', 'nulByte'), value.span);
       return { $string: value.value };
     case 'ident':
       return value.path.length > 1 ? value.path.join('.') : value.name;
@@ -88,8 +89,7 @@ export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags
       const count = step > 0 && Number.isFinite(from) && Number.isFinite(to) ? Math.floor((to - from) / step + 1e-9) + 1 : -1;
       if (count < 1 || count > MAX_RANGE) {
         diags.error(
-          'SSL028',
-          count < 1 ? `the range ${from}..${to} is empty or its step is not positive` : `the range ${from}..${to} has more than ${MAX_RANGE} values`,
+          count < 1 ? msg('SSL028', 'emptyRange', { from, to }) : msg('SSL028', 'tooManyValues', { from, to, max: MAX_RANGE }),
           value.span,
         );
         return [];
@@ -132,7 +132,7 @@ export function entriesToJson(entries: Entry[], pointer: string, spans: SpanMap,
     }
     const prev = seen.get(key);
     if (prev) {
-      diags.error('SSL027', `'${key}' is set twice in this block`, entry.keySpan, `the first '${key}' is on line ${prev.keySpan.startLine}; keep one`);
+      diags.error(msg('SSL027', 'keyTwice', { key }), entry.keySpan, `the first '${key}' is on line ${prev.keySpan.startLine}; keep one`);
       continue;
     }
     seen.set(key, entry);

@@ -5,6 +5,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { GRAPH_VERSION, type ExecutionGraph } from './graph.js';
 import { BACKENDS } from './backends.js';
 import { metricNames } from './metrics.js';
+import { msg } from './codes/index.js';
 
 type S = Record<string, unknown>;
 
@@ -252,9 +253,11 @@ export const graphSchema: S = {
 };
 
 export class GraphLoadError extends Error {
-  readonly code = 'SSL098';
+  readonly code: 'SSL098';
   constructor(readonly problems: string[]) {
-    super(`invalid execution graph: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+    const m = msg('SSL098', 'invalidGraph', { problems: problems.slice(0, 5).join('; '), more: problems.length > 5 ? ` (and ${problems.length - 5} more)` : '' });
+    super(m.message);
+    this.code = m.code;
     this.name = 'GraphLoadError';
   }
 }

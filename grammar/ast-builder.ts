@@ -7,7 +7,7 @@
 
 import type { IToken } from 'chevrotain';
 import type { BlockValue, Declaration, Document, Entry, IdentValue, Import, ListValue, Span, Value } from './ast.js';
-import type { Code } from '../core/codes/index.js';
+import { msg, type CodedMessage } from '../core/codes/index.js';
 import type { Diagnostic } from './diagnostics.js';
 import { didYouMean, LineIndex } from './diagnostics.js';
 import { Comma, Semicolon } from './lexer.js';
@@ -67,12 +67,12 @@ export class AstBuilder {
     return r ? this.span(r[0], r[1]) : this.span(fallback, fallback);
   }
 
-  error(code: Code, message: string, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
-    this.diagnostics.push({ code, severity: 'error', message, span, ...extra });
+  error(m: CodedMessage, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
+    this.diagnostics.push({ code: m.code, severity: 'error', message: m.message, span, ...extra });
   }
 
-  warning(code: Code, message: string, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
-    this.diagnostics.push({ code, severity: 'warning', message, span, ...extra });
+  warning(m: CodedMessage, span: Span, extra: Partial<Pick<Diagnostic, 'hint' | 'notes'>> = {}): void {
+    this.diagnostics.push({ code: m.code, severity: 'warning', message: m.message, span, ...extra });
   }
 
   // ---- comments
@@ -163,7 +163,7 @@ export class AstBuilder {
     } else if (n.name === 'entry') {
       const e = this.buildEntry(n, this.cursor, true);
       if (e) {
-        this.error('SSL001', `'${e.key} = …' is outside any declaration`, e.span, {
+        this.error(msg('SSL001', 'outsideAnyDeclaration', { key: e.key }), e.span, {
           hint: `settings live inside a block, e.g. 'experiment NAME { ${e.key} = … }'`,
         });
         // its comments stay with the next declaration
@@ -189,7 +189,7 @@ export class AstBuilder {
     if (!first) return;
     // an unmatched `}` / `]` is reported by the bracket check (SSL019)
     if (first.tokenType.name === 'RBrace' || first.tokenType.name === 'RBracket') return;
-    this.error('SSL001', `unexpected ${describeToken(first)} at the top level; expected a declaration such as 'dataset NAME = TYPE { … }' or an import`, this.nodeSpan(n, first.startOffset), {
+    this.error(msg('SSL001', 'topLevel', { found: describeToken(first) }), this.nodeSpan(n, first.startOffset), {
       hint: 'every setting lives inside a declaration block: KIND NAME [= TYPE] { key = value }',
     });
   }
@@ -204,12 +204,12 @@ export class AstBuilder {
     const aliasTok = tok(n, 'alias');
     const end = Math.max(tokenEnd(kw), pathTok ? tokenEnd(pathTok) : 0, aliasTok ? tokenEnd(aliasTok) : 0, ...rest.map(tokenEnd));
     if (kw.image !== 'import' && KNOWN_KINDS.includes(kw.image)) {
-      this.error('SSL001', `the name of a ${kw.image} is a bare word, not a string`, pathTok ? this.tokSpan(pathTok) : this.tokSpan(kw), {
+      this.error(msg('SSL001', 'nameIsBareWord', { kind: kw.image }), pathTok ? this.tokSpan(pathTok) : this.tokSpan(kw), {
         hint: `write: ${kw.image} ${pathTok ? stringValue(this, pathTok, true).value.replace(/[^A-Za-z0-9_-]/g, '_') || 'NAME' : 'NAME'} … { … }`,
       });
     } else if (kw.image !== 'import') {
       const near = didYouMean(kw.image, ['import']);
-      this.error('SSL015', `expected 'import' before the file path, found '${kw.image}'`, this.tokSpan(kw), {
+      this.error(msg('SSL015', 'expectedImport', { found: kw.image }), this.tokSpan(kw), {
         hint: near ? `did you mean '${near}'?` : `write: import "FILE.ssl"`,
       });
     } else if (!pathTok) {
@@ -222,14 +222,14 @@ export class AstBuilder {
       const raw = code.trim();
       const span = raw ? this.span(from + lead, from + lead + raw.length) : this.tokSpan(kw);
       const guess = raw.replace(/^['"“”‘’]|['"“”‘’]$/g, '');
-      this.error('SSL015', raw ? `the file path after 'import' must be in double quotes` : `expected a file path after 'import'`, span, {
+      this.error(raw ? msg('SSL015', 'unquotedPath') : msg('SSL015', 'missingPath'), span, {
         hint: `write: import "${guess || 'FILE.ssl'}"`,
       });
       this.suppressed.push([tokenEnd(kw), span.endOffset]);
     } else if (rest.length > 0) {
       const first = rest[0]!;
       const near = didYouMean(first.image, ['as']);
-      this.error('SSL001', `unexpected ${describeToken(first)} after the import`, this.span(first.startOffset, tokenEnd(rest[rest.length - 1]!)), {
+      this.error(msg('SSL001', 'afterImport', { found: describeToken(first) }), this.span(first.startOffset, tokenEnd(rest[rest.length - 1]!)), {
         hint: near ? `did you mean 'as'? (import "${pathTok ? stringValue(this, pathTok, true).value : ''}" as NAME)` : 'an import is: import "FILE.ssl" [as NAME]',
       });
     }
@@ -253,7 +253,7 @@ export class AstBuilder {
     if (!KNOWN_KINDS.includes(kindTok.image)) {
       const near = didYouMean(kindTok.image, KNOWN_KINDS);
       if (near) {
-        this.error('SSL013', `unknown declaration kind '${kindTok.image}'`, this.tokSpan(kindTok), {
+        this.error(msg('SSL013', 'unknownDeclarationKind', { kind: kindTok.image }), this.tokSpan(kindTok), {
           hint: `did you mean '${near}'?`,
           notes: [{ message: `declaration kinds are: ${KNOWN_KINDS.join(', ')}` }],
         });
@@ -261,12 +261,12 @@ export class AstBuilder {
     }
     const eq = tok(n, 'Equals');
     if (typeTok && !eq) {
-      this.error('SSL008', `expected '=' before the type '${typeTok.image}'`, this.tokSpan(typeTok), {
+      this.error(msg('SSL008', 'expectedBeforeType', { type: typeTok.image }), this.tokSpan(typeTok), {
         hint: `write '${kindTok.image} ${nameTok ? nameTok.image : 'NAME'} = ${typeTok.image} { … }'`,
       });
     }
     if (!nameTok) {
-      this.error('SSL014', `this ${kindTok.image} declaration has no name`, this.tokSpan(kindTok), {
+      this.error(msg('SSL014', 'noName', { kind: kindTok.image }), this.tokSpan(kindTok), {
         hint: `give it a name to refer to it by: '${kindTok.image} NAME${typeTok ? ` = ${typeTok.image}` : ''} { … }'`,
       });
     }
@@ -306,7 +306,7 @@ export class AstBuilder {
         if (t.tokenType === Comma || t.tokenType === Semicolon) {
           junk.flush();
           if (lastWasSeparator) {
-            this.warning('SSL010', first ? `'${t.image}' before the first entry` : `doubled separator '${t.image}'`, this.tokSpan(t), {
+            this.warning(first ? msg('SSL010', 'beforeFirstEntry', { separator: t.image }) : msg('SSL010', 'doubledSeparator', { separator: t.image }), this.tokSpan(t), {
               hint: 'remove it (entries are separated by a newline, a comma or a semicolon)',
             });
           }
@@ -346,18 +346,18 @@ export class AstBuilder {
       const at = equals ? tokenEnd(equals) : tokenEnd(keyTok);
       if (!valueNode) {
         if (equals) {
-          this.error('SSL011', `missing value for '${keyTok.image}'`, this.tokSpan(equals), {
+          this.error(msg('SSL011', 'missingValue', { key: keyTok.image }), this.tokSpan(equals), {
             hint: `write a value after '=', e.g. a number, a name, "text", [a, b] or { … }`,
           });
         } else {
           const next = this.nextTokenAfter(tokenEnd(keyTok));
           const after = next ? this.nextTokenAfter(tokenEnd(next)) : undefined;
           if (next && next.tokenType.name === 'Dot' && next.startOffset === tokenEnd(keyTok) && after && after.tokenType.name === 'Ident') {
-            this.error('SSL001', `a key is a single name, not the path '${keyTok.image}.${after.image}'`, this.span(keyTok.startOffset, tokenEnd(after)), {
+            this.error(msg('SSL001', 'keyIsPath', { key: keyTok.image, after: after.image }), this.span(keyTok.startOffset, tokenEnd(after)), {
               hint: `nest it instead: '${keyTok.image} { ${after.image} = … }'`,
             });
           } else {
-            this.error('SSL011', `'${keyTok.image}' has no value`, keySpan, { hint: `write '${keyTok.image} = VALUE' or '${keyTok.image} { … }'` });
+            this.error(msg('SSL011', 'hasNoValue', { key: keyTok.image }), keySpan, { hint: `write '${keyTok.image} = VALUE' or '${keyTok.image} { … }'` });
           }
         }
       }
@@ -365,7 +365,7 @@ export class AstBuilder {
     } else if (!equals && value.kind !== 'block' && this.onlySpaceBetween(tokenEnd(keyTok), value.span.startOffset)) {
       // (when something else sits between key and value, e.g. ':', it was reported already)
       const valueText = this.text.slice(value.span.startOffset, Math.min(value.span.endOffset, value.span.startOffset + 40));
-      this.error('SSL008', `expected '=' between '${keyTok.image}' and its value`, value.span, {
+      this.error(msg('SSL008', 'expectedBeforeValue', { key: keyTok.image }), value.span, {
         hint: `write '${keyTok.image} = ${valueText}'`,
       });
     }
@@ -442,7 +442,7 @@ export class AstBuilder {
     const pathSpan = this.span(first.startOffset, tokenEnd(last));
     if (blockNode) {
       if (segs.length > 1) {
-        this.error('SSL016', `a block type must be a single name, not the path '${path.join('.')}'`, pathSpan, {
+        this.error(msg('SSL016', 'typeIsPath', { path: path.join('.') }), pathSpan, {
           hint: `write '${last.image} { … }'`,
         });
       }
@@ -480,7 +480,7 @@ export class AstBuilder {
         junk.flush();
         if (el.tokenType === Comma) {
           if (prev !== 'value') {
-            this.warning('SSL010', prev === 'open' ? "',' before the first list item" : "doubled ',' in a list", this.tokSpan(el), { hint: 'remove it' });
+            this.warning(prev === 'open' ? msg('SSL010', 'beforeFirstListItem') : msg('SSL010', 'doubledListComma'), this.tokSpan(el), { hint: 'remove it' });
           }
           prev = 'sep';
         }
@@ -490,7 +490,7 @@ export class AstBuilder {
       const v = this.buildValue(el);
       if (!v) return;
       if (prev === 'value' && prevValue) {
-        this.error('SSL017', "expected ',' between list items", v.span, {
+        this.error(msg('SSL017', 'missingComma'), v.span, {
           hint: `add a comma after '${this.text.slice(prevValue.span.startOffset, Math.min(prevValue.span.endOffset, prevValue.span.startOffset + 30))}'`,
         });
       }

@@ -3,14 +3,14 @@
 
 import type { IToken } from 'chevrotain';
 import type { Entry, NumberValue, Span, Value } from './ast.js';
-import type { Code } from '../core/codes/index.js';
 import type { Diagnostic } from './diagnostics.js';
 import { BadNumber, BadSize, SpacedSize, UNIT_WORDS } from './lexer.js';
 import { decodeString, tokenEnd } from './parse-tree.js';
+import { msg, type CodedMessage } from '../core/codes/index.js';
 
 /** What the literal builders need of the AST builder. */
 export interface Reporter {
-  error(code: Code, message: string, span: Span, extra?: Partial<Pick<Diagnostic, 'hint' | 'notes'>>): void;
+  error(m: CodedMessage, span: Span, extra?: Partial<Pick<Diagnostic, 'hint' | 'notes'>>): void;
   span(start: number, end: number): Span;
   tokSpan(t: IToken): Span;
   lineOf(t: IToken): number;
@@ -33,7 +33,7 @@ export function numberValue(r: Reporter, t: IToken, unitTok?: IToken): NumberVal
     else if (/^-?\.\d+$/.test(raw)) hint = `write '${raw.replace('.', '0.')}'`;
     else if (/[eE][+-]?$/.test(raw)) hint = `an exponent needs digits, e.g. '${raw.replace(/[eE][+-]?$/, '')}e-3'`;
     else if (t.tokenType !== BadNumber) hint = 'the number is too large to represent';
-    r.error('SSL006', t.tokenType === BadNumber ? `malformed number '${t.image}'` : `number '${t.image}' is out of range`, r.tokSpan(t), { hint });
+    r.error(t.tokenType === BadNumber ? msg('SSL006', 'malformedNumber', { image: t.image }) : msg('SSL006', 'outOfRange', { image: t.image }), r.tokSpan(t), { hint });
     malformed = true;
     value = parseFloat(raw);
     if (!Number.isFinite(value)) value = 0;
@@ -49,11 +49,11 @@ export function numberValue(r: Reporter, t: IToken, unitTok?: IToken): NumberVal
 export function sizeValue(r: Reporter, t: IToken): Value {
   if (t.tokenType === SpacedSize) {
     const dims = (t.image.match(/\d+/g) ?? []).map(Number);
-    r.error('SSL007', `a size is written without spaces, with a plain 'x': '${dims.join('x')}'`, r.tokSpan(t), { hint: `write ${dims.join('x')}` });
+    r.error(msg('SSL007', 'spacedSize', { size: dims.join('x') }), r.tokSpan(t), { hint: `write ${dims.join('x')}` });
     return { kind: 'size', dims, span: r.tokSpan(t) };
   }
   if (t.tokenType === BadSize) {
-    r.error('SSL007', `malformed size '${t.image}'`, r.tokSpan(t), { hint: "a size is whole numbers joined by 'x', e.g. 64x64x64 or 224x224" });
+    r.error(msg('SSL007', 'malformedSize', { image: t.image }), r.tokSpan(t), { hint: "a size is whole numbers joined by 'x', e.g. 64x64x64 or 224x224" });
   }
   const dims = t.image
     .split('x')
@@ -65,12 +65,12 @@ export function stringValue(r: Reporter, t: IToken, silent = false): { kind: 'st
   const span = r.tokSpan(t);
   if (silent) return { kind: 'string', value: decodeString(t.image).value, span };
   if (t.tokenType.name === 'UnterminatedString') {
-    r.error('SSL002', 'unterminated string', span, { hint: 'close it with " on the same line (a string cannot span lines; write \\n for a line break)' });
+    r.error(msg('SSL002', 'unterminatedString'), span, { hint: 'close it with " on the same line (a string cannot span lines; write \\n for a line break)' });
   }
   const { value, bad } = decodeString(t.image);
   for (const b of bad) {
     const s = t.startOffset + b.at;
-    r.error('SSL012', `unknown escape sequence '${b.text}' in string`, r.span(s, s + b.len), {
+    r.error(msg('SSL012', 'unknownEscape', { escape: b.text }), r.span(s, s + b.len), {
       hint: 'valid escapes are \\\\ \\" \\n \\t \\r \\0 \\uXXXX and \\u{X…}; write \\\\ for a backslash',
     });
   }
@@ -115,7 +115,7 @@ export class JunkRun {
     } else if (kind === 'NumberLit' || kind === 'SizeLit' || kind === 'StringLit' || kind === 'BadNumber' || kind === 'BadSize' || kind === 'SpacedSize' || kind === 'UnterminatedString') {
       hint = "every value needs a key: 'key = value'";
     }
-    this.b.error('SSL001', `unexpected '${shown}' ${this.where}`, span, hint ? { hint } : {});
+    this.b.error(msg('SSL001', 'unexpected', { shown, where: this.where }), span, hint ? { hint } : {});
   }
 }
 

@@ -9,6 +9,7 @@ import { KNOWN_KINDS } from './ast-builder.js';
 import type { Diagnostic, LineIndex } from './diagnostics.js';
 import { chevrotain } from './chevrotain.js';
 import { RBrace, RBracket } from './lexer.js';
+import { msg } from '../core/codes/index.js';
 
 const { createTokenInstance } = chevrotain;
 
@@ -79,9 +80,8 @@ function matchBrackets(ctx: Ctx, useIndentation: boolean): BracketResult {
     const closer = isBrace ? '}' : ']';
     const where = at ? `before '${at.image}' at line ${ctx.lines.lineOf(at.startOffset)}` : 'before the end of the file';
     ctx.diagnostics.push({
-      code: isBrace ? 'SSL004' : 'SSL005',
+      ...(isBrace ? msg('SSL004', 'unclosed', { open: open.image, closer, where }) : msg('SSL005', 'unclosed', { open: open.image, closer, where })),
       severity: 'error',
-      message: `unclosed '${open.image}': expected '${closer}' ${where}`,
       span: ctx.lines.span(ctx.file, open.startOffset, end(open)),
       hint: `add the missing '${closer}'`,
       notes: [
@@ -95,10 +95,10 @@ function matchBrackets(ctx: Ctx, useIndentation: boolean): BracketResult {
     insert(open, closer);
     const isBrace = open.tokenType.name === 'LBrace';
     const closerText = isBrace ? '}' : ']';
+    const line = ctx.lines.lineOf(closer.startOffset);
     ctx.diagnostics.push({
-      code: isBrace ? 'SSL004' : 'SSL005',
+      ...(isBrace ? msg('SSL004', 'closedByOuter', { open: open.image, closer: closerText, line }) : msg('SSL005', 'closedByOuter', { open: open.image, closer: closerText, line })),
       severity: 'error',
-      message: `unclosed '${open.image}': expected '${closerText}' before line ${ctx.lines.lineOf(closer.startOffset)}`,
       span: ctx.lines.span(ctx.file, open.startOffset, end(open)),
       hint: `add the missing '${closerText}'`,
       notes: [
@@ -151,9 +151,8 @@ function matchBrackets(ctx: Ctx, useIndentation: boolean): BracketResult {
         reported.add(t.startOffset);
         drop.add(index);
         ctx.diagnostics.push({
-          code: 'SSL019',
+          ...msg('SSL019', 'unmatched', { bracket: t.image }),
           severity: 'error',
-          message: `unmatched '${t.image}'`,
           span: ctx.lines.span(ctx.file, t.startOffset, end(t)),
           hint: `remove it, or add the '${name === 'RBrace' ? '{' : '['}' it is meant to close`,
         });
@@ -183,9 +182,8 @@ export function nestingTooDeep(ctx: Ctx): Diagnostic | null {
     if (n === 'LBrace' || n === 'LBracket') {
       if (++depth > MAX_NESTING) {
         return {
-          code: 'SSL001',
+          ...msg('SSL001', 'tooDeep', { max: MAX_NESTING }),
           severity: 'error',
-          message: `blocks and lists are nested more than ${MAX_NESTING} levels deep here`,
           span: ctx.lines.span(ctx.file, t.startOffset, end(t)),
           hint: 'flatten the structure; the file was not parsed further',
         };

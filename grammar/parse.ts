@@ -12,6 +12,7 @@ import { LineIndex, sortDiagnostics } from './diagnostics.js';
 import { lexOffsets } from './lexer.js';
 import type { ParseErrorInfo } from './parser.js';
 import { sslParser, type SslParser } from './parser.js';
+import { msg } from '../core/codes/index.js';
 
 export interface ParseResult {
   document: Document;
@@ -34,9 +35,8 @@ function lexDiagnostics(ctx: Ctx, comments: IToken[], errors: Array<{ offset: nu
     else if (/[“”‘’]/.test(ch)) hint = 'typographic quotes: use plain double quotes "…"';
     else if (ch.startsWith('(') || ch.startsWith(')')) hint = 'blocks use { … } and lists use [ … ]';
     ctx.diagnostics.push({
-      code: 'SSL009',
+      ...msg('SSL009', 'unexpectedCharacter', { plural: e.length > 1 ? 's' : '', shown }),
       severity: 'error',
-      message: `unexpected character${e.length > 1 ? 's' : ''} '${shown}'`,
       span: ctx.lines.span(ctx.file, e.offset, e.offset + e.length),
       ...(hint ? { hint } : {}),
     });
@@ -44,9 +44,8 @@ function lexDiagnostics(ctx: Ctx, comments: IToken[], errors: Array<{ offset: nu
   for (const c of comments) {
     if (c.tokenType.name === 'UnterminatedComment') {
       ctx.diagnostics.push({
-        code: 'SSL003',
+        ...msg('SSL003', 'unterminatedComment'),
         severity: 'error',
-        message: "unterminated block comment: '/*' has no matching '*/'",
         span: ctx.lines.span(ctx.file, c.startOffset, c.startOffset + 2),
         hint: "close it with '*/' (block comments do not nest); everything after '/*' was ignored",
       });
@@ -109,9 +108,8 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
       const key = before?.tokenType.name === 'Equals' ? ctx.tokens[i - 2] : before;
       const keyName = key?.tokenType.name === 'Ident' ? key.image : null;
       ctx.diagnostics.push({
-        code: 'SSL011',
+        ...msg('SSL011', 'missingValueFound', { forKey: keyName ? ` for '${keyName}'` : '', found }),
         severity: 'error',
-        message: `missing value${keyName ? ` for '${keyName}'` : ''}: found ${found}`,
         span: atEof || !before ? span : ctx.lines.span(ctx.file, t.startOffset, end(t)),
         hint: `write a value after '${before?.image ?? '='}', e.g. a number, a name, "text", [a, b] or { … }`,
       });
@@ -119,9 +117,8 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
     }
     if (atEof) {
       ctx.diagnostics.push({
-        code: 'SSL018',
+        ...msg('SSL018', 'unexpectedEnd', { expected: listOr(expected) }),
         severity: 'error',
-        message: `unexpected end of file: expected ${listOr(expected)}`,
         span,
         ...(expected.includes("'{'") ? { hint: "a declaration needs a body: 'KIND NAME [= TYPE] { … }'" } : {}),
       });
@@ -131,9 +128,8 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
       const next = ctx.tokens[tokenIndexAt(ctx.tokens, t.startOffset) + 1];
       if (t.tokenType.name === 'Ident' && next && next.tokenType.name === 'Equals') {
         ctx.diagnostics.push({
-          code: 'SSL001',
+          ...msg('SSL001', 'outsideAnyDeclaration', { key: t.image }),
           severity: 'error',
-          message: `'${t.image} = …' is outside any declaration`,
           span,
           hint: `settings live inside a block, e.g. 'experiment NAME { ${t.image} = … }'`,
         });
@@ -142,9 +138,8 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
     }
     if (rule === 'declaration' && expected.includes("'{'")) {
       ctx.diagnostics.push({
-        code: 'SSL001',
+        ...msg('SSL001', 'expectedBody', { found }),
         severity: 'error',
-        message: `expected '{' to open the declaration body, found ${found}`,
         span,
         hint: "a declaration is 'KIND NAME [= TYPE] { … }'",
       });
@@ -152,18 +147,16 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
     }
     if (rule === 'declaration' && expected.includes('a name')) {
       ctx.diagnostics.push({
-        code: 'SSL001',
+        ...msg('SSL001', 'expectedType', { found }),
         severity: 'error',
-        message: `expected a type name after '=', found ${found}`,
         span,
         hint: "e.g. 'dataset ukb = phantom3d { … }'",
       });
       continue;
     }
     ctx.diagnostics.push({
-      code: 'SSL001',
+      ...msg('SSL001', 'unexpectedToken', { found, expected: expected.length ? `: expected ${listOr(expected)}` : '' }),
       severity: 'error',
-      message: `unexpected ${found}${expected.length ? `: expected ${listOr(expected)}` : ''}`,
       span,
     });
   }
@@ -249,7 +242,7 @@ export function parse(text: string, file: string): ParseResult {
     const message = err instanceof Error ? err.message : String(err);
     return {
       document: emptyDocument(file),
-      diagnostics: [{ code: 'SSL001', severity: 'error', message: `could not parse this file (${message})`, span: lines.span(file, 0, 0) }],
+      diagnostics: [{ ...msg('SSL001', 'parserFailed', { reason: message }), severity: 'error', span: lines.span(file, 0, 0) }],
     };
   }
 }
@@ -261,7 +254,7 @@ export function parse(text: string, file: string): ParseResult {
 export function parseValue(text: string, file = '<value>'): { value: Value | null; diagnostics: Diagnostic[] } {
   const lines = new LineIndex(text);
   if (text.trim() === '') {
-    return { value: null, diagnostics: [{ code: 'SSL011', severity: 'error', message: 'missing value', span: lines.span(file, 0, text.length) }] };
+    return { value: null, diagnostics: [{ ...msg('SSL011', 'empty'), severity: 'error', span: lines.span(file, 0, text.length) }] };
   }
   // Parse it as the value of an entry in a synthetic block and map spans back.
   const prefix = 'x __v__ { v = ';
@@ -303,9 +296,8 @@ export function parseValue(text: string, file = '<value>'): { value: Value | nul
       value: null,
       diagnostics: [
         {
-          code: 'SSL001',
+          ...msg('SSL001', 'closingBraceInValue'),
           severity: 'error',
-          message: 'expected a single value; a `}` here would end the setting and the rest would be read as new declarations',
           span: lines.span(file, at, text.length),
           hint: 'a --set value is exactly one value: a number, a string, a list or a { … } block',
         },
@@ -314,9 +306,8 @@ export function parseValue(text: string, file = '<value>'): { value: Value | nul
   }
   if (extra) {
     diagnostics.push({
-      code: 'SSL001',
+      ...msg('SSL001', 'expectedSingleValue'),
       severity: 'error',
-      message: 'expected a single value',
       span: lines.span(file, extra.span.startOffset - prefix.length, text.length),
       hint: 'quote the value if it contains spaces: "…"',
     });

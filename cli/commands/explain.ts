@@ -1,12 +1,14 @@
-// `ssl3d explain SSL0NN` prints the long form of a diagnostic code; `--list` lists them all.
+// `ssl3d explain SSL0NN` prints the long form of a diagnostic code (title, severity, explanation,
+// the message forms of the catalogue); `--list` lists them all with their severity.
 // Exit codes: 0 found, 2 unknown code or bad usage (with a suggestion when one is close).
 
 import type { Command } from '../command.js';
 import { allCodes } from '../../core/codes/index.js';
+import { severityText, type CodeInfo } from '../../core/codes/info.js';
 import { didYouMean } from '../../grammar/index.js';
 
 const usage = `usage: ssl3d explain CODE      (e.g. ssl3d explain SSL004)
-       ssl3d explain --list    (all codes with their titles)
+       ssl3d explain --list    (all codes with their severities and titles)
 `;
 
 /** `ssl4`, `4`, `SSL004`, ` ssl004 ` → `SSL004`. */
@@ -24,7 +26,7 @@ export async function runExplain(argv: string[]): Promise<number> {
   }
   if (argv.includes('--list')) {
     const width = Math.max(...codes.map((c) => c.code.length));
-    for (const c of codes) process.stdout.write(`${c.code.padEnd(width)}  ${c.title}\n`);
+    for (const c of codes) process.stdout.write(`${c.code.padEnd(width)}  ${c.severity.padEnd(7)}  ${c.title}\n`);
     return 0;
   }
   if (argv.length !== 1 || argv[0]!.startsWith('-')) {
@@ -38,9 +40,18 @@ export async function runExplain(argv: string[]): Promise<number> {
     process.stderr.write(`ssl3d explain: unknown code '${argv[0]}'${near ? `; did you mean ${near}?` : ''}\nrun 'ssl3d explain --list' to see all codes\n`);
     return 2;
   }
-  process.stdout.write(`${info.code}: ${info.title}\n\n${info.explanation.trimEnd()}\n`);
+  process.stdout.write(explainText(info));
   return 0;
 }
+
+/** The long form of one catalogue entry: title, severity, explanation, and its message forms. */
+export function explainText(info: CodeInfo): string {
+  const messages = Object.entries(info.messages ?? {});
+  const width = Math.max(0, ...messages.map(([k]) => k.length));
+  const forms = messages.length ? `\nmessages (placeholders in braces):\n${messages.map(([k, t]) => `  ${k.padEnd(width)}  ${t}\n`).join('')}` : '';
+  return `${info.code}: ${info.title}\nseverity: ${severityText(info)}\n\n${info.explanation.trimEnd()}\n${forms}`;
+}
+
 
 export const command: Command = {
   summary: 'describe a diagnostic code (--list for all)',

@@ -10,6 +10,7 @@ import { didYouMeanHint } from '../suggest.js';
 import { repairBlock, validateBlock } from '../validate.js';
 import { entriesToJson, type JsonObject, type SpanMap } from '../values.js';
 import type { Block } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export function checkBlocks(modules: Module[], diags: Diagnostics): Map<Declaration, Block> {
   const blocks = new Map<Declaration, Block>();
@@ -20,19 +21,19 @@ export function checkBlocks(modules: Module[], diags: Diagnostics): Map<Declarat
       if (!sym || sym.decl !== decl) continue; // duplicate name, already reported
       const types = kindTypes[decl.kind];
       if (types === undefined) {
-        diags.error('SSL020', `unknown declaration kind '${decl.kind}'`, decl.kindSpan, didYouMeanHint(decl.kind, kinds) ?? `kinds: ${kinds.join(', ')}`);
+        diags.error(msg('SSL020', 'unknownDeclarationKind', { kind: decl.kind }), decl.kindSpan, didYouMeanHint(decl.kind, kinds) ?? `kinds: ${kinds.join(', ')}`);
         continue;
       }
       if (types === null && decl.type !== null) {
-        diags.error('SSL021', `${decl.kind} declarations take no type (found '= ${decl.type}')`, decl.typeSpan ?? decl.nameSpan, `write: ${decl.kind} ${decl.name} { … }`);
+        diags.error(msg('SSL021', 'takesNoType', { kind: decl.kind, type: decl.type }), decl.typeSpan ?? decl.nameSpan, `write: ${decl.kind} ${decl.name} { … }`);
         continue;
       }
       if (types !== null && decl.type === null) {
-        diags.error('SSL022', `${decl.kind} '${decl.name}' needs a type: ${decl.kind} ${decl.name} = TYPE { … }`, decl.nameSpan, `types: ${types.join(', ')}`);
+        diags.error(msg('SSL022', 'needsType', { kind: decl.kind, name: decl.name }), decl.nameSpan, `types: ${types.join(', ')}`);
         continue;
       }
       if (types !== null && decl.type !== null && !types.includes(decl.type)) {
-        diags.error('SSL021', `unknown ${decl.kind} type '${decl.type}'`, decl.typeSpan ?? decl.nameSpan, didYouMeanHint(decl.type, types) ?? `${decl.kind} types: ${types.join(', ')}`);
+        diags.error(msg('SSL021', 'unknownType', { kind: decl.kind, type: decl.type }), decl.typeSpan ?? decl.nameSpan, didYouMeanHint(decl.type, types) ?? `${decl.kind} types: ${types.join(', ')}`);
         continue;
       }
       const schema = schemaKey(decl.kind, decl.type);

@@ -5,7 +5,7 @@
 // declarations are still checked.
 import { posix } from 'node:path';
 import type { Declaration, Span } from '../../grammar/ast.js';
-import type { Code } from '../../core/codes/index.js';
+import { msg, type CodedMessage } from '../../core/codes/index.js';
 import { encoderNeeds } from '../../core/geometry.js';
 import type { DatasetSpec, OptimizerSpec, TrainSpec } from '../../core/graph.js';
 import { canonicalJson } from '../../core/hash.js';
@@ -71,11 +71,11 @@ export class CheckContext {
     readonly checkers: Checkers,
   ) {}
 
-  error(code: Code, message: string, span: Span, hint?: string): void {
-    this.diags.error(code, message, span, hint);
+  error(m: CodedMessage, span: Span, hint?: string): void {
+    this.diags.error(m, span, hint);
   }
-  warning(code: Code, message: string, span: Span, hint?: string): void {
-    this.diags.warning(code, message, span, hint);
+  warning(m: CodedMessage, span: Span, hint?: string): void {
+    this.diags.warning(m, span, hint);
   }
   get errorCount(): number {
     return this.diags.errorCount;
@@ -87,7 +87,7 @@ export class CheckContext {
       return f();
     } catch (err) {
       const d = b.decl;
-      this.error('SSL099', `internal compiler error while checking ${d.kind} ${d.name}: ${err instanceof Error ? err.message : String(err)}`, d.nameSpan);
+      this.error(msg('SSL099', 'inChecker', { kind: d.kind, name: d.name, reason: err instanceof Error ? err.message : String(err) }), d.nameSpan);
       return null;
     }
   }
@@ -149,7 +149,7 @@ export class CheckContext {
   bounded(b: Block, pointer: string, v: number | undefined, max: number, what: string, hint: string): void {
     if (v === undefined || !Number.isFinite(v)) return;
     if (v > max || (Number.isInteger(v) && !Number.isSafeInteger(v)))
-      this.error('SSL077', `${what} = ${v > 1e15 ? v.toExponential(3) : v} is beyond what ssl3d runs (at most ${max.toLocaleString('en-US')})`, valueSpan(b, pointer), hint);
+      this.error(msg('SSL077', 'tooLarge', { what, value: v > 1e15 ? v.toExponential(3) : v, max: max.toLocaleString('en-US') }), valueSpan(b, pointer), hint);
   }
 
   /** A size at a JSON pointer with `dim` dimensions (SSL040 / SSL077 and null otherwise). */
@@ -159,14 +159,14 @@ export class CheckContext {
     const a = ints(v);
     if (!a) return null;
     if (a.length !== dim) {
-      this.error('SSL040', `${pointer.split('/').pop()} has ${a.length} dimension${a.length === 1 ? '' : 's'}, but this ${dim}D dataset needs ${dim}`, valueSpan(b, pointer), dim === 3 ? 'write e.g. 128x128x128' : 'write e.g. 224x224');
+      this.error(msg('SSL040', 'wrongDimensions', { key: pointer.split('/').pop()!, length: a.length, dim }), valueSpan(b, pointer), dim === 3 ? 'write e.g. 128x128x128' : 'write e.g. 224x224');
       return null;
     }
     const side = LIMITS.side[dim] ?? LIMITS.side[3]!;
     const over = a.find((x) => x > side || !Number.isSafeInteger(x));
-    const name = pointer.split('/').pop();
+    const name = pointer.split('/').pop()!;
     if (over !== undefined)
-      this.error('SSL077', `${name} ${a.join('x')} has a side of ${over > 1e15 ? over.toExponential(3) : over}; ssl3d takes at most ${side} per side in ${dim}D`, valueSpan(b, pointer), dim === 3 ? 'write e.g. 128x128x128' : 'write e.g. 224x224');
+      this.error(msg('SSL077', 'sideTooLarge', { name, size: a.join('x'), side: over > 1e15 ? over.toExponential(3) : over, max: side, dim }), valueSpan(b, pointer), dim === 3 ? 'write e.g. 128x128x128' : 'write e.g. 224x224');
     return a;
   }
 
@@ -179,7 +179,7 @@ export class CheckContext {
     const lrO = num(ob.lr);
     const lrT = num(t.lr);
     if (lrO !== undefined && lrT !== undefined)
-      this.error('SSL027', `the learning rate is set twice (${pointer.slice(1)}.lr and in the optimiser)`, keySpan(b, `${pointer}/lr`), 'keep one of them');
+      this.error(msg('SSL027', 'lrTwice', { block: pointer.slice(1) }), keySpan(b, `${pointer}/lr`), 'keep one of them');
     const clip = ob['clip-norm'];
     const optimizer: OptimizerSpec = {
       kind,
@@ -217,7 +217,7 @@ export class CheckContext {
   noDuplicates(b: Block, pointer: string, items: unknown[]): void {
     items.forEach((x, i) => {
       if (items.findIndex((y) => canonicalJson(y) === canonicalJson(x)) !== i)
-        this.error('SSL066', `${typeof x === 'number' ? percentLabel(x) : String(x)} is listed twice in '${pointer.split('/').pop()}'`, valueSpan(b, `${pointer}/${i}`));
+        this.error(msg('SSL066', 'listedTwice', { item: typeof x === 'number' ? percentLabel(x) : String(x), key: pointer.split('/').pop()! }), valueSpan(b, `${pointer}/${i}`));
     });
   }
 
@@ -227,8 +227,7 @@ export class CheckContext {
     const bad = spatial.find((s) => s % needs.divisor !== 0 || s < needs.min);
     if (bad !== undefined) {
       this.error(
-        'SSL052',
-        `the input ${spatial.join('x')} does not fit encoder ${encName}: every side must be a multiple of ${needs.divisor}${needs.min > needs.divisor ? ` and at least ${needs.min}` : ''}`,
+        msg('SSL052', 'inputDoesNotFit', { spatial: spatial.join('x'), encoder: encName, divisor: needs.divisor, minimum: needs.min > needs.divisor ? ` and at least ${needs.min}` : '' }),
         valueSpan(b, pointer),
         `resize the data to e.g. ${spatial.map((s) => Math.max(needs.min, Math.round(s / needs.divisor) * needs.divisor)).join('x')}, or use fewer levels`,
       );

@@ -6,6 +6,7 @@ import { datasetLayout } from '../layouts/index.js';
 import { arr, frac, ints, isObj, num, obj, percentLabel, word } from '../json.js';
 import { keySpan, valueSpan, type CheckContext } from './context.js';
 import type { Block, CheckedDataset } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null {
   const j = c.json;
@@ -17,7 +18,7 @@ export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null
     json: j,
     rebase: (p) => ctx.rebase(c, p),
     sizeAt: (pointer, dims) => ctx.sizeAt(c, pointer, dims),
-    error: (code, message, pointer) => ctx.error(code, message, valueSpan(c, pointer)),
+    error: (m, pointer) => ctx.error(m, valueSpan(c, pointer)),
   });
   const { source, rawChannels, nativeShape = null, dim = 3, labelKind = 'segmentation', defaultClasses = null, defaultRegions = null, fingerprint = null } = lowered;
 
@@ -34,7 +35,7 @@ export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null
   const w = arr(pp.window);
   if (w) {
     window = [num(w[0]) ?? 0, num(w[1]) ?? 0];
-    if (!(window[0] < window[1])) ctx.error('SSL064', `the window [${window[0]}, ${window[1]}] is empty: its low end must be below its high end`, valueSpan(c, '/preprocess/window'));
+    if (!(window[0] < window[1])) ctx.error(msg('SSL064', 'emptyWindow', { low: window[0], high: window[1] }), valueSpan(c, '/preprocess/window'));
   }
   if (crop && window && window[0] < window[1]) checkCropThreshold(ctx, c, crop.threshold, window, pp.crop === true);
   const normalize = (word(pp.normalize) ?? 'minmax') as 'minmax' | 'zscore' | 'none';
@@ -44,8 +45,8 @@ export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null
   if (chosen) {
     chosen.forEach((ch, i) => {
       if (ch >= rawChannels)
-        ctx.error('SSL060', `channel ${ch} does not exist: dataset ${c.decl.name} has ${rawChannels} channel${rawChannels === 1 ? '' : 's'} (0…${rawChannels - 1})`, valueSpan(c, `/preprocess/channels/${i}`));
-      if (chosen.indexOf(ch) !== i) ctx.error('SSL066', `channel ${ch} is selected twice`, valueSpan(c, `/preprocess/channels/${i}`));
+        ctx.error(msg('SSL060', 'channelDoesNotExist', { ch, dataset: c.decl.name, count: rawChannels, last: rawChannels - 1 }), valueSpan(c, `/preprocess/channels/${i}`));
+      if (chosen.indexOf(ch) !== i) ctx.error(msg('SSL066', 'channelTwice', { ch }), valueSpan(c, `/preprocess/channels/${i}`));
     });
     select = chosen;
     channels = chosen.length;
@@ -55,7 +56,7 @@ export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null
   // channel names: declared, BraTS modalities, or the phantoms' contrasts
   let rawNames: string[] | null = arr(j['channel-names'])?.map((x) => word(x) ?? '') ?? null;
   if (rawNames && rawNames.length !== rawChannels) {
-    ctx.error('SSL060', `channel-names lists ${rawNames.length} name${rawNames.length === 1 ? '' : 's'}, but dataset ${c.decl.name} has ${rawChannels} channel${rawChannels === 1 ? '' : 's'}`, valueSpan(c, '/channel-names'));
+    ctx.error(msg('SSL060', 'nameCount', { names: rawNames.length, dataset: c.decl.name, count: rawChannels }), valueSpan(c, '/channel-names'));
     rawNames = null;
   }
   if (!rawNames) rawNames = lowered.channelNames ?? null;
@@ -69,7 +70,7 @@ export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null
   // pretraining sees all of it but the validation cases (as the paper pretrains on the whole
   // corpus; the authors' code holds out a validation part to monitor the pretext task) (#16.11)
   const test = frac(sp.test) ?? (labelKind === 'none' ? 0 : 0.2);
-  if (val + test >= 1) ctx.error('SSL058', `the validation (${percentLabel(val)}) and test (${percentLabel(test)}) splits leave no training cases`, valueSpan(c, '/split'));
+  if (val + test >= 1) ctx.error(msg('SSL058', 'noTrainingSplit', { val: percentLabel(val), test: percentLabel(test) }), valueSpan(c, '/split'));
   const split = { val, test, seed: num(sp.seed) ?? deriveSeed(ctx.seed, 'split', c.sym.qualified) };
 
   // labels and regions
@@ -86,7 +87,7 @@ export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null
       } else classes = defaultClasses ?? undefined;
     }
     if (!classes) {
-      ctx.error('SSL024', `dataset ${c.decl.name} (${type}) needs its label values: add classes = [0, 1, 2] (or regions { … })`, c.decl.nameSpan);
+      ctx.error(msg('SSL024', 'needsLabelValues', { dataset: c.decl.name, type }), c.decl.nameSpan);
       classes = [0, 1];
     }
     classes = [...new Set(classes)].sort((a, b) => a - b);
@@ -100,8 +101,7 @@ export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null
           if (!known.includes(l) || l === 0) {
             const where = Array.isArray(v) ? `/regions/${name}/${i}` : `/regions/${name}`;
             ctx.error(
-              'SSL049',
-              l === 0 ? `region '${name}' uses label 0, the background` : `region '${name}' uses label ${l}, which dataset ${c.decl.name} does not have (labels: ${known.join(', ')})`,
+              l === 0 ? msg('SSL049', 'backgroundLabel', { name }) : msg('SSL049', 'unknownLabel', { name, label: l, dataset: c.decl.name, known: known.join(', ') }),
               valueSpan(c, where),
             );
           }
@@ -118,7 +118,7 @@ export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null
   } else {
     labels = { kind: 'none' };
     if (isObj(j.regions) && Object.keys(j.regions).length > 0)
-      ctx.error('SSL049', `dataset ${c.decl.name} has no labels, so it cannot define regions`, keySpan(c, '/regions'), layout.noLabelsHint);
+      ctx.error(msg('SSL049', 'noLabels', { dataset: c.decl.name }), keySpan(c, '/regions'), layout.noLabelsHint);
   }
   const knownCases = num(j.cases) ?? null;
   const spec: DatasetSpec = {
@@ -148,10 +148,10 @@ function checkCropThreshold(ctx: CheckContext, c: Block, threshold: number, wind
   const what = implicit ? 'crop = true (threshold 0)' : `the crop threshold ${threshold}`;
   const hint = `the threshold is in the window's units (HU for CT), e.g. threshold = ${lo} keeps every voxel above the window's low end (the body)`;
   if (threshold < lo) {
-    ctx.warning('SSL071', `${what} is below the window [${lo}, ${hi}]: every voxel is above it, so the crop keeps the whole volume`, span, hint);
+    ctx.warning(msg('SSL071', 'belowWindow', { what, lo, hi }), span, hint);
   } else if (threshold >= hi) {
-    ctx.warning('SSL071', `${what} is not below the window's high end ${hi}: no voxel is above it, so the crop keeps the whole volume`, span, hint);
+    ctx.warning(msg('SSL071', 'aboveWindow', { what, hi }), span, hint);
   } else if (threshold > 0 && threshold < 1 && hi - lo >= 10) {
-    ctx.warning('SSL071', `${what} looks like a fraction of the normalised range, but the crop runs after windowing and before normalisation: it means "above ${threshold}" in the window's units [${lo}, ${hi}]`, span, hint);
+    ctx.warning(msg('SSL071', 'looksLikeFraction', { what, threshold, lo, hi }), span, hint);
   }
 }

@@ -4,6 +4,7 @@ import { DENSENET_PRESETS, UNET_PRESETS } from '../defaults.js';
 import { ints, num, word } from '../json.js';
 import { at, valueSpan, type CheckContext } from './context.js';
 import type { Block, CheckedEncoder } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export function checkEncoder(ctx: CheckContext, c: Block): CheckedEncoder | null {
   const before = ctx.errorCount;
@@ -28,7 +29,7 @@ export function checkEncoder(ctx: CheckContext, c: Block): CheckedEncoder | null
     if (Array.isArray(f)) {
       filters = ints(f)!;
       if (levels !== undefined && levels !== filters.length)
-        ctx.error('SSL055', `filters lists ${filters.length} level${filters.length === 1 ? '' : 's'}, but levels = ${levels}`, valueSpan(c, '/filters'), `give one filter count per level, or drop levels`);
+        ctx.error(msg('SSL055', 'filtersPerLevel', { count: filters.length, levels }), valueSpan(c, '/filters'), `give one filter count per level, or drop levels`);
       levels = filters.length;
     } else {
       levels ??= p.levels;

@@ -7,6 +7,7 @@ import { arr, frac, num, word } from '../json.js';
 import { closest, didYouMeanHint } from '../suggest.js';
 import { at, keySpan, valueSpan, type CheckContext } from './context.js';
 import type { Block, CheckedEvaluation, Target } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 /** The metric named at `pointer`: one spec, or one per region for `dice` on a segmentation. */
 export function checkMetric(ctx: CheckContext, c: Block, pointer: string, target: Target, regions: Record<string, number[]>): MetricSpec[] | null {
@@ -15,16 +16,16 @@ export function checkMetric(ctx: CheckContext, c: Block, pointer: string, target
   const [name, region] = raw.split('.') as [MetricName, string | undefined];
   const segMetric = isSegmentationMetric(name);
   if (segMetric && target !== 'segmentation') {
-    ctx.error('SSL048', `${name} measures segmentations, but this sweep fine-tunes a ${target}`, valueSpan(c, pointer), `use ${orList(metricsFor('classification'))} for classification`);
+    ctx.error(msg('SSL048', 'segmentationMetric', { name, target }), valueSpan(c, pointer), `use ${orList(metricsFor('classification'))} for classification`);
     return null;
   }
   if (!segMetric && target !== 'classification') {
-    ctx.error('SSL048', `${name} measures classifications, but this sweep fine-tunes a ${target}`, valueSpan(c, pointer), `use ${orList(metricsFor('segmentation'))} (e.g. ${metricsFor('segmentation')[0]}.WT) for segmentation`);
+    ctx.error(msg('SSL048', 'classificationMetric', { name, target }), valueSpan(c, pointer), `use ${orList(metricsFor('segmentation'))} (e.g. ${metricsFor('segmentation')[0]}.WT) for segmentation`);
     return null;
   }
   if (!metricInfo(name)?.perRegion) {
     if (region !== undefined) {
-      ctx.error('SSL050', `${name} is computed per case, not per region ('.${region}')`, valueSpan(c, pointer), `write ${name}`);
+      ctx.error(msg('SSL050', 'perCase', { name, region }), valueSpan(c, pointer), `write ${name}`);
       return null;
     }
     return [{ metric: name, region: null }];
@@ -32,7 +33,7 @@ export function checkMetric(ctx: CheckContext, c: Block, pointer: string, target
   if (region === undefined) return Object.keys(regions).map((r) => ({ metric: name, region: r }));
   if (!(region in regions)) {
     const names = Object.keys(regions);
-    ctx.error('SSL050', `no region '${region}' in the fine-tuning data (regions: ${names.join(', ') || 'none'})`, valueSpan(c, pointer), didYouMeanHint(region, names) ? `did you mean '${name}.${closest(region, names)}'?` : undefined);
+    ctx.error(msg('SSL050', 'noSuchRegion', { region, regions: names.join(', ') || 'none' }), valueSpan(c, pointer), didYouMeanHint(region, names) ? `did you mean '${name}.${closest(region, names)}'?` : undefined);
     return null;
   }
   return [{ metric: name, region }];
@@ -65,7 +66,7 @@ export function checkEvaluation(ctx: CheckContext, c: Block, target: Target, reg
   if (j.convergence === 'none') convergence = null;
   else if (j.convergence !== undefined) {
     const m = checkMetric(ctx, c, '/convergence', target, regions);
-    if (m && m.length !== 1) ctx.error('SSL050', `convergence tracks one metric; name a region, e.g. ${m[0]?.metric}.${m[0]?.region}`, valueSpan(c, '/convergence'));
+    if (m && m.length !== 1) ctx.error(msg('SSL050', 'convergenceOneMetric', { metric: String(m[0]?.metric), region: String(m[0]?.region) }), valueSpan(c, '/convergence'));
     convergence = m?.[0] ?? null;
   }
   const fractions = (arr(j.fractions)?.map((x) => frac(x)!) ?? [1]).slice();
@@ -75,7 +76,7 @@ export function checkEvaluation(ctx: CheckContext, c: Block, target: Target, reg
   // so that experiments which do not declare it keep their node hashes
   const hd95Empty = j['hd95-empty'] === undefined || j['hd95-empty'] === 'exclude' ? undefined : num(j['hd95-empty']);
   if (hd95Empty !== undefined && !metrics.some((m) => m.metric === 'hd95') && convergence?.metric !== 'hd95') {
-    ctx.warning('SSL072', 'hd95-empty has no effect: no hd95 metric is evaluated', keySpan(c, '/hd95-empty'), 'add e.g. hd95.WT to metrics, or remove hd95-empty');
+    ctx.warning(msg('SSL072', 'hd95EmptyUnused'), keySpan(c, '/hd95-empty'), 'add e.g. hd95.WT to metrics, or remove hd95-empty');
   }
   // folds = K: K-fold cross-validation, one repetition per fold unless repetitions says fewer
   const folds = num(j.folds);
@@ -95,8 +96,7 @@ export function checkEvaluation(ctx: CheckContext, c: Block, target: Target, reg
 export function checkFolds(ctx: CheckContext, c: Block, folds: number, repetitions: number, pointer: string): void {
   if (repetitions <= folds) return;
   ctx.error(
-    'SSL080',
-    `${repetitions} repetitions but ${folds} folds: repetition r tests on fold r, so there can be at most ${folds}`,
+    msg('SSL080', 'moreRepetitionsThanFolds', { repetitions, folds }),
     c.json.repetitions !== undefined ? valueSpan(c, pointer) : c.decl.nameSpan,
     `repetitions = ${folds}, or folds = ${repetitions}`,
   );

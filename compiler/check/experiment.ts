@@ -11,6 +11,7 @@ import { normPath, type Module } from '../modules.js';
 import { checkBlocks } from './blocks.js';
 import { CheckContext, valueSpan, type CheckOptions, type Checkers } from './context.js';
 import type { Block, CheckedExperiment, CheckedPretext, CheckedReport, CheckedSweep } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export function checkProgram(root: Module, modules: Module[], diags: Diagnostics, opts: CheckOptions, checkers: Checkers): CheckedExperiment | null {
   const blocks = checkBlocks(modules, diags);
@@ -24,9 +25,9 @@ export function checkProgram(root: Module, modules: Module[], diags: Diagnostics
   };
   if (experiments.length === 0) {
     // a file the parser gave up on has its own error; "declares no experiment" would be spurious (#17.11)
-    if (!root.doc.abandoned) ctx.error('SSL036', `${normPath(opts.rootFile)} declares no experiment`, fileSpan, 'add: experiment NAME { seed = 42 }');
+    if (!root.doc.abandoned) ctx.error(msg('SSL036', 'noExperiment', { file: normPath(opts.rootFile) }), fileSpan, 'add: experiment NAME { seed = 42 }');
   } else if (experiments.length > 1) {
-    ctx.error('SSL036', `only one experiment per file (the first is '${experiments[0]!.name}' on line ${experiments[0]!.nameSpan.startLine})`, experiments[1]!.nameSpan);
+    ctx.error(msg('SSL036', 'twoExperiments', { first: experiments[0]!.name, line: experiments[0]!.nameSpan.startLine }), experiments[1]!.nameSpan);
   }
   const expC = experiments[0] ? blocks.get(experiments[0]) : undefined;
   ctx.seed = expC?.ok ? num(expC.json.seed) ?? 0 : 0;
@@ -74,15 +75,14 @@ export function checkProgram(root: Module, modules: Module[], diags: Diagnostics
       const s = ctx.ref(c, '/sweep', ['sweep']);
       if (!s) continue;
       if (s.sym.module !== root) {
-        ctx.error('SSL038', `report ${d.name} names sweep ${s.decl.name} from another file; sweeps run only from the experiment file`, valueSpan(c, '/sweep'));
+        ctx.error(msg('SSL038', 'sweepFromImport', { report: d.name, sweep: s.decl.name }), valueSpan(c, '/sweep'));
         continue;
       }
       sweepDecl = s.decl;
     } else if (sweepBlocks.length === 1) sweepDecl = sweepBlocks[0]!.decl;
     else {
       ctx.error(
-        'SSL038',
-        sweepBlocks.length === 0 ? `report ${d.name} has no sweep to report on` : `report ${d.name} must say which sweep it reports (there are ${sweepBlocks.length})`,
+        sweepBlocks.length === 0 ? msg('SSL038', 'noSweep', { report: d.name }) : msg('SSL038', 'whichSweep', { report: d.name, count: sweepBlocks.length }),
         d.nameSpan,
         sweepBlocks.length === 0 ? 'declare a sweep { methods = […], finetune = …, evaluate = … }' : `add sweep = ${sweepBlocks.map((s) => s.decl.name).join(' or ')}`,
       );
@@ -98,7 +98,7 @@ export function checkProgram(root: Module, modules: Module[], diags: Diagnostics
   // only said of an otherwise clean program, where every reference has been resolved.
   for (const d of ctx.errorCount === 0 ? rootDecls : []) {
     if (!['dataset', 'encoder', 'finetune', 'evaluate'].includes(d.kind) || ctx.used.has(d) || !blocks.get(d)?.ok) continue;
-    ctx.warning('SSL067', `${d.kind} ${d.name} is declared but never used`, d.nameSpan, d.kind === 'finetune' || d.kind === 'evaluate' ? 'name it in a sweep' : 'refer to it, or remove it');
+    ctx.warning(msg('SSL067', 'unused', { kind: d.kind, name: d.name }), d.nameSpan, d.kind === 'finetune' || d.kind === 'evaluate' ? 'name it in a sweep' : 'refer to it, or remove it');
     if (d.kind === 'dataset' && opts.unusedDataset) {
       // resolved on a scratch list: an unused dataset's domain problems do not fail the program
       const real = ctx.diags;

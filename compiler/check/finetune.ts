@@ -4,6 +4,7 @@ import { PAPER } from '../defaults.js';
 import { arr, num, word } from '../json.js';
 import { keySpan, valueSpan, type CheckContext } from './context.js';
 import type { Block, CheckedEncoder, CheckedFinetune, Target } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export function checkFinetune(ctx: CheckContext, c: Block): CheckedFinetune | null {
   const before = ctx.errorCount;
@@ -21,14 +22,13 @@ export function checkFinetune(ctx: CheckContext, c: Block): CheckedFinetune | nu
   const want = target === 'segmentation' ? 'segmentation' : 'classification';
   if (data.spec.labels.kind !== want) {
     ctx.error(
-      'SSL054',
-      `${target} needs ${want === 'segmentation' ? 'segmentation masks' : 'a class per case'}, but dataset ${dc.decl.name} has ${data.spec.labels.kind === 'none' ? 'no labels' : data.spec.labels.kind + ' labels'}`,
+      msg('SSL054', 'wrongLabels', { target, needs: want === 'segmentation' ? 'segmentation masks' : 'a class per case', dataset: dc.decl.name, has: data.spec.labels.kind === 'none' ? 'no labels' : data.spec.labels.kind + ' labels' }),
       valueSpan(c, '/data'),
     );
     return null;
   }
   if (!data.shape) {
-    ctx.error('SSL040', `the input size of dataset ${dc.decl.name} is not known at compile time`, dc.decl.nameSpan, `add preprocess { resize = ${data.spec.dim === 3 ? '128x128x128' : '224x224'} }`);
+    ctx.error(msg('SSL040', 'unknownInputSize', { dataset: dc.decl.name }), dc.decl.nameSpan, `add preprocess { resize = ${data.spec.dim === 3 ? '128x128x128' : '224x224'} }`);
     return null;
   }
   const arms = (arr(j.arms)?.map((x) => word(x) as Arm) ?? ['scratch', 'finetune']) as Arm[];
@@ -38,7 +38,7 @@ export function checkFinetune(ctx: CheckContext, c: Block): CheckedFinetune | nu
   const classes = data.spec.labels.kind === 'segmentation' ? data.spec.labels.classes : data.spec.labels.kind === 'classification' ? range(data.spec.labels.classes) : [];
   const cw = arr(j['class-weights'])?.map((x) => num(x) ?? 1) ?? null;
   if (cw && cw.length !== classes.length)
-    ctx.error('SSL055', `class-weights has ${cw.length} entries, but there are ${classes.length} classes (${classes.join(', ')})`, valueSpan(c, '/class-weights'));
+    ctx.error(msg('SSL055', 'classWeights', { count: cw.length, classCount: classes.length, classes: classes.join(', ') }), valueSpan(c, '/class-weights'));
   const epochsFor = (dim: Dim): number => (seg ? 100 : dim === 2 ? 20 : 50);
   const trainFor = (dim: Dim): TrainSpec =>
     ctx.train(c, '/train', {
@@ -48,11 +48,10 @@ export function checkFinetune(ctx: CheckContext, c: Block): CheckedFinetune | nu
     });
   const train3 = trainFor(data.spec.dim);
   if (!arms.includes('finetune') && j.warmup !== undefined && warmup > 0)
-    ctx.warning('SSL069', `warmup has no effect: none of the arms [${arms.join(', ')}] is finetune`, valueSpan(c, '/warmup'), 'add finetune to arms, or remove warmup');
+    ctx.warning(msg('SSL069', 'warmupUnused', { arms: arms.join(', ') }), valueSpan(c, '/warmup'), 'add finetune to arms, or remove warmup');
   if (arms.includes('finetune') && warmup >= train3.epochs) {
     ctx.error(
-      'SSL044',
-      `the warm-up (${warmup} frozen epochs) must be shorter than training (${train3.epochs} epochs)`,
+      msg('SSL044', 'warmupTooLong', { warmup, epochs: train3.epochs }),
       j.warmup !== undefined ? valueSpan(c, '/warmup') : keySpan(c, '/train/epochs'),
       j.warmup === undefined ? `the default warm-up for ${target} is ${warmup} epochs; set warmup = N epochs` : undefined,
     );

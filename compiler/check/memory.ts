@@ -2,6 +2,7 @@
 // come from the lowering (compiler/cost.ts per node); this is the one check that runs after it.
 import type { Span } from '../../grammar/ast.js';
 import type { Diagnostics } from '../diag.js';
+import { msg } from '../../core/codes/index.js';
 
 /** The largest training-memory estimate of one pretext or finetune block. */
 export interface MemoryPeak {
@@ -19,8 +20,7 @@ export function memoryWarnings(peaks: MemoryPeak[], machine: number | undefined,
   for (const p of peaks) {
     if (p.bytes <= machine) continue;
     diags.warning(
-      'SSL078',
-      `${p.what} needs about ${gb(p.bytes)} of memory to train (activations ${gb(p.activationBytes)} at batch ${p.batch}, plus weights, gradients and optimiser state), but this machine has ${gb(machine)}`,
+      msg('SSL078', 'tooMuchMemory', { what: p.what, needed: gb(p.bytes), activations: gb(p.activationBytes), batch: p.batch, available: gb(machine) }),
       p.span,
       p.batch > 1 ? `lower the batch (${p.batch} → ${Math.max(1, Math.floor((p.batch * machine) / p.bytes))} would fit the estimate), the input size, or run it on a machine with more memory` : 'lower the input size or the encoder, or run it on a machine with more memory',
     );

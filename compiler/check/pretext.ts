@@ -8,6 +8,7 @@ import { num, str, word } from '../json.js';
 import { pretextTask } from '../tasks/index.js';
 import { keySpan, valueSpan, type CheckContext } from './context.js';
 import type { Block, CheckedPretext, Slices } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export function checkPretext(ctx: CheckContext, c: Block): CheckedPretext | null {
   const before = ctx.errorCount;
@@ -22,31 +23,30 @@ export function checkPretext(ctx: CheckContext, c: Block): CheckedPretext | null
   const dim = enc.dim;
   const declaredDim = num(j.dim);
   if (declaredDim !== undefined && declaredDim !== dim) {
-    ctx.error('SSL051', `dim = ${declaredDim}, but encoder ${ec.decl.name} (${enc.spec.kind}) is ${dim}D`, valueSpan(c, '/dim'), `use a ${declaredDim === 3 ? 'unet3d' : 'unet2d or densenet2d'} encoder, or drop dim`);
+    ctx.error(msg('SSL051', 'dimMismatch', { declaredDim, encoder: ec.decl.name, kind: enc.spec.kind, dim }), valueSpan(c, '/dim'), `use a ${declaredDim === 3 ? 'unet3d' : 'unet2d or densenet2d'} encoder, or drop dim`);
     return null;
   }
   if (dim === 3 && data.spec.dim === 2) {
-    ctx.error('SSL051', `a 3D ${task} task needs volumes, but dataset ${dc.decl.name} holds 2D images`, valueSpan(c, '/data'), 'use a unet2d or densenet2d encoder for a 2D task');
+    ctx.error(msg('SSL051', 'needsVolumes', { task, dataset: dc.decl.name }), valueSpan(c, '/data'), 'use a unet2d or densenet2d encoder for a 2D task');
     return null;
   }
   let slices: Slices | null = null;
   if (dim === 2 && data.spec.dim === 3) {
     slices = ctx.slices(c, '/slices');
     if (!slices) {
-      ctx.error('SSL047', `the 2D ${task} task '${c.decl.name}' runs on 3D volumes (${dc.decl.name}): say how slices are taken`, c.decl.nameSpan, 'add slices { axis = axial, per-volume = 16 }');
+      ctx.error(msg('SSL047', 'taskNeedsSlices', { task, name: c.decl.name, dataset: dc.decl.name }), c.decl.nameSpan, 'add slices { axis = axial, per-volume = 16 }');
       return null;
     }
   } else if (j.slices !== undefined) {
-    ctx.error('SSL068', `slices only apply to a 2D task on 3D volumes; '${c.decl.name}' is a ${dim}D task on ${data.spec.dim}D data`, keySpan(c, '/slices'), 'remove the slices block');
+    ctx.error(msg('SSL068', 'slicesNotNeeded', { name: c.decl.name, dim, dataDim: data.spec.dim }), keySpan(c, '/slices'), 'remove the slices block');
   }
   const variant = (word(j.variant) ?? 'paper') as PretextSpec['variant'];
   if (variant === 'authors-code-bug' && !def?.authorsCodeBug) {
-    ctx.error('SSL056', `variant authors-code-bug exists only for rotation (the duplicated identity class); '${c.decl.name}' is ${task}`, valueSpan(c, '/variant'), 'use paper or authors-code');
+    ctx.error(msg('SSL056', 'bugVariant', { name: c.decl.name, task }), valueSpan(c, '/variant'), 'use paper or authors-code');
   }
   if (!data.shape) {
     ctx.error(
-      'SSL040',
-      `the input size of dataset ${dc.decl.name} is not known at compile time`,
+      msg('SSL040', 'unknownInputSize', { dataset: dc.decl.name }),
       dc.decl.nameSpan,
       `add preprocess { resize = ${data.spec.dim === 3 ? '128x128x128' : '224x224'} } to dataset ${dc.decl.name}`,
     );
@@ -63,8 +63,7 @@ export function checkPretext(ctx: CheckContext, c: Block): CheckedPretext | null
   const checkPatch = (patch: number, what: string, pointer: string): void => {
     if (patch < needs.min)
       ctx.error(
-        'SSL053',
-        `${what} is ${patch} ${vx}s, but encoder ${ec.decl.name} needs at least ${needs.min} (it halves its input ${Math.log2(needs.min)} time${needs.min === 2 ? '' : 's'})`,
+        msg('SSL053', 'patchTooSmall', { what, patch, vx, encoder: ec.decl.name, min: needs.min, halvings: Math.log2(needs.min), plural: needs.min === 2 ? '' : 's' }),
         valueSpan(c, pointer),
         'use a smaller grid or jitter, a larger resize, or fewer encoder levels',
       );
@@ -76,7 +75,7 @@ export function checkPretext(ctx: CheckContext, c: Block): CheckedPretext | null
     side,
     needs,
     encoderName: ec.decl.name,
-    error: (code, message, pointer, hint) => ctx.error(code, message, valueSpan(c, pointer), hint),
+    error: (m, pointer, hint) => ctx.error(m, valueSpan(c, pointer), hint),
     checkPatch,
   });
   if (typeof def.wholeInput === 'function' ? def.wholeInput(params) : def.wholeInput) ctx.wholeInput(c, '/data', spatial, enc, ec.decl.name);

@@ -9,6 +9,7 @@ import { didYouMeanHint } from '../suggest.js';
 import { keySpan, valueSpan, type CheckContext } from './context.js';
 import { checkMetric, showMetric } from './evaluate.js';
 import type { Block, CheckedReport, SweepContext } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export function checkReport(ctx: CheckContext, c: Block, sweep: Declaration, sr: SweepContext): CheckedReport | null {
   const before = ctx.errorCount;
@@ -22,10 +23,10 @@ export function checkReport(ctx: CheckContext, c: Block, sweep: Declaration, sr:
   const evaluated = (m: MetricSpec): boolean => !!sr.partial || sr.evalSpec.metrics.some((x) => x.metric === m.metric && x.region === m.region);
   const checkFraction = (pointer: string, f: number): void => {
     if (!sr.fractions.some((x) => Math.abs(x - f) < 1e-9))
-      ctx.error('SSL061', `the sweep does not run ${percentLabel(f)} (it runs ${sr.fractions.map(percentLabel).join(', ')})`, valueSpan(c, pointer));
+      ctx.error(msg('SSL061', 'fractionNotRun', { fraction: percentLabel(f), fractions: sr.fractions.map(percentLabel).join(', ') }), valueSpan(c, pointer));
   };
   const uniqueName = (pointer: string, name: string): void => {
-    if (names.has(name)) ctx.error('SSL061', `the report already has a table or plot named '${name}'`, c.spans.get(pointer)?.type ?? keySpan(c, pointer));
+    if (names.has(name)) ctx.error(msg('SSL061', 'duplicateName', { name }), c.spans.get(pointer)?.type ?? keySpan(c, pointer));
     names.add(name);
   };
   (arr(j.table) ?? []).forEach((t, i) => {
@@ -37,10 +38,10 @@ export function checkReport(ctx: CheckContext, c: Block, sweep: Declaration, sr:
     if (f !== undefined) checkFraction(`${here}/fraction`, f);
     const ref = o.reference === undefined || o.reference === 'none' ? null : word(o.reference) ?? str(o.reference) ?? null;
     if (ref !== null && !REFERENCE_TABLES.includes(ref))
-      ctx.error('SSL063', `unknown reference table '${ref}'`, valueSpan(c, `${here}/reference`), didYouMeanHint(ref, REFERENCE_TABLES) ?? `known: ${REFERENCE_TABLES.join(', ')}`);
+      ctx.error(msg('SSL063', 'unknownReference', { ref }), valueSpan(c, `${here}/reference`), didYouMeanHint(ref, REFERENCE_TABLES) ?? `known: ${REFERENCE_TABLES.join(', ')}`);
     const columns = (word(o.columns) ?? (sr.target === 'segmentation' ? 'region' : 'metric')) as TableSpec['columns'];
     if (columns === 'region' && sr.target !== 'segmentation')
-      ctx.error('SSL048', `columns = region needs a segmentation sweep; this one is a ${sr.target}`, valueSpan(c, `${here}/columns`), 'use columns = metric or fraction');
+      ctx.error(msg('SSL048', 'regionColumns', { target: sr.target }), valueSpan(c, `${here}/columns`), 'use columns = metric or fraction');
     // metric = …: the one metric of a fractions table, or the metrics a region/metric table shows
     let tableMetrics: MetricSpec[] | undefined;
     if (o.metric !== undefined) {
@@ -48,8 +49,8 @@ export function checkReport(ctx: CheckContext, c: Block, sweep: Declaration, sr:
       if (ms) {
         // `metric = dice` on a region/metric table: the Dice columns the evaluation computes
         const missing = ms.length > 1 && ms.some(evaluated) ? [] : ms.filter((m) => !evaluated(m));
-        if (columns === 'fraction' && ms.length !== 1) ctx.error('SSL050', 'a table with columns = fraction shows one metric; name a region', valueSpan(c, `${here}/metric`), `e.g. metric = ${showMetric(ms.find(evaluated) ?? ms[0]!)}`);
-        else if (missing.length) ctx.error('SSL061', `the table shows ${missing.map(showMetric).join(', ')}, which the evaluation does not compute`, valueSpan(c, `${here}/metric`), `add it to the evaluate metrics (${sr.evalSpec.metrics.map(showMetric).join(', ')})`);
+        if (columns === 'fraction' && ms.length !== 1) ctx.error(msg('SSL050', 'fractionTableOneMetric'), valueSpan(c, `${here}/metric`), `e.g. metric = ${showMetric(ms.find(evaluated) ?? ms[0]!)}`);
+        else if (missing.length) ctx.error(msg('SSL061', 'tableMetricMissing', { missing: missing.map(showMetric).join(', ') }), valueSpan(c, `${here}/metric`), `add it to the evaluate metrics (${sr.evalSpec.metrics.map(showMetric).join(', ')})`);
         else tableMetrics = ms.filter(evaluated);
       }
     }
@@ -73,19 +74,19 @@ export function checkReport(ctx: CheckContext, c: Block, sweep: Declaration, sr:
     let metric: MetricSpec | null = (kind === 'convergence' ? sr.evalSpec.convergence : sr.evalSpec.metrics[0]) ?? null;
     if (o.metric !== undefined) {
       const ms = checkMetric(ctx, c, `${here}/metric`, sr.target, regions());
-      if (ms && ms.length !== 1) ctx.error('SSL050', 'a plot shows one metric; name a region', valueSpan(c, `${here}/metric`));
+      if (ms && ms.length !== 1) ctx.error(msg('SSL050', 'plotOneMetric'), valueSpan(c, `${here}/metric`));
       metric = ms?.[0] ?? null;
       if (metric && kind === 'data-efficiency' && !evaluated(metric))
-        ctx.error('SSL061', `the plot shows ${showMetric(metric)}, which the evaluation does not compute`, valueSpan(c, `${here}/metric`), `add it to the evaluate metrics (${sr.evalSpec.metrics.map(showMetric).join(', ')})`);
+        ctx.error(msg('SSL061', 'plotMetricMissing', { metric: showMetric(metric) }), valueSpan(c, `${here}/metric`), `add it to the evaluate metrics (${sr.evalSpec.metrics.map(showMetric).join(', ')})`);
     }
     if (kind === 'convergence') {
       const conv = sr.evalSpec.convergence;
       if (sr.partial) {
         // the evaluation's own errors explain a missing convergence metric
       } else if (!conv) {
-        ctx.error('SSL062', 'a convergence plot needs a metric tracked every epoch, but the evaluation has convergence = none', keySpan(c, here), 'set convergence = dice.WT (for example) in the evaluate block');
+        ctx.error(msg('SSL062', 'noConvergence'), keySpan(c, here), 'set convergence = dice.WT (for example) in the evaluate block');
       } else if (metric && (metric.metric !== conv.metric || metric.region !== conv.region)) {
-        ctx.error('SSL062', `the convergence plot shows ${showMetric(metric)}, but only ${showMetric(conv)} is tracked every epoch`, valueSpan(c, `${here}/metric`));
+        ctx.error(msg('SSL062', 'otherMetric', { metric: showMetric(metric), tracked: showMetric(conv) }), valueSpan(c, `${here}/metric`));
       }
     }
     let f = frac(o.fraction) ?? null;
@@ -101,8 +102,7 @@ export function checkReport(ctx: CheckContext, c: Block, sweep: Declaration, sr:
   const figureFormats = formats.filter((f) => f === 'svg' || f === 'png');
   if (plots.length === 0 && figureFormats.length > 0) {
     ctx.warning(
-      'SSL073',
-      `format${figureFormats.length === 1 ? '' : 's'} ${figureFormats.join(' and ')} ${figureFormats.length === 1 ? 'makes' : 'make'} figures, but report ${c.decl.name} declares no plot: no figure will be written`,
+      msg('SSL073', 'noPlot', { count: figureFormats.length, formats: figureFormats.join(' and '), verb: figureFormats.length === 1 ? 'makes' : 'make', report: c.decl.name }),
       valueSpan(c, '/formats'),
       `add a plot, e.g. plot efficiency { kind = data-efficiency, metric = ${metricsFor(sr.target)[0]} }, or drop ${figureFormats.join(' and ')}`,
     );

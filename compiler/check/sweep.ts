@@ -10,6 +10,7 @@ import { arr, frac, num, percentLabel, word } from '../json.js';
 import { valueSpan, type CheckContext } from './context.js';
 import { checkFolds } from './evaluate.js';
 import type { Block, CheckedEncoder, CheckedFinetune, CheckedPretext, CheckedSweep, Slices, SweepMethod, SweepPlan } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export function checkSweep(ctx: CheckContext, sc: Block): CheckedSweep | null {
   const before = ctx.errorCount;
@@ -62,15 +63,14 @@ export function checkSweep(ctx: CheckContext, sc: Block): CheckedSweep | null {
       const k = Math.floor(f * nt + 1e-9);
       if (k < 1)
         ctx.error(
-          'SSL045',
-          `${percentLabel(f)} of the ${nt} training cases of ${ft.data.block.decl.name} is ${Number((f * nt).toFixed(2))}: no case to train on`,
+          msg('SSL045', 'noTrainingCase', { fraction: percentLabel(f), cases: nt, dataset: ft.data.block.decl.name, product: Number((f * nt).toFixed(2)) }),
           fracAt(i),
           `the smallest usable fraction is ${percentLabel(Math.ceil((1 / nt) * 1000) / 1000)}`,
         );
     });
   }
   if (arms.includes('finetune') && j.arms !== undefined && !ft.arms.includes('finetune') && ft.warmup >= ft.train(ds.dim).epochs) {
-    ctx.error('SSL044', `the warm-up (${ft.warmup} frozen epochs) must be shorter than training (${ft.train(ds.dim).epochs} epochs)`, valueSpan(sc, '/arms'));
+    ctx.error(msg('SSL044', 'warmupTooLong', { warmup: ft.warmup, epochs: ft.train(ds.dim).epochs }), valueSpan(sc, '/arms'));
   }
 
   // methods
@@ -95,12 +95,12 @@ export function checkSweep(ctx: CheckContext, sc: Block): CheckedSweep | null {
     }
     resolved.push(p);
     if (methods.some((x) => x.pre?.block.decl === p.block.decl)) {
-      ctx.error('SSL066', `method '${name}' is listed twice`, valueSpan(sc, where));
+      ctx.error(msg('SSL066', 'methodTwice', { name }), valueSpan(sc, where));
       return;
     }
     const pArms = arms.filter((a) => a !== 'scratch');
     if (pArms.length === 0) {
-      ctx.error('SSL065', `method '${name}' has no arm to run: arms = [${arms.join(', ')}] has neither frozen nor finetune`, valueSpan(sc, where), 'add finetune (or frozen) to arms');
+      ctx.error(msg('SSL065', 'noArm', { name, arms: arms.join(', ') }), valueSpan(sc, where), 'add finetune (or frozen) to arms');
       return;
     }
     methods.push({ id: p.spec.name, label: p.method, pre: p, arms: pArms });
@@ -111,7 +111,7 @@ export function checkSweep(ctx: CheckContext, sc: Block): CheckedSweep | null {
   methods.forEach((m, i) => {
     const first = methods.findIndex((x) => x.label === m.label);
     if (first !== i)
-      ctx.error('SSL070', `two methods would both be reported as '${m.label}'`, methodSpans[i] ?? sc.decl.nameSpan, `give one of them a label: pretext ${m.id} = … { label = "${m.label} (b)" }`);
+      ctx.error(msg('SSL070', 'sameLabel', { label: m.label }), methodSpans[i] ?? sc.decl.nameSpan, `give one of them a label: pretext ${m.id} = … { label = "${m.label} (b)" }`);
   });
 
   // per-method checks: encoder, input shape, adapter
@@ -127,8 +127,7 @@ export function checkSweep(ctx: CheckContext, sc: Block): CheckedSweep | null {
       else if (methodFailed) continue; // already reported: a listed method did not resolve
       else {
         ctx.error(
-          'SSL059',
-          uniq.length === 0 ? 'scratch needs an encoder: no pretext method in this sweep has one of the right dimension' : 'scratch needs an encoder, and the pretext methods use several',
+          uniq.length === 0 ? msg('SSL059', 'noEncoder') : msg('SSL059', 'severalEncoders'),
           where,
           `add encoder = NAME to finetune ${ft.block.decl.name}`,
         );
@@ -137,13 +136,13 @@ export function checkSweep(ctx: CheckContext, sc: Block): CheckedSweep | null {
     }
     let slices: Slices | null = null;
     if (enc.dim === 3 && ds.dim === 2) {
-      ctx.error('SSL051', `method '${m.id}' has a 3D encoder, but the fine-tuning data ${ft.data.block.decl.name} is 2D`, where);
+      ctx.error(msg('SSL051', 'encoder3dOn2d', { id: m.id, dataset: ft.data.block.decl.name }), where);
       continue;
     }
     if (enc.dim === 2 && ds.dim === 3) {
       slices = ft.slices ?? m.pre?.spec.slices ?? null;
       if (!slices) {
-        ctx.error('SSL047', `the 2D method '${m.id}' is fine-tuned on 3D volumes (${ft.data.block.decl.name}): say how slices are taken`, where, `add slices { axis = axial, per-volume = 16 } to finetune ${ft.block.decl.name}`);
+        ctx.error(msg('SSL047', 'methodNeedsSlices', { id: m.id, dataset: ft.data.block.decl.name }), where, `add slices { axis = axial, per-volume = 16 } to finetune ${ft.block.decl.name}`);
         continue;
       }
     }
@@ -166,8 +165,7 @@ function adapterFits(ctx: CheckContext, ft: CheckedFinetune, m: SweepMethod): bo
   const adapterSpan = ft.block.json.adapter !== undefined ? valueSpan(ft.block, '/adapter') : ft.block.decl.nameSpan;
   if (pc !== ds.channels && ft.adapter === 'none') {
     ctx.error(
-      'SSL046',
-      `method '${m.id}' was pretrained on ${pc} channel${pc === 1 ? '' : 's'} (${pre.data.block.decl.name}) but fine-tunes on ${ds.channels} (${ft.data.block.decl.name}); say how the input layer is adapted`,
+      msg('SSL046', 'channelsDiffer', { id: m.id, pretrainChannels: pc, pretrainData: pre.data.block.decl.name, channels: ds.channels, finetuneData: ft.data.block.decl.name }),
       adapterSpan,
       'add adapter = duplicate (the paper), average or zero to finetune ' + ft.block.decl.name,
     );
@@ -180,8 +178,7 @@ function adapterFits(ctx: CheckContext, ft: CheckedFinetune, m: SweepMethod): bo
         ? `${map.unmatched.join(', ')} of ${ft.data.block.decl.name} ${map.unmatched.length === 1 ? 'has' : 'have'} no counterpart among [${(pre.data.spec.channelNames ?? []).join(', ')}] of ${pre.data.block.decl.name}`
         : `${pre.data.spec.channelNames ? ft.data.block.decl.name : pre.data.block.decl.name} declares no channel names`;
       ctx.warning(
-        'SSL074',
-        `the duplicate adapter pairs channels by order (${map.pairs.join(', ')}): ${why}`,
+        msg('SSL074', 'pairsByOrder', { pairs: map.pairs.join(', '), why }),
         adapterSpan,
         'declare channel-names = [t1, flair] (modality names) on both datasets',
       );

@@ -5,6 +5,7 @@ import { arr, str, word } from '../json.js';
 import { block, list, oneOfWords, str as strSchema } from '../schemas/common.js';
 import { datasetCommon, segCommon } from './common.js';
 import type { DatasetLayout } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export const brats: DatasetLayout = {
   schema: block(
@@ -20,7 +21,7 @@ export const brats: DatasetLayout = {
     const modalities = (arr(j.modalities)?.map((x) => word(x) as Modality) ?? ['t1', 't1ce', 't2', 'flair']) as Modality[];
     const root = rebase(str(j.root) ?? '');
     const dup = modalities.findIndex((m, i) => modalities.indexOf(m) !== i);
-    if (dup >= 0) error('SSL066', `the modality '${modalities[dup]}' is listed twice`, `/modalities/${dup}`);
+    if (dup >= 0) error(msg('SSL066', 'modalityTwice', { modality: modalities[dup] }), `/modalities/${dup}`);
     return {
       source: { kind: 'brats', root, modalities },
       rawChannels: modalities.length,

@@ -2,7 +2,7 @@
 // `dataset NAME = TYPE { … }`) and how a checked block becomes the graph's DataSource plus the
 // facts the shared dataset lowering needs (channels, dimension, label kind, default classes and
 // regions, channel names). One file per layout in this folder, registered in `index.ts`.
-import type { Code } from '../../core/codes/index.js';
+import type { CodedMessage } from '../../core/codes/index.js';
 import type { DataSource, Dim } from '../../core/graph.js';
 import type { Schema } from '../schemas/common.js';
 import type { JsonObject } from '../values.js';
@@ -15,7 +15,7 @@ export interface LayoutInput {
   /** A size at a JSON pointer with `dims` dimensions (a located error and null otherwise). */
   sizeAt(pointer: string, dims: Dim): number[] | null;
   /** A located error at the value under a JSON pointer of the block. */
-  error(code: Code, message: string, pointer: string): void;
+  error(m: CodedMessage, pointer: string): void;
 }
 
 export interface LoweredLayout {

@@ -5,6 +5,7 @@ import { frac, num, percentLabel, word } from '../json.js';
 import { fraction, int, oneOfWords, qty } from '../schemas/common.js';
 import { grid } from './common.js';
 import type { PretextTaskDef } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export const cpc: PretextTaskDef<CpcParams> = {
   name: 'cpc',
@@ -27,7 +28,7 @@ export const cpc: PretextTaskDef<CpcParams> = {
     // the paper crops overlapping patches in 3D too; the authors' code does not (cpcGeometry)
     const overlap = frac(j.overlap) ?? 0.5;
     const at = j.patch !== undefined ? '/patch' : j.grid !== undefined ? '/grid' : '/data';
-    if (grid < 3) error('SSL057', `CPC needs a grid of at least 3 patches per side (context, centre, prediction), got ${grid}`, '/grid');
+    if (grid < 3) error(msg('SSL057', 'gridTooSmall', { grid }), '/grid');
     // as core/tasks/cpc.ts lays it out (for the runtime too): patches `step = round(patch·(1 − overlap))` apart
     const fit = Math.floor(side / (1 + (grid - 1) * (1 - overlap)));
     const patch = num(j.patch) ?? Math.max(needs.divisor, Math.floor(fit / needs.divisor) * needs.divisor);
@@ -50,15 +51,15 @@ export const cpc: PretextTaskDef<CpcParams> = {
       }
       return `the input (${side} ${vx}s per side) is too small for a CPC grid with encoder ${encoderName}: resize the data or use fewer encoder levels`;
     };
-    if (covered > side) error('SSL041', `a ${grid}-per-side grid of ${patch}-${vx} patches (${percentLabel(overlap)} overlap) spans ${covered} ${vx}s, but the input is ${side}`, at, fixHint());
-    else if (patch % needs.divisor !== 0) error('SSL053', `the CPC patch (${patch} ${vx}s) must be a multiple of ${needs.divisor} for encoder ${encoderName}`, at, fixHint());
+    if (covered > side) error(msg('SSL041', 'cpcGridTooLarge', { grid, patch, vx, overlap: percentLabel(overlap), covered, side }), at, fixHint());
+    else if (patch % needs.divisor !== 0) error(msg('SSL053', 'cpcPatchDivisor', { patch, vx, divisor: needs.divisor, encoder: encoderName }), at, fixHint());
     else checkPatch(patch, 'the CPC patch', at);
     if (predictTerms > grid - 2)
-      error('SSL057', `CPC predicts ${predictTerms} row${predictTerms === 1 ? '' : 's'} below the context, but a ${grid}-row grid leaves at most ${Math.max(0, grid - 2)}`, j['predict-terms'] !== undefined ? '/predict-terms' : '/grid', 'use a larger grid or fewer predict-terms');
+      error(msg('SSL057', 'tooManyTerms', { predictTerms, grid, max: Math.max(0, grid - 2) }), j['predict-terms'] !== undefined ? '/predict-terms' : '/grid', 'use a larger grid or fewer predict-terms');
     const negativesFrom = (word(j['negatives-from']) ?? 'same-volume') as 'same-volume' | 'other-volumes';
     const cells = grid ** dim;
     if (!authors && negativesFrom === 'same-volume' && (num(j.negatives) ?? 8) > cells - 1)
-      error('SSL057', `CPC draws ${num(j.negatives) ?? 8} negatives from the other cells of the same volume, but a ${grid}-per-side grid has ${cells - 1}`, j.negatives !== undefined ? '/negatives' : '/grid', `use negatives = ${cells - 1} or fewer, or negatives-from = other-volumes`);
+      error(msg('SSL057', 'tooManyNegatives', { negatives: num(j.negatives) ?? 8, grid, available: cells - 1 }), j.negatives !== undefined ? '/negatives' : '/grid', `use negatives = ${cells - 1} or fewer, or negatives-from = other-volumes`);
     return {
       task: 'cpc',
       grid,

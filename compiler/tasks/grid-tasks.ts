@@ -2,19 +2,19 @@
 import { gridCells, gridPatchSides } from '../../core/tasks/grid.js';
 import { num } from '../json.js';
 import type { TaskCheckInput } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export function checkJitteredGrid({ json: j, dim, side, needs, error, checkPatch }: TaskCheckInput, title: string): { grid: number; jitter: number } {
   const vx = dim === 2 ? 'pixel' : 'voxel';
   const unit = dim === 2 ? 'px' : 'voxels';
   const grid = num(j.grid) ?? 3;
   const jitter = num(j.jitter) ?? (dim === 3 ? 3 : 8);
-  if (grid % 2 === 0) error('SSL042', `${title} needs a grid with a centre patch, but ${grid} per side is even`, '/grid', `use ${[grid - 1, grid + 1].filter((g) => g >= 3).join(' or ')}`);
+  if (grid % 2 === 0) error(msg('SSL042', 'evenGrid', { title, grid }), '/grid', `use ${[grid - 1, grid + 1].filter((g) => g >= 3).join(' or ')}`);
   const cell = gridCells([side], grid)[0]!;
   const patch = gridPatchSides([side], grid, jitter)[0]!;
   if (patch < 1)
     error(
-      'SSL041',
-      `a ${grid}-per-side grid on ${side} ${vx}s gives ${cell}-${vx} cells; a jitter of ${jitter} per side leaves ${patch}-${vx} patches`,
+      msg('SSL041', 'cellsTooSmall', { grid, side, vx, cell, jitter, patch }),
       j.jitter !== undefined ? '/jitter' : '/grid',
       // the largest jitter that still leaves a patch the encoder accepts
       cell - needs.min >= 0 ? `use jitter = ${Math.floor((cell - needs.min) / 2)} ${unit}` : `use a smaller grid, or resize the data`,

@@ -7,6 +7,7 @@ import { int, oneOfWords } from '../schemas/common.js';
 import { grid, jitter, patchClassifierHead } from './common.js';
 import { checkJitteredGrid, gridPatch } from './grid-tasks.js';
 import type { PretextTaskDef } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export const jigsaw: PretextTaskDef<JigsawParams> = {
   name: 'jigsaw',
@@ -24,7 +25,7 @@ export const jigsaw: PretextTaskDef<JigsawParams> = {
     const cells = gridTiles(grid, dim);
     const permutations = num(j.permutations) ?? (authors ? 100 : 1000);
     const limit = orderings(cells);
-    if (permutations > limit) error('SSL043', `${permutations} permutations requested, but ${cells} patches have only ${cells}! = ${limit} orderings`, j.permutations !== undefined ? '/permutations' : '/grid');
+    if (permutations > limit) error(msg('SSL043', 'tooManyPermutations', { permutations, cells, limit }), j.permutations !== undefined ? '/permutations' : '/grid');
     return { task: 'jigsaw', grid, jitter, permutations, selection: (word(j.selection) ?? (authors ? 'random' : 'max-hamming')) as 'max-hamming' | 'random' };
   },
   encoderInput(params, _authors, spatial, div) {

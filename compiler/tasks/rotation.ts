@@ -4,6 +4,7 @@ import { rotationClasses, rotationCubeSide } from '../../core/tasks/rotation.js'
 import { num } from '../json.js';
 import { int, qty } from '../schemas/common.js';
 import type { PretextTaskDef } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export const rotation: PretextTaskDef<RotationParams> = {
   name: 'rotation',
@@ -22,8 +23,8 @@ export const rotation: PretextTaskDef<RotationParams> = {
     if (crop === undefined) return params;
     const vx = dim === 2 ? 'pixel' : 'voxel';
     const fits = Math.floor(side / needs.divisor) * needs.divisor;
-    if (crop > side) error('SSL041', `the rotation crop (${crop} ${vx}s) is larger than the input (${side} ${vx}s per side)`, '/crop', `use crop = ${fits} ${vx}s or less`);
-    else if (crop % needs.divisor !== 0) error('SSL053', `the rotation crop (${crop} ${vx}s) must be a multiple of ${needs.divisor} for encoder ${encoderName}`, '/crop', `use crop = ${Math.max(needs.divisor, Math.floor(crop / needs.divisor) * needs.divisor)} ${vx}s`);
+    if (crop > side) error(msg('SSL041', 'cropTooLarge', { crop, vx, side }), '/crop', `use crop = ${fits} ${vx}s or less`);
+    else if (crop % needs.divisor !== 0) error(msg('SSL053', 'cropDivisor', { crop, vx, divisor: needs.divisor, encoder: encoderName }), '/crop', `use crop = ${Math.max(needs.divisor, Math.floor(crop / needs.divisor) * needs.divisor)} ${vx}s`);
     else checkPatch(crop, 'the rotation crop', '/crop');
     return { ...params, crop };
   },

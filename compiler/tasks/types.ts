@@ -3,7 +3,7 @@
 // encoder sees the whole input, its encoder input geometry and its heads for the cost estimate.
 // One file per task in this folder, registered in `index.ts`; the tfjs implementation is
 // `runtime/tasks/<name>-task.ts`, registered in `runtime/tasks/tasks.ts`.
-import type { Code } from '../../core/codes/index.js';
+import type { CodedMessage } from '../../core/codes/index.js';
 import type { Dim, TaskName, TaskParams } from '../../core/graph.js';
 import type { Schema } from '../schemas/common.js';
 import type { JsonObject } from '../values.js';
@@ -18,7 +18,7 @@ export interface TaskCheckInput {
   /** The encoder's smallest input and the divisor its input sides must have. */
   needs: { min: number; divisor: number };
   encoderName: string;
-  error(code: Code, message: string, pointer: string, hint?: string): void;
+  error(m: CodedMessage, pointer: string, hint?: string): void;
   /** SSL053 when a patch is below the encoder's minimum. */
   checkPatch(patch: number, what: string, pointer: string): void;
 }

@@ -31,6 +31,7 @@ export const DATA_CODES = {
 export const codes = [
   {
     code: 'SSL100',
+    severity: 'error',
     title: 'data file missing or unreadable',
     explanation:
       'A file named by the dataset (or found by its layout) could not be read: it does not exist, ' +
@@ -38,6 +39,7 @@ export const codes = [
   },
   {
     code: 'SSL101',
+    severity: 'error',
     title: 'truncated or corrupt gzip',
     explanation:
       'A .nii.gz file could not be decompressed: the gzip stream ends early (an interrupted download ' +
@@ -45,6 +47,7 @@ export const codes = [
   },
   {
     code: 'SSL102',
+    severity: 'error',
     title: 'not a NIfTI file',
     explanation:
       'The file has neither the NIfTI-1 (sizeof_hdr = 348, magic "n+1") nor the NIfTI-2 (540, "n+2") ' +
@@ -53,6 +56,7 @@ export const codes = [
   },
   {
     code: 'SSL103',
+    severity: 'error',
     title: 'unsupported NIfTI datatype',
     explanation:
       'The voxel datatype is not one ssl3d reads. Supported: uint8, int8, int16, uint16, int32, ' +
@@ -61,6 +65,7 @@ export const codes = [
   },
   {
     code: 'SSL104',
+    severity: 'error',
     title: 'voxel data shorter than the header says',
     explanation:
       'The header promises dims × bytes-per-voxel bytes after vox_offset, but the file holds fewer. ' +
@@ -69,6 +74,7 @@ export const codes = [
   },
   {
     code: 'SSL105',
+    severity: 'error',
     title: 'NaN or infinite voxels',
     explanation:
       'A floating-point image or label contains NaN or ±Inf voxels, which would poison every loss and ' +
@@ -76,6 +82,7 @@ export const codes = [
   },
   {
     code: 'SSL106',
+    severity: 'error',
     title: 'unsupported image dimensions',
     explanation:
       'The header describes an image ssl3d cannot use: a dimension of size 0 or negative, more than ' +
@@ -83,6 +90,7 @@ export const codes = [
   },
   {
     code: 'SSL107',
+    severity: 'error',
     title: 'singular orientation matrix',
     explanation:
       'Neither sform nor qform gives an invertible voxel-to-world matrix, so the image cannot be ' +
@@ -90,6 +98,7 @@ export const codes = [
   },
   {
     code: 'SSL110',
+    severity: 'error',
     title: 'no files found',
     explanation:
       'A glob pattern matched no file, or a dataset folder is empty. Check the pattern relative to ' +
@@ -97,6 +106,7 @@ export const codes = [
   },
   {
     code: 'SSL111',
+    severity: 'error',
     title: 'missing modality',
     explanation:
       'A BraTS case folder (or nnU-Net / glob case) lacks one of the channels the dataset declares, ' +
@@ -104,6 +114,7 @@ export const codes = [
   },
   {
     code: 'SSL112',
+    severity: 'error',
     title: 'missing label file',
     explanation:
       'The dataset is labelled but a case has no label (segmentation) file, or the label glob matched ' +
@@ -111,6 +122,7 @@ export const codes = [
   },
   {
     code: 'SSL113',
+    severity: 'error',
     title: 'image and label shapes differ',
     explanation:
       'A case has channels or a label whose voxel grid differs from its first channel. All files of a ' +
@@ -118,6 +130,7 @@ export const codes = [
   },
   {
     code: 'SSL114',
+    severity: 'error',
     title: 'image and label grids differ (spacing, position or direction)',
     explanation:
       'A case has files with the same shape but a different voxel spacing (beyond 1e-3 relative), an ' +
@@ -126,6 +139,7 @@ export const codes = [
   },
   {
     code: 'SSL115',
+    severity: 'error',
     title: 'inconsistent channel count',
     explanation:
       'Cases of one dataset have different numbers of channels, or a preprocessing channel ' +
@@ -133,6 +147,7 @@ export const codes = [
   },
   {
     code: 'SSL116',
+    severity: 'error',
     title: 'label values outside the declared classes',
     explanation:
       'A label map holds values that are not in the dataset\'s declared classes (e.g. a 3 in a BraTS ' +
@@ -140,6 +155,7 @@ export const codes = [
   },
   {
     code: 'SSL117',
+    severity: 'error',
     title: 'invalid dataset.json',
     explanation:
       'The Decathlon / nnU-Net dataset.json is missing, is not valid JSON, or lacks the expected keys ' +
@@ -147,6 +163,7 @@ export const codes = [
   },
   {
     code: 'SSL118',
+    severity: 'error',
     title: 'invalid label CSV',
     explanation:
       'The CSV of a 2D image folder lacks the id or label column, has a row whose label is not an ' +
@@ -154,11 +171,13 @@ export const codes = [
   },
   {
     code: 'SSL119',
+    severity: 'error',
     title: 'image could not be decoded',
     explanation: 'A PNG/JPEG file is corrupt or not an image sharp can decode.',
   },
   {
     code: 'SSL121',
+    severity: 'error',
     title: 'invalid preprocessing parameters',
     explanation:
       'A preprocessing parameter does not fit the data: resize has the wrong number of axes, a CT ' +
@@ -166,6 +185,7 @@ export const codes = [
   },
   {
     code: 'SSL123',
+    severity: 'error',
     title: 'dataset artifact missing or corrupt',
     explanation:
       'A cached dataset artifact (dataset.json + images.f32 + masks.u8) is incomplete or does not ' +
@@ -173,11 +193,13 @@ export const codes = [
   },
   {
     code: 'SSL124',
+    severity: 'error',
     title: 'dataset has no cases',
     explanation: 'The dataset resolved to zero cases; nothing can be split or trained on.',
   },
   {
     code: 'SSL125',
+    severity: 'error',
     title: 'invalid phantom parameters',
     explanation:
       'A phantom dataset asks for something the generator cannot make: a size below 8 voxels per axis, ' +

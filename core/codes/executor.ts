@@ -4,6 +4,7 @@ import type { CodeInfo } from './info.js';
 export const codes = [
   {
     code: 'SSL180',
+    severity: 'error',
     title: 'cache is locked by another run',
     explanation:
       'Two runs may not write one cache at once. The cache folder holds a `lock` file naming the process (pid and host) that owns it.\n' +
@@ -12,6 +13,7 @@ export const codes = [
   },
   {
     code: 'SSL181',
+    severity: 'error',
     title: 'no handler for a node kind',
     explanation:
       'The executor could not load the module that runs this kind of node (data, pretrain, finetune, evaluate, report).\n' +
@@ -19,6 +21,7 @@ export const codes = [
   },
   {
     code: 'SSL182',
+    severity: 'error',
     title: 'corrupt cache entry',
     explanation:
       'A cached artifact no longer matches its manifest (`node.json`): a file is missing, has another size, or its sha256 differs;\n' +
@@ -27,6 +30,7 @@ export const codes = [
   },
   {
     code: 'SSL183',
+    severity: 'error',
     title: 'unusable checkpoint',
     explanation:
       'A checkpoint of an interrupted node could not be read (missing files or a sha256 mismatch). The executor falls back to the\n' +
@@ -34,6 +38,7 @@ export const codes = [
   },
   {
     code: 'SSL184',
+    severity: 'error',
     title: 'internal error in a node',
     explanation:
       'A node handler failed with an unexpected error (a bug rather than bad input). The node is marked failed, nodes that depend on it\n' +
@@ -41,6 +46,7 @@ export const codes = [
   },
   {
     code: 'SSL185',
+    severity: 'error',
     title: 'invalid run options',
     explanation:
       'A command-line option of `ssl3d run` has a bad value, e.g. `--backend gpu` (expected auto, webgpu, native, cpu or tensorflow) or\n' +
@@ -48,11 +54,13 @@ export const codes = [
   },
   {
     code: 'SSL186',
+    severity: 'error',
     title: 'cache folder not usable',
     explanation: 'The cache folder (default `.ssl3d/` beside the experiment, or `--cache DIR`) cannot be created or written.',
   },
   {
     code: 'SSL187',
+    severity: 'error',
     title: 'run interrupted',
     explanation:
       'The run was stopped (Ctrl-C, SIGTERM or `q` in the TUI). Finished nodes stay in the cache, the running node saved a checkpoint,\n' +
@@ -60,6 +68,7 @@ export const codes = [
   },
   {
     code: 'SSL195',
+    severity: 'error',
     title: 'a Slurm job failed',
     explanation:
       'With `--executor slurm` a node ran as a Slurm job that ended without a result: its node failed, or Slurm stopped the job\n' +
@@ -69,6 +78,7 @@ export const codes = [
   },
   {
     code: 'SSL196',
+    severity: 'error',
     title: 'Slurm is not usable',
     explanation:
       'A Slurm command (sbatch, squeue, scancel) is missing from PATH or refused the request. Run on a login node of the cluster,\n' +
@@ -77,6 +87,7 @@ export const codes = [
   },
   {
     code: 'SSL197',
+    severity: 'error',
     title: 'bad executor settings',
     explanation:
       'The user profile (`$SSL3D_PROFILE`, else `~/.config/ssl3d/profile.json`) or a Slurm option has a value that cannot be used,\n' +
@@ -84,6 +95,7 @@ export const codes = [
   },
   {
     code: 'SSL188',
+    severity: 'error',
     title: 'disk full',
     explanation:
       'A write into the cache (an artifact, a checkpoint, the run record) failed because the file system is full (ENOSPC) or a\n' +
@@ -93,6 +105,7 @@ export const codes = [
   },
   {
     code: 'SSL189',
+    severity: 'error',
     title: 'run left running by a dead process',
     explanation:
       'A run record still said `running`, but no run holds the cache lock: its process was killed (kill -9, power loss, OOM killer).\n' +

@@ -3,9 +3,13 @@
 // training (SSL130–149), tasks (SSL150–159), fine-tuning/evaluation/reports (SSL160–179),
 // executor (SSL180–199), backends (SSL200–209). `Code` is the union of every listed code, so a
 // diagnostic or runtime error with a code that is not in the catalogue is a type error.
-// `ssl3d explain`, docs/language.md's table and the golden list are derived from it.
+// `ssl3d explain`, docs/language.md's table and the golden list are derived from it. Every
+// message a diagnostic or runtime error carries is one of the entries' templates, built with
+// `msg(code, key, params)`: a code, key or placeholder that is not in the catalogue is a type
+// error.
 
 import type { CodeInfo } from './info.js';
+import { renderMessage, type ParamsArgs } from './message.js';
 import { codes as backend } from './backend.js';
 import { codes as compiler } from './compiler.js';
 import { codes as data } from './data.js';
@@ -23,6 +27,33 @@ export type CodePart = keyof typeof CATALOGUE;
 /** Every known code. */
 export type Code = (typeof CATALOGUE)[CodePart][number]['code'];
 
+type Entry = (typeof CATALOGUE)[CodePart][number];
+type EntryOf<C extends Code> = Extract<Entry, { code: C }>;
+type MessagesOf<C extends Code> = EntryOf<C> extends { messages: infer M } ? M : Record<never, string>;
+
+/** The message keys of a code. */
+export type MessageKey<C extends Code> = keyof MessagesOf<C> & string;
+
+/** The template of one message of a code. */
+export type TemplateOf<C extends Code, K extends MessageKey<C>> = MessagesOf<C>[K] extends string ? MessagesOf<C>[K] : never;
+
+/** A catalogue code with its rendered message: what diagnostics and runtime errors carry. */
+export interface CodedMessage<C extends Code = Code> {
+  readonly code: C;
+  readonly message: string;
+}
+
+/**
+ * The message `key` of `code` with its placeholders filled from `params`, e.g.
+ * `msg('SSL060', 'channelDoesNotExist', { ch, ... })`. The params object is checked against the
+ * template's placeholders at compile time (missing, misspelt or extra names do not compile).
+ */
+export function msg<C extends Code, K extends MessageKey<C>>(code: C, key: K, ...params: ParamsArgs<TemplateOf<C, K>>): CodedMessage<C> {
+  const template = (findCode(code)?.messages as Readonly<Record<string, string>> | undefined)?.[key];
+  if (template === undefined) throw new Error(`no message '${key}' for ${code} in the catalogue`);
+  return { code, message: renderMessage(template, params[0] ?? {}) };
+}
+
 export const syntaxCodes: readonly CodeInfo[] = syntax;
 export const compilerCodes: readonly CodeInfo[] = compiler;
 
@@ -38,9 +69,11 @@ export function allCodes(): CodeInfo[] {
   return [...sorted];
 }
 
+let byCode: Map<string, CodeInfo> | null = null;
+
 export function findCode(code: string): CodeInfo | undefined {
-  const want = code.trim().toUpperCase();
-  return allCodes().find((c) => c.code === want);
+  byCode ??= new Map(allCodes().map((c) => [c.code, c]));
+  return byCode.get(code.trim().toUpperCase());
 }
 
 /** Whether `code` is in the catalogue (for codes read back from files or the command line). */

@@ -6,6 +6,7 @@ import type { CodeInfo } from './info.js';
 export const codes = [
   {
     code: 'SSL130',
+    severity: 'error',
     title: 'weight file missing or unreadable',
     explanation:
       'A weights file pair (<name>.json + <name>.bin) was expected in a folder but is missing or cannot be read.\n' +
@@ -14,6 +15,7 @@ export const codes = [
   },
   {
     code: 'SSL131',
+    severity: 'error',
     title: 'weight file corrupt',
     explanation:
       'The manifest (<name>.json) is not valid JSON, is not an ssl3d weights manifest, or the binary file has a\n' +
@@ -22,6 +24,7 @@ export const codes = [
   },
   {
     code: 'SSL132',
+    severity: 'error',
     title: 'weight missing from file',
     explanation:
       'Strict loading found a weight of the model that the file does not contain (matched by layer/weight name,\n' +
@@ -30,6 +33,7 @@ export const codes = [
   },
   {
     code: 'SSL133',
+    severity: 'error',
     title: 'weight shape mismatch',
     explanation:
       'A weight exists in both file and model but with different shapes. Kernels that read the input (the\n' +
@@ -41,6 +45,7 @@ export const codes = [
   },
   {
     code: 'SSL134',
+    severity: 'error',
     title: 'encoder transfer impossible',
     explanation:
       'transferEncoder found no `enc_` weights in the source file, the channel adapter could not be applied to\n' +
@@ -48,6 +53,7 @@ export const codes = [
   },
   {
     code: 'SSL135',
+    severity: 'error',
     title: 'invalid model specification',
     explanation:
       'The encoder/decoder cannot be built: filters do not match levels, the input size is not divisible by\n' +
@@ -56,6 +62,7 @@ export const codes = [
   },
   {
     code: 'SSL136',
+    severity: 'error',
     title: 'loss became NaN or Inf',
     explanation:
       'The training loss was not finite (or exploded above 10⁴ × the first loss), or the validation loss was not finite, and the node declares `onNaN: stop`. Nothing from the failing epoch\n' +
@@ -64,6 +71,7 @@ export const codes = [
   },
   {
     code: 'SSL137',
+    severity: 'error',
     title: 'loss still NaN after retry with lower learning rate',
     explanation:
       'With `onNaN: retry-lower-lr` the loop restored the weights of the start of the epoch, divided the learning\n' +
@@ -71,6 +79,7 @@ export const codes = [
   },
   {
     code: 'SSL138',
+    severity: 'error',
     title: 'checkpoint unusable',
     explanation:
       'A checkpoint written by an earlier attempt of this node could not be read (missing meta.json, corrupt\n' +
@@ -79,6 +88,7 @@ export const codes = [
   },
   {
     code: 'SSL139',
+    severity: 'error',
     title: 'training loop misconfigured',
     explanation:
       'The loop was given no trainable variables for an epoch, a step function that did not return a scalar, or\n' +
@@ -86,6 +96,7 @@ export const codes = [
   },
   {
     code: 'SSL140',
+    severity: 'error',
     title: 'duplicate weight names',
     explanation:
       'Two weights of the models being saved share a layer/weight name, so they cannot be stored by name.\n' +

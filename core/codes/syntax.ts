@@ -6,7 +6,23 @@ import type { CodeInfo } from './info.js';
 export const codes = [
   {
     code: 'SSL001',
+    severity: 'error',
     title: 'unexpected token',
+    messages: {
+      outsideAnyDeclaration: "'{key} = …' is outside any declaration",
+      topLevel: "unexpected {found} at the top level; expected a declaration such as 'dataset NAME = TYPE { … }' or an import",
+      nameIsBareWord: 'the name of a {kind} is a bare word, not a string',
+      afterImport: 'unexpected {found} after the import',
+      keyIsPath: "a key is a single name, not the path '{key}.{after}'",
+      unexpected: "unexpected '{shown}' {where}",
+      tooDeep: 'blocks and lists are nested more than {max} levels deep here',
+      expectedBody: "expected '{' to open the declaration body, found {found}",
+      expectedType: "expected a type name after '=', found {found}",
+      unexpectedToken: 'unexpected {found}{expected}',
+      parserFailed: 'could not parse this file ({reason})',
+      closingBraceInValue: 'expected a single value; a `}` here would end the setting and the rest would be read as new declarations',
+      expectedSingleValue: 'expected a single value',
+    },
     explanation: `The parser found a token that cannot appear at this point of the file.
 
 Common causes: a setting written outside any declaration, a missing '{' after a declaration
@@ -22,7 +38,11 @@ The message lists what the parser would have accepted instead.`,
   },
   {
     code: 'SSL002',
+    severity: 'error',
     title: 'unterminated string',
+    messages: {
+      unterminatedString: 'unterminated string',
+    },
     explanation: `A string starts with " but has no closing " on the same line. Strings cannot span
 lines; write \\n for a line break inside a string.
 
@@ -31,7 +51,11 @@ lines; write \\n for a line break inside a string.
   },
   {
     code: 'SSL003',
+    severity: 'error',
     title: 'unterminated block comment',
+    messages: {
+      unterminatedComment: "unterminated block comment: '/*' has no matching '*/'",
+    },
     explanation: `A block comment opened with /* has no closing */. Everything after the /* up to the
 end of the file is ignored, so later declarations silently disappear. Block comments do not
 nest: the first */ closes the comment.
@@ -43,7 +67,12 @@ nest: the first */ closes the comment.
   },
   {
     code: 'SSL004',
+    severity: 'error',
     title: "missing '}'",
+    messages: {
+      unclosed: "unclosed '{open}': expected '{closer}' {where}",
+      closedByOuter: "unclosed '{open}': expected '{closer}' before line {line}",
+    },
     explanation: `A block opened with { is never closed, or it is closed by the wrong bracket. The
 error points at the '{' that is left open; the note shows where the parser noticed.
 
@@ -56,7 +85,12 @@ parses, which makes the block structure easy to check.`,
   },
   {
     code: 'SSL005',
+    severity: 'error',
     title: "missing ']'",
+    messages: {
+      unclosed: "unclosed '{open}': expected '{closer}' {where}",
+      closedByOuter: "unclosed '{open}': expected '{closer}' before line {line}",
+    },
     explanation: `A list opened with [ is never closed, or is closed by '}' instead.
 
     fractions = [10%, 25%, 50%      // error
@@ -71,7 +105,12 @@ Lists may span lines and may end with a trailing comma:
   },
   {
     code: 'SSL006',
+    severity: 'error',
     title: 'malformed number',
+    messages: {
+      malformedNumber: "malformed number '{image}'",
+      outOfRange: "number '{image}' is out of range",
+    },
     explanation: `A number is written as digits with an optional sign, fraction and exponent, and an
 optional % or unit word after a space: 3, -0.5, 1e-3, 2.5e+2, 10%, 25 epochs, 2 mm.
 
@@ -88,7 +127,12 @@ A number too large to represent (1e999) is also reported here.`,
   },
   {
     code: 'SSL007',
+    severity: 'error',
     title: 'malformed size',
+    messages: {
+      spacedSize: "a size is written without spaces, with a plain 'x': '{size}'",
+      malformedSize: "malformed size '{image}'",
+    },
     explanation: `A size is two or more whole numbers joined by a lowercase x, with no spaces.
 
     size = 64x64x                   // error
@@ -98,7 +142,12 @@ A number too large to represent (1e999) is also reported here.`,
   },
   {
     code: 'SSL008',
+    severity: 'error',
     title: "missing '='",
+    messages: {
+      expectedBeforeType: "expected '=' before the type '{type}'",
+      expectedBeforeValue: "expected '=' between '{key}' and its value",
+    },
     explanation: `An entry is 'key = value'. The '=' may only be left out before a block:
 'key { … }' or 'key TYPE { … }'.
 
@@ -109,7 +158,11 @@ A number too large to represent (1e999) is also reported here.`,
   },
   {
     code: 'SSL009',
+    severity: 'error',
     title: 'unexpected character',
+    messages: {
+      unexpectedCharacter: "unexpected character{plural} '{shown}'",
+    },
     explanation: `The file contains a character that is not part of the language: for example ':'
 (use '='), single quotes (use double quotes), parentheses (use { } for blocks and [ ] for
 lists), typographic quotes pasted from a word processor, or a lone '-'.
@@ -121,7 +174,14 @@ lists), typographic quotes pasted from a word processor, or a lone '-'.
   },
   {
     code: 'SSL010',
-    title: 'doubled separator (warning)',
+    severity: 'warning',
+    title: 'doubled separator',
+    messages: {
+      beforeFirstEntry: "'{separator}' before the first entry",
+      doubledSeparator: "doubled separator '{separator}'",
+      beforeFirstListItem: "',' before the first list item",
+      doubledListComma: "doubled ',' in a list",
+    },
     explanation: `Entries are separated by newlines, ',' or ';', and list items by ','. A separator
 with nothing before it is almost always a leftover from an edit; it is ignored, and
 'ssl3d fmt' removes it.
@@ -132,7 +192,14 @@ with nothing before it is almost always a leftover from an edit; it is ignored, 
   },
   {
     code: 'SSL011',
+    severity: 'error',
     title: 'missing value',
+    messages: {
+      missingValue: "missing value for '{key}'",
+      hasNoValue: "'{key}' has no value",
+      missingValueFound: 'missing value{forKey}: found {found}',
+      empty: 'missing value',
+    },
     explanation: `A key is followed by '=' (or by nothing) but no value comes before the next
 separator or closing bracket.
 
@@ -145,7 +212,11 @@ block ({ … } or TYPE { … }).`,
   },
   {
     code: 'SSL012',
+    severity: 'error',
     title: 'unknown escape sequence in a string',
+    messages: {
+      unknownEscape: "unknown escape sequence '{escape}' in string",
+    },
     explanation: `Inside a string, a backslash starts an escape. The valid escapes are \\\\ \\" \\n \\t
 \\r \\0 \\uXXXX and \\u{X…}. Any other letter after a backslash is an error; this often
 happens with Windows paths.
@@ -156,7 +227,11 @@ happens with Windows paths.
   },
   {
     code: 'SSL013',
+    severity: 'error',
     title: 'unknown declaration kind (probably misspelt)',
+    messages: {
+      unknownDeclarationKind: "unknown declaration kind '{kind}'",
+    },
     explanation: `The first word of a declaration is its kind. The kinds are experiment, dataset,
 encoder, pretext, finetune, evaluate, sweep and report. This code is given for a word that is a
 close misspelling of one of them; the hint names the kind that was probably meant.
@@ -166,7 +241,11 @@ close misspelling of one of them; the hint names the kind that was probably mean
   },
   {
     code: 'SSL014',
+    severity: 'error',
     title: 'declaration without a name',
+    messages: {
+      noName: 'this {kind} declaration has no name',
+    },
     explanation: `Every declaration has a name, used to refer to it from other declarations and from
 the command line.
 
@@ -177,7 +256,13 @@ the command line.
   },
   {
     code: 'SSL015',
+    severity: 'error',
     title: "malformed import",
+    messages: {
+      expectedImport: "expected 'import' before the file path, found '{found}'",
+      unquotedPath: "the file path after 'import' must be in double quotes",
+      missingPath: "expected a file path after 'import'",
+    },
     explanation: `An import is 'import "FILE.ssl"', optionally followed by 'as NAME'. It makes the
 declarations of another .ssl file available; the path is relative to the importing file and
 must be in double quotes. At the top level, a word followed by a string is read as an import,
@@ -191,7 +276,11 @@ so the word must be 'import'.
   },
   {
     code: 'SSL016',
+    severity: 'error',
     title: 'dotted name used as a block type',
+    messages: {
+      typeIsPath: "a block type must be a single name, not the path '{path}'",
+    },
     explanation: `A typed block is 'TYPE { … }' where TYPE is a single name. A dotted path can be
 a value (a reference such as dice.WT) but not the type of a block.
 
@@ -200,7 +289,11 @@ a value (a reference such as dice.WT) but not the type of a block.
   },
   {
     code: 'SSL017',
+    severity: 'error',
     title: "missing ',' between list items",
+    messages: {
+      missingComma: "expected ',' between list items",
+    },
     explanation: `List items are separated by commas (a trailing comma is allowed).
 
     regions = [1 2 4]               // error
@@ -212,7 +305,11 @@ a value (a reference such as dice.WT) but not the type of a block.
   },
   {
     code: 'SSL018',
+    severity: 'error',
     title: 'unexpected end of file',
+    messages: {
+      unexpectedEnd: 'unexpected end of file: expected {expected}',
+    },
     explanation: `The file ends in the middle of a construct, e.g. right after a declaration
 head or after 'key ='. Often the file was truncated, or a block comment or string swallowed
 the rest (see SSL002 and SSL003).
@@ -221,7 +318,11 @@ the rest (see SSL002 and SSL003).
   },
   {
     code: 'SSL019',
+    severity: 'error',
     title: "unmatched '}' or ']'",
+    messages: {
+      unmatched: "unmatched '{bracket}'",
+    },
     explanation: `A closing bracket has no opening bracket to match. This usually means one '}' too
 many after an edit, or a block that was closed twice.
 

@@ -15,6 +15,7 @@ export const TASK_CODES = {
 export const codes = [
   {
     code: 'SSL150',
+    severity: 'error',
     title: 'pretext task geometry does not fit the input',
     explanation:
       'The patch grid of a patch-based task (CPC, RPL, Jigsaw) or the rotation cube does not fit the ' +
@@ -23,6 +24,7 @@ export const codes = [
   },
   {
     code: 'SSL151',
+    severity: 'error',
     title: 'invalid pretext task parameter',
     explanation:
       'A task parameter is out of range (e.g. an even RPL grid has no centre patch, more permutations ' +
@@ -30,6 +32,7 @@ export const codes = [
   },
   {
     code: 'SSL152',
+    severity: 'error',
     title: 'too few cases for the pretext task',
     explanation:
       'Exemplar needs at least two training cases (a negative must be another sample); every task needs ' +
@@ -37,6 +40,7 @@ export const codes = [
   },
   {
     code: 'SSL153',
+    severity: 'error',
     title: 'unreadable permutation cache entry',
     explanation:
       'A cached Jigsaw permutation set is corrupt or does not match its key. It is regenerated; if the ' +
@@ -44,6 +48,7 @@ export const codes = [
   },
   {
     code: 'SSL154',
+    severity: 'error',
     title: 'input case does not match the pretext task',
     explanation:
       'A case has a different dimensionality or channel count than the task expects (e.g. a 2D image fed ' +
@@ -51,6 +56,7 @@ export const codes = [
   },
   {
     code: 'SSL155',
+    severity: 'error',
     title: 'bad pretrain artifact',
     explanation: 'task.json or the encoder weights of a pretrain artifact are missing or malformed.',
   },

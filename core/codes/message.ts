@@ -1,0 +1,55 @@
+// Message templates of the catalogue: the placeholder grammar, its type-level twin and the
+// renderer. A template is plain text with `{name}` placeholders and the plural rule
+// `{name|s}` ('' when `name` is 1, else 's'). Any other brace is literal text, e.g.
+// "add slices { axis = axial }" or "expected '{'". The type `Placeholders` and the function
+// `placeholders` read a template the same way: a placeholder is the text between a '}' and
+// the last '{' before it, when that text is a name.
+
+/** What a placeholder may be filled with (written as a template literal would write it). */
+export type MessageParam = string | number | boolean | readonly (string | number)[];
+
+type Name<P extends string> = P extends `${string}{${infer Q}` ? Name<Q> : P extends '' ? never : P extends `${string}${' ' | '{' | '|' | '.' | ',' | "'" | '=' | '…' | '*' | '-' | '/' | '"'}${string}` ? never : P;
+
+/** The plain placeholder names of a template. */
+export type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? Name<P> | Placeholders<Rest> : never;
+
+/** The names used with the plural rule `{name|s}`. */
+export type PluralPlaceholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}`
+  ? (P extends `${infer N}|s` ? Name<N> : never) | PluralPlaceholders<Rest>
+  : never;
+
+/** The params object a template needs: every placeholder, plural ones as numbers. */
+export type MessageParams<S extends string> = { readonly [K in Placeholders<S>]: MessageParam } & { readonly [K in PluralPlaceholders<S>]: number };
+
+/** The rest arguments of `msg` for a template: none when it has no placeholder. */
+export type ParamsArgs<S extends string> = [Placeholders<S> | PluralPlaceholders<S>] extends [never] ? [] : [params: MessageParams<S>];
+
+const NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+export interface Placeholder {
+  name: string;
+  plural: boolean;
+}
+
+/** The placeholders of a template, in order (a name may repeat). */
+export function placeholders(template: string): Placeholder[] {
+  const out: Placeholder[] = [];
+  for (const m of template.matchAll(/\{([^{}]*)\}/g)) {
+    const inner = m[1]!;
+    const plural = inner.endsWith('|s');
+    const name = plural ? inner.slice(0, -2) : inner;
+    if (NAME.test(name)) out.push({ name, plural });
+  }
+  return out;
+}
+
+/** The template with its placeholders filled (a value is written as `${value}` would write it). */
+export function renderMessage(template: string, params: Readonly<Record<string, unknown>>): string {
+  return template.replace(/\{([^{}]*)\}/g, (whole, inner: string) => {
+    const plural = inner.endsWith('|s');
+    const name = plural ? inner.slice(0, -2) : inner;
+    if (!NAME.test(name) || !(name in params)) return whole;
+    const v = params[name];
+    return plural ? (v === 1 ? '' : 's') : String(v);
+  });
+}
