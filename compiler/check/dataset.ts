@@ -96,6 +96,11 @@ export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null
     labels = { kind: 'segmentation', classes: known };
     if (declaredRegions) {
       for (const [name, v] of Object.entries(declaredRegions)) {
+        if (name.endsWith('__excluded')) {
+          // result keys `dice_<region>__excluded` count the cases a metric left out
+          ctx.error('SSL049', `region '${name}': names ending in '__excluded' are reserved (they name the count of excluded cases in results)`, keySpan(c, `/regions/${name}`), 'rename the region');
+          continue;
+        }
         const ls = ints(v) ?? [];
         ls.forEach((l, i) => {
           if (!known.includes(l) || l === 0) {

@@ -31,7 +31,7 @@ export function checkMetric(ctx: CheckContext, c: Block, pointer: string, target
     return [{ metric: name, region: null }];
   }
   if (region === undefined) return Object.keys(regions).map((r) => ({ metric: name, region: r }));
-  if (!(region in regions)) {
+  if (!Object.hasOwn(regions, region)) {
     const names = Object.keys(regions);
     ctx.error(msg('SSL050', 'noSuchRegion', { region, regions: names.join(', ') || 'none' }), valueSpan(c, pointer), didYouMeanHint(region, names) ? `did you mean '${name}.${closest(region, names)}'?` : undefined);
     return null;

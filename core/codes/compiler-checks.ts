@@ -147,7 +147,8 @@ classification sweep).
     },
     explanation: `A region is a set of label values of the dataset (BraTS: ET = [4], TC = [1, 4],
 WT = [1, 2, 4]). Each value must be one of the dataset's labels, and not the background 0;
-unlabelled data cannot define regions.
+unlabelled data cannot define regions. A region name may be any name (even __proto__), except one
+ending in __excluded: results use that suffix to count the cases a metric left out.
 
     regions { ET = [3] }     // error: BraTS labels are 0, 1, 2, 4`,
   },

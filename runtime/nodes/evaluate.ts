@@ -159,7 +159,7 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
     ctx.emit({
       type: 'info', node: id,
       message: `${ftNode.params?.method ?? node.params.method} (${node.params.arm}) on ${testCases.length} test cases: ` +
-        Object.entries(summary).filter(([k]) => k !== 'testCases' && !k.includes('__')).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(4) : 'n/a'}`).join(', '),
+        Object.entries(summary).filter(([k]) => k !== 'testCases' && !k.endsWith('__excluded')).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(4) : 'n/a'}`).join(', '),
     });
     return { summary };
   } finally {

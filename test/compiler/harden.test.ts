@@ -69,3 +69,23 @@ describe('past the nesting limit (#17.11)', () => {
     expect(r.diagnostics[0]!.message).toContain('nested more than 100 levels');
   });
 });
+
+describe('Object.prototype names as region names (#17.9)', () => {
+  for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    it(`dice.${key} is an unknown region unless the dataset declares it`, () => {
+      const hostile = text.replace('metrics = [dice.WT, dice.TC, dice.ET]', `metrics = [dice.WT, dice.${key}]`);
+      const r = compile(hostile);
+      expect(r.graph).toBeNull();
+      expect(r.diagnostics.find((d) => d.code === 'SSL050')?.message).toBe(`no region '${key}' in the fine-tuning data (regions: ET, TC, WT)`);
+      const declared = hostile.replace('regions { ET = [4], TC = [1, 4], WT = [1, 2, 4] }', `regions { ET = [4], TC = [1, 4], WT = [1, 2, 4], ${key} = [1] }`);
+      const ok = compile(declared);
+      expect(ok.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const ev = ok.graph!.nodes.find((n) => n.kind === 'evaluate')!;
+      expect(ev.kind === 'evaluate' && Object.keys(ev.params.regions)).toContain(key);
+    });
+  }
+  it("a region named like a result's excluded-case count (WT__excluded) is refused", () => {
+    const r = compile(text.replace('WT = [1, 2, 4] }', 'WT = [1, 2, 4], WT__excluded = [1] }'));
+    expect(r.diagnostics.find((d) => d.code === 'SSL049')).toMatchObject({ message: expect.stringMatching(/'WT__excluded': names ending in '__excluded' are reserved/) });
+  });
+});
