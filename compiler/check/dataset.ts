@@ -98,7 +98,7 @@ export function checkDataset(ctx: CheckContext, c: Block): CheckedDataset | null
       for (const [name, v] of Object.entries(declaredRegions)) {
         if (name.endsWith('__excluded')) {
           // result keys `dice_<region>__excluded` count the cases a metric left out
-          ctx.error('SSL049', `region '${name}': names ending in '__excluded' are reserved (they name the count of excluded cases in results)`, keySpan(c, `/regions/${name}`), 'rename the region');
+          ctx.error(msg('SSL049', 'reservedName', { name }), keySpan(c, `/regions/${name}`), 'rename the region');
           continue;
         }
         const ls = ints(v) ?? [];

@@ -144,6 +144,7 @@ classification sweep).
       backgroundLabel: "region '{name}' uses label 0, the background",
       unknownLabel: "region '{name}' uses label {label}, which dataset {dataset} does not have (labels: {known})",
       noLabels: 'dataset {dataset} has no labels, so it cannot define regions',
+      reservedName: "region '{name}': names ending in '__excluded' are reserved (they name the count of excluded cases in results)",
     },
     explanation: `A region is a set of label values of the dataset (BraTS: ET = [4], TC = [1, 4],
 WT = [1, 2, 4]). Each value must be one of the dataset's labels, and not the background 0;
