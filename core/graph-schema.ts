@@ -4,41 +4,18 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { GRAPH_VERSION, type ExecutionGraph } from './graph.js';
 import { BACKENDS } from './backends.js';
+import { LAYOUT_FACTS } from './datasets.js';
+import { en, int, intArr, nullable, numArr, obj, type JsonSchema } from './json-schema.js';
 import { metricNames } from './metrics.js';
 import { msg } from './codes/index.js';
+import { TASK_CONTRACTS, taskNames } from './tasks/index.js';
 
-type S = Record<string, unknown>;
-
-const int = (min = 0): S => ({ type: 'integer', minimum: min });
-const numArr = (min?: number, max?: number): S => ({ type: 'array', items: { type: 'number' }, ...(min !== undefined ? { minItems: min } : {}), ...(max !== undefined ? { maxItems: max } : {}) });
-const intArr = (min?: number, max?: number): S => ({ type: 'array', items: { type: 'integer' }, ...(min !== undefined ? { minItems: min } : {}), ...(max !== undefined ? { maxItems: max } : {}) });
-const en = (...values: string[]): S => ({ type: 'string', enum: values });
-const obj = (properties: Record<string, S>, optional: string[] = []): S => ({
-  type: 'object',
-  properties,
-  required: Object.keys(properties).filter((k) => !optional.includes(k)),
-  additionalProperties: false,
-});
-const nullable = (s: S): S => ({ anyOf: [s, { type: 'null' }] });
+type S = JsonSchema;
 const slices = nullable(obj({ axis: { type: 'integer', enum: [0, 1, 2] }, perVolume: int(1) }));
 
+// one branch per registered layout (core/datasets.ts), read when this module loads
 const dataSource: S = {
-  oneOf: [
-    obj({ kind: { const: 'nifti' }, images: { type: 'array', items: { type: 'string' }, minItems: 1 }, labels: nullable({ type: 'string' }) }),
-    obj({ kind: { const: 'brats' }, root: { type: 'string' }, modalities: { type: 'array', items: en('t1', 't1ce', 't2', 'flair'), minItems: 1 } }),
-    obj({ kind: { const: 'decathlon' }, root: { type: 'string' }, imagesDir: { type: 'string' }, labelsDir: nullable({ type: 'string' }) }),
-    obj({ kind: { const: 'nnunet' }, root: { type: 'string' }, channels: intArr(1) }),
-    obj({
-      kind: { const: 'images' },
-      root: { type: 'string' },
-      csv: nullable({ type: 'string' }),
-      idColumn: { type: 'string' },
-      labelColumn: { type: 'string' },
-      extensions: { type: 'array', items: { type: 'string' } },
-    }),
-    obj({ kind: { const: 'phantom3d' }, anatomy: en('brain', 'pancreas'), cases: int(1), channels: int(1), size: intArr(3, 3), labelled: { type: 'boolean' }, tumourRate: { type: 'number', minimum: 0, maximum: 1 } }, ['tumourRate']),
-    obj({ kind: { const: 'phantom2d' }, cases: int(1), channels: int(1), size: intArr(2, 2), labelled: { type: 'boolean' } }),
-  ],
+  oneOf: Object.entries(LAYOUT_FACTS).map(([kind, l]) => obj({ kind: { const: kind }, ...l.source }, l.optional)),
 };
 
 const dataset: S = obj({
@@ -93,25 +70,14 @@ const optimizer: S = obj({
 });
 const train: S = obj({ epochs: int(1), batch: int(1), stepsPerEpoch: nullable(int(1)), optimizer, onNaN: en('stop', 'retry-lower-lr') });
 
+// one branch per registered task (core/tasks/index.ts), read when this module loads
 const taskParams: S = {
-  oneOf: [
-    obj({ task: { const: 'cpc' }, grid: int(1), patch: int(1), overlap: { type: 'number' }, codeSize: int(1), contextSize: int(1), predictTerms: int(1), negatives: int(1), negativesFrom: en('same-volume', 'other-volumes') }, ['negativesFrom']),
-    obj({ task: { const: 'rpl' }, grid: int(1), jitter: int(0) }),
-    obj({ task: { const: 'jigsaw' }, grid: int(1), jitter: int(0), permutations: int(1), selection: en('max-hamming', 'random') }),
-    obj({ task: { const: 'rotation' }, copies: int(1), crop: int(1) }, ['crop']),
-    obj({
-      task: { const: 'exemplar' },
-      codeSize: int(1),
-      margin: { type: 'number' },
-      transforms: { type: 'array', items: en('flip', 'translate', 'brightness', 'contrast') },
-      negatives: en('batch', 'dataset'),
-    }),
-  ],
+  oneOf: Object.entries(TASK_CONTRACTS).map(([task, c]) => obj({ task: { const: task }, ...c.params }, c.optional)),
 };
 
 const pretext: S = obj({
   name: { type: 'string' },
-  task: en('cpc', 'rpl', 'jigsaw', 'rotation', 'exemplar'),
+  task: en(...taskNames()),
   dim: { type: 'integer', enum: [2, 3] },
   variant: en('paper', 'authors-code', 'authors-code-bug'),
   params: taskParams,

@@ -6,7 +6,9 @@
 // Field names here are the canonical names; the `.ssl` surface syntax may spell them
 // differently, but the compiler resolves everything into this form.
 import type { BackendChoice } from './backends.js';
+import type { DataSource } from './datasets.js';
 import type { MetricName } from './metrics.js';
+import type { TaskName, TaskParams } from './tasks/index.js';
 
 export type Vec3 = [number, number, number];
 export type Vec2 = [number, number];
@@ -16,43 +18,9 @@ export const GRAPH_VERSION = 1;
 
 // ───────────────────────────── data ─────────────────────────────
 
-export type Modality = 't1' | 't1ce' | 't2' | 'flair';
-
-export type DataSource =
-  | {
-      kind: 'nifti';
-      /** One glob per channel, relative to the experiment file's folder (resolved by the runtime). */
-      images: string[];
-      /** Label glob, or null for unlabelled data. Cases are matched by sorted order. */
-      labels: string | null;
-    }
-  | { kind: 'brats'; root: string; modalities: Modality[] }
-  | { kind: 'decathlon'; root: string; /** sub-folder of images: 'imagesTr' */ imagesDir: string; labelsDir: string | null }
-  | { kind: 'nnunet'; root: string; channels: number[] }
-  | {
-      kind: 'images';
-      root: string;
-      /** CSV with `id_code,diagnosis` (APTOS 2019); null for unlabelled folders. */
-      csv: string | null;
-      idColumn: string;
-      labelColumn: string;
-      extensions: string[];
-    }
-  | {
-      kind: 'phantom3d';
-      /** 'brain' (BraTS-like tumours, labels 1,2,4) or 'pancreas' (CT organ 1 + tumour 2). */
-      anatomy: 'brain' | 'pancreas';
-      cases: number;
-      channels: number;
-      size: Vec3;
-      labelled: boolean;
-      /**
-       * Fraction of cases with a tumour. Defaults: unlabelled brain corpora 1 % (a population
-       * cohort such as UK Biobank rarely has one), labelled brain sets 100 %, pancreas 80 %.
-       */
-      tumourRate?: number;
-    }
-  | { kind: 'phantom2d'; cases: number; channels: number; size: Vec2; labelled: boolean };
+// One contract per dataset layout (its DataSource type and JSON Schema), registered in
+// LAYOUT_FACTS (core/datasets.ts): the DataSource union is read from it.
+export type { DataSource, Modality } from './datasets.js';
 
 export interface PreprocessSpec {
   /** Foreground crop: voxels above `threshold` (after windowing), with a margin in voxels. */
@@ -147,69 +115,14 @@ export interface TrainSpec {
 
 // ───────────────────────────── pretext tasks ─────────────────────────────
 
-export type TaskName = 'cpc' | 'rpl' | 'jigsaw' | 'rotation' | 'exemplar';
-
-export interface CpcParams {
-  task: 'cpc';
-  /** Patches per side of the grid. */
-  grid: number;
-  /** Patch size in voxels/pixels (per side). */
-  patch: number;
-  /** Overlap between neighbouring patches as a fraction of the patch (0 = none, 0.5 = half). */
-  overlap: number;
-  codeSize: number;
-  /** GRU context size. */
-  contextSize: number;
-  /** Number of patch rows predicted below the context. */
-  predictTerms: number;
-  /** InfoNCE negatives per positive (paper); authors' code uses 1. */
-  negatives: number;
-  /**
-   * Where the negatives come from: other cells of the same volume (the paper: "other locations
-   * in the input image", the default) or patches of the other volumes of the batch.
-   */
-  negativesFrom?: 'same-volume' | 'other-volumes';
-}
-
-export interface RplParams {
-  task: 'rpl';
-  grid: number;
-  /** Jitter in voxels per side (patch = cell − 2·jitter). */
-  jitter: number;
-}
-
-export interface JigsawParams {
-  task: 'jigsaw';
-  grid: number;
-  jitter: number;
-  permutations: number;
-  /** How the permutation set is built: maximal Hamming distance (paper) or uniform random (authors' code). */
-  selection: 'max-hamming' | 'random';
-}
-
-export interface RotationParams {
-  task: 'rotation';
-  /** Rotated copies per volume in a batch. */
-  copies: number;
-  /**
-   * Side (voxels/pixels) of a cube cut from inside each input before it is rotated: at a random
-   * offset around the centre in training, centred for validation. Absent: the whole input,
-   * zero-padded to a cube (the paper). A declared option, not in the paper or the authors' code.
-   */
-  crop?: number;
-}
-
-export interface ExemplarParams {
-  task: 'exemplar';
-  codeSize: number;
-  margin: number;
-  /** Transformations used to make the positive. */
-  transforms: Array<'flip' | 'translate' | 'brightness' | 'contrast'>;
-  /** Where negatives come from. */
-  negatives: 'batch' | 'dataset';
-}
-
-export type TaskParams = CpcParams | RplParams | JigsawParams | RotationParams | ExemplarParams;
+// One file per task in core/tasks/ (its parameters' type and JSON Schema), registered in
+// TASK_CONTRACTS (core/tasks/index.ts): the task names and the parameter union are read from it.
+export type { TaskName, TaskParams } from './tasks/index.js';
+export type { CpcParams } from './tasks/cpc.js';
+export type { ExemplarParams } from './tasks/exemplar.js';
+export type { JigsawParams } from './tasks/jigsaw.js';
+export type { RotationParams } from './tasks/rotation.js';
+export type { RplParams } from './tasks/rpl.js';
 
 export interface PretextSpec {
   /** The declaration's name (`rotation3d`). */

@@ -78,6 +78,15 @@ describe('the metric registry (core/metrics.ts)', () => {
       const { higherIsBetter } = await import('../runtime/eval/metrics.js');
       expect(higherIsBetter('fakescore_WT')).toBe(false);
       expect(reg.isMetricKey('fakescore_WT')).toBe(true);
+      // the checker takes it in an evaluate block, and the graph JSON Schema accepts the graph
+      const { compileSource } = await import('../compiler/index.js');
+      const tiny = readFileSync('test/e2e/fixtures/tiny.ssl', 'utf8').replace('metrics = [dice.WT]', 'metrics = [fakescore.WT, dice.WT]');
+      const r = compileSource(tiny, 'tiny.ssl');
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const ev = r.graph!.nodes.find((n) => n.kind === 'evaluate');
+      expect(ev?.kind === 'evaluate' && ev.params.evaluation.metrics[0]).toEqual({ metric: 'fakescore', region: 'WT' });
+      const { graphProblems } = await import('../core/graph-schema.js');
+      expect(graphProblems(JSON.parse(JSON.stringify(r.graph)))).toEqual([]);
     } finally {
       (reg.METRICS as unknown as unknown[]).pop();
       vi.resetModules();
@@ -110,8 +119,6 @@ describe('the dataset-layout registries (compiler/layouts/, runtime/data/layouts
     expect(
       offenders(literal, {
         ...layoutFiles,
-        'core/graph.ts': 'the DataSource union (the contract)',
-        'core/graph-schema.ts': 'its JSON Schema',
         'runtime/data/phantoms.ts': 'generates the phantom layouts',
         'runtime/data/dataset.ts': 'phantoms are generated, files are resolved',
         'cli/commands/check.ts': 'region names from dataset.json (decathlon, nnunet)',
@@ -236,5 +243,99 @@ describe('the node handlers (runtime/nodes/, wired in cli/handlers.ts)', () => {
     const table = readFileSync('cli/handlers.ts', 'utf8');
     for (const kind of ['data', 'pretrain', 'finetune', 'evaluate']) expect(table).toContain(`import('../runtime/nodes/${kind}.js')`);
     expect(table).toContain(`import('../report/node.js')`);
+  });
+});
+
+// A task and a layout that exist only in this test, registered on each side the way a new one
+// would be (core contract, compiler entry, runtime entry): the language accepts them, the
+// checker lowers them into a graph, the graph JSON Schema (built from the core registries when
+// it loads) accepts that graph and rejects it once they are unregistered, and the runtime
+// dispatches to their entries.
+describe('each registry is the single list: a fake task and a fake layout, end to end', () => {
+  const SOURCE = `experiment fake { seed = 1 }
+dataset corpus = fakelayout { root = "somewhere", preprocess { resize = 16x16x16 } }
+encoder micro = unet3d { levels = 2, filters = [4, 8] }
+pretext f = faketask { width = 4, data = corpus, encoder = micro, head-hidden = 8, train { epochs = 1, batch = 2, optimizer = adam { lr = 1e-3 } } }
+`;
+
+  async function register(): Promise<() => void> {
+    vi.resetModules();
+    const { LAYOUT_FACTS } = await import('../core/datasets.js');
+    const { TASK_CONTRACTS } = await import('../core/tasks/index.js');
+    const { taskContract } = await import('../core/tasks/contract.js');
+    const { int: jInt, str: jStr } = await import('../core/json-schema.js');
+    const { PRETEXT_TASKS } = await import('../compiler/tasks/index.js');
+    const { DATASET_LAYOUTS } = await import('../compiler/layouts/index.js');
+    const { block, int, str } = await import('../compiler/schemas/common.js');
+    const { datasetCommon } = await import('../compiler/layouts/common.js');
+    const { num, str: strOf } = await import('../compiler/json.js');
+    const { RUNTIME_TASKS } = await import('../runtime/tasks/tasks.js');
+    const { LAYOUTS } = await import('../runtime/data/layouts.js');
+    const tables = [LAYOUT_FACTS, TASK_CONTRACTS, PRETEXT_TASKS, DATASET_LAYOUTS, RUNTIME_TASKS, LAYOUTS] as unknown as Array<Record<string, unknown>>;
+    const [facts, contracts, compilerTasks, compilerLayouts, runtimeTasks, runtimeLayouts] = tables as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
+    facts.fakelayout = { files: 'nifti', source: { root: jStr }, optional: [] };
+    contracts.faketask = taskContract<{ task: 'faketask' } & Record<string, unknown>>({ width: jInt(1) });
+    compilerLayouts.fakelayout = {
+      schema: block({ ...datasetCommon, root: str }, { required: ['root'] }),
+      lower: ({ json, rebase }: { json: Record<string, unknown>; rebase(p: string): string }) => ({ source: { kind: 'fakelayout', root: rebase(strOf(json.root as never) ?? '') }, rawChannels: 1, labelKind: 'none' }),
+    };
+    compilerTasks.faketask = {
+      name: 'faketask',
+      title: 'Fake',
+      fields: { width: int(1, 10) },
+      wholeInput: true,
+      check: ({ json }: { json: Record<string, unknown> }) => ({ task: 'faketask', width: num(json.width as never) ?? 3 }),
+      encoderInput: (_p: unknown, _a: boolean, spatial: number[]) => ({ patch: spatial, runs: 1 }),
+      heads: (_p: unknown, h: { dense(i: number, o: number): void }, ctx: { features: number }) => h.dense(ctx.features, 7),
+    };
+    runtimeTasks.faketask = (spec: unknown, params: unknown) => ({ name: 'fake task', params });
+    runtimeLayouts.fakelayout = async (src: unknown) => [{ id: 'fake case', src }];
+    return () => {
+      for (const [t, k] of [[facts, 'fakelayout'], [contracts, 'faketask'], [compilerLayouts, 'fakelayout'], [compilerTasks, 'faketask'], [runtimeTasks, 'faketask'], [runtimeLayouts, 'fakelayout']] as const) delete t[k];
+      vi.resetModules();
+    };
+  }
+
+  it('the graph contract (core/graph.ts, core/graph-schema.ts) spells no task name and no layout kind: it reads the registries', () => {
+    const names = /['"`](cpc|rpl|jigsaw|rotation|exemplar|nifti|brats|decathlon|nnunet|images|phantom3d|phantom2d)['"`]/;
+    for (const f of ['core/graph.ts', 'core/graph-schema.ts']) expect(readFileSync(f, 'utf8').split('\n').filter((l) => names.test(l))).toEqual([]);
+  });
+
+  it('the checker lowers them, the graph schema accepts them only while registered, the runtime dispatches to them', async () => {
+    const unregister = await register();
+    let graphJson: unknown;
+    try {
+      const { compileSource } = await import('../compiler/index.js');
+      const r = compileSource(SOURCE, 'fake.ssl');
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const data = r.graph!.nodes.find((n) => n.kind === 'data')!;
+      const pre = r.graph!.nodes.find((n) => n.kind === 'pretrain')!;
+      expect(data.kind === 'data' && data.params.dataset.source).toEqual({ kind: 'fakelayout', root: 'somewhere' });
+      expect(pre.kind === 'pretrain' && pre.params.pretext.params).toEqual({ task: 'faketask', width: 4 });
+      graphJson = JSON.parse(JSON.stringify(r.graph));
+      const { graphProblems } = await import('../core/graph-schema.js');
+      expect(graphProblems(graphJson)).toEqual([]);
+      // the runtime's tables are the ones that run them
+      const { createTask } = await import('../runtime/tasks/tasks.js');
+      if (pre.kind !== 'pretrain') throw new Error('no pretrain node');
+      expect(createTask(pre.params.pretext, pre.params.encoder, pre.params.inputShape, 1)).toEqual({ name: 'fake task', params: { task: 'faketask', width: 4 } });
+      const { resolveCases } = await import('../runtime/data/layouts.js');
+      if (data.kind !== 'data') throw new Error('no data node');
+      expect(await resolveCases(data.params.dataset, '/base')).toEqual([{ id: 'fake case', src: { kind: 'fakelayout', root: 'somewhere' } }]);
+    } finally {
+      unregister();
+    }
+    // the same graph without the registrations: the schema no longer knows the task or the layout
+    const { graphProblems } = await import('../core/graph-schema.js');
+    type Json = { nodes: Array<{ kind: string; params: { dataset?: { source: unknown } } }> };
+    const g = graphJson as Json;
+    const at = (kind: string): string => `/nodes/${g.nodes.findIndex((n) => n.kind === kind)}/params/`;
+    expect(graphProblems(g).some((p) => p.startsWith(`${at('data')}dataset/source`))).toBe(true);
+    const realData = structuredClone(g);
+    realData.nodes.find((n) => n.kind === 'data')!.params.dataset!.source = { kind: 'nnunet', root: 'somewhere', channels: [0] };
+    const problems = graphProblems(realData);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems).toContain(`${at('pretrain')}pretext/task must be equal to one of the allowed values`);
+    expect(problems.every((p) => p.startsWith(at('pretrain').replace(/params\/$/, '')))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 // Pretext task `exemplar`: a triplet loss between transformed copies of a sample and other samples.
-import type { ExemplarParams } from '../../core/graph.js';
+import type { ExemplarParams } from '../../core/tasks/exemplar.js';
 import { arr, num, word } from '../json.js';
 import { int, list, num as numSchema, oneOfWords } from '../schemas/common.js';
 import type { PretextTaskDef } from './types.js';

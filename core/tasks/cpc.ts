@@ -2,6 +2,33 @@
 // rows are predicted and how the border is treated, in the paper's variant (declared
 // parameters) and the authors' code (fixed by dimension). The compiler checks and costs it
 // (compiler/tasks/cpc.ts), the runtime lays the grid out from it (runtime/tasks/cpc.ts).
+import { en, int, num } from '../json-schema.js';
+import { taskContract } from './contract.js';
+
+export interface CpcParams {
+  task: 'cpc';
+  /** Patches per side of the grid. */
+  grid: number;
+  /** Patch size in voxels/pixels (per side). */
+  patch: number;
+  /** Overlap between neighbouring patches as a fraction of the patch (0 = none, 0.5 = half). */
+  overlap: number;
+  codeSize: number;
+  /** GRU context size. */
+  contextSize: number;
+  /** Number of patch rows predicted below the context. */
+  predictTerms: number;
+  /** InfoNCE negatives per positive (paper); authors' code uses 1. */
+  negatives: number;
+  /**
+   * Where the negatives come from: other cells of the same volume (the paper: "other locations
+   * in the input image", the default) or patches of the other volumes of the batch.
+   */
+  negativesFrom?: 'same-volume' | 'other-volumes';
+}
+
+/** The graph contract of the task's parameters (registered in core/tasks/index.ts). */
+export const cpcContract = taskContract<CpcParams>({ grid: int(1), patch: int(1), overlap: num, codeSize: int(1), contextSize: int(1), predictTerms: int(1), negatives: int(1), negativesFrom: en('same-volume', 'other-volumes') }, ['negativesFrom']);
 
 export type CpcVariant = 'paper' | 'authors-code';
 

@@ -1,4 +1,18 @@
 // Jigsaw: the grid's tiles shuffled by one of a set of permutations, the permutation is the class.
+import { en, int } from '../json-schema.js';
+import { taskContract } from './contract.js';
+
+export interface JigsawParams {
+  task: 'jigsaw';
+  grid: number;
+  jitter: number;
+  permutations: number;
+  /** How the permutation set is built: maximal Hamming distance (paper) or uniform random (authors' code). */
+  selection: 'max-hamming' | 'random';
+}
+
+/** The graph contract of the task's parameters (registered in core/tasks/index.ts). */
+export const jigsawContract = taskContract<JigsawParams>({ grid: int(1), jitter: int(0), permutations: int(1), selection: en('max-hamming', 'random') });
 
 /** n!, or Infinity past the safe integers (the number of orderings of n tiles). */
 export function orderings(n: number): number {

@@ -9,6 +9,7 @@
 // The phantoms have no files (runtime/data/phantoms.ts generates them).
 // Every problem is an SslRuntimeError naming the case and the file or pattern.
 
+import { isSynthetic, type FileKind } from '../../core/datasets.js';
 import type { DataSource, DatasetSpec } from '../../core/graph.js';
 import { bratsLayout } from './layouts/brats.js';
 import type { CaseSource } from './layouts/common.js';
@@ -25,10 +26,9 @@ export function expectsMasks(spec: DatasetSpec): boolean {
   return spec.labels.kind === 'segmentation';
 }
 
-type FileKind = Exclude<DataSource['kind'], 'phantom3d' | 'phantom2d'>;
 type Resolver<K extends FileKind> = (src: Extract<DataSource, { kind: K }>, spec: DatasetSpec, baseDir: string) => Promise<CaseSource[]>;
 
-/** The file layouts, one per DataSource kind that reads files. */
+/** The file layouts, one per layout that reads files (`files` not null in core/datasets.ts; a missing one does not compile). */
 export const LAYOUTS: { [K in FileKind]: Resolver<K> } = {
   nifti: (src, _spec, baseDir) => niftiLayout(src, baseDir),
   brats: (src, spec, baseDir) => bratsLayout(src, baseDir, expectsMasks(spec)),
@@ -39,6 +39,6 @@ export const LAYOUTS: { [K in FileKind]: Resolver<K> } = {
 
 export async function resolveCases(spec: DatasetSpec, baseDir: string): Promise<CaseSource[]> {
   const src = spec.source;
-  if (src.kind === 'phantom3d' || src.kind === 'phantom2d') throw new RangeError('phantom datasets have no files; use phantomCase');
+  if (isSynthetic(src)) throw new RangeError('phantom datasets have no files; use phantomCase');
   return (LAYOUTS[src.kind] as Resolver<typeof src.kind>)(src, spec, baseDir);
 }

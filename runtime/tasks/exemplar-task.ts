@@ -1,7 +1,8 @@
 // Pretext task `exemplar` in tfjs: triplet loss between transformed copies and other samples.
 
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderSpec, ExemplarParams, PretextSpec } from '../../core/graph.js';
+import type { EncoderSpec, PretextSpec } from '../../core/graph.js';
+import type { ExemplarParams } from '../../core/tasks/exemplar.js';
 import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import { taskError } from '../../core/errors.js';
