@@ -246,7 +246,17 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
     const info = spans.get(pointer);
     // a malformed literal already has its syntax error; a schema error on top would be noise
     if (info?.malformed || spans.get(e.instancePath.replace(/\/\$(unit|value)$/, ''))?.malformed) continue;
-    const valueSpan = info?.value ?? ctx.span;
+    // an item of a size literal (`0x16x16` → /size/0) has no span of its own: the nearest
+    // enclosing value's span, never the declaration's name (a --set value would lose its place)
+    let valueSpan = info?.value ?? ctx.span;
+    for (let up = pointer; !info && up.includes('/'); ) {
+      up = up.slice(0, up.lastIndexOf('/'));
+      const outer = spans.get(up)?.value;
+      if (outer && up !== '') {
+        valueSpan = outer;
+        break;
+      }
+    }
     const value = atPointer(data, pointer);
     const label = pointer === '' ? ctx.what : keyLabel(pointer);
     const expect = expectOf(e) ?? p.expect;

@@ -209,15 +209,28 @@ function displayWidth(line: string, n: number): number {
   return w;
 }
 
+/** Longest source line shown whole; longer ones show this many characters around the span. */
+const MAX_EXCERPT = 200;
+const EXCERPT_BEFORE = 60;
+
 function excerpt(span: Span, lines: LineIndex | null, paint: (s: string, c: keyof typeof ansi) => string, marker: string): string[] {
   if (!lines || span.startLine < 1 || span.startLine > lines.lineCount()) return [];
   const lineNo = span.startLine;
-  const raw = lines.lineText(lineNo);
+  const full = lines.lineText(lineNo);
   const gutter = String(lineNo).length;
   const pad = ' '.repeat(gutter);
-  const startCol = Math.max(1, Math.min(span.startColumn, raw.length + 1));
+  // a very long line (a minified file, a 1 MB string) is shown as a window around the span
+  let raw = full;
+  let shift = 0;
+  if (full.length > MAX_EXCERPT) {
+    const from = Math.max(0, Math.min(span.startColumn - 1 - EXCERPT_BEFORE, full.length - MAX_EXCERPT));
+    const to = Math.min(full.length, from + MAX_EXCERPT);
+    raw = (from > 0 ? '…' : '') + full.slice(from, to) + (to < full.length ? '…' : '');
+    shift = from > 0 ? from - 1 : 0;
+  }
+  const startCol = Math.max(1, Math.min(span.startColumn - shift, raw.length + 1));
   // underline to the end of the span, or to the end of the line for multi-line spans
-  const endCol = span.endLine === span.startLine ? Math.max(startCol + 1, Math.min(span.endColumn, raw.length + 1)) : Math.max(startCol + 1, raw.length + 1);
+  const endCol = span.endLine === span.startLine ? Math.max(startCol + 1, Math.min(span.endColumn - shift, raw.length + 1)) : Math.max(startCol + 1, raw.length + 1);
   const lead = displayWidth(raw, startCol - 1);
   const width = Math.max(1, displayWidth(raw, endCol - 1) - lead);
   const underline = marker + '~'.repeat(width - 1);

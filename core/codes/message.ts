@@ -43,13 +43,21 @@ export function placeholders(template: string): Placeholder[] {
   return out;
 }
 
-/** The template with its placeholders filled (a value is written as `${value}` would write it). */
+/** A value longer than this is cut in a message (a 1 MB string value must not make a 1 MB line). */
+export const MAX_PARAM_CHARS = 300;
+
+function clip(text: string): string {
+  if (text.length <= MAX_PARAM_CHARS) return text;
+  return `${text.slice(0, MAX_PARAM_CHARS - 60)}… (${text.length} characters)`;
+}
+
+/** The template with its placeholders filled (a value is written as `${value}` would write it, cut past MAX_PARAM_CHARS). */
 export function renderMessage(template: string, params: Readonly<Record<string, unknown>>): string {
   return template.replace(/\{([^{}]*)\}/g, (whole, inner: string) => {
     const plural = inner.endsWith('|s');
     const name = plural ? inner.slice(0, -2) : inner;
     if (!NAME.test(name) || !(name in params)) return whole;
     const v = params[name];
-    return plural ? (v === 1 ? '' : 's') : String(v);
+    return plural ? (v === 1 ? '' : 's') : clip(String(v));
   });
 }

@@ -89,3 +89,29 @@ describe('Object.prototype names as region names (#17.9)', () => {
     expect(r.diagnostics.find((d) => d.code === 'SSL049')).toMatchObject({ message: expect.stringMatching(/'WT__excluded': names ending in '__excluded' are reserved/) });
   });
 });
+
+describe('huge values and lines in diagnostics (#17.3)', () => {
+  it('a 300 000-character string value gives a message and an excerpt of a few hundred characters', () => {
+    const hostile = text.replace('anatomy = brain\n  cases = 96', `anatomy = "${'A'.repeat(300_000)}"\n  cases = 96`);
+    const r = compile(hostile);
+    const d = r.diagnostics.find((x) => x.code === 'SSL025' || x.code === 'SSL030');
+    expect(d?.message).toMatch(/got "A+… \(300002 characters\)$/);
+    expect(d!.message.length).toBeLessThan(400);
+    const out = renderDiagnostics([d!], (f) => r.sources[f] ?? null);
+    expect(out.length).toBeLessThan(1200);
+    // a span far into a long line: the window holds it, and the caret sits under it
+    const far = text.replace('anatomy = brain\n  cases = 96', `description = "${'B'.repeat(5000)}", anatomy = brainz\n  cases = 96`);
+    const r2 = compile(far);
+    const d2 = r2.diagnostics.find((x) => x.message.includes('brainz'))!;
+    const lines = renderDiagnostics([d2], (f) => r2.sources[f] ?? null).split('\n');
+    const src = lines[2]!;
+    const caret = lines[3]!;
+    expect(src.length).toBeLessThan(260);
+    expect(src.slice(caret.indexOf('^'), caret.indexOf('^') + 6)).toBe('brainz');
+  });
+
+  it('an item of a size literal given with --set is located in the --set text, not at the declaration', () => {
+    const r = compile(text, ['corpus.size=0x24x24']);
+    expect(r.diagnostics.find((d) => d.severity === 'error')?.span).toMatchObject({ file: '--set[1]', startColumn: 13 });
+  });
+});
