@@ -36,6 +36,28 @@ function convOk(c: ConvDims & { dil: number[] }): boolean {
 
 export function registerConvKernels(k: KernelKit): void {
   const { add, fb, addon } = k;
+  /**
+   * A convolution gradient kernel: two float32 inputs (`names`, in the addon's argument order),
+   * the convolution's geometry (null: not one the addon runs), and the addon call writing a fresh
+   * output of `outShape`. dy must have the size of the forward output (`forwardOut`) and the
+   * geometry pass convOk, else the tfjs-cpu kernel runs.
+   */
+  const convGrad = (
+    names: [string, string],
+    geometry: (a: Args, first: Info, second: Info) => { dims: ConvDims; forwardOut: number[]; outShape: number[] } | null,
+    run: (u: Float32Array, v: Float32Array, out: Float32Array, dims: ReturnType<typeof convDimsArray>) => void,
+  ) => (a: Args, f: tf.KernelFunc): Info | Info[] => {
+    const first = a.inputs[names[0]]!, second = a.inputs[names[1]]!;
+    const u = f32(a.backend, first), v = f32(a.backend, second);
+    if (!u || !v) return fb(a, f);
+    const g = geometry(a, first, second);
+    const dy = a.inputs.dy!;
+    if (!g || !convOk({ ...g.dims, dil: [1] }) || size(dy.shape) !== size(g.forwardOut)) return fb(a, f);
+    const out = uninitF32(size(g.outShape));
+    run(u, v, out, convDimsArray(g.dims));
+    return a.backend.makeTensorInfo(g.outShape, 'float32', out);
+  };
+
   // ---- 3D convolutions ---------------------------------------------------------------------
   add('Conv3D', (a, f) => {
     const { x, filter } = a.inputs as { x: Info; filter: Info };
@@ -50,30 +72,16 @@ export function registerConvKernels(k: KernelKit): void {
     addon.conv3dFwd(xv, wv, y, convDimsArray(d));
     return a.backend.makeTensorInfo(ci.outShape, 'float32', y);
   });
-  add('Conv3DBackpropInputV2', (a, f) => {
-    const { dy, filter } = a.inputs as { dy: Info; filter: Info };
+  add('Conv3DBackpropInputV2', convGrad(['dy', 'filter'], (a, _dy, filter) => {
     const at = a.attrs as { strides: Tuple3 | number; pad: Pad; inputShape: Shape5 };
-    const dv = f32(a.backend, dy), wv = f32(a.backend, filter);
-    if (!dv || !wv) return fb(a, f);
     const ci = tf.backend_util.computeConv3DInfo(at.inputShape, filter.shape as Shape5, at.strides, 1, at.pad as 'same');
-    const d = dims3(ci);
-    if (!convOk({ ...d, dil: [1] }) || size(dy.shape) !== size(ci.outShape)) return fb(a, f);
-    const dx = uninitF32(size(at.inputShape));
-    addon.conv3dBwdInput(dv, wv, dx, convDimsArray(d));
-    return a.backend.makeTensorInfo(ci.inShape, 'float32', dx);
-  });
-  add('Conv3DBackpropFilterV2', (a, f) => {
-    const { x, dy } = a.inputs as { x: Info; dy: Info };
+    return { dims: dims3(ci), forwardOut: ci.outShape, outShape: ci.inShape };
+  }, (dv, wv, dx, d) => addon.conv3dBwdInput(dv, wv, dx, d)));
+  add('Conv3DBackpropFilterV2', convGrad(['x', 'dy'], (a, x) => {
     const at = a.attrs as { strides: Tuple3 | number; pad: Pad; filterShape: Shape5 };
-    const xv = f32(a.backend, x), dv = f32(a.backend, dy);
-    if (!xv || !dv) return fb(a, f);
     const ci = tf.backend_util.computeConv3DInfo(x.shape as Shape5, at.filterShape, at.strides, 1, at.pad as 'same');
-    const d = dims3(ci);
-    if (!convOk({ ...d, dil: [1] }) || size(dy.shape) !== size(ci.outShape)) return fb(a, f);
-    const dw = uninitF32(size(at.filterShape));
-    addon.conv3dBwdFilter(xv, dv, dw, convDimsArray(d));
-    return a.backend.makeTensorInfo(at.filterShape, 'float32', dw);
-  });
+    return { dims: dims3(ci), forwardOut: ci.outShape, outShape: at.filterShape };
+  }, (xv, dv, dw, d) => addon.conv3dBwdFilter(xv, dv, dw, d)));
 
   // ---- 2D convolutions (run as 3D with depth 1) -----------------------------------------------
   type Conv2DAttrs = { strides: Tuple2 | number; pad: Pad; dilations?: Tuple2 | number; dataFormat?: string; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
@@ -98,32 +106,16 @@ export function registerConvKernels(k: KernelKit): void {
     const r = conv2dForward(a);
     return r ? a.backend.makeTensorInfo(r.ci.outShape, 'float32', r.y) : fb(a, f);
   });
-  add('Conv2DBackpropInput', (a, f) => {
-    const { dy, filter } = a.inputs as { dy: Info; filter: Info };
+  add('Conv2DBackpropInput', convGrad(['dy', 'filter'], (a, _dy, filter) => {
     const at = a.attrs as Conv2DAttrs & { inputShape: Shape4 };
-    const dv = f32(a.backend, dy), wv = f32(a.backend, filter);
-    if (!dv || !wv) return fb(a, f);
     const ci = conv2dInfo(at.inputShape, filter.shape, { ...at, dilations: 1 });
-    if (!ci || size(dy.shape) !== size(ci.outShape)) return fb(a, f);
-    const d = dims2(ci);
-    if (!convOk({ ...d, dil: [1] })) return fb(a, f);
-    const dx = uninitF32(size(at.inputShape));
-    addon.conv3dBwdInput(dv, wv, dx, convDimsArray(d));
-    return a.backend.makeTensorInfo(at.inputShape, 'float32', dx);
-  });
-  add('Conv2DBackpropFilter', (a, f) => {
-    const { x, dy } = a.inputs as { x: Info; dy: Info };
+    return ci && { dims: dims2(ci), forwardOut: ci.outShape, outShape: at.inputShape };
+  }, (dv, wv, dx, d) => addon.conv3dBwdInput(dv, wv, dx, d)));
+  add('Conv2DBackpropFilter', convGrad(['x', 'dy'], (a, x) => {
     const at = a.attrs as Conv2DAttrs & { filterShape: Shape4 };
-    const xv = f32(a.backend, x), dv = f32(a.backend, dy);
-    if (!xv || !dv) return fb(a, f);
     const ci = conv2dInfo(x.shape, at.filterShape, { ...at, dilations: 1 });
-    if (!ci || size(dy.shape) !== size(ci.outShape)) return fb(a, f);
-    const d = dims2(ci);
-    if (!convOk({ ...d, dil: [1] })) return fb(a, f);
-    const dw = uninitF32(size(at.filterShape));
-    addon.conv3dBwdFilter(xv, dv, dw, convDimsArray(d));
-    return a.backend.makeTensorInfo(at.filterShape, 'float32', dw);
-  });
+    return ci && { dims: dims2(ci), forwardOut: ci.outShape, outShape: at.filterShape };
+  }, (xv, dv, dw, d) => addon.conv3dBwdFilter(xv, dv, dw, d)));
   add('FusedConv2D', (a, f) => {
     const r = conv2dForward(a);
     if (!r) return fb(a, f);
