@@ -4,7 +4,7 @@
 //   node --import tsx runtime/tasks/bench.ts [steps=40] [side=32] [norm=batch|none]
 
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderSpec, PretextSpec, TaskParams } from '../../core/graph.js';
+import type { EncoderSpec, PretextSpec, TaskName, TaskParams } from '../../core/graph.js';
 import { selectBackend } from '../backend/index.js';
 import { phantomCase } from '../data/phantoms.js';
 import type { Case } from '../data/types.js';
@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   const cases = Array.from({ length: source.cases }, (_, i) => minmax(phantomCase(source, 7, i)));
   const trainCases = cases.slice(0, 16), valCases = cases.slice(16);
   const h = side / 4;
-  const params: Record<string, TaskParams> = {
+  // one sample configuration per task (a task registered without one does not compile)
+  const params: { [K in TaskName]: Extract<TaskParams, { task: K }> } = {
     rotation: { task: 'rotation', copies: 2 },
     rpl: { task: 'rpl', grid: 3, jitter: 1 },
     jigsaw: { task: 'jigsaw', grid: 3, jitter: 1, permutations: 100, selection: 'max-hamming' },
