@@ -20,8 +20,12 @@ export class Diagnostics {
     if (hint) d.hint = hint;
     this.list.push(d);
   }
+  private counted = 0;
+  private errors = 0;
+  /** Errors so far; counts only what was added since the last call (checkers ask once per declaration). */
   get errorCount(): number {
-    return this.list.filter((d) => d.severity === 'error').length;
+    for (; this.counted < this.list.length; this.counted++) if (this.list[this.counted]!.severity === 'error') this.errors++;
+    return this.errors;
   }
 }
 

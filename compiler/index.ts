@@ -219,9 +219,46 @@ export function compileSource(text: string, file: string, options: CompileOption
     }
     if (syntaxErrors) graph = null;
   }
-  const result: CompileResult = { graph: diags.errorCount > 0 ? null : graph, diagnostics: dedupe(sortDiagnostics(diags.list)), sources };
+  const result: CompileResult = { graph: diags.errorCount > 0 ? null : graph, diagnostics: capPerFile(dedupe(sortDiagnostics(diags.list))), sources };
   if (result.graph && unusedDatasets.length > 0) result.unusedDatasets = unusedDatasets;
   return result;
+}
+
+/** At most this many diagnostics per file are returned; the last one says how many more there are. */
+export const MAX_DIAGNOSTICS_PER_FILE = 50;
+
+/**
+ * The first MAX_DIAGNOSTICS_PER_FILE diagnostics of each file (the list is sorted by file and
+ * place); the last one shown gets a note with the exact number left out, counting the syntax
+ * problems the parser already left out (its own "N more syntax problems" note).
+ */
+function capPerFile(list: Diagnostic[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (let i = 0; i < list.length; ) {
+    const file = list[i]!.span.file;
+    let j = i;
+    while (j < list.length && list[j]!.span.file === file) j++;
+    if (j - i <= MAX_DIAGNOSTICS_PER_FILE) {
+      for (let k = i; k < j; k++) out.push(list[k]!);
+    } else {
+      let errors = 0;
+      let hiddenSyntax = 0;
+      for (let k = i + MAX_DIAGNOSTICS_PER_FILE; k < j; k++) {
+        const d = list[k]!;
+        if (d.severity === 'error') errors++;
+        for (const n of d.notes ?? []) hiddenSyntax += Number(/^(\d+) more syntax problems/.exec(n.message)?.[1] ?? 0);
+      }
+      const hidden = j - i - MAX_DIAGNOSTICS_PER_FILE;
+      const warnings = hidden - errors;
+      const parts = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
+      for (let k = i; k < i + MAX_DIAGNOSTICS_PER_FILE - 1; k++) out.push(list[k]!);
+      const last = list[i + MAX_DIAGNOSTICS_PER_FILE - 1]!;
+      const more = `${hidden} more problems in this file are not shown (${parts})` + (hiddenSyntax ? `, besides ${hiddenSyntax} more syntax problems` : '');
+      out.push({ ...last, notes: [...(last.notes ?? []), { message: more }] });
+    }
+    i = j;
+  }
+  return out;
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {

@@ -231,6 +231,9 @@ function passesAt(key: string, data: Json, pointer: string, candidate: Json): bo
 }
 
 /** Validate `data` (one declaration body) against `schema`; report located diagnostics. Returns true when valid. */
+/** Problems per block that get a did-you-mean hint. */
+const MAX_SUGGESTIONS = 200;
+
 export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: BlockContext, diags: Diagnostics): boolean {
   const validate = validatorFor(key);
   if (validate(data)) return true;
@@ -238,7 +241,11 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
   currentRoot = blockSchemas[key]!;
   const pending = collapse(validate.errors ?? []);
   const seen = new Set<string>();
+  let hinted = 0;
   for (const p of pending) {
+    // did-you-mean hints cost an edit distance per known key: past the first few hundred
+    // problems of a block (an error flood) they are left out
+    const suggest = hinted++ < MAX_SUGGESTIONS;
     const e = p.error;
     let pointer = e.instancePath;
     if (pointer.endsWith('/$unit') || pointer.endsWith('/$value') || pointer.endsWith('/$string')) pointer = pointer.slice(0, pointer.lastIndexOf('/'));
@@ -277,7 +284,7 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
         const keyValue = atPointer(data, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
         hint = home
           ? `'${key}' belongs in the ${home} block: ${home} { ${key} = ${keyValue !== null && typeof keyValue === 'object' && !('$unit' in keyValue) ? '…' : showJson(keyValue)} }`
-          : didYouMeanHint(key, props) ?? (props.length ? `known keys: ${props.join(', ')}` : undefined);
+          : (suggest ? didYouMeanHint(key, props) : undefined) ?? (props.length ? `known keys: ${props.join(', ')}` : undefined);
         break;
       }
       case 'required': {
@@ -300,7 +307,7 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
           span = tp?.type ?? valueSpan;
         }
         m = msg('SSL030', 'expects', { label, expected: expect ?? 'one of ' + allowed.join(', '), got: showJson(value) });
-        hint = typeof value === 'string' ? didYouMeanHint(value, allowed) : undefined;
+        hint = typeof value === 'string' && suggest ? didYouMeanHint(value, allowed) : undefined;
         break;
       }
       case 'const': {

@@ -115,3 +115,14 @@ describe('huge values and lines in diagnostics (#17.3)', () => {
     expect(r.diagnostics.find((d) => d.severity === 'error')?.span).toMatchObject({ file: '--set[1]', startColumn: 13 });
   });
 });
+
+describe('compiler error floods (#17.11)', () => {
+  it('5000 unknown keys: 50 diagnostics come back, the last says exactly how many more', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `  k${i} = 1\n`).join('');
+    const r = compile(text.replace('dataset corpus = phantom3d {\n', `dataset corpus = phantom3d {\n${keys}`));
+    expect(r.graph).toBeNull();
+    expect(r.diagnostics).toHaveLength(50);
+    expect(r.diagnostics.every((d) => d.code === 'SSL023')).toBe(true);
+    expect(r.diagnostics[49]!.notes?.at(-1)?.message).toBe('4950 more problems in this file are not shown (4950 errors)');
+  });
+});
