@@ -1,10 +1,10 @@
 // The experiment's `executor` setting, from its checked JSON form into the graph's ExecutorSpec.
 // Where nodes run never changes what they compute, so none of this reaches a node hash.
-import type { ExecutorSpec, NodeKind, NodeResources } from '../core/graph.js';
+import { NODE_KINDS, type ExecutorSpec, type NodeKind, type NodeResources } from '../core/graph.js';
 
 type Json = unknown;
 
-const KINDS: NodeKind[] = ['data', 'pretrain', 'finetune', 'evaluate', 'report'];
+const KINDS: readonly NodeKind[] = NODE_KINDS;
 
 function isObj(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

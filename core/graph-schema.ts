@@ -2,7 +2,7 @@
 // graph read from disk before the runtime trusts it: the schema, plus the invariants a schema
 // cannot express (unique ids, inputs that name earlier nodes, matching output types).
 import { Ajv, type ValidateFunction } from 'ajv';
-import { GRAPH_VERSION, type ExecutionGraph } from './graph.js';
+import { GRAPH_VERSION, NODE_KINDS, type ExecutionGraph } from './graph.js';
 import { BACKENDS } from './backends.js';
 import { LAYOUT_FACTS } from './datasets.js';
 import { en, int, intArr, nullable, numArr, obj, type JsonSchema } from './json-schema.js';
@@ -160,7 +160,7 @@ const executor = obj(
     maxJobs: int(1),
     requeue: { type: 'boolean' },
     sbatch: { type: 'array', items: { type: 'string' } },
-    resources: obj({ data: resources, pretrain: resources, finetune: resources, evaluate: resources, report: resources }, ['data', 'pretrain', 'finetune', 'evaluate', 'report']),
+    resources: obj(Object.fromEntries(NODE_KINDS.map((k) => [k, resources])), NODE_KINDS),
   },
   ['partition', 'account', 'time', 'maxJobs', 'requeue', 'sbatch', 'resources'],
 );

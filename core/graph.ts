@@ -310,6 +310,17 @@ export interface ReportNode extends NodeBase {
 export type GraphNode = DataNode | PretrainNode | FinetuneNode | EvaluateNode | ReportNode;
 export type NodeKind = GraphNode['kind'];
 
+/**
+ * Every node kind, in run order: the list the graph JSON Schema, the executor block of the
+ * language and the compiler's executor settings read. A GraphNode kind missing here does not
+ * compile.
+ */
+export const NODE_KINDS = everyKind(['data', 'pretrain', 'finetune', 'evaluate', 'report']);
+
+function everyKind<const T extends readonly NodeKind[]>(kinds: T & ([Exclude<NodeKind, T[number]>] extends [never] ? unknown : { missing: Exclude<NodeKind, T[number]> })): T {
+  return kinds;
+}
+
 // ───────────────────────────── where nodes run ─────────────────────────────
 
 /** Resources one node's cluster job asks for; unset fields come from the node's cost estimate. */

@@ -103,6 +103,21 @@ describe('the backend list (core/backends.ts)', () => {
   });
 });
 
+describe('the node kinds (NODE_KINDS in core/graph.ts)', () => {
+  it('are spelled once: the graph schema (node branches, executor resources), the executor block and its lowering read the list', async () => {
+    const { NODE_KINDS } = await import('../core/graph.js');
+    expect(offenders(/'data',\s*'pretrain'|\bdata: \w+,\s*pretrain: \w+/, { 'core/graph.ts': 'the list', 'runtime/executor/slurm/resources.ts': 'default CPUs per kind, a table typed over NodeKind' })).toEqual([]);
+    const { graphSchema } = await import('../core/graph-schema.js');
+    const nodes = (graphSchema as { properties: { nodes: { items: { oneOf: Array<{ properties: { kind: { const: string } } }> } } } }).properties.nodes.items.oneOf;
+    expect(nodes.map((n) => n.properties.kind.const)).toEqual([...NODE_KINDS]);
+    const executor = (graphSchema as { properties: { executor: { properties: { resources: { properties: object } } } } }).properties.executor.properties.resources;
+    expect(Object.keys(executor.properties)).toEqual([...NODE_KINDS]);
+    const { experimentSchema } = await import('../compiler/schemas/blocks.js');
+    const block = (experimentSchema as { properties: { executor: { anyOf: Array<{ properties?: Record<string, unknown> }> } } }).properties.executor.anyOf[1]!.properties!;
+    for (const k of NODE_KINDS) expect(block[k]).toBeDefined();
+  });
+});
+
 describe('the dataset-layout registries (compiler/layouts/, runtime/data/layouts.ts)', () => {
   it('compiler, graph schema and runtime know the same layouts, and nothing else lists them', async () => {
     const { DATASET_LAYOUTS } = await import('../compiler/layouts/index.js');

@@ -7,6 +7,7 @@ import {
   type Schema,
 } from './common.js';
 import { BACKENDS } from '../../core/backends.js';
+import { NODE_KINDS } from '../../core/graph.js';
 import { DATASET_LAYOUTS } from '../layouts/index.js';
 import { pretextCommon } from '../tasks/common.js';
 import { PRETEXT_TASKS } from '../tasks/index.js';
@@ -178,11 +179,7 @@ const executorBlock = block(
     'max-jobs': int(1, 100000, 'how many jobs may run at once, e.g. 20'),
     requeue: bool,
     sbatch: list(str, 'extra sbatch options, e.g. ["--qos=long"]'),
-    data: nodeResources,
-    pretrain: nodeResources,
-    finetune: nodeResources,
-    evaluate: nodeResources,
-    report: nodeResources,
+    ...Object.fromEntries(NODE_KINDS.map((k) => [k, nodeResources])),
   },
   { types: ['local', 'slurm'], expect: 'an executor: local, slurm, or slurm { partition = "gpu" }' },
 );

@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ExecutorSpec, NodeKind, NodeResources } from '../../../core/graph.js';
+import { NODE_KINDS, type ExecutorSpec, type NodeKind, type NodeResources } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
 
 export interface SlurmSettings {
@@ -33,7 +33,7 @@ export interface Profile {
   executor: (Partial<ExecutorSpec> & { command?: string }) | null;
 }
 
-const KINDS: NodeKind[] = ['data', 'pretrain', 'finetune', 'evaluate', 'report'];
+const KINDS: readonly NodeKind[] = NODE_KINDS;
 const TIME_RE = /^\d+(-\d+)?(:\d+){0,2}$/;
 
 export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -104,7 +104,7 @@ export function loadProfile(env: NodeJS.ProcessEnv = process.env): Profile {
         if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(path, 'executor.resources must be an object');
         const res: Partial<Record<NodeKind, NodeResources>> = {};
         for (const [kind, r] of Object.entries(v as Record<string, unknown>)) {
-          if (!(KINDS as string[]).includes(kind)) throw bad(path, `executor.resources.${kind}: not a node kind (${KINDS.join(', ')})`);
+          if (!(KINDS as readonly string[]).includes(kind)) throw bad(path, `executor.resources.${kind}: not a node kind (${KINDS.join(', ')})`);
           res[kind as NodeKind] = checkResources(path, `executor.resources.${kind}`, r);
         }
         out.resources = res;
