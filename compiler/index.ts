@@ -253,7 +253,7 @@ function capPerFile(list: Diagnostic[]): Diagnostic[] {
       const parts = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
       for (let k = i; k < i + MAX_DIAGNOSTICS_PER_FILE - 1; k++) out.push(list[k]!);
       const last = list[i + MAX_DIAGNOSTICS_PER_FILE - 1]!;
-      const more = `${hidden} more problems in this file are not shown (${parts})` + (hiddenSyntax ? `, besides ${hiddenSyntax} more syntax problems` : '');
+      const more = `${hidden} more problem${hidden === 1 ? ' in this file is' : 's in this file are'} not shown (${parts})` + (hiddenSyntax ? `, besides ${hiddenSyntax} more syntax problems` : '');
       out.push({ ...last, notes: [...(last.notes ?? []), { message: more }] });
     }
     i = j;

@@ -22,25 +22,64 @@ export interface ParseResult {
 /** At most this many syntax diagnostics per file; the rest are cascades of the first ones. */
 const MAX_DIAGNOSTICS = 50;
 
-function lexDiagnostics(ctx: Ctx, comments: IToken[], errors: Array<{ offset: number; length: number }>): void {
-  for (const e of errors) {
-    const ch = ctx.text.slice(e.offset, e.offset + e.length);
-    const first = ch.codePointAt(0) ?? 0;
-    const shown = first < 32 || first === 127 ? `U+${first.toString(16).toUpperCase().padStart(4, '0')}` : ch.length > 20 ? ch.slice(0, 20) + '…' : ch;
-    let hint: string | undefined;
-    if (ch.startsWith('-')) hint = "a negative number is written without a space ('-1'); names may contain '-' only between letters or digits";
-    else if (ch.startsWith('+')) hint = "write positive numbers without '+'";
-    else if (ch.startsWith("'")) hint = 'strings use double quotes: "…"';
-    else if (ch.startsWith(':')) hint = "use '=' between a key and its value";
-    else if (/[“”‘’]/.test(ch)) hint = 'typographic quotes: use plain double quotes "…"';
-    else if (ch.startsWith('(') || ch.startsWith(')')) hint = 'blocks use { … } and lists use [ … ]';
-    ctx.diagnostics.push({
-      ...msg('SSL009', 'unexpectedCharacter', { plural: e.length > 1 ? 's' : '', shown }),
-      severity: 'error',
-      span: ctx.lines.span(ctx.file, e.offset, e.offset + e.length),
-      ...(hint ? { hint } : {}),
-    });
-  }
+type LexError = { offset: number; length: number };
+
+/** The SSL009 diagnostic of one run of characters the lexer could not read. */
+function lexErrorDiagnostic(ctx: Ctx, e: LexError): Diagnostic {
+  const ch = ctx.text.slice(e.offset, e.offset + e.length);
+  const first = ch.codePointAt(0) ?? 0;
+  const shown = first < 32 || first === 127 ? `U+${first.toString(16).toUpperCase().padStart(4, '0')}` : ch.length > 20 ? ch.slice(0, 20) + '…' : ch;
+  let hint: string | undefined;
+  if (ch.startsWith('-')) hint = "a negative number is written without a space ('-1'); names may contain '-' only between letters or digits";
+  else if (ch.startsWith('+')) hint = "write positive numbers without '+'";
+  else if (ch.startsWith("'")) hint = 'strings use double quotes: "…"';
+  else if (ch.startsWith(':')) hint = "use '=' between a key and its value";
+  else if (/[“”‘’]/.test(ch)) hint = 'typographic quotes: use plain double quotes "…"';
+  else if (ch.startsWith('(') || ch.startsWith(')')) hint = 'blocks use { … } and lists use [ … ]';
+  return {
+    ...msg('SSL009', 'unexpectedCharacter', { plural: e.length > 1 ? 's' : '', shown }),
+    severity: 'error',
+    span: ctx.lines.span(ctx.file, e.offset, e.offset + e.length),
+    ...(hint ? { hint } : {}),
+  };
+}
+
+/**
+ * The lexer's errors that are not `explained` (by a better diagnostic of the builder): the first
+ * MAX_DIAGNOSTICS as diagnostics, the rest only counted — a flood of 10⁶ bad characters must not
+ * become 10⁶ objects. Those left out are SSL009s at their own offsets after MAX_DIAGNOSTICS
+ * others, so none of them could be shown; `has` answers whether one sits at an offset (dedupe
+ * drops an SSL001 there).
+ */
+function lexErrorDiagnostics(ctx: Ctx, errors: readonly LexError[], explained: (offset: number) => boolean): { shown: Diagnostic[]; rest: LexRest } {
+  const shown: Diagnostic[] = [];
+  let i = 0;
+  for (; i < errors.length && shown.length < MAX_DIAGNOSTICS; i++) if (!explained(errors[i]!.offset)) shown.push(lexErrorDiagnostic(ctx, errors[i]!));
+  const from = i;
+  let count = 0;
+  for (; i < errors.length; i++) if (!explained(errors[i]!.offset)) count++;
+  const has = (offset: number): boolean => {
+    let lo = from;
+    let hi = errors.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (errors[mid]!.offset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < errors.length && errors[lo]!.offset === offset && !explained(offset);
+  };
+  return { shown, rest: { count, has } };
+}
+
+/** Lexical errors counted but not built as diagnostics (see lexErrorDiagnostics). */
+interface LexRest {
+  count: number;
+  has(offset: number): boolean;
+}
+
+const NO_REST: LexRest = { count: 0, has: () => false };
+
+function commentDiagnostics(ctx: Ctx, comments: IToken[]): void {
   for (const c of comments) {
     if (c.tokenType.name === 'UnterminatedComment') {
       ctx.diagnostics.push({
@@ -166,7 +205,7 @@ function emptyDocument(file: string): Document {
   return { file, imports: [], declarations: [], trailingComments: [], abandoned: true };
 }
 
-function dedupe(diags: Diagnostic[]): Diagnostic[] {
+function dedupe(diags: Diagnostic[], rest: LexRest = NO_REST): Diagnostic[] {
   // the same code and message at the same place once; sorted by place, so the duplicates of a
   // diagnostic are among those at its offset (no set of every key: an error flood has 10⁵ of them)
   const seen = new Set<string>();
@@ -186,7 +225,7 @@ function dedupe(diags: Diagnostic[]): Diagnostic[] {
   }
   // an SSL001 on the very token already explained by a more specific code is noise
   const specific = new Set(out.filter((d) => d.code !== 'SSL001' && d.code !== 'SSL018').map((d) => d.span.startOffset));
-  const filtered = out.filter((d) => d.code !== 'SSL001' || !specific.has(d.span.startOffset));
+  const filtered = out.filter((d) => d.code !== 'SSL001' || !(specific.has(d.span.startOffset) || rest.has(d.span.startOffset)));
   // after one structural error on a line, the rest of that line is usually its consequence
   const structural = new Set(['SSL001', 'SSL008', 'SSL011', 'SSL018']);
   const linesWithError = new Set<number>();
@@ -198,10 +237,11 @@ function dedupe(diags: Diagnostic[]): Diagnostic[] {
     }
     kept.push(d);
   }
-  if (kept.length <= MAX_DIAGNOSTICS) return kept;
+  const total = kept.length + rest.count;
+  if (total <= MAX_DIAGNOSTICS) return kept;
   const shown = kept.slice(0, MAX_DIAGNOSTICS);
   const last = shown[MAX_DIAGNOSTICS - 1]!;
-  shown[MAX_DIAGNOSTICS - 1] = { ...last, notes: [...(last.notes ?? []), { message: `${kept.length - MAX_DIAGNOSTICS} more syntax problems in this file are not shown` }] };
+  shown[MAX_DIAGNOSTICS - 1] = { ...last, notes: [...(last.notes ?? []), { message: `${total - MAX_DIAGNOSTICS} more syntax problems in this file are not shown` }] };
   return shown;
 }
 
@@ -212,9 +252,12 @@ export function parse(text: string, file: string): ParseResult {
   try {
     const lexed = lexOffsets(source);
     const ctx: Ctx = { text: source, file, lines, tokens: lexed.tokens, diagnostics: [] };
-    lexDiagnostics(ctx, lexed.comments, lexed.errors);
+    commentDiagnostics(ctx, lexed.comments);
     const tooDeep = nestingTooDeep(ctx);
-    if (tooDeep) return { document: emptyDocument(file), diagnostics: sortDiagnostics([tooDeep, ...dedupe(ctx.diagnostics).slice(0, MAX_DIAGNOSTICS - 1)]) };
+    if (tooDeep) {
+      const lexical = lexErrorDiagnostics(ctx, lexed.errors, () => false).shown;
+      return { document: emptyDocument(file), diagnostics: sortDiagnostics([tooDeep, ...dedupe([...ctx.diagnostics, ...lexical]).slice(0, MAX_DIAGNOSTICS - 1)]) };
+    }
     const brackets = bracketCheck(ctx);
     const reportedClosers = brackets.reported;
     const bracketProblems = ctx.diagnostics.some((d) => d.code === 'SSL004' || d.code === 'SSL005' || d.code === 'SSL019');
@@ -235,9 +278,9 @@ export function parse(text: string, file: string): ParseResult {
     }
     parserDiagnostics(ctx, errors, bracketProblems, reportedClosers);
     const document = builder.finish();
-    const explained = (d: Diagnostic): boolean =>
-      d.code === 'SSL009' && builder.suppressed.some(([a, b]) => d.span.startOffset >= a && d.span.startOffset < b);
-    return { document, diagnostics: dedupe([...ctx.diagnostics.filter((d) => !explained(d)), ...builder.diagnostics]) };
+    const explained = (offset: number): boolean => builder.suppressed.some(([a, b]) => offset >= a && offset < b);
+    const lexical = lexErrorDiagnostics(ctx, lexed.errors, explained);
+    return { document, diagnostics: dedupe([...ctx.diagnostics, ...lexical.shown, ...builder.diagnostics], lexical.rest) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return {
