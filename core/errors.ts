@@ -1,17 +1,18 @@
-// The error every layer below the renderers throws for bad input: a stable catalogue code, a
-// located human message, and the file it is about. Renderers print it without a stack.
+// The error every layer below the renderers throws for bad input: a stable catalogue code with
+// one of its catalogue messages (`msg(code, key, params)`), and the file it is about. Renderers
+// print it without a stack.
 
-import type { Code } from './codes/index.js';
-import { TASK_CODES } from './codes/tasks.js';
+import type { Code, CodedMessage } from './codes/index.js';
 
 export class SslRuntimeError extends Error {
+  readonly code: Code;
   constructor(
-    public readonly code: Code,
-    message: string,
+    m: CodedMessage,
     /** File (data file, checkpoint, …) the error is about, if any. */
     public readonly file: string | null = null,
   ) {
-    super(message);
+    super(m.message);
+    this.code = m.code;
     this.name = 'SslRuntimeError';
   }
 }
@@ -21,7 +22,3 @@ export function withFile(message: string, file: string | null): string {
   return file && !message.includes(file) ? `${message} (${file})` : message;
 }
 
-/** A pretext-task error by its name in TASK_CODES (core/codes/tasks.ts). */
-export function taskError(code: keyof typeof TASK_CODES, message: string, file: string | null = null): SslRuntimeError {
-  return new SslRuntimeError(TASK_CODES[code], message, file);
-}

@@ -8,6 +8,7 @@ import type { DataNode, ExecutionGraph } from '../core/graph.js';
 import { isSynthetic } from '../core/datasets.js';
 import type { EvalMetrics, FinetuneHistory, ReportInput, RunRecord } from '../runtime/record.js';
 import { SslRuntimeError } from '../runtime/contract.js';
+import { msg } from '../core/codes/index.js';
 
 /** Where the artifacts come from. */
 export interface ReportSource {
@@ -52,7 +53,7 @@ export function collectReportInput(graph: ExecutionGraph, source: ReportSource, 
  */
 export function reportInputFromRecord(record: RunRecord, evaluateIds?: readonly string[]): ReportInput {
   if (!record || typeof record !== 'object' || !record.graph || !Array.isArray(record.graph.nodes) || !record.artifacts) {
-    throw new SslRuntimeError('SSL171', 'run record is malformed: it lacks the graph or the artifacts section');
+    throw new SslRuntimeError(msg('SSL171', 'malformed'));
   }
   const input = collectReportInput(record.graph, { metrics: (id) => record.artifacts.metrics?.[id], history: (id) => record.artifacts.histories?.[id] }, evaluateIds);
   const missing = record.graph.nodes

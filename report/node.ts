@@ -13,12 +13,13 @@ import type { EvalMetrics, FinetuneHistory } from '../runtime/record.js';
 import { writePrintout } from './deliver.js';
 import { writeReport } from './index.js';
 import { collectReportInput } from './input.js';
+import { msg } from '../core/codes/index.js';
 
 async function readJson<T>(file: string, what: string): Promise<T> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch (e) {
-    throw new SslRuntimeError('SSL171', `cannot read ${what}: ${(e as Error).message}`, file);
+    throw new SslRuntimeError(msg('SSL171', 'cannotRead', { what, reason: (e as Error).message }), file);
   }
 }
 

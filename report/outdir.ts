@@ -5,6 +5,7 @@
 import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SslRuntimeError } from '../runtime/contract.js';
+import { msg } from '../core/codes/index.js';
 
 function reason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -23,7 +24,7 @@ export function prepareOutDir(dir: string): string {
     p = up;
   }
   const fail = (where: string, why: string): never => {
-    throw new SslRuntimeError('SSL175', `cannot write the report to ${abs}: ${where} ${why}`, abs);
+    throw new SslRuntimeError(msg('SSL175', 'cannotWrite', { folder: abs, where, why }), abs);
   };
   let st;
   try {

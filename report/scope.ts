@@ -4,6 +4,7 @@
 import type { EvaluateNode, ExecutionGraph, ReportNode, ReportSpec } from '../core/graph.js';
 import type { ReportInput } from '../runtime/record.js';
 import { SslRuntimeError } from '../runtime/contract.js';
+import { msg } from '../core/codes/index.js';
 
 /**
  * The sweep an evaluate node belongs to, from its id: the compiler prefixes the keys of a graph
@@ -66,8 +67,7 @@ export function assertOneSweep(input: ReportInput): void {
     const other = seen.get(k);
     if (other) {
       throw new SslRuntimeError(
-        'SSL171',
-        `${other} and ${r.node.id} are the same method, arm, fraction and repetition (from different sweeps); a report shows one sweep and never pools them`,
+        msg('SSL171', 'sameCell', { other, node: r.node.id }),
       );
     }
     seen.set(k, r.node.id);

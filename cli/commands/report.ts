@@ -10,6 +10,7 @@ import type { RunRecord } from '../../runtime/record.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
 import { defaultReportSpec, prepareOutDir, reportInputFromRecord, reportScopes, writeReport } from '../../report/index.js';
 import { compileFile } from '../../compiler/index.js';
+import { msg } from '../../core/codes/index.js';
 
 const usage = `usage: ssl3d report FILE [--run ID|latest] [--cache DIR] [--out DIR] [--quiet] [--as-recorded]
 
@@ -66,12 +67,12 @@ function readRecordFile(path: string): RunRecord {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new SslRuntimeError('SSL170', `no run record at ${path}`, path);
+    throw new SslRuntimeError(msg('SSL170', 'noRunRecord', { path }), path);
   }
   try {
     return JSON.parse(text) as RunRecord;
   } catch (err) {
-    throw new SslRuntimeError('SSL171', `run record is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, path);
+    throw new SslRuntimeError(msg('SSL171', 'notJson', { reason: err instanceof Error ? err.message : String(err) }), path);
   }
 }
 
@@ -105,15 +106,14 @@ export function chooseRun(cacheDir: string, run: string | null, experiment: stri
   if (ok) return ok;
   if (runs.length === 0 && all.length > 0) {
     const others = [...new Set(all.map((r) => r.record.experiment))].join(', ');
-    throw new SslRuntimeError('SSL170', `no run of experiment '${experiment}' in ${join(cacheDir, 'runs')} (it holds runs of ${others}); run it first (ssl3d run FILE), or name one with --run ID`);
+    throw new SslRuntimeError(msg('SSL170', 'noRunOfExperiment', { experiment: String(experiment), folder: join(cacheDir, 'runs'), others }));
   }
   if (runs.length === 0) {
-    throw new SslRuntimeError('SSL170', `no run found in ${join(cacheDir, 'runs')}; run the experiment first (ssl3d run FILE) — reports never retrain`);
+    throw new SslRuntimeError(msg('SSL170', 'noRun', { folder: join(cacheDir, 'runs') }));
   }
   const newest = runs[0]!;
   throw new SslRuntimeError(
-    'SSL170',
-    `no finished run: the newest run ${newest.id} is '${newest.record.status}'. Let it finish (ssl3d run resumes it) or report what it has with --run ${newest.id}`,
+    msg('SSL170', 'notFinished', { newestId: newest.id, status: newest.record.status }),
   );
 }
 
@@ -163,7 +163,7 @@ export const command: Command = {
       }
       const recorded = reportScopes(record.graph);
       if (reportInputFromRecord(record).results.length === 0) {
-        throw new SslRuntimeError('SSL172', `run ${id} holds no evaluation results yet (status '${record.status}')`);
+        throw new SslRuntimeError(msg('SSL172', 'noResults', { id, status: record.status }));
       }
       let scopes = recorded;
       if (record.source?.text && current && record.source.text !== current) {

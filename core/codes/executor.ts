@@ -6,6 +6,10 @@ export const codes = [
     code: 'SSL180',
     severity: 'error',
     title: 'cache is locked by another run',
+    messages: {
+      inUse: 'the cache {cacheDir} is in use by another run (pid {pid} on {host}, since {since}); wait for it to finish or use --cache DIR{ifGone}',
+      notTaken: 'could not take the cache lock {path}',
+    },
     explanation:
       'Two runs may not write one cache at once. The cache folder holds a `lock` file naming the process (pid and host) that owns it.\n' +
       'Wait for the other run to finish, or point this run at another cache with `--cache DIR`. A lock left by a process that no longer\n' +
@@ -15,6 +19,12 @@ export const codes = [
     code: 'SSL181',
     severity: 'error',
     title: 'no handler for a node kind',
+    messages: {
+      unknownKind: "no handler is known for node kind '{kind}'",
+      cannotLoad: 'cannot load the {kind} node handler ({file}): {reason}',
+      noExport: '{file} does not export {name}()',
+      notRegistered: "no handler registered for node kind '{kind}'",
+    },
     explanation:
       'The executor could not load the module that runs this kind of node (data, pretrain, finetune, evaluate, report).\n' +
       'This is an installation problem: rebuild with `npm run build`, or run from the sources with SSL3D_FROM_SOURCE=1.',
@@ -40,6 +50,10 @@ export const codes = [
     code: 'SSL184',
     severity: 'error',
     title: 'internal error in a node',
+    messages: {
+      internalError: 'internal error{inNode}: {reason}',
+      inputNotAvailable: 'input {id} of {node} is not available',
+    },
     explanation:
       'A node handler failed with an unexpected error (a bug rather than bad input). The node is marked failed, nodes that depend on it\n' +
       'are skipped and independent nodes continue. Run with SSL3D_DEBUG=1 to print the stack trace, and please report it.',
@@ -56,6 +70,12 @@ export const codes = [
     code: 'SSL186',
     severity: 'error',
     title: 'cache folder not usable',
+    messages: {
+      cannotCreate: 'cannot create the cache folder: {reason}',
+      cannotWriteLock: 'cannot write the cache lock: {reason}',
+      cannotReplaceLock: 'cannot replace the stale cache lock ({reason}); remove {path}',
+      cannotWriteRecord: 'cannot write the run record: {reason}',
+    },
     explanation: 'The cache folder (default `.ssl3d/` beside the experiment, or `--cache DIR`) cannot be created or written.',
   },
   {
@@ -70,6 +90,10 @@ export const codes = [
     code: 'SSL195',
     severity: 'error',
     title: 'a Slurm job failed',
+    messages: {
+      notCached: 'input {id} is not in the cache{reason}',
+      jobFailed: '{end}; log {log}{tail}',
+    },
     explanation:
       'With `--executor slurm` a node ran as a Slurm job that ended without a result: its node failed, or Slurm stopped the job\n' +
       '(out of memory, time limit, node failure, preemption without requeue, scancel). The message gives the job id, its state and\n' +
@@ -80,6 +104,12 @@ export const codes = [
     code: 'SSL196',
     severity: 'error',
     title: 'Slurm is not usable',
+    messages: {
+      notFound: "'{cmd}' was not found: the Slurm client commands must be on PATH (run on a login node of the cluster)",
+      sbatchFailed: 'sbatch failed: {reason}',
+      squeueFailed: 'squeue failed: {reason}',
+      scancelFailed: 'scancel failed: {reason}',
+    },
     explanation:
       'A Slurm command (sbatch, squeue, scancel) is missing from PATH or refused the request. Run on a login node of the cluster,\n' +
       'check the partition and account in the `executor` settings, and try the printed sbatch line by hand\n' +
@@ -89,6 +119,23 @@ export const codes = [
     code: 'SSL197',
     severity: 'error',
     title: 'bad executor settings',
+    messages: {
+      notInGraph: 'node {node} is not in the graph',
+      notObject: 'user profile: {where} must be an object',
+      badResource: 'user profile: {where}.{k} has a bad value {value} (memoryGB > 0, cpus ≥ 1, gpus ≥ 0, time like "4:00:00")',
+      notJson: 'user profile: not valid JSON ({reason})',
+      notJsonObject: 'user profile: expected a JSON object',
+      executorNotObject: 'user profile: "executor" must be an object',
+      badKind: 'user profile: executor.kind must be "local" or "slurm", got {value}',
+      emptyString: 'user profile: executor.{k} must be a non-empty string',
+      badTime: 'user profile: executor.time must be minutes or "days-hours:minutes:seconds", got {value}',
+      badMaxJobs: 'user profile: executor.maxJobs must be a whole number ≥ 1, got {value}',
+      badRequeue: 'user profile: executor.requeue must be true or false',
+      badSbatch: 'user profile: executor.sbatch must be a list of strings',
+      resourcesNotObject: 'user profile: executor.resources must be an object',
+      notNodeKind: 'user profile: executor.resources.{kind}: not a node kind ({kinds})',
+      unknownKey: 'user profile: unknown key executor.{k} (known: kind, partition, account, time, maxJobs, requeue, sbatch, resources, command)',
+    },
     explanation:
       'The user profile (`$SSL3D_PROFILE`, else `~/.config/ssl3d/profile.json`) or a Slurm option has a value that cannot be used,\n' +
       'e.g. a time limit that is not minutes or `days-hours:minutes:seconds`, or `maxJobs` below 1. docs/running.md lists the keys.',
@@ -97,6 +144,9 @@ export const codes = [
     code: 'SSL188',
     severity: 'error',
     title: 'disk full',
+    messages: {
+      diskFull: '{parts}. Free some space (or use --cache DIR on another disk) and run again: finished nodes stay cached',
+    },
     explanation:
       'A write into the cache (an artifact, a checkpoint, the run record) failed because the file system is full (ENOSPC) or a\n' +
       'quota is exhausted (EDQUOT). The message names the file, the size of the write when known, and the space left there.\n' +

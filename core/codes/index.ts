@@ -54,6 +54,15 @@ export function msg<C extends Code, K extends MessageKey<C>>(code: C, key: K, ..
   return { code, message: renderMessage(template, params[0] ?? {}) };
 }
 
+/**
+ * A catalogue message carried under another code: an error that gathers several errors (the
+ * data node's list of bad cases) keeps the code of the first while its text is a template of
+ * its own. Only the code is borrowed; the text still comes from `msg`.
+ */
+export function underCode<C extends Code>(code: C, m: CodedMessage): CodedMessage<C> {
+  return { code, message: m.message };
+}
+
 export const syntaxCodes: readonly CodeInfo[] = syntax;
 export const compilerCodes: readonly CodeInfo[] = compiler;
 

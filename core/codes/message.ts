@@ -6,7 +6,7 @@
 // the last '{' before it, when that text is a name.
 
 /** What a placeholder may be filled with (written as a template literal would write it). */
-export type MessageParam = string | number | boolean | readonly (string | number)[];
+export type MessageParam = string | number | bigint | boolean | readonly (string | number)[];
 
 type Name<P extends string> = P extends `${string}{${infer Q}` ? Name<Q> : P extends '' ? never : P extends `${string}${' ' | '{' | '|' | '.' | ',' | "'" | '=' | '…' | '*' | '-' | '/' | '"'}${string}` ? never : P;
 

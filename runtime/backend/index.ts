@@ -18,6 +18,7 @@ import { registerOnesFreeGradients } from './grads.js';
 import { adapterLabel, ensureWebgpu, probeAdapter, resetProbeForTests, type GpuAdapterInfo } from './webgpu/index.js';
 
 import type { BackendChoice } from '../../core/backends.js';
+import { msg } from '../../core/codes/index.js';
 export type { BackendChoice };
 
 export interface BackendSelection {
@@ -54,7 +55,7 @@ export function backendCandidates(choice: BackendChoice): string[] {
       return ['webgpu'];
     default: {
       const bad: never = choice;
-      throw new SslRuntimeError('SSL203', `unknown backend '${String(bad)}' (expected auto, webgpu, native, cpu or tensorflow)`);
+      throw new SslRuntimeError(msg('SSL203', 'unknownBackend', { bad: String(bad) }));
     }
   }
 }
@@ -97,10 +98,10 @@ const selected = new Map<BackendChoice, BackendSelection>();
 let warned = false;
 
 async function activate(name: string): Promise<void> {
-  if (EXCLUDED_BACKENDS.includes(name)) throw new SslRuntimeError('SSL204', `backend '${name}' cannot run 3D training`);
+  if (EXCLUDED_BACKENDS.includes(name)) throw new SslRuntimeError(msg('SSL204', 'cannot3d', { name }));
   if (tf.getBackend() !== name) {
     const ok = await tf.setBackend(name);
-    if (!ok) throw new SslRuntimeError('SSL205', `tfjs could not initialise the '${name}' backend`);
+    if (!ok) throw new SslRuntimeError(msg('SSL205', 'initFailed', { name }));
   }
   await tf.ready();
 }
@@ -128,7 +129,7 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
         break;
       }
       if (choice === 'tensorflow') {
-        throw new SslRuntimeError('SSL200', `backend 'tensorflow' was requested but ${probe.reason}; use backend auto or native`);
+        throw new SslRuntimeError(msg('SSL200', 'tensorflowUnavailable', { reason: probe.reason }));
       }
       why.push(probe.reason);
     } else if (name === 'webgpu') {
@@ -145,7 +146,7 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
       }
       const reg = await ensureWebgpu();
       if (!reg.ok) {
-        if (choice === 'webgpu') throw new SslRuntimeError('SSL207', `backend 'webgpu' was requested but ${reg.reason}`);
+        if (choice === 'webgpu') throw new SslRuntimeError(msg('SSL207', 'webgpuUnavailable', { reason: reg.reason }));
         why.push(`no GPU: ${reg.reason}`);
         continue;
       }
@@ -160,7 +161,7 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
         break;
       }
       if (choice === 'native') {
-        throw new SslRuntimeError('SSL201', `backend 'native' was requested but ${reason}`);
+        throw new SslRuntimeError(msg('SSL201', 'nativeUnavailable', { reason }));
       }
       why.push(reason);
     } else {
@@ -174,7 +175,7 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
       break;
     }
   }
-  if (!result) throw new SslRuntimeError('SSL205', `no backend available for '${choice}'`);
+  if (!result) throw new SslRuntimeError(msg('SSL205', 'noneAvailable', { choice }));
   await activate(result.name);
   if (result.warning && !options.quiet && !warned) {
     warned = true;

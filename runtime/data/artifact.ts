@@ -13,8 +13,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SslRuntimeError } from '../contract.js';
-import { DATA_CODES } from '../../core/codes/data.js';
 import type { Case, LoadedDataset } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 export const ARTIFACT_FORMAT = 'ssl3d-dataset';
 export const ARTIFACT_VERSION = 1;
@@ -126,20 +126,16 @@ export async function writeDatasetArtifact(dir: string, ds: LoadedDataset, meta?
   await writeFile(join(dir, 'dataset.json'), JSON.stringify(index, null, 1) + '\n');
 }
 
-function corrupt(dir: string, file: string, what: string): SslRuntimeError {
-  return new SslRuntimeError(DATA_CODES.badArtifact, `dataset artifact ${join(dir, file)}: ${what}`, join(dir, file));
-}
-
 /** Read a dataset artifact written by writeDatasetArtifact (binary straight into typed arrays). */
 export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
   let index: ArtifactIndex;
   try {
     index = JSON.parse(await readFile(join(dir, 'dataset.json'), 'utf8')) as ArtifactIndex;
   } catch (e) {
-    throw corrupt(dir, 'dataset.json', `cannot be read (${(e as Error).message})`);
+    throw new SslRuntimeError(msg('SSL123', 'unreadable', { path: join(dir, 'dataset.json'), reason: (e as Error).message }), join(dir, 'dataset.json'));
   }
-  if (index.format !== ARTIFACT_FORMAT || !Array.isArray(index.cases)) throw corrupt(dir, 'dataset.json', `is not an ${ARTIFACT_FORMAT} index`);
-  if (index.version > ARTIFACT_VERSION) throw corrupt(dir, 'dataset.json', `has format version ${index.version}; this ssl3d reads up to ${ARTIFACT_VERSION}`);
+  if (index.format !== ARTIFACT_FORMAT || !Array.isArray(index.cases)) throw new SslRuntimeError(msg('SSL123', 'notIndex', { path: join(dir, 'dataset.json'), format: ARTIFACT_FORMAT }), join(dir, 'dataset.json'));
+  if (index.version > ARTIFACT_VERSION) throw new SslRuntimeError(msg('SSL123', 'newerVersion', { path: join(dir, 'dataset.json'), version: index.version, max: ARTIFACT_VERSION }), join(dir, 'dataset.json'));
   // Each case is read straight into its own (aligned) typed array with positioned reads: no
   // whole-file buffer, so artifacts beyond Node's 2 GiB readFile limit (BraTS at 128³ × 4 is
   // ~10 GB) load too.
@@ -147,7 +143,7 @@ export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
     try {
       return await open(join(dir, file), 'r');
     } catch {
-      throw corrupt(dir, file, 'is missing');
+      throw new SslRuntimeError(msg('SSL123', 'missing', { path: join(dir, file) }), join(dir, file));
     }
   };
   const img = await openOrFail('images.f32');
@@ -158,7 +154,7 @@ export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
     while (done < target.byteLength) {
       const chunk = Math.min(target.byteLength - done, 1 << 30);
       const { bytesRead } = await fh.read(target, done, chunk, position + done);
-      if (bytesRead === 0) throw corrupt(dir, file, `is shorter than the index says (case ${caseId})`);
+      if (bytesRead === 0) throw new SslRuntimeError(msg('SSL123', 'short', { path: join(dir, file), caseId }), join(dir, file));
       done += bytesRead;
     }
   };
@@ -166,7 +162,7 @@ export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
   try {
     for (const e of index.cases) {
       const voxels = e.shape.reduce((a, b) => a * b, 1);
-      if (e.image[1] !== voxels * e.channels) throw corrupt(dir, 'dataset.json', `case ${e.id}: image length ${e.image[1]} does not match shape [${e.shape.join(', ')}] × ${e.channels}`);
+      if (e.image[1] !== voxels * e.channels) throw new SslRuntimeError(msg('SSL123', 'imageLength', { path: join(dir, 'dataset.json'), id: e.id, length: e.image[1], shape: e.shape.join(', '), channels: e.channels }), join(dir, 'dataset.json'));
       const image = new Float32Array(e.image[1]);
       await readInto(img, 'images.f32', new Uint8Array(image.buffer), e.image[0] * 4, e.id);
       if (!LITTLE_ENDIAN) {
@@ -175,7 +171,7 @@ export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
       }
       let mask: Uint8Array | null = null;
       if (e.mask && msk) {
-        if (e.mask[1] !== voxels) throw corrupt(dir, 'dataset.json', `case ${e.id}: mask length ${e.mask[1]} does not match its shape`);
+        if (e.mask[1] !== voxels) throw new SslRuntimeError(msg('SSL123', 'maskLength', { path: join(dir, 'dataset.json'), id: e.id, length: e.mask[1] }), join(dir, 'dataset.json'));
         mask = new Uint8Array(e.mask[1]);
         await readInto(msk, 'masks.u8', mask, e.mask[0], e.id);
       }

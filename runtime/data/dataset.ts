@@ -9,7 +9,6 @@ import { SslRuntimeError } from '../contract.js';
 import { withFile } from '../../core/errors.js';
 import { deriveSeed } from '../../core/rng.js';
 import { caseCacheKey, readCachedCase, sha256Hex, writeCachedCase } from './cache.js';
-import { DATA_CODES } from '../../core/codes/data.js';
 import { resolveCases, type CaseSource } from './layouts.js';
 import { phantomCase } from './phantoms.js';
 import { readInputFile, readProblem } from '../files.js';
@@ -17,6 +16,7 @@ import { preprocessCase } from './preprocess.js';
 import { computeSplit } from './split.js';
 import { datasetFingerprint } from './artifact.js';
 import type { Case, LoadedDataset } from './types.js';
+import { msg, underCode } from '../../core/codes/index.js';
 
 export interface LoadDatasetOptions {
   /** Folder that relative data paths resolve against (the experiment file's folder). */
@@ -42,12 +42,11 @@ export function phantomSeed(spec: DatasetSpec): number {
 
 function checkCase(spec: DatasetSpec, c: Case, file: string | null): void {
   if (c.shape.length !== spec.dim) {
-    throw new SslRuntimeError(DATA_CODES.badDims, `case ${c.id}: has ${c.shape.length} spatial axes but dataset ${spec.name} is ${spec.dim}D`, file);
+    throw new SslRuntimeError(msg('SSL106', 'caseAxes', { id: c.id, axes: c.shape.length, dataset: spec.name, dim: spec.dim }), file);
   }
   if (c.channels !== spec.channels) {
     throw new SslRuntimeError(
-      DATA_CODES.channelMismatch,
-      `case ${c.id}: ${c.channels} channel(s) after preprocessing, but dataset ${spec.name} declares ${spec.channels}`,
+      msg('SSL115', 'afterPreprocessing', { id: c.id, channels: c.channels, dataset: spec.name, declared: spec.channels }),
       file,
     );
   }
@@ -63,15 +62,14 @@ export function checkLabels(spec: DatasetSpec, c: Case, file: string | null): vo
     for (let v = 0; v < 256; v++) if (seen[v] && !allowed.has(v)) bad.push(v);
     if (bad.length > 0) {
       throw new SslRuntimeError(
-        DATA_CODES.badLabelValues,
-        `${file ? file + ': ' : ''}case ${c.id}: label values ${bad.join(', ')} are not among the declared classes ${[...allowed].sort((a, b) => a - b).join(', ')}`,
+        msg('SSL116', 'undeclaredLabels', { file: file ? file + ': ' : '', id: c.id, bad: bad.join(', '), classes: [...allowed].sort((a, b) => a - b).join(', ') }),
         file,
       );
     }
   }
   if (spec.labels.kind === 'classification' && c.grade !== null) {
     if (!Number.isInteger(c.grade) || c.grade < 0 || c.grade >= spec.labels.classes) {
-      throw new SslRuntimeError(DATA_CODES.badLabelValues, `${file ? file + ': ' : ''}case ${c.id}: class ${c.grade} is outside 0..${spec.labels.classes - 1}`, file);
+      throw new SslRuntimeError(msg('SSL116', 'classOutside', { file: file ? file + ': ' : '', id: c.id, grade: c.grade, last: spec.labels.classes - 1 }), file);
     }
   }
 }
@@ -83,7 +81,7 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
     try {
       bytes = await readInputFile(f);
     } catch (e) {
-      throw new SslRuntimeError(DATA_CODES.fileUnreadable, `case ${src.id}: cannot read ${f} (${readProblem(e)})`, f);
+      throw new SslRuntimeError(msg('SSL100', 'caseCannotRead', { id: src.id, file: f, reason: readProblem(e) }), f);
     }
     hashes.push(sha256Hex(bytes));
   }
@@ -92,7 +90,7 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
   // Labels are checked on every load, cached or not: the declared classes are not part of the key.
   const check = (c: Case): Case => {
     if (spec.labels.kind === 'segmentation' && !c.mask) {
-      throw new SslRuntimeError(DATA_CODES.missingLabel, `case ${src.id}: no label map, but dataset ${spec.name} declares segmentation labels`, file);
+      throw new SslRuntimeError(msg('SSL112', 'noLabelMap', { id: src.id, dataset: spec.name }), file);
     }
     checkLabels(spec, c, src.labelFile ?? file);
     return c;
@@ -137,7 +135,7 @@ function badCasesError(spec: DatasetSpec, bad: SslRuntimeError[], total: number)
   if (bad.length === 1) return first;
   const lines = bad.slice(0, BAD_CASES_SHOWN).map((e) => `  ${e.code}: ${withFile(e.message, e.file)}`);
   if (bad.length > BAD_CASES_SHOWN) lines.push(`  … and ${bad.length - BAD_CASES_SHOWN} more`);
-  return new SslRuntimeError(first.code, `dataset ${spec.name}: ${bad.length} of ${total} cases cannot be used:\n${lines.join('\n')}`, first.file);
+  return new SslRuntimeError(underCode(first.code, msg('SSL124', 'badCases', { dataset: spec.name, bad: bad.length, total, lines: lines.join('\n') })), first.file);
 }
 
 /** Load, check, preprocess (with the cache) and split a dataset. */
@@ -147,7 +145,7 @@ export async function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions): 
   if (isSynthetic(source)) {
     const seed = opts.seed ?? phantomSeed(spec);
     const total = source.cases;
-    if (!(total > 0)) throw new SslRuntimeError(DATA_CODES.noCases, `dataset ${spec.name}: a phantom needs at least 1 case (got ${total})`);
+    if (!(total > 0)) throw new SslRuntimeError(msg('SSL124', 'noPhantomCasesGot', { dataset: spec.name, total }));
     for (let i = 0; i < total; i++) {
       opts.signal?.throwIfAborted();
       const raw = phantomCase(source, seed, i);
@@ -158,7 +156,7 @@ export async function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions): 
     }
   } else {
     const sources = await resolveCases(spec, opts.baseDir);
-    if (sources.length === 0) throw new SslRuntimeError(DATA_CODES.noCases, `dataset ${spec.name}: no cases found`);
+    if (sources.length === 0) throw new SslRuntimeError(msg('SSL124', 'noCases', { dataset: spec.name }));
     // A bad case does not stop the load: every case is tried, so one error lists them all.
     const bad: SslRuntimeError[] = [];
     let done = 0;
@@ -178,7 +176,7 @@ export async function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions): 
   }
   cases.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (let i = 1; i < cases.length; i++) {
-    if (cases[i]!.id === cases[i - 1]!.id) throw new SslRuntimeError(DATA_CODES.badDims, `dataset ${spec.name}: two cases share the id ${cases[i]!.id}`);
+    if (cases[i]!.id === cases[i - 1]!.id) throw new SslRuntimeError(msg('SSL106', 'duplicateId', { dataset: spec.name, duplicate: cases[i]!.id }));
   }
   const s = computeSplit(cases.length, spec.split);
   if (s.note) opts.onWarning?.(`dataset ${spec.name}: ${s.note}`);

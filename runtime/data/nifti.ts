@@ -11,14 +11,13 @@
 // else diag(pixdim) (Analyze-style, assumed RAS). In memory a volume is channels-last float32
 // with spatial shape [D,H,W] = [z,y,x] (so W is x, the fastest axis, as in the file).
 
-import type { Code } from '../../core/codes/index.js';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
 import { SslRuntimeError } from '../contract.js';
-import { DATA_CODES } from '../../core/codes/data.js';
 import { NIFTI_DATATYPES } from './nifti/datatypes.js';
 import { axisPermutation, det3, orientationCodes, quaternToMat, type Mat4 } from './nifti/geometry.js';
 import { readInputFile, readProblem } from '../files.js';
+import { msg } from '../../core/codes/index.js';
 
 // Geometry helpers and writing live in nifti/ (one concern per file); re-exported here.
 export { NIFTI_DATATYPES } from './nifti/datatypes.js';
@@ -60,10 +59,6 @@ const UNSUPPORTED_NAMES: Record<number, string> = {
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function err(code: Code, file: string, what: string): SslRuntimeError {
-  return new SslRuntimeError(code, `${file}: ${what}`, file);
-}
-
 /** The most voxel data a header may declare (Float32Array / Buffer limits; far beyond any scan). */
 const MAX_DECLARED_BYTES = 2 ** 32;
 
@@ -100,9 +95,8 @@ function declaredLayout(head: Uint8Array): { version: 1 | 2; le: boolean; voxOff
 export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     const fail = (e: unknown): never => {
-      const msg = (e as Error).message;
-      const what = /unexpected end/i.test(msg) ? 'gzip stream is truncated (the file was cut short)' : `gzip data is corrupt (${msg})`;
-      throw err(DATA_CODES.badGzip, file, what);
+      const reason = (e as Error).message;
+      throw new SslRuntimeError(/unexpected end/i.test(reason) ? msg('SSL101', 'truncated', { file }) : msg('SSL101', 'corrupt', { file, reason }), file);
     };
     // 1. the header: inflate a short prefix only (at most ~1 MB out of 1 KB in)
     let head: Uint8Array;
@@ -115,7 +109,7 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
     let cap = MAX_DECLARED_BYTES;
     if (layout) {
       if (!(layout.total <= MAX_DECLARED_BYTES)) {
-        throw err(DATA_CODES.badDims, file, `the header declares ${layout.total} bytes of data (over ${MAX_DECLARED_BYTES}); its dimensions are wrong`);
+        throw new SslRuntimeError(msg('SSL106', 'tooManyBytes', { file, total: layout.total, max: MAX_DECLARED_BYTES }), file);
       }
       cap = layout.total + 65536; // a little room for trailing bytes some writers leave
     }
@@ -124,11 +118,7 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
       return gunzipSync(bytes, { maxOutputLength: cap });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-        throw err(
-          DATA_CODES.badGzip,
-          file,
-          `decompresses to more than ${cap} bytes, more than its header declares${layout ? ` (${layout.total} bytes)` : ''}; refusing to inflate it (a gzip bomb or a wrong header)`,
-        );
+        throw new SslRuntimeError(msg('SSL101', 'gzipBomb', { file, cap, declared: layout ? ` (${layout.total} bytes)` : '' }), file);
       }
       return fail(e);
     }
@@ -185,7 +175,7 @@ function readValues(bytes: Uint8Array, offset: number, count: number, code: numb
       case 1280: {
         const v = code === 1024 ? dv.getBigInt64(p, le) : dv.getBigUint64(p, le);
         const n = Number(v);
-        if (Math.abs(n) > LIMIT) throw err(DATA_CODES.unsupportedDatatype, file, `64-bit voxel value ${v} at index ${i} does not fit a float without losing precision`);
+        if (Math.abs(n) > LIMIT) throw new SslRuntimeError(msg('SSL103', 'int64Precision', { file, value: v, index: i }), file);
         out[i] = n;
         break;
       }
@@ -204,12 +194,12 @@ export interface DecodeOptions {
 /** Decode NIfTI bytes (gzipped or not). `file` names the source in errors. */
 export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions = {}): NiftiVolume {
   const bytes = maybeGunzip(input, file);
-  if (bytes.length < 348) throw err(DATA_CODES.notNifti, file, `only ${bytes.length} bytes, shorter than a NIfTI header (348)`);
+  if (bytes.length < 348) throw new SslRuntimeError(msg('SSL102', 'tooShort', { file, bytes: bytes.length }), file);
   // The header buffer reaches up to the voxel data: a header extension (NIfTI-1 at 352, NIfTI-2 at
   // 544) lies between the header and vox_offset, and the parser reads it.
   const layout = declaredLayout(bytes);
   if (layout && !(Number.isFinite(layout.voxOffset) && layout.voxOffset >= 0)) {
-    throw err(DATA_CODES.notNifti, file, `vox_offset = ${layout.voxOffset}; the voxel data cannot start before the file does`);
+    throw new SslRuntimeError(msg('SSL102', 'badVoxOffset', { file, voxOffset: layout.voxOffset }), file);
   }
   const headEnd = layout ? Math.min(bytes.length, Math.max(544, Math.floor(layout.voxOffset))) : Math.min(bytes.length, 544);
   const ab = toArrayBuffer(bytes.subarray(0, headEnd));
@@ -218,32 +208,32 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
     const sz = dv.getInt32(0, true);
     const szBE = dv.getInt32(0, false);
     const magic = String.fromCharCode(bytes[344]!, bytes[345]!, bytes[346]!);
-    if ((sz === 348 || szBE === 348) && magic === 'ni1') throw err(DATA_CODES.notNifti, file, 'is the header half of a .hdr/.img pair; convert it to a single .nii file');
-    throw err(DATA_CODES.notNifti, file, 'is not a NIfTI-1 or NIfTI-2 file (no valid header size and magic)');
+    if ((sz === 348 || szBE === 348) && magic === 'ni1') throw new SslRuntimeError(msg('SSL102', 'hdrImgPair', { file }), file);
+    throw new SslRuntimeError(msg('SSL102', 'noMagic', { file }), file);
   }
   let hdr: nifti.NIFTI1 | nifti.NIFTI2;
   try {
     hdr = nifti.readHeader(ab);
   } catch (e) {
-    throw err(DATA_CODES.notNifti, file, `header cannot be parsed (${(e as Error).message})`);
+    throw new SslRuntimeError(msg('SSL102', 'unparsable', { file, reason: (e as Error).message }), file);
   }
   const version: 1 | 2 = hdr instanceof nifti.NIFTI2 ? 2 : 1;
   const dims = hdr.dims;
   const ndim = dims[0]!;
-  if (!(ndim >= 1 && ndim <= 7)) throw err(DATA_CODES.badDims, file, `dim[0] = ${ndim}; it must be 1..7`);
+  if (!(ndim >= 1 && ndim <= 7)) throw new SslRuntimeError(msg('SSL106', 'badRank', { file, ndim }), file);
   const size = (k: number): number => (k <= ndim ? dims[k]! : 1);
   const nx = size(1), ny = size(2), nz = size(3);
   let extra = 1;
   for (let k = 4; k <= ndim; k++) extra *= size(k);
   for (let k = 1; k <= ndim; k++) {
     const v = dims[k]!;
-    if (!Number.isInteger(v) || v < 1) throw err(DATA_CODES.badDims, file, `dim[${k}] = ${v}; every dimension must be a positive integer`);
+    if (!Number.isInteger(v) || v < 1) throw new SslRuntimeError(msg('SSL106', 'badDim', { file, k, v }), file);
   }
   const code = hdr.datatypeCode;
   const info = NIFTI_DATATYPES[code];
   if (!info) {
     const name = UNSUPPORTED_NAMES[code] ?? `code ${code}`;
-    throw err(DATA_CODES.unsupportedDatatype, file, `datatype ${name} is not supported (use uint8, int8, int16, uint16, int32, uint32, int64, float32, float64 or rgb24)`);
+    throw new SslRuntimeError(msg('SSL103', 'unsupported', { file, name }), file);
   }
   const nvox = nx * ny * nz;
   const count = nvox * extra;
@@ -251,11 +241,7 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
   const need = count * info.bytes;
   const have = bytes.length - voxOffset;
   if (have < need) {
-    throw err(
-      DATA_CODES.truncatedData,
-      file,
-      `holds ${Math.max(0, have)} bytes of voxel data but the header needs ${need} (${[nx, ny, nz, ...(extra > 1 ? [extra] : [])].join('×')} ${info.name} voxels of ${info.bytes} byte(s)); the file is truncated or its header is wrong`,
-    );
+    throw new SslRuntimeError(msg('SSL104', 'shortData', { file, have: Math.max(0, have), need, voxels: [nx, ny, nz, ...(extra > 1 ? [extra] : [])].join('×'), datatype: info.name, bytes: info.bytes }), file);
   }
   const raw = readValues(bytes, voxOffset, count, code, hdr.littleEndian, file);
   const channels = extra * info.components;
@@ -267,9 +253,9 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
     warnings.push(`${file}: scl_slope is NaN; read as no scaling`);
     slope = 0;
   } else if (!Number.isFinite(slope)) {
-    throw err(DATA_CODES.nonFinite, file, `scl_slope = ${slope}; the intensity scaling is not finite`);
+    throw new SslRuntimeError(msg('SSL105', 'badSlope', { file, slope }), file);
   } else if (slope !== 0 && !(slope === 1 && inter === 0) && !Number.isFinite(inter) && !Number.isNaN(inter)) {
-    throw err(DATA_CODES.nonFinite, file, `scl_inter = ${inter}; the intensity offset is not finite`);
+    throw new SslRuntimeError(msg('SSL105', 'badIntercept', { file, inter }), file);
   }
   if (Number.isFinite(slope) && slope !== 0 && !(slope === 1 && (inter === 0 || !Number.isFinite(inter)))) {
     const b = Number.isFinite(inter) ? inter : 0;
@@ -288,7 +274,7 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
     if (bad > 0) {
       const vi = info.components > 1 ? Math.floor(first / info.components) : first % nvox;
       const x = vi % nx, y = Math.floor(vi / nx) % ny, z = Math.floor(vi / (nx * ny)) % nz;
-      throw err(DATA_CODES.nonFinite, file, `${bad} NaN/Inf voxel value(s), the first at voxel (${x}, ${y}, ${z}); replace them before training`);
+      throw new SslRuntimeError(msg('SSL105', 'nonFinite', { file, bad, x, y, z }), file);
     }
   }
   // Voxel → world matrix: sform first, then qform, then pixdim.
@@ -316,7 +302,7 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
     ];
   }
   if (!affine.every((row) => row.every(Number.isFinite)) || Math.abs(det3(affine)) < 1e-12) {
-    throw err(DATA_CODES.badOrientation, file, `the ${hdr.sform_code > 0 ? 'sform' : hdr.qform_code > 0 ? 'qform' : 'pixdim'} voxel-to-world matrix is singular or not finite`);
+    throw new SslRuntimeError(msg('SSL107', 'singular', { file, matrix: hdr.sform_code > 0 ? 'sform' : hdr.qform_code > 0 ? 'qform' : 'pixdim' }), file);
   }
   const sourceOrientation = orientationCodes(affine);
   const n = [nx, ny, nz];
@@ -382,7 +368,7 @@ export async function readNifti(file: string, opts: DecodeOptions = {}): Promise
   try {
     bytes = await readInputFile(file);
   } catch (e) {
-    throw err(DATA_CODES.fileUnreadable, file, `cannot be read (${readProblem(e)})`);
+    throw new SslRuntimeError(msg('SSL100', 'cannotRead', { file, reason: readProblem(e) }), file);
   }
   return decodeNifti(bytes, file, opts);
 }

@@ -19,12 +19,12 @@
 import type { Vec2, Vec3 } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 import { deriveSeed } from '../../core/rng.js';
-import { DATA_CODES } from '../../core/codes/data.js';
 import type { Case } from './types.js';
 import { brainPhantom } from './phantoms/brain.js';
 import type { PhantomVolume } from './phantoms/common.js';
 import { fundusPhantom } from './phantoms/fundus.js';
 import { pancreasPhantom } from './phantoms/pancreas.js';
+import { msg } from '../../core/codes/index.js';
 
 export { BRAIN_CHANNELS, brainPhantom, type BrainContrast, type BrainPhantomOptions } from './phantoms/brain.js';
 export { smoothField, type PhantomVolume } from './phantoms/common.js';
@@ -60,7 +60,7 @@ export function phantomCase(source: PhantomSource, seed: number, index: number):
     v = brainPhantom(caseSeed, source.size, source.channels, { tumour, tumourProbability: rate, labelled: source.labelled });
   } else {
     if (source.channels !== 1) {
-      throw new SslRuntimeError(DATA_CODES.badPhantom, `pancreas phantom: ${source.channels} channels requested; CT has 1`);
+      throw new SslRuntimeError(msg('SSL125', 'pancreasChannels', { channels: source.channels }));
     }
     v = pancreasPhantom(caseSeed, source.size, { tumour: 'random', tumourProbability: source.tumourRate, labelled: source.labelled });
   }

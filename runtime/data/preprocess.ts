@@ -10,8 +10,8 @@
 
 import type { PreprocessSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
-import { DATA_CODES } from '../../core/codes/data.js';
 import type { Case } from './types.js';
+import { msg } from '../../core/codes/index.js';
 
 /** Bumped whenever preprocessing output changes for the same input (part of the cache key). */
 export const PREPROCESS_VERSION = 1;
@@ -32,7 +32,7 @@ function from3(shape3: Shape3, dims: number): number[] {
 export function selectChannels(c: Case, channels: readonly number[], file: string | null = null): Case {
   for (const ch of channels) {
     if (!Number.isInteger(ch) || ch < 0 || ch >= c.channels) {
-      throw new SslRuntimeError(DATA_CODES.channelMismatch, `case ${c.id}: channel ${ch} selected, but the case has ${c.channels} channel(s) (0..${c.channels - 1})`, file);
+      throw new SslRuntimeError(msg('SSL115', 'selectedMissing', { id: c.id, ch, channels: c.channels, last: c.channels - 1 }), file);
     }
   }
   const n = c.image.length / c.channels;
@@ -45,7 +45,7 @@ export function selectChannels(c: Case, channels: readonly number[], file: strin
 
 /** Clamp intensities to a window [lo, hi] (CT windowing in raw units, e.g. HU [-100, 240]). */
 export function applyWindow(image: Float32Array, lo: number, hi: number): Float32Array {
-  if (!(hi > lo)) throw new SslRuntimeError(DATA_CODES.badPreprocess, `CT window [${lo}, ${hi}] is empty: lo must be below hi`);
+  if (!(hi > lo)) throw new SslRuntimeError(msg('SSL121', 'emptyWindow', { lo, hi }));
   const out = new Float32Array(image.length);
   for (let i = 0; i < image.length; i++) {
     const v = image[i]!;
@@ -215,10 +215,10 @@ export function resizeLabels(mask: Uint8Array, shape: readonly number[], outShap
 /** Resize a case to `outShape` (spatial); spacing grows by in/out so the physical extent is kept. */
 export function resizeCase(c: Case, outShape: readonly number[]): Case {
   if (outShape.length !== c.shape.length) {
-    throw new SslRuntimeError(DATA_CODES.badPreprocess, `resize to [${outShape.join(', ')}] has ${outShape.length} axes, but case ${c.id} has ${c.shape.length} spatial axes`);
+    throw new SslRuntimeError(msg('SSL121', 'resizeAxes', { size: outShape.join(', '), axes: outShape.length, id: c.id, caseAxes: c.shape.length }));
   }
   for (const s of outShape) {
-    if (!Number.isInteger(s) || s < 1) throw new SslRuntimeError(DATA_CODES.badPreprocess, `resize to [${outShape.join(', ')}]: sizes must be positive integers`);
+    if (!Number.isInteger(s) || s < 1) throw new SslRuntimeError(msg('SSL121', 'resizeNotPositive', { size: outShape.join(', ') }));
   }
   if (outShape.every((s, i) => s === c.shape[i])) return c;
   const image = resizeImage(c.image, c.shape, c.channels, outShape);
@@ -304,7 +304,7 @@ export function preprocessCase(raw: Case, spec: PreprocessSpec, file: string | n
   if (spec.channels) c = selectChannels(c, spec.channels, file);
   if (spec.window) c = { ...c, image: applyWindow(c.image, spec.window[0], spec.window[1]) };
   if (spec.crop) {
-    if (spec.crop.margin < 0) throw new SslRuntimeError(DATA_CODES.badPreprocess, `crop margin ${spec.crop.margin} is negative`);
+    if (spec.crop.margin < 0) throw new SslRuntimeError(msg('SSL121', 'negativeMargin', { margin: spec.crop.margin }));
     const box = foregroundBox(c.image, c.shape, c.channels, spec.crop.threshold, spec.crop.margin);
     // No voxel above the threshold: keep the whole volume rather than crop to nothing.
     if (box) c = cropCase(c, box);

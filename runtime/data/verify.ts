@@ -9,6 +9,7 @@ import { SslRuntimeError } from '../contract.js';
 import { checkLabels } from './dataset.js';
 import { resolveCases } from './layouts.js';
 import { phantomCase } from './phantoms.js';
+import { msg } from '../../core/codes/index.js';
 
 export interface VerifyProblem {
   file: string;
@@ -33,7 +34,7 @@ export async function verifyDataset(spec: DatasetSpec, baseDir: string): Promise
   if (isSynthetic(src)) {
     // Generated data: check that the generator accepts the parameters (one case).
     try {
-      if (src.cases < 1) throw new SslRuntimeError('SSL124', `dataset ${spec.name}: a phantom needs at least 1 case`);
+      if (src.cases < 1) throw new SslRuntimeError(msg('SSL124', 'noPhantomCases', { dataset: spec.name }));
       phantomCase(src, 0, 0);
       return { ok: true, cases: src.cases, problems: [] };
     } catch (e) {
@@ -56,28 +57,28 @@ export async function verifyDataset(spec: DatasetSpec, baseDir: string): Promise
       const c = await s.load();
       checkLabels(spec, c, s.labelFile ?? file);
       if (spec.labels.kind === 'segmentation' && !c.mask) {
-        problems.push({ file, message: `case ${s.id}: no label map, but dataset ${spec.name} declares segmentation labels`, code: 'SSL112' });
+        problems.push({ file, ...msg('SSL112', 'noLabelMap', { id: s.id, dataset: spec.name }) });
         continue;
       }
       if (spec.dim !== c.shape.length) {
-        problems.push({ file, message: `case ${s.id}: ${c.shape.length}D, but dataset ${spec.name} is ${spec.dim}D`, code: 'SSL106' });
+        problems.push({ file, ...msg('SSL106', 'caseDims', { id: s.id, dims: c.shape.length, dataset: spec.name, dim: spec.dim }) });
         continue;
       }
       if (channels === null) {
         channels = c.channels;
         channelsFrom = s.id;
       } else if (c.channels !== channels) {
-        problems.push({ file, message: `case ${s.id}: ${c.channels} channel(s), but case ${channelsFrom} has ${channels}`, code: 'SSL115' });
+        problems.push({ file, ...msg('SSL115', 'casesDiffer', { id: s.id, channels: c.channels, channelsFrom, firstChannels: channels }) });
         continue;
       }
       const sel = spec.preprocess.channels;
       if (sel && sel.some((k) => k >= c.channels)) {
-        problems.push({ file, message: `case ${s.id}: preprocessing selects channel ${Math.max(...sel)}, but the case has ${c.channels}`, code: 'SSL115' });
+        problems.push({ file, ...msg('SSL115', 'selectsMissing', { id: s.id, channel: Math.max(...sel), channels: c.channels }) });
         continue;
       }
       const after = sel ? sel.length : c.channels;
       if (after !== spec.channels) {
-        problems.push({ file, message: `case ${s.id}: ${after} channel(s) after channel selection, but dataset ${spec.name} declares ${spec.channels}`, code: 'SSL115' });
+        problems.push({ file, ...msg('SSL115', 'afterSelection', { id: s.id, after, dataset: spec.name, declared: spec.channels }) });
         continue;
       }
       good++;

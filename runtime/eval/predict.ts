@@ -14,6 +14,7 @@ import type { Case } from '../data/types.js';
 import { buildClassifier, buildEncoder, buildSegmenter } from '../models/unet.js';
 import { loadWeights } from '../models/weights.js';
 import { argmaxInto } from './metrics.js';
+import { msg } from '../../core/codes/index.js';
 
 export const MODEL_FORMAT = 'ssl3d-model';
 /** File name of the model description in a finetune node's folder. */
@@ -62,18 +63,18 @@ export async function loadFinetunedModel(dir: string): Promise<{ model: tf.Layer
   try {
     desc = JSON.parse(await readFile(file, 'utf8')) as ModelDescription;
   } catch (e) {
-    throw new SslRuntimeError('SSL166', `cannot read the fine-tuned model description: ${(e as Error).message}`, file);
+    throw new SslRuntimeError(msg('SSL166', 'unreadableDescription', { reason: (e as Error).message }), file);
   }
   if (desc.format !== MODEL_FORMAT || !Array.isArray(desc.inputShape) || !Array.isArray(desc.classes)) {
-    throw new SslRuntimeError('SSL166', `${file} is not an ssl3d model description`, file);
+    throw new SslRuntimeError(msg('SSL166', 'notDescription', { file }), file);
   }
   const model = buildModel(desc, 0);
   try {
     await loadWeights(model, dir, desc.weights);
   } catch (e) {
     model.dispose();
-    const msg = e instanceof SslRuntimeError ? `[${e.code}] ${e.message}` : (e as Error).message;
-    throw new SslRuntimeError('SSL166', `cannot load the fine-tuned weights: ${msg}`, join(dir, `${desc.weights}.json`));
+    const reason = e instanceof SslRuntimeError ? `[${e.code}] ${e.message}` : (e as Error).message;
+    throw new SslRuntimeError(msg('SSL166', 'cannotLoadWeights', { reason }), join(dir, `${desc.weights}.json`));
   }
   return { model, desc };
 }
@@ -122,8 +123,7 @@ export function checkCaseFits(c: Case, desc: Pick<ModelDescription, 'inputShape'
   const got = [...spatial, c.channels];
   if (got.length !== want.length || got.some((v, i) => v !== want[i])) {
     throw new SslRuntimeError(
-      'SSL160',
-      `case ${c.id} has ${desc.slices ? `slices of shape [${got.join(', ')}] (axis ${desc.slices.axis})` : `shape [${got.join(', ')}]`} but the model expects [${want.join(', ')}]; resize the data in the dataset's preprocessing`,
+      msg('SSL160', 'wrongSize', { id: c.id, got: desc.slices ? `slices of shape [${got.join(', ')}] (axis ${desc.slices.axis})` : `shape [${got.join(', ')}]`, want: want.join(', ') }),
     );
   }
 }

@@ -9,6 +9,7 @@
 import { deriveSeed, Rng } from '../../core/rng.js';
 import type { LoadedDataset } from '../data/types.js';
 import { SslRuntimeError } from '../contract.js';
+import { msg } from '../../core/codes/index.js';
 
 /**
  * Number of training cases a label fraction selects: ⌊f·N⌋ (as the authors' `int(N·p)` and the
@@ -119,7 +120,7 @@ export function foldOf(evaluation: { folds?: { count: number; seed: number } }, 
   const f = evaluation.folds;
   if (!f) return undefined;
   if (!(Number.isInteger(repetition) && repetition >= 0 && repetition < f.count)) {
-    throw new SslRuntimeError('SSL161', `repetition ${repetition + 1} has no fold to test on: the protocol has ${f.count} folds (SSL080)`);
+    throw new SslRuntimeError(msg('SSL161', 'noFold', { repetition: repetition + 1, count: f.count }));
   }
   return { count: f.count, seed: f.seed, index: repetition };
 }

@@ -12,6 +12,7 @@ import { cacheStatesDeep, checkEntry, commitEntry, discardEntry, makeWorkDir, no
 import { clearCheckpoints, findCheckpoint, saveCheckpoint } from './checkpoints.js';
 import type { HandlerResolver } from './handlers.js';
 import { diskFullError, isDiskFull, removeTree } from './fsutil.js';
+import { msg } from '../../core/codes/index.js';
 
 export type NodeOutcome = 'ok' | 'cached' | 'failed' | 'interrupted' | 'skipped' | 'pending';
 
@@ -67,9 +68,9 @@ export function describeError(err: unknown, nodeId: string | null): { code: stri
     const e = diskFullError(err, null);
     return { code: e.code, message: e.message };
   }
-  const msg = err instanceof Error ? err.message : String(err);
+  const reason = err instanceof Error ? err.message : String(err);
   if (process.env.SSL3D_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-  return { code: 'SSL184', message: `internal error${nodeId ? ` in ${nodeId}` : ''}: ${msg.split('\n')[0]}` };
+  return msg('SSL184', 'internalError', { inNode: nodeId ? ` in ${nodeId}` : '', reason: reason.split('\n')[0]! });
 }
 
 export async function runGraph(opts: RunGraphOptions): Promise<RunGraphResult> {
@@ -162,7 +163,7 @@ export async function runNode(
     const inNode = byId.get(id);
     const dir = dirs[id];
     if (!inNode || !dir) {
-      emit({ type: 'error', node: node.id, code: 'SSL184', message: `input ${id} of ${node.id} is not available` });
+      emit({ type: 'error', node: node.id, ...msg('SSL184', 'inputNotAvailable', { id, node: node.id }) });
       emit({ type: 'node-end', node: node.id, status: 'failed', durationMs: 0, summary: {} });
       return { status: 'failed' };
     }

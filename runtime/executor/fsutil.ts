@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { SslRuntimeError } from '../contract.js';
+import { msg } from '../../core/codes/index.js';
 
 /** ENOSPC (no space) or EDQUOT (quota exceeded). */
 export function isDiskFull(err: unknown): boolean {
@@ -53,8 +54,7 @@ export function diskFullError(err: unknown, path: string | null, neededBytes: nu
     free !== null ? `${bytesText(free)} free there` : null,
   ].filter((x): x is string => x !== null);
   return new SslRuntimeError(
-    'SSL188',
-    `${parts.join('; ')}. Free some space (or use --cache DIR on another disk) and run again: finished nodes stay cached`,
+    msg('SSL188', 'diskFull', { parts: parts.join('; ') }),
     where,
   );
 }

@@ -5,6 +5,7 @@
 
 import type { GraphNode, NodeKind } from '../../core/graph.js';
 import { SslRuntimeError, type NodeHandler } from '../contract.js';
+import { msg } from '../../core/codes/index.js';
 
 export type HandlerResolver = (kind: NodeKind) => Promise<NodeHandler<GraphNode>>;
 
@@ -23,17 +24,17 @@ export function lazyHandlers(modules: Record<NodeKind, HandlerModule>): HandlerR
     if (!p) {
       const spec = modules[kind];
       p = (async () => {
-        if (!spec) throw new SslRuntimeError('SSL181', `no handler is known for node kind '${String(kind)}'`);
+        if (!spec) throw new SslRuntimeError(msg('SSL181', 'unknownKind', { kind: String(kind) }));
         let mod: Record<string, unknown>;
         try {
           // loaded lazily: a broken or missing module fails only the nodes that need it
           mod = (await spec.load()) as Record<string, unknown>;
         } catch (err) {
-          const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-          throw new SslRuntimeError('SSL181', `cannot load the ${kind} node handler (${spec.file}): ${msg}`);
+          const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+          throw new SslRuntimeError(msg('SSL181', 'cannotLoad', { kind, file: spec.file, reason }));
         }
         const h = mod[spec.name];
-        if (typeof h !== 'function') throw new SslRuntimeError('SSL181', `${spec.file} does not export ${spec.name}()`);
+        if (typeof h !== 'function') throw new SslRuntimeError(msg('SSL181', 'noExport', { file: spec.file, name: spec.name }));
         return h as NodeHandler<GraphNode>;
       })();
       loaded.set(kind, p);
@@ -46,7 +47,7 @@ export function lazyHandlers(modules: Record<NodeKind, HandlerModule>): HandlerR
 export function handlersFrom(table: Partial<Record<NodeKind, NodeHandler<GraphNode>>>): HandlerResolver {
   return async (kind) => {
     const h = table[kind];
-    if (!h) throw new SslRuntimeError('SSL181', `no handler registered for node kind '${kind}'`);
+    if (!h) throw new SslRuntimeError(msg('SSL181', 'notRegistered', { kind }));
     return h;
   };
 }

@@ -18,6 +18,7 @@ import { readSmallFileSync } from '../files.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SslRuntimeError } from '../contract.js';
+import { msg } from '../../core/codes/index.js';
 
 export interface LockInfo {
   pid: number;
@@ -80,7 +81,7 @@ export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock 
   try {
     mkdirSync(cacheDir, { recursive: true });
   } catch (err) {
-    throw new SslRuntimeError('SSL186', `cannot create the cache folder: ${(err as Error).message}`, cacheDir);
+    throw new SslRuntimeError(msg('SSL186', 'cannotCreate', { reason: (err as Error).message }), cacheDir);
   }
   const path = join(cacheDir, 'lock');
   const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command, nonce: randomBytes(8).toString('hex') };
@@ -89,7 +90,7 @@ export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock 
   try {
     writeFileSync(mine, text, { flag: 'wx' });
   } catch (err) {
-    throw new SslRuntimeError('SSL186', `cannot write the cache lock: ${(err as Error).message}`, mine);
+    throw new SslRuntimeError(msg('SSL186', 'cannotWriteLock', { reason: (err as Error).message }), mine);
   }
   let tookOver: LockInfo | null = null;
   let won = false;
@@ -101,7 +102,7 @@ export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock 
         break;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST') throw new SslRuntimeError('SSL186', `cannot write the cache lock: ${(err as Error).message}`, path);
+        if (code !== 'EEXIST') throw new SslRuntimeError(msg('SSL186', 'cannotWriteLock', { reason: (err as Error).message }), path);
       }
       const other = readRaw(path);
       if (other === null) continue; // released meanwhile: try again
@@ -112,10 +113,13 @@ export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock 
           continue;
         }
         throw new SslRuntimeError(
-          'SSL180',
-          `the cache ${cacheDir} is in use by another run (pid ${other.info.pid} on ${other.info.host}, since ${other.info.startedAt}); ` +
-            `wait for it to finish or use --cache DIR` +
-            (other.info.host !== me.host ? ` (if that run is gone, delete ${path})` : ''),
+          msg('SSL180', 'inUse', {
+            cacheDir,
+            pid: other.info.pid,
+            host: other.info.host,
+            since: other.info.startedAt,
+            ifGone: other.info.host !== me.host ? ` (if that run is gone, delete ${path})` : '',
+          }),
           path,
         );
       }
@@ -125,7 +129,7 @@ export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock 
       try {
         fd = openSync(claim, 'wx');
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SslRuntimeError('SSL186', `cannot write the cache lock: ${(err as Error).message}`, claim);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SslRuntimeError(msg('SSL186', 'cannotWriteLock', { reason: (err as Error).message }), claim);
         // Someone else is taking it over; a claim whose taker died is cleared after a while.
         if (Date.now() - safeMtime(claim) > CLAIM_AGE_MS) rmSync(claim, { force: true });
         sleepSync(20);
@@ -139,7 +143,7 @@ export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock 
           try {
             renameSync(mine, path); // atomic replace of the stale lock by ours
           } catch (err) {
-            throw new SslRuntimeError('SSL186', `cannot replace the stale cache lock (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); remove ${path}`, path);
+            throw new SslRuntimeError(msg('SSL186', 'cannotReplaceLock', { reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message, path }), path);
           }
           won = true;
           tookOver = other.info;
@@ -151,7 +155,7 @@ export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock 
   } finally {
     rmSync(mine, { force: true });
   }
-  if (!won) throw new SslRuntimeError('SSL180', `could not take the cache lock ${path}`, path);
+  if (!won) throw new SslRuntimeError(msg('SSL180', 'notTaken', { path }), path);
   sweepClaims(cacheDir);
   let released = false;
   const release = (): void => {

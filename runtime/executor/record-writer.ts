@@ -13,6 +13,7 @@ import type { EvalMetrics, FinetuneHistory, NodeRecord, RunRecord } from '../rec
 import { nodeDir } from './cache.js';
 import { SslRuntimeError } from '../contract.js';
 import { diskFullError, isDiskFull, writeFileAtomic } from './fsutil.js';
+import { msg } from '../../core/codes/index.js';
 
 export interface RecordWriterOptions {
   cacheDir: string;
@@ -101,7 +102,7 @@ export function createRecordWriter(opts: RecordWriterOptions): RecordWriter {
         ? err
         : isDiskFull(err)
           ? diskFullError(err, path)
-          : new SslRuntimeError('SSL186', `cannot write the run record: ${err instanceof Error ? err.message : String(err)}`, path);
+          : new SslRuntimeError(msg('SSL186', 'cannotWriteRecord', { reason: err instanceof Error ? err.message : String(err) }), path);
     if (fd !== null) {
       try {
         closeSync(fd);

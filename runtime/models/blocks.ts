@@ -4,7 +4,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../../core/rng.js';
 import { BatchNorm, FusedConv3D, InstanceNorm, SeededDropout } from './layers.js';
-import { SslRuntimeError } from '../contract.js';
 
 export type Dim = 2 | 3;
 export type Sym = tf.SymbolicTensor;
@@ -68,6 +67,3 @@ export function maybe(layer: tf.layers.Layer | null, x: Sym): Sym {
   return layer ? apply1(layer, x) : x;
 }
 
-export function specError(message: string): SslRuntimeError {
-  return new SslRuntimeError('SSL135', message);
-}

@@ -7,9 +7,11 @@
 // We use 'same' padding where Keras zero-pads explicitly: same output sizes, same parameters.
 
 import * as tf from '@tensorflow/tfjs';
-import { apply1, conv, dropout, maybe, pool, relu, specError, type Sym } from './blocks.js';
+import { apply1, conv, dropout, maybe, pool, relu, type Sym } from './blocks.js';
 import { BatchNorm } from './layers.js';
 import type { DenseNetSpec, Encoder } from './encoder.js';
+import { msg } from '../../core/codes/index.js';
+import { SslRuntimeError } from '../../core/errors.js';
 
 export type DenseNetPresetName = 'densenet121' | 'small';
 
@@ -32,16 +34,16 @@ function bnRelu(x: Sym, name: string): Sym {
  */
 export function buildDenseNet(spec: DenseNetSpec, inputShape: number[], seed: number): Encoder {
   if (inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw specError(`densenet2d needs an input shape [H, W, C] with positive integers, got [${inputShape.join(', ')}]`);
+    throw new SslRuntimeError(msg('SSL135', 'densenetInput', { inputShape: inputShape.join(', ') }));
   }
   if (spec.blocks.length < 1 || spec.blocks.some((b) => !Number.isInteger(b) || b < 1)) {
-    throw specError(`densenet2d: blocks must be positive integers, got [${spec.blocks.join(', ')}]`);
+    throw new SslRuntimeError(msg('SSL135', 'densenetBlocks', { blocks: spec.blocks.join(', ') }));
   }
-  if (!(spec.compression > 0 && spec.compression <= 1)) throw specError(`densenet2d: compression must be in (0, 1], got ${spec.compression}`);
-  if (!(spec.growth >= 1 && spec.initFilters >= 1)) throw specError('densenet2d: growth and initFilters must be ≥ 1');
+  if (!(spec.compression > 0 && spec.compression <= 1)) throw new SslRuntimeError(msg('SSL135', 'densenetCompression', { compression: spec.compression }));
+  if (!(spec.growth >= 1 && spec.initFilters >= 1)) throw new SslRuntimeError(msg('SSL135', 'densenetGrowth'));
   const minSide = 2 ** (spec.blocks.length + 1);
   if (inputShape[0]! < minSide || inputShape[1]! < minSide) {
-    throw specError(`densenet2d with ${spec.blocks.length} blocks needs an input of at least ${minSide}×${minSide}, got ${inputShape[0]}×${inputShape[1]}`);
+    throw new SslRuntimeError(msg('SSL135', 'densenetTooSmall', { blocks: spec.blocks.length, minSide, height: inputShape[0], width: inputShape[1] }));
   }
 
   const input = tf.input({ shape: inputShape, name: 'enc_input' });

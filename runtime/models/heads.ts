@@ -5,8 +5,10 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../../core/rng.js';
-import { apply1, dropout, specError, type Sym } from './blocks.js';
+import { apply1, dropout, type Sym } from './blocks.js';
 import { BatchNorm, GlobalAvgPool } from './layers.js';
+import { msg } from '../../core/codes/index.js';
+import { SslRuntimeError } from '../../core/errors.js';
 
 export interface DenseHeadOptions {
   /** Output activation (default linear: logits). */
@@ -23,8 +25,8 @@ export interface DenseHeadOptions {
  * fine-tuning). hidden = 0 gives a single linear layer. Layers: `<prefix>hidden`, `<prefix>out`.
  */
 export function denseHead(inputUnits: number, hidden: number, out: number, seed: number, namePrefix: string, o: DenseHeadOptions = {}): tf.LayersModel {
-  if (namePrefix.startsWith('enc_')) throw specError(`head prefix '${namePrefix}' must not start with enc_ (reserved for encoders)`);
-  if (!(inputUnits >= 1 && out >= 1 && hidden >= 0)) throw specError(`denseHead(${inputUnits}, ${hidden}, ${out}): sizes must be positive`);
+  if (namePrefix.startsWith('enc_')) throw new SslRuntimeError(msg('SSL135', 'headPrefix', { namePrefix }));
+  if (!(inputUnits >= 1 && out >= 1 && hidden >= 0)) throw new SslRuntimeError(msg('SSL135', 'headSizes', { inputUnits, hidden, out }));
   const input = tf.input({ shape: [inputUnits], name: `${namePrefix}input` });
   const y = denseHeadOn(input, hidden, out, seed, namePrefix, o);
   return tf.model({ inputs: input, outputs: y, name: `${namePrefix}head` });

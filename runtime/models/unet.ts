@@ -9,11 +9,13 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { EncoderSpec } from '../../core/graph.js';
-import { apply1, conv, dropout, maybe, norm, pool, relu, specError, type Dim, type Sym } from './blocks.js';
+import { apply1, conv, dropout, maybe, norm, pool, relu, type Dim, type Sym } from './blocks.js';
 import { ConvTranspose, GlobalAvgPool, UpSampling } from './layers.js';
 import { deriveSeed } from '../../core/rng.js';
 import { buildDenseNet } from './densenet.js';
 import type { Encoder, UnetSpec } from './encoder.js';
+import { msg } from '../../core/codes/index.js';
+import { SslRuntimeError } from '../../core/errors.js';
 
 export type { DenseNetSpec, Encoder, UnetSpec } from './encoder.js';
 
@@ -33,7 +35,7 @@ export function unetPreset(name: UnetPresetName, dim: Dim = 3): UnetSpec {
   if (name === 'authors-code') {
     return { kind, levels: 5, filters: [16, 32, 64, 128, 256], block: 'plain', norm: 'batch', dropout: 0.5, finalPool: 'max', upsample: 'transpose' };
   }
-  throw specError(`unknown U-Net preset '${String(name)}' (expected paper or authors-code)`);
+  throw new SslRuntimeError(msg('SSL135', 'unknownPreset', { name: String(name) }));
 }
 
 export const presets: Record<UnetPresetName, UnetSpec> = {
@@ -43,12 +45,12 @@ export const presets: Record<UnetPresetName, UnetSpec> = {
 
 function checkInput(spec: EncoderSpec, inputShape: number[], dim: Dim, poolings: number): void {
   if (inputShape.length !== dim + 1 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw specError(`${spec.kind} needs an input shape of ${dim === 3 ? '[D, H, W, C]' : '[H, W, C]'} with positive integers, got [${inputShape.join(', ')}]`);
+    throw new SslRuntimeError(msg('SSL135', 'badInputShape', { kind: spec.kind, layout: dim === 3 ? '[D, H, W, C]' : '[H, W, C]', inputShape: inputShape.join(', ') }));
   }
   const f = 2 ** poolings;
   const bad = inputShape.slice(0, dim).filter((d) => d % f !== 0);
   if (bad.length > 0) {
-    throw specError(`${spec.kind} with ${poolings} poolings needs every spatial side divisible by ${f}; input is ${inputShape.slice(0, dim).join('×')}`);
+    throw new SslRuntimeError(msg('SSL135', 'notDivisible', { kind: spec.kind, poolings, f, inputShape: inputShape.slice(0, dim).join('×') }));
   }
 }
 
@@ -74,11 +76,11 @@ function convBlock(x: Sym, dim: Dim, filters: number, prefix: string, seed: numb
 export function buildEncoder(spec: EncoderSpec, inputShape: number[], seed: number): Encoder {
   if (spec.kind === 'densenet2d') return buildDenseNet(spec, inputShape, seed);
   const dim: Dim = spec.kind === 'unet3d' ? 3 : 2;
-  if (!Number.isInteger(spec.levels) || spec.levels < 1) throw specError(`${spec.kind}: levels must be an integer ≥ 1, got ${spec.levels}`);
+  if (!Number.isInteger(spec.levels) || spec.levels < 1) throw new SslRuntimeError(msg('SSL135', 'badLevels', { kind: spec.kind, levels: spec.levels }));
   if (spec.filters.length !== spec.levels) {
-    throw specError(`${spec.kind}: ${spec.levels} levels need ${spec.levels} filter counts, got ${spec.filters.length} ([${spec.filters.join(', ')}])`);
+    throw new SslRuntimeError(msg('SSL135', 'filtersPerLevel', { kind: spec.kind, levels: spec.levels, count: spec.filters.length, filters: spec.filters.join(', ') }));
   }
-  if (!(spec.dropout >= 0 && spec.dropout < 1)) throw specError(`${spec.kind}: dropout must be in [0, 1), got ${spec.dropout}`);
+  if (!(spec.dropout >= 0 && spec.dropout < 1)) throw new SslRuntimeError(msg('SSL135', 'badDropout', { kind: spec.kind, dropout: spec.dropout }));
   const poolings = spec.levels - 1 + (spec.finalPool === 'none' ? 0 : 1);
   checkInput(spec, inputShape, dim, poolings);
 
@@ -116,7 +118,7 @@ function spatial(t: Sym): number[] {
  * up-steps without skip.
  */
 export function buildSegmenter(encoder: Encoder, classes: number, seed: number, upsample: 'transpose' | 'upsample' = 'transpose'): tf.LayersModel {
-  if (!Number.isInteger(classes) || classes < 2) throw specError(`a segmenter needs at least 2 classes (background + 1), got ${classes}`);
+  if (!Number.isInteger(classes) || classes < 2) throw new SslRuntimeError(msg('SSL135', 'segmenterClasses', { classes }));
   const dim = encoder.dim;
   const spec = encoder.spec;
   const blockOpts = spec.kind === 'densenet2d'
@@ -136,7 +138,7 @@ export function buildSegmenter(encoder: Encoder, classes: number, seed: number, 
     for (let k = 0; spatial(x)[0]! * 2 < spatial(skip)[0]!; k++) x = apply1(new UpSampling({ name: `dec_l${i}_preup${k}` }), x);
     x = up(x, f, `dec_l${i}`);
     if (spatial(x).join('x') !== spatial(skip).join('x')) {
-      throw specError(`decoder level ${i}: up-sampled size ${spatial(x).join('×')} does not match the skip's ${spatial(skip).join('×')}; use an input whose sides are divisible by 2^levels`);
+      throw new SslRuntimeError(msg('SSL135', 'skipMismatch', { i, size: spatial(x).join('×'), skip: spatial(skip).join('×') }));
     }
     x = apply1(tf.layers.concatenate({ name: `dec_l${i}_concat`, axis: -1 }), [x, skip]);
     x = convBlock(x, dim, f, `dec_l${i}`, seed, blockOpts);
@@ -164,7 +166,7 @@ export interface ClassifierOptions {
 /** Global average pool of the coarsest encoder output + dense head (`cls_` layers). */
 export function buildClassifier(encoder: Encoder, classes: number, seed: number, opts: number | ClassifierOptions = {}): tf.LayersModel {
   const o: ClassifierOptions = typeof opts === 'number' ? { hidden: opts } : opts;
-  if (!Number.isInteger(classes) || classes < 1) throw specError(`a classifier needs at least 1 output, got ${classes}`);
+  if (!Number.isInteger(classes) || classes < 1) throw new SslRuntimeError(msg('SSL135', 'classifierOutputs', { classes }));
   let x = apply1(new GlobalAvgPool({ name: 'cls_gap' }), encoder.outputs[encoder.outputs.length - 1]!);
   if (o.hidden && o.hidden > 0) {
     x = apply1(tf.layers.dense({ units: o.hidden, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: deriveSeed(seed, 'cls_hidden') }), name: 'cls_hidden' }), x);

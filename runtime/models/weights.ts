@@ -15,6 +15,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { SslRuntimeError } from '../contract.js';
 import { channelMapping, type ChannelMapping } from '../../core/channels.js';
+import { msg } from '../../core/codes/index.js';
 
 export { channelMapping, type ChannelMapping };
 
@@ -64,7 +65,7 @@ export async function saveTensors(
 ): Promise<WeightsManifest> {
   const seen = new Set<string>();
   for (const t of tensors) {
-    if (seen.has(t.name)) throw new SslRuntimeError('SSL140', `two tensors named '${t.name}' cannot be saved into ${name}.json`, path.join(dir, `${name}.json`));
+    if (seen.has(t.name)) throw new SslRuntimeError(msg('SSL140', 'duplicateTensor', { name: t.name, file: name }), path.join(dir, `${name}.json`));
     seen.add(t.name);
   }
   await fs.mkdir(dir, { recursive: true });
@@ -98,35 +99,35 @@ export async function loadTensors(dir: string, name: string): Promise<{ manifest
   try {
     text = await fs.readFile(jsonFile, 'utf8');
   } catch (e) {
-    throw new SslRuntimeError('SSL130', `weights manifest ${name}.json not found or unreadable in ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, jsonFile);
+    throw new SslRuntimeError(msg('SSL130', 'manifestUnreadable', { name, dir, reason: (e as NodeJS.ErrnoException).code ?? String(e) }), jsonFile);
   }
   let manifest: WeightsManifest;
   try {
     manifest = JSON.parse(text) as WeightsManifest;
   } catch {
-    throw new SslRuntimeError('SSL131', `weights manifest ${jsonFile} is not valid JSON (truncated or overwritten?)`, jsonFile);
+    throw new SslRuntimeError(msg('SSL131', 'manifestNotJson', { jsonFile }), jsonFile);
   }
   if (manifest?.format !== WEIGHTS_FORMAT || !Array.isArray(manifest.weights)) {
-    throw new SslRuntimeError('SSL131', `${jsonFile} is not an ssl3d weights manifest (format '${String(manifest?.format)}')`, jsonFile);
+    throw new SslRuntimeError(msg('SSL131', 'notManifest', { jsonFile, format: String(manifest?.format) }), jsonFile);
   }
   const binFile = path.join(dir, manifest.bin);
   let raw: Buffer;
   try {
     raw = await fs.readFile(binFile);
   } catch (e) {
-    throw new SslRuntimeError('SSL130', `weights data ${manifest.bin} (named by ${name}.json) not found or unreadable in ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, binFile);
+    throw new SslRuntimeError(msg('SSL130', 'dataUnreadable', { bin: manifest.bin, name, dir, reason: (e as NodeJS.ErrnoException).code ?? String(e) }), binFile);
   }
   if (raw.byteLength !== manifest.bytes) {
-    throw new SslRuntimeError('SSL131', `${binFile} has ${raw.byteLength} bytes but its manifest records ${manifest.bytes} (truncated file?)`, binFile);
+    throw new SslRuntimeError(msg('SSL131', 'sizeMismatch', { binFile, byteLength: raw.byteLength, bytes: manifest.bytes }), binFile);
   }
   const sha = createHash('sha256').update(raw).digest('hex');
-  if (sha !== manifest.sha256) throw new SslRuntimeError('SSL131', `${binFile} does not match the sha256 in its manifest (corrupted file)`, binFile);
+  if (sha !== manifest.sha256) throw new SslRuntimeError(msg('SSL131', 'shaMismatch', { binFile }), binFile);
   const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   const tensors = new Map<string, StoredTensor>();
   for (const w of manifest.weights) {
     const n = w.shape.reduce((a, b) => a * b, 1);
     if (n !== w.length || w.offset < 0 || w.offset + w.length > all.length) {
-      throw new SslRuntimeError('SSL131', `${jsonFile}: entry '${w.name}' (shape [${w.shape.join(', ')}]) lies outside the data file`, jsonFile);
+      throw new SslRuntimeError(msg('SSL131', 'entryOutside', { jsonFile, name: w.name, shape: w.shape.join(', ') }), jsonFile);
     }
     tensors.set(w.name, { shape: w.shape, data: all.subarray(w.offset, w.offset + w.length) });
   }
@@ -139,7 +140,7 @@ export function namedWeights(model: tf.LayersModel): Map<string, tf.LayerVariabl
   for (const v of model.weights) {
     const k = weightKey(v);
     if (out.has(k) && out.get(k) !== v) {
-      throw new SslRuntimeError('SSL140', `model '${model.name}' has two weights named '${k}'; layer names must be unique`);
+      throw new SslRuntimeError(msg('SSL140', 'duplicateWeight', { model: model.name, weight: k }));
     }
     out.set(k, v);
   }
@@ -189,14 +190,14 @@ export function assignWeights(model: tf.LayersModel, tensors: Map<string, Stored
     if (!k.startsWith(prefix) || opts.exclude?.includes(k)) continue;
     const t = tensors.get(k);
     if (!t) {
-      if (strict) throw new SslRuntimeError('SSL132', `${path.basename(file)} has no weight '${k}' needed by model '${model.name}' (was it written by a different architecture?)`, file);
+      if (strict) throw new SslRuntimeError(msg('SSL132', 'missingWeight', { file: path.basename(file), weight: k, model: model.name }), file);
       report.missing.push(k);
       continue;
     }
     const ms = v.shape as number[];
     if (ms.length !== t.shape.length || ms.some((d, i) => d !== t.shape[i])) {
       if (strict) {
-        throw new SslRuntimeError('SSL133', `weight '${k}' has shape [${t.shape.join(', ')}] in ${path.basename(file)} but [${ms.join(', ')}] in model '${model.name}'`, file);
+        throw new SslRuntimeError(msg('SSL133', 'shapeMismatch', { weight: k, shape: t.shape.join(', '), file: path.basename(file), modelShape: ms.join(', '), model: model.name }), file);
       }
       report.mismatched.push({ name: k, file: t.shape, model: ms });
       continue;
@@ -336,7 +337,7 @@ export async function transferEncoder(fromDir: string, toModel: tf.LayersModel, 
   const file = path.join(fromDir, `${name}.json`);
   const { tensors } = await loadTensors(fromDir, name);
   const encNames = [...tensors.keys()].filter((k) => k.startsWith(prefix));
-  if (encNames.length === 0) throw new SslRuntimeError('SSL134', `${name}.json in ${fromDir} holds no '${prefix}' weights to transfer`, file);
+  if (encNames.length === 0) throw new SslRuntimeError(msg('SSL134', 'noEncoderWeights', { name, fromDir, prefix }), file);
   const ws = namedWeights(toModel);
   const skipped: TransferReport['skipped'] = [];
   const adapted: AdaptedKernel[] = [];
@@ -349,10 +350,10 @@ export async function transferEncoder(fromDir: string, toModel: tf.LayersModel, 
     const modelC = v.shape[v.shape.length - 2] as number;
     const fileC = stored.shape[stored.shape.length - 2]!;
     if (fileC !== opts.fromChannels) {
-      throw new SslRuntimeError('SSL134', `the input-reading kernel '${k}' in ${name}.json has ${fileC} input channels, but the pretrained encoder was declared with ${opts.fromChannels}`, file);
+      throw new SslRuntimeError(msg('SSL134', 'fileChannels', { kernel: k, name, channels: fileC, fromChannels: opts.fromChannels }), file);
     }
     if (modelC !== opts.toChannels) {
-      throw new SslRuntimeError('SSL134', `the input-reading kernel '${k}' of model '${toModel.name}' has ${modelC} input channels, but the transfer was declared for ${opts.toChannels}`, file);
+      throw new SslRuntimeError(msg('SSL134', 'modelChannels', { kernel: k, model: toModel.name, channels: modelC, toChannels: opts.toChannels }), file);
     }
     if (fileC === modelC) continue;
     if (opts.adapter === 'none') {
@@ -410,7 +411,7 @@ export function fileIOHandler(dir: string, name = 'model'): tf.io.IOHandler {
         json = JSON.parse(await fs.readFile(jsonFile, 'utf8')) as tf.io.ModelJSON;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        throw new SslRuntimeError(code ? 'SSL130' : 'SSL131', `cannot read model ${jsonFile} (${code ?? 'not valid JSON'})`, jsonFile);
+        throw new SslRuntimeError(code ? msg('SSL130', 'cannotReadModel', { file: jsonFile, reason: code }) : msg('SSL131', 'cannotReadModel', { file: jsonFile, reason: 'not valid JSON' }), jsonFile);
       }
       const specs = json.weightsManifest.flatMap((g) => g.weights);
       const bufs: ArrayBuffer[] = [];
@@ -421,14 +422,14 @@ export function fileIOHandler(dir: string, name = 'model'): tf.io.IOHandler {
             const b = await fs.readFile(f);
             bufs.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
           } catch (e) {
-            throw new SslRuntimeError('SSL130', `cannot read weights ${f} named by ${jsonFile} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, f);
+            throw new SslRuntimeError(msg('SSL130', 'weightsUnreadable', { file: f, jsonFile, reason: (e as NodeJS.ErrnoException).code ?? String(e) }), f);
           }
         }
       }
       const weightData = tf.io.concatenateArrayBuffers(bufs);
       const expected = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1) * 4, 0);
       if (weightData.byteLength !== expected) {
-        throw new SslRuntimeError('SSL131', `${jsonFile}: weights hold ${weightData.byteLength} bytes, the manifest needs ${expected} (truncated?)`, jsonFile);
+        throw new SslRuntimeError(msg('SSL131', 'truncated', { jsonFile, byteLength: weightData.byteLength, expected }), jsonFile);
       }
       return { modelTopology: json.modelTopology, weightSpecs: specs, weightData, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy };
     },

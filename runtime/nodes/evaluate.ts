@@ -24,6 +24,7 @@ import { describeEmptyPolicy, emptyPolicyOf, evaluateClassification, evaluateSeg
 
 import { loadFinetunedModel, predictGrade, predictSegmentation } from '../eval/predict.js';
 import { foldOf, protocolSplit } from '../eval/protocol.js';
+import { msg } from '../../core/codes/index.js';
 
 /**
  * Write a predicted mask as NIfTI on the case's original image grid (shape and affine of the file
@@ -71,13 +72,13 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
   const id = node.id;
   const ftIn = inputOfKind(ctx, 'finetune');
   const dataIn = inputOfKind(ctx, 'data');
-  if (!ftIn) throw new SslRuntimeError('SSL166', `${id}: no fine-tuned model among the inputs (${node.inputs.join(', ')})`);
-  if (!dataIn) throw new SslRuntimeError('SSL160', `${id}: no dataset among the inputs (${node.inputs.join(', ')})`);
+  if (!ftIn) throw new SslRuntimeError(msg('SSL166', 'noModelInput', { id, inputs: node.inputs.join(', ') }));
+  if (!dataIn) throw new SslRuntimeError(msg('SSL160', 'noDataset', { id, inputs: node.inputs.join(', ') }));
   const ds = await readDatasetArtifact(dataIn.dir);
   // Cross-validation: repetition r tests on fold r (the same fold its fine-tuning left out).
   const fold = foldOf(node.params.evaluation, node.params.repetition);
   const testIdx = fold ? protocolSplit(ds, 1, 0, fold).test : ds.split.test;
-  if (testIdx.length === 0) throw new SslRuntimeError('SSL161', `${id}: the test ${fold ? `fold ${fold.index + 1} of ${fold.count}` : 'split'} of ${ds.name} is empty`);
+  if (testIdx.length === 0) throw new SslRuntimeError(msg('SSL161', 'emptyTest', { id, fold: fold ? `fold ${fold.index + 1} of ${fold.count}` : 'split', name: ds.name }));
   const dataNode = dataIn.node as DataNode;
   const ftNode = ftIn.node as FinetuneNode;
   const regions = Object.keys(node.params.regions).length ? node.params.regions : dataNode.params.dataset.regions;
@@ -109,7 +110,7 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
       for (let n = 0; n < testCases.length; n++) {
         ctx.signal.throwIfAborted();
         const c = testCases[n]!;
-        if (!c.mask) throw new SslRuntimeError('SSL160', `${id}: test case ${c.id} has no reference mask`);
+        if (!c.mask) throw new SslRuntimeError(msg('SSL160', 'noReferenceMask', { id, case: c.id }));
         const pred = await predictSegmentation(model, c, desc);
         const orig = fromNifti ? await onNativeGrid(c, pred, labelFiles.get(c.id)) : null;
         if (orig) native++;
@@ -122,7 +123,7 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
       try {
         table = evaluateSegmentation(specs, segCases, { regions, classes: desc.classes, policy });
       } catch (e) {
-        if (e instanceof RangeError && /unknown region/.test(e.message)) throw new SslRuntimeError('SSL165', `${id}: ${e.message}`);
+        if (e instanceof RangeError && /unknown region/.test(e.message)) throw new SslRuntimeError(msg('SSL165', 'unknownRegion', { id, reason: e.message }));
         throw e;
       }
       metrics = { aggregate: table.aggregate, perCase: table.perCase, emptyPolicy: describeEmptyPolicy(policy), testCases: testCases.length, grid: native === testCases.length ? 'original' : native === 0 ? 'preprocessed' : 'mixed' };
@@ -139,10 +140,10 @@ export const evaluateHandler: NodeHandler<EvaluateNode> = async (ctx) => {
       const rows: string[] = ['case,grade,predicted'];
       for (const c of testCases) {
         ctx.signal.throwIfAborted();
-        if (c.grade === null) throw new SslRuntimeError('SSL160', `${id}: test case ${c.id} has no grade`);
+        if (c.grade === null) throw new SslRuntimeError(msg('SSL160', 'noReferenceGrade', { id, case: c.id }));
         const g = await predictGrade(model, c, desc);
         const ri = desc.classes.indexOf(c.grade);
-        if (ri < 0) throw new SslRuntimeError('SSL164', `${id}: test case ${c.id} has grade ${c.grade}, not one of [${desc.classes.join(', ')}]`);
+        if (ri < 0) throw new SslRuntimeError(msg('SSL164', 'testGrade', { id, case: c.id, grade: c.grade, classes: desc.classes.join(', ') }));
         ref.push(ri);
         pred.push(desc.classes.indexOf(g));
         rows.push(`${csvField(c.id)},${c.grade},${g}`);

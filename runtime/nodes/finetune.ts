@@ -29,6 +29,7 @@ import type { FinetuneHistory } from '../record.js';
 import { Rng } from '../../core/rng.js';
 import { convergenceMetric, finetuneLoss, labelIndexer } from '../train/finetune.js';
 import { trainLoop, warmupFreeze } from '../train/loop.js';
+import { msg } from '../../core/codes/index.js';
 
 function inputOfKind(ctx: NodeContext<FinetuneNode>, kind: 'data' | 'pretrain'): InputArtifact | null {
   for (const id of ctx.node.inputs) {
@@ -52,12 +53,12 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
   const spec = p.finetune;
   const id = node.id;
   const dataIn = inputOfKind(ctx, 'data');
-  if (!dataIn) throw new SslRuntimeError('SSL160', `${id}: no downstream dataset among the inputs (${node.inputs.join(', ')})`);
+  if (!dataIn) throw new SslRuntimeError(msg('SSL160', 'noDownstreamDataset', { id, inputs: node.inputs.join(', ') }));
   const dataNode = dataIn.node as DataNode;
   const ds: LoadedDataset = await readDatasetArtifact(dataIn.dir);
-  if (ds.split.train.length === 0) throw new SslRuntimeError('SSL161', `${id}: the training split of ${ds.name} is empty`);
+  if (ds.split.train.length === 0) throw new SslRuntimeError(msg('SSL161', 'emptyTraining', { id, name: ds.name }));
   if (p.arm === 'finetune' && spec.warmup >= spec.train.epochs) {
-    throw new SslRuntimeError('SSL167', `${id}: warm-up (${spec.warmup} epochs) must be shorter than the fine-tuning (${spec.train.epochs} epochs)`);
+    throw new SslRuntimeError(msg('SSL167', 'warmupTooLong', { id, warmup: spec.warmup, epochs: spec.train.epochs }));
   }
   const fold = foldOf(p.evaluation, p.repetition);
   const split = protocolSplit(ds, p.fraction, p.subsetSeed, fold);
@@ -75,9 +76,9 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
   };
   for (const i of [...split.train, ...split.val]) {
     const c = ds.cases[i]!;
-    if (seg && !c.mask) throw new SslRuntimeError('SSL160', `${id}: case ${c.id} has no segmentation mask`);
-    if (!seg && c.grade === null) throw new SslRuntimeError('SSL160', `${id}: case ${c.id} has no grade`);
-    if (!seg && !classes.includes(c.grade!)) throw new SslRuntimeError('SSL164', `${id}: case ${c.id} has grade ${c.grade}, not one of [${classes.join(', ')}]`);
+    if (seg && !c.mask) throw new SslRuntimeError(msg('SSL160', 'noMask', { id, case: c.id }));
+    if (!seg && c.grade === null) throw new SslRuntimeError(msg('SSL160', 'noGrade', { id, case: c.id }));
+    if (!seg && !classes.includes(c.grade!)) throw new SslRuntimeError(msg('SSL164', 'trainGrade', { id, case: c.id, grade: String(c.grade), classes: classes.join(', ') }));
     checkCaseFits(c, desc);
   }
   const toIndex = labelIndexer(classes);
@@ -103,7 +104,7 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
   try {
     if (p.arm !== 'scratch') {
       const pre = inputOfKind(ctx, 'pretrain');
-      if (!pre) throw new SslRuntimeError('SSL162', `${id}: the ${p.arm} arm needs a pretrained encoder, but no pretrain node is among the inputs`);
+      if (!pre) throw new SslRuntimeError(msg('SSL162', 'noPretrainInput', { id, arm: p.arm }));
       let report;
       try {
         report = await transferEncoder(pre.dir, model, {
@@ -111,8 +112,8 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
           fromNames: p.pretrainedChannelNames ?? null, toNames: p.channelNames ?? null,
         });
       } catch (e) {
-        const msg = e instanceof SslRuntimeError ? `[${e.code}] ${e.message}` : (e as Error).message;
-        throw new SslRuntimeError('SSL162', `${id}: cannot load the pretrained encoder of ${pre.node.id}: ${msg}`, e instanceof SslRuntimeError ? e.file : pre.dir);
+        const reason = e instanceof SslRuntimeError ? `[${e.code}] ${e.message}` : (e as Error).message;
+        throw new SslRuntimeError(msg('SSL162', 'cannotLoad', { id, node: pre.node.id, reason }), e instanceof SslRuntimeError ? e.file : pre.dir);
       }
       const [first, ...more] = report.adapted;
       if (first) {
@@ -197,7 +198,7 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
         try {
           resolveRegion(m.region, regions, classes);
         } catch (e) {
-          throw new SslRuntimeError('SSL165', `${id}: ${(e as Error).message}`);
+          throw new SslRuntimeError(msg('SSL165', 'unknownRegion', { id, reason: (e as Error).message }));
         }
       }
     }

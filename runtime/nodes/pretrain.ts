@@ -14,28 +14,28 @@ import { buildEncoder } from '../models/unet.js';
 import { countParams, saveWeights } from '../models/weights.js';
 import { Rng, deriveSeed } from '../../core/rng.js';
 import { trainLoop } from '../train/loop.js';
-import { taskError } from '../../core/errors.js';
 import { TASK_ARTIFACT_VERSION, type TaskArtifact } from '../tasks/artifact.js';
 import type { Vol } from '../tasks/crop.js';
 import { batchTensors, evaluate } from '../tasks/evaluate.js';
 import { createTask } from '../tasks/tasks.js';
 import type { PretextTask, TaskBatch, TaskModel } from '../tasks/task.js';
 import { splitPool } from '../tasks/task.js';
+import { msg } from '../../core/codes/index.js';
 
 export const pretrainHandler: NodeHandler<PretrainNode> = async (ctx: NodeContext<PretrainNode>): Promise<NodeResult> => {
   const node = ctx.node;
   const { pretext, encoder: encSpec, inputShape } = node.params;
   const dataId = node.inputs[0];
   const input = dataId ? ctx.inputs[dataId] : undefined;
-  if (!dataId || !input) throw new SslRuntimeError('SSL155', `${node.id}: the pretrain node needs its dataset artifact as its first input`);
+  if (!dataId || !input) throw new SslRuntimeError(msg('SSL155', 'noDatasetInput', { node: node.id }));
   const ds = await readDatasetArtifact(input.dir);
 
   const task = createTask(pretext, encSpec, [...inputShape], deriveSeed(node.seed, 'task'), { cacheDir: path.join(ctx.dataCacheDir, 'permutations') });
   const trainPool = splitPool(ds, 'train', pretext, inputShape);
   const valPool = splitPool(ds, 'val', pretext, inputShape);
-  if (trainPool.length === 0) throw taskError('tooFewCases', `${node.id}: dataset '${ds.name}' has no training cases for pretext training`);
+  if (trainPool.length === 0) throw new SslRuntimeError(msg('SSL152', 'noTrainingCases', { node: node.id, name: ds.name }));
   if (pretext.task === 'exemplar' && trainPool.length < 2) {
-    throw taskError('tooFewCases', `${node.id}: exemplar needs at least 2 training samples, dataset '${ds.name}' has ${trainPool.length}`);
+    throw new SslRuntimeError(msg('SSL152', 'exemplarTrainCases', { node: node.id, name: ds.name, count: trainPool.length }));
   }
   const canValidate = valPool.length >= (pretext.task === 'exemplar' ? 2 : 1);
   if (!canValidate) ctx.emit({ type: 'info', node: node.id, message: `no validation samples (val split has ${valPool.length}); reporting training metrics only` });

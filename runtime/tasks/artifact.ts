@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { PretrainNode } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
+import { msg } from '../../core/codes/index.js';
 
 export const TASK_ARTIFACT_VERSION = 1;
 
@@ -44,11 +45,11 @@ export async function readTaskArtifact(dir: string): Promise<TaskArtifact> {
   try {
     x = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch (e) {
-    throw new SslRuntimeError('SSL155', `cannot read ${file}: ${(e as Error).message}`, file);
+    throw new SslRuntimeError(msg('SSL155', 'cannotRead', { file, reason: (e as Error).message }), file);
   }
   const a = x as Partial<TaskArtifact>;
   if (a.format !== 'ssl3d-pretext' || a.version !== TASK_ARTIFACT_VERSION || typeof a.channels !== 'number') {
-    throw new SslRuntimeError('SSL155', `${file} is not a pretrain artifact of version ${TASK_ARTIFACT_VERSION}`, file);
+    throw new SslRuntimeError(msg('SSL155', 'wrongVersion', { file, version: TASK_ARTIFACT_VERSION }), file);
   }
   return a as TaskArtifact;
 }

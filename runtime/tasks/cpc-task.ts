@@ -5,11 +5,12 @@ import type { CpcParams, EncoderSpec, PretextSpec } from '../../core/graph.js';
 import { type Rng, deriveSeed } from '../../core/rng.js';
 import { type Vol, centreFit, cropBox } from './crop.js';
 import { flip } from './augment.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
 import { cpcEncoderPatch } from '../../core/tasks/cpc.js';
 import { cpcBatchIndices, cpcCellStart, cpcGeometry, cpcPlan, type CpcGeometry, type CpcPlan } from './cpc.js';
 import { type Encoder, type FeatureMode, type PretextTask, type TaskBatch, type TaskModel, classAccuracy, dense, encode, encoderDivisor, featureMode, features, headModel, holderModel, pickSamples, volTensor } from './task.js';
 import { spatialOf, channelsOf } from './task-common.js';
+import { msg } from '../../core/codes/index.js';
 
 /**
  * The authors' CPC training-time shift: a random crop of 95 % of every side, zero-padded back
@@ -66,12 +67,12 @@ export class CpcTask implements PretextTask {
     const div = encoderDivisor(encoder);
     const p = this.geometry.patch;
     if (p % div !== 0) {
-      if (!this.authors) throw taskError('badGeometry', `CPC patch ${p} must be a multiple of ${div} for this encoder (2^poolings)`);
+      if (!this.authors) throw new SslRuntimeError(msg('SSL150', 'cpcPatchDivisor', { patch: p, divisor: div }));
     }
     this.encPatch = cpcEncoderPatch(p, div);
-    if (this.encPatch < 1) throw taskError('badGeometry', `CPC patch ${p} is smaller than the encoder's ${div}-voxel minimum`);
-    if (!Number.isInteger(params.codeSize) || params.codeSize < 1) throw taskError('badParams', `CPC codeSize must be ≥ 1, got ${params.codeSize}`);
-    if (!Number.isInteger(params.contextSize) || params.contextSize < 1) throw taskError('badParams', `CPC contextSize must be ≥ 1, got ${params.contextSize}`);
+    if (this.encPatch < 1) throw new SslRuntimeError(msg('SSL150', 'cpcPatchTooSmall', { patch: p, divisor: div }));
+    if (!Number.isInteger(params.codeSize) || params.codeSize < 1) throw new SslRuntimeError(msg('SSL151', 'cpcCodeSize', { codeSize: params.codeSize }));
+    if (!Number.isInteger(params.contextSize) || params.contextSize < 1) throw new SslRuntimeError(msg('SSL151', 'cpcContextSize', { contextSize: params.contextSize }));
     this.encoderInputShape = [...spatialOf(inputShape).map(() => this.encPatch), channelsOf(inputShape)];
   }
 

@@ -15,8 +15,9 @@
 import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import { cellCoords, cropBox } from './crop.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
 import { cpcLayout, cpcSpan } from '../../core/tasks/cpc.js';
+import { msg } from '../../core/codes/index.js';
 
 export interface CpcGeometry {
   dims: 2 | 3;
@@ -53,18 +54,18 @@ export interface CpcGeometryInput {
 /** The paper geometry from the declared parameters, checked against the input size. */
 export function cpcGeometry(shape: readonly number[], p: CpcGeometryInput, variant: 'paper' | 'authors-code'): CpcGeometry {
   const dims = shape.length as 2 | 3;
-  if (dims !== 2 && dims !== 3) throw taskError('badInput', `CPC needs a 2D or 3D input, got [${shape}]`);
+  if (dims !== 2 && dims !== 3) throw new SslRuntimeError(msg('SSL154', 'cpcDims', { shape }));
   const side = Math.min(...shape);
-  if (variant !== 'authors-code' && !(p.overlap >= 0 && p.overlap < 1)) throw taskError('badParams', `CPC overlap must be in [0, 1), got ${p.overlap}`);
+  if (variant !== 'authors-code' && !(p.overlap >= 0 && p.overlap < 1)) throw new SslRuntimeError(msg('SSL151', 'cpcOverlap', { overlap: p.overlap }));
   // the numbers (core/tasks/cpc.ts, shared with the compiler's checks and cost), then their checks
   const { grid, patch, step, terms, skip, border, rows } = cpcLayout(dims, side, p, variant);
-  if (!Number.isInteger(grid) || grid < 3) throw taskError('badParams', `CPC needs a grid of at least 3 patches per side, got ${grid}`);
-  if (!Number.isInteger(terms) || terms < 1) throw taskError('badParams', `CPC needs at least one prediction term, got ${terms}`);
-  if (rows.length === 0) throw taskError('badParams', `a CPC grid of ${grid} rows has no room for 1 context row, the anchor and ${terms} target rows`);
-  if (!Number.isInteger(patch) || patch < 1) throw taskError('badGeometry', `CPC patch size must be a positive integer, got ${patch}`);
+  if (!Number.isInteger(grid) || grid < 3) throw new SslRuntimeError(msg('SSL151', 'cpcGrid', { grid }));
+  if (!Number.isInteger(terms) || terms < 1) throw new SslRuntimeError(msg('SSL151', 'cpcTerms', { terms }));
+  if (rows.length === 0) throw new SslRuntimeError(msg('SSL151', 'cpcNoRoom', { grid, terms }));
+  if (!Number.isInteger(patch) || patch < 1) throw new SslRuntimeError(msg('SSL150', 'cpcPatchNotPositive', { patch }));
   const covered = cpcSpan(grid, patch, step);
   if (shape.some((s) => s < covered)) {
-    throw taskError('badGeometry', `a CPC grid of ${grid} patches of ${patch} (step ${step}) spans ${covered} voxels but the input is [${shape}]`);
+    throw new SslRuntimeError(msg('SSL150', 'cpcGridTooLarge', { grid, patch, step, covered, shape }));
   }
   const origin = shape.map((s) => Math.floor((s - covered) / 2));
   return { dims, grid, patch, step, origin, terms, skip, border, rows };
@@ -170,7 +171,7 @@ export function cpcBatchIndices(
     }
   }
   if (variant === 'authors-code') {
-    if (contexts < 2) throw taskError('badParams', 'CPC (authors-code) needs at least two anchors per batch for its negative pair');
+    if (contexts < 2) throw new SslRuntimeError(msg('SSL151', 'cpcTwoAnchors'));
     const neg = new Int32Array(contexts * T);
     for (let ci = 0; ci < contexts; ci++) {
       let other = rng.int(contexts - 1);
@@ -179,7 +180,7 @@ export function cpcBatchIndices(
     }
     return { queries: contexts, context, contexts, positives, negatives: neg, negativesPerQuery: 1 };
   }
-  if (!Number.isInteger(negatives) || negatives < 1) throw taskError('badParams', `CPC negatives must be ≥ 1, got ${negatives}`);
+  if (!Number.isInteger(negatives) || negatives < 1) throw new SslRuntimeError(msg('SSL151', 'cpcNegatives', { negatives }));
   // Entries whose patches may serve as negatives of entry b: those of other cases; if the batch
   // holds no other case, the other entries; if it holds one entry, its other cells.
   const src = (b: number): number => sources?.[b] ?? b;
@@ -196,12 +197,7 @@ export function cpcBatchIndices(
   const poolOf = (b: number): number => ((donors[b] as number[]).length > 0 ? (donors[b] as number[]).length * cells : cells - 1);
   const smallest = Math.min(...Array.from({ length: batch }, (_, b) => poolOf(b)));
   if (negatives > smallest) {
-    throw taskError(
-      'badParams',
-      from === 'same-volume'
-        ? `CPC asks for ${negatives} negatives per prediction from the same volume, but it has only ${smallest} other patches (${cells} cells)`
-        : `CPC asks for ${negatives} negatives per prediction but only ${smallest} patches of other volumes are in a batch of ${batch} volume(s) × ${cells} patches`,
-    );
+    throw new SslRuntimeError(from === 'same-volume' ? msg('SSL151', 'cpcFewSameVolume', { negatives, smallest, cells }) : msg('SSL151', 'cpcFewOtherVolumes', { negatives, smallest, batch, cells }));
   }
   const neg = new Int32Array(contexts * T * negatives);
   const chosen = new Set<number>();

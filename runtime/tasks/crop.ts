@@ -3,8 +3,9 @@
 // Hand-written because the crops are simple strided copies; a library would add nothing.
 
 import type { Rng } from '../../core/rng.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
 import { gridCells, gridPatchSides } from '../../core/tasks/grid.js';
+import { msg } from '../../core/codes/index.js';
 
 export interface Vol {
   /** Spatial shape: [D,H,W] or [H,W]. */
@@ -21,7 +22,7 @@ export function volSize(shape: readonly number[]): number {
 
 export function makeVol(shape: number[], channels: number, data?: Float32Array): Vol {
   const n = volSize(shape) * channels;
-  if (data && data.length !== n) throw taskError('badInput', `volume data has ${data.length} values, expected ${n} for shape [${shape}]×${channels}`);
+  if (data && data.length !== n) throw new SslRuntimeError(msg('SSL154', 'volumeLength', { length: data.length, n, shape, channels }));
   return { shape: [...shape], channels, data: data ?? new Float32Array(n) };
 }
 
@@ -38,7 +39,7 @@ export function strides(shape: readonly number[]): number[] {
  */
 export function cropBox(v: Vol, start: readonly number[], size: readonly number[]): Vol {
   const nd = v.shape.length;
-  if (start.length !== nd || size.length !== nd) throw taskError('badInput', `crop of a ${nd}D volume needs ${nd} start/size values`);
+  if (start.length !== nd || size.length !== nd) throw new SslRuntimeError(msg('SSL154', 'cropValues', { nd }));
   const out = makeVol([...size], v.channels);
   const C = v.channels;
   const inS = strides(v.shape);
@@ -112,13 +113,13 @@ export interface GridGeometry {
  * multiple of it and the freed voxels widen the jitter range (`slack`).
  */
 export function gridGeometry(shape: readonly number[], grid: number, jitter: number, multiple = 1): GridGeometry {
-  if (!Number.isInteger(grid) || grid < 1) throw taskError('badParams', `grid must be a positive integer, got ${grid}`);
-  if (!Number.isInteger(jitter) || jitter < 0) throw taskError('badParams', `jitter must be a non-negative integer, got ${jitter}`);
+  if (!Number.isInteger(grid) || grid < 1) throw new SslRuntimeError(msg('SSL151', 'badGrid', { grid }));
+  if (!Number.isInteger(jitter) || jitter < 0) throw new SslRuntimeError(msg('SSL151', 'badJitter', { jitter }));
   const cell = gridCells(shape, grid);
   const patch = gridPatchSides(shape, grid, jitter, multiple);
   if (patch.some((p) => p < Math.max(1, multiple))) {
     const why = multiple > 1 ? ` (the encoder needs patch sides that are multiples of ${multiple})` : '';
-    throw taskError('badGeometry', `a ${grid}-per-side grid with jitter ${jitter} does not fit input [${shape}]: cells of [${cell}] leave patches of [${cell.map((c) => c - 2 * jitter)}]${why}`);
+    throw new SslRuntimeError(msg('SSL150', 'gridDoesNotFit', { grid, jitter, shape, cell, patches: cell.map((c) => c - 2 * jitter), why }));
   }
   const slack = cell.map((c, i) => c - (patch[i] as number));
   const origin = shape.map((s, i) => Math.floor((s - grid * (cell[i] as number)) / 2));
@@ -166,10 +167,10 @@ export function cropGrid(v: Vol, g: GridGeometry, rng: Rng | null): { patches: V
 
 /** Take 2D slices of a 3D volume along `axis` at the given indices. */
 export function sliceVolume(v: Vol, axis: 0 | 1 | 2, indices: readonly number[]): Vol[] {
-  if (v.shape.length !== 3) throw taskError('badInput', `slicing needs a 3D volume, got shape [${v.shape}]`);
+  if (v.shape.length !== 3) throw new SslRuntimeError(msg('SSL154', 'sliceNot3d', { shape: v.shape }));
   const out: Vol[] = [];
   for (const k of indices) {
-    if (k < 0 || k >= (v.shape[axis] as number)) throw taskError('badInput', `slice ${k} outside axis ${axis} of size ${v.shape[axis]}`);
+    if (k < 0 || k >= (v.shape[axis] as number)) throw new SslRuntimeError(msg('SSL154', 'sliceOutside', { k, axis, shape: v.shape[axis] }));
     const start = [0, 0, 0];
     const size = [...v.shape];
     start[axis] = k;
@@ -182,7 +183,7 @@ export function sliceVolume(v: Vol, axis: 0 | 1 | 2, indices: readonly number[])
 
 /** `perVolume` slice indices evenly spread over the central 60 % of an axis of length n (no repeats). */
 export function sliceIndices(n: number, perVolume: number): number[] {
-  if (perVolume < 1) throw taskError('badParams', `slices per volume must be ≥ 1, got ${perVolume}`);
+  if (perVolume < 1) throw new SslRuntimeError(msg('SSL151', 'badSlices', { perVolume }));
   if (perVolume === 1) return [Math.floor(n / 2)];
   const lo = Math.floor(0.2 * (n - 1));
   const hi = Math.ceil(0.8 * (n - 1));
@@ -199,7 +200,7 @@ export function stack(vols: readonly Vol[]): Float32Array {
   const n = first.data.length;
   const out = new Float32Array(n * vols.length);
   vols.forEach((v, i) => {
-    if (v.data.length !== n) throw taskError('badInput', `cannot stack volumes of shapes [${first.shape}] and [${v.shape}]`);
+    if (v.data.length !== n) throw new SslRuntimeError(msg('SSL154', 'unequalBatch', { firstShape: first.shape, shape: v.shape }));
     out.set(v.data, i * n);
   });
   return out;

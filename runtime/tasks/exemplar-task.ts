@@ -5,10 +5,11 @@ import type { EncoderSpec, PretextSpec } from '../../core/graph.js';
 import type { ExemplarParams } from '../../core/tasks/exemplar.js';
 import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
 import { exemplarTriplets } from './exemplar.js';
 import { type Encoder, type FeatureMode, type PretextTask, type TaskBatch, type TaskModel, dense, encode, encoderDivisor, featureMode, features, headModel, holderModel, pickSamples, volTensor } from './task.js';
 import { spatialOf } from './task-common.js';
+import { msg } from '../../core/codes/index.js';
 
 export class ExemplarTask implements PretextTask {
   readonly name = 'exemplar' as const;
@@ -23,11 +24,11 @@ export class ExemplarTask implements PretextTask {
     this.dim = spec.dim;
     this.variant = spec.variant;
     this.authors = spec.variant === 'authors-code';
-    if (!(params.margin > 0)) throw taskError('badParams', `exemplar margin must be > 0, got ${params.margin}`);
-    if (!Number.isInteger(params.codeSize) || params.codeSize < 1) throw taskError('badParams', `exemplar codeSize must be ≥ 1, got ${params.codeSize}`);
-    if (params.transforms.length === 0) throw taskError('badParams', 'exemplar needs at least one transform (flip, translate, brightness, contrast)');
+    if (!(params.margin > 0)) throw new SslRuntimeError(msg('SSL151', 'exemplarMargin', { margin: params.margin }));
+    if (!Number.isInteger(params.codeSize) || params.codeSize < 1) throw new SslRuntimeError(msg('SSL151', 'exemplarCodeSize', { codeSize: params.codeSize }));
+    if (params.transforms.length === 0) throw new SslRuntimeError(msg('SSL151', 'exemplarNoTransform'));
     const div = encoderDivisor(encoder);
-    if (spatialOf(inputShape).some((s) => s % div !== 0)) throw taskError('badGeometry', `exemplar input [${spatialOf(inputShape)}] must be divisible by ${div} for this encoder`);
+    if (spatialOf(inputShape).some((s) => s % div !== 0)) throw new SslRuntimeError(msg('SSL150', 'exemplarDivisor', { shape: spatialOf(inputShape), divisor: div }));
     this.encoderInputShape = [...inputShape];
   }
 
@@ -44,7 +45,7 @@ export class ExemplarTask implements PretextTask {
   }
 
   batch(pool: readonly Vol[], rng: Rng, size: number, _training: boolean): TaskBatch {
-    if (pool.length < 2) throw taskError('tooFewCases', `exemplar needs at least 2 samples (negatives are other samples), the split has ${pool.length}`);
+    if (pool.length < 2) throw new SslRuntimeError(msg('SSL152', 'exemplarSplit', { count: pool.length }));
     const n = this.params.negatives === 'batch' ? Math.max(2, size) : size;
     const picked = pickSamples(pool.length, n, rng);
     const trip = exemplarTriplets(pool, picked, { transforms: this.params.transforms, negatives: this.params.negatives, variant: this.authors ? 'authors-code' : 'paper' }, rng);

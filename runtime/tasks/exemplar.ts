@@ -6,11 +6,12 @@ import type { Rng } from '../../core/rng.js';
 import type { Vol } from './crop.js';
 import type { AugmentOptions, TransformName } from './augment.js';
 import { augment, DEFAULT_AUGMENT } from './augment.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
+import { msg } from '../../core/codes/index.js';
 
 /** A uniformly random derangement (no fixed points) of 0..n−1 (Sattolo's algorithm gives a single cycle). */
 export function derangement(n: number, rng: Rng): number[] {
-  if (n < 2) throw taskError('tooFewCases', `Exemplar with batch negatives needs at least 2 samples per batch, got ${n}`);
+  if (n < 2) throw new SslRuntimeError(msg('SSL152', 'exemplarBatch', { n }));
   const p = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i); // j < i: Sattolo
@@ -38,7 +39,7 @@ export function exemplarTriplets(
   opts: { transforms: readonly TransformName[]; negatives: 'batch' | 'dataset'; variant: 'paper' | 'authors-code'; augment?: AugmentOptions },
   rng: Rng,
 ): Triplet[] {
-  if (pool.length < 2) throw taskError('tooFewCases', `Exemplar needs at least 2 training samples (negatives are other samples), got ${pool.length}`);
+  if (pool.length < 2) throw new SslRuntimeError(msg('SSL152', 'exemplarSamples', { count: pool.length }));
   const perm = opts.negatives === 'batch' ? derangement(picked.length, rng) : null;
   // samples of one case (2D slices of a volume) share `source`: a negative comes from another case
   // whenever the pool has one

@@ -5,10 +5,11 @@
 import type { Rng } from '../../core/rng.js';
 import type { GridGeometry, Vol } from './crop.js';
 import { cropGrid } from './crop.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
+import { msg } from '../../core/codes/index.js';
 
 export function shuffleTiles<T>(tiles: readonly T[], perm: readonly number[]): T[] {
-  if (perm.length !== tiles.length) throw taskError('badParams', `permutation of ${perm.length} applied to ${tiles.length} tiles`);
+  if (perm.length !== tiles.length) throw new SslRuntimeError(msg('SSL151', 'permutationLength', { length: perm.length, tiles: tiles.length }));
   return perm.map((p) => tiles[p] as T);
 }
 

@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../core/rng.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
+import { msg } from '../../core/codes/index.js';
 
 export type PermutationSelection = 'max-hamming' | 'random';
 
@@ -61,10 +62,10 @@ export function hammingStats(perms: readonly number[][]): HammingStats {
 }
 
 function checkArgs(tiles: number, count: number): void {
-  if (!Number.isInteger(tiles) || tiles < 2) throw taskError('badParams', `a jigsaw needs at least 2 tiles, got ${tiles}`);
-  if (!Number.isInteger(count) || count < 1) throw taskError('badParams', `permutations must be a positive integer, got ${count}`);
+  if (!Number.isInteger(tiles) || tiles < 2) throw new SslRuntimeError(msg('SSL151', 'jigsawTiles', { tiles }));
+  if (!Number.isInteger(count) || count < 1) throw new SslRuntimeError(msg('SSL151', 'badPermutations', { count }));
   if (tiles <= 12 && count > factorial(tiles)) {
-    throw taskError('badParams', `${count} permutations requested but only ${factorial(tiles)} exist for ${tiles} tiles`);
+    throw new SslRuntimeError(msg('SSL151', 'tooManyPermutations', { count, exist: factorial(tiles), tiles }));
   }
 }
 
@@ -160,7 +161,7 @@ export function maxHammingPermutations(tiles: number, count: number, seed: numbe
       if (m > bestMin || (m === bestMin && s > bestSum)) { best = r; bestMin = m; bestSum = s; }
     }
     if (c + 1 < count) {
-      if (best < 0) throw taskError('badParams', `candidate pool of ${size} exhausted after ${c + 1} permutations`);
+      if (best < 0) throw new SslRuntimeError(msg('SSL151', 'poolExhausted', { size, found: c + 1 }));
       pick = best;
     }
   }

@@ -4,11 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { EncoderSpec, PretextSpec, RotationParams } from '../../core/graph.js';
 import type { Rng } from '../../core/rng.js';
 import { type Vol, cropBox, padToCube } from './crop.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
 import { rotationCubeSide } from '../../core/tasks/rotation.js';
 import { rotate, rotationClasses, type RotationVariant } from './rotation.js';
 import { type Encoder, type FeatureMode, type PretextTask, type TaskBatch, type TaskModel, classAccuracy, classifierHead, encode, encoderDivisor, featureMode, features, holderModel, pickSamples, softmaxLoss, volTensor } from './task.js';
 import { spatialOf, channelsOf } from './task-common.js';
+import { msg } from '../../core/codes/index.js';
 
 export class RotationTask implements PretextTask {
   readonly name = 'rotation' as const;
@@ -21,15 +22,15 @@ export class RotationTask implements PretextTask {
   constructor(private spec: PretextSpec, private params: RotationParams, inputShape: number[], encoder: EncoderSpec) {
     this.dim = spec.dim;
     this.variant = spec.variant;
-    if (!Number.isInteger(params.copies) || params.copies < 1) throw taskError('badParams', `rotation copies must be ≥ 1, got ${params.copies}`);
+    if (!Number.isInteger(params.copies) || params.copies < 1) throw new SslRuntimeError(msg('SSL151', 'rotationCopies', { copies: params.copies }));
     const spatial = spatialOf(inputShape);
     const crop = params.crop;
     if (crop !== undefined && (!Number.isInteger(crop) || crop < 1 || crop > Math.min(...spatial))) {
-      throw taskError('badGeometry', `rotation crop must be a whole number from 1 to the input's shortest side (${Math.min(...spatial)}), got ${crop}`);
+      throw new SslRuntimeError(msg('SSL150', 'badCrop', { minSpatial: Math.min(...spatial), crop }));
     }
     const side = crop ?? rotationCubeSide(spatial);
     const div = encoderDivisor(encoder);
-    if (side % div !== 0) throw taskError('badGeometry', `rotation ${crop === undefined ? 'pads inputs to' : 'crops inputs to'} a ${side}-voxel cube, which the encoder needs divisible by ${div}`);
+    if (side % div !== 0) throw new SslRuntimeError(msg('SSL150', 'rotationDivisor', { verb: crop === undefined ? 'pads inputs to' : 'crops inputs to', side, divisor: div }));
     this.encoderInputShape = [...spatialOf(inputShape).map(() => side), channelsOf(inputShape)];
     this.classes = rotationClasses(this.dim);
   }

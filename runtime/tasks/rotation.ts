@@ -13,8 +13,9 @@
 
 import type { Vol } from './crop.js';
 import { makeVol, strides, volSize } from './crop.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
 import { rotationClasses } from '../../core/tasks/rotation.js';
+import { msg } from '../../core/codes/index.js';
 
 export type RotationVariant = 'paper' | 'authors-code' | 'authors-code-bug';
 
@@ -23,10 +24,10 @@ export function rot90(v: Vol, k: number, a: number, b: number): Vol {
   const kk = ((k % 4) + 4) % 4;
   if (kk === 0) return { shape: [...v.shape], channels: v.channels, data: v.data.slice() };
   const nd = v.shape.length;
-  if (a === b || a < 0 || b < 0 || a >= nd || b >= nd) throw taskError('badParams', `bad rotation plane (${a}, ${b}) for a ${nd}D volume`);
+  if (a === b || a < 0 || b < 0 || a >= nd || b >= nd) throw new SslRuntimeError(msg('SSL151', 'badPlane', { a, b, nd }));
   const na = v.shape[a] as number;
   const nb = v.shape[b] as number;
-  if (kk !== 2 && na !== nb) throw taskError('badGeometry', `a 90° rotation in plane (${a},${b}) needs equal sides, got ${na} and ${nb} (pad to a cube first)`);
+  if (kk !== 2 && na !== nb) throw new SslRuntimeError(msg('SSL150', 'unequalSides', { a, b, na, nb }));
   const out = makeVol([...v.shape], v.channels);
   const S = strides(v.shape);
   const C = v.channels;
@@ -61,7 +62,7 @@ export { rotationClasses };
 /** (plane, k) of a class; plane null = identity. */
 export function rotationOf(cls: number, dim: 2 | 3, variant: RotationVariant = 'paper'): { plane: [number, number] | null; k: number } {
   const n = rotationClasses(dim);
-  if (!Number.isInteger(cls) || cls < 0 || cls >= n) throw taskError('badParams', `rotation class ${cls} outside 0..${n - 1}`);
+  if (!Number.isInteger(cls) || cls < 0 || cls >= n) throw new SslRuntimeError(msg('SSL151', 'rotationClass', { cls, last: n - 1 }));
   if (dim === 2) return { plane: cls === 0 ? null : [0, 1], k: cls };
   if (cls === 0) return { plane: null, k: 0 };
   if (cls === 9 && variant === 'authors-code-bug') return { plane: null, k: 0 };
@@ -72,7 +73,7 @@ export function rotationOf(cls: number, dim: 2 | 3, variant: RotationVariant = '
 /** Apply rotation class `cls`. 3D volumes must be cubic, 2D images square (pad first). */
 export function rotate(v: Vol, cls: number, variant: RotationVariant = 'paper'): Vol {
   const dim = v.shape.length as 2 | 3;
-  if (dim !== 2 && dim !== 3) throw taskError('badInput', `rotation needs a 2D or 3D input, got shape [${v.shape}]`);
+  if (dim !== 2 && dim !== 3) throw new SslRuntimeError(msg('SSL154', 'rotationDims', { shape: v.shape }));
   const { plane, k } = rotationOf(cls, dim, variant);
   if (!plane) return { shape: [...v.shape], channels: v.channels, data: v.data.slice() };
   return rot90(v, k, plane[0], plane[1]);

@@ -9,11 +9,12 @@
 import type { Rng } from '../../core/rng.js';
 import type { GridGeometry, Vol } from './crop.js';
 import { cellCoords, cropBox, gridCount, patchStart } from './crop.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
 import { rplClassCount } from '../../core/tasks/rpl.js';
+import { msg } from '../../core/codes/index.js';
 
 export function rplCentre(g: GridGeometry): number {
-  if (g.grid % 2 !== 1) throw taskError('badParams', `RPL needs an odd grid (a centre patch), got ${g.grid}`);
+  if (g.grid % 2 !== 1) throw new SslRuntimeError(msg('SSL151', 'rplEvenGrid', { grid: g.grid }));
   return (gridCount(g) - 1) / 2;
 }
 
@@ -28,7 +29,7 @@ export function rplLabelToCell(label: number, g: GridGeometry): number {
 
 export function rplCellToLabel(cell: number, g: GridGeometry): number {
   const c = rplCentre(g);
-  if (cell === c) throw taskError('badParams', 'the centre cell has no RPL label');
+  if (cell === c) throw new SslRuntimeError(msg('SSL151', 'rplCentre'));
   return cell < c ? cell : cell - 1;
 }
 

@@ -13,7 +13,8 @@ import type { Rng } from '../../core/rng.js';
 import { BatchNorm } from '../models/layers.js';
 import type { Vol } from './crop.js';
 import { centreFit, sliceIndices, sliceVolume, stack } from './crop.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
+import { msg } from '../../core/codes/index.js';
 
 export type { Encoder };
 
@@ -85,24 +86,24 @@ export function samplePool(
   const spatial = inputShape.slice(0, -1);
   const channels = inputShape[inputShape.length - 1] as number;
   if (spatial.length !== spec.dim) {
-    throw taskError('badInput', `${spec.name}: a ${spec.dim}D task needs a ${spec.dim}D input shape plus channels, got [${inputShape}]`);
+    throw new SslRuntimeError(msg('SSL154', 'inputRank', { name: spec.name, dim: spec.dim, inputShape }));
   }
   const out: Vol[] = [];
   for (const [ci, c] of cases.entries()) {
     if (c.channels !== channels) {
-      throw taskError('badInput', `${spec.name}: case ${c.id} has ${c.channels} channel(s) but the encoder input declares ${channels}`);
+      throw new SslRuntimeError(msg('SSL154', 'caseChannels', { name: spec.name, id: c.id, channels: c.channels, declared: channels }));
     }
     const v: Vol = { shape: [...c.shape], channels: c.channels, data: c.image };
     if (c.shape.length === spec.dim) {
       out.push({ ...centreFit(v, spatial), source: ci });
     } else if (c.shape.length === 3 && spec.dim === 2) {
       if (!spec.slices) {
-        throw taskError('badInput', `${spec.name}: a 2D task on 3D case ${c.id} needs 'slices' (axis and slices per volume)`);
+        throw new SslRuntimeError(msg('SSL154', 'needsSlices', { name: spec.name, id: c.id }));
       }
       const idx = sliceIndices(c.shape[spec.slices.axis] as number, spec.slices.perVolume);
       for (const s of sliceVolume(v, spec.slices.axis, idx)) out.push({ ...centreFit(s, spatial), source: ci });
     } else {
-      throw taskError('badInput', `${spec.name}: case ${c.id} is ${c.shape.length}D but the task is ${spec.dim}D`);
+      throw new SslRuntimeError(msg('SSL154', 'caseDims', { name: spec.name, id: c.id, caseDim: c.shape.length, dim: spec.dim }));
     }
   }
   return out;
@@ -115,7 +116,7 @@ export function splitPool(ds: LoadedDataset, which: 'train' | 'val', spec: Pick<
 
 /** `size` sample indices: distinct while the pool allows, then drawn with replacement. */
 export function pickSamples(poolSize: number, size: number, rng: Rng): number[] {
-  if (poolSize < 1) throw taskError('tooFewCases', 'the pretext task has no samples to train on');
+  if (poolSize < 1) throw new SslRuntimeError(msg('SSL152', 'noSamples'));
   const out: number[] = [];
   while (out.length < size) {
     const perm = rng.permutation(poolSize);
@@ -127,7 +128,7 @@ export function pickSamples(poolSize: number, size: number, rng: Rng): number[] 
 /** Batch tensor [N, ...shape, C] from equally shaped volumes. */
 export function volTensor(vols: readonly Vol[]): tf.Tensor {
   const first = vols[0];
-  if (!first) throw taskError('badInput', 'empty batch');
+  if (!first) throw new SslRuntimeError(msg('SSL154', 'emptyBatch'));
   return tf.tensor(stack(vols), [vols.length, ...first.shape, first.channels], 'float32');
 }
 

@@ -4,13 +4,14 @@
 // compiler/tasks/<name>.ts, the numbers both sides share core/tasks/<name>.ts.
 
 import type { EncoderSpec, PretextSpec, TaskName, TaskParams } from '../../core/graph.js';
-import { taskError } from '../../core/errors.js';
+import { SslRuntimeError } from '../../core/errors.js';
 import { CpcTask } from './cpc-task.js';
 import { ExemplarTask } from './exemplar-task.js';
 import { JigsawTask } from './jigsaw-task.js';
 import { RotationTask } from './rotation-task.js';
 import { RplTask } from './rpl-task.js';
 import type { PretextTask, TaskOptions } from './task.js';
+import { msg } from '../../core/codes/index.js';
 
 /** Size of the per-patch embedding of the patch tasks (paper appendix: 64; core/geometry.ts). */
 export { PATCH_EMBEDDING } from '../../core/geometry.js';
@@ -34,13 +35,13 @@ export const RUNTIME_TASKS: { [K in TaskName]: TaskFactory<K> } = {
 /** The task of a pretext declaration, for an encoder spec and the (spatial + channels) input shape. */
 export function createTask(spec: PretextSpec, encoder: EncoderSpec, inputShape: number[], seed: number, opts: TaskOptions = { cacheDir: null }): PretextTask {
   const p = spec.params;
-  if (p.task !== spec.task) throw taskError('badParams', `${spec.name}: task '${spec.task}' carries parameters of '${p.task}'`);
-  if (inputShape.length !== spec.dim + 1) throw taskError('badInput', `${spec.name}: a ${spec.dim}D task needs an input shape of ${spec.dim} sides + channels, got [${inputShape}]`);
+  if (p.task !== spec.task) throw new SslRuntimeError(msg('SSL151', 'wrongParams', { name: spec.name, task: spec.task, params: p.task }));
+  if (inputShape.length !== spec.dim + 1) throw new SslRuntimeError(msg('SSL154', 'inputShape', { name: spec.name, dim: spec.dim, inputShape }));
   const encDim = encoder.kind === 'unet3d' ? 3 : 2;
-  if (encDim !== spec.dim) throw taskError('badParams', `${spec.name}: a ${spec.dim}D task cannot train a ${encoder.kind} encoder`);
-  if (spec.variant === 'authors-code-bug' && p.task !== 'rotation') throw taskError('badParams', `${spec.name}: variant 'authors-code-bug' exists for rotation only`);
-  if (!Number.isInteger(spec.headHidden) || spec.headHidden < 1) throw taskError('badParams', `${spec.name}: headHidden must be ≥ 1, got ${spec.headHidden}`);
+  if (encDim !== spec.dim) throw new SslRuntimeError(msg('SSL151', 'wrongEncoder', { name: spec.name, dim: spec.dim, encoder: encoder.kind }));
+  if (spec.variant === 'authors-code-bug' && p.task !== 'rotation') throw new SslRuntimeError(msg('SSL151', 'bugVariant', { name: spec.name }));
+  if (!Number.isInteger(spec.headHidden) || spec.headHidden < 1) throw new SslRuntimeError(msg('SSL151', 'badHeadHidden', { name: spec.name, headHidden: spec.headHidden }));
   const make = RUNTIME_TASKS[p.task] as TaskFactory<TaskName> | undefined;
-  if (!make) throw taskError('badParams', `unknown pretext task '${String(p.task)}'`);
+  if (!make) throw new SslRuntimeError(msg('SSL151', 'unknownTask', { task: String(p.task) }));
   return make(spec, p, inputShape, encoder, seed, opts);
 }

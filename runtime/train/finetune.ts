@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FinetuneNode, FinetuneSpec, MetricSpec } from '../../core/graph.js';
 import { SslRuntimeError } from '../contract.js';
 import { sliceShape } from '../eval/predict.js';
+import { msg } from '../../core/codes/index.js';
 
 // ─────────────────────────── losses ───────────────────────────
 
@@ -13,7 +14,7 @@ const EPS = 1e-5;
 
 function classWeightTensor(weights: readonly number[] | null, k: number): tf.Tensor1D | null {
   if (!weights) return null;
-  if (weights.length !== k) throw new SslRuntimeError('SSL160', `classWeights has ${weights.length} entries but there are ${k} classes`);
+  if (weights.length !== k) throw new SslRuntimeError(msg('SSL160', 'classWeights', { count: weights.length, classes: k }));
   return tf.tensor1d(weights as number[]);
 }
 
@@ -63,7 +64,7 @@ export function labelIndexer(classes: readonly number[]): (mask: Uint8Array, cas
     const out = new Uint8Array(mask.length);
     for (let i = 0; i < mask.length; i++) {
       const k = lut[mask[i]!]!;
-      if (k < 0) throw new SslRuntimeError('SSL164', `case ${caseId}: label value ${mask[i]} is not one of the declared classes [${classes.join(', ')}]`);
+      if (k < 0) throw new SslRuntimeError(msg('SSL164', 'labelValue', { caseId, value: mask[i], classes: classes.join(', ') }));
       out[i] = k;
     }
     return out;

@@ -22,6 +22,7 @@ import { Rng, deriveSeed } from '../../core/rng.js';
 import { setTrainingClock } from '../models/layers.js';
 import { assignWeights, loadTensors, namedWeights, saveTensors, saveWeights, loadWeights, type StoredTensor } from '../models/weights.js';
 import { Optimizer, type NamedVariable } from './optim.js';
+import { msg } from '../../core/codes/index.js';
 
 export const CHECKPOINT_FORMAT = 'ssl3d-train-checkpoint';
 
@@ -138,7 +139,7 @@ function trainableVars(models: tf.LayersModel[]): NamedVariable[] {
       for (const w of l.trainableWeights) {
         const prev = seen.get(w.originalName);
         if (prev === w) continue;
-        if (prev) throw new SslRuntimeError('SSL140', `two trainable weights are named '${w.originalName}'; give task layers their own prefix`);
+        if (prev) throw new SslRuntimeError(msg('SSL140', 'duplicateTrainable', { name: w.originalName }));
         seen.set(w.originalName, w);
         out.push({ name: w.originalName, variable: w.read() as tf.Variable });
       }
@@ -193,9 +194,9 @@ export async function trainLoop<B extends tf.TensorContainer = void>(opts: Train
 
 async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptions<B>, optimizer: Optimizer): Promise<TrainLoopResult> {
   const { ctx, node } = opts;
-  if (!(Number.isInteger(opts.epochs) && opts.epochs >= 1)) throw new SslRuntimeError('SSL139', `${node}: epochs must be an integer ≥ 1, got ${opts.epochs}`);
+  if (!(Number.isInteger(opts.epochs) && opts.epochs >= 1)) throw new SslRuntimeError(msg('SSL139', 'badEpochs', { node, epochs: opts.epochs }));
   if (!(Number.isInteger(opts.stepsPerEpoch) && opts.stepsPerEpoch >= 1)) {
-    throw new SslRuntimeError('SSL139', `${node}: stepsPerEpoch must be an integer ≥ 1, got ${opts.stepsPerEpoch}`);
+    throw new SslRuntimeError(msg('SSL139', 'badStepsPerEpoch', { node, stepsPerEpoch: opts.stepsPerEpoch }));
   }
   const models = [opts.model, ...(opts.extraModels ?? [])];
   const interval = opts.stepEventIntervalMs ?? 200;
@@ -214,10 +215,10 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
     try {
       meta = JSON.parse(await fs.readFile(metaFile, 'utf8')) as CheckpointMeta;
     } catch (e) {
-      throw new SslRuntimeError('SSL138', `${node}: checkpoint ${metaFile} is missing or not valid JSON (${String((e as Error).message ?? e)})`, metaFile);
+      throw new SslRuntimeError(msg('SSL138', 'unreadable', { node, metaFile, reason: String((e as Error).message ?? e) }), metaFile);
     }
     if (meta.format !== CHECKPOINT_FORMAT || meta.models.length !== models.length) {
-      throw new SslRuntimeError('SSL138', `${node}: ${metaFile} is not a checkpoint of this node (format ${String(meta.format)}, ${meta.models?.length} models, expected ${models.length})`, metaFile);
+      throw new SslRuntimeError(msg('SSL138', 'wrongCheckpoint', { node, metaFile, format: String(meta.format), models: meta.models?.length, expected: models.length }), metaFile);
     }
     try {
       for (let i = 0; i < models.length; i++) await loadWeights(models[i]!, ck.dir, `model_${i}`);
@@ -225,7 +226,7 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
       optimizer.setState(tensors, meta.optimizer);
       if (opts.extraState) await opts.extraState.load(path.join(ck.dir, 'extra'));
     } catch (e) {
-      if (e instanceof SslRuntimeError) throw new SslRuntimeError('SSL138', `${node}: cannot resume from checkpoint of epoch ${ck.epoch}: [${e.code}] ${e.message}`, e.file ?? ck.dir);
+      if (e instanceof SslRuntimeError) throw new SslRuntimeError(msg('SSL138', 'cannotResume', { node, epoch: ck.epoch, code: e.code, reason: e.message }), e.file ?? ck.dir);
       throw e;
     }
     history = meta.history.slice(0, ck.epoch);
@@ -266,7 +267,7 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
     prevFrozen = frozen;
     if (opts.freshOptimizerAt?.includes(epoch)) optimizer.reset();
     const vars = trainableVars(models);
-    if (vars.length === 0) throw new SslRuntimeError('SSL139', `${node}: nothing to train in epoch ${epoch} (every layer is frozen)`);
+    if (vars.length === 0) throw new SslRuntimeError(msg('SSL139', 'allFrozen', { node, epoch }));
     const snap = opts.onNaN === 'retry-lower-lr' && !nanRetried ? await snapshot(models, optimizer) : null;
 
     const t0 = Date.now();
@@ -285,15 +286,15 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
     };
     let { result, metrics: m0, bad } = await attempt();
     if (bad) {
-      if (opts.onNaN === 'stop') throw new SslRuntimeError('SSL136', `${node}: ${bad}; stopping (onNaN: stop). The checkpoint of epoch ${epoch - 1} is kept.`);
-      if (nanRetried || !snap) throw new SslRuntimeError('SSL137', `${node}: ${bad} again after lowering the learning rate to ${optimizer.lr}; stopping.`);
+      if (opts.onNaN === 'stop') throw new SslRuntimeError(msg('SSL136', 'nanStop', { node, bad, kept: epoch - 1 }));
+      if (nanRetried || !snap) throw new SslRuntimeError(msg('SSL137', 'nanAgain', { node, bad, lr: optimizer.lr }));
       nanRetried = true;
       snap.weights.forEach((w, i) => assignWeights(models[i]!, w, '<epoch-start snapshot>'));
       optimizer.setState(snap.opt, snap.meta);
       optimizer.lr = snap.meta.lr / 10;
       ctx.emit({ type: 'warning', node, message: `${bad}; restored the weights of the start of epoch ${epoch} (the last good ones) and retrying once with learning rate ${optimizer.lr}` });
       ({ result, metrics: m0, bad } = await attempt());
-      if (bad) throw new SslRuntimeError('SSL137', `${node}: ${bad} again after lowering the learning rate to ${optimizer.lr}; stopping.`);
+      if (bad) throw new SslRuntimeError(msg('SSL137', 'nanAgain', { node, bad, lr: optimizer.lr }));
     }
     if (result.kind === 'aborted' || !m0 || result.kind !== 'ok') return { epochs: history, interrupted: true, resumedFrom, lr: optimizer.lr };
 
@@ -334,7 +335,7 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
         out = tf.variableGrads(() => {
           const l = opts.step(sc, batch);
           if (!(l instanceof tf.Tensor) || l.rank !== 0) {
-            throw new SslRuntimeError('SSL139', `${node}: the step function must return a scalar loss, got ${l instanceof tf.Tensor ? `a rank-${l.rank} tensor` : typeof l}`);
+            throw new SslRuntimeError(msg('SSL139', 'notScalarLoss', { node, got: l instanceof tf.Tensor ? `a rank-${l.rank} tensor` : typeof l }));
           }
           return l;
         }, varList);

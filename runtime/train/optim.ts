@@ -21,6 +21,7 @@ import { SslRuntimeError } from '../contract.js';
 import { loadAddon, type NativeAddon } from '../backend/addon.js';
 import { adamInPlace } from '../backend/webgpu/inplace.js';
 import { uninitF32, valuesOf } from '../backend/out-buffer.js';
+import { msg } from '../../core/codes/index.js';
 
 export interface NamedVariable {
   /** Stable name (LayerVariable.originalName). */
@@ -39,8 +40,8 @@ export class Optimizer {
   private t = new Map<string, number>();
 
   constructor(spec: OptimizerSpec) {
-    if (spec.kind !== 'adam' && spec.kind !== 'sgd') throw new SslRuntimeError('SSL139', `unknown optimizer '${String(spec.kind)}'`);
-    if (!(spec.lr > 0)) throw new SslRuntimeError('SSL139', `learning rate must be > 0, got ${spec.lr}`);
+    if (spec.kind !== 'adam' && spec.kind !== 'sgd') throw new SslRuntimeError(msg('SSL139', 'unknownOptimizer', { kind: String(spec.kind) }));
+    if (!(spec.lr > 0)) throw new SslRuntimeError(msg('SSL139', 'badLr', { lr: spec.lr }));
     this.spec = { ...spec };
     this.lr = spec.lr;
   }
@@ -141,7 +142,7 @@ export class Optimizer {
 
   setState(tensors: Map<string, { shape: number[]; data: Float32Array }>, meta: { kind: string; lr: number; steps: Record<string, number> }): void {
     if (meta.kind !== this.spec.kind) {
-      throw new SslRuntimeError('SSL138', `checkpoint holds ${meta.kind} optimiser state but the node trains with ${this.spec.kind}`);
+      throw new SslRuntimeError(msg('SSL138', 'wrongOptimiser', { saved: meta.kind, used: this.spec.kind }));
     }
     this.reset();
     this.lr = meta.lr;

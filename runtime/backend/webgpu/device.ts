@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SslRuntimeError } from '../../contract.js';
 import { packageRoot } from '../../version.js';
+import { msg } from '../../../core/codes/index.js';
 
 /** What the run record keeps about the GPU. */
 export interface GpuAdapterInfo {
@@ -336,15 +337,15 @@ function watchDevice(device: DeviceLike): void {
  */
 export function checkGpuHealth(where: string): void {
   if (gpuHealth.lost !== null) {
-    throw new SslRuntimeError('SSL208', `the GPU device was lost during ${where} (${gpuHealth.lost}); the run can be resumed from its last checkpoint`);
+    throw new SslRuntimeError(msg('SSL208', 'deviceLost', { where, lost: gpuHealth.lost }));
   }
   if (gpuHealth.error !== null) {
     const kind = gpuHealth.errorKind ?? 'GPUError';
     const oom = /OutOfMemory/i.test(kind) || /out of memory/i.test(gpuHealth.error);
-    const msg = gpuHealth.error.split('\n').slice(0, 4).join(' ');
+    const reason = gpuHealth.error.split('\n').slice(0, 4).join(' ');
     gpuHealth.error = null;
-    if (oom) throw new SslRuntimeError('SSL208', `the GPU ran out of memory during ${where} (${msg}); lower the batch size or patch size, or resume on a larger GPU`);
-    throw new SslRuntimeError('SSL209', `the GPU reported ${kind} during ${where}: ${msg}`);
+    if (oom) throw new SslRuntimeError(msg('SSL208', 'outOfMemory', { where, reason }));
+    throw new SslRuntimeError(msg('SSL209', 'gpuError', { kind, where, reason }));
   }
 }
 

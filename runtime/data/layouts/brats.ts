@@ -4,8 +4,8 @@ import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DataSource } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
-import { DATA_CODES } from '../../../core/codes/data.js';
 import { mustBeDir, NII_EXT, niftiSource, resolvePath, type CaseSource } from './common.js';
+import { msg } from '../../../core/codes/index.js';
 
 function findNifti(dir: string, stem: string): string | null {
   for (const ext of ['.nii.gz', '.nii']) {
@@ -34,18 +34,18 @@ export async function bratsLayout(src: Extract<DataSource, { kind: 'brats' }>, b
   const root = resolvePath(baseDir, src.root);
   mustBeDir(root, 'BraTS folder');
   const dirs = await bratsCaseDirs(root);
-  if (dirs.length === 0) throw new SslRuntimeError(DATA_CODES.noMatch, `BraTS folder ${root} holds no case folders (<case>/<case>_t1.nii.gz …)`, root);
+  if (dirs.length === 0) throw new SslRuntimeError(msg('SSL110', 'noBratsCases', { root }), root);
   return dirs.map((dir) => {
     const id = basename(dir);
     const images = src.modalities.map((m) => {
       const f = findNifti(dir, `${id}_${m}`);
-      if (!f) throw new SslRuntimeError(DATA_CODES.missingModality, `BraTS case ${id} has no ${m} image: ${join(dir, `${id}_${m}.nii.gz`)} is missing`, join(dir, `${id}_${m}.nii.gz`));
+      if (!f) throw new SslRuntimeError(msg('SSL111', 'bratsModality', { id, modality: m, file: join(dir, `${id}_${m}.nii.gz`) }), join(dir, `${id}_${m}.nii.gz`));
       return f;
     });
     let label: string | null = null;
     if (labelled) {
       label = findNifti(dir, `${id}_seg`);
-      if (!label) throw new SslRuntimeError(DATA_CODES.missingLabel, `BraTS case ${id} has no segmentation: ${join(dir, `${id}_seg.nii.gz`)} is missing`, join(dir, `${id}_seg.nii.gz`));
+      if (!label) throw new SslRuntimeError(msg('SSL112', 'bratsLabel', { id, file: join(dir, `${id}_seg.nii.gz`) }), join(dir, `${id}_seg.nii.gz`));
     }
     return niftiSource(id, images, label, 'brats');
   });

@@ -4,10 +4,10 @@ import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SslRuntimeError } from '../../contract.js';
-import { DATA_CODES } from '../../../core/codes/data.js';
 import { readNifti, type NiftiVolume } from '../nifti.js';
 import type { Case } from '../types.js';
 import { readInputFile, readProblem } from '../../files.js';
+import { msg } from '../../../core/codes/index.js';
 
 export interface CaseSource {
   id: string;
@@ -43,7 +43,7 @@ export function isDir(p: string): boolean {
 }
 
 export function mustBeDir(p: string, what: string): void {
-  if (!isDir(p)) throw new SslRuntimeError(DATA_CODES.noMatch, `${what} ${p} does not exist or is not a folder`, p);
+  if (!isDir(p)) throw new SslRuntimeError(msg('SSL110', 'notAFolder', { what, path: p }), p);
 }
 
 export async function listFiles(dir: string, test: (name: string) => boolean): Promise<string[]> {
@@ -62,12 +62,12 @@ const fmt = (xs: readonly number[]): string => xs.map((x) => (Number.isInteger(x
 
 /** Convert a decoded label volume to uint8 label values (integers 0..255). */
 export function labelsFromVolume(v: NiftiVolume, caseId: string, file: string): Uint8Array {
-  if (v.channels !== 1) throw new SslRuntimeError(DATA_CODES.badDims, `case ${caseId}: label ${file} has ${v.channels} channels (4D); a label map must be 3D`, file);
+  if (v.channels !== 1) throw new SslRuntimeError(msg('SSL106', 'label4d', { caseId, file, channels: v.channels }), file);
   const out = new Uint8Array(v.data.length);
   for (let i = 0; i < v.data.length; i++) {
     const x = v.data[i]!;
     if (!Number.isInteger(x) || x < 0 || x > 255) {
-      throw new SslRuntimeError(DATA_CODES.badLabelValues, `case ${caseId}: label ${file} holds the value ${x}; labels must be integers 0..255`, file);
+      throw new SslRuntimeError(msg('SSL116', 'notByte', { caseId, file, value: x }), file);
     }
     out[i] = x;
   }
@@ -86,10 +86,10 @@ export async function loadNiftiCase(id: string, imageFiles: readonly string[], l
   const ref = imageFiles[0]!;
   const checkGrid = (v: NiftiVolume, f: string): void => {
     if (v.shape.some((s, i) => s !== first.shape[i])) {
-      throw new SslRuntimeError(DATA_CODES.shapeMismatch, `case ${id}: ${f} has shape ${fmt(v.shape)} but ${ref} has ${fmt(first.shape)} (after RAS reorientation)`, f);
+      throw new SslRuntimeError(msg('SSL113', 'shapesDiffer', { id, file: f, shape: fmt(v.shape), ref, firstShape: fmt(first.shape) }), f);
     }
     if (!sameSpacing(v.spacing, first.spacing)) {
-      throw new SslRuntimeError(DATA_CODES.spacingMismatch, `case ${id}: ${f} has spacing ${fmt(v.spacing)} mm but ${ref} has ${fmt(first.spacing)} mm`, f);
+      throw new SslRuntimeError(msg('SSL114', 'spacingDiffers', { id, file: f, spacing: fmt(v.spacing), ref, firstSpacing: fmt(first.spacing) }), f);
     }
     // Same shape and spacing but placed elsewhere in the scanner: a different field of view.
     // Tolerances are loose (one voxel, ~3°) so float noise between sform/qform writers passes.
@@ -102,8 +102,7 @@ export async function loadNiftiCase(id: string, imageFiles: readonly string[], l
     }
     if (shift > Math.max(...first.spacing) || turn > 0.05) {
       throw new SslRuntimeError(
-        DATA_CODES.spacingMismatch,
-        `case ${id}: ${f} is not on the grid of ${ref}: ` + (shift > Math.max(...first.spacing) ? `its origin is ${shift.toFixed(1)} mm away` : 'its axes point in other directions'),
+        shift > Math.max(...first.spacing) ? msg('SSL114', 'originMoved', { id, file: f, ref, shift: shift.toFixed(1) }) : msg('SSL114', 'axesTurned', { id, file: f, ref }),
         f,
       );
     }
@@ -151,12 +150,12 @@ export async function readJson<T>(file: string): Promise<T> {
   try {
     text = (await readInputFile(file)).toString('utf8');
   } catch (e) {
-    throw new SslRuntimeError(DATA_CODES.badDatasetJson, (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} is missing` : `${file} cannot be read (${readProblem(e)})`, file);
+    throw new SslRuntimeError((e as NodeJS.ErrnoException).code === 'ENOENT' ? msg('SSL117', 'missing', { file }) : msg('SSL117', 'cannotRead', { file, reason: readProblem(e) }), file);
   }
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new SslRuntimeError(DATA_CODES.badDatasetJson, `${file} is not valid JSON (${(e as Error).message})`, file);
+    throw new SslRuntimeError(msg('SSL117', 'notValidJson', { file, reason: (e as Error).message }), file);
   }
 }
 

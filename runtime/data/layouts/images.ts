@@ -4,10 +4,10 @@ import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { DataSource, DatasetSpec, PreprocessSpec } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
-import { DATA_CODES } from '../../../core/codes/data.js';
 import { foregroundBox } from '../preprocess.js';
 import type { Case } from '../types.js';
 import { listFiles, mustBeDir, resolvePath, type CaseSource } from './common.js';
+import { msg } from '../../../core/codes/index.js';
 
 /** Minimal RFC-4180 CSV reader (quoted fields, commas, CRLF). Blank rows are skipped. */
 export function parseCsv(text: string): string[][] {
@@ -71,7 +71,7 @@ export async function loadImageCase(id: string, file: string, channels: 1 | 3, g
     // sharp opens the path itself: a named pipe would hang it and a device feed it without end
     await (await openRegularFile(file)).close();
   } catch (e) {
-    throw new SslRuntimeError(DATA_CODES.fileUnreadable, `case ${id}: cannot read ${file} (${readProblem(e)})`, file);
+    throw new SslRuntimeError(msg('SSL100', 'caseCannotRead', { id, file, reason: readProblem(e) }), file);
   }
   try {
     // rotate(): apply the EXIF orientation, so the pixels are the image as every viewer shows it
@@ -80,7 +80,7 @@ export async function loadImageCase(id: string, file: string, channels: 1 | 3, g
     img = channels === 1 ? img.greyscale() : img.toColourspace('srgb');
     raw = await img.raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
-    throw new SslRuntimeError(DATA_CODES.imageDecode, `case ${id}: ${file} cannot be decoded as an image (${(e as Error).message})`, file);
+    throw new SslRuntimeError(msg('SSL119', 'undecodable', { id, file, reason: (e as Error).message }), file);
   }
   let { width, height } = raw.info;
   let C = raw.info.channels;
@@ -104,7 +104,7 @@ export async function loadImageCase(id: string, file: string, channels: 1 | 3, g
     }
   }
   if (pre.resize) {
-    if (pre.resize.length !== 2) throw new SslRuntimeError(DATA_CODES.badPreprocess, `resize [${pre.resize.join(', ')}] for 2D images needs [H, W]`);
+    if (pre.resize.length !== 2) throw new SslRuntimeError(msg('SSL121', 'resize2d', { resize: pre.resize.join(', ') }));
     const [H, W] = [pre.resize[0]!, pre.resize[1]!];
     spacing = [height / H, width / W];
     pipeline = (pipeline ?? sharp(data, { raw: { width, height, channels: C as 1 | 3 } })).resize(W, H, { fit: 'fill' });
@@ -137,7 +137,7 @@ export async function imagesLayout(src: Extract<DataSource, { kind: 'images' }>,
     load: () => loadImageCase(id, file, channels, grade, spec.preprocess),
   });
   if (!src.csv) {
-    if (files.length === 0) throw new SslRuntimeError(DATA_CODES.noMatch, `image folder ${root} holds no ${exts.join('/')} files`, root);
+    if (files.length === 0) throw new SslRuntimeError(msg('SSL110', 'noImages', { root, exts: exts.join('/') }), root);
     return files.map((f) => make(basename(f).replace(/\.[^.]+$/, ''), f, null));
   }
   const csvFile = resolvePath(baseDir, src.csv);
@@ -145,15 +145,15 @@ export async function imagesLayout(src: Extract<DataSource, { kind: 'images' }>,
   try {
     text = (await readInputFile(csvFile)).toString('utf8');
   } catch (e) {
-    throw new SslRuntimeError(DATA_CODES.fileUnreadable, `label CSV ${csvFile} cannot be read (${readProblem(e)})`, csvFile);
+    throw new SslRuntimeError(msg('SSL100', 'labelCsvCannotRead', { csvFile, reason: readProblem(e) }), csvFile);
   }
   const { rows, lines: rowLines } = parseCsvWithLines(text.replace(/^\uFEFF/, ''));
-  if (rows.length < 2) throw new SslRuntimeError(DATA_CODES.badCsv, `label CSV ${csvFile} has no data rows`, csvFile);
+  if (rows.length < 2) throw new SslRuntimeError(msg('SSL118', 'noRows', { csvFile }), csvFile);
   const head = rows[0]!.map((h) => h.trim());
   const idCol = head.indexOf(src.idColumn);
   const labelCol = head.indexOf(src.labelColumn);
-  if (idCol < 0) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:1: no column "${src.idColumn}" (columns: ${head.join(', ')})`, csvFile);
-  if (labelCol < 0) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:1: no column "${src.labelColumn}" (columns: ${head.join(', ')})`, csvFile);
+  if (idCol < 0) throw new SslRuntimeError(msg('SSL118', 'noIdColumn', { csvFile, idColumn: src.idColumn, head: head.join(', ') }), csvFile);
+  if (labelCol < 0) throw new SslRuntimeError(msg('SSL118', 'noLabelColumn', { csvFile, labelColumn: src.labelColumn, head: head.join(', ') }), csvFile);
   const byStem = new Map<string, string>();
   for (const f of files) byStem.set(basename(f).replace(/\.[^.]+$/, ''), f);
   const out: CaseSource[] = [];
@@ -163,18 +163,18 @@ export async function imagesLayout(src: Extract<DataSource, { kind: 'images' }>,
     const id = (row[idCol] ?? '').trim();
     const lab = (row[labelCol] ?? '').trim();
     const line = rowLines[r]!;
-    if (!id) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: empty ${src.idColumn}`, csvFile);
-    if (!/^-?\d+$/.test(lab)) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: ${src.labelColumn} "${lab}" of ${id} is not an integer class`, csvFile);
+    if (!id) throw new SslRuntimeError(msg('SSL118', 'emptyId', { csvFile, line, idColumn: src.idColumn }), csvFile);
+    if (!/^-?\d+$/.test(lab)) throw new SslRuntimeError(msg('SSL118', 'notIntegerClass', { csvFile, line, labelColumn: src.labelColumn, label: lab, id }), csvFile);
     const grade = Number(lab);
     // Range-check here, where the line is known (checkLabels later only knows the file).
     if (spec.labels.kind === 'classification' && (grade < 0 || grade >= spec.labels.classes)) {
-      throw new SslRuntimeError(DATA_CODES.badLabelValues, `${csvFile}:${line}: ${src.labelColumn} ${grade} of ${id} is outside the declared classes 0..${spec.labels.classes - 1}`, csvFile);
+      throw new SslRuntimeError(msg('SSL116', 'csvClassOutside', { csvFile, line, labelColumn: src.labelColumn, grade, id, last: spec.labels.classes - 1 }), csvFile);
     }
     const dup = seenIds.get(id);
-    if (dup !== undefined) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: ${src.idColumn} ${id} appears twice (first on line ${dup})`, csvFile);
+    if (dup !== undefined) throw new SslRuntimeError(msg('SSL118', 'duplicateId', { csvFile, line, idColumn: src.idColumn, id, dup }), csvFile);
     seenIds.set(id, line);
     const file = byStem.get(id);
-    if (!file) throw new SslRuntimeError(DATA_CODES.badCsv, `${csvFile}:${line}: image ${id} is not in ${root} (looked for ${exts.map((e) => id + e).join(', ')})`, csvFile);
+    if (!file) throw new SslRuntimeError(msg('SSL118', 'imageMissing', { csvFile, line, id, root, exts: exts.map((e) => id + e).join(', ') }), csvFile);
     out.push(make(id, file, grade));
   }
   return out;

@@ -3,14 +3,14 @@ import { basename, dirname, isAbsolute, relative } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { DataSource } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
-import { DATA_CODES } from '../../../core/codes/data.js';
 import { niftiSource, resolvePath, stripNiftiExt, type CaseSource } from './common.js';
+import { msg } from '../../../core/codes/index.js';
 
 async function globFiles(baseDir: string, pattern: string): Promise<string[]> {
   const abs = isAbsolute(pattern);
   const files = await glob(pattern, { cwd: abs ? '/' : baseDir, absolute: true, onlyFiles: true, dot: false, expandDirectories: false });
   const found = files.filter((f) => !basename(f).startsWith('.')).sort();
-  if (found.length === 0) throw new SslRuntimeError(DATA_CODES.noMatch, `no file matches ${pattern} (relative to ${baseDir})`, resolvePath(baseDir, pattern));
+  if (found.length === 0) throw new SslRuntimeError(msg('SSL110', 'noMatch', { pattern, baseDir }), resolvePath(baseDir, pattern));
   return found;
 }
 
@@ -25,7 +25,7 @@ function idsFor(files: string[], baseDir: string): string[] {
 }
 
 export async function niftiLayout(src: Extract<DataSource, { kind: 'nifti' }>, baseDir: string): Promise<CaseSource[]> {
-  if (src.images.length === 0) throw new SslRuntimeError(DATA_CODES.noMatch, 'nifti dataset has no image pattern');
+  if (src.images.length === 0) throw new SslRuntimeError(msg('SSL110', 'noPattern'));
   const perChannel: string[][] = [];
   for (const p of src.images) perChannel.push(await globFiles(baseDir, p));
   const n = perChannel[0]!.length;
@@ -33,8 +33,7 @@ export async function niftiLayout(src: Extract<DataSource, { kind: 'nifti' }>, b
     if (files.length !== n) {
       const extra = files.length > n ? files[n]! : perChannel[0]![files.length]!;
       throw new SslRuntimeError(
-        DATA_CODES.missingModality,
-        `channel pattern ${src.images[c]} matches ${files.length} file(s) but ${src.images[0]} matches ${n}; cases are paired by sorted order (first unpaired: ${extra})`,
+        msg('SSL111', 'unpairedChannel', { images: src.images[c], count: files.length, first: src.images[0], n, extra }),
         extra,
       );
     }
@@ -44,7 +43,7 @@ export async function niftiLayout(src: Extract<DataSource, { kind: 'nifti' }>, b
     labels = await globFiles(baseDir, src.labels);
     if (labels.length !== n) {
       const extra = labels.length > n ? labels[n]! : perChannel[0]![labels.length]!;
-      throw new SslRuntimeError(DATA_CODES.missingLabel, `label pattern ${src.labels} matches ${labels.length} file(s) but ${src.images[0]} matches ${n} image(s) (first unpaired: ${extra})`, extra);
+      throw new SslRuntimeError(msg('SSL112', 'unpairedLabel', { labels: src.labels, count: labels.length, first: src.images[0], n, extra }), extra);
     }
   }
   const ids = idsFor(perChannel[0]!, baseDir);

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DataSource } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
-import { DATA_CODES } from '../../../core/codes/data.js';
 import { listFiles, mustBeDir, niftiSource, readJson, resolvePath, type CaseSource } from './common.js';
+import { msg } from '../../../core/codes/index.js';
 
 interface NnunetJson {
   channel_names?: Record<string, string>;
@@ -21,16 +21,16 @@ export async function nnunetLayout(src: Extract<DataSource, { kind: 'nnunet' }>,
   if (existsSync(jsonFile)) {
     const js = await readJson<NnunetJson>(jsonFile);
     if (js.file_ending !== undefined) {
-      if (typeof js.file_ending !== 'string') throw new SslRuntimeError(DATA_CODES.badDatasetJson, `${jsonFile}: "file_ending" must be a string`, jsonFile);
+      if (typeof js.file_ending !== 'string') throw new SslRuntimeError(msg('SSL117', 'endingNotString', { jsonFile }), jsonFile);
       ending = js.file_ending;
     }
     const names = js.channel_names ?? js.modality;
     if (names && typeof names === 'object') declared = Object.keys(names).length;
   }
-  if (ending !== '.nii.gz' && ending !== '.nii') throw new SslRuntimeError(DATA_CODES.badDatasetJson, `${jsonFile}: file_ending ${ending} is not supported (only .nii.gz and .nii)`, jsonFile);
+  if (ending !== '.nii.gz' && ending !== '.nii') throw new SslRuntimeError(msg('SSL117', 'endingUnsupported', { jsonFile, ending }), jsonFile);
   for (const c of src.channels) {
     if (declared !== null && c >= declared) {
-      throw new SslRuntimeError(DATA_CODES.channelMismatch, `channel ${c} requested, but ${jsonFile} declares ${declared} channel(s)`, jsonFile);
+      throw new SslRuntimeError(msg('SSL115', 'notDeclared', { c, jsonFile, declared }), jsonFile);
     }
   }
   const imagesDir = join(root, 'imagesTr');
@@ -38,19 +38,19 @@ export async function nnunetLayout(src: Extract<DataSource, { kind: 'nnunet' }>,
   const firstSuffix = `_0000${ending}`;
   const all = await listFiles(imagesDir, (n) => n.endsWith(ending));
   const ids = all.filter((f) => f.endsWith(firstSuffix)).map((f) => basename(f).slice(0, -firstSuffix.length));
-  if (ids.length === 0) throw new SslRuntimeError(DATA_CODES.noMatch, `nnU-Net folder ${imagesDir} holds no <case>_0000${ending} files`, imagesDir);
+  if (ids.length === 0) throw new SslRuntimeError(msg('SSL110', 'noNnunetImages', { imagesDir, ending }), imagesDir);
   const labelsDir = join(root, 'labelsTr');
   if (labelled) mustBeDir(labelsDir, 'nnU-Net labels folder');
   return ids.map((id) => {
     const images = src.channels.map((c) => {
       const f = join(imagesDir, `${id}_${String(c).padStart(4, '0')}${ending}`);
-      if (!existsSync(f)) throw new SslRuntimeError(DATA_CODES.missingModality, `nnU-Net case ${id} has no channel ${c}: ${f} is missing`, f);
+      if (!existsSync(f)) throw new SslRuntimeError(msg('SSL111', 'nnunetChannel', { id, channel: c, file: f }), f);
       return f;
     });
     let label: string | null = null;
     if (labelled) {
       label = join(labelsDir, `${id}${ending}`);
-      if (!existsSync(label)) throw new SslRuntimeError(DATA_CODES.missingLabel, `nnU-Net case ${id} has no label: ${label} is missing`, label);
+      if (!existsSync(label)) throw new SslRuntimeError(msg('SSL112', 'nnunetLabel', { id, label }), label);
     }
     return niftiSource(id, images, label, 'nnunet');
   });

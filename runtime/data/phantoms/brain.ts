@@ -2,8 +2,8 @@
 import type { Vec3 } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
 import { Rng } from '../../../core/rng.js';
-import { DATA_CODES } from '../../../core/codes/data.js';
 import { smoothField, shape3, normalTable, checkSize, type PhantomVolume } from './common.js';
+import { msg } from '../../../core/codes/index.js';
 
 export const BRAIN_CHANNELS: Record<number, readonly BrainContrast[]> = {
   1: ['t1'],
@@ -121,7 +121,7 @@ export function brainPhantom(seed: number, size: Vec3 | number[], channels: numb
   checkSize(size, 8, 'brain phantom');
   const names = BRAIN_CHANNELS[channels];
   if (!names) {
-    throw new SslRuntimeError(DATA_CODES.badPhantom, `brain phantom: ${channels} channels requested; it defines 1–4 (t1, t1ce, t2, flair)`);
+    throw new SslRuntimeError(msg('SSL125', 'brainChannels', { channels }));
   }
   const V = BRAIN_VARIATION;
   const [D, H, W] = shape3(size);

@@ -1,7 +1,7 @@
 // Helpers shared by the phantom generators: smooth random fields, slice repetition, size checks.
 import { SslRuntimeError } from '../../contract.js';
 import type { Rng } from '../../../core/rng.js';
-import { DATA_CODES } from '../../../core/codes/data.js';
+import { msg } from '../../../core/codes/index.js';
 
 /**
  * Smooth random field on a [D,H,W] grid: unit normals on a coarse lattice with `cells` cells per
@@ -89,8 +89,7 @@ export function checkSize(size: readonly number[], min: number, what: string): v
   for (const s of size) {
     if (!Number.isInteger(s) || s < min) {
       throw new SslRuntimeError(
-        DATA_CODES.badPhantom,
-        `${what}: size [${size.join(', ')}] is invalid; every axis needs an integer of at least ${min} voxels`,
+        msg('SSL125', 'badSize', { what, size: size.join(', '), min }),
       );
     }
   }

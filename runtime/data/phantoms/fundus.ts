@@ -2,8 +2,8 @@
 import type { Vec2 } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
 import { Rng } from '../../../core/rng.js';
-import { DATA_CODES } from '../../../core/codes/data.js';
 import { smoothField, normalTable, checkSize, type PhantomVolume } from './common.js';
+import { msg } from '../../../core/codes/index.js';
 
 export interface LesionCounts {
   microaneurysms: number;
@@ -129,7 +129,7 @@ export interface FundusPhantom extends PhantomVolume {
 export function fundusPhantom(seed: number, size: Vec2 | number[], channels: number): FundusPhantom {
   checkSize(size, 16, 'fundus phantom');
   if (channels !== 3 && channels !== 1) {
-    throw new SslRuntimeError(DATA_CODES.badPhantom, `fundus phantom: ${channels} channels requested; it makes 3 (RGB) or 1 (green)`);
+    throw new SslRuntimeError(msg('SSL125', 'fundusChannels', { channels }));
   }
   const [H, W] = [size[0]!, size[1]!];
   const rng = new Rng(seed);

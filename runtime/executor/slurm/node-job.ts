@@ -13,6 +13,7 @@ import type { EventStream } from '../emitter.js';
 import { runNode } from '../executor.js';
 import type { HandlerResolver } from '../handlers.js';
 import { jobEvents, workRoot } from './layout.js';
+import { msg } from '../../../core/codes/index.js';
 
 export interface NodeJobOptions {
   graph: ExecutionGraph;
@@ -48,7 +49,7 @@ export async function runNodeJob(opts: NodeJobOptions): Promise<NodeJobStatus> {
   const emit = stream.emit;
   const node = graph.nodes.find((n) => n.id === opts.nodeId);
   if (!node) {
-    emit({ type: 'error', node: null, code: 'SSL197', message: `node ${opts.nodeId} is not in the graph` });
+    emit({ type: 'error', node: null, ...msg('SSL197', 'notInGraph', { node: opts.nodeId }) });
     return 'failed';
   }
   const close = writeJobEvents(stream, jobEvents(cacheDir, node.hash, opts.jobId));
@@ -69,7 +70,7 @@ export async function runNodeJob(opts: NodeJobOptions): Promise<NodeJobStatus> {
       const input = byId.get(id);
       const e = input ? await checkEntry(cacheDir, input, true) : null;
       if (!e || !e.ok) {
-        emit({ type: 'error', node: node.id, code: 'SSL195', message: `input ${id} is not in the cache${e && !e.ok ? ` (${e.reason})` : ''}` });
+        emit({ type: 'error', node: node.id, ...msg('SSL195', 'notCached', { id, reason: e && !e.ok ? ` (${e.reason})` : '' }) });
         emit({ type: 'node-end', node: node.id, status: 'failed', durationMs: 0, summary: {} });
         return 'failed';
       }

@@ -5,6 +5,7 @@
 
 import { execFile } from 'node:child_process';
 import { SslRuntimeError } from '../../contract.js';
+import { msg } from '../../../core/codes/index.js';
 
 export interface JobState {
   jobId: string;
@@ -99,7 +100,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Exec>
 }
 
 const notInstalled = (cmd: string): SslRuntimeError =>
-  new SslRuntimeError('SSL196', `'${cmd}' was not found: the Slurm client commands must be on PATH (run on a login node of the cluster)`);
+  new SslRuntimeError(msg('SSL196', 'notFound', { cmd }));
 
 /** The real client: Slurm's command-line tools on PATH (SLURM_CONF and friends come from the environment). */
 export function createSlurmClient(env: NodeJS.ProcessEnv = process.env): SlurmClient {
@@ -108,13 +109,13 @@ export function createSlurmClient(env: NodeJS.ProcessEnv = process.env): SlurmCl
       const r = await run('sbatch', args, env);
       if (r.missing) throw notInstalled('sbatch');
       const id = r.code === 0 ? parseSbatch(r.stdout) : null;
-      if (!id) throw new SslRuntimeError('SSL196', `sbatch failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ') || `exit ${r.code}`}`);
+      if (!id) throw new SslRuntimeError(msg('SSL196', 'sbatchFailed', { reason: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ') || `exit ${r.code}` }));
       return id;
     },
     async queue() {
       const r = await run('squeue', ['-h', '-a', '-t', 'all', '-o', '%i|%j|%T|%r'], env);
       if (r.missing) throw notInstalled('squeue');
-      if (r.code !== 0) throw new SslRuntimeError('SSL196', `squeue failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+      if (r.code !== 0) throw new SslRuntimeError(msg('SSL196', 'squeueFailed', { reason: r.stderr.trim() || `exit ${r.code}` }));
       return parseSqueue(r.stdout);
     },
     async history(jobIds) {
@@ -131,7 +132,7 @@ export function createSlurmClient(env: NodeJS.ProcessEnv = process.env): SlurmCl
       if (jobIds.length === 0) return;
       const r = await run('scancel', jobIds, env);
       if (r.missing) throw notInstalled('scancel');
-      if (r.code !== 0) throw new SslRuntimeError('SSL196', `scancel failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+      if (r.code !== 0) throw new SslRuntimeError(msg('SSL196', 'scancelFailed', { reason: r.stderr.trim() || `exit ${r.code}` }));
     },
   };
 }

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_KINDS, type ExecutorSpec, type NodeKind, type NodeResources } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
+import { msg } from '../../../core/codes/index.js';
 
 export interface SlurmSettings {
   partition: string | null;
@@ -42,17 +43,15 @@ export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'ssl3d', 'profile.json');
 }
 
-const bad = (path: string, what: string): SslRuntimeError => new SslRuntimeError('SSL197', `user profile: ${what}`, path);
-
 function checkResources(path: string, where: string, v: unknown): NodeResources {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(path, `${where} must be an object`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SslRuntimeError(msg('SSL197', 'notObject', { where }), path);
   const r = v as Record<string, unknown>;
   const out: NodeResources = {};
   for (const [k, x] of Object.entries(r)) {
     if (k === 'memoryGB' && typeof x === 'number' && x > 0) out.memoryGB = x;
     else if ((k === 'cpus' || k === 'gpus') && Number.isInteger(x) && (x as number) >= (k === 'cpus' ? 1 : 0)) out[k] = x as number;
     else if (k === 'time' && typeof x === 'string' && TIME_RE.test(x)) out.time = x;
-    else throw bad(path, `${where}.${k} has a bad value ${JSON.stringify(x)} (memoryGB > 0, cpus ≥ 1, gpus ≥ 0, time like "4:00:00")`);
+    else throw new SslRuntimeError(msg('SSL197', 'badResource', { where, k, value: JSON.stringify(x) }), path);
   }
   return out;
 }
@@ -65,53 +64,53 @@ export function loadProfile(env: NodeJS.ProcessEnv = process.env): Profile {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw bad(path, `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new SslRuntimeError(msg('SSL197', 'notJson', { reason: err instanceof Error ? err.message : String(err) }), path);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad(path, 'expected a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SslRuntimeError(msg('SSL197', 'notJsonObject'), path);
   const ex = (json as Record<string, unknown>).executor;
   if (ex === undefined) return { path, executor: null };
-  if (typeof ex !== 'object' || ex === null || Array.isArray(ex)) throw bad(path, '"executor" must be an object');
+  if (typeof ex !== 'object' || ex === null || Array.isArray(ex)) throw new SslRuntimeError(msg('SSL197', 'executorNotObject'), path);
   const out: Partial<ExecutorSpec> & { command?: string } = {};
   for (const [k, v] of Object.entries(ex as Record<string, unknown>)) {
     switch (k) {
       case 'kind':
-        if (v !== 'local' && v !== 'slurm') throw bad(path, `executor.kind must be "local" or "slurm", got ${JSON.stringify(v)}`);
+        if (v !== 'local' && v !== 'slurm') throw new SslRuntimeError(msg('SSL197', 'badKind', { value: JSON.stringify(v) }), path);
         out.kind = v;
         break;
       case 'partition':
       case 'account':
       case 'command':
-        if (typeof v !== 'string' || v.trim() === '') throw bad(path, `executor.${k} must be a non-empty string`);
+        if (typeof v !== 'string' || v.trim() === '') throw new SslRuntimeError(msg('SSL197', 'emptyString', { k }), path);
         out[k] = v;
         break;
       case 'time':
-        if (typeof v !== 'string' || !TIME_RE.test(v)) throw bad(path, `executor.time must be minutes or "days-hours:minutes:seconds", got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string' || !TIME_RE.test(v)) throw new SslRuntimeError(msg('SSL197', 'badTime', { value: JSON.stringify(v) }), path);
         out.time = v;
         break;
       case 'maxJobs':
-        if (!Number.isInteger(v) || (v as number) < 1) throw bad(path, `executor.maxJobs must be a whole number ≥ 1, got ${JSON.stringify(v)}`);
+        if (!Number.isInteger(v) || (v as number) < 1) throw new SslRuntimeError(msg('SSL197', 'badMaxJobs', { value: JSON.stringify(v) }), path);
         out.maxJobs = v as number;
         break;
       case 'requeue':
-        if (typeof v !== 'boolean') throw bad(path, 'executor.requeue must be true or false');
+        if (typeof v !== 'boolean') throw new SslRuntimeError(msg('SSL197', 'badRequeue'), path);
         out.requeue = v;
         break;
       case 'sbatch':
-        if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw bad(path, 'executor.sbatch must be a list of strings');
+        if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw new SslRuntimeError(msg('SSL197', 'badSbatch'), path);
         out.sbatch = v as string[];
         break;
       case 'resources': {
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(path, 'executor.resources must be an object');
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SslRuntimeError(msg('SSL197', 'resourcesNotObject'), path);
         const res: Partial<Record<NodeKind, NodeResources>> = {};
         for (const [kind, r] of Object.entries(v as Record<string, unknown>)) {
-          if (!(KINDS as readonly string[]).includes(kind)) throw bad(path, `executor.resources.${kind}: not a node kind (${KINDS.join(', ')})`);
+          if (!(KINDS as readonly string[]).includes(kind)) throw new SslRuntimeError(msg('SSL197', 'notNodeKind', { kind, kinds: KINDS.join(', ') }), path);
           res[kind as NodeKind] = checkResources(path, `executor.resources.${kind}`, r);
         }
         out.resources = res;
         break;
       }
       default:
-        throw bad(path, `unknown key executor.${k} (known: kind, partition, account, time, maxJobs, requeue, sbatch, resources, command)`);
+        throw new SslRuntimeError(msg('SSL197', 'unknownKey', { k }), path);
     }
   }
   return { path, executor: out };

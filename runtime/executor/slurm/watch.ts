@@ -13,6 +13,7 @@ import type { NodeOutcome } from '../executor.js';
 import { jobEvents, jobLog } from './layout.js';
 import { isTerminal, type JobState, type SlurmClient } from './queue.js';
 import type { Submission } from './submit.js';
+import { msg } from '../../../core/codes/index.js';
 
 export interface WatchOptions {
   submission: Submission;
@@ -174,9 +175,9 @@ export async function watchJobs(opts: WatchOptions): Promise<WatchResult> {
     const info = detail ? { ...detail, state: st!.state } : null;
     const log = jobLog(cacheDir, t.hash, t.jobId);
     const tail = logTail(log);
-    const text = `${describeJobEnd(t.jobId, info)}; log ${log}${tail.length ? `\n    ${tail.join('\n    ')}` : ''}`;
-    if (t.hadError) emit({ type: 'warning', node: t.node, message: text });
-    else emit({ type: 'error', node: t.node, code: 'SSL195', message: text });
+    const m = msg('SSL195', 'jobFailed', { end: describeJobEnd(t.jobId, info), log, tail: tail.length ? `\n    ${tail.join('\n    ')}` : '' });
+    if (t.hadError) emit({ type: 'warning', node: t.node, message: m.message });
+    else emit({ type: 'error', node: t.node, ...m });
     if (t.reported !== 'failed') emit({ type: 'node-end', node: t.node, status: 'failed', durationMs, summary: {} });
     return end(t, 'failed');
   };
