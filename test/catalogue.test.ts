@@ -42,14 +42,14 @@ function lines(files: string[]): { f: string; n: number; l: string }[] {
 }
 
 describe('the typed catalogue', () => {
-  it('has well-formed templates: each brace group is a {name} or {name|s} placeholder, or literal text with a space', () => {
+  it('has well-formed templates: each brace group is a {name}, {name|s} or {name|all} placeholder, or literal text with a space', () => {
     const bad: string[] = [];
     for (const c of allCodes()) {
       for (const [key, t] of Object.entries(c.messages ?? {})) {
         if (!/^[a-z][A-Za-z0-9]*$/.test(key)) bad.push(`${c.code}.${key}: key is not a camelCase name`);
         if (t.trim() === '' || t !== t.trim()) bad.push(`${c.code}.${key}: empty or padded template`);
         for (const m of t.matchAll(/\{([^{}]*)\}/g)) {
-          if (!/^[A-Za-z_$][A-Za-z0-9_$]*(\|s)?$/.test(m[1]!) && !/\s/.test(m[1]!)) bad.push(`${c.code}.${key}: '${m[0]}' is neither a placeholder nor literal text`);
+          if (!/^[A-Za-z_$][A-Za-z0-9_$]*(\|s|\|all)?$/.test(m[1]!) && !/\s/.test(m[1]!)) bad.push(`${c.code}.${key}: '${m[0]}' is neither a placeholder nor literal text`);
         }
       }
     }
@@ -97,8 +97,8 @@ describe('the typed catalogue', () => {
     expect(renderMessage("expected '{' before {found}, {n} case{n|s} ({list}) { x }", { found: "'='", n: 2, list: [1, 2] })).toBe("expected '{' before '=', 2 cases (1,2) { x }");
     expect(renderMessage('{n} case{n|s}', { n: 1 })).toBe('1 case');
     expect(placeholders("expected '{' to open the body, found {found}; {n|s} {a b}")).toEqual([
-      { name: 'found', plural: false },
-      { name: 'n', plural: true },
+      { name: 'found', plural: false, whole: false },
+      { name: 'n', plural: true, whole: false },
     ]);
     const m = msg('SSL060', 'channelDoesNotExist', { ch: 4, dataset: 'lab', count: 2, last: 1 });
     expect(m).toEqual({ code: 'SSL060', message: 'channel 4 does not exist: dataset lab has 2 channels (0…1)' });

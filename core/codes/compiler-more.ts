@@ -310,7 +310,7 @@ experiment next to it.`,
     severity: 'error',
     title: 'invalid execution graph file',
     messages: {
-      invalidGraph: 'invalid execution graph: {problems}{more}',
+      invalidGraph: 'invalid execution graph: {problems|all}{more}',
     },
     explanation: `A graph read from disk (e.g. written by 'ssl3d plan --json' and run later) does not
 match the graph schema (core/graph-schema.ts), or breaks an invariant: duplicate node

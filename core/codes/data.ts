@@ -296,7 +296,7 @@ export const codes = [
       noPhantomCases: 'dataset {dataset}: a phantom needs at least 1 case',
       noPhantomCasesGot: 'dataset {dataset}: a phantom needs at least 1 case (got {total})',
       noCases: 'dataset {dataset}: no cases found',
-      badCases: 'dataset {dataset}: {bad} of {total} cases cannot be used:\n{lines}',
+      badCases: 'dataset {dataset}: {bad} of {total} cases cannot be used:\n{lines|all}',
     },
     explanation: 'The dataset resolved to zero cases; nothing can be split or trained on.',
   },

@@ -38,7 +38,7 @@ export const codes = [
     title: 'pretrained encoder artifact is missing or unreadable',
     messages: {
       noPretrainInput: '{id}: the {arm} arm needs a pretrained encoder, but no pretrain node is among the inputs',
-      cannotLoad: '{id}: cannot load the pretrained encoder of {node}: {reason}',
+      cannotLoad: '{id}: cannot load the pretrained encoder of {node}: {reason|all}',
     },
     explanation:
       "A `frozen`/`finetune` arm loads the encoder weights its pretrain input wrote (`encoder.*` in that node's folder). They were not found, or did not match the encoder the fine-tune node declares.\nFix: rerun the pretrain node (`ssl3d run` rebuilds missing cache entries); make sure the pretext and downstream encoders are declared the same way.",
@@ -79,7 +79,7 @@ export const codes = [
     messages: {
       unreadableDescription: 'cannot read the fine-tuned model description: {reason}',
       notDescription: '{file} is not an ssl3d model description',
-      cannotLoadWeights: 'cannot load the fine-tuned weights: {reason}',
+      cannotLoadWeights: 'cannot load the fine-tuned weights: {reason|all}',
       noModelInput: '{id}: no fine-tuned model among the inputs ({inputs})',
     },
     explanation:

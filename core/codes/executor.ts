@@ -92,7 +92,7 @@ export const codes = [
     title: 'a Slurm job failed',
     messages: {
       notCached: 'input {id} is not in the cache{reason}',
-      jobFailed: '{end}; log {log}{tail}',
+      jobFailed: '{end}; log {log}{tail|all}',
     },
     explanation:
       'With `--executor slurm` a node ran as a Slurm job that ended without a result: its node failed, or Slurm stopped the job\n' +

@@ -134,7 +134,7 @@ export const codes = [
     messages: {
       unreadable: '{node}: checkpoint {metaFile} is missing or not valid JSON ({reason})',
       wrongCheckpoint: '{node}: {metaFile} is not a checkpoint of this node (format {format}, {models} models, expected {expected})',
-      cannotResume: '{node}: cannot resume from checkpoint of epoch {epoch}: [{code}] {reason}',
+      cannotResume: '{node}: cannot resume from checkpoint of epoch {epoch}: [{code}] {reason|all}',
       wrongOptimiser: 'checkpoint holds {saved} optimiser state but the node trains with {used}',
     },
     explanation:
