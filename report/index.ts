@@ -23,6 +23,7 @@ import {
   renderLatex,
   renderMarkdown,
 } from './tables.js';
+import { msg, withCode } from '../core/codes/index.js';
 
 export { prepareOutDir } from './outdir.js';
 export { assertOneSweep, reportScopes, sweepOfNode, type ReportScope } from './scope.js';
@@ -117,7 +118,7 @@ export async function writeReport(input: ReportInput, spec: ReportSpec, outDir: 
     if (t.reference) {
       const cmp = buildComparison(input, t);
       if (!cmp) {
-        warnings.push(`SSL173: unknown reference table '${t.reference}' (available: ${referenceNames().join(', ')})`);
+        warnings.push(withCode(msg('SSL173', 'unknownReference', { table: t.reference, known: referenceNames().join(', ') }), ': '));
         continue;
       }
       const cbase = `reference-${safeName(t.name)}`;
@@ -139,7 +140,7 @@ export async function writeReport(input: ReportInput, spec: ReportSpec, outDir: 
         if (want.has('png')) await put(`${base}.png`, renderPng(svg));
         index.push(`![${p.name}: ${p.kind} (${metricKey(p.metric)})](${want.has('svg') ? base + '.svg' : base + '.png'})`, '');
       } catch (err) {
-        warnings.push(`SSL174: figure '${p.name}' could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
+        warnings.push(withCode(msg('SSL174', 'notRendered', { name: p.name, reason: err instanceof Error ? err.message : String(err) }), ': '));
       }
     }
   }

@@ -88,7 +88,8 @@ describe('the typed catalogue', () => {
     const offenders = lines(ALL)
       .filter(({ f, l }) => !(allowed[f]?.test(l) ?? false))
       .map(({ f, n, l }) => ({ f, n, rest: l.replace(/\bmsg\(\s*'SSL\d{3}'/g, '').replace(/[!=]==\s*'SSL\d{3}'/g, '').replace(/CodedMessage<'SSL\d{3}'>|:\s*'SSL\d{3}';/g, '') }))
-      .filter(({ rest }) => /'SSL\d{3}'/.test(rest))
+      // a code as a string of its own, or at the head of a message text (`SSL182 …`, `SSL173: …`, `[SSL206]`)
+      .filter(({ rest }) => /'SSL\d{3}'|[`'"[]SSL\d{3}[ :\]]/.test(rest))
       .map(({ f, n, rest }) => `${f}:${n}: ${rest.trim()}`);
     expect(offenders).toEqual([]);
   });

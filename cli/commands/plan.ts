@@ -9,6 +9,7 @@ import { encoderDivisor, pretrainCorpusText } from '../../core/geometry.js';
 import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
 import type { Command } from '../command.js';
 import { fileProblem, machineMemory, parseArgs, render } from './check.js';
+import { msg, withCode } from '../../core/codes/index.js';
 
 const usage = `usage: ssl3d plan FILE [options]
 
@@ -124,11 +125,19 @@ export function planWarnings(graph: ExecutionGraph): string[] {
     const div = encoderDivisor(n.params.encoder);
     const unit = p.dim === 2 ? 'pixel' : 'voxel';
     const exact = cells.every((c, i) => (c - used[i]!) % 2 === 0 && (c - used[i]!) / 2 === (cells[0]! - used[0]!) / 2) ? (cells[0]! - used[0]!) / 2 : null;
-    out.push(
-      `warning SSL076: pretext ${p.name}: the ${raw.join('x')}-${unit} patches (cell ${cells.join('x')} − 2 × jitter ${t.jitter}) are cropped to ${used.join('x')}, ` +
-        `because the encoder halves its input ${Math.log2(div)} time${div === 2 ? '' : 's'} (sides must be multiples of ${div})` +
-        (exact !== null && exact !== t.jitter ? `; jitter = ${exact} ${p.dim === 2 ? 'px' : 'voxels'} would fit exactly` : ''),
-    );
+    const m = msg('SSL076', 'cropped', {
+      name: p.name,
+      raw: raw.join('x'),
+      unit,
+      cells: cells.join('x'),
+      jitter: t.jitter,
+      used: used.join('x'),
+      halvings: Math.log2(div),
+      plural: div === 2 ? '' : 's',
+      divisor: div,
+      exactly: exact !== null && exact !== t.jitter ? `; jitter = ${exact} ${p.dim === 2 ? 'px' : 'voxels'} would fit exactly` : '',
+    });
+    out.push(`warning ${withCode(m, ': ')}`);
   }
   return out;
 }

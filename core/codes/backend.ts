@@ -25,7 +25,7 @@ export const codes = [
   },
   {
     code: 'SSL202',
-    severity: 'error',
+    severity: 'warning',
     title: 'the native addon failed to build',
     explanation:
       "`node native/build.mjs` could not compile the kernel addon. Installation still succeeds and the plain tfjs `cpu` backend is used (100–500× slower for 3D convolutions).\nFix: read the compiler output printed by `node native/build.mjs`; it needs a C++17 compiler (g++ ≥ 9 or clang ≥ 10) and the node-api-headers package (a dev dependency).",
@@ -63,8 +63,11 @@ export const codes = [
   },
   {
     code: 'SSL206',
-    severity: 'error',
+    severity: 'info',
     title: 'native kernel received an unsupported input',
+    messages: {
+      cpuFallback: 'cpu fallback for {key}',
+    },
     explanation:
       "A native kernel was called with a layout or dtype it does not implement (for example NCDHW data, dilation > 1, or int32 tensors). The native backend then runs the plain cpu kernel instead, so this code only appears in debug logs (SSL3D_NATIVE_DEBUG=1).\nFix: nothing to do; use channels-last tensors for speed.",
   },

@@ -226,8 +226,11 @@ beyond the last fold would have no fold to test on. Without repetitions, folds =
   },
   {
     code: 'SSL076',
-    severity: 'error',
+    severity: 'warning',
     title: 'grid patches cropped to fit the encoder (plan warning)',
+    messages: {
+      cropped: 'pretext {name}: the {raw}-{unit} patches (cell {cells} − 2 × jitter {jitter}) are cropped to {used}, because the encoder halves its input {halvings} time{plural} (sides must be multiples of {divisor}){exactly}',
+    },
     explanation: `RPL and Jigsaw cut each input into a grid of cells and take one patch per cell, cell − 2 ×
 jitter per side. The encoder halves its input once per pooling, so a patch side must be a
 multiple of 2^poolings; a patch that is not is cropped down to the nearest multiple when the

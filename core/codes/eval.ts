@@ -23,11 +23,13 @@ export const codes = [
   {
     code: 'SSL161',
     severity: 'error',
+    alsoSeverity: 'warning',
     title: 'empty label-fraction subset or split',
     messages: {
       noFold: 'repetition {repetition} has no fold to test on: the protocol has {count} folds (SSL080)',
       emptyTest: '{id}: the test {fold} of {name} is empty',
       emptyTraining: '{id}: the training split of {name} is empty',
+      noValidation: '{dataset} has no validation cases: no convergence curve for {node}',
     },
     explanation:
       'The training split of the downstream dataset is empty, or the validation/test split the protocol needs has no cases. A label fraction always selects at least one training case, but a split cannot be made from nothing.\nFix: use more cases or change `split { val, test }` so every split keeps at least one case.',
@@ -45,8 +47,11 @@ export const codes = [
   },
   {
     code: 'SSL163',
-    severity: 'error',
+    severity: 'warning',
     title: 'first convolution not transferred (channels differ, adapter `none`)',
+    messages: {
+      notTransferred: '{name}: {reason}',
+    },
     explanation:
       'A warning: the pretrained encoder saw C channels but the downstream data has C′ ≠ C, and the fine-tuning declares `adapter none`, so the first convolution keeps its random initialisation (what the authors\' code silently did) while every other encoder weight is transferred.\nFix: choose `adapter duplicate` (repeat the first-layer kernels, scaled by C/C′), `average` or `zero`, or select channels in the downstream preprocessing.',
   },
@@ -133,15 +138,21 @@ export const codes = [
   },
   {
     code: 'SSL173',
-    severity: 'error',
+    severity: 'warning',
     title: 'unknown reference table',
+    messages: {
+      unknownReference: "unknown reference table '{table}' (available: {known})",
+    },
     explanation:
       "A table asks for `reference <name>` but no published table of that name ships with ssl3d (available: taleb2020-table1).\nFix: correct the name or drop the reference.",
   },
   {
     code: 'SSL174',
-    severity: 'error',
+    severity: 'warning',
     title: 'figure rendering failed',
+    messages: {
+      notRendered: "figure '{name}' could not be rendered: {reason}",
+    },
     explanation:
       'vega-lite/vega could not render a figure to SVG, or resvg could not convert it to PNG. Tables are still written.\nFix: report the message; as a workaround request only the `svg` format or only tables.',
   },

@@ -31,8 +31,12 @@ export const codes = [
   },
   {
     code: 'SSL182',
-    severity: 'error',
+    severity: 'warning',
     title: 'corrupt cache entry',
+    messages: {
+      recomputing: '{reason}; recomputing',
+      caseCacheCorrupt: 'case {id}: the preprocessed-case cache entry {path} is corrupt ({reason}); rebuilding it',
+    },
     explanation:
       'A cached artifact no longer matches its manifest (`node.json`): a file is missing, has another size, or its sha256 differs;\n' +
       'or the manifest itself was edited (it carries a checksum over its summary and file list). Preprocessed cases in\n' +
@@ -40,8 +44,11 @@ export const codes = [
   },
   {
     code: 'SSL183',
-    severity: 'error',
+    severity: 'warning',
     title: 'unusable checkpoint',
+    messages: {
+      skipped: 'skipped damaged checkpoint(s): {rejected}',
+    },
     explanation:
       'A checkpoint of an interrupted node could not be read (missing files or a sha256 mismatch). The executor falls back to the\n' +
       'previous valid checkpoint, or restarts the node from epoch 0.',
@@ -155,8 +162,11 @@ export const codes = [
   },
   {
     code: 'SSL189',
-    severity: 'error',
+    severity: 'warning',
     title: 'run left running by a dead process',
+    messages: {
+      markedInterrupted: "run {run} was left 'running' by a process that died; its record is now marked 'interrupted'",
+    },
     explanation:
       'A run record still said `running`, but no run holds the cache lock: its process was killed (kill -9, power loss, OOM killer).\n' +
       'The next run on the cache marks that record `interrupted` and says so; its finished nodes are cached and resume normally.',

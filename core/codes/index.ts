@@ -63,6 +63,11 @@ export function underCode<C extends Code>(code: C, m: CodedMessage): CodedMessag
   return { code, message: m.message };
 }
 
+/** A catalogue message as one line headed by its code, e.g. `SSL182 …` (sep ' ') or `SSL173: …` (sep ': '): how warnings that are not diagnostics (executor events, report warnings, plan notes) carry their code. */
+export function withCode(m: CodedMessage, sep = ' '): string {
+  return `${m.code}${sep}${m.message}`;
+}
+
 export const syntaxCodes: readonly CodeInfo[] = syntax;
 export const compilerCodes: readonly CodeInfo[] = compiler;
 

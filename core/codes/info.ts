@@ -1,7 +1,10 @@
 // The shape of one catalogue entry (no imports: every range file of core/codes/ uses it).
 
-/** How a code is reported: a diagnostic or runtime error stops the run; a warning does not. */
-export type CodeSeverity = 'error' | 'warning';
+/**
+ * How a code is reported: an error (diagnostic or runtime error) stops the run; a warning does
+ * not; info is a note printed only on request (SSL206 under SSL3D_NATIVE_DEBUG=1).
+ */
+export type CodeSeverity = 'error' | 'warning' | 'info';
 
 /**
  * One entry of the diagnostics/error-code catalogue (core/codes/, one file per range:
@@ -29,5 +32,5 @@ export interface CodeInfo {
 
 /** 'error', or e.g. 'warning (also reported as an error)' for a code used at both severities. */
 export function severityText(info: Pick<CodeInfo, 'severity' | 'alsoSeverity'>): string {
-  return info.alsoSeverity ? `${info.severity} (also reported as ${info.alsoSeverity === 'error' ? 'an error' : 'a warning'})` : info.severity;
+  return info.alsoSeverity ? `${info.severity} (also reported as ${info.alsoSeverity === 'error' ? 'an error' : info.alsoSeverity === 'warning' ? 'a warning' : 'info'})` : info.severity;
 }

@@ -16,7 +16,7 @@ import { preprocessCase } from './preprocess.js';
 import { computeSplit } from './split.js';
 import { datasetFingerprint } from './artifact.js';
 import type { Case, LoadedDataset } from './types.js';
-import { msg, underCode } from '../../core/codes/index.js';
+import { msg, underCode, withCode } from '../../core/codes/index.js';
 
 export interface LoadDatasetOptions {
   /** Folder that relative data paths resolve against (the experiment file's folder). */
@@ -97,7 +97,7 @@ async function loadFileCase(spec: DatasetSpec, src: CaseSource, opts: LoadDatase
   };
   if (!opts.noCache) {
     const hit = await readCachedCase(opts.cacheDir, key, (reason, path) =>
-      opts.onWarning?.(`SSL182 case ${src.id}: the preprocessed-case cache entry ${path} is corrupt (${reason}); rebuilding it`),
+      opts.onWarning?.(withCode(msg('SSL182', 'caseCacheCorrupt', { id: src.id, path, reason }))),
     );
     if (hit) return check(hit);
   }

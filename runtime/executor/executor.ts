@@ -12,7 +12,7 @@ import { cacheStatesDeep, checkEntry, commitEntry, discardEntry, makeWorkDir, no
 import { clearCheckpoints, findCheckpoint, saveCheckpoint } from './checkpoints.js';
 import type { HandlerResolver } from './handlers.js';
 import { diskFullError, isDiskFull, removeTree } from './fsutil.js';
-import { msg } from '../../core/codes/index.js';
+import { msg, withCode } from '../../core/codes/index.js';
 
 export type NodeOutcome = 'ok' | 'cached' | 'failed' | 'interrupted' | 'skipped' | 'pending';
 
@@ -122,7 +122,7 @@ export async function runGraph(opts: RunGraphOptions): Promise<RunGraphResult> {
       continue;
     }
     if (!entry.missing) {
-      emit({ type: 'warning', node: node.id, message: `SSL182 ${entry.reason}; recomputing` });
+      emit({ type: 'warning', node: node.id, message: withCode(msg('SSL182', 'recomputing', { reason: entry.reason })) });
       discardEntry(cacheDir, node);
     }
 
@@ -155,7 +155,7 @@ export async function runNode(
   const { cacheDir, emit, signal } = opts;
   const t0 = Date.now();
   const ckpt = await findCheckpoint(cacheDir, node.hash, true);
-  if (ckpt && ckpt.rejected.length) emit({ type: 'warning', node: node.id, message: `SSL183 skipped damaged checkpoint(s): ${ckpt.rejected.join('; ')}` });
+  if (ckpt && ckpt.rejected.length) emit({ type: 'warning', node: node.id, message: withCode(msg('SSL183', 'skipped', { rejected: ckpt.rejected.join('; ') })) });
   let latest: Checkpoint | null = ckpt ? { epoch: ckpt.epoch, dir: ckpt.dir } : null;
 
   const inputs: Record<string, InputArtifact> = {};

@@ -17,6 +17,7 @@ import type { HandlerResolver } from './handlers.js';
 import { acquireLock } from './lock.js';
 import { createRecordWriter, runsDir } from './record-writer.js';
 import { bindDataInputs } from './fingerprint.js';
+import { msg, withCode } from '../../core/codes/index.js';
 
 export interface SessionOptions {
   graph: ExecutionGraph;
@@ -85,7 +86,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       opts.stream.emit(input);
     };
     for (const o of orphans) {
-      opts.stream.emit({ type: 'warning', node: null, message: `SSL189 run ${o} was left 'running' by a process that died; its record is now marked 'interrupted'` });
+      opts.stream.emit({ type: 'warning', node: null, message: withCode(msg('SSL189', 'markedInterrupted', { run: o })) });
     }
     try {
       const result = await runGraph({

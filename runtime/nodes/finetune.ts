@@ -29,7 +29,7 @@ import type { FinetuneHistory } from '../record.js';
 import { Rng } from '../../core/rng.js';
 import { convergenceMetric, finetuneLoss, labelIndexer } from '../train/finetune.js';
 import { trainLoop, warmupFreeze } from '../train/loop.js';
-import { msg } from '../../core/codes/index.js';
+import { msg, withCode } from '../../core/codes/index.js';
 
 function inputOfKind(ctx: NodeContext<FinetuneNode>, kind: 'data' | 'pretrain'): InputArtifact | null {
   for (const id of ctx.node.inputs) {
@@ -125,7 +125,7 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
           ctx.emit({ type: 'warning', node: id, message: `channel names ${m.unmatched.join(', ')} have no pretrained counterpart; channels were paired by order` });
         }
       }
-      for (const s of report.skipped) ctx.emit({ type: 'warning', node: id, message: `SSL163 ${s.name}: ${s.reason}` });
+      for (const s of report.skipped) ctx.emit({ type: 'warning', node: id, message: withCode(msg('SSL163', 'notTransferred', { name: s.name, reason: s.reason })) });
     }
 
     // ── samples and batches ──
@@ -202,7 +202,7 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
         }
       }
     }
-    if (!validate) ctx.emit({ type: 'warning', node: id, message: `SSL161 ${ds.name} has no validation cases: no convergence curve for ${id}` });
+    if (!validate) ctx.emit({ type: 'warning', node: id, message: withCode(msg('SSL161', 'noValidation', { dataset: ds.name, node: id })) });
 
     const result = await trainLoop<{ x: tf.Tensor; y: tf.Tensor }>({
       ctx, node: id, seed: seeds.order, epochs: spec.train.epochs, stepsPerEpoch: steps, batchSize: batch,

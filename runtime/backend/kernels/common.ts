@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon.js';
+import { msg } from '../../../core/codes/index.js';
 
 export type Info = tf.TensorInfo;
 type Attrs = Record<string, unknown>;
@@ -62,7 +63,8 @@ export function kernelKit(addon: NativeAddon, out: tf.KernelConfig[]): KernelKit
       const key = `${f.name}:${Object.values(a.inputs).map((t) => `${t.dtype}[${t.shape}]`).join(',')}`;
       if (!reported.has(key)) {
         reported.add(key);
-        process.stderr.write(`ssl3d native [SSL206]: cpu fallback for ${key}\n`);
+        const m = msg('SSL206', 'cpuFallback', { key });
+        process.stderr.write(`ssl3d native [${m.code}]: ${m.message}\n`);
       }
     }
     return f(a as unknown as Parameters<tf.KernelFunc>[0]) as Info | Info[];

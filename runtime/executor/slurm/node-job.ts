@@ -13,7 +13,7 @@ import type { EventStream } from '../emitter.js';
 import { runNode } from '../executor.js';
 import type { HandlerResolver } from '../handlers.js';
 import { jobEvents, workRoot } from './layout.js';
-import { msg } from '../../../core/codes/index.js';
+import { msg, withCode } from '../../../core/codes/index.js';
 
 export interface NodeJobOptions {
   graph: ExecutionGraph;
@@ -61,7 +61,7 @@ export async function runNodeJob(opts: NodeJobOptions): Promise<NodeJobStatus> {
       return 'cached';
     }
     if (!entry.missing) {
-      emit({ type: 'warning', node: node.id, message: `SSL182 ${entry.reason}; recomputing` });
+      emit({ type: 'warning', node: node.id, message: withCode(msg('SSL182', 'recomputing', { reason: entry.reason })) });
       discardEntry(cacheDir, node);
     }
     const byId = new Map(graph.nodes.map((n) => [n.id, n] as const));
