@@ -48,7 +48,7 @@ export async function runExplain(argv: string[]): Promise<number> {
 export function explainText(info: CodeInfo): string {
   const messages = Object.entries(info.messages ?? {});
   const width = Math.max(0, ...messages.map(([k]) => k.length));
-  const forms = messages.length ? `\nmessages (placeholders in braces):\n${messages.map(([k, t]) => `  ${k.padEnd(width)}  ${t}\n`).join('')}` : '';
+  const forms = messages.length ? `\nmessages ({name} is filled in; {name|s} is an 's' unless name is 1):\n${messages.map(([k, t]) => `  ${k.padEnd(width)}  ${t}\n`).join('')}` : '';
   return `${info.code}: ${info.title}\nseverity: ${severityText(info)}\n\n${info.explanation.trimEnd()}\n${forms}`;
 }
 
