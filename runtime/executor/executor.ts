@@ -60,12 +60,12 @@ function isAbort(err: unknown, signal: AbortSignal): boolean {
 }
 
 /** Turn any thrown value into a stable code and a one-line message. */
-export function describeError(err: unknown, nodeId: string | null): { code: string; message: string } {
+export function describeError(err: unknown, nodeId: string | null, folder: string | null = null): { code: string; message: string } {
   if (err instanceof SslRuntimeError) {
     return { code: err.code, message: withFile(err.message, err.file) };
   }
   if (isDiskFull(err)) {
-    const e = diskFullError(err, null);
+    const e = diskFullError(err, null, null, folder);
     return { code: e.code, message: e.message };
   }
   const reason = err instanceof Error ? err.message : String(err);
@@ -223,7 +223,7 @@ export async function runNode(
       emit({ type: 'node-end', node: node.id, status: 'interrupted', durationMs, summary: {} });
       return { status: 'interrupted' };
     }
-    const { code, message } = describeError(err, node.id);
+    const { code, message } = describeError(err, node.id, workDir);
     emit({ type: 'error', node: node.id, code, message });
     emit({ type: 'node-end', node: node.id, status: 'failed', durationMs, summary: {} });
     return { status: 'failed' };

@@ -44,18 +44,20 @@ export function freeBytes(path: string): number | null {
  * SSL188 for a write that ran out of space: names the file, the space the write needed (when
  * known) and what is free on that file system.
  */
-export function diskFullError(err: unknown, path: string | null, neededBytes: number | null = null): SslRuntimeError {
+export function diskFullError(err: unknown, path: string | null, neededBytes: number | null = null, folder: string | null = null): SslRuntimeError {
   const where = path ?? ((err as NodeJS.ErrnoException | null)?.path ?? null);
-  const free = where ? freeBytes(where) : null;
+  // a write through an open file handle (streams, tfjs savers) carries no path: name the folder
+  // the node was writing into, and the free space of the file system it is on
+  const free = where ? freeBytes(where) : folder ? freeBytes(dirname(folder)) : null;
   const quota = (err as NodeJS.ErrnoException | null)?.code === 'EDQUOT';
   const parts = [
-    `${quota ? 'disk quota exceeded' : 'no space left on the device'} while writing ${where ?? 'a file'}`,
+    `${quota ? 'disk quota exceeded' : 'no space left on the device'} while writing ${where ?? (folder ? `a file in ${folder}` : 'a file')}`,
     neededBytes !== null ? `the write needed ${bytesText(neededBytes)}` : null,
     free !== null ? `${bytesText(free)} free there` : null,
   ].filter((x): x is string => x !== null);
   return new SslRuntimeError(
     msg('SSL188', 'diskFull', { parts: parts.join('; ') }),
-    where,
+    where ?? folder,
   );
 }
 
