@@ -57,6 +57,9 @@ export function importProblem(path: string, target: string, root: string): Coded
   return null;
 }
 
+/** Files importing files: at most this many levels below the experiment file. */
+export const MAX_IMPORT_DEPTH = 64;
+
 /** An error a reader throws to refuse a file (SSL091) with its reason. */
 export interface RefusedRead extends Error {
   sslCode: 'SSL091';
@@ -129,6 +132,11 @@ export function loadModules(
       }
       let child = modules.get(targetKey);
       if (!child) {
+        if (chain.length >= MAX_IMPORT_DEPTH) {
+          // each level is a nested load: a chain of thousands of files would overflow the stack
+          diags.error(msg('SSL091', 'tooDeep', { max: MAX_IMPORT_DEPTH }), imp.span, 'import the shared files from fewer levels of files');
+          continue;
+        }
         let childText: string;
         try {
           childText = readFile(target);

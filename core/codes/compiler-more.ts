@@ -299,12 +299,14 @@ byte and read a different file than the one written, so the value is refused at 
       notSsl: "'{path}' is not an .ssl file; only .ssl files can be imported{suggestion}",
       cannotImport: "cannot import '{path}': {reason}",
       cannotRead: 'cannot read {file}: {reason}',
+      tooDeep: 'imports are nested more than {max} files deep here',
     },
     explanation: `An import must name an .ssl file inside the project folder: the nearest folder above
 the experiment file that holds a package.json, else the experiment file's own folder. Refused:
 absolute paths, paths whose '..' leave that folder, symbolic links that resolve outside it,
 anything that is not a regular file (devices such as /dev/zero, named pipes, folders), files
-over 4 MB, and binary files (NUL bytes or invalid UTF-8). A refused file is never read into a
+over 4 MB, binary files (NUL bytes or invalid UTF-8), and imports nested more than 64 files
+deep (a file importing a file importing …). A refused file is never read into a
 message, so its contents are not shown. Copy the shared file into the project, or move the
 experiment next to it.`,
   },

@@ -119,3 +119,14 @@ describe('the editor reads imports like check (#17.1)', () => {
     }
   });
 });
+
+describe('deep import chains (#17.11)', () => {
+  it('a chain of 200 files importing each other is refused at depth 64 with a located SSL091, not a stack overflow', () => {
+    const dir = project();
+    for (let i = 0; i < 200; i++) writeFileSync(join(dir, `f${i}.ssl`), `${i < 199 ? `import "f${i + 1}.ssl"\n` : ''}encoder e${i} = unet3d { preset = small }\n`);
+    const { r } = check(dir, 'import "f0.ssl"');
+    expect(r.diagnostics.filter((d) => d.code === 'SSL099')).toEqual([]);
+    const deep = r.diagnostics.find((d) => d.code === 'SSL091');
+    expect(deep).toMatchObject({ message: 'imports are nested more than 64 files deep here', span: { file: expect.stringMatching(/f62\.ssl$/), startLine: 1 } });
+  });
+});
