@@ -1,7 +1,8 @@
 // `ssl3d check FILE... [--json] [--set PATH=VALUE]... [--no-color] [--data]`
 // Checks experiments without running anything: syntax, names, schemas, units, domain rules.
 // Exit codes: 0 clean (warnings allowed), 1 diagnostics (or --data problems), 2 usage error.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { readSmallFileSync } from '../../runtime/files.js';
 import { dirname, join } from 'node:path';
 import { totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -136,7 +137,7 @@ export function regionSuggestion(d: DatasetSpec, baseDir: string): string | null
   if (names.length === 0 || !names.every((n) => /^label\d+$/.test(n))) return null;
   let labels: unknown;
   try {
-    labels = (JSON.parse(readFileSync(join(baseDir, src.root, 'dataset.json'), 'utf8')) as { labels?: unknown }).labels;
+    labels = (JSON.parse(readSmallFileSync(join(baseDir, src.root, 'dataset.json')).toString('utf8')) as { labels?: unknown }).labels;
   } catch {
     return null;
   }

@@ -2,7 +2,9 @@
 // finished run's record (`<cache>/runs/<runId>/record.json`). Never trains anything.
 // Exit codes: 0 written, 1 no finished run / malformed record, 2 usage error.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { readSmallFileSync } from '../../runtime/files.js';
+import { withFile } from '../../core/errors.js';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import type { ExecutionGraph, ReportNode, ReportSpec } from '../../core/graph.js';
@@ -65,7 +67,7 @@ function parseArgs(argv: string[]): Args | string {
 function readRecordFile(path: string): RunRecord {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readSmallFileSync(path).toString('utf8');
   } catch {
     throw new SslRuntimeError(msg('SSL170', 'noRunRecord', { path }), path);
   }
@@ -85,7 +87,7 @@ export function listRuns(cacheDir: string): Array<{ id: string; record: RunRecor
     const p = join(dir, id, 'record.json');
     if (!existsSync(p)) continue;
     try {
-      out.push({ id, record: JSON.parse(readFileSync(p, 'utf8')) as RunRecord });
+      out.push({ id, record: JSON.parse(readSmallFileSync(p).toString('utf8')) as RunRecord });
     } catch {
       // a half-written record of a killed process: not a finished run
     }
@@ -157,7 +159,7 @@ export const command: Command = {
       }
       let current = '';
       try {
-        current = readFileSync(file, 'utf8');
+        current = readSmallFileSync(file).toString('utf8');
       } catch {
         current = '';
       }
@@ -201,7 +203,7 @@ export const command: Command = {
       return 0;
     } catch (err) {
       if (err instanceof SslRuntimeError) {
-        process.stderr.write(`ssl3d report: error ${err.code}: ${err.message}${err.file ? ` (${err.file})` : ''}\n  (ssl3d explain ${err.code} for details)\n`);
+        process.stderr.write(`ssl3d report: error ${err.code}: ${withFile(err.message, err.file)}\n  (ssl3d explain ${err.code} for details)\n`);
         return 1;
       }
       throw err;

@@ -3,7 +3,7 @@
 // (read by the submitting `ssl3d run` or by `ssl3d status`) and as plain lines to stdout (the
 // job's log). Exit codes: 0 done or already cached, 1 failed, 2 usage, 130 interrupted.
 
-import { readFileSync } from 'node:fs';
+import { readSmallFileSync } from '../../runtime/files.js';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
@@ -66,7 +66,7 @@ export async function runNodeCli(argv: string[], handlers: HandlerResolver = def
     const { loadGraph } = await import('../../core/graph-schema.js');
     let graph;
     try {
-      graph = loadGraph(JSON.parse(readFileSync(args.graph, 'utf8')) as unknown);
+      graph = loadGraph(JSON.parse(readSmallFileSync(args.graph, 1 << 30).toString('utf8')) as unknown);
     } catch (err) {
       process.stderr.write(`ssl3d run-node: error SSL098: ${args.graph}: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;

@@ -5,6 +5,8 @@
 // 130 interrupted (Ctrl-C, SIGTERM, `q`).
 
 import { existsSync, readFileSync } from 'node:fs';
+import { readSmallFileSync } from '../../runtime/files.js';
+import { withFile } from '../../core/errors.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import type { ExecutionGraph, ReportNode } from '../../core/graph.js';
@@ -140,7 +142,7 @@ function useColor(): boolean {
 
 function printError(err: unknown): void {
   if (err instanceof SslRuntimeError) {
-    process.stderr.write(`ssl3d run: error ${err.code}: ${err.message}${err.file ? ` (${err.file})` : ''}\n  (ssl3d explain ${err.code} for details)\n`);
+    process.stderr.write(`ssl3d run: error ${err.code}: ${withFile(err.message, err.file)}\n  (ssl3d explain ${err.code} for details)\n`);
   } else {
     process.stderr.write(`ssl3d run: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     if (process.env.SSL3D_DEBUG && err instanceof Error) process.stderr.write(String(err.stack) + '\n');
@@ -184,7 +186,7 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
       }
       const { loadGraph } = await import('../../core/graph-schema.js');
       try {
-        graph = loadGraph(JSON.parse(readFileSync(file, 'utf8')) as unknown);
+        graph = loadGraph(JSON.parse(readSmallFileSync(file, 1 << 30).toString('utf8')) as unknown);
       } catch (err) {
         const code = (err as { code?: string }).code ?? 'SSL098';
         process.stderr.write(`ssl3d run: error ${code}: ${args.file}: ${err instanceof Error ? err.message : String(err)}\n`);

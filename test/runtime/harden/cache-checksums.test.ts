@@ -80,6 +80,9 @@ describe('bookkeeping files replaced by pipes and devices (#17)', () => {
     symlinkSync('/dev/zero', join(runs, 'latest'));
     symlinkSync('/dev/zero', join(dir, 'lock'));
     expect(cacheStates(first.graph, dir)[ev.id]?.state).toBe('to-run');
+    // `ssl3d report` lists the runs: the pipe is skipped, not waited on
+    const { listRuns } = await import('../../../cli/commands/report.js');
+    expect(listRuns(dir).map((r) => r.id)).not.toContain(run);
     const second = await runFake(dir);
     expect(second.result.status).toBe('ok');
     expect(second.calls).toEqual([ev.id]);
