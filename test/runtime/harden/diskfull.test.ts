@@ -122,10 +122,7 @@ if (!canMount) console.log('skipped: disk full on a real tmpfs (mounting a tmpfs
 describe('ENOSPC from a write without a path (#17.5)', () => {
   it('names the folder the node was writing into and the free space there', async () => {
     const { describeError } = await import('../../../runtime/executor/executor.js');
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const folder = join(mkdtempSync(join(tmpdir(), 'ssl3d-nospace-')), 'tmp', 'abcd-1');
+    const folder = join(tmp('ssl3d-nospace-'), 'tmp', 'abcd-1');
     // what a FileHandle or stream write throws: a code, no path
     const err = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     const d = describeError(err, 'data:x', folder);
