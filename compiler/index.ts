@@ -243,10 +243,12 @@ function capPerFile(list: Diagnostic[]): Diagnostic[] {
     } else {
       let errors = 0;
       let hiddenSyntax = 0;
+      let omittedWarnings = 0;
       for (let k = i + MAX_DIAGNOSTICS_PER_FILE; k < j; k++) {
         const d = list[k]!;
         if (d.severity === 'error') errors++;
-        for (const n of d.notes ?? []) hiddenSyntax += Number(/^(\d+) more syntax problems/.exec(n.message)?.[1] ?? 0);
+        hiddenSyntax += d.omitted?.errors ?? 0;
+        omittedWarnings += d.omitted?.warnings ?? 0;
       }
       const hidden = j - i - MAX_DIAGNOSTICS_PER_FILE;
       const warnings = hidden - errors;
@@ -254,7 +256,7 @@ function capPerFile(list: Diagnostic[]): Diagnostic[] {
       for (let k = i; k < i + MAX_DIAGNOSTICS_PER_FILE - 1; k++) out.push(list[k]!);
       const last = list[i + MAX_DIAGNOSTICS_PER_FILE - 1]!;
       const more = `${hidden} more problem${hidden === 1 ? ' in this file is' : 's in this file are'} not shown (${parts})` + (hiddenSyntax ? `, besides ${hiddenSyntax} more syntax problems` : '');
-      out.push({ ...last, notes: [...(last.notes ?? []), { message: more }] });
+      out.push({ ...last, notes: [...(last.notes ?? []), { message: more }], omitted: { errors: errors + hiddenSyntax + (last.omitted?.errors ?? 0), warnings: warnings + omittedWarnings + (last.omitted?.warnings ?? 0) } });
     }
     i = j;
   }

@@ -21,6 +21,11 @@ export interface Diagnostic {
   hint?: string;
   /** Extra located remarks, e.g. "the block was opened here". */
   notes?: DiagnosticNote[];
+  /**
+   * Set on the last diagnostic shown when a file had more than the cap (50): how many further
+   * errors and warnings were left out, so summaries count every problem, not only those shown.
+   */
+  omitted?: { errors: number; warnings: number };
 }
 
 export type { CodeInfo } from './codes/info.js';

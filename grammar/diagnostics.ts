@@ -281,13 +281,16 @@ export function renderDiagnostic(d: Diagnostic, sourceText: string | null, optio
 export function renderDiagnostics(diags: readonly Diagnostic[], sources: (file: string) => string | null, options: RenderOptions = { color: false }): string {
   let out = '';
   for (const d of diags) out += renderDiagnostic(d, sources(d.span.file), options) + '\n';
-  const errors = diags.filter((d) => d.severity === 'error').length;
-  const warnings = diags.length - errors;
+  const shownErrors = diags.filter((d) => d.severity === 'error').length;
+  // the cap per file leaves problems out; the summary counts them too
+  const omitted = diags.reduce((n, d) => n + (d.omitted ? d.omitted.errors + d.omitted.warnings : 0), 0);
+  const errors = shownErrors + diags.reduce((n, d) => n + (d.omitted?.errors ?? 0), 0);
+  const warnings = diags.length - shownErrors + diags.reduce((n, d) => n + (d.omitted?.warnings ?? 0), 0);
   if (diags.length > 0) {
     const parts: string[] = [];
     if (errors) parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
     if (warnings) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
-    out += parts.join(', ') + '\n';
+    out += parts.join(', ') + (omitted ? ` (${diags.length} shown)` : '') + '\n';
   }
   return out;
 }
@@ -306,6 +309,7 @@ export function renderDiagnosticsJson(diags: readonly Diagnostic[]): string {
     span: d.span,
     ...(d.hint !== undefined ? { hint: d.hint } : {}),
     ...(d.notes !== undefined ? { notes: d.notes } : {}),
+    ...(d.omitted !== undefined ? { omitted: d.omitted } : {}),
   }));
   return JSON.stringify(plain, null, 2) + '\n';
 }

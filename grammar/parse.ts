@@ -241,7 +241,8 @@ function dedupe(diags: Diagnostic[], rest: LexRest = NO_REST): Diagnostic[] {
   if (total <= MAX_DIAGNOSTICS) return kept;
   const shown = kept.slice(0, MAX_DIAGNOSTICS);
   const last = shown[MAX_DIAGNOSTICS - 1]!;
-  shown[MAX_DIAGNOSTICS - 1] = { ...last, notes: [...(last.notes ?? []), { message: `${total - MAX_DIAGNOSTICS} more syntax problems in this file are not shown` }] };
+  // every syntax problem is an error
+  shown[MAX_DIAGNOSTICS - 1] = { ...last, notes: [...(last.notes ?? []), { message: `${total - MAX_DIAGNOSTICS} more syntax problems in this file are not shown` }], omitted: { errors: total - MAX_DIAGNOSTICS, warnings: 0 } };
   return shown;
 }
 

@@ -124,5 +124,17 @@ describe('compiler error floods (#17.11)', () => {
     expect(r.diagnostics).toHaveLength(50);
     expect(r.diagnostics.every((d) => d.code === 'SSL023')).toBe(true);
     expect(r.diagnostics[49]!.notes?.at(-1)?.message).toBe('4950 more problems in this file are not shown (4950 errors)');
+    // the summary counts every problem, not only the 50 shown
+    expect(renderDiagnostics(r.diagnostics, () => null).trimEnd().split('\n').at(-1)).toBe('5000 errors (50 shown)');
+  });
+
+  it('syntax problems the parser left out count in the summary too', () => {
+    const junk = Array.from({ length: 120 }, () => '  = = =\n').join('');
+    const r = compile(text.replace('dataset corpus = phantom3d {\n', `dataset corpus = phantom3d {\n${junk}`));
+    const shown = r.diagnostics.length;
+    const left = r.diagnostics.reduce((n, d) => n + (d.omitted ? d.omitted.errors : 0), 0);
+    expect(shown).toBe(50);
+    expect(left).toBeGreaterThan(0);
+    expect(renderDiagnostics(r.diagnostics, () => null).trimEnd().split('\n').at(-1)).toBe(`${shown + left} errors (50 shown)`);
   });
 });
