@@ -8,6 +8,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { groups, run, sizeOf, type GpuBackend, type KernelArgs, type ProgramSpec } from './program.js';
+import { mergeTransposeDims } from '../kernels/shapes.js';
 
 const MAX_RANK = 8;
 
@@ -109,21 +110,10 @@ export function binaryGpu(backend: GpuBackend, op: string, a: tf.TensorInfo, b: 
   return run(backend, spec, [a, b], outShape, 'float32', values);
 }
 
-/** Merge input axes that stay adjacent and in order under `perm`; drop size-1 axes. */
+/** Merge input axes that stay adjacent and in order under `perm`; drop size-1 axes (the native kernels' rule). */
 export function collapseTranspose(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
-  const keep = perm.filter((p) => shape[p] !== 1);
-  const groupsOut: number[][] = [];
-  for (const p of keep) {
-    const g = groupsOut[groupsOut.length - 1];
-    if (g && g[g.length - 1]! + 1 === p) g.push(p);
-    else groupsOut.push([p]);
-  }
-  // Axes of size 1 in between do not break a run: renumber the kept axes densely first.
-  const order = [...groupsOut].sort((x, y) => x[0]! - y[0]!);
-  const inShape = order.map((g) => g.reduce((m, i) => m * shape[i]!, 1));
-  const newPerm = groupsOut.map((g) => order.indexOf(g));
-  if (inShape.length === 0) return { shape: [1], perm: [0] };
-  return { shape: inShape, perm: newPerm };
+  const m = mergeTransposeDims([...shape], [...perm]);
+  return { shape: Array.from(m.shape), perm: Array.from(m.perm) };
 }
 
 export function transposeGpu(backend: GpuBackend, x: tf.TensorInfo, perm: number[]): tf.TensorInfo | null {

@@ -119,6 +119,9 @@ if (!probe.ok) {
     it('transposes of rank 4–8 and int32', async () => {
       expect(await relErr(() => tf.transpose(rnd([2, 3, 4, 5, 2, 2, 2, 3], 1), [0, 1, 4, 2, 5, 3, 6, 7]))).toBe(0);
       expect(await relErr(() => tf.transpose(rnd([2, 3, 1, 5, 3], 2), [4, 2, 0, 3, 1]))).toBe(0);
+      // a size-1 axis inside a run of adjacent axes: merged across it (shared rule of kernels/shapes.ts)
+      expect(await relErr(() => tf.transpose(rnd([3, 1, 4, 5, 2], 2), [4, 0, 1, 2, 3]))).toBe(0);
+      expect(await relErr(() => tf.transpose(rnd([2, 3, 1, 1, 4], 2), [2, 4, 3, 0, 1]))).toBe(0);
       expect(await relErr(() => tf.transpose(tf.range(0, 120, 1, 'int32').reshape([2, 3, 4, 5]), [3, 1, 0, 2]))).toBe(0);
     });
   });
