@@ -17,7 +17,8 @@ import { msg } from '../../core/codes/index.js';
 const usage = `usage: ssl3d report FILE [--run ID|latest] [--cache DIR] [--out DIR] [--quiet] [--as-recorded]
 
 Builds the report's tables (Markdown, CSV, LaTeX) and figures (SVG, PNG) from a finished run,
-without retraining. FILE is the experiment file; the cache defaults to .ssl3d/ beside it.
+without retraining. FILE is the experiment file; the cache defaults to .ssl3d/ beside it. A run
+record (.ssl3d/runs/ID/record.json, as ssl3d run prints it) also works: that run is reported.
   --run ID|latest   which run (default: the newest run that finished with status ok)
   --cache DIR       the run cache (default: <folder of FILE>/.ssl3d)
   --out DIR         where to write (default: <folder of FILE>/reports/<run id>)
@@ -119,6 +120,12 @@ export function chooseRun(cacheDir: string, run: string | null, experiment: stri
   );
 }
 
+/** <cache>/runs/<id>/record.json → its run id and cache folder; anything else → null. */
+function recordPathParts(path: string): { id: string; cache: string } | null {
+  if (basename(path) !== 'record.json' || basename(dirname(dirname(path))) !== 'runs') return null;
+  return { id: basename(dirname(path)), cache: dirname(dirname(dirname(path))) };
+}
+
 /** The experiment file compiled as it is now, or null when it does not compile. */
 function compiledGraph(file: string): ExecutionGraph | null {
   try {
@@ -142,7 +149,24 @@ export const command: Command = {
       process.stderr.write(`ssl3d report: ${args}\n\n${usage}`);
       return 2;
     }
-    const file = resolve(args.file);
+    let file = resolve(args.file);
+    // A run record given as FILE (`ssl3d run` prints its path): report that run of the experiment
+    // file it was made from, which sits beside the cache (<folder>/.ssl3d/runs/<id>/record.json).
+    const asRecord = recordPathParts(file);
+    if (asRecord) {
+      try {
+        const source = readRecordFile(file).source?.file;
+        const experiment = source ? join(dirname(asRecord.cache), basename(source)) : '';
+        if (!source || !existsSync(experiment)) {
+          throw new SslRuntimeError(msg('SSL170', 'recordWithoutExperiment', { record: args.file, id: asRecord.id, file: source ?? '(unnamed)', cache: asRecord.cache }), file);
+        }
+        file = experiment;
+        args.run ??= asRecord.id;
+        args.cache ??= asRecord.cache;
+      } catch (err) {
+        return reportError(err);
+      }
+    }
     if (!existsSync(file)) {
       process.stderr.write(`ssl3d report: ${args.file}: no such experiment file\n`);
       return 2;
@@ -202,11 +226,16 @@ export const command: Command = {
       }
       return 0;
     } catch (err) {
-      if (err instanceof SslRuntimeError) {
-        process.stderr.write(`ssl3d report: error ${err.code}: ${withFile(err.message, err.file)}\n  (ssl3d explain ${err.code} for details)\n`);
-        return 1;
-      }
-      throw err;
+      return reportError(err);
     }
   },
 };
+
+/** A coded error → its located line on stderr and exit code 1; anything else is a bug. */
+function reportError(err: unknown): number {
+  if (err instanceof SslRuntimeError) {
+    process.stderr.write(`ssl3d report: error ${err.code}: ${withFile(err.message, err.file)}\n  (ssl3d explain ${err.code} for details)\n`);
+    return 1;
+  }
+  throw err;
+}

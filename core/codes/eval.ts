@@ -106,6 +106,7 @@ export const codes = [
     title: 'no finished run to report',
     messages: {
       noRunRecord: 'no run record at {path}',
+      recordWithoutExperiment: 'ssl3d report reads the experiment file, not a run record: {record} is run {id}, and its experiment file {file} is not beside the cache; give it as FILE with --run {id} --cache {cache}',
       noRunOfExperiment: "no run of experiment '{experiment}' in {folder} (it holds runs of {others}); run it first (ssl3d run FILE), or name one with --run ID",
       noRun: 'no run found in {folder}; run the experiment first (ssl3d run FILE) — reports never retrain',
       notFinished: "no finished run: the newest run {newestId} is '{status}'. Let it finish (ssl3d run resumes it) or report what it has with --run {newestId}",

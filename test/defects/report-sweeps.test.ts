@@ -109,6 +109,25 @@ describe('#16.2 reports show the sweep they name', () => {
       expect(r2).toContain('| scratch | **40.50 ± 0.71** | **40.50 ± 0.71** |');
       expect(out).toContain("report 'r3' (sweep s3)");
     });
+
+    it('takes the run record that ssl3d run printed as FILE: that run of the experiment beside the cache', async () => {
+      writeFileSync(join(dir, 'dims.ssl'), SOURCE);
+      mkdirSync(join(dir, '.ssl3d', 'runs', 'run-1'), { recursive: true });
+      writeFileSync(join(dir, '.ssl3d', 'runs', 'run-1', 'record.json'), JSON.stringify(record));
+      expect(await command.run([join(dir, '.ssl3d', 'runs', 'run-1', 'record.json'), '--out', join(dir, 'out'), '--quiet'])).toBe(0);
+      expect(readFileSync(join(dir, 'out', 'r3', 'table-t.md'), 'utf8')).toContain('| 3D-Rotation |');
+      expect(out).toContain("report 'r3' (sweep s3) of run run-1");
+    });
+
+    it('a run record whose experiment file is gone: a coded error naming what to give instead', async () => {
+      mkdirSync(join(dir, 'c', 'runs', 'run-1'), { recursive: true });
+      writeFileSync(join(dir, 'c', 'runs', 'run-1', 'record.json'), JSON.stringify(record));
+      let err = '';
+      vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+      expect(await command.run([join(dir, 'c', 'runs', 'run-1', 'record.json')])).toBe(1);
+      expect(err).toContain('error SSL170: ssl3d report reads the experiment file, not a run record');
+      expect(err).toContain('--run run-1 --cache');
+    });
   });
 
   it('the TUI and plain result tables keep the two scratch baselines apart', () => {
