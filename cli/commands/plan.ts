@@ -177,7 +177,8 @@ export function renderPlan(graph: ExecutionGraph, states?: Record<string, PlanSt
     const todo = train.filter((n) => states?.[n.id]?.state !== 'cached');
     const secs = todo.reduce((a, n) => a + (nodeSeconds(n, speed) ?? 0), 0);
     const unknown = graph.nodes.filter((n) => n.cost && n.cost.steps === null).length;
-    lines.push(
+    if (states && todo.length === 0) lines.push('estimated training time: none (every training node is cached)');
+    else lines.push(
       `estimated training time: ${fmtDuration(secs)} on ${speed.backend} (${todo.length} node${todo.length === 1 ? '' : 's'}${states ? ' to run' : ''}; ` +
         `${(speed.flopsPerSecond / 1e9).toFixed(1)} GFLOP/s ${speed.source}; data preparation and evaluation not included${unknown ? `; ${unknown} node${unknown === 1 ? '' : 's'} with unknown steps left out` : ''})`,
     );

@@ -112,6 +112,9 @@ describe('plan: wall-time estimates from a cached backend probe (#16.10)', () =>
     expect(text).not.toContain('days');
     const states = Object.fromEntries(g.nodes.map((n) => [n.id, { state: n.kind === 'pretrain' ? ('cached' as const) : ('to-run' as const), reason: '' }]));
     expect(renderPlan(g, states, speed)).toContain(`(${g.nodes.filter((n) => n.cost?.steps).length - 1} nodes to run;`);
+    // everything cached: no time to spend, said as such (was "1 s … (0 nodes to run")
+    const cached = Object.fromEntries(g.nodes.map((n) => [n.id, { state: 'cached' as const, reason: '' }]));
+    expect(renderPlan(g, cached, speed)).toContain('estimated training time: none (every training node is cached)\n');
   });
 
   it('a plan of days says so clearly (a slow backend, paper-size BraTS)', async () => {
