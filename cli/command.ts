@@ -1,6 +1,13 @@
 // The shape of one `ssl3d` command (cli/commands/<name>.ts); cli/main.ts dispatches to them.
 
+import { withFile } from '../core/errors.js';
+
 export interface Command {
   summary: string;
   run(argv: string[]): Promise<number>;
+}
+
+/** How a command prints a coded runtime error: one located line, then where the long form is. */
+export function codedErrorText(command: string, err: { code: string; message: string; file: string | null }): string {
+  return `ssl3d ${command}: error ${err.code}: ${withFile(err.message, err.file)}\n  (ssl3d explain ${err.code} for details)\n`;
 }

@@ -4,9 +4,8 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import { readSmallFileSync } from '../../runtime/files.js';
-import { withFile } from '../../core/errors.js';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { Command } from '../command.js';
+import { codedErrorText, type Command } from '../command.js';
 import type { ExecutionGraph, ReportNode, ReportSpec } from '../../core/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
@@ -234,7 +233,7 @@ export const command: Command = {
 /** A coded error → its located line on stderr and exit code 1; anything else is a bug. */
 function reportError(err: unknown): number {
   if (err instanceof SslRuntimeError) {
-    process.stderr.write(`ssl3d report: error ${err.code}: ${withFile(err.message, err.file)}\n  (ssl3d explain ${err.code} for details)\n`);
+    process.stderr.write(codedErrorText('report', err));
     return 1;
   }
   throw err;

@@ -6,9 +6,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { readSmallFileSync } from '../../runtime/files.js';
-import { withFile } from '../../core/errors.js';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Command } from '../command.js';
+import { codedErrorText, type Command } from '../command.js';
 import type { ExecutionGraph, ReportNode } from '../../core/graph.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
 import type { RunBackend, RunEvent } from '../../runtime/events.js';
@@ -142,7 +141,7 @@ function useColor(): boolean {
 
 function printError(err: unknown): void {
   if (err instanceof SslRuntimeError) {
-    process.stderr.write(`ssl3d run: error ${err.code}: ${withFile(err.message, err.file)}\n  (ssl3d explain ${err.code} for details)\n`);
+    process.stderr.write(codedErrorText('run', err));
   } else {
     process.stderr.write(`ssl3d run: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     if (process.env.SSL3D_DEBUG && err instanceof Error) process.stderr.write(String(err.stack) + '\n');
