@@ -12,6 +12,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { didYouMean, LineIndex } from './diagnostics.js';
 import { Comma, Semicolon } from './lexer.js';
 import type { ParseNode } from './parser.js';
+import type { TokenTable } from './tokens.js';
 import { describeToken, eachOrdered, isToken, kids, node, NO_COMMENTS, nodeRange, real, tok, tokenEnd, tokensIn } from './parse-tree.js';
 import { JunkRun, numberValue, sizeValue, stringValue } from './ast-literals.js';
 
@@ -42,7 +43,7 @@ export class AstBuilder {
     private readonly file: string,
     private readonly lines: LineIndex,
     /** All significant tokens in order (to find what follows a trailing comment). */
-    private readonly tokens: IToken[],
+    private readonly tokens: TokenTable,
     comments: IToken[],
   ) {
     this.doc = { file, imports: [], declarations: [], trailingComments: [] };
@@ -111,14 +112,7 @@ export class AstBuilder {
   }
 
   private nextTokenAfter(offset: number): IToken | undefined {
-    let lo = 0;
-    let hi = this.tokens.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.tokens[mid]!.startOffset < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.tokens[lo];
+    return this.tokens.at(this.tokens.indexAt(offset));
   }
 
   /** End of the last comment taken so far that ends before `offset`, for blank-line checks. */

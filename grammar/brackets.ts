@@ -9,6 +9,7 @@ import { KNOWN_KINDS } from './ast-builder.js';
 import type { Diagnostic, LineIndex } from './diagnostics.js';
 import { chevrotain } from './chevrotain.js';
 import { RBrace, RBracket } from './lexer.js';
+import { TokenTable } from './tokens.js';
 import { msg } from '../core/codes/index.js';
 
 const { createTokenInstance } = chevrotain;
@@ -18,7 +19,8 @@ export interface Ctx {
   text: string;
   file: string;
   lines: LineIndex;
-  tokens: IToken[];
+  /** The file's significant tokens (compact; `at(i)` makes a token object). */
+  tokens: TokenTable;
   diagnostics: Diagnostic[];
 }
 
@@ -33,7 +35,7 @@ export interface BracketResult {
   reported: Set<number>;
   /** The token stream with the bracket problems repaired (closers inserted where missing,
    *  unmatched closers dropped), so the parser does not cascade past them. */
-  tokens: IToken[];
+  tokens: TokenTable;
 }
 
 export function bracketCheck(ctx: Ctx): BracketResult {
@@ -110,17 +112,18 @@ function matchBrackets(ctx: Ctx, useIndentation: boolean): BracketResult {
     });
   };
   for (index = 0; index < ctx.tokens.length; index++) {
-    const t = ctx.tokens[index]!;
-    const name = t.tokenType.name;
+    const name = ctx.tokens.type(index).name;
     // A declaration or import starting in column 1 (`dataset x = …`, `import "…"`) inside an
     // open block: that block was left open. Close it here, so one missing '}' is one error and
     // the rest of the file parses as the declarations it is.
     if (useIndentation && stack.length && startsDeclaration(ctx, index)) {
+      const t = ctx.tokens.at(index)!;
       while (stack.length) unclosed(stack.pop()!, t);
     }
     if (name === 'LBrace' || name === 'LBracket') {
-      stack.push(t);
+      stack.push(ctx.tokens.at(index)!);
     } else if (name === 'RBrace' || name === 'RBracket') {
+      const t = ctx.tokens.at(index)!;
       const want = pairs[name]!;
       const top = stack[stack.length - 1];
       if (top && top.tokenType.name === want) {
@@ -161,13 +164,13 @@ function matchBrackets(ctx: Ctx, useIndentation: boolean): BracketResult {
   }
   while (stack.length) unclosed(stack.shift()!, null);
   if (insertBefore.size === 0 && drop.size === 0) return { reported, tokens: ctx.tokens };
-  const tokens: IToken[] = [];
-  ctx.tokens.forEach((t, i) => {
-    tokens.push(...(insertBefore.get(i) ?? []));
-    if (!drop.has(i)) tokens.push(t);
-  });
+  const tokens = new TokenTable(ctx.text, ctx.tokens.length + insertBefore.size + 1);
+  for (let i = 0; i < ctx.tokens.length; i++) {
+    for (const made of insertBefore.get(i) ?? []) tokens.pushMade(made);
+    if (!drop.has(i)) tokens.pushFrom(ctx.tokens, i);
+  }
   // closers missing at the end: innermost first
-  tokens.push(...(insertBefore.get(-1) ?? []).reverse());
+  for (const made of (insertBefore.get(-1) ?? []).reverse()) tokens.pushMade(made);
   return { reported, tokens };
 }
 
@@ -177,14 +180,14 @@ export const MAX_NESTING = 100;
 
 export function nestingTooDeep(ctx: Ctx): Diagnostic | null {
   let depth = 0;
-  for (const t of ctx.tokens) {
-    const n = t.tokenType.name;
+  for (let i = 0; i < ctx.tokens.length; i++) {
+    const n = ctx.tokens.type(i).name;
     if (n === 'LBrace' || n === 'LBracket') {
       if (++depth > MAX_NESTING) {
         return {
           ...msg('SSL001', 'tooDeep', { max: MAX_NESTING }),
           severity: 'error',
-          span: ctx.lines.span(ctx.file, t.startOffset, end(t)),
+          span: ctx.lines.span(ctx.file, ctx.tokens.start(i), ctx.tokens.end(i)),
           hint: 'flatten the structure; the file was not parsed further',
         };
       }
@@ -195,12 +198,13 @@ export function nestingTooDeep(ctx: Ctx): Diagnostic | null {
 
 /** Whether the token at `i` starts a top-level declaration or import in column 1. */
 function startsDeclaration(ctx: Ctx, i: number): boolean {
-  const t = ctx.tokens[i]!;
-  if (t.tokenType.name !== 'Ident' || ownLineIndent(ctx, t) !== 0) return false;
-  const n1 = ctx.tokens[i + 1];
-  const n2 = ctx.tokens[i + 2];
-  if (t.image === 'import') return n1?.tokenType.name === 'StringLit';
-  return KNOWN_KINDS.includes(t.image) && n1?.tokenType.name === 'Ident' && (n2?.tokenType.name === 'Equals' || n2?.tokenType.name === 'LBrace');
+  const ts = ctx.tokens;
+  if (ts.type(i).name !== 'Ident' || ownLineIndent(ctx, ts.at(i)!) !== 0) return false;
+  const n1 = i + 1 < ts.length ? ts.type(i + 1).name : undefined;
+  const n2 = i + 2 < ts.length ? ts.type(i + 2).name : undefined;
+  const image = ts.image(i);
+  if (image === 'import') return n1 === 'StringLit';
+  return KNOWN_KINDS.includes(image) && n1 === 'Ident' && (n2 === 'Equals' || n2 === 'LBrace');
 }
 
 /** Indentation (in columns, tabs count 4) of the line a token is on. */

@@ -9,7 +9,7 @@ import { AstBuilder, describeToken } from './ast-builder.js';
 import { bracketCheck, end, nestingTooDeep, type Ctx } from './brackets.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex, sortDiagnostics } from './diagnostics.js';
-import { lexOffsets } from './lexer.js';
+import { lexCompact, type LexErrors, type TokenTable } from './tokens.js';
 import type { ParseErrorInfo } from './parser.js';
 import { sslParser, type SslParser } from './parser.js';
 import { msg } from '../core/codes/index.js';
@@ -22,10 +22,8 @@ export interface ParseResult {
 /** At most this many syntax diagnostics per file; the rest are cascades of the first ones. */
 const MAX_DIAGNOSTICS = 50;
 
-type LexError = { offset: number; length: number };
-
 /** The SSL009 diagnostic of one run of characters the lexer could not read. */
-function lexErrorDiagnostic(ctx: Ctx, e: LexError): Diagnostic {
+function lexErrorDiagnostic(ctx: Ctx, e: { offset: number; length: number }): Diagnostic {
   const ch = ctx.text.slice(e.offset, e.offset + e.length);
   const first = ch.codePointAt(0) ?? 0;
   const shown = first < 32 || first === 127 ? `U+${first.toString(16).toUpperCase().padStart(4, '0')}` : ch.length > 20 ? ch.slice(0, 20) + '…' : ch;
@@ -51,22 +49,24 @@ function lexErrorDiagnostic(ctx: Ctx, e: LexError): Diagnostic {
  * others, so none of them could be shown; `has` answers whether one sits at an offset (dedupe
  * drops an SSL001 there).
  */
-function lexErrorDiagnostics(ctx: Ctx, errors: readonly LexError[], explained: (offset: number) => boolean): { shown: Diagnostic[]; rest: LexRest } {
+function lexErrorDiagnostics(ctx: Ctx, errors: LexErrors, explained: (offset: number) => boolean): { shown: Diagnostic[]; rest: LexRest } {
   const shown: Diagnostic[] = [];
   let i = 0;
-  for (; i < errors.length && shown.length < MAX_DIAGNOSTICS; i++) if (!explained(errors[i]!.offset)) shown.push(lexErrorDiagnostic(ctx, errors[i]!));
+  for (; i < errors.length && shown.length < MAX_DIAGNOSTICS; i++) {
+    if (!explained(errors.offset(i))) shown.push(lexErrorDiagnostic(ctx, { offset: errors.offset(i), length: errors.size(i) }));
+  }
   const from = i;
   let count = 0;
-  for (; i < errors.length; i++) if (!explained(errors[i]!.offset)) count++;
+  for (; i < errors.length; i++) if (!explained(errors.offset(i))) count++;
   const has = (offset: number): boolean => {
     let lo = from;
     let hi = errors.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (errors[mid]!.offset < offset) lo = mid + 1;
+      if (errors.offset(mid) < offset) lo = mid + 1;
       else hi = mid;
     }
-    return lo < errors.length && errors[lo]!.offset === offset && !explained(offset);
+    return lo < errors.length && errors.offset(lo) === offset && !explained(offset);
   };
   return { shown, rest: { count, has } };
 }
@@ -106,17 +106,6 @@ function listOr(xs: string[]): string {
   return xs.slice(0, -1).join(', ') + ' or ' + xs[xs.length - 1];
 }
 
-function tokenIndexAt(tokens: IToken[], offset: number): number {
-  let lo = 0;
-  let hi = tokens.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblems: boolean, reportedClosers: Set<number>): void {
   const seen = new Set<number>();
   for (const err of errors) {
@@ -142,9 +131,9 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
 
     if (rule === 'value' || (rule === 'entry' && info?.kind !== 'mismatch')) {
       // `key =` followed by something that is not a value
-      const i = atEof ? ctx.tokens.length : tokenIndexAt(ctx.tokens, t.startOffset);
-      const before = ctx.tokens[i - 1];
-      const key = before?.tokenType.name === 'Equals' ? ctx.tokens[i - 2] : before;
+      const i = atEof ? ctx.tokens.length : ctx.tokens.indexAt(t.startOffset);
+      const before = ctx.tokens.at(i - 1);
+      const key = before?.tokenType.name === 'Equals' ? ctx.tokens.at(i - 2) : before;
       const keyName = key?.tokenType.name === 'Ident' ? key.image : null;
       ctx.diagnostics.push({
         ...msg('SSL011', 'missingValueFound', { forKey: keyName ? ` for '${keyName}'` : '', found }),
@@ -164,7 +153,7 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
       continue;
     }
     if (rule === 'document') {
-      const next = ctx.tokens[tokenIndexAt(ctx.tokens, t.startOffset) + 1];
+      const next = ctx.tokens.at(ctx.tokens.indexAt(t.startOffset) + 1);
       if (t.tokenType.name === 'Ident' && next && next.tokenType.name === 'Equals') {
         ctx.diagnostics.push({
           ...msg('SSL001', 'outsideAnyDeclaration', { key: t.image }),
@@ -251,7 +240,7 @@ export function parse(text: string, file: string): ParseResult {
   const source = typeof text === 'string' ? text : String(text);
   const lines = new LineIndex(source);
   try {
-    const lexed = lexOffsets(source);
+    const lexed = lexCompact(source);
     const ctx: Ctx = { text: source, file, lines, tokens: lexed.tokens, diagnostics: [] };
     commentDiagnostics(ctx, lexed.comments);
     const tooDeep = nestingTooDeep(ctx);
@@ -266,14 +255,14 @@ export function parse(text: string, file: string): ParseResult {
     const builder = new AstBuilder(source, file, lines, lexed.tokens, lexed.comments);
     sslParser.lines = lines;
     sslParser.onItem = (item) => builder.item(item);
-    sslParser.input = brackets.tokens;
     let errors: SslParser['errors'];
     try {
-      sslParser.document();
-      errors = sslParser.errors;
+      // (the parser is a singleton: it lets go of this file's tokens when done)
+      errors = sslParser.parseTokens(brackets.tokens, () => {
+        sslParser.document();
+        return sslParser.errors;
+      });
     } finally {
-      // the parser is a singleton: let go of this file's tokens
-      sslParser.input = [];
       sslParser.lines = null;
       sslParser.onItem = null;
     }

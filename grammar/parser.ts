@@ -45,10 +45,14 @@ import {
   StringLit,
   UNIT_WORDS,
 } from './lexer.js';
+import type { TokenTable } from './tokens.js';
 
-const { EmbeddedActionsParser, isRecognitionException } = chevrotain;
+const { EmbeddedActionsParser, isRecognitionException, EOF } = chevrotain;
 
 const unitWords = new Set(UNIT_WORDS);
+
+/** Chevrotain's end-of-input token (what its LA gives past the last token). */
+const END_OF_FILE: IToken = Object.freeze(chevrotain.createTokenInstance(EOF, '', NaN, NaN, NaN, NaN, NaN, NaN));
 
 /** A parsed rule: its tokens and sub-nodes in the order parsed (which is text order), each
  *  with the label it was consumed under (the LABEL, or else the token type / rule name). It
@@ -170,6 +174,35 @@ export class SslParser extends EmbeddedActionsParser {
     if (typeof original === 'function') {
       self.flattenFollowSet = () => original.call(this).filter((t) => !notResyncPoints.has(t));
     }
+  }
+
+  /** The tokens being parsed (#17.11: kept compactly; a token object is made only for the
+   *  tokens the parser looks at, see `LA`). */
+  private table: TokenTable | null = null;
+
+  /** Parses `tokens` from the start with `rule` (then lets go of them). */
+  parseTokens<T>(tokens: TokenTable, rule: () => T): T {
+    // resets the parser's state (errors, position); the token vector itself stays empty
+    this.input = [];
+    (this as unknown as { tokVectorLength: number }).tokVectorLength = tokens.length;
+    this.table = tokens;
+    try {
+      return rule();
+    } finally {
+      this.table = null;
+      this.input = [];
+    }
+  }
+
+  // Chevrotain reads the token vector only through these two ("can be overridden to implement
+  // lazy lexers"); past the end both give the EOF token, as its padding does.
+  protected override LA(howMuch: number): IToken {
+    return this.LA_FAST(howMuch);
+  }
+
+  protected override LA_FAST(howMuch: number): IToken {
+    const i = (this as unknown as { currIdx: number }).currIdx + howMuch;
+    return (i >= 0 ? this.table?.at(i) : undefined) ?? END_OF_FILE;
   }
 
   /** Where the same-line gates look lines up; set by `parse` for each text. */
