@@ -13,7 +13,7 @@ import { didYouMean, LineIndex } from './diagnostics.js';
 import { Comma, Semicolon } from './lexer.js';
 import type { ParseNode } from './parser.js';
 import type { TokenTable } from './tokens.js';
-import { describeToken, eachOrdered, isToken, kids, node, NO_COMMENTS, nodeRange, real, tok, tokenEnd, tokensIn } from './parse-tree.js';
+import { describeToken, eachOrdered, isBuilt, isToken, kids, node, NO_COMMENTS, nodeRange, real, tok, tokenEnd, tokensIn } from './parse-tree.js';
 import { JunkRun, numberValue, sizeValue, stringValue } from './ast-literals.js';
 
 export { describeToken };
@@ -308,6 +308,7 @@ export class AstBuilder {
         }
         return;
       }
+      if (isBuilt(el)) return; // (only list items are built early)
       if (el.name === 'junk') {
         junk.add(tokensIn(el), entries[entries.length - 1] ?? null);
         return;
@@ -381,6 +382,15 @@ export class AstBuilder {
   }
 
   // ---- values
+
+  /** A list item the parser hands over as soon as it has parsed it without an error: built
+   *  now when it is a plain value (number, range, size, string, name), so its parse tree is
+   *  garbage at once; a list or block (which may hold comments, attached in text order) is
+   *  built with its list. */
+  listItem(n: ParseNode): Value | null {
+    if (node(n, 'list') || node(n, 'block') || node(node(n, 'reference') ?? n, 'block')) return null;
+    return this.buildValue(n);
+  }
 
   buildValue(n: ParseNode): Value | null {
     const num = node(n, 'number');
@@ -481,7 +491,7 @@ export class AstBuilder {
         return;
       }
       junk.flush();
-      const v = this.buildValue(el);
+      const v = isBuilt(el) ? el : this.buildValue(el);
       if (!v) return;
       if (prev === 'value' && prevValue) {
         this.error(msg('SSL017', 'missingComma'), v.span, {

@@ -3,18 +3,40 @@
 // string literals and the way a token is named in messages.
 
 import type { IToken } from 'chevrotain';
-import { isParseNode, isRealToken as real, type ParseNode } from './parser.js';
+import type { Value } from './ast.js';
+import { isBuilt, isParseNode, isRealToken as real, type ParseNode } from './parser.js';
+import type { TokenTable } from './tokens.js';
 
 export { real };
 
-export type Element = IToken | ParseNode;
+/** What a ParseNode holds: tokens, sub-nodes and (in lists) items already built as AST. */
+export type Element = IToken | ParseNode | Value;
 
 /** The comments of the many AST nodes that have none: one shared, frozen empty array (32 bytes
  *  per entry saved; nothing modifies an AST's comment lists). */
 export const NO_COMMENTS: string[] = Object.freeze([]) as unknown as string[];
 
 export function isToken(e: Element): e is IToken {
-  return !isParseNode(e);
+  return !isParseNode(e) && !isBuilt(e);
+}
+
+export { isBuilt };
+
+/** The tokens of the file being built (ParseNodes keep a real token as its offset). */
+let table: TokenTable | null = null;
+
+/** Sets (null: clears) the TokenTable that the offsets in ParseNodes refer to. */
+export function readTokensFrom(tokens: TokenTable | null): void {
+  table = tokens;
+}
+
+/** The element stored at `kids[j]`: a token offset becomes the token again. */
+function element(stored: ParseNode['kids'][number]): Element {
+  if (typeof stored !== 'number') return stored as Element;
+  if (table === null) throw new Error('no token table for a parse tree');
+  const t = table.at(table.indexAt(stored));
+  if (t === undefined || t.startOffset !== stored) throw new Error(`no token at offset ${stored}`);
+  return t;
 }
 
 export function tokenEnd(t: IToken): number {
@@ -25,7 +47,7 @@ export function tokenEnd(t: IToken): number {
 export function kid(n: ParseNode, label: string, i: number): Element | undefined {
   const k = n.kids;
   for (let j = 0; j < k.length; j += 2) {
-    if (k[j] === label && i-- === 0) return k[j + 1] as Element;
+    if (k[j] === label && i-- === 0) return element(k[j + 1]!);
   }
   return undefined;
 }
@@ -34,7 +56,7 @@ export function kid(n: ParseNode, label: string, i: number): Element | undefined
 export function kids(n: ParseNode, label: string): Element[] {
   const out: Element[] = [];
   const k = n.kids;
-  for (let j = 0; j < k.length; j += 2) if (k[j] === label) out.push(k[j + 1] as Element);
+  for (let j = 0; j < k.length; j += 2) if (k[j] === label) out.push(element(k[j + 1]!));
   return out;
 }
 
@@ -45,7 +67,7 @@ export function tok(n: ParseNode, name: string, i = 0): IToken | undefined {
 
 export function node(n: ParseNode, name: string, i = 0): ParseNode | undefined {
   const e = kid(n, name, i);
-  return e && !isToken(e) ? e : undefined;
+  return e && isParseNode(e) ? e : undefined;
 }
 
 /** All real tokens under a node, grouped by label in the order each label first occurs (the
@@ -57,13 +79,27 @@ export function tokensIn(n: ParseNode, out: IToken[] = []): IToken[] {
   for (const label of labels) {
     for (let j = 0; j < k.length; j += 2) {
       if (k[j] !== label) continue;
-      const e = k[j + 1] as Element;
-      if (isToken(e)) {
+      const e = element(k[j + 1]!);
+      if (isBuilt(e)) builtTokens(e, out);
+      else if (isToken(e)) {
         if (real(e)) out.push(e);
       } else tokensIn(e, out);
     }
   }
   return out;
+}
+
+/** The tokens of a list item built early (all real: it parsed without an error), in the order
+ *  tokensIn gives for its parse tree: a dotted name's segments first, then its dots. */
+function builtTokens(v: Value, out: IToken[]): void {
+  if (table === null) throw new Error('no token table for a parse tree');
+  const dots: IToken[] = [];
+  for (let i = table.indexAt(v.span.startOffset); i < table.length && table.start(i) < v.span.endOffset; i++) {
+    const t = table.at(i)!;
+    if (v.kind === 'ident' && t.tokenType.name === 'Dot') dots.push(t);
+    else out.push(t);
+  }
+  out.push(...dots);
 }
 
 /** [start, end) of the real text under a node: from the node's location when it is
@@ -87,8 +123,8 @@ export function nodeRange(n: ParseNode): [number, number] | null {
 export function eachOrdered(n: ParseNode, fn: (name: string, el: Element) => void): void {
   const k = n.kids;
   for (let j = 0; j < k.length; j += 2) {
-    const el = k[j + 1] as Element;
-    if (isToken(el) ? !real(el) : !nodeRange(el)) continue;
+    const el = element(k[j + 1]!);
+    if (isBuilt(el) ? false : isToken(el) ? !real(el) : !nodeRange(el)) continue;
     fn(k[j] as string, el);
   }
 }

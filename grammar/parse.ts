@@ -6,6 +6,7 @@
 import type { IToken } from 'chevrotain';
 import type { Document, Span, Value } from './ast.js';
 import { AstBuilder, describeToken } from './ast-builder.js';
+import { readTokensFrom } from './parse-tree.js';
 import { bracketCheck, end, nestingTooDeep, type Ctx } from './brackets.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex, sortDiagnostics } from './diagnostics.js';
@@ -255,6 +256,8 @@ export function parse(text: string, file: string): ParseResult {
     const builder = new AstBuilder(source, file, lines, lexed.tokens, lexed.comments);
     sslParser.lines = lines;
     sslParser.onItem = (item) => builder.item(item);
+    sslParser.onListItem = (value) => builder.listItem(value);
+    readTokensFrom(lexed.tokens);
     let errors: SslParser['errors'];
     try {
       // (the parser is a singleton: it lets go of this file's tokens when done)
@@ -263,8 +266,10 @@ export function parse(text: string, file: string): ParseResult {
         return sslParser.errors;
       });
     } finally {
+      readTokensFrom(null);
       sslParser.lines = null;
       sslParser.onItem = null;
+      sslParser.onListItem = null;
     }
     parserDiagnostics(ctx, errors, bracketProblems, reportedClosers);
     const document = builder.finish();

@@ -46,6 +46,7 @@ import {
   UNIT_WORDS,
 } from './lexer.js';
 import type { TokenTable } from './tokens.js';
+import type { Value } from './ast.js';
 
 const { EmbeddedActionsParser, isRecognitionException, EOF } = chevrotain;
 
@@ -62,15 +63,23 @@ const END_OF_FILE: IToken = Object.freeze(chevrotain.createTokenInstance(EOF, ''
  *  (`locStart`/`locEnd`, end inclusive; NaN until a token with an offset is added). */
 export interface ParseNode {
   readonly name: string;
-  /** label, element, label, element, … (NO_KIDS until the first element) */
-  kids: Array<string | IToken | ParseNode>;
+  /** label, element, label, element, … (NO_KIDS until the first element). A token that is in
+   *  the text is kept as its start offset (#17.11: a number in the array costs nothing, a token
+   *  object ≈ 80 bytes); grammar/parse-tree.ts gives the token back from the file's TokenTable.
+   *  Tokens the parser or the bracket repair made up stay objects. */
+  kids: Array<string | number | IToken | ParseNode | Value>;
   locStart: number;
   locEnd: number;
   recovered: boolean;
 }
 
-export function isParseNode(e: IToken | ParseNode): e is ParseNode {
+export function isParseNode(e: IToken | ParseNode | Value): e is ParseNode {
   return (e as ParseNode).kids !== undefined;
+}
+
+/** A list item the AST builder has already turned into AST (see SslParser.onListItem). */
+export function isBuilt(e: IToken | ParseNode | Value): e is Value {
+  return (e as Value).kind !== undefined;
 }
 
 /** A token that really is in the text (not one the parser made up to recover). */
@@ -82,15 +91,19 @@ const NO_KIDS: ParseNode['kids'] = Object.freeze([]) as unknown as ParseNode['ki
 
 /** Adds an element under `label` and updates the location exactly as Chevrotain's
  *  `setNodeLocationOnlyOffset` does for a CST node. No-op while recording (`n` undefined). */
-function put(n: ParseNode | undefined, label: string, el: IToken | ParseNode | undefined): void {
+function put(n: ParseNode | undefined, label: string, el: IToken | ParseNode | Value | undefined): void {
   if (n === undefined || el === undefined) return;
   // most nodes hold one or two elements: an array literal of the exact size is ~120 bytes
   // smaller than an empty array grown by push
-  if (n.kids === NO_KIDS) n.kids = [label, el];
-  else n.kids.push(label, el);
-  const s = isParseNode(el) ? el.locStart : el.startOffset;
-  // (the parser's lexer records no endOffset; it is the last character's offset)
-  const e = isParseNode(el) ? el.locEnd : (el.endOffset ?? el.startOffset + el.image.length - 1);
+  const kept = !isParseNode(el) && !isBuilt(el) && isRealToken(el) ? el.startOffset : el;
+  if (n.kids === NO_KIDS) n.kids = [label, kept];
+  else n.kids.push(label, kept);
+  let s: number;
+  let e: number;
+  if (isParseNode(el)) [s, e] = [el.locStart, el.locEnd];
+  else if (isBuilt(el)) [s, e] = [el.span.startOffset, el.span.endOffset - 1];
+  // (the parser's tokens have no endOffset; it is the last character's offset)
+  else [s, e] = [el.startOffset, el.endOffset ?? el.startOffset + el.image.length - 1];
   if (Number.isNaN(n.locStart)) {
     n.locStart = s;
     n.locEnd = e;
@@ -184,6 +197,7 @@ export class SslParser extends EmbeddedActionsParser {
   parseTokens<T>(tokens: TokenTable, rule: () => T): T {
     // resets the parser's state (errors, position); the token vector itself stays empty
     this.input = [];
+    this.insideJunk = 0;
     (this as unknown as { tokVectorLength: number }).tokVectorLength = tokens.length;
     this.table = tokens;
     try {
@@ -209,6 +223,12 @@ export class SslParser extends EmbeddedActionsParser {
   lines: LineOf | null = null;
   /** Receives each top-level item (importStmt, declaration, entry, stray) as it is parsed. */
   onItem: ((item: ParseNode) => void) | null = null;
+  /** Turns a list item that parsed without an error into AST right away, or answers null to
+   *  keep its ParseNode (#17.11: a list of 200 000 numbers then never holds 200 000 parse trees). */
+  onListItem: ((value: ParseNode) => Value | null) | null = null;
+  /** How many `junk` / `stray` rules are being parsed: what they hold is reported as tokens,
+   *  never built, so no list item under them is built early either. */
+  private insideJunk = 0;
   /** The node of the rule that ended last (returned, partial, when a rule recovers). */
   private lastNode: ParseNode | undefined = undefined;
 
@@ -220,9 +240,12 @@ export class SslParser extends EmbeddedActionsParser {
       name,
       () => {
         const n = this.ACTION((): ParseNode => ({ name, kids: NO_KIDS, locStart: NaN, locEnd: NaN, recovered: false }));
+        const skipped = name === 'junk' || name === 'stray';
+        if (skipped) this.insideJunk++;
         try {
           impl(n);
         } finally {
+          if (skipped) this.insideJunk--;
           this.lastNode = n;
         }
         return n!;
@@ -239,7 +262,7 @@ export class SslParser extends EmbeddedActionsParser {
   /** A sub-rule whose node is added under `label` (label '' hands it to `onItem`); when the
    *  sub-rule fails without recovering, its partial node is added before the error goes on up
    *  (a CST parser does the same with `partialCstResult`). */
-  private sub(n: ParseNode | undefined, label: string, call: () => ParseNode): void {
+  private sub(n: ParseNode | undefined, label: string, call: () => ParseNode, finish?: (node: ParseNode) => ParseNode | Value): void {
     let node: ParseNode;
     try {
       node = call();
@@ -251,12 +274,26 @@ export class SslParser extends EmbeddedActionsParser {
       }
       throw e;
     }
-    if (n !== undefined) this.add(n, label, node);
+    if (n === undefined) return;
+    if (finish) put(n, label, finish(node));
+    else this.add(n, label, node);
   }
 
   private add(n: ParseNode, label: string, node: ParseNode): void {
     if (label === '') this.onItem?.(node);
     else put(n, label, node);
+  }
+
+  /** Parser errors so far (Chevrotain's `errors` getter copies the list). */
+  private errorCount(): number {
+    return (this as unknown as { _errors: unknown[] })._errors.length;
+  }
+
+  /** A list item: a value, handed to `onListItem` when it parsed cleanly. */
+  private listItem(n: ParseNode | undefined): void {
+    const errors = n === undefined ? 0 : this.errorCount();
+    const clean = (node: ParseNode): boolean => this.insideJunk === 0 && !node.recovered && this.errorCount() === errors;
+    this.sub(n, 'value', () => this.SUBRULE(this.value), (node) => (clean(node) ? this.onListItem?.(node) : null) ?? node);
   }
 
   private sameLine(prev: IToken, next: IToken): boolean {
@@ -443,7 +480,7 @@ export class SslParser extends EmbeddedActionsParser {
     put(n, 'LBracket', this.CONSUME(LBracket));
     this.MANY(() => {
       this.OR([
-        { ALT: () => this.sub(n, 'value', () => this.SUBRULE(this.value)) },
+        { ALT: () => this.listItem(n) },
         { ALT: () => put(n, 'separator', this.CONSUME(Comma, { LABEL: 'separator' })) },
         // not list items; consumed and reported by the AST builder
         { ALT: () => put(n, 'junk', this.CONSUME(Equals, { LABEL: 'junk' })) },
