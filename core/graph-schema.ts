@@ -68,7 +68,7 @@ const optimizer: S = obj({
   weightDecay: { type: 'number' },
   clipNorm: nullable({ type: 'number' }),
 });
-const train: S = obj({ epochs: int(1), batch: int(1), stepsPerEpoch: nullable(int(1)), optimizer, onNaN: en('stop', 'retry-lower-lr') });
+const train: S = obj({ epochs: int(1), batch: int(1), stepsPerEpoch: nullable(int(1)), optimizer, onNaN: en('stop', 'retry-lower-lr'), keep: en('best') }, ['keep']);
 
 // one branch per registered task (core/tasks/index.ts), read when this module loads
 const taskParams: S = {

@@ -111,6 +111,13 @@ export interface TrainSpec {
   optimizer: OptimizerSpec;
   /** What to do on a NaN/Inf loss: stop the node with an error, or retry once with lr / 10. */
   onNaN: 'stop' | 'retry-lower-lr';
+  /**
+   * Which weights the node keeps: absent = those of the last epoch; 'best' = those of the epoch
+   * with the best validation score (fine-tuning: the convergence metric; pretext: the validation
+   * loss, as the authors' ModelCheckpoint). Absent rather than 'last' so that graphs compiled
+   * before this field existed keep their hashes.
+   */
+  keep?: 'best';
 }
 
 // ───────────────────────────── pretext tasks ─────────────────────────────

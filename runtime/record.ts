@@ -21,6 +21,8 @@ export interface FinetuneHistory {
   /** Ids of the training cases this run used (the nested label-fraction subset). */
   trainCases: string[];
   valCases: string[];
+  /** `train { keep = best }`: the epoch whose weights the model holds (null: no finite validation score, the last epoch's). */
+  keptEpoch?: number | null;
 }
 
 /** `metrics.json` in an evaluate node's artifact folder (test split). */

@@ -199,6 +199,7 @@ export class CheckContext {
       stepsPerEpoch: t.steps === undefined || t.steps === 'epoch' ? null : num(t.steps) ?? null,
       optimizer,
       onNaN: (word(t['on-nan']) ?? 'stop') as 'stop' | 'retry-lower-lr',
+      ...(word(t.keep) === 'best' ? { keep: 'best' as const } : {}),
     };
   }
 

@@ -137,6 +137,7 @@ export const trainBlock = block({
   optimizer,
   lr: num(0, 10, 'a learning rate, e.g. 1e-3', true),
   'on-nan': oneOfWords(['stop', 'retry-lower-lr']),
+  keep: oneOfWords(['last', 'best'], 'last (the last epoch\'s weights) or best (the epoch with the best validation score)'),
 });
 
 export const slicesBlock = block({

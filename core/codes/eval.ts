@@ -30,6 +30,7 @@ export const codes = [
       emptyTest: '{id}: the test {fold} of {name} is empty',
       emptyTraining: '{id}: the training split of {name} is empty',
       noValidation: '{dataset} has no validation cases: no convergence curve for {node}',
+      keepBestNoValidation: '{node}: keep = best chooses the epoch by its validation score, but {what} has no validation cases; the last epoch\'s weights are kept',
     },
     explanation:
       'The training split of the downstream dataset is empty, or the validation/test split the protocol needs has no cases. A label fraction always selects at least one training case, but a split cannot be made from nothing.\nFix: use more cases or change `split { val, test }` so every split keeps at least one case.',

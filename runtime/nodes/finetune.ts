@@ -203,10 +203,12 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
       }
     }
     if (!validate) ctx.emit({ type: 'warning', node: id, message: withCode(msg('SSL161', 'noValidation', { dataset: ds.name, node: id })) });
+    const keepBest = spec.train.keep === 'best' && validate ? { metric: convKey, higherIsBetter: higherIsBetter(convKey) } : undefined;
+    if (spec.train.keep === 'best' && !validate) ctx.emit({ type: 'warning', node: id, message: withCode(msg('SSL161', 'keepBestNoValidation', { node: id, what: ds.name })) });
 
     const result = await trainLoop<{ x: tf.Tensor; y: tf.Tensor }>({
       ctx, node: id, seed: seeds.order, epochs: spec.train.epochs, stepsPerEpoch: steps, batchSize: batch,
-      model, optimizer: spec.train.optimizer, frozenAt, freshOptimizerAt: freshAt, onNaN: spec.train.onNaN,
+      model, optimizer: spec.train.optimizer, frozenAt, freshOptimizerAt: freshAt, onNaN: spec.train.onNaN, keepBest,
       prepare: (rng, epoch, step) => {
         if (orderEpoch !== epoch || step === 0) {
           order = drawOrder(rng);
@@ -239,6 +241,7 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
       epochs: result.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, metrics: e.metrics, durationMs: e.durationMs, frozen: e.frozen.length > 0 })),
       trainCases: split.trainIds,
       valCases: split.valIds,
+      ...(keepBest ? { keptEpoch: result.keptEpoch } : {}),
     };
     await writeFile(join(ctx.outDir, 'history.json'), JSON.stringify(history, null, 1) + '\n');
     await saveWeights(model, ctx.outDir, 'model', { node: id, method: p.method, arm: p.arm });
@@ -248,6 +251,7 @@ export const finetuneHandler: NodeHandler<FinetuneNode> = async (ctx) => {
     const summary: Record<string, number> = { epochs: result.epochs.length, trainCases: split.train.length, loss: last?.loss ?? NaN };
     if (last && convKey in last.metrics) summary[`val_${convKey}`] = last.metrics[convKey]!;
     if (convVals.length) summary[`best_val_${convKey}`] = higherIsBetter(convKey) ? Math.max(...convVals) : Math.min(...convVals);
+    if (keepBest && result.keptEpoch !== null) summary['kept_epoch'] = result.keptEpoch;
     return { summary };
   } finally {
     model.dispose();

@@ -20,7 +20,7 @@ import { batchTensors, evaluate } from '../tasks/evaluate.js';
 import { createTask } from '../tasks/tasks.js';
 import type { PretextTask, TaskBatch, TaskModel } from '../tasks/task.js';
 import { splitPool } from '../tasks/task.js';
-import { msg } from '../../core/codes/index.js';
+import { msg, withCode } from '../../core/codes/index.js';
 
 export const pretrainHandler: NodeHandler<PretrainNode> = async (ctx: NodeContext<PretrainNode>): Promise<NodeResult> => {
   const node = ctx.node;
@@ -39,6 +39,7 @@ export const pretrainHandler: NodeHandler<PretrainNode> = async (ctx: NodeContex
   }
   const canValidate = valPool.length >= (pretext.task === 'exemplar' ? 2 : 1);
   if (!canValidate) ctx.emit({ type: 'info', node: node.id, message: `no validation samples (val split has ${valPool.length}); reporting training metrics only` });
+  if (!canValidate && pretext.train.keep === 'best') ctx.emit({ type: 'warning', node: node.id, message: withCode(msg('SSL161', 'keepBestNoValidation', { node: node.id, what: ds.name })) });
 
   const encoder = buildEncoder(encSpec, task.encoderInputShape, deriveSeed(node.seed, 'encoder'));
   const model = task.build(encoder, deriveSeed(node.seed, 'head'));
@@ -80,6 +81,7 @@ async function trainAndSave(
     model: model.holder,
     optimizer: train.optimizer,
     onNaN: train.onNaN,
+    keepBest: train.keep === 'best' && canValidate ? { metric: 'val_loss', higherIsBetter: false } : undefined,
     // batches depend only on (seed, epoch, step): resume and reruns see the same data
     prepare: (_rng, epoch, step) => {
       current = task.batch(trainPool, new Rng(deriveSeed(node.seed, 'batch', epoch, step)), batch, true);
@@ -103,7 +105,9 @@ async function trainAndSave(
   if (result.interrupted) ctx.signal.throwIfAborted();
 
   await saveWeights(encoder.model, ctx.outDir, 'encoder', { node: node.id, task: pretext.task, variant: pretext.variant });
-  const last = result.epochs[result.epochs.length - 1];
+  // with keep = best the artifact's `final` describes the kept epoch, not the last one
+  const kept = result.keptEpoch === null ? undefined : result.epochs.find((e) => e.epoch === result.keptEpoch);
+  const last = kept ?? result.epochs[result.epochs.length - 1];
   const encParams = countParams(encoder.model);
   const allParams = countParams(model.holder);
   const metric = (k: string): number | null => (last && Number.isFinite(last.metrics[k]) ? (last.metrics[k] as number) : null);
@@ -130,6 +134,7 @@ async function trainAndSave(
     history: result.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, metrics: e.metrics })),
     info: task.info(),
     lr: result.lr,
+    ...(train.keep === 'best' && canValidate ? { keptEpoch: result.keptEpoch } : {}),
   };
   await fs.writeFile(path.join(ctx.outDir, 'task.json'), JSON.stringify(artifact, null, 1));
 

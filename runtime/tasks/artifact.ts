@@ -36,6 +36,8 @@ export interface TaskArtifact {
   /** Task-specific facts (geometry, permutation set and its Hamming statistics, …). */
   info: Record<string, unknown>;
   lr: number;
+  /** `train { keep = best }`: the epoch (best validation loss) whose encoder was saved; `final` is that epoch's. */
+  keptEpoch?: number | null;
 }
 
 /** Read and check a pretrain artifact's task.json. */

@@ -83,6 +83,14 @@ export interface TrainLoopOptions<B extends tf.TensorContainer = void> {
   extraState?: { save(dir: string): Promise<void>; load(dir: string): Promise<void> };
   /** Minimum milliseconds between step events (default 200 = at most 5 per second). */
   stepEventIntervalMs?: number;
+  /**
+   * `train { keep = best }`: keep the weights of the epoch with the best value of this metric
+   * (a key `validate` returns) instead of the last epoch's. They are copied after every epoch
+   * that improves on the best so far (ties keep the earlier epoch), saved in every checkpoint so
+   * that a resumed run keeps the same best, and written back into the models when the run ends.
+   * Epochs whose value is missing or not finite never count as best.
+   */
+  keepBest?: { metric: string; higherIsBetter: boolean };
 }
 
 export interface TrainLoopResult {
@@ -93,6 +101,11 @@ export interface TrainLoopResult {
   resumedFrom: number;
   /** Learning rate at the end (lower than declared after a NaN retry). */
   lr: number;
+  /**
+   * The epoch whose weights the models hold at the end: the last finished epoch, or with
+   * `keepBest` the best one (null when no epoch had a finite value: then the last epoch's).
+   */
+  keptEpoch: number | null;
 }
 
 /** `frozenAt` for the finetune arm: the encoder is frozen for the first `warmup` epochs. */
@@ -110,6 +123,28 @@ interface CheckpointMeta {
   optimizer: ReturnType<Optimizer['getMeta']>;
   nanRetried: boolean;
   history: EpochRecord[];
+  /** With keepBest: the best epoch so far and its value; its weights are the best_<i> files. */
+  best?: { epoch: number; value: number };
+}
+
+/** Weights of the best epoch so far (`keepBest`), held on the CPU. */
+interface BestWeights {
+  epoch: number;
+  value: number;
+  weights: Map<string, StoredTensor>[];
+}
+
+async function grabWeights(models: tf.LayersModel[]): Promise<Map<string, StoredTensor>[]> {
+  const out: Map<string, StoredTensor>[] = [];
+  for (const m of models) {
+    const w = new Map<string, StoredTensor>();
+    for (const [k, v] of namedWeights(m)) {
+      const t = v.read();
+      w.set(k, { shape: [...t.shape], data: Float32Array.from((await t.data()) as Float32Array) });
+    }
+    out.push(w);
+  }
+  return out;
 }
 
 type AnyLayer = tf.layers.Layer & { layers?: tf.layers.Layer[] };
@@ -151,12 +186,7 @@ function trainableVars(models: tf.LayersModel[]): NamedVariable[] {
 // Asynchronous read-backs: a GPU backend has none synchronous in Node.
 async function snapshot(models: tf.LayersModel[], opt: Optimizer): Promise<{ weights: Map<string, StoredTensor>[]; opt: Map<string, StoredTensor>; meta: ReturnType<Optimizer['getMeta']> }> {
   const grab = async (t: tf.Tensor): Promise<StoredTensor> => ({ shape: [...t.shape], data: Float32Array.from((await t.data()) as Float32Array) });
-  const weights: Map<string, StoredTensor>[] = [];
-  for (const m of models) {
-    const w = new Map<string, StoredTensor>();
-    for (const [k, v] of namedWeights(m)) w.set(k, await grab(v.read()));
-    weights.push(w);
-  }
+  const weights = await grabWeights(models);
   const o = new Map<string, StoredTensor>();
   for (const s of opt.getState()) o.set(s.name, await grab(s.tensor));
   return { weights, opt: o, meta: opt.getMeta() };
@@ -206,6 +236,10 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
   let start = 1;
   /** The run's first finite loss (on resume: the first epoch's mean): the scale for an exploding loss. */
   let reference: number | null = null;
+  let best: BestWeights | null = null;
+  const keep = opts.keepBest;
+  const improves = (v: number | undefined): v is number =>
+    keep !== undefined && typeof v === 'number' && finite(v) && (best === null || (keep.higherIsBetter ? v > best.value : v < best.value));
 
   // ── resume ──
   const ck = ctx.loadCheckpoint();
@@ -225,6 +259,11 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
       const { tensors } = await loadTensors(ck.dir, 'optimizer');
       optimizer.setState(tensors, meta.optimizer);
       if (opts.extraState) await opts.extraState.load(path.join(ck.dir, 'extra'));
+      if (keep && meta.best) {
+        const weights: Map<string, StoredTensor>[] = [];
+        for (let i = 0; i < models.length; i++) weights.push((await loadTensors(ck.dir, `best_${i}`)).tensors);
+        best = { epoch: meta.best.epoch, value: meta.best.value, weights };
+      }
     } catch (e) {
       if (e instanceof SslRuntimeError) throw new SslRuntimeError(msg('SSL138', 'cannotResume', { node, epoch: ck.epoch, code: e.code, reason: e.message }), e.file ?? ck.dir);
       throw e;
@@ -247,9 +286,20 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
         await fs.mkdir(path.join(dir, 'extra'), { recursive: true });
         await opts.extraState.save(path.join(dir, 'extra'));
       }
+      if (best) {
+        for (let i = 0; i < best.weights.length; i++) {
+          const list = [...best.weights[i]!].map(([name, t]) => ({ name, tensor: tf.tensor(t.data, t.shape) }));
+          try {
+            await saveTensors(dir, `best_${i}`, list, { epoch: best.epoch });
+          } finally {
+            tf.dispose(list.map((l) => l.tensor));
+          }
+        }
+      }
       const meta: CheckpointMeta = {
         format: CHECKPOINT_FORMAT, version: 1, node, epoch, seed: opts.seed, models: models.map((m) => m.name),
         optimizer: optimizer.getMeta(), nanRetried, history,
+        ...(best ? { best: { epoch: best.epoch, value: best.value } } : {}),
       };
       await fs.writeFile(path.join(dir, 'meta.json'), JSON.stringify(meta, null, 1));
     });
@@ -258,7 +308,7 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
 
   let prevFrozen = start > 1 ? (opts.frozenAt?.(start - 1) ?? []) : null;
   for (let epoch = start; epoch <= opts.epochs; epoch++) {
-    if (ctx.signal.aborted) return { epochs: history, interrupted: true, resumedFrom, lr: optimizer.lr };
+    if (ctx.signal.aborted) return { epochs: history, interrupted: true, resumedFrom, lr: optimizer.lr, keptEpoch: null };
     const frozen = opts.frozenAt?.(epoch) ?? [];
     applyFreeze(models, frozen);
     if (prevFrozen !== null && prevFrozen.join('|') !== frozen.join('|')) {
@@ -296,15 +346,29 @@ async function trainLoopInner<B extends tf.TensorContainer>(opts: TrainLoopOptio
       ({ result, metrics: m0, bad } = await attempt());
       if (bad) throw new SslRuntimeError(msg('SSL137', 'nanAgain', { node, bad, lr: optimizer.lr }));
     }
-    if (result.kind === 'aborted' || !m0 || result.kind !== 'ok') return { epochs: history, interrupted: true, resumedFrom, lr: optimizer.lr };
+    if (result.kind === 'aborted' || !m0 || result.kind !== 'ok') return { epochs: history, interrupted: true, resumedFrom, lr: optimizer.lr, keptEpoch: null };
 
     const metrics: Record<string, number> = m0;
     const rec: EpochRecord = { epoch, loss: result.loss, metrics, durationMs: Date.now() - t0, lr: optimizer.lr, frozen };
     history = [...history, rec];
     ctx.emit({ type: 'epoch', node, epoch, totalEpochs: opts.epochs, loss: rec.loss, metrics, durationMs: rec.durationMs });
+    if (keep && improves(metrics[keep.metric])) best = { epoch, value: metrics[keep.metric]!, weights: await grabWeights(models) };
     await saveCheckpoint(epoch);
   }
-  return { epochs: history, interrupted: false, resumedFrom, lr: optimizer.lr };
+  let keptEpoch: number | null = history.length ? history[history.length - 1]!.epoch : null;
+  if (keep) {
+    keptEpoch = best?.epoch ?? null;
+    if (best && best.epoch !== history[history.length - 1]?.epoch) {
+      best.weights.forEach((w, i) => assignWeights(models[i]!, w, `<best epoch ${best!.epoch}>`));
+    }
+    ctx.emit({
+      type: 'info', node,
+      message: best
+        ? `keep = best: kept the weights of epoch ${best.epoch} of ${opts.epochs} (${keep.metric} ${Number(best.value.toPrecision(4))})`
+        : `keep = best: no epoch had a finite ${keep.metric}; kept the last epoch's weights`,
+    });
+  }
+  return { epochs: history, interrupted: false, resumedFrom, lr: optimizer.lr, keptEpoch };
 
   type EpochResult =
     | { kind: 'ok'; loss: number; trainMetrics: Record<string, number> }
