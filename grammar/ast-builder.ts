@@ -13,6 +13,7 @@ import { didYouMean, LineIndex } from './diagnostics.js';
 import { Comma, Semicolon } from './lexer.js';
 import type { ParseNode } from './parser.js';
 import type { TokenTable } from './tokens.js';
+import type { DiagnosticRows } from './syntax-diagnostics.js';
 import { describeToken, eachOrdered, isBuilt, isToken, kids, node, NO_COMMENTS, nodeRange, real, tok, tokenEnd, tokensIn } from './parse-tree.js';
 import { JunkRun, numberValue, sizeValue, stringValue } from './ast-literals.js';
 
@@ -30,7 +31,6 @@ interface CommentTok {
 }
 
 export class AstBuilder {
-  readonly diagnostics: Diagnostic[] = [];
   /** Ranges whose lexical errors (SSL009) are already explained by a better diagnostic. */
   readonly suppressed: Array<[number, number]> = [];
   private readonly comments: CommentTok[];
@@ -45,6 +45,8 @@ export class AstBuilder {
     /** All significant tokens in order (to find what follows a trailing comment). */
     private readonly tokens: TokenTable,
     comments: IToken[],
+    /** Where its diagnostics go (a flood of them is kept as rows of numbers). */
+    readonly diagnostics: DiagnosticRows,
   ) {
     this.doc = { file, imports: [], declarations: [], trailingComments: [] };
     this.comments = comments

@@ -14,14 +14,17 @@ import { lexCompact, type LexErrors, type TokenTable } from './tokens.js';
 import type { ParseErrorInfo } from './parser.js';
 import { sslParser, type SslParser } from './parser.js';
 import { msg } from '../core/codes/index.js';
+import { DiagnosticRows, finishDiagnostics, Interner, MAX_DIAGNOSTICS, type LexRest } from './syntax-diagnostics.js';
 
 export interface ParseResult {
   document: Document;
   diagnostics: Diagnostic[];
 }
 
-/** At most this many syntax diagnostics per file; the rest are cascades of the first ones. */
-const MAX_DIAGNOSTICS = 50;
+/** Syntax diagnostics of a stage kept as objects before the rest are kept as rows of numbers
+ *  (grammar/syntax-diagnostics.ts); parse() starts over with every object in the rare case that
+ *  a row would be shown. */
+const KEEP_OBJECTS = 1000;
 
 /** The SSL009 diagnostic of one run of characters the lexer could not read. */
 function lexErrorDiagnostic(ctx: Ctx, e: { offset: number; length: number }): Diagnostic {
@@ -72,14 +75,6 @@ function lexErrorDiagnostics(ctx: Ctx, errors: LexErrors, explained: (offset: nu
   return { shown, rest: { count, has } };
 }
 
-/** Lexical errors counted but not built as diagnostics (see lexErrorDiagnostics). */
-interface LexRest {
-  count: number;
-  has(offset: number): boolean;
-}
-
-const NO_REST: LexRest = { count: 0, has: () => false };
-
 function commentDiagnostics(ctx: Ctx, comments: IToken[]): void {
   for (const c of comments) {
     if (c.tokenType.name === 'UnterminatedComment') {
@@ -107,7 +102,7 @@ function listOr(xs: string[]): string {
   return xs.slice(0, -1).join(', ') + ' or ' + xs[xs.length - 1];
 }
 
-function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblems: boolean, reportedClosers: Set<number>): void {
+function parserDiagnostics(ctx: Ctx, out: DiagnosticRows, errors: SslParser['errors'], bracketProblems: boolean, reportedClosers: Set<number>): void {
   const seen = new Set<number>();
   for (const err of errors) {
     const info = decodeInfo(err.message);
@@ -136,7 +131,7 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
       const before = ctx.tokens.at(i - 1);
       const key = before?.tokenType.name === 'Equals' ? ctx.tokens.at(i - 2) : before;
       const keyName = key?.tokenType.name === 'Ident' ? key.image : null;
-      ctx.diagnostics.push({
+      out.push({
         ...msg('SSL011', 'missingValueFound', { forKey: keyName ? ` for '${keyName}'` : '', found }),
         severity: 'error',
         span: atEof || !before ? span : ctx.lines.span(ctx.file, t.startOffset, end(t)),
@@ -145,7 +140,7 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
       continue;
     }
     if (atEof) {
-      ctx.diagnostics.push({
+      out.push({
         ...msg('SSL018', 'unexpectedEnd', { expected: listOr(expected) }),
         severity: 'error',
         span,
@@ -156,7 +151,7 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
     if (rule === 'document') {
       const next = ctx.tokens.at(ctx.tokens.indexAt(t.startOffset) + 1);
       if (t.tokenType.name === 'Ident' && next && next.tokenType.name === 'Equals') {
-        ctx.diagnostics.push({
+        out.push({
           ...msg('SSL001', 'outsideAnyDeclaration', { key: t.image }),
           severity: 'error',
           span,
@@ -166,7 +161,7 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
       }
     }
     if (rule === 'declaration' && expected.includes("'{'")) {
-      ctx.diagnostics.push({
+      out.push({
         ...msg('SSL001', 'expectedBody', { found }),
         severity: 'error',
         span,
@@ -175,7 +170,7 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
       continue;
     }
     if (rule === 'declaration' && expected.includes('a name')) {
-      ctx.diagnostics.push({
+      out.push({
         ...msg('SSL001', 'expectedType', { found }),
         severity: 'error',
         span,
@@ -183,7 +178,7 @@ function parserDiagnostics(ctx: Ctx, errors: SslParser['errors'], bracketProblem
       });
       continue;
     }
-    ctx.diagnostics.push({
+    out.push({
       ...msg('SSL001', 'unexpectedToken', { found, expected: expected.length ? `: expected ${listOr(expected)}` : '' }),
       severity: 'error',
       span,
@@ -195,87 +190,13 @@ function emptyDocument(file: string): Document {
   return { file, imports: [], declarations: [], trailingComments: [], abandoned: true };
 }
 
-function dedupe(diags: Diagnostic[], rest: LexRest = NO_REST): Diagnostic[] {
-  // the same code and message at the same place once; sorted by place, so the duplicates of a
-  // diagnostic are among those at its offset (no set of every key: an error flood has 10⁵ of them)
-  const seen = new Set<string>();
-  let atFile: string | null = null;
-  let atOffset = -1;
-  const out: Diagnostic[] = [];
-  for (const d of sortDiagnostics(diags)) {
-    if (atOffset !== d.span.startOffset || atFile !== d.span.file) {
-      atFile = d.span.file;
-      atOffset = d.span.startOffset;
-      seen.clear();
-    }
-    const key = `${d.code}:${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(d);
-  }
-  // an SSL001 on the very token already explained by a more specific code is noise
-  const specific = new Set(out.filter((d) => d.code !== 'SSL001' && d.code !== 'SSL018').map((d) => d.span.startOffset));
-  const filtered = out.filter((d) => d.code !== 'SSL001' || !(specific.has(d.span.startOffset) || rest.has(d.span.startOffset)));
-  // after one structural error on a line, the rest of that line is usually its consequence
-  const structural = new Set(['SSL001', 'SSL008', 'SSL011', 'SSL018']);
-  const linesWithError = new Set<number>();
-  const kept: Diagnostic[] = [];
-  for (const d of filtered) {
-    if (structural.has(d.code)) {
-      if (linesWithError.has(d.span.startLine)) continue;
-      linesWithError.add(d.span.startLine);
-    }
-    kept.push(d);
-  }
-  const total = kept.length + rest.count;
-  if (total <= MAX_DIAGNOSTICS) return kept;
-  const shown = kept.slice(0, MAX_DIAGNOSTICS);
-  const last = shown[MAX_DIAGNOSTICS - 1]!;
-  // every syntax problem is an error
-  shown[MAX_DIAGNOSTICS - 1] = { ...last, notes: [...(last.notes ?? []), { message: `${total - MAX_DIAGNOSTICS} more syntax problems in this file are not shown` }], omitted: { errors: total - MAX_DIAGNOSTICS, warnings: 0 } };
-  return shown;
-}
-
 /** Parse a whole `.ssl` file. Never throws; always returns a best-effort document. */
 export function parse(text: string, file: string): ParseResult {
   const source = typeof text === 'string' ? text : String(text);
   const lines = new LineIndex(source);
   try {
-    const lexed = lexCompact(source);
-    const ctx: Ctx = { text: source, file, lines, tokens: lexed.tokens, diagnostics: [] };
-    commentDiagnostics(ctx, lexed.comments);
-    const tooDeep = nestingTooDeep(ctx);
-    if (tooDeep) {
-      const lexical = lexErrorDiagnostics(ctx, lexed.errors, () => false).shown;
-      return { document: emptyDocument(file), diagnostics: sortDiagnostics([tooDeep, ...dedupe([...ctx.diagnostics, ...lexical]).slice(0, MAX_DIAGNOSTICS - 1)]) };
-    }
-    const brackets = bracketCheck(ctx);
-    const reportedClosers = brackets.reported;
-    const bracketProblems = ctx.diagnostics.some((d) => d.code === 'SSL004' || d.code === 'SSL005' || d.code === 'SSL019');
-    // the builder turns each top-level item into AST as soon as the parser has it
-    const builder = new AstBuilder(source, file, lines, lexed.tokens, lexed.comments);
-    sslParser.lines = lines;
-    sslParser.onItem = (item) => builder.item(item);
-    sslParser.onListItem = (value) => builder.listItem(value);
-    readTokensFrom(lexed.tokens);
-    let errors: SslParser['errors'];
-    try {
-      // (the parser is a singleton: it lets go of this file's tokens when done)
-      errors = sslParser.parseTokens(brackets.tokens, () => {
-        sslParser.document();
-        return sslParser.errors;
-      });
-    } finally {
-      readTokensFrom(null);
-      sslParser.lines = null;
-      sslParser.onItem = null;
-      sslParser.onListItem = null;
-    }
-    parserDiagnostics(ctx, errors, bracketProblems, reportedClosers);
-    const document = builder.finish();
-    const explained = (offset: number): boolean => builder.suppressed.some(([a, b]) => offset >= a && offset < b);
-    const lexical = lexErrorDiagnostics(ctx, lexed.errors, explained);
-    return { document, diagnostics: dedupe([...ctx.diagnostics, ...lexical.shown, ...builder.diagnostics], lexical.rest) };
+    // (null: a diagnostic to show was kept as a row; parse again keeping every one as an object)
+    return parseKeeping(source, file, lines, KEEP_OBJECTS) ?? parseKeeping(source, file, lines, Infinity)!;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return {
@@ -283,6 +204,48 @@ export function parse(text: string, file: string): ParseResult {
       diagnostics: [{ ...msg('SSL001', 'parserFailed', { reason: message }), severity: 'error', span: lines.span(file, 0, 0) }],
     };
   }
+}
+
+/** parse() with the parser's and the builder's diagnostics past the first `keep` kept as rows. */
+function parseKeeping(source: string, file: string, lines: LineIndex, keep: number): ParseResult | null {
+  const lexed = lexCompact(source);
+  const ctx: Ctx = { text: source, file, lines, tokens: lexed.tokens, diagnostics: [] };
+  commentDiagnostics(ctx, lexed.comments);
+  const tooDeep = nestingTooDeep(ctx);
+  if (tooDeep) {
+    const lexical = lexErrorDiagnostics(ctx, lexed.errors, () => false).shown;
+    return { document: emptyDocument(file), diagnostics: sortDiagnostics([tooDeep, ...finishDiagnostics([ctx.diagnostics, lexical])!.slice(0, MAX_DIAGNOSTICS - 1)]) };
+  }
+  const brackets = bracketCheck(ctx);
+  const reportedClosers = brackets.reported;
+  const bracketProblems = ctx.diagnostics.some((d) => d.code === 'SSL004' || d.code === 'SSL005' || d.code === 'SSL019');
+  const names = new Interner();
+  const parserRows = new DiagnosticRows(keep, names);
+  // the builder turns each top-level item into AST as soon as the parser has it
+  const builder = new AstBuilder(source, file, lines, lexed.tokens, lexed.comments, new DiagnosticRows(keep, names));
+  sslParser.lines = lines;
+  sslParser.onItem = (item) => builder.item(item);
+  sslParser.onListItem = (value) => builder.listItem(value);
+  readTokensFrom(lexed.tokens);
+  let errors: SslParser['errors'];
+  try {
+    // (the parser is a singleton: it lets go of this file's tokens when done)
+    errors = sslParser.parseTokens(brackets.tokens, () => {
+      sslParser.document();
+      return sslParser.errors;
+    });
+  } finally {
+    readTokensFrom(null);
+    sslParser.lines = null;
+    sslParser.onItem = null;
+    sslParser.onListItem = null;
+  }
+  parserDiagnostics(ctx, parserRows, errors, bracketProblems, reportedClosers);
+  const document = builder.finish();
+  const explained = (offset: number): boolean => builder.suppressed.some(([a, b]) => offset >= a && offset < b);
+  const lexical = lexErrorDiagnostics(ctx, lexed.errors, explained);
+  const diagnostics = finishDiagnostics([ctx.diagnostics, parserRows, lexical.shown, builder.diagnostics], lexical.rest, names);
+  return diagnostics ? { document, diagnostics } : null;
 }
 
 /**
