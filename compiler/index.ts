@@ -11,6 +11,7 @@ import type { Span } from '../grammar/ast.js';
 import { sortDiagnostics } from '../grammar/index.js';
 import { PACKAGE_VERSION } from '../core/version.js';
 import { Diagnostics, type Diagnostic } from './diag.js';
+import { withPlainSpans } from '../core/diagnostics.js';
 import type { DatasetSpec, ExecutionGraph } from '../core/graph.js';
 import { sha256 } from '../core/hash.js';
 import { checkExperiment, memoryWarnings } from './check/index.js';
@@ -219,7 +220,8 @@ export function compileSource(text: string, file: string, options: CompileOption
     }
     if (syntaxErrors) graph = null;
   }
-  const result: CompileResult = { graph: diags.errorCount > 0 ? null : graph, diagnostics: capPerFile(dedupe(sortDiagnostics(diags.list))), sources };
+  // (the AST's spans are compact; what leaves the compiler has plain ones)
+  const result: CompileResult = { graph: diags.errorCount > 0 ? null : graph, diagnostics: capPerFile(dedupe(sortDiagnostics(diags.list))).map(withPlainSpans), sources };
   if (result.graph && unusedDatasets.length > 0) result.unusedDatasets = unusedDatasets;
   return result;
 }

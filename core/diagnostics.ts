@@ -2,7 +2,7 @@
 // source span, and the entries of the error-code catalogue that `ssl3d explain` prints.
 
 import type { Code } from './codes/index.js';
-import type { Span } from './span.js';
+import { plainSpan, type Span } from './span.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -29,3 +29,11 @@ export interface Diagnostic {
 }
 
 export type { CodeInfo } from './codes/info.js';
+
+/** The diagnostic with plain spans (see OffsetSpan in core/span.ts): what leaves the front end. */
+export function withPlainSpans(d: Diagnostic): Diagnostic {
+  const span = plainSpan(d.span);
+  const notes = d.notes?.some((n) => n.span !== undefined && plainSpan(n.span) !== n.span) ? d.notes.map((n) => (n.span ? { ...n, span: plainSpan(n.span) } : n)) : d.notes;
+  if (span === d.span && notes === d.notes) return d;
+  return notes === undefined ? { ...d, span } : { ...d, span, notes };
+}

@@ -14,6 +14,7 @@ import { Comma, Semicolon } from './lexer.js';
 import type { ParseNode } from './parser.js';
 import type { TokenTable } from './tokens.js';
 import type { DiagnosticRows } from './syntax-diagnostics.js';
+import type { SpanSource } from '../core/span.js';
 import { describeToken, eachOrdered, isBuilt, isToken, kids, node, NO_COMMENTS, nodeRange, real, tok, tokenEnd, tokensIn } from './parse-tree.js';
 import { JunkRun, numberValue, sizeValue, stringValue } from './ast-literals.js';
 
@@ -34,6 +35,8 @@ export class AstBuilder {
   /** Ranges whose lexical errors (SSL009) are already explained by a better diagnostic. */
   readonly suppressed: Array<[number, number]> = [];
   private readonly comments: CommentTok[];
+  /** What this file's compact spans look their file, lines and columns up in. */
+  private readonly source: SpanSource;
   private commentCursor = 0;
   /** End offset of the last same-line trailing comment taken (for blank-line detection). */
   private lastTrailingEnd = -1;
@@ -49,6 +52,7 @@ export class AstBuilder {
     readonly diagnostics: DiagnosticRows,
   ) {
     this.doc = { file, imports: [], declarations: [], trailingComments: [] };
+    this.source = { file, position: (offset) => lines.position(offset) };
     this.comments = comments
       .filter(real)
       .map((c) => ({ text: c.image.replace(/[ \t\r]+$/, ''), start: c.startOffset, end: tokenEnd(c), line: lines.lineOf(c.startOffset), taken: false }))
@@ -57,8 +61,9 @@ export class AstBuilder {
 
   // ---- spans & diagnostics
 
+  /** AST spans are compact (offsets; lines and columns looked up when read, #17.11). */
   span(start: number, end: number): Span {
-    return this.lines.span(this.file, start, end);
+    return this.lines.offsetSpan(this.source, start, end);
   }
 
   tokSpan(t: IToken): Span {

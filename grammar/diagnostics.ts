@@ -11,6 +11,7 @@ import type { Span } from './ast.js';
 
 export type { Diagnostic, DiagnosticNote, Severity } from '../core/diagnostics.js';
 import type { Diagnostic } from '../core/diagnostics.js';
+import { OffsetSpan, type SpanSource } from '../core/span.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -61,11 +62,23 @@ export class LineIndex {
     return lo + 1;
   }
 
-  /** A span over [start, end) (offsets clamped into the text; end >= start). */
-  span(file: string, start: number, end: number): Span {
+  /** [start, end) clamped into the text, end >= start. */
+  private clamp(start: number, end: number): [number, number] {
     const len = this.text.length;
     const s = Math.max(0, Math.min(Number.isFinite(start) ? start : len, len));
-    const e = Math.max(s, Math.min(Number.isFinite(end) ? end : s, len));
+    return [s, Math.max(s, Math.min(Number.isFinite(end) ? end : s, len))];
+  }
+
+  /** The span `span(source.file, start, end)` gives, as a compact OffsetSpan (lines and columns
+   *  worked out when read); `source` must look positions up in this index. */
+  offsetSpan(source: SpanSource, start: number, end: number): Span {
+    const [s, e] = this.clamp(start, end);
+    return new OffsetSpan(source, s, e);
+  }
+
+  /** A span over [start, end) (offsets clamped into the text; end >= start). */
+  span(file: string, start: number, end: number): Span {
+    const [s, e] = this.clamp(start, end);
     const a = this.lineOf(s);
     const b = this.lineOf(e);
     return {

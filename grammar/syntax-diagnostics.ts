@@ -10,6 +10,7 @@
 // the caller parses again keeping every object, so the output never depends on the rows.
 
 import type { Diagnostic } from './diagnostics.js';
+import { withPlainSpans } from '../core/diagnostics.js';
 
 /** At most this many syntax diagnostics per file; the rest are cascades of the first ones. */
 export const MAX_DIAGNOSTICS = 50;
@@ -183,7 +184,7 @@ export function finishDiagnostics(parts: ReadonlyArray<Diagnostic[] | Diagnostic
   for (const i of kept) {
     const o = cols.object[i]!;
     if (o < 0) return null;
-    shown.push(objects[o]!);
+    shown.push(withPlainSpans(objects[o]!));
   }
   total += rest.count;
   if (total <= MAX_DIAGNOSTICS) return shown;

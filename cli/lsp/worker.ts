@@ -4,13 +4,15 @@
 import { parentPort } from 'node:worker_threads';
 import { parse } from '../../grammar/index.js';
 import { analyze, type AnalyzeRequest } from './analyze.js';
+import { plainSpansDeep } from '../../core/span.js';
 
 const port = parentPort;
 if (port) {
   port.on('message', (req: AnalyzeRequest) => {
     if (req.wantDocument) {
       const { document } = parse(req.text, req.path);
-      port.postMessage({ kind: 'document', id: req.id, path: req.path, document });
+      // (the AST's spans compute lines and columns in getters, which a structured clone drops)
+      port.postMessage({ kind: 'document', id: req.id, path: req.path, document: plainSpansDeep(document) });
     }
     port.postMessage({ kind: 'result', ...analyze(req) });
   });
