@@ -8,9 +8,9 @@
 import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Span } from '../grammar/ast.js';
-import { sortDiagnostics } from '../grammar/index.js';
 import { PACKAGE_VERSION } from '../core/version.js';
-import { Diagnostics, type Diagnostic } from './diag.js';
+import { Diagnostics, KEEP_OBJECTS, type Diagnostic } from './diag.js';
+export { MAX_DIAGNOSTICS_PER_FILE } from './diag.js';
 import { withPlainSpans } from '../core/diagnostics.js';
 import type { DatasetSpec, ExecutionGraph } from '../core/graph.js';
 import { sha256 } from '../core/hash.js';
@@ -168,7 +168,13 @@ export function compileFile(file: string, options: CompileOptions = {}): Compile
 }
 
 export function compileSource(text: string, file: string, options: CompileOptions = {}): CompileResult {
-  const diags = new Diagnostics();
+  // (null: a diagnostic to show was kept as a row of a flood; compile again keeping objects)
+  return compileKeeping(text, file, options, KEEP_OBJECTS) ?? compileKeeping(text, file, options, Infinity)!;
+}
+
+/** compileSource with the diagnostics past the first `keep` kept as rows (compiler/diag.ts). */
+function compileKeeping(text: string, file: string, options: CompileOptions, keep: number): CompileResult | null {
+  const diags = new Diagnostics(keep);
   // Imports are confined to the project folder: by path here, and on disk (symbolic links,
   // devices, size) by the default reader.
   let importRoot: string;
@@ -192,7 +198,7 @@ export function compileSource(text: string, file: string, options: CompileOption
     // The front end never throws; this is a last line of defence so no input gives a stack trace.
     const span: Span = { file: normPath(file), startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
     diags.error(msg('SSL099', 'internalCompilerError', { reason: err instanceof Error ? err.message : String(err) }), span);
-    return { graph: null, diagnostics: diags.list, sources: { [normPath(file)]: text } };
+    return { graph: null, diagnostics: diags.list.map(withPlainSpans), sources: { [normPath(file)]: text } };
   }
   const sources = { ...loaded.sources, ...overrideSources };
   let graph: ExecutionGraph | null = null;
@@ -220,68 +226,11 @@ export function compileSource(text: string, file: string, options: CompileOption
     }
     if (syntaxErrors) graph = null;
   }
+  const diagnostics = diags.finish();
+  if (diagnostics === null) return null;
   // (the AST's spans are compact; what leaves the compiler has plain ones)
-  const result: CompileResult = { graph: diags.errorCount > 0 ? null : graph, diagnostics: capPerFile(dedupe(sortDiagnostics(diags.list))).map(withPlainSpans), sources };
+  const result: CompileResult = { graph: diags.errorCount > 0 ? null : graph, diagnostics: diagnostics.map(withPlainSpans), sources };
   if (result.graph && unusedDatasets.length > 0) result.unusedDatasets = unusedDatasets;
   return result;
 }
 
-/** At most this many diagnostics per file are returned; the last one says how many more there are. */
-export const MAX_DIAGNOSTICS_PER_FILE = 50;
-
-/**
- * The first MAX_DIAGNOSTICS_PER_FILE diagnostics of each file (the list is sorted by file and
- * place); the last one shown gets a note with the exact number left out, counting the syntax
- * problems the parser already left out (its own "N more syntax problems" note).
- */
-function capPerFile(list: Diagnostic[]): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (let i = 0; i < list.length; ) {
-    const file = list[i]!.span.file;
-    let j = i;
-    while (j < list.length && list[j]!.span.file === file) j++;
-    if (j - i <= MAX_DIAGNOSTICS_PER_FILE) {
-      for (let k = i; k < j; k++) out.push(list[k]!);
-    } else {
-      let errors = 0;
-      let hiddenSyntax = 0;
-      let omittedWarnings = 0;
-      for (let k = i + MAX_DIAGNOSTICS_PER_FILE; k < j; k++) {
-        const d = list[k]!;
-        if (d.severity === 'error') errors++;
-        hiddenSyntax += d.omitted?.errors ?? 0;
-        omittedWarnings += d.omitted?.warnings ?? 0;
-      }
-      const hidden = j - i - MAX_DIAGNOSTICS_PER_FILE;
-      const warnings = hidden - errors;
-      const parts = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
-      for (let k = i; k < i + MAX_DIAGNOSTICS_PER_FILE - 1; k++) out.push(list[k]!);
-      const last = list[i + MAX_DIAGNOSTICS_PER_FILE - 1]!;
-      const more = `${hidden} more problem${hidden === 1 ? ' in this file is' : 's in this file are'} not shown (${parts})` + (hiddenSyntax ? `, besides ${hiddenSyntax} more syntax problems` : '');
-      out.push({ ...last, notes: [...(last.notes ?? []), { message: more }], omitted: { errors: errors + hiddenSyntax + (last.omitted?.errors ?? 0), warnings: warnings + omittedWarnings + (last.omitted?.warnings ?? 0) } });
-    }
-    i = j;
-  }
-  return out;
-}
-
-function dedupe(list: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  const out: Diagnostic[] = [];
-  // places of SSL028 / SSL013, looked up per diagnostic (a scan of the list per diagnostic was
-  // quadratic: 9 090 warnings of a 1 MB file took a second here, #17.11)
-  const at = (d: Diagnostic): string => `${d.span.file}|${d.span.startOffset}`;
-  const ranges = new Set(list.filter((o) => o.code === 'SSL028').map(at));
-  const kinds = new Set(list.filter((o) => o.code === 'SSL013').map(at));
-  for (const d of list) {
-    const key = `${d.span.file}|${d.span.startOffset}|${d.message}`;
-    if (seen.has(key)) continue;
-    // an empty range (SSL028) also fails its key's schema at the same spot: keep the precise one
-    if (d.code !== 'SSL028' && ranges.has(at(d))) continue;
-    // a kind error the parser already reported (SSL013) is not repeated as SSL020
-    if (d.code === 'SSL020' && kinds.has(at(d))) continue;
-    seen.add(key);
-    out.push(d);
-  }
-  return out;
-}

@@ -95,7 +95,7 @@ export function loadModules(
   const load = (file: string, key: string, text: string, prefix: string, stack: [string, string][]): Module => {
     sources[file] = text;
     const parsed = parse(text, file);
-    diags.list.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) diags.add(d);
     const doc = parsed.document;
     const mod: Module = { file, doc, own: new Map(), scope: new Map(), aliases: new Map(), prefix };
     modules.set(key, mod);

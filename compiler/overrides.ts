@@ -100,7 +100,7 @@ export function applyOverrides(root: Module, overrides: string[], diags: Diagnos
     const valueText = raw.slice(eq + 1);
     const parsed = parseValue(valueText, file);
     const by = eq + 1;
-    for (const d of parsed.diagnostics) diags.list.push({ ...d, span: shiftSpan(d.span, by, file) });
+    for (const d of parsed.diagnostics) diags.add({ ...d, span: shiftSpan(d.span, by, file) });
     if (!parsed.value) return;
     const value = shiftValue(parsed.value, by, file) as Value;
     let entries: Entry[] = decl.entries;

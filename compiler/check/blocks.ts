@@ -40,12 +40,12 @@ export function checkBlocks(modules: Module[], diags: Diagnostics): Map<Declarat
       if (schema === null) continue;
       const spans: SpanMap = new Map();
       spans.set('', { value: decl.nameSpan });
-      const local = new DiagList();
+      const local = new DiagList(diags.keep);
       const json = entriesToJson(decl.entries, '', spans, local);
       spans.set('', { value: decl.nameSpan });
       const what = `${decl.kind} ${decl.name}${decl.type ? ` (${decl.type})` : ''}`;
       const valid = validateBlock(schema, json, spans, { what, span: decl.nameSpan }, local);
-      diags.list.push(...local.list);
+      diags.addAll(local);
       // A declaration with bad values is still checked with those values left out (defaults),
       // so that its names and domains, and those of every declaration using it, are all
       // reported in the same run (#16.4); the reported errors keep the program from compiling.
