@@ -4,6 +4,7 @@
 import type { CodedMessage } from '../core/codes/index.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { Span } from '../core/span.js';
+import { doubled, Interner } from '../core/rows.js';
 
 export type { Diagnostic };
 
@@ -34,8 +35,7 @@ export class Diagnostics {
   private codes = new Int32Array(16);
   private warnings = new Uint8Array(16);
   private messages: string[] = [];
-  private readonly names = new Map<string, number>();
-  private readonly texts: string[] = [];
+  private readonly names = new Interner();
 
   /** An error with a catalogue message (`msg(code, key, params)`) at `span`. */
   error(m: CodedMessage, span: Span, hint?: string): void {
@@ -53,13 +53,11 @@ export class Diagnostics {
   }
 
   private id(text: string): number {
-    let id = this.names.get(text);
-    if (id === undefined) {
-      id = this.texts.length;
-      this.names.set(text, id);
-      this.texts.push(text);
-    }
-    return id;
+    return this.names.id(text);
+  }
+
+  private get texts(): string[] {
+    return this.names.texts;
   }
 
   /** Adds a diagnostic made elsewhere (the parser's, a `--set` value's). */
@@ -141,17 +139,10 @@ export class Diagnostics {
   }
 
   private grow(): void {
-    const n = this.offsets.length * 2;
-    const more = (a: Int32Array, b: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      b.set(a);
-      return b;
-    };
-    this.offsets = more(this.offsets, new Int32Array(n));
-    this.files = more(this.files, new Int32Array(n));
-    this.codes = more(this.codes, new Int32Array(n));
-    const w = new Uint8Array(n);
-    w.set(this.warnings);
-    this.warnings = w;
+    this.offsets = doubled(this.offsets);
+    this.files = doubled(this.files);
+    this.codes = doubled(this.codes);
+    this.warnings = doubled(this.warnings);
   }
 
   /** How many diagnostics were reported. */

@@ -11,25 +11,12 @@
 
 import type { Diagnostic } from './diagnostics.js';
 import { withPlainSpans } from '../core/diagnostics.js';
+import { doubled, Interner } from '../core/rows.js';
 
 /** At most this many syntax diagnostics per file; the rest are cascades of the first ones. */
 export const MAX_DIAGNOSTICS = 50;
 
-/** Numbers for the codes and messages of a file's diagnostics (equal text, equal number). */
-export class Interner {
-  private readonly ids = new Map<string, number>();
-  readonly texts: string[] = [];
-
-  id(text: string): number {
-    let id = this.ids.get(text);
-    if (id === undefined) {
-      id = this.texts.length;
-      this.ids.set(text, id);
-      this.texts.push(text);
-    }
-    return id;
-  }
-}
+export { Interner };
 
 /** Diagnostics in the order they were reported: the first `keep` as objects, then as rows. */
 export class DiagnosticRows {
@@ -55,24 +42,17 @@ export class DiagnosticRows {
       this.objects.push(d);
       return;
     }
-    if (this.rows === this.offsets.length) this.grow();
+    if (this.rows === this.offsets.length) {
+      this.offsets = doubled(this.offsets);
+      this.lines = doubled(this.lines);
+      this.codes = doubled(this.codes);
+      this.messages = doubled(this.messages);
+    }
     const r = this.rows++;
     this.offsets[r] = d.span.startOffset;
     this.lines[r] = d.span.startLine;
     this.codes[r] = this.names.id(d.code);
     this.messages[r] = this.names.id(d.message);
-  }
-
-  private grow(): void {
-    const n = this.offsets.length * 2;
-    const more = (a: Int32Array, b: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      b.set(a);
-      return b;
-    };
-    this.offsets = more(this.offsets, new Int32Array(n));
-    this.lines = more(this.lines, new Int32Array(n));
-    this.codes = more(this.codes, new Int32Array(n));
-    this.messages = more(this.messages, new Int32Array(n));
   }
 
   /** Copies row `r` into the flat columns at `at`. */

@@ -13,6 +13,7 @@
 
 import type { IToken, TokenType } from 'chevrotain';
 import { allTokens, WhiteSpace } from './lexer.js';
+import { doubled } from '../core/rows.js';
 
 /** Token types by their index in the tables (the order of `allTokens`). */
 const TYPES: readonly TokenType[] = allTokens;
@@ -60,16 +61,9 @@ export class TokenTable {
   }
 
   private grow(): void {
-    const n = this.types.length * 2;
-    const types = new Uint8Array(n);
-    types.set(this.types);
-    const starts = new Int32Array(n);
-    starts.set(this.starts);
-    const ends = new Int32Array(n);
-    ends.set(this.ends);
-    this.types = types;
-    this.starts = starts;
-    this.ends = ends;
+    this.types = doubled(this.types);
+    this.starts = doubled(this.starts);
+    this.ends = doubled(this.ends);
   }
 
   push(type: number, start: number, end: number): void {
@@ -139,11 +133,7 @@ export class LexErrors {
   private data = new Int32Array(16);
 
   push(offset: number, length: number): void {
-    if (2 * this.length === this.data.length) {
-      const d = new Int32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
+    if (2 * this.length === this.data.length) this.data = doubled(this.data);
     this.data[2 * this.length] = offset;
     this.data[2 * this.length + 1] = length;
     this.length++;
