@@ -156,7 +156,7 @@ export interface CompactLexResult {
 
 /** Tokenizes `text` into a TokenTable (see the top of this file). */
 export function lexCompact(text: string): CompactLexResult {
-  const tokens = new TokenTable(text, Math.max(64, text.length >> 3));
+  const tokens = new TokenTable(text, 1024);
   const comments: IToken[] = [];
   const errors = new LexErrors();
   const re = COMBINED;
