@@ -375,8 +375,10 @@ export class AstBuilder {
     // comments inside the value that nothing else claimed (inside a list, between key and
     // value) move above the entry so that `fmt` keeps them
     const inner = this.takeBefore(end);
-    const entry: Entry = { key: keyTok.image, keySpan, value, span: this.span(start, end), comments: comments.length + inner.length === 0 ? NO_COMMENTS : [...comments, ...inner] };
-    if (equals) entry.equals = true;
+    const entryComments = comments.length + inner.length === 0 ? NO_COMMENTS : [...comments, ...inner];
+    // (`equals` in the literal: added afterwards it would cost the object a property store)
+    const span = this.span(start, end);
+    const entry: Entry = equals ? { key: keyTok.image, keySpan, value, span, comments: entryComments, equals: true } : { key: keyTok.image, keySpan, value, span, comments: entryComments };
     const trailing = this.takeTrailing(end);
     if (trailing !== undefined) entry.trailingComment = trailing;
     if (!first && this.blankLineBetween(cursor, this.firstCommentStartBetween(cursor, start))) entry.blankLineBefore = true;

@@ -34,6 +34,9 @@ if (new RegExp(`${COMBINED.source}|`).exec('')!.length !== TYPES.length + 1) {
   throw new Error('a token pattern has a capture group of its own; the compact lexer needs (?: … ) groups');
 }
 
+/** Token objects a table remembers (a power of two). */
+const CACHE = 64;
+
 /** The token of one table entry, in the shape of a Chevrotain offset-only token. */
 function makeToken(type: TokenType, text: string, start: number, end: number): IToken {
   return { image: text.slice(start, end), startOffset: start, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type } as IToken;
@@ -47,9 +50,10 @@ export class TokenTable {
   private starts: Int32Array;
   private ends: Int32Array;
   private made: Map<number, IToken> | null = null;
-  // the last tokens handed out, by index (the parser asks for the same few over and over)
-  private readonly cacheIndex = new Int32Array(8).fill(-1);
-  private readonly cache: Array<IToken | undefined> = new Array<IToken | undefined>(8);
+  // the last tokens handed out, by index (the parser asks for the same few over and over, the
+  // AST builder for those of the item just parsed)
+  private readonly cacheIndex = new Int32Array(CACHE).fill(-1);
+  private readonly cache: Array<IToken | undefined> = new Array<IToken | undefined>(CACHE);
 
   constructor(
     readonly text: string,
@@ -106,7 +110,7 @@ export class TokenTable {
   /** The token at `i` (undefined past the end). */
   at(i: number): IToken | undefined {
     if (i < 0 || i >= this.length) return undefined;
-    const slot = i & 7;
+    const slot = i & (CACHE - 1);
     if (this.cacheIndex[slot] === i) return this.cache[slot];
     const t = this.made?.get(i) ?? makeToken(TYPES[this.types[i]!]!, this.text, this.starts[i]!, this.ends[i]!);
     this.cacheIndex[slot] = i;
