@@ -26,7 +26,42 @@ export interface SpanInfo {
   malformed?: true;
 }
 
-export type SpanMap = Map<string, SpanInfo>;
+/**
+ * The spans of a block's JSON by JSON pointer. The items of a list that are plain values
+ * (numbers, sizes, names, strings) are not stored one by one: `get` answers
+ * `{ value: item.span }` for `<list pointer>/<i>` from the list itself (#17.11: a list of
+ * 200 000 numbers no longer costs a pointer string, an object and a map entry per number).
+ */
+export class SpanMap extends Map<string, SpanInfo> {
+  private readonly lists = new Map<string, readonly Value[]>();
+
+  /** Answers `<pointer>/<i>` from `items` when no entry was set for it. */
+  listItems(pointer: string, items: readonly Value[]): void {
+    this.lists.set(pointer, items);
+  }
+
+  override get(pointer: string): SpanInfo | undefined {
+    const set = super.get(pointer);
+    if (set !== undefined || this.lists.size === 0) return set;
+    const cut = pointer.lastIndexOf('/');
+    const items = cut >= 0 ? this.lists.get(pointer.slice(0, cut)) : undefined;
+    const index = pointer.slice(cut + 1);
+    if (items === undefined || !/^(0|[1-9]\d*)$/.test(index)) return undefined;
+    const item = items[Number(index)];
+    return item !== undefined && plainItem(item) ? { value: item.span } : undefined;
+  }
+
+  override has(pointer: string): boolean {
+    return this.get(pointer) !== undefined;
+  }
+}
+
+/** A list item whose span entry would be just `{ value: span }` and that holds no other value. */
+function plainItem(v: Value): boolean {
+  if (v.kind === 'number' || v.kind === 'size') return v.malformed !== true;
+  if (v.kind === 'string') return !v.value.includes('\u0000');
+  return v.kind === 'ident' || v.kind === 'bool';
+}
 
 export const REPEATABLE = new Set(['table', 'plot']);
 
@@ -63,9 +98,11 @@ function numberToJson(v: { value: number; unit: string | null }): Json {
   return { $value: v.value, $unit: canonicalUnit(v.unit) };
 }
 
-export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags: Diagnostics): Json {
-  const existing = spans.get(pointer);
-  spans.set(pointer, { ...existing, value: value.span, ...((value.kind === 'number' || value.kind === 'size') && value.malformed ? { malformed: true as const } : {}) });
+export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags: Diagnostics, recordSpan = true): Json {
+  if (recordSpan) {
+    const existing = spans.get(pointer);
+    spans.set(pointer, { ...existing, value: value.span, ...((value.kind === 'number' || value.kind === 'size') && value.malformed ? { malformed: true as const } : {}) });
+  }
   switch (value.kind) {
     case 'number':
       return numberToJson(value);
@@ -80,7 +117,9 @@ export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags
     case 'bool':
       return value.value;
     case 'list':
-      return value.items.map((item, i) => valueToJson(item, `${pointer}/${i}`, spans, diags));
+      // plain items: their spans come from the list (SpanMap.get), their pointers are not needed
+      spans.listItems(pointer, value.items);
+      return value.items.map((item, i) => (plainItem(item) ? valueToJson(item, '', spans, diags, false) : valueToJson(item, `${pointer}/${i}`, spans, diags)));
     case 'range': {
       const from = value.from.value;
       const to = value.to.value;

@@ -8,7 +8,7 @@ import type { Module } from '../modules.js';
 import { kindTypes, schemaKey } from '../schemas/blocks.js';
 import { didYouMeanHint } from '../suggest.js';
 import { repairBlock, validateBlock } from '../validate.js';
-import { entriesToJson, type JsonObject, type SpanMap } from '../values.js';
+import { entriesToJson, SpanMap, type JsonObject } from '../values.js';
 import type { Block } from './types.js';
 import { msg } from '../../core/codes/index.js';
 
@@ -38,7 +38,7 @@ export function checkBlocks(modules: Module[], diags: Diagnostics): Map<Declarat
       }
       const schema = schemaKey(decl.kind, decl.type);
       if (schema === null) continue;
-      const spans: SpanMap = new Map();
+      const spans = new SpanMap();
       spans.set('', { value: decl.nameSpan });
       const local = new DiagList(diags.keep);
       const json = entriesToJson(decl.entries, '', spans, local);
