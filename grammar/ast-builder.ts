@@ -61,6 +61,17 @@ export class AstBuilder {
 
   // ---- spans & diagnostics
 
+  /** One string per distinct key or name of the file (a file of 10 000 declarations repeats
+   *  the same few keys; each token's image is a string of its own). */
+  private readonly names = new Map<string, string>();
+
+  private intern(s: string): string {
+    const known = this.names.get(s);
+    if (known !== undefined) return known;
+    this.names.set(s, s);
+    return s;
+  }
+
   /** AST spans are compact (offsets; lines and columns looked up when read, #17.11). */
   span(start: number, end: number): Span {
     return this.lines.offsetSpan(this.source, start, end);
@@ -331,7 +342,8 @@ export class AstBuilder {
     });
     junk.flush();
     const trailingComments = close ? this.takeBefore(close.startOffset) : [];
-    return { entries, trailingComments, span };
+    // (an array grown by push keeps room for 16; most blocks hold a few entries)
+    return { entries: entries.slice(), trailingComments, span };
   }
 
   private buildEntry(n: ParseNode, cursor: number, first: boolean): Entry | null {
@@ -378,7 +390,8 @@ export class AstBuilder {
     const entryComments = comments.length + inner.length === 0 ? NO_COMMENTS : [...comments, ...inner];
     // (`equals` in the literal: added afterwards it would cost the object a property store)
     const span = this.span(start, end);
-    const entry: Entry = equals ? { key: keyTok.image, keySpan, value, span, comments: entryComments, equals: true } : { key: keyTok.image, keySpan, value, span, comments: entryComments };
+    const key = this.intern(keyTok.image);
+    const entry: Entry = equals ? { key, keySpan, value, span, comments: entryComments, equals: true } : { key, keySpan, value, span, comments: entryComments };
     const trailing = this.takeTrailing(end);
     if (trailing !== undefined) entry.trailingComment = trailing;
     if (!first && this.blankLineBetween(cursor, this.firstCommentStartBetween(cursor, start))) entry.blankLineBefore = true;
@@ -451,7 +464,7 @@ export class AstBuilder {
     if (segs.length === 0) return null;
     const first = segs[0]!;
     const last = segs[segs.length - 1]!;
-    const path = segs.map((s) => s.image);
+    const path = segs.map((s) => this.intern(s.image));
     const pathSpan = this.span(first.startOffset, tokenEnd(last));
     if (blockNode) {
       if (segs.length > 1) {
@@ -512,6 +525,6 @@ export class AstBuilder {
       prevValue = v;
     });
     junk.flush();
-    return { kind: 'list', items, span };
+    return { kind: 'list', items: items.slice(), span };
   }
 }
