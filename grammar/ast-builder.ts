@@ -315,6 +315,11 @@ export class AstBuilder {
     eachOrdered(n, (name, el) => {
       if (isToken(el)) {
         const t = el;
+        if (name === 'junk') {
+          // a junk rule of one token, added as the token (SslParser.junkIn)
+          junk.add([t], entries[entries.length - 1] ?? null);
+          return;
+        }
         if (t.tokenType === Comma || t.tokenType === Semicolon) {
           junk.flush();
           if (lastWasSeparator) {

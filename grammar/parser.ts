@@ -104,10 +104,21 @@ function put(n: ParseNode | undefined, label: string, el: IToken | ParseNode | V
   else if (isBuilt(el)) [s, e] = [el.span.startOffset, el.span.endOffset - 1];
   // (the parser's tokens have no endOffset; it is the last character's offset)
   else [s, e] = [el.startOffset, el.endOffset ?? el.startOffset + el.image.length - 1];
+  widen(n, s, e);
+}
+
+function widen(n: ParseNode, s: number, e: number): void {
   if (Number.isNaN(n.locStart)) {
     n.locStart = s;
     n.locEnd = e;
   } else if (n.locEnd < e) n.locEnd = e;
+}
+
+/** Adds a node of one real token as the token alone (kept as its offset, see `kids`). */
+function putToken(n: ParseNode, label: string, single: ParseNode): void {
+  if (n.kids === NO_KIDS) n.kids = [label, single.kids[1]!];
+  else n.kids.push(label, single.kids[1]!);
+  widen(n, single.locStart, single.locEnd);
 }
 
 /** What the parser expected, passed from the error-message provider to the diagnostics mapper
@@ -262,7 +273,7 @@ export class SslParser extends EmbeddedActionsParser {
   /** A sub-rule whose node is added under `label` (label '' hands it to `onItem`); when the
    *  sub-rule fails without recovering, its partial node is added before the error goes on up
    *  (a CST parser does the same with `partialCstResult`). */
-  private sub(n: ParseNode | undefined, label: string, call: () => ParseNode, finish?: (node: ParseNode) => ParseNode | Value): void {
+  private sub(n: ParseNode | undefined, label: string, call: () => ParseNode, finish?: (n: ParseNode, node: ParseNode) => void): void {
     let node: ParseNode;
     try {
       node = call();
@@ -275,7 +286,7 @@ export class SslParser extends EmbeddedActionsParser {
       throw e;
     }
     if (n === undefined) return;
-    if (finish) put(n, label, finish(node));
+    if (finish) finish(n, node);
     else this.add(n, label, node);
   }
 
@@ -293,7 +304,16 @@ export class SslParser extends EmbeddedActionsParser {
   private listItem(n: ParseNode | undefined): void {
     const errors = n === undefined ? 0 : this.errorCount();
     const clean = (node: ParseNode): boolean => this.insideJunk === 0 && !node.recovered && this.errorCount() === errors;
-    this.sub(n, 'value', () => this.SUBRULE(this.value), (node) => (clean(node) ? this.onListItem?.(node) : null) ?? node);
+    this.sub(n, 'value', () => this.SUBRULE(this.value), (to, node) => put(to, 'value', (clean(node) ? this.onListItem?.(node) : null) ?? node));
+  }
+
+  /** Junk in a block: a single token is added as the token itself, without a node of its own
+   *  (#17.11: a block of 500 000 stray tokens kept a node and an array for each). */
+  private junkIn(n: ParseNode | undefined): void {
+    this.sub(n, 'junk', () => this.SUBRULE(this.junk), (to, node) => {
+      if (!node.recovered && node.kids.length === 2 && typeof node.kids[1] === 'number') putToken(to, 'junk', node);
+      else put(to, 'junk', node);
+    });
   }
 
   private sameLine(prev: IToken, next: IToken): boolean {
@@ -393,7 +413,7 @@ export class SslParser extends EmbeddedActionsParser {
         { ALT: () => this.sub(n, 'entry', () => this.SUBRULE(this.entry)) },
         { ALT: () => put(n, 'separator', this.CONSUME(Comma, { LABEL: 'separator' })) },
         { ALT: () => put(n, 'separator', this.CONSUME(Semicolon, { LABEL: 'separator' })) },
-        { ALT: () => this.sub(n, 'junk', () => this.SUBRULE(this.junk)) },
+        { ALT: () => this.junkIn(n) },
       ]);
     });
     put(n, 'RBrace', this.CONSUME(RBrace));
