@@ -5,7 +5,7 @@
 // deep nesting, long strings) exactly as `ssl3d check` does (compile, render the diagnostics).
 // Bounds, per source byte:
 //   - peak extra heap + external during the check (the largest heap V8 reports before any GC):
-//     ≈ 42-55 B/B today (bench/check-memory.ts by shape: 48-76 at 1-5 MB, floods 16-156), 95
+//     ≈ 42-55 B/B today (bench/check-memory.ts by shape: 49-75 at 1-5 MB, floods 16-155), 95
 //     before session 5's compact tokens and spans, 198 with the old parser; bound 100;
 //   - memory still reachable after the check, result dropped: < 3 B/B (the parser singleton
 //     kept the whole token vector alive: 46 B/B).
