@@ -3,25 +3,20 @@
 // with the count of the rest), or null when a diagnostic to show lost its object.
 import { describe, expect, it } from 'vitest';
 import { Diagnostics } from '../../compiler/diag.js';
-import type { Diagnostic } from '../../core/diagnostics.js';
+import { randomDiagnostics, type RandomShape } from '../helpers/random-diagnostics.js';
 
-function random(seed: number, n: number): Diagnostic[] {
-  const codes = ['SSL013', 'SSL020', 'SSL028', 'SSL040', 'SSL067'] as const;
-  const out: Diagnostic[] = [];
-  for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    const offset = (seed >> 3) % 300;
-    const file = seed % 5 === 0 ? 'b.ssl' : 'a.ssl';
-    out.push({ code: codes[(seed >> 11) % codes.length]!, severity: seed % 3 === 0 ? 'warning' : 'error', message: `m${(seed >> 15) % 4}`, span: { file, startOffset: offset, endOffset: offset, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 } });
-  }
-  return out;
-}
+const shape: RandomShape = {
+  codes: ['SSL013', 'SSL020', 'SSL028', 'SSL040', 'SSL067'],
+  place: (_, r) => ({ file: r % 5 === 0 ? 'b.ssl' : 'a.ssl', offset: (r >> 3) % 300, line: 1 }),
+  messages: 4,
+  warnings: true,
+};
 
 describe('compiler diagnostics as rows (#17.11)', () => {
   it('finish exactly as objects do, also when merged from a block list', () => {
     let compared = 0;
     for (let seed = 1; seed <= 150; seed++) {
-      const ds = random(seed, 30 + (seed % 9) * 60);
+      const ds = randomDiagnostics(seed, 30 + (seed % 9) * 60, shape);
       const inOrder = [...ds.filter((_, i) => i % 2 === 0), ...ds.filter((_, i) => i % 2 === 1)];
       const all = new Diagnostics();
       for (const d of inOrder) all.add(d);

@@ -3,29 +3,25 @@
 // over with objects) when a row would have to be shown.
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../grammar/index.js';
-import type { Diagnostic } from '../../grammar/index.js';
 import { DiagnosticRows, finishDiagnostics, Interner } from '../../grammar/syntax-diagnostics.js';
+import { randomDiagnostics, type RandomShape } from '../helpers/random-diagnostics.js';
 
-function randomDiagnostics(seed: number, n: number): Diagnostic[] {
-  const codes = ['SSL001', 'SSL008', 'SSL009', 'SSL010', 'SSL011', 'SSL018'] as const;
-  const out: Diagnostic[] = [];
-  for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    // reported roughly in text order, as the parser and the builder report them
-    const offset = Math.floor(i * 2.5) + (seed % 6);
-    const code = codes[(seed >> 9) % codes.length]!;
-    const message = `problem ${(seed >> 13) % 3}`;
-    const line = Math.floor(offset / 12) + 1;
-    out.push({ code, severity: 'error', message, span: { file: 'f.ssl', startOffset: offset, endOffset: offset + 1, startLine: line, startColumn: 1, endLine: line, endColumn: 2 } });
-  }
-  return out;
-}
+// reported roughly in text order, as the parser and the builder report them
+const shape: RandomShape = {
+  codes: ['SSL001', 'SSL008', 'SSL009', 'SSL010', 'SSL011', 'SSL018'],
+  place: (i, r) => {
+    const offset = Math.floor(i * 2.5) + (r % 6);
+    return { file: 'f.ssl', offset, line: Math.floor(offset / 12) + 1 };
+  },
+  messages: 3,
+  warnings: false,
+};
 
 describe('syntax diagnostics as rows (#17.11)', () => {
   it('finish the same as objects, or ask for objects', () => {
     let compared = 0;
     for (let seed = 1; seed <= 200; seed++) {
-      const all = randomDiagnostics(seed, 20 + (seed % 7) * 40);
+      const all = randomDiagnostics(seed, 20 + (seed % 7) * 40, shape);
       const head = all.slice(0, 10);
       const expected = finishDiagnostics([head, all.slice(10)]);
       expect(expected).not.toBeNull();
