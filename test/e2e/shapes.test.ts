@@ -31,7 +31,7 @@ const paper3dPatches = ['cpc3d.patch=16', 'cpc3d.grid=3', 'cpc3d.predict-terms=1
 const TINY: Record<string, string[]> = {
   'quickstart.ssl': ['corpus.cases=8', 'corpus.size=16x16x16', 'tumours.cases=24', 'tumours.size=16x16x16', ...steps(['rot3d']), ...finetune('seg', 'protocol')],
   'phantom-table1.ssl': [
-    'corpus.cases=8', 'corpus.size=16x16x16', 'tumours.cases=24', 'tumours.size=16x16x16', 'jigsaw3d.permutations=10',
+    'corpus.cases=8', 'corpus.size=16x16x16', 'tumours.cases=24', 'tumours.size=16x16x16', 'jigsaw3d.permutations=10', 'jigsaw3d.jitter=0',
     ...steps(['cpc3d', 'rpl3d', 'jigsaw3d', 'rotation3d', 'exemplar3d']), ...finetune('seg', 'protocol'),
   ],
   'brats.ssl': [

@@ -24,6 +24,8 @@ describe('experiments/', () => {
     expect([...new Set(ft.map((n) => n.params.repetition))].sort()).toEqual([0, 1, 2]);
     const one = ft.find((n) => n.params.arm === 'finetune')!;
     expect([one.params.pretrainedChannelNames, one.params.channelNames]).toEqual([['t1', 'flair'], ['t1', 't1ce', 't2', 'flair']]);
+    // both arms keep the epoch with the best validation Dice WT (docs/results.md §0c)
+    expect(ft.every((n) => n.params.finetune.train.keep === 'best')).toBe(true);
   });
 
   for (const file of files) {
