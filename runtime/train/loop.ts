@@ -134,14 +134,16 @@ interface BestWeights {
   weights: Map<string, StoredTensor>[];
 }
 
+/** A CPU copy of a tensor (asynchronous read-back: a GPU backend has none synchronous in Node). */
+async function toStored(t: tf.Tensor): Promise<StoredTensor> {
+  return { shape: [...t.shape], data: Float32Array.from((await t.data()) as Float32Array) };
+}
+
 async function grabWeights(models: tf.LayersModel[]): Promise<Map<string, StoredTensor>[]> {
   const out: Map<string, StoredTensor>[] = [];
   for (const m of models) {
     const w = new Map<string, StoredTensor>();
-    for (const [k, v] of namedWeights(m)) {
-      const t = v.read();
-      w.set(k, { shape: [...t.shape], data: Float32Array.from((await t.data()) as Float32Array) });
-    }
+    for (const [k, v] of namedWeights(m)) w.set(k, await toStored(v.read()));
     out.push(w);
   }
   return out;
@@ -185,10 +187,9 @@ function trainableVars(models: tf.LayersModel[]): NamedVariable[] {
 
 // Asynchronous read-backs: a GPU backend has none synchronous in Node.
 async function snapshot(models: tf.LayersModel[], opt: Optimizer): Promise<{ weights: Map<string, StoredTensor>[]; opt: Map<string, StoredTensor>; meta: ReturnType<Optimizer['getMeta']> }> {
-  const grab = async (t: tf.Tensor): Promise<StoredTensor> => ({ shape: [...t.shape], data: Float32Array.from((await t.data()) as Float32Array) });
   const weights = await grabWeights(models);
   const o = new Map<string, StoredTensor>();
-  for (const s of opt.getState()) o.set(s.name, await grab(s.tensor));
+  for (const s of opt.getState()) o.set(s.name, await toStored(s.tensor));
   return { weights, opt: o, meta: opt.getMeta() };
 }
 
