@@ -71,6 +71,8 @@ async function trainAndSave(
   }
 
   let current: TaskBatch | null = null;
+  // keep = best: the epoch with the lowest validation loss (the authors' ModelCheckpoint rule)
+  const keepBest = train.keep === 'best' && canValidate ? { metric: 'val_loss', higherIsBetter: false } : undefined;
   const result = await trainLoop<tf.Tensor[]>({
     ctx,
     node: node.id,
@@ -81,7 +83,7 @@ async function trainAndSave(
     model: model.holder,
     optimizer: train.optimizer,
     onNaN: train.onNaN,
-    keepBest: train.keep === 'best' && canValidate ? { metric: 'val_loss', higherIsBetter: false } : undefined,
+    keepBest,
     // batches depend only on (seed, epoch, step): resume and reruns see the same data
     prepare: (_rng, epoch, step) => {
       current = task.batch(trainPool, new Rng(deriveSeed(node.seed, 'batch', epoch, step)), batch, true);
@@ -134,7 +136,7 @@ async function trainAndSave(
     history: result.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, metrics: e.metrics })),
     info: task.info(),
     lr: result.lr,
-    ...(train.keep === 'best' && canValidate ? { keptEpoch: result.keptEpoch } : {}),
+    ...(keepBest ? { keptEpoch: result.keptEpoch } : {}),
   };
   await fs.writeFile(path.join(ctx.outDir, 'task.json'), JSON.stringify(artifact, null, 1));
 
