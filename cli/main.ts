@@ -2,6 +2,7 @@
 // Exit codes: 0 ok, 1 diagnostics or a failed run, 2 usage error, 130 interrupted.
 
 import type { Command } from './command.js';
+import { guardOutput } from './output.js';
 
 const commands: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.js')).command,
@@ -30,6 +31,9 @@ commands:
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // every byte we print is made terminal-safe and a closed pipe ends quietly (cli/output.ts);
+  // the language server's stdout is JSON-RPC with byte counts and must pass untouched
+  if (name !== 'lsp') guardOutput();
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage);
     return name ? 0 : 2;

@@ -191,21 +191,24 @@ const ansi = {
 
 // Control characters (ESC, BEL, backspace, carriage return, C1 controls, bidi overrides) in user
 // text would be obeyed by the terminal: a crafted file could clear or retitle it, or hide text.
-// They are printed visibly instead: C0 controls and DEL as their Unicode control pictures
-// (ESC → ␛, one column like the byte it stands for), the others as \u{…}.
+// Invisible format characters (zero-width spaces and joiners, word joiner, byte-order mark,
+// line/paragraph separators, soft hyphen, tag characters) would hide text or make two different
+// names look alike. All of them are printed visibly instead: C0 controls and DEL as their Unicode
+// control pictures (ESC → ␛, one column like the byte it stands for), the others as \u{…}.
+/** The characters `visible` rewrites (tab and line feed are kept). */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
 
 function visibleChar(c: string): string {
-  const code = c.charCodeAt(0);
+  const code = c.codePointAt(0)!;
   if (code < 0x20) return String.fromCharCode(0x2400 + code);
   if (code === 0x7f) return '\u2421';
   return `\\u{${code.toString(16)}}`;
 }
 
-/** `s` with every control character shown visibly (see above); tabs are kept. */
+/** `s` with every control or invisible format character shown visibly (see above); tabs and line feeds are kept. */
 export function visible(s: string): string {
-  return s.replace(CONTROL, visibleChar);
+  return s.replace(CONTROL_CHARS, visibleChar);
 }
 
 function expandTabs(s: string): string {
@@ -214,12 +217,7 @@ function expandTabs(s: string): string {
 
 /** Display width of the first `n` characters of a line once tabs are expanded and controls made visible. */
 function displayWidth(line: string, n: number): number {
-  let w = 0;
-  for (let i = 0; i < n && i < line.length; i++) {
-    const c = line[i]!;
-    w += c === '\t' ? 4 : c.replace(CONTROL, visibleChar).length;
-  }
-  return w;
+  return expandTabs(line.slice(0, n)).length;
 }
 
 /** Longest source line shown whole; longer ones show this many characters around the span. */
@@ -229,17 +227,19 @@ const EXCERPT_BEFORE = 60;
 function excerpt(span: Span, lines: LineIndex | null, paint: (s: string, c: keyof typeof ansi) => string, marker: string): string[] {
   if (!lines || span.startLine < 1 || span.startLine > lines.lineCount()) return [];
   const lineNo = span.startLine;
-  const full = lines.lineText(lineNo);
+  // a byte-order mark that starts the file is not shown (editors hide it too); columns still count it
+  const bom = lineNo === 1 && lines.lineText(1).startsWith('\ufeff') ? 1 : 0;
+  const full = lines.lineText(lineNo).slice(bom);
   const gutter = String(lineNo).length;
   const pad = ' '.repeat(gutter);
   // a very long line (a minified file, a 1 MB string) is shown as a window around the span
   let raw = full;
-  let shift = 0;
+  let shift = bom;
   if (full.length > MAX_EXCERPT) {
-    const from = Math.max(0, Math.min(span.startColumn - 1 - EXCERPT_BEFORE, full.length - MAX_EXCERPT));
+    const from = Math.max(0, Math.min(span.startColumn - bom - 1 - EXCERPT_BEFORE, full.length - MAX_EXCERPT));
     const to = Math.min(full.length, from + MAX_EXCERPT);
     raw = (from > 0 ? '…' : '') + full.slice(from, to) + (to < full.length ? '…' : '');
-    shift = from > 0 ? from - 1 : 0;
+    shift = bom + (from > 0 ? from - 1 : 0);
   }
   const startCol = Math.max(1, Math.min(span.startColumn - shift, raw.length + 1));
   // underline to the end of the span, or to the end of the line for multi-line spans

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readSmallFileSync } from '../../runtime/files.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { codedErrorText, type Command } from '../command.js';
+import { onOutputClosed } from '../output.js';
 import type { ExecutionGraph, ReportNode } from '../../core/graph.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
 import type { RunBackend, RunEvent } from '../../runtime/events.js';
@@ -243,9 +244,15 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
     // 3. renderers: all subscribe to the same stream
     const renderers = await startRenderers(stream, controller, { ui, events: args.events, report: args.report });
     const closers = [renderers.close];
-    const removeSignals = installInterruptHandlers(controller, (sig) => {
+    const removeInterrupts = installInterruptHandlers(controller, (sig) => {
       if (!renderers.tui) process.stderr.write(executor === 'slurm' ? `\nssl3d: ${sig}: stopping the watcher (again to quit at once)\n` : `\nssl3d: ${sig}: stopping after a checkpoint (again to quit at once)\n`);
     });
+    // nobody reads our output any more (`ssl3d run x | head`): stop as after Ctrl-C, record 'interrupted'
+    const removeClosed = onOutputClosed(() => controller.abort(new Error('the output was closed')));
+    const removeSignals = (): void => {
+      removeInterrupts();
+      removeClosed();
+    };
     if (backend.warning) stream.emit({ type: 'warning', node: null, message: backend.warning });
 
     if (executor === 'slurm') {

@@ -8,6 +8,7 @@ import React, { useEffect, useState } from 'react';
 import { Box, Static, Text, render, useInput, useStdin, useStdout, type Instance } from 'ink';
 import type { RunEvent } from '../../runtime/events.js';
 import { collapsesOf } from '../../report/collapse.js';
+import { setTerminalOwner } from '../output.js';
 import { sweepOfNode } from '../../report/scope.js';
 import {
   bar,
@@ -277,6 +278,8 @@ export interface TuiHandle {
 
 export function startTui(onQuit: () => void): TuiHandle {
   const store = new RunStore();
+  // ink draws with cursor sequences of its own; what it shows went through `visible` (cli/output.ts)
+  setTerminalOwner(true);
   const instance: Instance = render(<App store={store} onQuit={onQuit} />, { exitOnCtrlC: false, patchConsole: false });
   return {
     store,
@@ -286,6 +289,7 @@ export function startTui(onQuit: () => void): TuiHandle {
       await new Promise((r) => setTimeout(r, 150)); // one last frame
       instance.unmount();
       await instance.waitUntilExit().catch(() => undefined);
+      setTerminalOwner(false);
     },
   };
 }

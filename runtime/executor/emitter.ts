@@ -4,9 +4,6 @@
 import { visible } from '../../grammar/diagnostics.js';
 import type { EventInput, EventSink, RunEvent } from '../events.js';
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_TEST = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-
 export type Listener = (event: RunEvent) => void;
 
 export interface EventStream {
@@ -22,7 +19,7 @@ export function createEventStream(clock: () => number = Date.now): EventStream {
     emit(input: EventInput): void {
       const event = { t: clock(), ...input } as RunEvent;
       // Messages carry user text (file names, values): never let a control byte reach a terminal.
-      if ((event.type === 'warning' || event.type === 'info' || event.type === 'error') && CONTROL_TEST.test(event.message)) event.message = visible(event.message);
+      if (event.type === 'warning' || event.type === 'info' || event.type === 'error') event.message = visible(event.message);
       for (const l of [...listeners]) {
         try {
           l(event);
