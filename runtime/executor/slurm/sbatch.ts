@@ -7,6 +7,7 @@
 // without a process having to stay behind to throttle them.
 
 import type { ExecutionGraph, GraphNode } from '../../../core/graph.js';
+import { CONTROL_CHARS } from '../../../grammar/diagnostics.js';
 import { jobDir, jobLogPattern, jobName } from './layout.js';
 import { nodeResources, type JobResources } from './resources.js';
 import type { SlurmSettings } from './settings.js';
@@ -34,6 +35,25 @@ export interface SbatchContext {
 export function shellQuote(s: string): string {
   if (s !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
   return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+// what scriptWord writes as an escape: the characters `visible` shows, and tab and line feed
+const UNPRINTABLE_ALL = new RegExp(`[\\t\\n]|${CONTROL_CHARS.source}`, 'gu');
+const UNPRINTABLE = new RegExp(UNPRINTABLE_ALL.source, 'u');
+
+/**
+ * A word of the dry-run script, which is printed to a terminal and may be pasted into bash: a word
+ * holding a control, bidi or invisible character (a partition name with a newline and an escape
+ * sequence) is written in bash's $'…' form with every such character as \xHH or \uHHHH, so the
+ * script shows it and bash still reads back the exact word that would be submitted.
+ */
+export function scriptWord(s: string): string {
+  if (!UNPRINTABLE.test(s)) return shellQuote(s);
+  const body = s.replace(/[\\']/g, (c) => `\\${c}`).replace(UNPRINTABLE_ALL, (c) => {
+    const code = c.codePointAt(0)!;
+    return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+  return `$'${body}'`;
 }
 
 /** The words of the command a job runs. */
@@ -89,9 +109,9 @@ export function planScript(ctx: SbatchContext, skip: Set<string>, reasons: Recor
     const res = nodeResources(node, ctx.graph, ctx.settings, ctx.backend);
     const args = sbatchArgs({ node, after, window: w }, ctx, res);
     lines.push(`# ${node.id} (${node.kind}, ${res.memoryMB} MB ${res.memoryFrom === 'estimate' ? 'from the cost estimate' : 'as set'}, ${res.cpus} cpus${res.gpus ? `, ${res.gpus} gpu` : ''})`);
-    lines.push(`mkdir -p ${shellQuote(jobDir(ctx.cacheDir, node.hash))}`);
+    lines.push(`mkdir -p ${scriptWord(jobDir(ctx.cacheDir, node.hash))}`);
     // `$J1` must expand, so dependency words are double-quoted rather than single-quoted
-    lines.push(`${v}=$(sbatch ${args.map((a) => (a.startsWith('--dependency=') ? `"${a}"` : shellQuote(a))).join(' ')})`);
+    lines.push(`${v}=$(sbatch ${args.map((a) => (a.startsWith('--dependency=') ? `"${a}"` : scriptWord(a))).join(' ')})`);
     vars.set(node.id, v);
     order.push(v);
   }

@@ -1,6 +1,7 @@
 // The Slurm executor without a Slurm: sbatch lines, resources, settings, the parsers of
 // Slurm's output, submission and watching against a fake queue. (The real cluster test is
 // test/slurm/cluster.slurm.ts, `npm run test:slurm`.)
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { createEventStream } from '../../../runtime/executor/emitter.js';
 import { jobEvents, jobLog, jobName } from '../../../runtime/executor/slurm/layout.js';
 import { baseState, isTerminal, parseSacct, parseSbatch, parseScontrol, parseSqueue, type JobState, type SlurmClient } from '../../../runtime/executor/slurm/queue.js';
 import { estimateMemoryMB, nodeResources } from '../../../runtime/executor/slurm/resources.js';
-import { planScript, sbatchArgs, shellQuote, type SbatchContext } from '../../../runtime/executor/slurm/sbatch.js';
+import { planScript, sbatchArgs, scriptWord, shellQuote, type SbatchContext } from '../../../runtime/executor/slurm/sbatch.js';
 import { loadProfile, resolveSettings, type SlurmSettings } from '../../../runtime/executor/slurm/settings.js';
 import { submitGraph } from '../../../runtime/executor/slurm/submit.js';
 import { logTail, readNewLines, watchJobs } from '../../../runtime/executor/slurm/watch.js';
@@ -77,6 +78,19 @@ describe('sbatch lines', () => {
     expect(shellQuote('a/b-c.d')).toBe('a/b-c.d');
     expect(shellQuote("it's here")).toBe(`'it'\\''s here'`);
     expect(shellQuote('')).toBe("''");
+  });
+
+  it('writes hostile words of the dry run visibly, and bash reads them back exactly (#17.3)', () => {
+    // a partition with a newline, a command substitution, an escape sequence, a quote, a bidi override
+    const word = "--partition=gpu\n$(touch /tmp/x)\u001b]0;PWN\u0007\u001b[2J'\\x\u202e\t\u{e0041}";
+    const quoted = scriptWord(word);
+    expect(quoted).toBe("$'--partition=gpu\\x0a$(touch /tmp/x)\\x1b]0;PWN\\x07\\x1b[2J\\'\\\\x\\u202e\\x09\\U000e0041'");
+    // eslint-disable-next-line no-control-regex
+    expect(quoted).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/u);
+    const bash = spawnSync('bash', ['-c', `printf %s ${quoted}`], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8' } });
+    if (bash.error) return; // no bash here: the form is checked above
+    expect(bash.stdout).toBe(word);
+    expect(scriptWord('plain/word')).toBe('plain/word');
   });
 });
 
