@@ -13,7 +13,7 @@
 // respected (we cannot see its processes).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { readSmallFileSync } from '../files.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +57,8 @@ function readRaw(path: string): RawLock | null {
   try {
     bytes = readSmallFileSync(path, 1 << 20);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null; // gone meanwhile
+    // gone meanwhile — unless `lock` is a symbolic link to nothing: garbage like any other
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !isLink(path)) return null;
     // not a readable lock file (a named pipe, a folder, a huge file put there): garbage, taken
     // over like an unreadable lock once it is old enough
     bytes = Buffer.from(`unreadable: ${(err as Error).message}`);
@@ -65,7 +66,9 @@ function readRaw(path: string): RawLock | null {
   let info: LockInfo | null = null;
   try {
     const parsed = JSON.parse(bytes.toString('utf8')) as LockInfo;
-    info = parsed && typeof parsed.pid === 'number' && typeof parsed.host === 'string' ? parsed : null;
+    // a pid that is not a real process id (0 and -1 address whole process groups for kill(), so
+    // such a lock would look alive forever) makes the lock garbage
+    info = parsed && Number.isSafeInteger(parsed.pid) && parsed.pid > 0 && typeof parsed.host === 'string' ? parsed : null;
   } catch {
     info = null;
   }
@@ -194,6 +197,15 @@ function sweepClaims(cacheDir: string): void {
   }
 }
 
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** When `path` was last changed; 0 (long ago) when it cannot be read, e.g. a link to nothing. */
 function safeMtime(path: string): number {
   try {
     return statSync(path).mtimeMs;

@@ -1,6 +1,6 @@
 // #17.4: a stale cache lock has exactly one taker, even with many processes racing for it.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, utimesSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,24 @@ describe('cache lock under contention (#17.4)', () => {
   it('10 processes racing for a free cache: exactly one wins', async () => {
     const results = await race(10, () => undefined);
     expect(results.filter((r) => r.startsWith('WON'))).toEqual(['WON free']);
+  }, 120_000);
+
+  it('a lock that is a link to nothing, or names pid 0 / -1, is garbage: one of 10 racers takes it (s6 attack)', async () => {
+    // before: a dangling link read as "gone" and every racer gave up with SSL180 after 200 tries;
+    // kill(0) and kill(-1) address process groups, so those locks looked alive forever
+    const old = (Date.now() - 60_000) / 1000;
+    const setups: Array<(dir: string) => void> = [
+      (dir) => symlinkSync(join(dir, 'nowhere', 'x'), join(dir, 'lock')),
+      ...[0, -1].map((pid) => (dir: string) => {
+        writeFileSync(join(dir, 'lock'), JSON.stringify({ pid, host: hostname(), startedAt: 'then', command: 'x' }));
+        utimesSync(join(dir, 'lock'), old, old);
+      }),
+    ];
+    for (const setup of setups) {
+      const results = await race(10, setup);
+      expect(results.filter((r) => r.startsWith('WON'))).toHaveLength(1);
+      expect(results.filter((r) => r === 'LOST SSL180')).toHaveLength(9);
+    }
   }, 120_000);
 
   it('an old unreadable lock is taken over; a live one is respected; release removes only our own lock', () => {
