@@ -8,7 +8,7 @@
 //   [a, b]       → ['a', 'b']             1..4 (step 1)   → [1, 2, 3, 4]
 //   adam { … }   → { $type: 'adam', … }   { … }           → { … }
 // Keys listed in REPEATABLE (table, plot) may appear several times and always become arrays.
-import type { Entry, Span, Value } from '../grammar/ast.js';
+import type { Entry, RangeValue, Span, Value } from '../grammar/ast.js';
 import { Diagnostics } from './diag.js';
 import { msg } from '../core/codes/index.js';
 
@@ -27,40 +27,114 @@ export interface SpanInfo {
 }
 
 /**
- * The spans of a block's JSON by JSON pointer. The items of a list that are plain values
- * (numbers, sizes, names, strings) are not stored one by one: `get` answers
- * `{ value: item.span }` for `<list pointer>/<i>` from the list itself (#17.11: a list of
- * 200 000 numbers no longer costs a pointer string, an object and a map entry per number).
+ * The spans of a declaration's JSON by JSON pointer, read from its AST when asked (#17.11):
+ * nothing is stored per key or item (a pointer string, an object and a map entry each used to
+ * be kept for every key of every declaration through the whole check). `get(pointer)` walks the
+ * entries the way `entriesToJson` encodes them and answers what it would have recorded:
+ *   ''                      → { value: the declaration's name }
+ *   /key (first of a key)   → { key, value, malformed?, type? }   (a key written twice: the first)
+ *   /table (repeatable)     → { key, value: the first entry's whole span };  /table/i → the i-th
+ *   /list/i                 → { value: the item, malformed?, type? }
+ *   /range/i                → { value: the range }  (i below its count)
+ * and undefined for anything else (items of a size, `$unit`, `$type`, …). Blocks of more than
+ * INDEX_FROM entries get a key index the first time they are asked (a block of 100 000 keys
+ * would otherwise be scanned once per error).
  */
-export class SpanMap extends Map<string, SpanInfo> {
-  private readonly lists = new Map<string, readonly Value[]>();
+export class SpanMap {
+  private static readonly INDEX_FROM = 16;
+  private readonly index = new WeakMap<readonly Entry[], Map<string, Entry[]>>();
 
-  /** Answers `<pointer>/<i>` from `items` when no entry was set for it. */
-  listItems(pointer: string, items: readonly Value[]): void {
-    this.lists.set(pointer, items);
+  constructor(
+    private readonly nameSpan: Span,
+    private readonly entries: readonly Entry[],
+  ) {}
+
+  get(pointer: string): SpanInfo | undefined {
+    if (pointer === '') return { value: this.nameSpan };
+    if (pointer[0] !== '/') return undefined;
+    const segs = pointer.slice(1).split('/');
+    let entries: readonly Entry[] | null = this.entries;
+    let value: Value | null = null;
+    let info: SpanInfo | undefined;
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i]!.replace(/~1/g, '/').replace(/~0/g, '~');
+      if (entries !== null) {
+        const key = seg;
+        if (REPEATABLE.has(key)) {
+          const all = this.withKey(entries, key);
+          if (all.length === 0) return undefined;
+          if (i === segs.length - 1) return { key: all[0]!.keySpan, value: all[0]!.span };
+          const nth = index(segs[++i]!);
+          const entry: Entry | undefined = nth === null ? undefined : all[nth];
+          if (entry === undefined) return undefined;
+          value = entry.value;
+          info = valueInfo(entry.value, entry.keySpan);
+        } else {
+          const entry: Entry | undefined = this.withKey(entries, key)[0];
+          if (entry === undefined) return undefined;
+          value = entry.value;
+          info = valueInfo(entry.value, entry.keySpan);
+        }
+      } else if (value !== null && (value.kind === 'list' || value.kind === 'range')) {
+        const n = index(seg);
+        if (n === null) return undefined;
+        if (value.kind === 'range') {
+          if (n >= rangeCount(value)) return undefined;
+          if (i !== segs.length - 1) return undefined;
+          return { value: value.span };
+        }
+        const item: Value | undefined = value.items[n];
+        if (item === undefined) return undefined;
+        value = item;
+        info = valueInfo(item);
+      } else return undefined;
+      const at: Value = value;
+      entries = at.kind === 'block' ? at.entries : null;
+    }
+    return info;
   }
 
-  override get(pointer: string): SpanInfo | undefined {
-    const set = super.get(pointer);
-    if (set !== undefined || this.lists.size === 0) return set;
-    const cut = pointer.lastIndexOf('/');
-    const items = cut >= 0 ? this.lists.get(pointer.slice(0, cut)) : undefined;
-    const index = pointer.slice(cut + 1);
-    if (items === undefined || !/^(0|[1-9]\d*)$/.test(index)) return undefined;
-    const item = items[Number(index)];
-    return item !== undefined && plainItem(item) ? { value: item.span } : undefined;
-  }
-
-  override has(pointer: string): boolean {
+  has(pointer: string): boolean {
     return this.get(pointer) !== undefined;
+  }
+
+  /** The entries of a block with a key, in order. */
+  private withKey(entries: readonly Entry[], key: string): Entry[] {
+    if (entries.length <= SpanMap.INDEX_FROM) return entries.filter((e) => e.key === key);
+    let byKey = this.index.get(entries);
+    if (byKey === undefined) {
+      byKey = new Map();
+      for (const e of entries) {
+        const list = byKey.get(e.key);
+        if (list === undefined) byKey.set(e.key, [e]);
+        else list.push(e);
+      }
+      this.index.set(entries, byKey);
+    }
+    return byKey.get(key) ?? [];
   }
 }
 
-/** A list item whose span entry would be just `{ value: span }` and that holds no other value. */
-function plainItem(v: Value): boolean {
-  if (v.kind === 'number' || v.kind === 'size') return v.malformed !== true;
-  if (v.kind === 'string') return !v.value.includes('\u0000');
-  return v.kind === 'ident' || v.kind === 'bool';
+/** What `valueToJson` records for a value (with its entry's key span, if any). */
+function valueInfo(v: Value, key?: Span): SpanInfo {
+  const info: SpanInfo = key === undefined ? { value: v.span } : { key, value: v.span };
+  if ((v.kind === 'number' || v.kind === 'size') && v.malformed) info.malformed = true;
+  if (v.kind === 'block' && v.type !== null && v.typeSpan) info.type = v.typeSpan;
+  return info;
+}
+
+/** A list index segment (`0`, `12`), else null. */
+function index(seg: string): number | null {
+  return /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : null;
+}
+
+/** How many values a range gives (0 when it is empty or too long: it is then an error and gives none). */
+function rangeCount(value: RangeValue): number {
+  const from = value.from.value;
+  const to = value.to.value;
+  const step = value.step ? value.step.value : 1;
+  const count = step > 0 && Number.isFinite(from) && Number.isFinite(to) ? Math.floor((to - from) / step + 1e-9) + 1 : -1;
+  return count < 1 || count > MAX_RANGE ? 0 : count;
 }
 
 export const REPEATABLE = new Set(['table', 'plot']);
@@ -89,20 +163,12 @@ export function canonicalUnit(unit: string): string {
 
 const MAX_RANGE = 10000;
 
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 function numberToJson(v: { value: number; unit: string | null }): Json {
   if (v.unit === null) return v.value;
   return { $value: v.value, $unit: canonicalUnit(v.unit) };
 }
 
-export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags: Diagnostics, recordSpan = true): Json {
-  if (recordSpan) {
-    const existing = spans.get(pointer);
-    spans.set(pointer, { ...existing, value: value.span, ...((value.kind === 'number' || value.kind === 'size') && value.malformed ? { malformed: true as const } : {}) });
-  }
+export function valueToJson(value: Value, diags: Diagnostics): Json {
   switch (value.kind) {
     case 'number':
       return numberToJson(value);
@@ -117,43 +183,34 @@ export function valueToJson(value: Value, pointer: string, spans: SpanMap, diags
     case 'bool':
       return value.value;
     case 'list':
-      // plain items: their spans come from the list (SpanMap.get), their pointers are not needed
-      spans.listItems(pointer, value.items);
-      return value.items.map((item, i) => (plainItem(item) ? valueToJson(item, '', spans, diags, false) : valueToJson(item, `${pointer}/${i}`, spans, diags)));
+      return value.items.map((item) => valueToJson(item, diags));
     case 'range': {
-      const from = value.from.value;
-      const to = value.to.value;
-      const step = value.step ? value.step.value : 1;
-      const unit = value.from.unit ?? value.to.unit ?? value.step?.unit ?? null;
-      const count = step > 0 && Number.isFinite(from) && Number.isFinite(to) ? Math.floor((to - from) / step + 1e-9) + 1 : -1;
-      if (count < 1 || count > MAX_RANGE) {
-        diags.error(
-          count < 1 ? msg('SSL028', 'emptyRange', { from, to }) : msg('SSL028', 'tooManyValues', { from, to, max: MAX_RANGE }),
-          value.span,
-        );
+      const count = rangeCount(value);
+      if (count === 0) {
+        const from = value.from.value;
+        const to = value.to.value;
+        const step = value.step ? value.step.value : 1;
+        const empty = !(step > 0 && Number.isFinite(from) && Number.isFinite(to)) || Math.floor((to - from) / step + 1e-9) + 1 < 1;
+        diags.error(empty ? msg('SSL028', 'emptyRange', { from, to }) : msg('SSL028', 'tooManyValues', { from, to, max: MAX_RANGE }), value.span);
         return [];
       }
+      const from = value.from.value;
+      const step = value.step ? value.step.value : 1;
+      const unit = value.from.unit ?? value.to.unit ?? value.step?.unit ?? null;
       const items: Json[] = [];
-      for (let i = 0; i < count; i++) {
-        const x = Number((from + i * step).toPrecision(12));
-        items.push(numberToJson({ value: x, unit }));
-        spans.set(`${pointer}/${i}`, { value: value.span });
-      }
+      for (let i = 0; i < count; i++) items.push(numberToJson({ value: Number((from + i * step).toPrecision(12)), unit }));
       return items;
     }
     case 'block': {
-      const obj = entriesToJson(value.entries, pointer, spans, diags);
-      if (value.type !== null) {
-        obj.$type = value.type;
-        const info = spans.get(pointer);
-        if (info && value.typeSpan) info.type = value.typeSpan;
-      }
+      const obj = entriesToJson(value.entries, diags);
+      if (value.type !== null) obj.$type = value.type;
       return obj;
     }
   }
 }
 
-export function entriesToJson(entries: Entry[], pointer: string, spans: SpanMap, diags: Diagnostics): JsonObject {
+/** A block's entries as JSON (its spans: `SpanMap`, which reads the same entries). */
+export function entriesToJson(entries: readonly Entry[], diags: Diagnostics): JsonObject {
   // Keys are the user's: a null prototype keeps `__proto__`, `constructor` and `prototype`
   // ordinary keys (reported unknown by the schema) instead of the object's prototype.
   const obj = Object.create(null) as JsonObject;
@@ -162,11 +219,8 @@ export function entriesToJson(entries: Entry[], pointer: string, spans: SpanMap,
     const key = entry.key;
     if (REPEATABLE.has(key)) {
       const list = (obj[key] as Json[] | undefined) ?? [];
-      const p = `${pointer}/${escapePointer(key)}/${list.length}`;
-      spans.set(p, { key: entry.keySpan, value: entry.value.span });
-      list.push(valueToJson(entry.value, p, spans, diags));
+      list.push(valueToJson(entry.value, diags));
       obj[key] = list;
-      if (!spans.has(`${pointer}/${escapePointer(key)}`)) spans.set(`${pointer}/${escapePointer(key)}`, { key: entry.keySpan, value: entry.span });
       continue;
     }
     const prev = seen.get(key);
@@ -175,9 +229,7 @@ export function entriesToJson(entries: Entry[], pointer: string, spans: SpanMap,
       continue;
     }
     seen.set(key, entry);
-    const p = `${pointer}/${escapePointer(key)}`;
-    spans.set(p, { key: entry.keySpan, value: entry.value.span });
-    obj[key] = valueToJson(entry.value, p, spans, diags);
+    obj[key] = valueToJson(entry.value, diags);
   }
   return obj;
 }

@@ -38,11 +38,9 @@ export function checkBlocks(modules: Module[], diags: Diagnostics): Map<Declarat
       }
       const schema = schemaKey(decl.kind, decl.type);
       if (schema === null) continue;
-      const spans = new SpanMap();
-      spans.set('', { value: decl.nameSpan });
+      const spans = new SpanMap(decl.nameSpan, decl.entries);
       const local = new DiagList(diags.keep);
-      const json = entriesToJson(decl.entries, '', spans, local);
-      spans.set('', { value: decl.nameSpan });
+      const json = entriesToJson(decl.entries, local);
       const what = `${decl.kind} ${decl.name}${decl.type ? ` (${decl.type})` : ''}`;
       const valid = validateBlock(schema, json, spans, { what, span: decl.nameSpan }, local);
       diags.addAll(local);
