@@ -8,8 +8,8 @@
 // `lexCompact` does what the Chevrotain lexer of grammar/lexer.ts does with the same patterns
 // (the first pattern that matches at an offset wins; white space is skipped; comments go to
 // their own list; after a character no pattern matches, the lexer skips ahead to the first
-// offset where one matches again and records one error for the run), through a single sticky
-// regular expression: test/grammar/tokens.test.ts compares the two on seeded random texts.
+// offset where one matches again and records one error for the run), through one sticky
+// regular expression per pattern: test/grammar/tokens.test.ts compares the two on seeded random texts.
 
 import type { IToken, TokenType } from 'chevrotain';
 import { allTokens, WhiteSpace } from './lexer.js';
@@ -27,11 +27,23 @@ function patternSource(t: TokenType): string {
   return p.source;
 }
 
-/** Every pattern as one capture group, in order: JavaScript tries alternatives left to right
- *  and takes the first that matches, as Chevrotain tries the patterns. */
-const COMBINED = new RegExp(TYPES.map((t) => `(${patternSource(t)})`).join('|'), 'y');
-if (new RegExp(`${COMBINED.source}|`).exec('')!.length !== TYPES.length + 1) {
-  throw new Error('a token pattern has a capture group of its own; the compact lexer needs (?: … ) groups');
+/** Every pattern as a sticky regular expression of its own, tried in order: the first that
+ *  matches wins, as Chevrotain tries the patterns. (`test` allocates nothing; one alternation
+ *  with a capture group per pattern made an array of 22 slots and a string per token, most of
+ *  what lexing a file allocated.) */
+const PATTERNS: readonly RegExp[] = TYPES.map((t) => new RegExp(patternSource(t), 'y'));
+
+/** The type of the token at `offset` (its end in `match.end`), or -1 when no pattern matches there. */
+function matchAt(text: string, offset: number, match: { end: number }): number {
+  for (let i = 0; i < PATTERNS.length; i++) {
+    const re = PATTERNS[i]!;
+    re.lastIndex = offset;
+    if (re.test(text)) {
+      match.end = re.lastIndex;
+      return i;
+    }
+  }
+  return -1;
 }
 
 /** Token objects a table remembers (a power of two). */
@@ -163,26 +175,20 @@ export function lexCompact(text: string): CompactLexResult {
   const tokens = new TokenTable(text, 1024);
   const comments: IToken[] = [];
   const errors = new LexErrors();
-  const re = COMBINED;
   const n = text.length;
+  const match = { end: 0 };
   let offset = 0;
   while (offset < n) {
-    re.lastIndex = offset;
-    const m = re.exec(text);
-    if (m === null) {
+    const type = matchAt(text, offset, match);
+    if (type < 0) {
       // skip to the first offset where some pattern matches again; one error for the run
       const from = offset;
-      do {
-        offset++;
-        re.lastIndex = offset;
-      } while (offset < n && !re.test(text));
+      do offset++;
+      while (offset < n && matchAt(text, offset, match) < 0);
       errors.push(from, offset - from);
       continue;
     }
-    let k = 1;
-    while (m[k] === undefined) k++;
-    const type = k - 1;
-    const end = offset + m[0].length;
+    const end = match.end;
     if (type !== WHITESPACE) {
       const t = TYPES[type]!;
       if (COMMENT_TYPES.has(t)) comments.push(makeToken(t, text, offset, end));
