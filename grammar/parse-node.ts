@@ -47,13 +47,10 @@ export function put(n: ParseNode | undefined, label: string, el: IToken | ParseN
   const kept = !isParseNode(el) && !isBuilt(el) && isRealToken(el) ? el.startOffset : el;
   if (n.kids === NO_KIDS) n.kids = [label, kept];
   else n.kids.push(label, kept);
-  let s: number;
-  let e: number;
-  if (isParseNode(el)) [s, e] = [el.locStart, el.locEnd];
-  else if (isBuilt(el)) [s, e] = [el.span.startOffset, el.span.endOffset - 1];
+  if (isParseNode(el)) widen(n, el.locStart, el.locEnd);
+  else if (isBuilt(el)) widen(n, el.span.startOffset, el.span.endOffset - 1);
   // (the parser's tokens have no endOffset; it is the last character's offset)
-  else [s, e] = [el.startOffset, el.endOffset ?? el.startOffset + el.image.length - 1];
-  widen(n, s, e);
+  else widen(n, el.startOffset, el.endOffset ?? el.startOffset + el.image.length - 1);
 }
 
 function widen(n: ParseNode, s: number, e: number): void {

@@ -55,6 +55,9 @@ const { EmbeddedActionsParser, isRecognitionException, EOF } = chevrotain;
 
 const unitWords = new Set(UNIT_WORDS);
 
+// Options objects of the hot rules, made once (an object literal per call was garbage per token).
+const [SEPARATOR, KEY, JUNK, SEGMENT, FROM, UNIT] = ['separator', 'key', 'junk', 'segment', 'from', 'unit'].map((LABEL) => ({ LABEL }));
+
 /** Chevrotain's end-of-input token (what its LA gives past the last token). */
 const END_OF_FILE: IToken = Object.freeze(chevrotain.createTokenInstance(EOF, '', NaN, NaN, NaN, NaN, NaN, NaN));
 
@@ -179,22 +182,34 @@ export class SslParser extends EmbeddedActionsParser {
   private insideJunk = 0;
   /** The node of the rule that ended last (returned, partial, when a rule recovers). */
   private lastNode: ParseNode | undefined = undefined;
+  /** The node of the rule being parsed (undefined while Chevrotain records the grammar). The
+   *  alternatives of the hot rules (block, entry, value, list, number, reference) read it
+   *  instead of closing over their node, so they are made once (#17.11: an array of
+   *  alternatives and a closure each per rule call were a third of what parsing allocated). */
+  private cur: ParseNode | undefined = undefined;
+  /** An entry's key and `=` for its value gate (read before anything nested is parsed). */
+  private entryKey: IToken | null = null;
+  private entryEquals: IToken | null = null;
 
   /** A grammar rule that builds its ParseNode (`n` is undefined while Chevrotain records the
    *  grammar). A rule that fails and re-synchronises returns its partial node, as a CST parser
    *  returns its partial CST node. */
   private rule(name: string, impl: (n: ParseNode | undefined) => void): () => ParseNode {
+    const make = (): ParseNode => ({ name, kids: NO_KIDS, locStart: NaN, locEnd: NaN, recovered: false });
+    const skipped = name === 'junk' || name === 'stray';
     return this.RULE(
       name,
       () => {
-        const n = this.ACTION((): ParseNode => ({ name, kids: NO_KIDS, locStart: NaN, locEnd: NaN, recovered: false }));
-        const skipped = name === 'junk' || name === 'stray';
+        const n = this.ACTION(make);
+        const outer = this.cur;
+        this.cur = n;
         if (skipped) this.insideJunk++;
         try {
           impl(n);
         } finally {
           if (skipped) this.insideJunk--;
           this.lastNode = n;
+          this.cur = outer;
         }
         return n!;
       },
@@ -210,7 +225,13 @@ export class SslParser extends EmbeddedActionsParser {
   /** A sub-rule whose node is added under `label` (label '' hands it to `onItem`); when the
    *  sub-rule fails without recovering, its partial node is added before the error goes on up
    *  (a CST parser does the same with `partialCstResult`). */
-  private sub(n: ParseNode | undefined, label: string, call: () => ParseNode, finish?: (n: ParseNode, node: ParseNode) => void): void {
+  private sub(n: ParseNode | undefined, label: string, call: () => ParseNode): void {
+    const node = this.subNode(n, label, call);
+    if (node !== undefined) this.add(n!, label, node);
+  }
+
+  /** `sub` without adding the node (undefined while recording). */
+  private subNode(n: ParseNode | undefined, label: string, call: () => ParseNode): ParseNode | undefined {
     let node: ParseNode;
     try {
       node = call();
@@ -222,10 +243,17 @@ export class SslParser extends EmbeddedActionsParser {
       }
       throw e;
     }
-    if (n === undefined) return;
-    if (finish) finish(n, node);
-    else this.add(n, label, node);
+    return n === undefined ? undefined : node;
   }
+
+  // sub-rule calls, made once
+  private readonly subEntry = (): ParseNode => this.SUBRULE(this.entry);
+  private readonly subValue = (): ParseNode => this.SUBRULE(this.value);
+  private readonly subNumber = (): ParseNode => this.SUBRULE(this.number);
+  private readonly subReference = (): ParseNode => this.SUBRULE(this.reference);
+  private readonly subList = (): ParseNode => this.SUBRULE(this.list);
+  private readonly subBlock = (): ParseNode => this.SUBRULE(this.block);
+  private readonly subJunk = (): ParseNode => this.SUBRULE(this.junk);
 
   private add(n: ParseNode, label: string, node: ParseNode): void {
     if (label === '') this.onItem?.(node);
@@ -240,17 +268,19 @@ export class SslParser extends EmbeddedActionsParser {
   /** A list item: a value, handed to `onListItem` when it parsed cleanly. */
   private listItem(n: ParseNode | undefined): void {
     const errors = n === undefined ? 0 : this.errorCount();
-    const clean = (node: ParseNode): boolean => this.insideJunk === 0 && !node.recovered && this.errorCount() === errors;
-    this.sub(n, 'value', () => this.SUBRULE(this.value), (to, node) => put(to, 'value', (clean(node) ? this.onListItem?.(node) : null) ?? node));
+    const node = this.subNode(n, 'value', this.subValue);
+    if (node === undefined) return;
+    const clean = this.insideJunk === 0 && !node.recovered && this.errorCount() === errors;
+    put(n, 'value', (clean ? this.onListItem?.(node) : null) ?? node);
   }
 
   /** Junk in a block: a single token is added as the token itself, without a node of its own
    *  (#17.11: a block of 500 000 stray tokens kept a node and an array for each). */
   private junkIn(n: ParseNode | undefined): void {
-    this.sub(n, 'junk', () => this.SUBRULE(this.junk), (to, node) => {
-      if (!node.recovered && node.kids.length === 2 && typeof node.kids[1] === 'number') putToken(to, 'junk', node);
-      else put(to, 'junk', node);
-    });
+    const node = this.subNode(n, 'junk', this.subJunk);
+    if (node === undefined) return;
+    if (!node.recovered && node.kids.length === 2 && typeof node.kids[1] === 'number') putToken(n!, 'junk', node);
+    else put(n, 'junk', node);
   }
 
   private sameLine(prev: IToken, next: IToken): boolean {
@@ -343,16 +373,17 @@ export class SslParser extends EmbeddedActionsParser {
     ]);
   });
 
+  private readonly blockAlts = [
+    { ALT: () => this.sub(this.cur, 'entry', this.subEntry) },
+    { ALT: () => put(this.cur, 'separator', this.CONSUME(Comma, SEPARATOR)) },
+    { ALT: () => put(this.cur, 'separator', this.CONSUME(Semicolon, SEPARATOR)) },
+    { ALT: () => this.junkIn(this.cur) },
+  ];
+  private readonly blockItem = (): void => this.OR(this.blockAlts);
+
   public block = this.rule('block', (n) => {
     put(n, 'LBrace', this.CONSUME(LBrace));
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.sub(n, 'entry', () => this.SUBRULE(this.entry)) },
-        { ALT: () => put(n, 'separator', this.CONSUME(Comma, { LABEL: 'separator' })) },
-        { ALT: () => put(n, 'separator', this.CONSUME(Semicolon, { LABEL: 'separator' })) },
-        { ALT: () => this.junkIn(n) },
-      ]);
-    });
+    this.MANY(this.blockItem);
     put(n, 'RBrace', this.CONSUME(RBrace));
   });
 
@@ -366,86 +397,101 @@ export class SslParser extends EmbeddedActionsParser {
     ]);
   });
 
+  private readonly entryEqualsSign = (): void => {
+    this.entryEquals = this.CONSUME(Equals);
+    put(this.cur, 'Equals', this.entryEquals);
+  };
+  // The value may be missing (reported by the AST builder). Without `=` it must start on the
+  // key's line or be a block (`key { … }`, `key LABEL { … }`); after `=` a name on a later
+  // line that itself starts an entry (`name =`, `name {`, `name LABEL {`) is the next entry.
+  private readonly entryValue = {
+    GATE: (): boolean => {
+      const key = this.entryKey!;
+      const equals = this.entryEquals;
+      const next = this.LA(1);
+      if (equals === null) return next.tokenType === LBrace || this.sameLine(key, next);
+      if (next.tokenType !== Ident || this.sameLine(equals, next)) return true;
+      const t2 = this.LA(2).tokenType;
+      return !(t2 === Equals || t2 === LBrace || (t2 === Ident && this.LA(3).tokenType === LBrace));
+    },
+    DEF: (): void => this.sub(this.cur, 'value', this.subValue),
+  };
+
   public entry = this.rule('entry', (n) => {
-    const key = this.CONSUME(Ident, { LABEL: 'key' });
+    const key = this.CONSUME(Ident, KEY);
     put(n, 'key', key);
-    let equals: IToken | null = null;
-    this.OPTION(() => {
-      equals = this.CONSUME(Equals);
-      put(n, 'Equals', equals);
-    });
-    // The value may be missing (reported by the AST builder). Without `=` it must start on the
-    // key's line or be a block (`key { … }`, `key LABEL { … }`); after `=` a name on a later
-    // line that itself starts an entry (`name =`, `name {`, `name LABEL {`) is the next entry.
-    this.OPTION2({
-      GATE: () => {
-        const next = this.LA(1);
-        if (equals === null) return next.tokenType === LBrace || this.sameLine(key, next);
-        if (next.tokenType !== Ident || this.sameLine(equals, next)) return true;
-        const t2 = this.LA(2).tokenType;
-        return !(t2 === Equals || t2 === LBrace || (t2 === Ident && this.LA(3).tokenType === LBrace));
-      },
-      DEF: () => this.sub(n, 'value', () => this.SUBRULE(this.value)),
-    });
+    this.entryEquals = null;
+    this.OPTION(this.entryEqualsSign);
+    // (read by the gate at once, before a nested entry sets them again)
+    this.entryKey = key;
+    this.OPTION2(this.entryValue);
   });
 
-  public value = this.rule('value', (n) => {
-    this.OR([
-      { ALT: () => this.sub(n, 'number', () => this.SUBRULE(this.number)) },
-      { ALT: () => put(n, 'SizeLit', this.CONSUME(SizeLit)) },
-      { ALT: () => put(n, 'StringLit', this.CONSUME(StringLit)) },
-      { ALT: () => this.sub(n, 'reference', () => this.SUBRULE(this.reference)) },
-      { ALT: () => this.sub(n, 'list', () => this.SUBRULE(this.list)) },
-      { ALT: () => this.sub(n, 'block', () => this.SUBRULE(this.block)) },
-    ]);
-  });
+  private readonly valueAlts = [
+    { ALT: () => this.sub(this.cur, 'number', this.subNumber) },
+    { ALT: () => put(this.cur, 'SizeLit', this.CONSUME(SizeLit)) },
+    { ALT: () => put(this.cur, 'StringLit', this.CONSUME(StringLit)) },
+    { ALT: () => this.sub(this.cur, 'reference', this.subReference) },
+    { ALT: () => this.sub(this.cur, 'list', this.subList) },
+    { ALT: () => this.sub(this.cur, 'block', this.subBlock) },
+  ];
+
+  public value = this.rule('value', () => this.OR(this.valueAlts));
+
+  private readonly numberStep = {
+    GATE: (): boolean => this.LA(1).image === 'step' && this.LA(2).tokenType === NumberLit,
+    DEF: (): void => {
+      put(this.cur, 'stepKeyword', this.CONSUME(Ident, { LABEL: 'stepKeyword' }));
+      put(this.cur, 'step', this.CONSUME3(NumberLit, { LABEL: 'step' }));
+    },
+  };
+  private readonly numberRange = (): void => {
+    put(this.cur, 'DotDot', this.CONSUME(DotDot));
+    put(this.cur, 'to', this.CONSUME2(NumberLit, { LABEL: 'to' }));
+    this.OPTION2(this.numberStep);
+  };
+  // `25 epochs`: a unit word on the same line, unless it starts the next entry (`epochs = 3`)
+  private readonly numberUnit = {
+    GATE: (): boolean => {
+      const next = this.LA(1);
+      const after = this.LA(2).tokenType;
+      return unitWords.has(next.image) && after !== Equals && after !== LBrace && this.sameLine(this.LA(0), next);
+    },
+    DEF: (): void => put(this.cur, 'unit', this.CONSUME2(Ident, UNIT)),
+  };
 
   public number = this.rule('number', (n) => {
-    put(n, 'from', this.CONSUME(NumberLit, { LABEL: 'from' }));
-    this.OPTION(() => {
-      put(n, 'DotDot', this.CONSUME(DotDot));
-      put(n, 'to', this.CONSUME2(NumberLit, { LABEL: 'to' }));
-      this.OPTION2({
-        GATE: () => this.LA(1).image === 'step' && this.LA(2).tokenType === NumberLit,
-        DEF: () => {
-          put(n, 'stepKeyword', this.CONSUME(Ident, { LABEL: 'stepKeyword' }));
-          put(n, 'step', this.CONSUME3(NumberLit, { LABEL: 'step' }));
-        },
-      });
-    });
-    // `25 epochs`: a unit word on the same line, unless it starts the next entry (`epochs = 3`)
-    this.OPTION3({
-      GATE: () => {
-        const next = this.LA(1);
-        const after = this.LA(2).tokenType;
-        return unitWords.has(next.image) && after !== Equals && after !== LBrace && this.sameLine(this.LA(0), next);
-      },
-      DEF: () => put(n, 'unit', this.CONSUME2(Ident, { LABEL: 'unit' })),
-    });
+    put(n, 'from', this.CONSUME(NumberLit, FROM));
+    this.OPTION(this.numberRange);
+    this.OPTION3(this.numberUnit);
   });
 
+  private readonly referenceSegment = (): void => {
+    put(this.cur, 'Dot', this.CONSUME(Dot));
+    put(this.cur, 'segment', this.CONSUME2(Ident, SEGMENT));
+  };
+  private readonly referenceBlock = (): void => this.sub(this.cur, 'block', this.subBlock);
+
   public reference = this.rule('reference', (n) => {
-    put(n, 'segment', this.CONSUME(Ident, { LABEL: 'segment' }));
-    this.MANY(() => {
-      put(n, 'Dot', this.CONSUME(Dot));
-      put(n, 'segment', this.CONSUME2(Ident, { LABEL: 'segment' }));
-    });
-    this.OPTION(() => this.sub(n, 'block', () => this.SUBRULE(this.block)));
+    put(n, 'segment', this.CONSUME(Ident, SEGMENT));
+    this.MANY(this.referenceSegment);
+    this.OPTION(this.referenceBlock);
   });
+
+  private readonly listAlts = [
+    { ALT: () => this.listItem(this.cur) },
+    { ALT: () => put(this.cur, 'separator', this.CONSUME(Comma, SEPARATOR)) },
+    // not list items; consumed and reported by the AST builder
+    { ALT: () => put(this.cur, 'junk', this.CONSUME(Equals, JUNK)) },
+    { ALT: () => put(this.cur, 'junk', this.CONSUME(Semicolon, JUNK)) },
+    { ALT: () => put(this.cur, 'junk', this.CONSUME(Dot, JUNK)) },
+    { ALT: () => put(this.cur, 'junk', this.CONSUME(DotDot, JUNK)) },
+  ];
+  private readonly listItemOr = (): void => this.OR(this.listAlts);
 
   public list = this.rule('list', (n) => {
     put(n, 'LBracket', this.CONSUME(LBracket));
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.listItem(n) },
-        { ALT: () => put(n, 'separator', this.CONSUME(Comma, { LABEL: 'separator' })) },
-        // not list items; consumed and reported by the AST builder
-        { ALT: () => put(n, 'junk', this.CONSUME(Equals, { LABEL: 'junk' })) },
-        { ALT: () => put(n, 'junk', this.CONSUME(Semicolon, { LABEL: 'junk' })) },
-        { ALT: () => put(n, 'junk', this.CONSUME(Dot, { LABEL: 'junk' })) },
-        { ALT: () => put(n, 'junk', this.CONSUME(DotDot, { LABEL: 'junk' })) },
-      ]);
-    });
+    this.MANY(this.listItemOr);
     put(n, 'RBracket', this.CONSUME(RBracket));
   });
 }
