@@ -3,10 +3,12 @@
 // be read, or (with --check) is not canonical, 2 usage error. A file with syntax errors is
 // never rewritten. `-` reads standard input and writes the result to standard output.
 
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { realpathSync, statSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { format, hasErrors, parse, renderDiagnostics } from '../../grammar/index.js';
+import { diskFullDetail, writeFileAtomic } from '../../runtime/executor/fsutil.js';
 
 const usage = `usage: ssl3d fmt FILE|DIR... [--check] [--stdout]
 
@@ -21,6 +23,15 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Why a write failed, in words (the temp file's name would only confuse). */
+function writeFailure(err: unknown): string {
+  const full = diskFullDetail(err);
+  if (full !== null) return full;
+  const code = (err as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = { EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'operation not permitted' };
+  return code && words[code] ? `${words[code]} (${code})` : err instanceof Error ? err.message : String(err);
 }
 
 function useColor(): boolean {
@@ -99,9 +110,12 @@ export async function runFmt(argv: string[]): Promise<number> {
     }
     if (out !== text) {
       try {
-        await writeFile(file, out, 'utf8');
-      } catch {
-        process.stderr.write(`ssl3d fmt: cannot write ${file}\n`);
+        // a temp file renamed over the original (beside the link's target for a symbolic link),
+        // with the original's permissions: a full disk or a crash never leaves it half-written
+        const real = realpathSync(file);
+        writeFileAtomic(real, out, statSync(real).mode);
+      } catch (err) {
+        process.stderr.write(`ssl3d fmt: cannot write ${file}: ${writeFailure(err)}; the file is unchanged\n`);
         status = 1;
         continue;
       }

@@ -1,7 +1,7 @@
 // Small file-system helpers for the cache: atomic writes, sha256 of files, recursive listings.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { SslRuntimeError } from '../contract.js';
 import { msg } from '../../core/codes/index.js';
@@ -55,10 +55,12 @@ export function diskFullError(err: unknown, path: string | null, neededBytes: nu
     neededBytes !== null ? `the write needed ${bytesText(neededBytes)}` : null,
     free !== null ? `${bytesText(free)} free there` : null,
   ].filter((x): x is string => x !== null);
-  return new SslRuntimeError(
-    msg('SSL188', 'diskFull', { parts: parts.join('; ') }),
-    where ?? folder,
-  );
+  return Object.assign(new SslRuntimeError(msg('SSL188', 'diskFull', { parts: parts.join('; ') }), where ?? folder), { detail: parts.join('; ') });
+}
+
+/** What ran out and where, without the advice for runs (`ssl3d fmt` words its own), or null for another error. */
+export function diskFullDetail(err: unknown): string | null {
+  return err instanceof SslRuntimeError && err.code === 'SSL188' && typeof (err as { detail?: unknown }).detail === 'string' ? (err as unknown as { detail: string }).detail : null;
 }
 
 let tmpCounter = 0;
@@ -69,12 +71,17 @@ export function uniqueSuffix(): string {
   return `${process.pid}-${Date.now().toString(36)}-${tmpCounter}`;
 }
 
-/** Write a file atomically: write a sibling temp file, fsync it, rename it over the target. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/**
+ * Write a file atomically: write a sibling temp file, fsync it, rename it over the target.
+ * `mode`: the permission bits the file ends with (kept from the file it replaces, say).
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${uniqueSuffix()}`;
   try {
-    writeFileSync(tmp, data);
+    // private until it has the final mode (a 0600 file must never be readable on its way)
+    writeFileSync(tmp, data, { mode: mode === undefined ? 0o666 : 0o600 });
+    if (mode !== undefined) chmodSync(tmp, mode & 0o7777);
   } catch (err) {
     rmSync(tmp, { force: true }); // never leave a half-written temp file behind
     if (isDiskFull(err)) throw diskFullError(err, path, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
