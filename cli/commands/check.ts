@@ -223,7 +223,9 @@ export async function runCheck(argv: string[]): Promise<number> {
   }
   if (dataProblems.length > 0) {
     status = 1;
-    if (!args.json) for (const p of dataProblems) process.stderr.write(`${p.file}: error${p.code ? ' ' + p.code : ''}: dataset ${p.dataset}: ${p.message}\n`);
+    // the line starts with the file; a reader's message that starts with it too would say it twice
+    const own = (p: (typeof dataProblems)[number]): string => (p.message.startsWith(`${p.file}: `) ? p.message.slice(p.file.length + 2) : p.message);
+    if (!args.json) for (const p of dataProblems) process.stderr.write(`${p.file}: error${p.code ? ' ' + p.code : ''}: dataset ${p.dataset}: ${own(p)}\n`);
   }
   if (args.json) {
     if (dataProblems.length === 0) process.stdout.write(renderDiagnosticsJson(all));

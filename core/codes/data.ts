@@ -38,6 +38,7 @@ export const codes = [
     messages: {
       tooShort: '{file}: only {bytes} bytes, shorter than a NIfTI header (348)',
       badVoxOffset: '{file}: vox_offset = {voxOffset}; the voxel data cannot start before the file does',
+      hugeVoxOffset: '{file}: vox_offset = {voxOffset}, past the end of any image file (over {max} bytes); the header is wrong',
       hdrImgPair: '{file}: is the header half of a .hdr/.img pair; convert it to a single .nii file',
       noMagic: '{file}: is not a NIfTI-1 or NIfTI-2 file (no valid header size and magic)',
       unparsable: '{file}: header cannot be parsed ({reason})',

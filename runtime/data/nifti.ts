@@ -66,7 +66,7 @@ const MAX_DECLARED_BYTES = 2 ** 32;
  * Where the voxel data of a (decompressed) NIfTI-1/-2 header prefix start and how many bytes the
  * header declares in all (vox_offset + voxels × bytes), or null when the prefix is no NIfTI header.
  */
-function declaredLayout(head: Uint8Array): { version: 1 | 2; le: boolean; voxOffset: number; total: number } | null {
+function declaredLayout(head: Uint8Array): { version: 1 | 2; le: boolean; voxOffset: number; total: number; dims: number[] } | null {
   if (head.length < 348) return null;
   const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const sz = dv.getInt32(0, true);
@@ -84,7 +84,25 @@ function declaredLayout(head: Uint8Array): { version: 1 | 2; le: boolean; voxOff
   let count = 1;
   const ndim = dims[0]!;
   for (let k = 1; k <= Math.min(Math.max(ndim, 1), 7); k++) count *= Math.max(1, dims[k]!);
-  return { version: v2 ? 2 : 1, le, voxOffset, total: Math.max(voxOffset, v2 ? 544 : 352) + count * bytes };
+  return { version: v2 ? 2 : 1, le, voxOffset, total: Math.max(voxOffset, v2 ? 544 : 352) + count * bytes, dims };
+}
+
+/**
+ * Refuse a header whose layout is impossible before anything is inflated or allocated, each with
+ * the field at fault: vox_offset negative, not finite or past any real file; dim[0] outside 1..7;
+ * a dimension that is not a positive integer; more voxel data than MAX_DECLARED_BYTES.
+ */
+function checkLayout(layout: NonNullable<ReturnType<typeof declaredLayout>>, file: string): void {
+  const { voxOffset, dims } = layout;
+  if (!(Number.isFinite(voxOffset) && voxOffset >= 0)) throw new SslRuntimeError(msg('SSL102', 'badVoxOffset', { file, voxOffset }), file);
+  if (!(voxOffset <= MAX_DECLARED_BYTES)) throw new SslRuntimeError(msg('SSL102', 'hugeVoxOffset', { file, voxOffset, max: MAX_DECLARED_BYTES }), file);
+  const ndim = dims[0]!;
+  if (!(ndim >= 1 && ndim <= 7)) throw new SslRuntimeError(msg('SSL106', 'badRank', { file, ndim }), file);
+  for (let k = 1; k <= ndim; k++) {
+    const v = dims[k]!;
+    if (!Number.isInteger(v) || v < 1) throw new SslRuntimeError(msg('SSL106', 'badDim', { file, k, v }), file);
+  }
+  if (!(layout.total <= MAX_DECLARED_BYTES)) throw new SslRuntimeError(msg('SSL106', 'tooManyBytes', { file, total: layout.total, max: MAX_DECLARED_BYTES }), file);
 }
 
 /**
@@ -108,9 +126,7 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
     const layout = declaredLayout(head);
     let cap = MAX_DECLARED_BYTES;
     if (layout) {
-      if (!(layout.total <= MAX_DECLARED_BYTES)) {
-        throw new SslRuntimeError(msg('SSL106', 'tooManyBytes', { file, total: layout.total, max: MAX_DECLARED_BYTES }), file);
-      }
+      checkLayout(layout, file);
       cap = layout.total + 65536; // a little room for trailing bytes some writers leave
     }
     // 2. the whole file, never more than the header declares
@@ -198,9 +214,7 @@ export function decodeNifti(input: Uint8Array, file: string, opts: DecodeOptions
   // The header buffer reaches up to the voxel data: a header extension (NIfTI-1 at 352, NIfTI-2 at
   // 544) lies between the header and vox_offset, and the parser reads it.
   const layout = declaredLayout(bytes);
-  if (layout && !(Number.isFinite(layout.voxOffset) && layout.voxOffset >= 0)) {
-    throw new SslRuntimeError(msg('SSL102', 'badVoxOffset', { file, voxOffset: layout.voxOffset }), file);
-  }
+  if (layout) checkLayout(layout, file);
   const headEnd = layout ? Math.min(bytes.length, Math.max(544, Math.floor(layout.voxOffset))) : Math.min(bytes.length, 544);
   const ab = toArrayBuffer(bytes.subarray(0, headEnd));
   if (!nifti.isNIFTI(ab)) {

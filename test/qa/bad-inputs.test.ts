@@ -33,6 +33,11 @@ describe('QA: bad data inputs', () => {
       expect(line).toContain(b.names);
       expect(line).toMatch(new RegExp(`error ${b.code}`));
     }
+    // s6 attack: a reader's message that starts with the file made the line name it twice
+    for (const l of lines.filter((x) => / error SSL1\d\d: /.test(x))) {
+      const file = l.slice(0, l.indexOf(': error'));
+      expect(l.includes(`: ${file}: `), l).toBe(false);
+    }
   });
 
   it('a CSV grade outside the classes is located at file:line', () => {

@@ -80,4 +80,20 @@ describe('NIfTI edge cases (#17.10)', () => {
     huge.writeInt16LE(30000, 46);
     expect(() => decodeNifti(gzipSync(huge), 'huge.nii.gz')).toThrow(expect.objectContaining({ code: 'SSL106', message: expect.stringMatching(/declares \d+ bytes of data/) }));
   });
+
+  it('a compressed file names the header field at fault, not "a gzip bomb" (s6 attack)', () => {
+    // before: dim[0] = 0 / 8 and a negative dim read as a tiny declared size, then "decompresses to
+    // more than … (a gzip bomb or a wrong header)"; a vox_offset of 1e30 read as "its dimensions are wrong"
+    const cases: Array<[string, (f: Buffer) => void, string, RegExp]> = [
+      ['dim0', (f) => f.writeInt16LE(0, 40), 'SSL106', /dim\[0\] = 0; it must be 1\.\.7/],
+      ['dim8', (f) => f.writeInt16LE(8, 40), 'SSL106', /dim\[0\] = 8; it must be 1\.\.7/],
+      ['dimneg', (f) => f.writeInt16LE(-4, 42), 'SSL106', /dim\[1\] = -4; every dimension must be a positive integer/],
+      ['voxhuge', (f) => f.writeFloatLE(1e30, 108), 'SSL102', /vox_offset = 1\.0+\d*e\+30, past the end of any image file/],
+    ];
+    for (const [name, spoil, code, message] of cases) {
+      const f = encodeNiftiRaw(base({ datatype: 2, values: new Array(24).fill(1) }));
+      spoil(f);
+      for (const bytes of [f, gzipSync(f)]) expect(() => decodeNifti(bytes, `${name}.nii.gz`), name).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
+    }
+  });
 });
