@@ -192,7 +192,7 @@ export class CheckContext {
     };
     this.bounded(b, `${pointer}/epochs`, num(t.epochs), LIMITS.epochs, 'epochs', 'use fewer epochs');
     this.bounded(b, `${pointer}/batch`, num(t.batch), LIMITS.batch, 'batch', 'use a smaller batch');
-    this.bounded(b, `${pointer}/steps`, typeof t.steps === 'number' ? t.steps : undefined, LIMITS.stepsPerEpoch, 'steps per epoch', 'use fewer steps per epoch');
+    this.bounded(b, `${pointer}/steps`, t.steps === 'epoch' ? undefined : num(t.steps), LIMITS.stepsPerEpoch, 'steps per epoch', 'use fewer steps per epoch');
     return {
       epochs: num(t.epochs) ?? def.epochs,
       batch: num(t.batch) ?? def.batch,

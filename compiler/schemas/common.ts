@@ -10,10 +10,10 @@ export function int(min = 0, max?: number, expect?: string): Schema {
   return s;
 }
 
-export function num(min?: number, max?: number, expect?: string, exclusiveMin = false): Schema {
+export function num(min?: number, max?: number, expect?: string, exclusiveMin = false, exclusiveMax = false): Schema {
   const s: Schema = { type: 'number', 'x-expect': expect ?? 'a number' };
   if (min !== undefined) s[exclusiveMin ? 'exclusiveMinimum' : 'minimum'] = min;
-  if (max !== undefined) s.maximum = max;
+  if (max !== undefined) s[exclusiveMax ? 'exclusiveMaximum' : 'maximum'] = max;
   return s;
 }
 
@@ -113,8 +113,9 @@ export function block(properties: Record<string, Schema>, opts: { required?: str
 export const optimizerBlock = block(
   {
     lr: num(0, 10, 'a learning rate, e.g. 1e-3', true),
-    beta1: num(0, 1, 'a number in [0, 1)'),
-    beta2: num(0, 1, 'a number in [0, 1)'),
+    // 1 itself is not allowed: Adam divides by 1 − beta^t, which would be 0 (NaN weights at step 1)
+    beta1: num(0, 1, 'a number in [0, 1)', false, true),
+    beta2: num(0, 1, 'a number in [0, 1)', false, true),
     momentum: num(0, 1, 'a number in [0, 1]'),
     'weight-decay': num(0, 1, 'a number ≥ 0'),
     'clip-norm': { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'string', enum: ['none'] }], 'x-expect': 'a number > 0 or none' },

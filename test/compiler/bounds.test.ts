@@ -26,6 +26,10 @@ describe('sane limits (SSL077)', () => {
       ['seg.train.epochs=100001', /epochs = 100001 is beyond/],
       ['seg.train.batch=5000', /batch = 5000 is beyond what ssl3d runs \(at most 4,096\)/],
       ['corpus.size=1024x1024x1024', null],
+      // s6 attack: the unit form skipped the limit (1e15 steps per epoch passed check)
+      ['rot3d.train.steps=1e15 steps', /steps per epoch = 1000000000000000 is beyond what ssl3d runs \(at most 1,000,000\)/],
+      ['rot3d.train.steps=1000001 steps', /steps per epoch = 1000001 is beyond/],
+      ['rot3d.train.steps=1000000 steps', null],
     ] as const) {
       const r = compile([set]);
       if (msg === null) {
@@ -37,6 +41,16 @@ describe('sane limits (SSL077)', () => {
       expect(d, set).toBeDefined();
       expect(d!.message).toMatch(msg);
       expect(d!.span.file).toBe('--set[1]');
+    }
+  });
+});
+
+describe('Adam betas (s6 attack)', () => {
+  it('beta1 or beta2 = 1 is refused (Adam would divide by 1 − 1^t = 0); just below 1 is fine', () => {
+    for (const key of ['beta1', 'beta2']) {
+      const r = compile([`rot3d.train.optimizer=adam { lr = 1e-3, ${key} = 1 }`]);
+      expect(errors(r).map((d) => [d.code, d.message])).toEqual([['SSL029', `'${key}' expects a number in [0, 1); got 1`]]);
+      expect(errors(compile([`rot3d.train.optimizer=adam { lr = 1e-3, ${key} = 0.9999 }`]))).toEqual([]);
     }
   });
 });
