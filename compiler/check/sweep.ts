@@ -3,7 +3,7 @@
 // channel adapter), so the lowering only has to multiply plans × arms × fractions × repetitions.
 import type { Span } from '../../grammar/ast.js';
 import { channelMapping } from '../../core/channels.js';
-import { trainCases } from '../../core/geometry.js';
+import { splitCounts, trainCases } from '../../core/geometry.js';
 import type { Arm } from '../../core/graph.js';
 import { canonicalJson } from '../../core/hash.js';
 import { arr, frac, num, percentLabel, word } from '../json.js';
@@ -68,6 +68,20 @@ export function checkSweep(ctx: CheckContext, sc: Block): CheckedSweep | null {
           `the smallest usable fraction is ${percentLabel(Math.ceil((1 / nt) * 1000) / 1000)}`,
         );
     });
+  }
+  // without folds every evaluation tests on the dataset's test split: an empty one would fail
+  // each evaluate node at run time (SSL161), after all the training
+  if (!ev.spec.folds) {
+    const n = ds.knownCases;
+    const test = ds.split.test === 0 ? 0 : n !== null ? splitCounts(n, ds.split).test : 1;
+    if (test === 0) {
+      const db = ft.data.block;
+      ctx.error(
+        msg('SSL058', 'noTestSplit', { dataset: db.decl.name, test: percentLabel(ds.split.test), ofCases: n !== null ? ` of ${n} cases` : '', evaluate: ec.decl.name }),
+        db.json.split !== undefined ? valueSpan(db, '/split') : db.decl.nameSpan,
+        'give it a test split, e.g. split { val = 10%, test = 20% }',
+      );
+    }
   }
   if (arms.includes('finetune') && j.arms !== undefined && !ft.arms.includes('finetune') && ft.warmup >= ft.train(ds.dim).epochs) {
     ctx.error(msg('SSL044', 'warmupTooLong', { warmup: ft.warmup, epochs: ft.train(ds.dim).epochs }), valueSpan(sc, '/arms'));

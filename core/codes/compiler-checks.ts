@@ -272,13 +272,17 @@ every task.
   {
     code: 'SSL058',
     severity: 'error',
-    title: 'splits leave no training data',
+    title: 'splits leave no training or test data',
     messages: {
       noTrainingSplit: 'the validation ({val}) and test ({test}) splits leave no training cases',
+      noTestSplit: 'dataset {dataset} has no test cases (test = {test}{ofCases}), but evaluate {evaluate} tests on them',
     },
-    explanation: `The validation and test fractions of a dataset's split must leave training cases.
+    explanation: `The validation and test fractions of a dataset's split must leave training cases,
+and a dataset that is evaluated (the fine-tuning data of a sweep without folds) needs at least one
+test case: otherwise every evaluation would fail at run time, after all the training.
 
-    split { val = 50%, test = 50% }      // error`,
+    split { val = 50%, test = 50% }      // error: no training case
+    split { val = 10%, test = 0% }       // error when a sweep evaluates on it`,
   },
   {
     code: 'SSL059',

@@ -45,6 +45,17 @@ describe('sane limits (SSL077)', () => {
   });
 });
 
+describe('an evaluated dataset without test cases (s6 attack)', () => {
+  it('is SSL058 at its split, not a run whose every evaluation fails after training (SSL161)', () => {
+    const r = compile(['tumours.split={ val = 10%, test = 0% }']);
+    expect(r.graph).toBeNull();
+    expect(errors(r).map((d) => [d.code, d.message, d.span.file])).toEqual([
+      ['SSL058', 'dataset tumours has no test cases (test = 0% of 96 cases), but evaluate protocol tests on them', '--set[1]'],
+    ]);
+    expect(errors(compile(['tumours.split={ val = 10%, test = 1% }']))).toEqual([]);
+  });
+});
+
 describe('Adam betas (s6 attack)', () => {
   it('beta1 or beta2 = 1 is refused (Adam would divide by 1 − 1^t = 0); just below 1 is fine', () => {
     for (const key of ['beta1', 'beta2']) {
