@@ -53,8 +53,17 @@ export function importProblem(path: string, target: string, root: string): Coded
   if (rel === '..' || rel.startsWith('../') || posix.isAbsolute(rel)) {
     return msg('SSL091', 'leavesProject', { path, root: root === '' || root === '.' ? '(the folder of the experiment file)' : root });
   }
-  if (!path.endsWith('.ssl')) return msg('SSL091', 'notSsl', { path, suggestion: /\.[A-Za-z0-9]+$/.test(path) ? '' : ` (did you mean "${path}.ssl"?)` });
+  if (!path.endsWith('.ssl')) return msg('SSL091', 'notSsl', { path, suggestion: sslSuggestion(path) });
   return null;
+}
+
+/** ` (did you mean "x.ssl"?)` for a path that names a file without the extension (or with `.SSL`), else ''. */
+function sslSuggestion(path: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  // nothing to add an extension to: '', '.', '..', 'folder/'
+  if (base === '' || base === '.' || base === '..') return '';
+  if (/\.ssl$/i.test(base)) return ` (did you mean "${path.slice(0, -4)}.ssl"?)`;
+  return /\.[A-Za-z0-9]+$/.test(base) ? '' : ` (did you mean "${path}.ssl"?)`;
 }
 
 /** Files importing files: at most this many levels below the experiment file. */

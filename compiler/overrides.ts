@@ -45,6 +45,8 @@ function lineSpan(file: string, text: string, start: number, end: number): Span 
  */
 export function applyOverrides(root: Module, overrides: string[], diags: Diagnostics, sources: Record<string, string>): void {
   const doc = root.doc;
+  // what each --set already wrote (declaration + key path), to refuse one that silently undoes another
+  const written: Array<{ target: string[]; index: number }> = [];
   overrides.forEach((raw, i) => {
     const file = `--set[${i + 1}]`;
     sources[file] = raw;
@@ -97,6 +99,15 @@ export function applyOverrides(root: Module, overrides: string[], diags: Diagnos
       diags.error(msg('SSL039', 'noKey', { kind: decl.kind, name: decl.name }), pathSpan);
       return;
     }
+    // `--set a.b=1 --set a.b=2` (or `--set a.b.c=1 --set a.b={…}`): the later one would replace
+    // the earlier without a word; a key given twice in a file is an error too
+    const target = [decl.kind, decl.name, ...rest];
+    const undone = written.find((w) => target.length <= w.target.length && target.every((t, k) => t === w.target[k]));
+    if (undone) {
+      diags.error(msg('SSL039', 'setTwice', { path: rest.join('.'), name: decl.name, first: undone.index + 1, earlier: undone.target.length > target.length ? ` (${undone.target.slice(2).join('.')})` : '' }), pathSpan, 'give each key once');
+      return;
+    }
+    written.push({ target, index: i });
     const valueText = raw.slice(eq + 1);
     const parsed = parseValue(valueText, file);
     const by = eq + 1;

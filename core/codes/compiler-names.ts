@@ -272,10 +272,13 @@ is nothing to report.
       noDeclaration: "--set: no declaration named '{name}' in {file}",
       noKey: '--set: say which key of {kind} {name} to set, e.g. {name}.KEY=VALUE',
       notBlock: "--set: '{path}' is not a block in {kind} {name}",
+      setTwice: "--set: {name}.{path} would replace what --set[{first}] set{earlier}",
     },
     explanation: `--set takes PATH=VALUE. PATH names a declaration and a key inside it: NAME.key.key,
 optionally prefixed by the kind (pretext.rot3d.train.epochs), or experiment.key for the
-experiment. The value is written as in a file and checked like one.
+experiment. The value is written as in a file and checked like one. Each key is set at most
+once: a second --set of the same key (or of a block holding an earlier --set's key) is an error,
+not a silent replacement; a --set inside a block another --set wrote is fine.
 
     ssl3d check x.ssl --set rot3d.train.epochs=2
     ssl3d check x.ssl --set experiment.backend=cpu

@@ -31,6 +31,24 @@ function check(dir: string, importLine: string, importRoot?: string) {
 }
 
 describe('import confinement (#17.1)', () => {
+  it('suggests adding .ssl only where there is a name to add it to (s6 attack)', () => {
+    // before: "sub/" → did you mean "sub/.ssl", "." → "..ssl", "" → ".ssl", "x.ssl/" → "x.ssl/.ssl"
+    const dir = project();
+    for (const [path, suggestion] of [
+      ['shared/', null],
+      ['.', null],
+      ['', null],
+      ['shared/ok.ssl/', null],
+      ['shared/ok.SSL', 'shared/ok.ssl'],
+      ['shared/ok', 'shared/ok.ssl'],
+    ] as const) {
+      const { d } = check(dir, `import "${path}"`);
+      expect(d?.message, path).toMatch(/is not an \.ssl file/);
+      if (suggestion === null) expect(d!.message, path).not.toContain('did you mean');
+      else expect(d!.message, path).toContain(`(did you mean "${suggestion}"?)`);
+    }
+  });
+
   it('paths leaving the project, absolute paths and non-.ssl names are refused by path, located on the import', () => {
     const dir = project();
     for (const [line, why] of [

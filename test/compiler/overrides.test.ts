@@ -21,6 +21,16 @@ function apply(overrides: string[]) {
 }
 
 describe('applyOverrides', () => {
+  it('refuses a --set that would silently replace an earlier one (s6 attack); a key inside an earlier block is fine', () => {
+    // before: `--set d.cases=3 --set d.cases=5` gave 5 without a word
+    const twice = apply(['d.cases=3', 'dataset.d.cases=5']);
+    expect(twice.diags.list.map((d) => [d.code, d.message, d.span.file, d.hint])).toEqual([['SSL039', '--set: d.cases would replace what --set[1] set', '--set[2]', 'give each key once']]);
+    expect(twice.entry(twice.decl('dataset').entries, 'cases')!.value).toMatchObject({ kind: 'number', value: 3 });
+    const block = apply(['d.split.val=10%', 'd.split={ val = 20% }']);
+    expect(block.diags.list.map((d) => d.message)).toEqual(['--set: d.split would replace what --set[1] set (split.val)']);
+    expect(apply(['d.split={ val = 20% }', 'd.split.test=10%', 'd.cases=3']).diags.list).toEqual([]);
+  });
+
   it('replaces an existing key, adds a missing one and creates nested blocks', () => {
     const { diags, sources, decl, entry } = apply(['experiment.seed=7', 'd.cases=3', 'dataset.d.split.val=10%']);
     expect(diags.list).toEqual([]);
