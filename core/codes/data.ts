@@ -284,6 +284,7 @@ export const codes = [
       short: 'dataset artifact {path}: is shorter than the index says (case {caseId})',
       imageLength: 'dataset artifact {path}: case {id}: image length {length} does not match shape [{shape}] × {channels}',
       maskLength: 'dataset artifact {path}: case {id}: mask length {length} does not match its shape',
+      badIndex: 'dataset artifact {path}: {problem}; the index does not describe a dataset',
     },
     explanation:
       'A cached dataset artifact (dataset.json + images.f32 + masks.u8) is incomplete or does not ' +

@@ -126,6 +126,41 @@ export async function writeDatasetArtifact(dir: string, ds: LoadedDataset, meta?
   await writeFile(join(dir, 'dataset.json'), JSON.stringify(index, null, 1) + '\n');
 }
 
+const count = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+const range = (v: unknown): boolean => Array.isArray(v) && v.length === 2 && v.every(count);
+
+/**
+ * What makes an index unusable, or null. The checksums only say the files are the ones written;
+ * an index edited with its checksums recomputed (or written by a bug) must still not reach the
+ * loaders as undefined cases, negative offsets or a case trained on twice.
+ */
+function indexProblem(index: ArtifactIndex): string | null {
+  if (index.dim !== 2 && index.dim !== 3) return `dim = ${JSON.stringify(index.dim)}, not 2 or 3`;
+  if (!Number.isSafeInteger(index.channels) || index.channels < 1) return `channels = ${JSON.stringify(index.channels)}`;
+  if (index.cases.length === 0) return 'it lists no case';
+  for (const [i, e] of index.cases.entries()) {
+    const where = `case ${i + 1}`;
+    if (typeof e !== 'object' || e === null || typeof e.id !== 'string') return `${where} has no id`;
+    if (!Array.isArray(e.shape) || e.shape.length < 2 || e.shape.length > 3 || !e.shape.every((x) => Number.isSafeInteger(x) && x >= 1)) return `${where} (${e.id}) has shape ${JSON.stringify(e.shape)}`;
+    if (!Number.isSafeInteger(e.channels) || e.channels < 1) return `${where} (${e.id}) has channels = ${JSON.stringify(e.channels)}`;
+    if (!Array.isArray(e.spacing) || !e.spacing.every((x) => typeof x === 'number' && Number.isFinite(x))) return `${where} (${e.id}) has spacing ${JSON.stringify(e.spacing)}`;
+    if (!range(e.image)) return `${where} (${e.id}) has image range ${JSON.stringify(e.image)}`;
+    if (e.mask !== null && !range(e.mask)) return `${where} (${e.id}) has mask range ${JSON.stringify(e.mask)}`;
+  }
+  const split = index.split as Partial<ArtifactIndex['split']> | undefined;
+  const seen = new Set<number>();
+  for (const part of ['train', 'val', 'test'] as const) {
+    const ids = split?.[part];
+    if (!Array.isArray(ids)) return `its split has no ${part} list`;
+    for (const k of ids) {
+      if (!Number.isSafeInteger(k) || k < 0 || k >= index.cases.length) return `split.${part} names case index ${JSON.stringify(k)} of ${index.cases.length}`;
+      if (seen.has(k)) return `case index ${k} appears twice in the split`;
+      seen.add(k);
+    }
+  }
+  return null;
+}
+
 /** Read a dataset artifact written by writeDatasetArtifact (binary straight into typed arrays). */
 export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
   let index: ArtifactIndex;
@@ -136,6 +171,8 @@ export async function readDatasetArtifact(dir: string): Promise<LoadedDataset> {
   }
   if (index.format !== ARTIFACT_FORMAT || !Array.isArray(index.cases)) throw new SslRuntimeError(msg('SSL123', 'notIndex', { path: join(dir, 'dataset.json'), format: ARTIFACT_FORMAT }), join(dir, 'dataset.json'));
   if (index.version > ARTIFACT_VERSION) throw new SslRuntimeError(msg('SSL123', 'newerVersion', { path: join(dir, 'dataset.json'), version: index.version, max: ARTIFACT_VERSION }), join(dir, 'dataset.json'));
+  const bad = indexProblem(index);
+  if (bad) throw new SslRuntimeError(msg('SSL123', 'badIndex', { path: join(dir, 'dataset.json'), problem: bad }), join(dir, 'dataset.json'));
   // Each case is read straight into its own (aligned) typed array with positioned reads: no
   // whole-file buffer, so artifacts beyond Node's 2 GiB readFile limit (BraTS at 128³ × 4 is
   // ~10 GB) load too.

@@ -158,6 +158,38 @@ describe('split', () => {
     writeFileSync(join(dir, 'images.f32'), Buffer.alloc(16));
     await expect(readDatasetArtifact(dir)).rejects.toMatchObject({ code: 'SSL123', file: join(dir, 'images.f32') });
   });
+
+  it('an index edited into the wrong shape is SSL123 naming the fault, not an internal error (s6 attack)', async () => {
+    // the cache checksums pass when the editor recomputes them; before, these gave SSL184
+    // "Cannot read properties of undefined", "e.shape.reduce is not a function", or were used:
+    // a negative image offset, a case trained on twice
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const { writeDatasetArtifact } = await import('../../../runtime/data/artifact.js');
+    const dir = join(tmp.dir, 'forged-artifact');
+    mkdirSync(dir);
+    const spec = makeSpec({ kind: 'phantom3d', anatomy: 'brain', cases: 3, channels: 1, size: [8, 8, 8], labelled: true });
+    await writeDatasetArtifact(dir, await loadDataset(spec, { baseDir: tmp.dir, cacheDir: tmp.dir }));
+    const good = readFileSync(join(dir, 'dataset.json'), 'utf8');
+    type Index = { cases: Array<Record<string, unknown> | null>; split: Record<string, unknown>; dim: unknown };
+    const forgeries: Array<[(ix: Index) => void, RegExp]> = [
+      [(ix) => (ix.split.train = [0, 1, 100]), /split\.train names case index 100 of 3/],
+      [(ix) => (ix.split.train = [1.5]), /split\.train names case index 1\.5 of 3/],
+      [(ix) => (ix.split.val = ix.split.train), /appears twice in the split/],
+      [(ix) => (ix.cases = []), /it lists no case/],
+      [(ix) => (ix.cases[0] = null), /case 1 has no id/],
+      [(ix) => (ix.cases[0]!.shape = 'x'), /case 1 \(\S+\) has shape "x"/],
+      [(ix) => (ix.cases[0]!.image = [-5, 512]), /has image range \[-5,512\]/],
+      [(ix) => (ix.dim = 7), /dim = 7, not 2 or 3/],
+    ];
+    for (const [forge, why] of forgeries) {
+      const ix = JSON.parse(good) as Index;
+      forge(ix);
+      writeFileSync(join(dir, 'dataset.json'), JSON.stringify(ix));
+      await expect(readDatasetArtifact(dir)).rejects.toMatchObject({ code: 'SSL123', message: expect.stringMatching(why) });
+    }
+    writeFileSync(join(dir, 'dataset.json'), good);
+    await expect(readDatasetArtifact(dir)).resolves.toMatchObject({ name: spec.name });
+  });
 });
 
 describe('bad cases (#17)', () => {
