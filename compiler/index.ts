@@ -8,6 +8,7 @@
 import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Span } from '../grammar/ast.js';
+import { forgetRecentEntries } from '../grammar/index.js';
 import { PACKAGE_VERSION } from '../core/version.js';
 import { Diagnostics, KEEP_OBJECTS, type Diagnostic } from './diag.js';
 export { MAX_DIAGNOSTICS_PER_FILE } from './diag.js';
@@ -168,8 +169,13 @@ export function compileFile(file: string, options: CompileOptions = {}): Compile
 }
 
 export function compileSource(text: string, file: string, options: CompileOptions = {}): CompileResult {
-  // (null: a diagnostic to show was kept as a row of a flood; compile again keeping objects)
-  return compileKeeping(text, file, options, KEEP_OBJECTS) ?? compileKeeping(text, file, options, Infinity)!;
+  try {
+    // (null: a diagnostic to show was kept as a row of a flood; compile again keeping objects)
+    return compileKeeping(text, file, options, KEEP_OBJECTS) ?? compileKeeping(text, file, options, Infinity)!;
+  } finally {
+    // (the entries the check parsed again lately would keep this file's AST alive)
+    forgetRecentEntries();
+  }
 }
 
 /** compileSource with the diagnostics past the first `keep` kept as rows (compiler/diag.ts). */

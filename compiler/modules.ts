@@ -103,7 +103,8 @@ export function loadModules(
   /** `stack`: the files importing this one, outermost first, as [key, shown name]. */
   const load = (file: string, key: string, text: string, prefix: string, stack: [string, string][]): Module => {
     sources[file] = text;
-    const parsed = parse(text, file);
+    // (declarations without a syntax problem keep their head only; entries are parsed again when read)
+    const parsed = parse(text, file, { lazy: true });
     for (const d of parsed.diagnostics) diags.add(d);
     const doc = parsed.document;
     const mod: Module = { file, doc, own: new Map(), scope: new Map(), aliases: new Map(), prefix };

@@ -115,6 +115,8 @@ export function applyOverrides(root: Module, overrides: string[], diags: Diagnos
     if (!parsed.value) return;
     const value = shiftValue(parsed.value, by, file) as Value;
     let entries: Entry[] = decl.entries;
+    // (kept as the declaration's own: a lazy declaration would otherwise parse them again, unedited)
+    decl.entries = entries;
     for (let k = 0; k < rest.length; k++) {
       const key = rest[k]!;
       const last = k === rest.length - 1;

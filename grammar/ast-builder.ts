@@ -156,6 +156,9 @@ export class AstBuilder {
   private readonly doc: Document;
   private cursor = 0;
 
+  /** What becomes of each declaration built (parse's lazy mode swaps in a LazyDeclaration). */
+  onDeclaration: ((decl: Declaration, n: ParseNode) => Declaration) | null = null;
+
   /** Builds one top-level item (called by the parser as soon as it has parsed it). */
   item(n: ParseNode): void {
     if (!nodeRange(n)) return; // nothing of it is in the text
@@ -167,7 +170,8 @@ export class AstBuilder {
         this.cursor = Math.max(imp.span.endOffset, imp.trailingComment !== undefined ? this.lastTrailingEnd : -1);
       }
     } else if (n.name === 'declaration') {
-      const decl = this.buildDeclaration(n);
+      const built = this.buildDeclaration(n);
+      const decl = built && this.onDeclaration ? this.onDeclaration(built, n) : built;
       if (decl) {
         doc.declarations.push(decl);
         this.cursor = Math.max(decl.span.endOffset, decl.trailingComment !== undefined ? this.lastTrailingEnd : -1);

@@ -1,13 +1,14 @@
 // Public API of the `.ssl` front end. Everything the compiler and the CLI need comes from here.
 //
-//   parse(text, file)        → { document, diagnostics }   never throws, best-effort AST
+//   parse(text, file, {lazy}) → { document, diagnostics }   never throws, best-effort AST
 //   parseValue(text, file?)  → { value, diagnostics }      one value, for `--set key=value`
 //   format(document)         → canonical text (idempotent)
 //   renderDiagnostic(s), renderDiagnosticsJson, didYouMean, … (diagnostics.ts)
 
 export type * from './ast.js';
 export { parse, parseValue } from './parse.js';
-export type { ParseResult } from './parse.js';
+export type { ParseOptions, ParseResult } from './parse.js';
+export { forgetRecentEntries } from './lazy-declaration.js';
 export { format, quoteString, MAX_WIDTH } from './format.js';
 export {
   didYouMean,

@@ -15,11 +15,23 @@ import type { ParseErrorInfo } from './parser.js';
 import { sslParser, type SslParser } from './parser.js';
 import { msg } from '../core/codes/index.js';
 import { DiagnosticRows, finishDiagnostics, Interner, MAX_DIAGNOSTICS, type LexRest } from './syntax-diagnostics.js';
+import { LazyDeclaration, type Reparser } from './lazy-declaration.js';
+import type { Entry } from './ast.js';
+
+export interface ParseOptions {
+  /** Keep of each declaration without a syntax problem only its head; its entries are parsed
+   *  again when read (grammar/lazy-declaration.ts; what the compiler asks for). */
+  lazy?: boolean;
+}
 
 export interface ParseResult {
   document: Document;
   diagnostics: Diagnostic[];
 }
+
+/** The largest declaration (bytes of text) made lazy: a big one (a list of 10⁵ numbers) is read
+ *  whole by the compiler anyway, and building its AST twice would raise the peak, not lower it. */
+const LAZY_MAX_BYTES = 64 * 1024;
 
 /** Syntax diagnostics of a stage kept as objects before the rest are kept as rows of numbers
  *  (grammar/syntax-diagnostics.ts); parse() starts over with every object in the rare case that
@@ -191,12 +203,13 @@ function emptyDocument(file: string): Document {
 }
 
 /** Parse a whole `.ssl` file. Never throws; always returns a best-effort document. */
-export function parse(text: string, file: string): ParseResult {
+export function parse(text: string, file: string, options: ParseOptions = {}): ParseResult {
   const source = typeof text === 'string' ? text : String(text);
   const lines = new LineIndex(source);
+  const lazy = options.lazy === true;
   try {
     // (null: a diagnostic to show was kept as a row; parse again keeping every one as an object)
-    return parseKeeping(source, file, lines, KEEP_OBJECTS) ?? parseKeeping(source, file, lines, Infinity)!;
+    return parseKeeping(source, file, lines, KEEP_OBJECTS, lazy) ?? parseKeeping(source, file, lines, Infinity, lazy)!;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return {
@@ -207,7 +220,7 @@ export function parse(text: string, file: string): ParseResult {
 }
 
 /** parse() with the parser's and the builder's diagnostics past the first `keep` kept as rows. */
-function parseKeeping(source: string, file: string, lines: LineIndex, keep: number): ParseResult | null {
+function parseKeeping(source: string, file: string, lines: LineIndex, keep: number, lazy: boolean): ParseResult | null {
   const lexed = lexCompact(source);
   const ctx: Ctx = { text: source, file, lines, tokens: lexed.tokens, diagnostics: [] };
   commentDiagnostics(ctx, lexed.comments);
@@ -223,8 +236,25 @@ function parseKeeping(source: string, file: string, lines: LineIndex, keep: numb
   const parserRows = new DiagnosticRows(keep, names);
   // the builder turns each top-level item into AST as soon as the parser has it
   const builder = new AstBuilder(source, file, lines, lexed.tokens, lexed.comments, new DiagnosticRows(keep, names));
+  // Lazy declarations (see ParseOptions): only in a file the lexer and the bracket check read
+  // without a problem, and only a declaration whose parse and build reported nothing (not even
+  // a problem between items: a parse again of its text alone then gives the same entries).
+  if (lazy && lexed.errors.length === 0 && ctx.diagnostics.length === 0) {
+    const reparser = fileReparser(source, file, lines);
+    let parserErrors = 0;
+    let built = 0;
+    builder.onDeclaration = (decl, n) => {
+      const clean = !n.recovered && sslParser.errorCount() === parserErrors && builder.diagnostics.length === built;
+      const small = decl.span.endOffset - decl.span.startOffset <= LAZY_MAX_BYTES;
+      return clean && small ? new LazyDeclaration(decl, reparser) : decl;
+    };
+    sslParser.onItem = (item) => {
+      builder.item(item);
+      parserErrors = sslParser.errorCount();
+      built = builder.diagnostics.length;
+    };
+  } else sslParser.onItem = (item) => builder.item(item);
   sslParser.lines = lines;
-  sslParser.onItem = (item) => builder.item(item);
   sslParser.onListItem = (value) => builder.listItem(value);
   readTokensFrom(lexed.tokens);
   let errors: SslParser['errors'];
@@ -246,6 +276,31 @@ function parseKeeping(source: string, file: string, lines: LineIndex, keep: numb
   const lexical = lexErrorDiagnostics(ctx, lexed.errors, explained);
   const diagnostics = finishDiagnostics([ctx.diagnostics, parserRows, lexical.shown, builder.diagnostics], lexical.rest, names);
   return diagnostics ? { document, diagnostics } : null;
+}
+
+/** Parses the entries of a clean declaration of `text` again (LazyDeclaration). */
+function fileReparser(text: string, file: string, lines: LineIndex): Reparser {
+  return {
+    entries(start: number, end: number): Entry[] {
+      if (sslParser.busy) throw new Error('a declaration was read again while a file was being parsed');
+      const lexed = lexCompact(text, start, end);
+      const builder = new AstBuilder(text, file, lines, lexed.tokens, [], new DiagnosticRows(Infinity, new Interner()));
+      sslParser.lines = lines;
+      sslParser.onListItem = (value) => builder.listItem(value);
+      readTokensFrom(lexed.tokens);
+      try {
+        const node = sslParser.parseTokens(lexed.tokens, () => sslParser.declaration());
+        builder.item(node);
+      } finally {
+        readTokensFrom(null);
+        sslParser.lines = null;
+        sslParser.onListItem = null;
+      }
+      const decl = builder.finish().declarations[0];
+      if (decl === undefined || decl.span.startOffset !== start || decl.span.endOffset !== end) throw new Error(`declaration at offset ${start} read again differently`);
+      return decl.entries;
+    },
+  };
 }
 
 /**

@@ -144,6 +144,10 @@ export class SslParser extends EmbeddedActionsParser {
    *  tokens the parser looks at, see `LA`). */
   private table: TokenTable | null = null;
 
+  get busy(): boolean {
+    return this.table !== null;
+  }
+
   /** Parses `tokens` from the start with `rule` (then lets go of them). */
   parseTokens<T>(tokens: TokenTable, rule: () => T): T {
     // resets the parser's state (errors, position); the token vector itself stays empty
@@ -156,6 +160,7 @@ export class SslParser extends EmbeddedActionsParser {
     } finally {
       this.table = null;
       this.input = [];
+      this.lastNode = undefined;
     }
   }
 
@@ -261,7 +266,7 @@ export class SslParser extends EmbeddedActionsParser {
   }
 
   /** Parser errors so far (Chevrotain's `errors` getter copies the list). */
-  private errorCount(): number {
+  errorCount(): number {
     return (this as unknown as { _errors: unknown[] })._errors.length;
   }
 
@@ -380,7 +385,6 @@ export class SslParser extends EmbeddedActionsParser {
     { ALT: () => this.junkIn(this.cur) },
   ];
   private readonly blockItem = (): void => this.OR(this.blockAlts);
-
   public block = this.rule('block', (n) => {
     put(n, 'LBrace', this.CONSUME(LBrace));
     this.MANY(this.blockItem);
@@ -416,7 +420,6 @@ export class SslParser extends EmbeddedActionsParser {
     },
     DEF: (): void => this.sub(this.cur, 'value', this.subValue),
   };
-
   public entry = this.rule('entry', (n) => {
     const key = this.CONSUME(Ident, KEY);
     put(n, 'key', key);
@@ -435,7 +438,6 @@ export class SslParser extends EmbeddedActionsParser {
     { ALT: () => this.sub(this.cur, 'list', this.subList) },
     { ALT: () => this.sub(this.cur, 'block', this.subBlock) },
   ];
-
   public value = this.rule('value', () => this.OR(this.valueAlts));
 
   private readonly numberStep = {
@@ -471,7 +473,6 @@ export class SslParser extends EmbeddedActionsParser {
     put(this.cur, 'segment', this.CONSUME2(Ident, SEGMENT));
   };
   private readonly referenceBlock = (): void => this.sub(this.cur, 'block', this.subBlock);
-
   public reference = this.rule('reference', (n) => {
     put(n, 'segment', this.CONSUME(Ident, SEGMENT));
     this.MANY(this.referenceSegment);
@@ -488,7 +489,6 @@ export class SslParser extends EmbeddedActionsParser {
     { ALT: () => put(this.cur, 'junk', this.CONSUME(DotDot, JUNK)) },
   ];
   private readonly listItemOr = (): void => this.OR(this.listAlts);
-
   public list = this.rule('list', (n) => {
     put(n, 'LBracket', this.CONSUME(LBracket));
     this.MANY(this.listItemOr);

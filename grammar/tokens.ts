@@ -170,14 +170,15 @@ export interface CompactLexResult {
   errors: LexErrors;
 }
 
-/** Tokenizes `text` into a TokenTable (see the top of this file). */
-export function lexCompact(text: string): CompactLexResult {
-  const tokens = new TokenTable(text, 1024);
+/** Tokenizes `text` (or its part [from, to), offsets staying those of the whole text) into a
+ *  TokenTable (see the top of this file). */
+export function lexCompact(text: string, from = 0, to = text.length): CompactLexResult {
+  const tokens = new TokenTable(text, from === 0 && to === text.length ? 1024 : 64);
   const comments: IToken[] = [];
   const errors = new LexErrors();
-  const n = text.length;
+  const n = to;
   const match = { end: 0 };
-  let offset = 0;
+  let offset = from;
   while (offset < n) {
     const type = matchAt(text, offset, match);
     if (type < 0) {

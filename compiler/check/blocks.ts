@@ -38,7 +38,8 @@ export function checkBlocks(modules: Module[], diags: Diagnostics): Map<Declarat
       }
       const schema = schemaKey(decl.kind, decl.type);
       if (schema === null) continue;
-      const spans = new SpanMap(decl.nameSpan, decl.entries);
+      // (read when a problem must be located: a lazy declaration parses its entries again then)
+      const spans = new SpanMap(decl.nameSpan, () => decl.entries);
       const local = new DiagList(diags.keep);
       const json = entriesToJson(decl.entries, local);
       const what = `${decl.kind} ${decl.name}${decl.type ? ` (${decl.type})` : ''}`;
