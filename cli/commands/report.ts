@@ -52,6 +52,8 @@ function parseArgs(argv: string[]): Args | string {
     if (flag === '--run' || flag === '--cache' || flag === '--out') {
       const v = value();
       if (v === null || v === '') return `${flag} needs a value`;
+      // a run id names a folder under <cache>/runs/: never a path that leads elsewhere
+      if (flag === '--run' && (v.includes('/') || v.includes('\\') || v === '.' || v === '..')) return `--run takes a run id such as 20261205-013135-e807 (a folder name in <cache>/runs/), not a path: '${v}'`;
       a[flag.slice(2) as 'run' | 'cache' | 'out'] = v;
     } else if (x === '--quiet' || x === '-q') a.quiet = true;
     else if (x === '--as-recorded') a.asRecorded = true;

@@ -11,7 +11,7 @@
 // lifecycle; each kind of request lives in its own file over a `Workspace` view of that state:
 // actions.ts (quick fixes, formatting), completion.ts, hover.ts, navigation.ts (definition,
 // references, rename, outline), tokens.ts (semantic tokens).
-import { readFileSync } from 'node:fs';
+import { readSourceFile } from '../../compiler/index.js';
 import { isAbsolute } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
@@ -69,7 +69,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const open = openText(path);
     if (open !== null) return open;
     try {
-      return readFileSync(path, 'utf8');
+      // as ssl3d check reads: a regular file of at most 4 MiB of text (a workspace .ssl that is a
+      // link to /dev/zero or a named pipe froze this thread, and with it the whole server)
+      return readSourceFile(path, null);
     } catch {
       return null;
     }

@@ -110,5 +110,13 @@ describe('ssl3d report', () => {
     writeFileSync(join(dir, '.ssl3d', 'runs', 'bad', 'record.json'), '{not json');
     expect(await command.run([join(dir, 'exp.ssl'), '--run', 'bad'])).toBe(1);
     expect(err).toContain('SSL171');
+    // s6 attack: `--run ../../..` read <cache>/runs/../../../record.json, outside the cache
+    writeFileSync(join(dir, 'record.json'), '{not json');
+    for (const run of ['../..', '..', 'x/../../..', '/etc']) {
+      err = '';
+      expect(await command.run([join(dir, 'exp.ssl'), '--run', run]), run).toBe(2);
+      expect(err).toContain('--run takes a run id');
+      expect(err).not.toContain('SSL171');
+    }
   });
 });

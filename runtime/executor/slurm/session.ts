@@ -2,7 +2,7 @@
 // open the run record, emit the run's events (cached nodes at once, the jobs' events as they
 // come), and close the record. The record and the renderers are the same as a local run's.
 
-import { readFileSync } from 'node:fs';
+import { readSmallFileSync } from '../../files.js';
 import { join } from 'node:path';
 import type { ExecutionGraph } from '../../../core/graph.js';
 import { loadGraph } from '../../../core/graph-schema.js';
@@ -75,7 +75,7 @@ function runStart(graph: ExecutionGraph, runId: string, backend: string, states:
 
 function cachedSummary(cacheDir: string, hash: string): Record<string, number> {
   try {
-    return (JSON.parse(readFileSync(join(nodeDir(cacheDir, hash), MANIFEST), 'utf8')) as NodeManifest).summary ?? {};
+    return (JSON.parse(readSmallFileSync(join(nodeDir(cacheDir, hash), MANIFEST)).toString('utf8')) as NodeManifest).summary ?? {};
   } catch {
     return {};
   }
@@ -168,7 +168,7 @@ export interface AttachOptions extends Common {
 export async function attachSlurmSession(o: AttachOptions): Promise<SlurmSessionResult | null> {
   const submission = readSubmission(o.cacheDir, o.runId);
   if (!submission) return null;
-  const graph = loadGraph(JSON.parse(readFileSync(submission.graphPath, 'utf8')) as unknown);
+  const graph = loadGraph(JSON.parse(readSmallFileSync(submission.graphPath).toString('utf8')) as unknown);
   // the record keeps what the submitter wrote (source text, versions); the job events rebuild the rest
   const before = readRecord(o.cacheDir, submission.runId);
   const source = before?.source ?? o.source ?? { file: graph.source.file, hash: graph.source.hash, text: '' };

@@ -4,7 +4,8 @@
 // is not submitted again: this submission waits on that job instead. The cache lock is held
 // only while submitting, so two submitters take turns and the second sees the first's jobs.
 
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readSmallFileSync } from '../../files.js';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { ExecutionGraph } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
 import { cacheStatesDeep, type CacheState } from '../cache.js';
@@ -135,15 +136,18 @@ export function readSubmission(cacheDir: string, runId?: string): Submission | n
   let id = runId;
   if (!id) {
     try {
-      id = readFileSync(latestFile(cacheDir), 'utf8').trim();
+      // bookkeeping files are read only as small regular files: a named pipe here hung `ssl3d status`
+      id = readSmallFileSync(latestFile(cacheDir), 4096).toString('utf8').trim();
     } catch {
       return null;
     }
   }
+  // a run id is one folder name under slurm/runs/, never a path leading elsewhere
+  if (id === '' || id === '.' || id === '..' || /[/\\\u0000]/.test(id)) return null;
   const path = submissionFile(cacheDir, id);
   if (!existsSync(path)) return null;
   try {
-    const s = JSON.parse(readFileSync(path, 'utf8')) as Submission;
+    const s = JSON.parse(readSmallFileSync(path).toString('utf8')) as Submission;
     return s.version === 1 && typeof s.jobs === 'object' ? s : null;
   } catch {
     return null;

@@ -11,12 +11,12 @@ import type { ExecutionGraph } from '../../../core/graph.js';
 import type { RunEvent } from '../../../runtime/events.js';
 import { commitEntry, makeWorkDir } from '../../../runtime/executor/cache.js';
 import { createEventStream } from '../../../runtime/executor/emitter.js';
-import { jobEvents, jobLog, jobName } from '../../../runtime/executor/slurm/layout.js';
+import { jobEvents, jobLog, jobName, latestFile, submissionFile } from '../../../runtime/executor/slurm/layout.js';
 import { baseState, isTerminal, parseSacct, parseSbatch, parseScontrol, parseSqueue, type JobState, type SlurmClient } from '../../../runtime/executor/slurm/queue.js';
 import { estimateMemoryMB, nodeResources } from '../../../runtime/executor/slurm/resources.js';
 import { planScript, sbatchArgs, scriptWord, shellQuote, type SbatchContext } from '../../../runtime/executor/slurm/sbatch.js';
 import { loadProfile, resolveSettings, type SlurmSettings } from '../../../runtime/executor/slurm/settings.js';
-import { submitGraph } from '../../../runtime/executor/slurm/submit.js';
+import { readSubmission, submitGraph } from '../../../runtime/executor/slurm/submit.js';
 import { logTail, readNewLines, watchJobs } from '../../../runtime/executor/slurm/watch.js';
 import { parseRunNodeArgs } from '../../../cli/commands/run-node.js';
 
@@ -298,5 +298,25 @@ describe('submission and watching against a fake queue', () => {
     writeFileSync(join(dir, 'l.log'), '\u001b[31mred\u001b[0m\n\n' + Array.from({ length: 20 }, (_, i) => `l${i}`).join('\n'));
     expect(logTail(join(dir, 'l.log'), 3)).toEqual(['l17', 'l18', 'l19']);
     expect(logTail(join(dir, 'l.log'), 30)[0]).toBe('red');
+  });
+});
+
+describe('reading a submission back (s6 attack)', () => {
+  it('a named pipe as slurm/latest is no submission (ssl3d status hung on it); a run id never leaves slurm/runs/', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'ssl3d-slurm-read-'));
+    mkdirSync(join(latestFile(cache), '..'), { recursive: true });
+    const fifo = spawnSync('mkfifo', [latestFile(cache)]);
+    if (fifo.status === 0) {
+      const t0 = Date.now();
+      expect(readSubmission(cache)).toBeNull();
+      expect(Date.now() - t0).toBeLessThan(2000);
+    }
+    // a submission planted outside slurm/runs/ is not read through a crafted id
+    const outside = join(cache, 'elsewhere');
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, 'submission.json'), JSON.stringify({ version: 1, jobs: {} }));
+    const crafted = join('..', '..', 'elsewhere');
+    expect(submissionFile(cache, crafted)).toContain('elsewhere');
+    expect(readSubmission(cache, crafted)).toBeNull();
   });
 });
