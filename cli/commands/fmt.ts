@@ -4,9 +4,10 @@
 // never rewritten. `-` reads standard input and writes the result to standard output.
 
 import { realpathSync, statSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
+import { readSourceFile } from '../../compiler/index.js';
 import { format, hasErrors, parse, renderDiagnostics } from '../../grammar/index.js';
 import { diskFullDetail, writeFileAtomic } from '../../runtime/executor/fsutil.js';
 
@@ -80,10 +81,13 @@ export async function runFmt(argv: string[]): Promise<number> {
   for (const file of expanded) {
     let text: string;
     try {
-      text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+      // as ssl3d check reads a source: a regular file of at most 4 MiB of UTF-8 text (a named pipe
+      // hung fmt, a link to /dev/zero filled 600 MB before failing)
+      text = file === '-' ? await readStdin() : readSourceFile(file, null);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      process.stderr.write(`ssl3d fmt: cannot read ${file}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': is a directory' : ''}\n`);
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as { sslCode?: string }).sslCode ? (err as Error).message : (code ?? '');
+      process.stderr.write(`ssl3d fmt: cannot read ${file}${why ? `: ${why}` : ''}\n`);
       status = 1;
       continue;
     }

@@ -58,6 +58,22 @@ describe('ssl3d fmt writes safely', () => {
     }
   });
 
+  it('reads like ssl3d check: a named pipe or a link to /dev/zero is refused at once, with the reason (s6 attack)', async () => {
+    // before: fmt on a named pipe waited forever; on a link to /dev/zero it read 600 MB, then failed
+    const dir = tmp();
+    realFs.symlinkSync('/dev/zero', join(dir, 'zero.ssl'));
+    const t0 = Date.now();
+    const r = await fmt(join(dir, 'zero.ssl'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('zero.ssl: it is not a regular file (a device)');
+    const { spawnSync } = await import('node:child_process');
+    if (spawnSync('mkfifo', [join(dir, 'pipe.ssl')]).status === 0) {
+      const p = await fmt(join(dir, 'pipe.ssl'));
+      expect(p.stderr).toContain('pipe.ssl: it is not a regular file (a named pipe)');
+    }
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it('keeps the permissions, and rewrites the target of a symbolic link', async () => {
     const dir = tmp();
     const file = join(dir, 'e.ssl');
