@@ -15,7 +15,10 @@
 // the largest heap size V8 reports before any garbage collection during the check (trace-gc),
 // or at its end, plus external memory; "extra" = peak − baseline, "× size" = extra / file size.
 // "kept" = what is still reachable after the check (forced GC; the parser once kept the last
-// file's tokens). Time: the check's wall time, linear in the size. --roots runs the same
+// file's tokens). Time: the check's wall time, linear in the size. "live parsed" / "live +
+// blocks": the live heap (forced GCs) per source byte while the compiler holds the parsed files,
+// then also every declaration's validated JSON — what the check needs, whatever V8's collector
+// lets pile up before it runs (the peak counts that garbage too). --roots runs the same
 // files against other checkouts (e.g. a build of main) back to back, for before/after numbers.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -51,6 +54,39 @@ console.log('MARK end');
 console.log('RESULT ' + JSON.stringify({ base, ms, heapEnd: m1.heapUsed, external: Math.max(m1.external, m0.external), kept: m2.heapUsed + m2.external, diagnostics: result.n }));
 `;
 
+// The live heap (forced GCs) while the compiler holds the parsed files, then also every
+// declaration's validated JSON (checkBlocks): what the check needs, without V8's garbage.
+const LIVE_CHILD = `
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+const [root, file] = process.argv.slice(1);
+const load = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
+const { compileSource } = await load('compiler/index.js');
+const { loadModules } = await load('compiler/modules.js');
+const { checkBlocks } = await load('compiler/check/blocks.js');
+const { Diagnostics } = await load('compiler/diag.js');
+const grammar = await load('grammar/index.js');
+compileSource(readFileSync(join(root, 'experiments/quickstart.ssl'), 'utf8'), 'experiments/quickstart.ssl', { readFile: (p) => readFileSync(p, 'utf8') });
+const text = readFileSync(file, 'utf8');
+const live = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+const base = live();
+const diags = new Diagnostics(1000);
+const loaded = loadModules(file, text, (p) => readFileSync(p, 'utf8'), diags, '.', undefined);
+const parsed = live();
+const blocks = checkBlocks(loaded.modules, diags);
+grammar.forgetRecentEntries?.();
+const checked = live();
+console.log('RESULT ' + JSON.stringify({ parsed: parsed - base, checked: checked - base, n: [loaded, blocks].length }));
+`;
+
+function measureLive(root: string, file: string): { parsed: number; checked: number } {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', LIVE_CHILD, root, resolve(file)], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`live measurement of ${file} on ${root} failed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(line.slice(7)) as { parsed: number; checked: number };
+}
+
 const args = process.argv.slice(2);
 const here = resolve(fileURLToPath(import.meta.url), '..', '..');
 
@@ -64,13 +100,17 @@ if (args[0] === '--make') {
     if (args[i] === '--roots') roots = args[++i]!.split(',').map((r) => resolve(r));
     else files.push(args[i]!);
   }
-  console.log('file | MB | tree | time | peak extra | × size | kept | diagnostics');
+  console.log('file | MB | tree | time | peak extra | × size | kept | diagnostics | live parsed × size | live + blocks × size');
   for (const file of files) {
     for (const root of roots) {
       const r = measure(root, file);
+      const l = measureLive(root, file);
       const mb = statSync(file).size / 1e6;
       console.log(
-        [file.split('/').pop(), mb.toFixed(2), root === here ? 'this' : root, `${(r.ms / 1000).toFixed(2)} s`, `${(r.peak / 1e6).toFixed(0)} MB`, `${(r.peak / (mb * 1e6)).toFixed(1)}`, `${(r.kept / 1e6).toFixed(0)} MB`, r.diagnostics].join(' | '),
+        [
+          file.split('/').pop(), mb.toFixed(2), root === here ? 'this' : root, `${(r.ms / 1000).toFixed(2)} s`, `${(r.peak / 1e6).toFixed(0)} MB`,
+          `${(r.peak / (mb * 1e6)).toFixed(1)}`, `${(r.kept / 1e6).toFixed(0)} MB`, r.diagnostics, (l.parsed / (mb * 1e6)).toFixed(1), (l.checked / (mb * 1e6)).toFixed(1),
+        ].join(' | '),
       );
     }
   }

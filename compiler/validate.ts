@@ -10,7 +10,7 @@ import { blockSchemas, sharedSchemas } from './schemas/blocks.js';
 import type { Schema } from './schemas/common.js';
 import { SCHEMAS_HASH, validators as generated } from './schemas/validators.generated.js';
 import { didYouMeanHint } from './suggest.js';
-import { showJson, type Json, type SpanMap } from './values.js';
+import { pointerKey, pointerSeg, showJson, type Json, type SpanMap } from './values.js';
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
@@ -62,9 +62,11 @@ function schemaAt(root: Schema, path: string): Schema | undefined {
  * (errors inside it carry paths relative to it), else the block's own schema.
  */
 function rootFor(e: ErrorObject): Schema {
-  const seg0 = e.instancePath.split('/')[1];
-  if (seg0 === undefined) return currentRoot;
-  const prop = (currentRoot.properties as Record<string, Schema> | undefined)?.[seg0.replace(/~1/g, '/').replace(/~0/g, '~')];
+  const p = e.instancePath;
+  if (p === '') return currentRoot;
+  const cut = p.indexOf('/', 1);
+  const seg0 = cut < 0 ? p.slice(1) : p.slice(1, cut);
+  const prop = (currentRoot.properties as Record<string, Schema> | undefined)?.[pointerSeg(seg0)];
   const ref = prop?.$ref;
   if (typeof ref === 'string' && ref.startsWith('ssl3d:')) return sharedSchemas[ref.slice(6)] ?? currentRoot;
   return currentRoot;
@@ -81,15 +83,41 @@ function deref(s: Schema | undefined): Schema | undefined {
  * written one level too high (`epochs = 3` beside `train`, not inside it).
  */
 function nestedHome(props: Record<string, Schema>, key: string): string | null {
+  if (key.startsWith('$')) return null;
+  let homes = nestedHomes.get(props);
+  if (homes === undefined) nestedHomes.set(props, (homes = homesOf(props)));
+  return homes.get(key) ?? null;
+}
+
+/** Per block schema: each key its nested blocks accept → the first such block (worked out once
+ *  per schema; a flood of 100 000 unknown keys asked for it per key, #17.11). */
+const nestedHomes = new WeakMap<Record<string, Schema>, Map<string, string>>();
+
+function homesOf(props: Record<string, Schema>): Map<string, string> {
+  const homes = new Map<string, string>();
   for (const [name, sub] of Object.entries(props)) {
     const s = deref(sub);
     const candidates = [s, ...((s?.anyOf as Schema[] | undefined) ?? []).map(deref)];
     for (const c of candidates) {
       const inner = c?.properties as Record<string, unknown> | undefined;
-      if (inner && !key.startsWith('$') && Object.prototype.hasOwnProperty.call(inner, key)) return name;
+      for (const key of Object.keys(inner ?? {})) if (!key.startsWith('$') && !homes.has(key)) homes.set(key, name);
     }
   }
-  return null;
+  return homes;
+}
+
+/** Per block schema: its keys (those users write), and the hint that lists them. */
+const knownKeys = new WeakMap<Schema, { keys: string[]; hint: string | undefined }>();
+
+function keysOf(parent: Schema | undefined): { keys: string[]; hint: string | undefined } {
+  const props = (parent?.properties as Record<string, unknown> | undefined) ?? {};
+  let known = parent === undefined ? undefined : knownKeys.get(parent);
+  if (known === undefined) {
+    const keys = Object.keys(props).filter((k) => !k.startsWith('$'));
+    known = { keys, hint: keys.length ? `known keys: ${keys.join(', ')}` : undefined };
+    if (parent !== undefined) knownKeys.set(parent, known);
+  }
+  return known;
 }
 
 /** Every word (enum string or block type) the alternatives of an anyOf schema accept. */
@@ -105,9 +133,18 @@ function wordsOf(s: Schema | undefined): string[] {
 
 /** The schema object that holds the failing keyword of `e`. */
 function parentOf(_root: Schema, e: ErrorObject): Schema | undefined {
+  const root = rootFor(e);
+  let known = parents.get(root);
+  if (known === undefined) parents.set(root, (known = new Map()));
+  if (known.has(e.schemaPath)) return known.get(e.schemaPath);
   const i = e.schemaPath.lastIndexOf('/');
-  return schemaAt(rootFor(e), i > 0 ? e.schemaPath.slice(0, i) : '#');
+  const parent = schemaAt(root, i > 0 ? e.schemaPath.slice(0, i) : '#');
+  known.set(e.schemaPath, parent);
+  return parent;
 }
+
+/** parentOf's answers per schema root and schemaPath (a flood repeats the same few paths). */
+const parents = new WeakMap<Schema, Map<string, Schema | undefined>>();
 
 export interface BlockContext {
   /** Human name for messages: "dataset ukb (phantom3d)". */
@@ -120,7 +157,7 @@ function atPointer(data: Json, pointer: string): Json | undefined {
   if (pointer === '') return data;
   let cur: Json | undefined = data;
   for (const raw of pointer.slice(1).split('/')) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const seg = pointerSeg(raw);
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = Array.isArray(cur) ? cur[Number(seg)] : cur[seg];
   }
@@ -252,7 +289,7 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
     if (p.anchor !== undefined && pointer.length < p.anchor.length) pointer = p.anchor;
     const info = spans.get(pointer);
     // a malformed literal already has its syntax error; a schema error on top would be noise
-    if (info?.malformed || spans.get(e.instancePath.replace(/\/\$(unit|value)$/, ''))?.malformed) continue;
+    if (info?.malformed || spans.get(e.instancePath.includes('$') ? e.instancePath.replace(/\/\$(unit|value)$/, '') : e.instancePath)?.malformed) continue;
     // an item of a size literal (`0x16x16` → /size/0) has no span of its own: the nearest
     // enclosing value's span, never the declaration's name (a --set value would lose its place)
     let valueSpan = info?.value ?? ctx.span;
@@ -273,18 +310,16 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
     switch (e.keyword) {
       case 'additionalProperties': {
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
-        const child = spans.get(`${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        const child = spans.get(`${pointer}/${pointerKey(key)}`);
         span = child?.key ?? valueSpan;
-        const props = Object.keys(((parentOf(currentRoot, e))?.properties as Record<string, unknown> | undefined) ?? {}).filter(
-          (k) => !k.startsWith('$'),
-        );
+        const parent = parentOf(currentRoot, e);
+        const known = keysOf(parent);
         m = msg('SSL023', 'unknownKey', { key, where: pointer === '' ? ctx.what : label });
-        const parentProps = ((parentOf(currentRoot, e))?.properties as Record<string, Schema> | undefined) ?? {};
-        const home = nestedHome(parentProps, key);
-        const keyValue = atPointer(data, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-        hint = home
-          ? `'${key}' belongs in the ${home} block: ${home} { ${key} = ${keyValue !== null && typeof keyValue === 'object' && !('$unit' in keyValue) ? '…' : showJson(keyValue)} }`
-          : (suggest ? didYouMeanHint(key, props) : undefined) ?? (props.length ? `known keys: ${props.join(', ')}` : undefined);
+        const home = nestedHome((parent?.properties as Record<string, Schema> | undefined) ?? {}, key);
+        if (home) {
+          const keyValue = atPointer(data, `${pointer}/${pointerKey(key)}`);
+          hint = `'${key}' belongs in the ${home} block: ${home} { ${key} = ${keyValue !== null && typeof keyValue === 'object' && !('$unit' in keyValue) ? '…' : showJson(keyValue)} }`;
+        } else hint = (suggest ? didYouMeanHint(key, known.keys) : undefined) ?? known.hint;
         break;
       }
       case 'required': {
@@ -378,7 +413,7 @@ export function repairBlock(key: string, data: Json): Json | null {
     const cuts = new Set<string>();
     for (const e of validate.errors ?? []) {
       let pointer = e.instancePath;
-      if (e.keyword === 'additionalProperties') pointer += `/${String((e.params as { additionalProperty: string }).additionalProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (e.keyword === 'additionalProperties') pointer += `/${pointerKey(String((e.params as { additionalProperty: string }).additionalProperty))}`;
       else if (e.keyword === 'required') {
         const missing = String((e.params as { missingProperty: string }).missingProperty);
         if (!missing.startsWith('$')) {
@@ -390,7 +425,7 @@ export function repairBlock(key: string, data: Json): Json | null {
       let node: Json | undefined = cur;
       let cut: string[] = [];
       for (let i = 0; i < segs.length; i++) {
-        const seg = segs[i]!.replace(/~1/g, '/').replace(/~0/g, '~');
+        const seg = pointerSeg(segs[i]!);
         if (node === null || typeof node !== 'object' || Array.isArray(node) || seg.startsWith('$')) break;
         cut = segs.slice(0, i + 1);
         const next: Json | undefined = (node as Record<string, Json>)[seg];

@@ -57,7 +57,7 @@ export class SpanMap {
     let value: Value | null = null;
     let info: SpanInfo | undefined;
     for (let i = 0; i < segs.length; i++) {
-      const seg = segs[i]!.replace(/~1/g, '/').replace(/~0/g, '~');
+      const seg = pointerSeg(segs[i]!);
       if (entries !== null) {
         const key = seg;
         if (REPEATABLE.has(key)) {
@@ -136,6 +136,16 @@ function rangeCount(value: RangeValue): number {
   const step = value.step ? value.step.value : 1;
   const count = step > 0 && Number.isFinite(from) && Number.isFinite(to) ? Math.floor((to - from) / step + 1e-9) + 1 : -1;
   return count < 1 || count > MAX_RANGE ? 0 : count;
+}
+
+/** A key as a JSON-pointer segment (`~` → `~0`, `/` → `~1`). */
+export function pointerKey(key: string): string {
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
+}
+
+/** A JSON-pointer segment as the key it stands for. */
+export function pointerSeg(seg: string): string {
+  return seg.includes('~') ? seg.replace(/~1/g, '/').replace(/~0/g, '~') : seg;
 }
 
 export const REPEATABLE = new Set(['table', 'plot']);
