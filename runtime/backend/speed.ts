@@ -19,6 +19,7 @@ import { estimateCost } from '../../compiler/cost.js';
 import { UNET_PRESETS } from '../../compiler/defaults.js';
 import type { EncoderSpec, OptimizerSpec, TrainSpec } from '../../core/graph.js';
 import { PACKAGE_VERSION } from '../../core/version.js';
+import { readSmallFileSync } from '../files.js';
 
 /** One measured speed. */
 export interface SpeedProbe {
@@ -92,7 +93,7 @@ export function speedCachePath(): string {
 
 function readAll(path: string): Record<string, SpeedProbe> {
   try {
-    const j = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    const j = JSON.parse(readSmallFileSync(path, 1 << 20).toString('utf8')) as unknown; // a named pipe there must not hang `plan`
     if (j && typeof j === 'object' && !Array.isArray(j)) return j as Record<string, SpeedProbe>;
   } catch {
     // missing or unreadable: no cached speeds

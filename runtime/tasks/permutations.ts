@@ -10,11 +10,12 @@
 // Sets are deterministic in (tiles, P, seed, selection) and cached as JSON on disk.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../core/rng.js';
 import { SslRuntimeError } from '../../core/errors.js';
 import { msg } from '../../core/codes/index.js';
+import { readSmallFileSync } from '../files.js';
 
 export type PermutationSelection = 'max-hamming' | 'random';
 
@@ -196,7 +197,7 @@ export function permutationSet(req: PermutationRequest): PermutationSet & { cach
   const file = req.cacheDir ? join(req.cacheDir, cacheKey(req)) : null;
   if (file && existsSync(file)) {
     try {
-      const x: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      const x: unknown = JSON.parse(readSmallFileSync(file).toString('utf8')); // not a named pipe put in the cache
       if (validSet(x, req)) return { ...x, cached: true };
     } catch {
       // fall through: regenerate and overwrite the damaged entry

@@ -11,13 +11,14 @@
 // `--backend webgpu` (or `auto` on a hardware adapter) loads Dawn into this process.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SslRuntimeError } from '../../contract.js';
 import { packageRoot } from '../../version.js';
 import { msg } from '../../../core/codes/index.js';
+import { readSmallFileSync } from '../../files.js';
 
 /** What the run record keeps about the GPU. */
 export interface GpuAdapterInfo {
@@ -110,14 +111,16 @@ function probeFingerprint(): string {
 
 const PROBE_CACHE_MS = 6 * 3600_000;
 
+// The user's own cache folder (as the speed cache), not the shared /tmp: at a predictable /tmp
+// name another user could put a named pipe (every run hung reading it) or a forged answer.
 function probeCacheFile(): string {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  return join(tmpdir(), `ssl3d-webgpu-probe-${uid}.json`);
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'ssl3d', 'webgpu-probe.json');
 }
 
 function readProbeCache(fp: string): AdapterProbe | null {
   try {
-    const c = JSON.parse(readFileSync(probeCacheFile(), 'utf8')) as { fp: string; at: number; result: AdapterProbe };
+    const c = JSON.parse(readSmallFileSync(probeCacheFile(), 1 << 20).toString('utf8')) as { fp: string; at: number; result: AdapterProbe };
     if (c.fp === fp && Date.now() - c.at < PROBE_CACHE_MS && typeof c.result?.ok === 'boolean') return c.result;
   } catch {
     // No cache yet, or unreadable: probe.
@@ -128,8 +131,9 @@ function readProbeCache(fp: string): AdapterProbe | null {
 function writeProbeCache(fp: string, result: AdapterProbe): void {
   try {
     const f = probeCacheFile();
-    const tmp = `${f}.${process.pid}`;
-    writeFileSync(tmp, JSON.stringify({ fp, at: Date.now(), result }), { mode: 0o600 });
+    mkdirSync(dirname(f), { recursive: true });
+    const tmp = `${f}.${process.pid}-${Date.now().toString(36)}`;
+    writeFileSync(tmp, JSON.stringify({ fp, at: Date.now(), result }), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, f);
   } catch {
     // A cache is only a speed-up.

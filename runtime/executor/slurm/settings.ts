@@ -9,13 +9,14 @@
 //
 // (the same fields as the graph's ExecutorSpec, plus `command`: how a compute node starts ssl3d).
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_KINDS, type ExecutorSpec, type NodeKind, type NodeResources } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
 import { msg } from '../../../core/codes/index.js';
+import { readSmallFileSync } from '../../files.js';
 
 export interface SlurmSettings {
   partition: string | null;
@@ -62,7 +63,7 @@ export function loadProfile(env: NodeJS.ProcessEnv = process.env): Profile {
   if (!existsSync(path)) return { path, executor: null };
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(readSmallFileSync(path, 1 << 20).toString('utf8')); // a regular file: a named pipe must not hang every run
   } catch (err) {
     throw new SslRuntimeError(msg('SSL197', 'notJson', { reason: err instanceof Error ? err.message : String(err) }), path);
   }
