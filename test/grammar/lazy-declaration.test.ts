@@ -40,6 +40,39 @@ describe('lazy declarations', () => {
     forgetRecentEntries();
   });
 
+  it('on 400 seeded mutants of the experiments, every lazy declaration reads back what the first parse built', () => {
+    const pieces = ['=', '{', '}', '[', ']', ',', ';', '"s"', '3', '2x2', 'k', 'k = 1', '\n', '//c\n', '@', '..', 'a.b', '10%'];
+    let seed = 20261205;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let lazyCount = 0;
+    for (let m = 0; m < 400; m++) {
+      const [name, base] = experiments[m % experiments.length]!;
+      let text = base;
+      for (let k = 1 + rand(3); k > 0; k--) {
+        const at = rand(text.length);
+        const op = rand(3);
+        if (op === 0) text = text.slice(0, at) + pieces[rand(pieces.length)]! + text.slice(at);
+        else if (op === 1) text = text.slice(0, at) + text.slice(at + 1 + rand(8));
+        else text = text.slice(0, at) + text.slice(rand(text.length), rand(text.length)) + text.slice(at);
+      }
+      const eager = parse(text, name);
+      const lazy = parse(text, name, { lazy: true });
+      expect(JSON.stringify(lazy.diagnostics)).toBe(JSON.stringify(eager.diagnostics));
+      expect(lazy.document.declarations.length).toBe(eager.document.declarations.length);
+      lazy.document.declarations.forEach((d, i) => {
+        const e = eager.document.declarations[i]!;
+        expect(head(d)).toBe(head(e));
+        if (d instanceof LazyDeclaration) lazyCount++;
+        expect(entriesJson(d.entries), `mutant ${m}, declaration ${i}`).toBe(entriesJson(e.entries));
+      });
+      forgetRecentEntries();
+    }
+    expect(lazyCount).toBeGreaterThan(400);
+  });
+
   it('keeps the entries of a declaration with a syntax problem, and of a big one, as built', () => {
     const big = `dataset big = phantom3d {\n  note = "${'x'.repeat(70_000)}"\n}\n`;
     const text = `experiment e { seed = 1 }\ndataset ok = phantom3d { cases = 4 }\ndataset bad = phantom3d { cases = = 4 }\n${big}`;
