@@ -129,13 +129,18 @@ function index(seg: string): number | null {
   return /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : null;
 }
 
-/** How many values a range gives (0 when it is empty or too long: it is then an error and gives none). */
-function rangeCount(value: RangeValue): number {
+/** How many values a range spans (below 1 when it is empty or cannot be counted). */
+function rangeLength(value: RangeValue): number {
   const from = value.from.value;
   const to = value.to.value;
   const step = value.step ? value.step.value : 1;
-  const count = step > 0 && Number.isFinite(from) && Number.isFinite(to) ? Math.floor((to - from) / step + 1e-9) + 1 : -1;
-  return count < 1 || count > MAX_RANGE ? 0 : count;
+  return step > 0 && Number.isFinite(from) && Number.isFinite(to) ? Math.floor((to - from) / step + 1e-9) + 1 : -1;
+}
+
+/** How many values a range gives (0 when it is empty or too long: it is then an error and gives none). */
+function rangeCount(value: RangeValue): number {
+  const n = rangeLength(value);
+  return n < 1 || n > MAX_RANGE ? 0 : n;
 }
 
 /** A key as a JSON-pointer segment (`~` → `~0`, `/` → `~1`). */
@@ -197,15 +202,12 @@ export function valueToJson(value: Value, diags: Diagnostics): Json {
       return value.items.map((item) => valueToJson(item, diags));
     case 'range': {
       const count = rangeCount(value);
+      const from = value.from.value;
       if (count === 0) {
-        const from = value.from.value;
         const to = value.to.value;
-        const step = value.step ? value.step.value : 1;
-        const empty = !(step > 0 && Number.isFinite(from) && Number.isFinite(to)) || Math.floor((to - from) / step + 1e-9) + 1 < 1;
-        diags.error(empty ? msg('SSL028', 'emptyRange', { from, to }) : msg('SSL028', 'tooManyValues', { from, to, max: MAX_RANGE }), value.span);
+        diags.error(rangeLength(value) < 1 ? msg('SSL028', 'emptyRange', { from, to }) : msg('SSL028', 'tooManyValues', { from, to, max: MAX_RANGE }), value.span);
         return [];
       }
-      const from = value.from.value;
       const step = value.step ? value.step.value : 1;
       const unit = value.from.unit ?? value.to.unit ?? value.step?.unit ?? null;
       const items: Json[] = [];
