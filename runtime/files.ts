@@ -5,7 +5,8 @@
 // a plain readFile. The file is opened without blocking and checked on its open handle (no
 // window between the check and the read), then read whole.
 
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /** The largest input file read whole (Node's own limit for one read of a whole file). */
@@ -74,4 +75,29 @@ export function readSmallFileSync(file: string, maxBytes = 64 * 2 ** 20): Buffer
 /** Why a file could not be read, for a message: the error's code, or its message. */
 export function readProblem(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node 20's `mkdirSync(dir, { recursive: true })` spins at 100 %
+ * CPU forever under /proc (`--cache /proc/self/x/y`: mkdir there says ENOENT although the parent
+ * exists, and Node retries without end, deaf to Ctrl-C and SIGTERM). Here the first folder that
+ * cannot be made throws its real error (EROFS, EACCES, ENOENT, ENOTDIR).
+ */
+export function mkdirsSync(dir: string): void {
+  const missing: string[] = [];
+  let p = resolve(dir);
+  while (!existsSync(p)) {
+    missing.unshift(p);
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  for (const m of missing) {
+    try {
+      mkdirSync(m);
+    } catch (err) {
+      // made meanwhile by another process: fine if it is a folder (the next level tells otherwise)
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }

@@ -20,7 +20,7 @@ import { machineMemory } from './check.js';
 import { exitCodeOf, installInterruptHandlers, runSession } from '../../runtime/executor/session.js';
 import { packageVersion } from '../../runtime/version.js';
 import { executorKind, loadProfile, resolveSettings, type Profile } from '../../runtime/executor/slurm/settings.js';
-import { createJsonlRenderer } from '../ui/jsonl.js';
+import { createJsonlRenderer, EventsFileError } from '../ui/jsonl.js';
 import { createPlainRenderer } from '../ui/plain.js';
 
 const UIS = ['tui', 'plain', 'json'] as const;
@@ -242,7 +242,14 @@ export async function runCli(argv: string[], deps: RunDeps = {}): Promise<number
     }
 
     // 3. renderers: all subscribe to the same stream
-    const renderers = await startRenderers(stream, controller, { ui, events: args.events, report: args.report });
+    let renderers: Awaited<ReturnType<typeof startRenderers>>;
+    try {
+      renderers = await startRenderers(stream, controller, { ui, events: args.events, report: args.report });
+    } catch (err) {
+      if (!(err instanceof EventsFileError)) throw err;
+      process.stderr.write(`ssl3d run: ${err.message}\n`);
+      return 2;
+    }
     const closers = [renderers.close];
     const removeInterrupts = installInterruptHandlers(controller, (sig) => {
       if (!renderers.tui) process.stderr.write(executor === 'slurm' ? `\nssl3d: ${sig}: stopping the watcher (again to quit at once)\n` : `\nssl3d: ${sig}: stopping after a checkpoint (again to quit at once)\n`);

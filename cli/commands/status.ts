@@ -11,6 +11,7 @@ import { createEventStream } from '../../runtime/executor/emitter.js';
 import { installInterruptHandlers } from '../../runtime/executor/session.js';
 import { readRecord } from '../../runtime/executor/record-writer.js';
 import { askCancel, defaultUi, finishSlurm, startRenderers } from './run.js';
+import { EventsFileError } from '../ui/jsonl.js';
 
 const usage = `usage: ssl3d status FILE [options]
 
@@ -91,7 +92,14 @@ export async function runStatus(argv: string[]): Promise<number> {
   const chosenUi = ui ?? defaultUi();
   const stream = createEventStream();
   const controller = new AbortController();
-  const renderers = await startRenderers(stream, controller, { ui: chosenUi, events, report });
+  let renderers: Awaited<ReturnType<typeof startRenderers>>;
+  try {
+    renderers = await startRenderers(stream, controller, { ui: chosenUi, events, report });
+  } catch (err) {
+    if (!(err instanceof EventsFileError)) throw err;
+    process.stderr.write(`ssl3d status: ${err.message}\n`);
+    return 2;
+  }
   const removeSignals = installInterruptHandlers(controller, (sig) => {
     if (!renderers.tui) process.stderr.write(`\nssl3d: ${sig}: stopping the watcher (again to quit at once)\n`);
   });

@@ -12,14 +12,14 @@
 // for paper-size models are pessimistic rather than optimistic; `plan` says it is an estimate.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { estimateCost } from '../../compiler/cost.js';
 import { UNET_PRESETS } from '../../compiler/defaults.js';
 import type { EncoderSpec, OptimizerSpec, TrainSpec } from '../../core/graph.js';
 import { PACKAGE_VERSION } from '../../core/version.js';
-import { readSmallFileSync } from '../files.js';
+import { readSmallFileSync, mkdirsSync } from '../files.js';
 
 /** One measured speed. */
 export interface SpeedProbe {
@@ -112,7 +112,7 @@ export function writeCachedSpeed(p: SpeedProbe, path = speedCachePath()): void {
   try {
     const all = readAll(path);
     all[p.key] = p;
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirsSync(dirname(path));
     const tmp = `${path}.tmp-${process.pid}`;
     writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
     renameSync(tmp, path);

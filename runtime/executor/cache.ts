@@ -13,8 +13,8 @@
 // reported as corrupt and recomputed.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { readSmallFileSync } from '../files.js';
+import { existsSync, renameSync, statSync } from 'node:fs';
+import { readSmallFileSync, mkdirsSync } from '../files.js';
 import { join } from 'node:path';
 import type { ExecutionGraph, GraphNode } from '../../core/graph.js';
 import { findCheckpoint } from './checkpoints.js';
@@ -87,7 +87,7 @@ export async function checkEntry(cacheDir: string, node: GraphNode, deep = true)
 /** A fresh, empty folder for a handler to write `node`'s artifact into. */
 export function makeWorkDir(cacheDir: string, node: GraphNode, root: string = tmpRoot(cacheDir)): string {
   const dir = join(root, `${node.hash.slice(0, 16)}-${uniqueSuffix()}`);
-  mkdirSync(dir, { recursive: true });
+  mkdirsSync(dir);
   return dir;
 }
 
@@ -111,7 +111,7 @@ export async function commitEntry(
   manifest.checksum = manifestChecksum(manifest);
   writeFileAtomic(join(workDir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
   const dir = nodeDir(cacheDir, node.hash);
-  mkdirSync(join(cacheDir, 'nodes'), { recursive: true });
+  mkdirsSync(join(cacheDir, 'nodes'));
   if (existsSync(dir)) discardTree(dir, join(tmpRoot(cacheDir), 'trash'));
   renameSync(workDir, dir);
   return manifest;

@@ -4,8 +4,8 @@
 // rename). A process killed at any moment leaves either the old or the new checkpoint current,
 // never a half-written one. Loading verifies the files and falls back to the previous epoch.
 
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
-import { readSmallFileSync } from '../files.js';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { readSmallFileSync, mkdirsSync } from '../files.js';
 import { join } from 'node:path';
 import type { Checkpoint } from '../contract.js';
 import { describeFiles, removeTree, uniqueSuffix, verifyFiles, writeFileAtomic, type FileEntry } from './fsutil.js';
@@ -47,9 +47,9 @@ function readMeta(dir: string): CheckpointMeta | null {
 /** Save a checkpoint after `epoch` completed epochs; returns the folder it now lives in. */
 export async function saveCheckpoint(cacheDir: string, hash: string, epoch: number, write: (dir: string) => Promise<void>): Promise<string> {
   const root = checkpointRoot(cacheDir, hash);
-  mkdirSync(root, { recursive: true });
+  mkdirsSync(root);
   const tmp = join(root, `tmp-${uniqueSuffix()}`);
-  mkdirSync(tmp, { recursive: true });
+  mkdirsSync(tmp);
   try {
     await write(tmp);
     const meta: CheckpointMeta = { epoch, savedAt: new Date().toISOString(), files: await describeFiles(tmp, [META]) };

@@ -13,6 +13,7 @@ import { clearCheckpoints, findCheckpoint, saveCheckpoint } from './checkpoints.
 import type { HandlerResolver } from './handlers.js';
 import { diskFullError, isDiskFull, removeTree } from './fsutil.js';
 import { msg, withCode } from '../../core/codes/index.js';
+import { mkdirsSync } from '../files.js';
 
 export type NodeOutcome = 'ok' | 'cached' | 'failed' | 'interrupted' | 'skipped' | 'pending';
 
@@ -77,9 +78,9 @@ export async function runGraph(opts: RunGraphOptions): Promise<RunGraphResult> {
   const { graph, cacheDir, baseDir, emit, signal } = opts;
   const keepGoing = opts.keepGoing ?? true;
   const started = Date.now();
-  mkdirSync(cacheDir, { recursive: true });
+  mkdirsSync(cacheDir);
   const dataCacheDir = join(cacheDir, 'data');
-  mkdirSync(dataCacheDir, { recursive: true });
+  mkdirsSync(dataCacheDir);
   removeTree(join(cacheDir, 'tmp')); // leftovers of killed runs (we hold the lock)
 
   const states: Record<string, CacheState> = await cacheStatesDeep(graph, cacheDir);

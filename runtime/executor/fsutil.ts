@@ -1,10 +1,11 @@
 // Small file-system helpers for the cache: atomic writes, sha256 of files, recursive listings.
 
 import { createHash } from 'node:crypto';
-import { chmodSync, createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { SslRuntimeError } from '../contract.js';
 import { msg } from '../../core/codes/index.js';
+import { mkdirsSync } from '../files.js';
 
 /** ENOSPC (no space) or EDQUOT (quota exceeded). */
 export function isDiskFull(err: unknown): boolean {
@@ -76,7 +77,7 @@ export function uniqueSuffix(): string {
  * `mode`: the permission bits the file ends with (kept from the file it replaces, say).
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirsSync(dirname(path));
   const tmp = `${path}.tmp-${uniqueSuffix()}`;
   try {
     // private until it has the final mode (a 0600 file must never be readable on its way)
@@ -172,7 +173,7 @@ export function removeTree(path: string): void {
 /** Move a folder out of the way (rename is atomic) and then delete it. */
 export function discardTree(path: string, trashRoot: string): void {
   if (!existsSync(path)) return;
-  mkdirSync(trashRoot, { recursive: true });
+  mkdirsSync(trashRoot);
   const target = join(trashRoot, `${uniqueSuffix()}`);
   try {
     renameSync(path, target);

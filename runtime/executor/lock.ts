@@ -13,10 +13,10 @@
 // respected (we cannot see its processes).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { readSmallFileSync } from '../files.js';
+import { closeSync, linkSync, lstatSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { readSmallFileSync, mkdirsSync } from '../files.js';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { SslRuntimeError } from '../contract.js';
 import { msg } from '../../core/codes/index.js';
 
@@ -82,9 +82,9 @@ const CLAIM_AGE_MS = 10_000;
 
 export function acquireLock(cacheDir: string, command = 'ssl3d run'): CacheLock {
   try {
-    mkdirSync(cacheDir, { recursive: true });
+    mkdirsSync(cacheDir);
   } catch (err) {
-    throw new SslRuntimeError(msg('SSL186', 'cannotCreate', { reason: mkdirFailure(cacheDir, err) }), cacheDir);
+    throw new SslRuntimeError(msg('SSL186', 'cannotCreate', { reason: (err as Error).message }), cacheDir);
   }
   const path = join(cacheDir, 'lock');
   const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command, nonce: randomBytes(8).toString('hex') };
@@ -195,23 +195,6 @@ function sweepClaims(cacheDir: string): void {
   } catch {
     // best effort
   }
-}
-
-/**
- * Why `mkdir -p dir` failed. A recursive mkdir reports ENOENT for a folder it could not create on
- * a read-only file system; creating the first missing folder alone gives the real reason (EROFS).
- */
-function mkdirFailure(dir: string, err: unknown): string {
-  if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-    let first = dir;
-    while (!existsSync(dirname(first)) && dirname(first) !== first) first = dirname(first);
-    try {
-      mkdirSync(first);
-    } catch (again) {
-      if ((again as NodeJS.ErrnoException).code !== 'ENOENT') return (again as Error).message;
-    }
-  }
-  return (err as Error).message;
 }
 
 function isLink(path: string): boolean {

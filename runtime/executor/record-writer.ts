@@ -4,8 +4,8 @@
 // finetune node finishes (or is found in the cache) its metrics.json / history.json is copied
 // into the record, so reports can be computed from the record alone.
 
-import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { readSmallFileSync } from '../files.js';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { readSmallFileSync, mkdirsSync } from '../files.js';
 import { join } from 'node:path';
 import type { ExecutionGraph } from '../../core/graph.js';
 import type { RunEvent } from '../events.js';
@@ -64,7 +64,7 @@ export function readRecord(cacheDir: string, runId: string | null = latestRunId(
 export function createRecordWriter(opts: RecordWriterOptions): RecordWriter {
   const runDir = join(runsDir(opts.cacheDir), opts.runId);
   try {
-    mkdirSync(runDir, { recursive: true });
+    mkdirsSync(runDir);
   } catch (err) {
     throw isDiskFull(err) ? diskFullError(err, runDir) : err;
   }

@@ -10,12 +10,12 @@
 // Sets are deterministic in (tiles, P, seed, selection) and cached as JSON on disk.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../core/rng.js';
 import { SslRuntimeError } from '../../core/errors.js';
 import { msg } from '../../core/codes/index.js';
-import { readSmallFileSync } from '../files.js';
+import { readSmallFileSync, mkdirsSync } from '../files.js';
 
 export type PermutationSelection = 'max-hamming' | 'random';
 
@@ -210,7 +210,7 @@ export function permutationSet(req: PermutationRequest): PermutationSet & { cach
   else ({ perms, pool } = maxHammingPermutations(req.tiles, req.count, seed));
   const set: PermutationSet = { tiles: req.tiles, selection: req.selection, seed, pool, perms, stats: hammingStats(perms) };
   if (file && req.cacheDir) {
-    mkdirSync(req.cacheDir, { recursive: true });
+    mkdirsSync(req.cacheDir);
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(set));
     renameSync(tmp, file);

@@ -11,14 +11,14 @@
 // `--backend webgpu` (or `auto` on a hardware adapter) loads Dawn into this process.
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SslRuntimeError } from '../../contract.js';
 import { packageRoot } from '../../version.js';
 import { msg } from '../../../core/codes/index.js';
-import { readSmallFileSync } from '../../files.js';
+import { readSmallFileSync, mkdirsSync } from '../../files.js';
 
 /** What the run record keeps about the GPU. */
 export interface GpuAdapterInfo {
@@ -131,7 +131,7 @@ function readProbeCache(fp: string): AdapterProbe | null {
 function writeProbeCache(fp: string, result: AdapterProbe): void {
   try {
     const f = probeCacheFile();
-    mkdirSync(dirname(f), { recursive: true });
+    mkdirsSync(dirname(f));
     const tmp = `${f}.${process.pid}-${Date.now().toString(36)}`;
     writeFileSync(tmp, JSON.stringify({ fp, at: Date.now(), result }), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, f);

@@ -3,7 +3,7 @@
 // is committed with the same atomic rename as a local run, and every event goes to the job's
 // events file in the cache, where the submitting `ssl3d run` (or `ssl3d status`) reads it.
 
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import type { ExecutionGraph } from '../../../core/graph.js';
@@ -14,6 +14,7 @@ import { runNode } from '../executor.js';
 import type { HandlerResolver } from '../handlers.js';
 import { jobEvents, workRoot } from './layout.js';
 import { msg, withCode } from '../../../core/codes/index.js';
+import { mkdirsSync } from '../../files.js';
 
 export interface NodeJobOptions {
   graph: ExecutionGraph;
@@ -32,7 +33,7 @@ export type NodeJobStatus = 'ok' | 'cached' | 'failed' | 'interrupted';
 
 /** Append every event of the stream to the job's events file (one JSON object a line, written at once). */
 export function writeJobEvents(stream: EventStream, path: string): () => void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirsSync(dirname(path));
   let fd: number | null = openSync(path, 'a');
   const off = stream.subscribe((e: RunEvent) => {
     if (fd !== null) writeSync(fd, JSON.stringify(e) + '\n');
@@ -77,8 +78,8 @@ export async function runNodeJob(opts: NodeJobOptions): Promise<NodeJobStatus> {
       dirs[id] = e.dir;
     }
     const dataCacheDir = join(cacheDir, 'data');
-    mkdirSync(dataCacheDir, { recursive: true });
-    mkdirSync(workRoot(cacheDir), { recursive: true });
+    mkdirsSync(dataCacheDir);
+    mkdirsSync(workRoot(cacheDir));
     const res = await runNode(
       node,
       { graph, cacheDir, baseDir: opts.baseDir, handlers: opts.handlers, emit, signal: opts.signal, runId: `slurm-${opts.jobId}`, backend: opts.backend, workRoot: workRoot(cacheDir) },

@@ -4,8 +4,8 @@
 // is not submitted again: this submission waits on that job instead. The cache lock is held
 // only while submitting, so two submitters take turns and the second sees the first's jobs.
 
-import { readSmallFileSync } from '../../files.js';
-import { existsSync, mkdirSync } from 'node:fs';
+import { readSmallFileSync, mkdirsSync } from '../../files.js';
+import { existsSync } from 'node:fs';
 import type { ExecutionGraph } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
 import { cacheStatesDeep, type CacheState } from '../cache.js';
@@ -79,7 +79,7 @@ export async function submitGraph(opts: SubmitOptions): Promise<{ submission: Su
     const live = new Map<string, string>();
     for (const j of await client.queue()) if (JOB_NAME_RE.test(j.name) && !isTerminal(j.state)) live.set(j.name, j.jobId);
 
-    mkdirSync(submissionDir(cacheDir, opts.runId), { recursive: true });
+    mkdirsSync(submissionDir(cacheDir, opts.runId));
     const graphPath = graphFile(cacheDir, opts.runId);
     writeFileAtomic(graphPath, JSON.stringify(graph) + '\n');
     const ctx: SbatchContext = { graph, settings: opts.settings, cacheDir, baseDir: opts.baseDir, graphPath, backend: opts.backend };
@@ -100,7 +100,7 @@ export async function submitGraph(opts: SubmitOptions): Promise<{ submission: Su
       const after = node.inputs.map((id) => jobs[id]?.jobId).filter((j): j is string => j !== undefined);
       const max = opts.settings.maxJobs;
       const window = max !== null && order.length >= max ? order[order.length - max]! : null;
-      mkdirSync(jobDir(cacheDir, node.hash), { recursive: true });
+      mkdirsSync(jobDir(cacheDir, node.hash));
       const jobId = await client.sbatch(sbatchArgs({ node, after, window }, ctx));
       submitted.push(jobId);
       order.push(jobId);

@@ -3,10 +3,12 @@
 // permutation cache (pretraining). They are read as small regular files now; a bad one is a
 // located error (the profile) or simply not used (the caches).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCachedSpeed } from '../../../runtime/backend/speed.js';
+import { mkdirsSync } from '../../../runtime/files.js';
+import { acquireLock } from '../../../runtime/executor/lock.js';
 import { loadProfile } from '../../../runtime/executor/slurm/settings.js';
 import { permutationSet } from '../../../runtime/tasks/permutations.js';
 import { tmp } from './harness.js';
@@ -40,3 +42,17 @@ describe.skipIf(!canFifo)('side files that are named pipes', () => {
   });
 });
 if (!canFifo) console.log('skipped: side files that are named pipes (no mkfifo here)');
+
+describe('folders under /proc (s6 attack)', () => {
+  it('--cache /proc/self/nope/c is SSL186 at once (a recursive mkdir spun at 100 % CPU, deaf to Ctrl-C)', () => {
+    if (!existsSync('/proc/self')) return;
+    const t0 = Date.now();
+    expect(() => mkdirsSync('/proc/self/nope/deeper')).toThrow(/ENOENT/);
+    expect(() => acquireLock('/proc/self/nope/c')).toThrow(expect.objectContaining({ code: 'SSL186', message: expect.stringContaining("mkdir '/proc/self/nope'") }));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const dir = join(tmp(), 'a', 'b', 'c');
+    mkdirsSync(dir);
+    mkdirsSync(dir);
+    expect(statSync(dir).isDirectory()).toBe(true);
+  });
+});
