@@ -50,6 +50,9 @@ function lexErrorDiagnostic(ctx: Ctx, e: { offset: number; length: number }): Di
   else if (ch.startsWith(':')) hint = "use '=' between a key and its value";
   else if (/[“”‘’]/.test(ch)) hint = 'typographic quotes: use plain double quotes "…"';
   else if (ch.startsWith('(') || ch.startsWith(')')) hint = 'blocks use { … } and lists use [ … ]';
+  else if (first > 127 && /^[\p{L}\p{N}]/u.test(ch))
+    // a letter from another script that looks like a Latin one ('cоrpus' with a Cyrillic о)
+    hint = `'${String.fromCodePoint(first)}' is U+${first.toString(16).toUpperCase().padStart(4, '0')}, not an ASCII letter or digit: names use A–Z, a–z, 0–9, _ and - (a look-alike letter?)`;
   return {
     ...msg('SSL009', 'unexpectedCharacter', { plural: e.length > 1 ? 's' : '', shown }),
     severity: 'error',

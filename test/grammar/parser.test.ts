@@ -195,6 +195,13 @@ describe('targeted messages for common mistakes', () => {
     expect(r.document.declarations[0]!.entries.map((e) => e.key)).toEqual(['a', 'b']);
   });
 
+  it('a look-alike letter from another script names its code point (s6 attack)', () => {
+    // 'cоrpus' with a Cyrillic о read as the name 'c' and an unexpected 'о' that looks like an o
+    const d = parse('x y { data = c\u043Erpus }', 'm.ssl').diagnostics.find((x) => x.code === 'SSL009')!;
+    expect(d.hint).toBe("'\u043E' is U+043E, not an ASCII letter or digit: names use A–Z, a–z, 0–9, _ and - (a look-alike letter?)");
+    expect(first('x y { a = 1 } \u2211').hint).toBeUndefined();
+  });
+
   it('declarations: quoted name, missing =, settings outside a declaration', () => {
     expect(first('dataset "ukb" = phantom3d { }')).toMatchObject({ code: 'SSL001', message: 'the name of a dataset is a bare word, not a string' });
     expect(first('dataset ukb phantom3d { }')).toMatchObject({ code: 'SSL008', hint: "write 'dataset ukb = phantom3d { … }'" });
