@@ -31,14 +31,5 @@ export const DENSENET_PRESETS: Record<'densenet121' | 'small', DensePreset> = {
 /** Published tables a report can be compared with (shared/reference/). */
 export const REFERENCE_TABLES = ['taleb2020-table1'];
 
-/**
- * Sane limits (#17.7): far above any real experiment, below what breaks the runtime (typed
- * arrays beyond 2^32 elements, epoch counters beyond 2^53). A value over a limit is SSL077.
- */
-export const LIMITS = {
-  epochs: 100_000,
-  batch: 4096,
-  stepsPerEpoch: 1_000_000,
-  side: { 3: 1024, 2: 16384 } as Record<number, number>,
-  slicesPerVolume: 4096,
-};
+/** Sane limits (#17.7), shared with the graph loader: core/geometry.ts. */
+export { LIMITS } from '../core/geometry.js';

@@ -83,3 +83,19 @@ export function featureModeOf(total: number, channels: number, encoder: EncoderS
 
 /** Size of the per-patch embedding of RPL and Jigsaw (paper appendix). */
 export const PATCH_EMBEDDING = 64;
+
+/**
+ * Sane limits (#17.7): far above any real experiment, below what breaks the runtime (typed
+ * arrays beyond 2^32 elements, epoch counters beyond 2^53). The compiler reports a value over a
+ * limit as SSL077; a saved graph over one is refused when loaded (core/graph-schema.ts), so
+ * `ssl3d run graph.json` cannot bring back what `check` refuses.
+ */
+export const LIMITS = {
+  epochs: 100_000,
+  batch: 4096,
+  stepsPerEpoch: 1_000_000,
+  side: { 3: 1024, 2: 16384 } as Record<number, number>,
+  slicesPerVolume: 4096,
+  /** Cases of a generated (phantom) dataset: the block schemas' cap. */
+  generatedCases: 10_000_000,
+};

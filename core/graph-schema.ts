@@ -5,6 +5,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { GRAPH_VERSION, NODE_KINDS, type ExecutionGraph } from './graph.js';
 import { BACKENDS } from './backends.js';
 import { LAYOUT_FACTS } from './datasets.js';
+import { LIMITS } from './geometry.js';
 import { en, int, intArr, nullable, numArr, obj, type JsonSchema } from './json-schema.js';
 import { metricNames } from './metrics.js';
 import { msg } from './codes/index.js';
@@ -254,8 +255,41 @@ export function graphProblems(json: unknown): string[] {
     if (n.kind === 'finetune' && (kinds[0] !== 'data' || (kinds.length === 2 ? kinds[1] !== 'pretrain' : kinds.length !== 1)))
       problems.push(`/nodes/${i}: a finetune node takes a data node and optionally a pretrain node`);
     if (n.kind === 'evaluate' && (kinds[0] !== 'finetune' || kinds[1] !== 'data')) problems.push(`/nodes/${i}: an evaluate node takes a finetune node and a data node`);
+    limitProblems(n.params, `/nodes/${i}/params`, problems);
   }
-  return problems;
+  return problems.slice(0, 20);
+}
+
+/**
+ * The compiler's sane limits (SSL077) on a saved graph: an edited graph.json with a phantom of
+ * 100000³ voxels or 10⁹ cases died in the run with "Invalid typed array length" or ran for ever.
+ * Sizes, case counts and training lengths are found by their keys anywhere in a node's params.
+ */
+function limitProblems(v: unknown, at: string, out: string[]): void {
+  if (Array.isArray(v)) {
+    v.forEach((x, k) => limitProblems(x, `${at}/${k}`, out));
+    return;
+  }
+  if (typeof v !== 'object' || v === null) return;
+  const o = v as Record<string, unknown>;
+  const over = (key: string, max: number): void => {
+    const x = o[key];
+    if (typeof x === 'number' && (x > max || !Number.isSafeInteger(x))) out.push(`${at}/${key} = ${x} is beyond what ssl3d runs (at most ${max})`);
+  };
+  for (const key of ['size', 'resize']) {
+    const a = o[key];
+    if (!Array.isArray(a) || !a.every((x) => typeof x === 'number')) continue;
+    const side = LIMITS.side[a.length] ?? LIMITS.side[3]!;
+    if (a.some((x) => x > side || !Number.isSafeInteger(x))) out.push(`${at}/${key} = [${a.join(', ')}] has a side beyond ${side}`);
+  }
+  if (typeof o.kind === 'string' && o.kind.startsWith('phantom')) over('cases', LIMITS.generatedCases);
+  if ('epochs' in o && 'batch' in o) {
+    over('epochs', LIMITS.epochs);
+    over('batch', LIMITS.batch);
+    over('stepsPerEpoch', LIMITS.stepsPerEpoch);
+  }
+  if (o.kind === 'adam') for (const b of ['beta1', 'beta2']) if (typeof o[b] === 'number' && !((o[b] as number) < 1)) out.push(`${at}/${b} = ${String(o[b])} must be below 1`);
+  for (const [k, x] of Object.entries(o)) limitProblems(x, `${at}/${k}`, out);
 }
 
 /** Validate a graph read from disk (JSON.parse output) and return it typed; throws GraphLoadError. */

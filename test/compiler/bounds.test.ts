@@ -56,6 +56,28 @@ describe('an evaluated dataset without test cases (s6 attack)', () => {
   });
 });
 
+describe('a saved graph over a limit (s6 attack)', () => {
+  it('is refused when loaded, so `ssl3d run graph.json` cannot bring back what check refuses', async () => {
+    // before: an edited graph.json with a 100000³ phantom died with "Invalid typed array length"
+    // (SSL184), 10⁹ cases generated until killed
+    const { graphProblems } = await import('../../core/graph-schema.js');
+    const good = compile().graph!;
+    expect(graphProblems(JSON.parse(JSON.stringify(good)))).toEqual([]);
+    type Json = { nodes: Array<{ kind: string; params: Record<string, Record<string, Record<string, unknown>>> }> };
+    const edited = (edit: (g: Json) => void): string[] => {
+      const g = JSON.parse(JSON.stringify(good)) as Json;
+      edit(g);
+      return graphProblems(g);
+    };
+    const data = (g: Json) => g.nodes.find((n) => n.kind === 'data')!.params.dataset!.source!;
+    const train = (g: Json) => g.nodes.find((n) => n.kind === 'pretrain')!.params.pretext!.train as Record<string, unknown>;
+    expect(edited((g) => (data(g).size = [100000, 100000, 100000]))).toEqual([expect.stringMatching(/\/source\/size = \[100000, 100000, 100000\] has a side beyond 1024$/)]);
+    expect(edited((g) => (data(g).cases = 1e9))).toEqual([expect.stringMatching(/\/source\/cases = 1000000000 is beyond what ssl3d runs \(at most 10000000\)$/)]);
+    expect(edited((g) => (train(g).epochs = 1e6))).toEqual([expect.stringMatching(/\/train\/epochs = 1000000 is beyond/)]);
+    expect(edited((g) => ((train(g).optimizer as Record<string, unknown>).beta2 = 1))).toEqual([expect.stringMatching(/\/optimizer\/beta2 = 1 must be below 1$/)]);
+  });
+});
+
 describe('Adam betas (s6 attack)', () => {
   it('beta1 or beta2 = 1 is refused (Adam would divide by 1 − 1^t = 0); just below 1 is fine', () => {
     for (const key of ['beta1', 'beta2']) {
