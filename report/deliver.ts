@@ -13,7 +13,7 @@ import { checkEntry } from '../runtime/executor/cache.js';
 import type { RunRecord } from '../runtime/record.js';
 import { defaultReportSpec, writeReport, type WrittenReport } from './index.js';
 import { reportInputFromRecord } from './input.js';
-import { prepareOutDir } from './outdir.js';
+import { prepareOutDir, putReportFile } from './outdir.js';
 import { reportScopes } from './scope.js';
 
 /** The report node's account of what it rendered, kept in its cache entry (not copied to the user). */
@@ -42,7 +42,7 @@ export async function deliverNodeReport(cacheDir: string, node: ReportNode, outD
   const listed = new Set(entry.manifest.files.map((f) => f.path));
   if (!p || !strings(p.files) || !strings(p.tables) || !strings(p.warnings) || !p.files.every((f) => listed.has(f) && f !== PRINTOUT)) return null;
   prepareOutDir(outDir);
-  for (const f of p.files) await copyFile(join(entry.dir, f), join(outDir, f));
+  for (const f of p.files) await putReportFile(outDir, f, (path) => copyFile(join(entry.dir, f), path));
   return { files: p.files, tables: p.tables, warnings: p.warnings };
 }
 

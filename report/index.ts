@@ -9,7 +9,7 @@ import { metricKey } from '../runtime/eval/metrics.js';
 import { isSegmentationMetric } from '../core/metrics.js';
 import { plotSpec, renderPng, renderSvg } from './figures.js';
 import { assertOneSweep } from './scope.js';
-import { prepareOutDir } from './outdir.js';
+import { prepareOutDir, putReportFile } from './outdir.js';
 import { pretrainCorpusText } from '../core/geometry.js';
 import { referenceNames } from './reference/index.js';
 import {
@@ -87,7 +87,7 @@ export async function writeReport(input: ReportInput, spec: ReportSpec, outDir: 
   const warnings: string[] = [];
   const want = new Set(spec.formats);
   const put = async (name: string, data: string | Buffer): Promise<void> => {
-    await writeFile(join(outDir, name), data);
+    await putReportFile(outDir, name, (path) => writeFile(path, data));
     files.push(name);
   };
   const index: string[] = [`# ${spec.name} — ${input.graph.experiment}`, ''];

@@ -5,6 +5,7 @@
 import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SslRuntimeError } from '../runtime/contract.js';
+import { bytesText, freeBytes, isDiskFull } from '../runtime/executor/fsutil.js';
 import { msg } from '../core/codes/index.js';
 
 function reason(err: unknown): string {
@@ -53,4 +54,21 @@ export function prepareOutDir(dir: string): string {
     fail(abs, `does not accept files (${reason(err)})`);
   }
   return abs;
+}
+
+/**
+ * Write one report file with `write`; when that fails (a full disk mid-report) the partial file is
+ * removed and the error is SSL175 naming the file and, for a full disk, the space left there
+ * (was "internal error: ENOSPC: no space left on device, write", with a half-written file left).
+ */
+export async function putReportFile(outDir: string, name: string, write: (path: string) => Promise<void>): Promise<void> {
+  const path = join(outDir, name);
+  try {
+    await write(path);
+  } catch (err) {
+    rmSync(path, { force: true });
+    const free = isDiskFull(err) ? freeBytes(outDir) : null;
+    const why = isDiskFull(err) ? `could not be written: no space left on the device${free !== null ? ` (${bytesText(free)} free there)` : ''}` : `could not be written (${reason(err)})`;
+    throw new SslRuntimeError(msg('SSL175', 'cannotWrite', { folder: outDir, where: path, why }), path);
+  }
 }

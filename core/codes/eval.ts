@@ -166,6 +166,6 @@ export const codes = [
       cannotWrite: 'cannot write the report to {folder}: {where} {why}',
     },
     explanation:
-      "The report's folder (`--out DIR`, or `reports/<run id>` beside the experiment file) cannot be created or written: a part of the path is a file, a folder without write permission, or a place such as /proc that accepts no files. It is checked before anything is computed, by creating the missing folders one level at a time and writing a probe file.\nFix: pass a writable folder with `--out`.",
+      "The report's folder (`--out DIR`, or `reports/<run id>` beside the experiment file) cannot be created or written: a part of the path is a file, a folder without write permission, or a place such as /proc that accepts no files, or the disk filled up while the files were written (the half-written file is removed). It is checked before anything is computed, by creating the missing folders one level at a time and writing a probe file.\nFix: pass a writable folder with `--out`.",
   },
 ] as const satisfies readonly CodeInfo[];

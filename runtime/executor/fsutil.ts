@@ -13,7 +13,8 @@ export function isDiskFull(err: unknown): boolean {
   return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
-function bytesText(n: number): string {
+/** A byte count in words (`136 KB`). */
+export function bytesText(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];
   let v = n / 1024;

@@ -46,3 +46,24 @@ describe('report --out that cannot be written', () => {
     mkdirSync(join(out, 'd'));
   });
 });
+
+describe('a full disk while the report is written (s6 attack)', () => {
+  it('is SSL175 naming the file, and the half-written file is removed', async () => {
+    // before: "ssl3d report: internal error: ENOSPC: no space left on device, write", per-case.csv left empty
+    const { putReportFile } = await import('../../report/outdir.js');
+    const out = join(dir, 'out');
+    prepareOutDir(out);
+    const full = async (path: string): Promise<void> => {
+      writeFileSync(path, 'half');
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    await expect(putReportFile(out, 'per-case.csv', full)).rejects.toMatchObject({
+      code: 'SSL175',
+      message: expect.stringMatching(new RegExp(`^cannot write the report to ${out}: ${join(out, 'per-case.csv')} could not be written: no space left on the device \\(.+ free there\\)$`)),
+    });
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(out)).toEqual([]);
+    await putReportFile(out, 'ok.md', async (path) => writeFileSync(path, 'x'));
+    expect(readdirSync(out)).toEqual(['ok.md']);
+  });
+});
