@@ -18,8 +18,10 @@ export function createEventStream(clock: () => number = Date.now): EventStream {
   return {
     emit(input: EventInput): void {
       const event = { t: clock(), ...input } as RunEvent;
-      // Messages carry user text (file names, values): never let a control byte reach a terminal.
-      if (event.type === 'warning' || event.type === 'info' || event.type === 'error') event.message = visible(event.message);
+      // Messages carry user text (file names, values), and so may other strings of an event (a
+      // node's cache reason, the backend's reason): never let a control byte reach a terminal —
+      // the TUI draws these strings itself, past the CLI's output guard.
+      visibleStrings(event);
       for (const l of [...listeners]) {
         try {
           l(event);
@@ -38,4 +40,26 @@ export function createEventStream(clock: () => number = Date.now): EventStream {
       };
     },
   };
+}
+
+/** Every string inside `o` (objects and arrays, in place) with control characters made visible. */
+function visibleStrings(o: unknown): void {
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      const x: unknown = o[i];
+      if (typeof x === 'string') {
+        const v = visible(x);
+        if (v !== x) o[i] = v; // written only when it changes (nothing else is touched)
+      } else if (typeof x === 'object' && x !== null) visibleStrings(x);
+    }
+  } else if (typeof o === 'object' && o !== null) {
+    const r = o as Record<string, unknown>;
+    for (const k of Object.keys(r)) {
+      const x = r[k];
+      if (typeof x === 'string') {
+        const v = visible(x);
+        if (v !== x) r[k] = v;
+      } else if (typeof x === 'object' && x !== null) visibleStrings(x);
+    }
+  }
 }

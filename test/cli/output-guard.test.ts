@@ -80,3 +80,15 @@ describe('a closed output pipe', () => {
     expect(readdirSync(cache)).not.toContain('lock');
   }, 60_000);
 });
+
+describe('run events', () => {
+  it('every string of an event is made visible, not only messages (the TUI draws node reasons itself)', async () => {
+    const { createEventStream } = await import('../../runtime/executor/emitter.js');
+    const stream = createEventStream(() => 0);
+    const seen: unknown[] = [];
+    stream.subscribe((e) => seen.push(e));
+    stream.emit({ type: 'run-start', experiment: 'x', runId: 'r', backend: { name: 'cpu', reason: `auto${HOSTILE}` }, nodes: [{ id: 'data:a', kind: 'data', hash: 'h', state: 'to-run', reason: `no entry${HOSTILE}` }] });
+    expect(JSON.stringify(seen)).not.toMatch(/\\u001b|\\u0007|\u202e|\u061c|\u200b/);
+    expect(JSON.stringify(seen)).toContain('␛]0;PWNED␇');
+  });
+});
