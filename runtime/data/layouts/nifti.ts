@@ -6,9 +6,15 @@ import { SslRuntimeError } from '../../contract.js';
 import { niftiSource, resolvePath, stripNiftiExt, type CaseSource } from './common.js';
 import { msg } from '../../../core/codes/index.js';
 
+/**
+ * The files a pattern matches, sorted. `**` does not descend into symbolic links to folders: a
+ * link can lead out of the data into the whole file system (`/proc/<pid>/root` is `/`, once per
+ * process: `images = "/proc/**\/*.nii.gz"` scanned for minutes) or round a loop. The folder the
+ * pattern starts from may itself be a link (`data -> /mnt/big/brats`), and linked files match.
+ */
 async function globFiles(baseDir: string, pattern: string): Promise<string[]> {
   const abs = isAbsolute(pattern);
-  const files = await glob(pattern, { cwd: abs ? '/' : baseDir, absolute: true, onlyFiles: true, dot: false, expandDirectories: false });
+  const files = await glob(pattern, { cwd: abs ? '/' : baseDir, absolute: true, onlyFiles: true, dot: false, expandDirectories: false, followSymbolicLinks: false });
   const found = files.filter((f) => !basename(f).startsWith('.')).sort();
   if (found.length === 0) throw new SslRuntimeError(msg('SSL110', 'noMatch', { pattern, baseDir }), resolvePath(baseDir, pattern));
   return found;

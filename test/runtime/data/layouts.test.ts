@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource, DatasetSpec } from '../../../core/graph.js';
@@ -126,6 +126,20 @@ describe('nifti glob layout', () => {
     await expectError(loadDataset(makeSpec({ kind: 'nifti', images: ['glob2/*_img.nii.gz'], labels: 'glob2/*_lab.nii.gz' }, { labels: { kind: 'segmentation', classes: [1] } }), { baseDir: tmp.dir, cacheDir }), 'SSL112', 'b_img.nii.gz');
     copyFileSync(ITK_LAB, join(dir, 'b_lab.nii.gz'));
     await expectError(loadDataset(makeSpec({ kind: 'nifti', images: ['glob2/*_img.nii.gz'], labels: 'glob2/*_lab.nii.gz' }, { labels: { kind: 'segmentation', classes: [1, 4, 5, 6] } }), { baseDir: tmp.dir, cacheDir }), 'SSL113', 'b_lab.nii.gz');
+  });
+
+  it('** does not follow links to folders (a loop, a link to /, /proc); the starting folder may be a link', async () => {
+    const dir = join(tmp.dir, 'linked');
+    mkdirSync(join(dir, 'real', 'sub'), { recursive: true });
+    copyFileSync(T1, join(dir, 'real', 'sub', 'a_t1.nii.gz'));
+    symlinkSync('..', join(dir, 'real', 'sub', 'up'));
+    symlinkSync('/', join(dir, 'real', 'root'));
+    symlinkSync(join(dir, 'real'), join(dir, 'data'));
+    const started = Date.now();
+    const cases = await loadDataset(makeSpec({ kind: 'nifti', images: ['linked/data/**/*_t1.nii.gz'], labels: null }, { labels: { kind: 'none' } }), { baseDir: tmp.dir, cacheDir });
+    expect(cases.cases.map((c) => c.id)).toEqual(['a_t1']);
+    await expectError(loadDataset(makeSpec({ kind: 'nifti', images: ['/proc/**/*.nii.gz'], labels: null }, { labels: { kind: 'none' } }), { baseDir: tmp.dir, cacheDir }), 'SSL110', '/proc/**/*.nii.gz');
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('names cases by subject folder when every file has the same name', async () => {
