@@ -125,6 +125,7 @@ export const codes = [
       noImages: 'image folder {root} holds no {exts} files',
       noMatch: 'no file matches {pattern} (relative to {baseDir})',
       noPattern: 'nifti dataset has no image pattern',
+      systemFolder: '{pattern} starts in {folder}, a system folder that holds no images (its links lead through the whole file system)',
       noNnunetImages: 'nnU-Net folder {imagesDir} holds no <case>_0000{ending} files',
     },
     explanation:

@@ -1,20 +1,36 @@
 // Layout `nifti`: one glob per channel (+ an optional label glob); cases are paired by sorted order.
-import { basename, dirname, isAbsolute, relative } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { DataSource } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
 import { niftiSource, resolvePath, stripNiftiExt, type CaseSource } from './common.js';
 import { msg } from '../../../core/codes/index.js';
 
-/**
- * The files a pattern matches, sorted. `**` does not descend into symbolic links to folders: a
- * link can lead out of the data into the whole file system (`/proc/<pid>/root` is `/`, once per
- * process: `images = "/proc/**\/*.nii.gz"` scanned for minutes) or round a loop. The folder the
- * pattern starts from may itself be a link (`data -> /mnt/big/brats`), and linked files match.
- */
+/** System folders that hold no images: `/proc/<pid>/root` links back to `/`, once per process,
+ *  so a `**` below them walks the whole file system over and over. */
+const SYSTEM_FOLDERS = ['/proc', '/sys', '/dev'];
+
+/** The folder a pattern's fixed part (before its first wildcard) names, links resolved. */
+function patternBase(baseDir: string, pattern: string): string {
+  const segs = pattern.split('/');
+  const wild = segs.findIndex((seg) => /[*?[\]{}()!]/.test(seg));
+  // (without a wildcard the last segment is the file itself)
+  const fixed = wild < 0 ? segs.slice(0, -1) : segs.slice(0, wild);
+  const dir = resolve(baseDir, fixed.join('/') || '.');
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
 async function globFiles(baseDir: string, pattern: string): Promise<string[]> {
   const abs = isAbsolute(pattern);
-  const files = await glob(pattern, { cwd: abs ? '/' : baseDir, absolute: true, onlyFiles: true, dot: false, expandDirectories: false, followSymbolicLinks: false });
+  const base = patternBase(baseDir, pattern);
+  const system = SYSTEM_FOLDERS.find((f) => base === f || base.startsWith(f + '/'));
+  if (system !== undefined) throw new SslRuntimeError(msg('SSL110', 'systemFolder', { pattern, folder: system }), resolvePath(baseDir, pattern));
+  const files = await glob(pattern, { cwd: abs ? '/' : baseDir, absolute: true, onlyFiles: true, dot: false, expandDirectories: false });
   const found = files.filter((f) => !basename(f).startsWith('.')).sort();
   if (found.length === 0) throw new SslRuntimeError(msg('SSL110', 'noMatch', { pattern, baseDir }), resolvePath(baseDir, pattern));
   return found;
