@@ -21,6 +21,8 @@ const env = { ...process.env, SSL3D_FROM_SOURCE: '1', NO_COLOR: '1', CI: '1' };
 const cli = (args: string[]) => spawnSync(process.execPath, [join(__dirname, '..', '..', '..', 'bin', 'ssl3d.js'), ...args], { encoding: 'utf8', env, timeout: 60_000 });
 const STACK = /^\s+at .+(\(|:\d+:\d+)/m;
 
+if (!canMount) console.log('skipped: a read-only project folder (mounting a tmpfs needs root with CAP_SYS_ADMIN)');
+
 describe.skipIf(!canMount)('a read-only project folder', () => {
   it('run and fmt name the read-only file system and change nothing', () => {
     const dir = tmp('ssl3d-ro-');
