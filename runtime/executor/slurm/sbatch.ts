@@ -44,15 +44,15 @@ const UNPRINTABLE = new RegExp(UNPRINTABLE_ALL.source, 'u');
 /**
  * A word of the dry-run script, which is printed to a terminal and may be pasted into bash: a word
  * holding a control, bidi or invisible character (a partition name with a newline and an escape
- * sequence) is written in bash's $'…' form with every such character as \xHH or \uHHHH, so the
+ * sequence) is written in bash's $'…' form with every such character as its UTF-8 bytes (\xHH), so the
  * script shows it and bash still reads back the exact word that would be submitted.
  */
 export function scriptWord(s: string): string {
   if (!UNPRINTABLE.test(s)) return shellQuote(s);
-  const body = s.replace(/[\\']/g, (c) => `\\${c}`).replace(UNPRINTABLE_ALL, (c) => {
-    const code = c.codePointAt(0)!;
-    return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  // each UTF-8 byte as \xHH: bash's \uHHHH is left as those six characters in the C locale (LC_ALL=C,
+  // common in batch shells), which would name another folder
+  const body = s.replace(/[\\']/g, (c) => `\\${c}`).replace(UNPRINTABLE_ALL, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join(''));
   return `$'${body}'`;
 }
 
