@@ -142,6 +142,7 @@ export const codes = [
       resourcesNotObject: 'user profile: executor.resources must be an object',
       notNodeKind: 'user profile: executor.resources.{kind}: not a node kind ({kinds})',
       unknownKey: 'user profile: unknown key executor.{k} (known: kind, partition, account, time, maxJobs, requeue, sbatch, resources, command)',
+      backslashCache: 'the cache folder {path} holds a backslash, which Slurm removes from the job log path (and then does not put the job id in it); use --cache DIR without one',
     },
     explanation:
       'The user profile (`$SSL3D_PROFILE`, else `~/.config/ssl3d/profile.json`) or a Slurm option has a value that cannot be used,\n' +

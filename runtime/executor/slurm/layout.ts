@@ -17,8 +17,14 @@ export const submissionFile = (cacheDir: string, runId: string): string => join(
 export const graphFile = (cacheDir: string, runId: string): string => join(submissionDir(cacheDir, runId), 'graph.json');
 export const latestFile = (cacheDir: string): string => join(slurmRoot(cacheDir), 'latest');
 export const jobDir = (cacheDir: string, hash: string): string => join(slurmRoot(cacheDir), 'jobs', hash);
-/** sbatch --output pattern (`%j` is the job id). */
-export const jobLogPattern = (cacheDir: string, hash: string): string => join(jobDir(cacheDir, hash), '%j.log');
+/**
+ * sbatch --output pattern (`%j` is the job id). Slurm reads every `%` of it as a replacement
+ * symbol, so a `%` of the folder (a project in `50%/`) is written `%%`; a backslash would switch the
+ * replacement off altogether (see `slurmUnsafePath`).
+ */
+export const jobLogPattern = (cacheDir: string, hash: string): string => `${jobDir(cacheDir, hash).replace(/%/g, '%%')}/%j.log`;
+/** Slurm drops every backslash of an --output pattern and then leaves `%j` as it is: such a cache folder cannot hold job logs. */
+export const slurmUnsafePath = (cacheDir: string): boolean => cacheDir.includes('\\');
 export const jobLog = (cacheDir: string, hash: string, jobId: string): string => join(jobDir(cacheDir, hash), `${jobId}.log`);
 export const jobEvents = (cacheDir: string, hash: string, jobId: string): string => join(jobDir(cacheDir, hash), `${jobId}.events.jsonl`);
 export const workRoot = (cacheDir: string): string => join(slurmRoot(cacheDir), 'work');

@@ -8,7 +8,9 @@
 
 import type { ExecutionGraph, GraphNode } from '../../../core/graph.js';
 import { CONTROL_CHARS } from '../../../grammar/diagnostics.js';
-import { jobDir, jobLogPattern, jobName } from './layout.js';
+import { msg } from '../../../core/codes/index.js';
+import { SslRuntimeError } from '../../../core/errors.js';
+import { jobDir, jobLogPattern, jobName, slurmUnsafePath } from './layout.js';
 import { nodeResources, type JobResources } from './resources.js';
 import type { SlurmSettings } from './settings.js';
 
@@ -64,6 +66,7 @@ export function nodeCommand(node: GraphNode, ctx: SbatchContext): string[] {
 /** sbatch's arguments for one job (without the `sbatch` word itself). */
 export function sbatchArgs(job: JobSpec, ctx: SbatchContext, res: JobResources = nodeResources(job.node, ctx.graph, ctx.settings, ctx.backend)): string[] {
   const { node } = job;
+  if (slurmUnsafePath(ctx.cacheDir)) throw new SslRuntimeError(msg('SSL197', 'backslashCache', { path: ctx.cacheDir }));
   const s = ctx.settings;
   const args = ['--parsable', `--job-name=${jobName(node.hash)}`, `--comment=${node.id}`, `--output=${jobLogPattern(ctx.cacheDir, node.hash)}`, '--open-mode=append'];
   if (s.partition) args.push(`--partition=${s.partition}`);

@@ -74,6 +74,15 @@ describe('sbatch lines', () => {
     expect(planScript(ctx(g), new Set(g.nodes.map((n) => n.id)))).toContain('nothing to submit');
   });
 
+  it('a % of the cache folder is doubled in --output; a backslash there is refused with SSL197 (#17, s7)', () => {
+    const g = graph();
+    const n = g.nodes[0]!;
+    // Slurm reads `%x` as the job name: a project in `/shared/50%x` must keep its folder name
+    const args = sbatchArgs({ node: n, after: [], window: null }, { ...ctx(g), cacheDir: '/shared/50%x/c' });
+    expect(args.find((a) => a.startsWith('--output='))).toBe(`--output=/shared/50%%x/c/slurm/jobs/${n.hash}/%j.log`);
+    expect(() => sbatchArgs({ node: n, after: [], window: null }, { ...ctx(g), cacheDir: '/shared/a\\b/c' })).toThrow(/holds a backslash/);
+  });
+
   it('quotes words for the shell', () => {
     expect(shellQuote('a/b-c.d')).toBe('a/b-c.d');
     expect(shellQuote("it's here")).toBe(`'it'\\''s here'`);
