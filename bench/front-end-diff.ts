@@ -27,7 +27,7 @@ async function load(root: string): Promise<FrontEnd> {
     format: (t, f) => g['format']!(t, f),
     parseValue: (t) => g['parseValue']!(t),
     compile: (t, f) => {
-      const r = c['compileSource']!(t, f, { readFile: (p: string) => readFileSync(p, 'utf8') }) as { diagnostics: unknown[]; sources: Record<string, string> };
+      const r = c['compileSource']!(t, f, { readFile: (p: string) => readFileSync(p, 'utf8'), unusedDatasets: true }) as { diagnostics: unknown[]; sources: Record<string, string> };
       const rendered = g['renderDiagnostics']!(r.diagnostics, (x: string) => r.sources[x] ?? null, { color: false }) as string;
       return { json: JSON.stringify(r), rendered };
     },

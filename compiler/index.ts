@@ -15,6 +15,7 @@ export { MAX_DIAGNOSTICS_PER_FILE } from './diag.js';
 import { withPlainSpans } from '../core/diagnostics.js';
 import type { DatasetSpec, ExecutionGraph } from '../core/graph.js';
 import { sha256 } from '../core/hash.js';
+import { withFrontEndHeap } from './heap.js';
 import { checkExperiment, memoryWarnings } from './check/index.js';
 import { lowerExperiment } from './lower.js';
 import { loadModules, normPath, type RefusedRead } from './modules.js';
@@ -39,6 +40,8 @@ export interface CompileOptions {
    * that one file imported under two spellings is loaded once; with a custom `readFile`, the path.
    */
   identify?: (path: string) => string;
+  /** Collect the datasets of the experiment file that nothing uses (CompileResult.unusedDatasets; `check --data` verifies them). Off by default: a spec per unused dataset is memory a plain check does not need. */
+  unusedDatasets?: boolean;
   /** This machine's memory in bytes: training blocks estimated to need more get warning SSL078 (the CLI passes os.totalmem()). */
   machineMemoryBytes?: number;
 }
@@ -48,7 +51,7 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   /** Every file read (and each `--set` text, as `--set[N]`), for rendering diagnostics. */
   sources: Record<string, string>;
-  /** Datasets of the experiment file that no node uses (SSL067): not in the graph, but `check --data` verifies them. */
+  /** With `unusedDatasets: true`: the datasets of the experiment file that no node uses (SSL067): not in the graph, but `check --data` verifies them. */
   unusedDatasets?: DatasetSpec[];
 }
 
@@ -171,7 +174,7 @@ export function compileFile(file: string, options: CompileOptions = {}): Compile
 export function compileSource(text: string, file: string, options: CompileOptions = {}): CompileResult {
   try {
     // (null: a diagnostic to show was kept as a row of a flood; compile again keeping objects)
-    return compileKeeping(text, file, options, KEEP_OBJECTS) ?? compileKeeping(text, file, options, Infinity)!;
+    return withFrontEndHeap(() => compileKeeping(text, file, options, KEEP_OBJECTS) ?? compileKeeping(text, file, options, Infinity)!);
   } finally {
     // (the entries the check parsed again lately would keep this file's AST alive)
     forgetRecentEntries();
@@ -219,7 +222,7 @@ function compileKeeping(text: string, file: string, options: CompileOptions, kee
     const syntaxErrors = diags.errorCount > 0;
     try {
       // check (every diagnostic), then lower (none), then the memory estimates of the lowering (SSL078)
-      const checked = checkExperiment(loaded.root, loaded.modules, diags, { rootFile: file, unusedDataset: (s) => unusedDatasets.push(s) });
+      const checked = checkExperiment(loaded.root, loaded.modules, diags, { rootFile: file, ...(options.unusedDatasets ? { unusedDataset: (s: DatasetSpec) => unusedDatasets.push(s) } : {}) });
       if (checked) {
         const lowered = lowerExperiment(checked, { rootFile: file, sourceHash, version: PACKAGE_VERSION });
         memoryWarnings(lowered.peaks, options.machineMemoryBytes, diags);

@@ -177,7 +177,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   const all: Diagnostic[] = [];
   const dataProblems: Array<{ file: string; message: string; code?: string; dataset: string }> = [];
   for (const file of args.files) {
-    const result = compileFile(file, { overrides: args.sets, machineMemoryBytes: machineMemory() });
+    const result = compileFile(file, { overrides: args.sets, machineMemoryBytes: machineMemory(), unusedDatasets: args.flags.has('--data') });
     all.push(...result.diagnostics);
     if (result.diagnostics.some((d) => d.severity === 'error')) status = 1;
     if (!args.json && result.diagnostics.length > 0) process.stderr.write(render(result, result.diagnostics, args.color));
