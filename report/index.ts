@@ -23,6 +23,7 @@ import {
   renderLatex,
   renderMarkdown,
 } from './tables.js';
+import { csvField } from './render-table.js';
 import { msg, withCode } from '../core/codes/index.js';
 
 export { prepareOutDir } from './outdir.js';
@@ -165,7 +166,6 @@ export function perCaseCsv(input: ReportInput): string | null {
   const keys: string[] = [];
   for (const r of input.results) for (const c of r.metrics.perCase) for (const k of Object.keys(c.values)) if (!keys.includes(k)) keys.push(k);
   if (keys.length === 0) return null;
-  const field = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = [['method', 'arm', 'fraction', 'repetition', 'case', ...keys].join(',')];
   const sorted = [...input.results].sort(
     (a, b) =>
@@ -181,7 +181,7 @@ export function perCaseCsv(input: ReportInput): string | null {
         const v = c.values[k];
         return typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
       });
-      lines.push([field(p.method), p.arm, String(p.fraction), String(p.repetition), field(c.id), ...vals].join(','));
+      lines.push([csvField(p.method), p.arm, String(p.fraction), String(p.repetition), csvField(c.id), ...vals].join(','));
     }
   }
   return lines.join('\n') + '\n';

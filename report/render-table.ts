@@ -31,8 +31,11 @@ export function renderMarkdown(t: TableModel): string {
   return lines.join('\n') + '\n';
 }
 
+/** One CSV field (RFC 4180): quoted when it holds a quote, comma, line feed or carriage return (a
+ *  lone CR in a case id from a file name ended the row in spreadsheet readers), or starts or ends
+ *  with white space (which some readers trim). */
 export function csvField(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return /[",\n\r]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function num(v: number | null): string {

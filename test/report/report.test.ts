@@ -145,6 +145,16 @@ describe('per-case values', () => {
     expect(csv).toContain(`${results[0]!.node.params.method},${results[0]!.node.params.arm},${results[0]!.node.params.fraction},${results[0]!.node.params.repetition},"case,A",0.5,`);
     expect(perCaseCsv(fixtureInput)).toBeNull();
   });
+
+  it('case ids from hostile file names stay one field: CR, LF, quote, comma, edge spaces (#17, s7)', () => {
+    const ids = ['a\rb', 'new\nline', 'q"x', ' sp', 'tab\t', 'plain'];
+    const results = [{ ...fixtureInput.results[0]!, metrics: { ...fixtureInput.results[0]!.metrics, perCase: ids.map((id) => ({ id, values: { dice_WT: 0.5 } })) } }];
+    const csv = perCaseCsv({ ...fixtureInput, results })!;
+    const cases = csv.split('\n').slice(1, -1).join('\n');
+    // a lone CR used to be written bare (a row break for RFC 4180 readers); leading/trailing space unquoted
+    for (const id of ids.slice(0, 5)) expect(cases).toContain(`,"${id.replace(/"/g, '""')}",0.5`);
+    expect(cases).toContain(',plain,0.5');
+  });
 });
 
 describe('figures', () => {
