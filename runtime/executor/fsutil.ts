@@ -104,6 +104,9 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode?: 
   } catch (err) {
     rmSync(tmp, { force: true });
     if (isDiskFull(err)) throw diskFullError(err, path);
+    // a folder where the file belongs (runs/latest, a record.json made by hand): Node's own words name
+    // the temp file, which is gone by now
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw Object.assign(new Error(`${path} is a folder, not a file: remove it`), { code: 'EISDIR' });
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 // #17.6: a run killed with SIGKILL leaves a `running` record; the next run marks it `interrupted`
 // (SSL189). A report of a partial run says which evaluations are missing.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportInputFromRecord, writeReport, defaultReportSpec } from '../../../report/index.js';
@@ -37,6 +37,16 @@ describe('orphaned run records (#17.6)', () => {
     const third = await runFake(dir, { pretrainEpochs: 4, finetuneEpochs: 3, steps: 4 });
     expect(warnings(third.events).join('\n')).not.toContain('SSL189');
   }, 60_000);
+
+  it('runs/latest made a folder: the run stops with SSL186 naming it (was Node\'s rename words about a vanished temp file) (s7)', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'runs', 'latest'), { recursive: true });
+    const { events, result } = await runFake(dir);
+    expect(result.status).toBe('failed');
+    const errors = events.flatMap((e) => (e.type === 'error' ? [`${e.code} ${e.message}`] : []));
+    expect(errors.join('\n')).toContain(`SSL186 cannot write the run record: ${join(dir, 'runs', 'latest')} is a folder, not a file: remove it`);
+    expect(errors.join('\n')).not.toContain('.tmp-');
+  });
 
   it('a report of a partial run names the evaluations that are missing', async () => {
     const dir = tmp();
