@@ -3,7 +3,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic, type Range } from 'vscode-languageserver/node.js';
 import type { Span } from '../../grammar/ast.js';
-import type { Diagnostic } from '../../grammar/diagnostics.js';
+import { visible, type Diagnostic } from '../../grammar/diagnostics.js';
 
 export function toPath(uri: string): string | null {
   try {
@@ -28,13 +28,14 @@ export function toLsp(d: Diagnostic): LspDiagnostic {
   const extra: string[] = [];
   if (d.hint) extra.push(`hint: ${d.hint}`);
   for (const n of d.notes ?? []) if (!n.span) extra.push(`note: ${n.message}`);
-  const related = (d.notes ?? []).flatMap((n) => (n.span ? [{ location: { uri: toUri(n.span.file), range: rangeOf(n.span) }, message: n.message }] : []));
+  const related = (d.notes ?? []).flatMap((n) => (n.span ? [{ location: { uri: toUri(n.span.file), range: rangeOf(n.span) }, message: visible(n.message) }] : []));
   const out: LspDiagnostic = {
     range: rangeOf(d.span),
     severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     code: d.code,
     source: 'ssl3d',
-    message: [d.message, ...extra].join('\n'),
+    // shown as the CLI shows them: an editor's problem list is no place for a raw U+202E or ESC
+    message: visible([d.message, ...extra].join('\n')),
     data: { hint: d.hint ?? null },
   };
   if (related.length > 0) out.relatedInformation = related;

@@ -2,6 +2,7 @@
 // explanation of a diagnostic under the cursor.
 import { MarkupKind, type Connection } from 'vscode-languageserver/node.js';
 import { findCode } from '../../core/codes/index.js';
+import { visible } from '../../grammar/diagnostics.js';
 import { hitAt, importTarget, resolveIdent, type DeclRef } from './ast.js';
 import { findKeyDoc } from './keydocs.js';
 import { KIND_DOC, keyMarkdown } from './markdown.js';
@@ -22,7 +23,10 @@ export function registerHover(connection: Connection, ws: Workspace): void {
       const src = text.slice(d.span.startOffset, d.span.endOffset).split('\n');
       const shown = src.length > 14 ? [...src.slice(0, 12), '  …', src[src.length - 1]!] : src;
       parts.push(`**${d.kind} ${d.name}**${d.type ? ` = ${d.type}` : ''}${ref.file !== a.path ? ` — from \`${ref.file}\`` : ''}`);
-      parts.push('```ssl\n' + shown.join('\n') + '\n```');
+      // a fence longer than any run of backticks in the source (a block comment holding ``` would
+      // close a plain one and turn the rest into markdown: links, remote images)
+      const fence = '`'.repeat(Math.max(3, ...(shown.join('\n').match(/`+/g) ?? []).map((r) => r.length + 1)));
+      parts.push(`${fence}ssl\n${shown.join('\n')}\n${fence}`);
       const qualified = d.name;
       for (const line of rootFacts?.nodes[qualified] ?? []) parts.push(line);
     };
@@ -64,6 +68,8 @@ export function registerHover(connection: Connection, ws: Workspace): void {
       if (info) parts.push(`**${info.code}** ${info.title}\n\n${info.explanation.split('\n\n')[0]}`);
     }
     if (parts.length === 0) return null;
-    return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n') } };
+    // control, bidi and invisible characters of the source shown as the CLI shows them (a U+202E in a
+    // description would reorder the hover's text)
+    return { contents: { kind: MarkupKind.Markdown, value: visible(parts.join('\n\n')) } };
   });
 }

@@ -1,7 +1,8 @@
 // Navigation: go to definition, references, rename, and the outline (document symbols).
-import { SymbolKind, type Connection, type DocumentSymbol, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node.js';
+import { ResponseError, SymbolKind, type Connection, type DocumentSymbol, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node.js';
 import type { Declaration, Entry } from '../../grammar/ast.js';
-import { hitAt, importTarget } from './ast.js';
+import { visible } from '../../grammar/diagnostics.js';
+import { hitAt, importTarget, visibleDeclarations } from './ast.js';
 import { rangeOf, toUri } from './convert.js';
 import { declAt, declLocation, occurrences, requestDoc, type Workspace } from './workspace.js';
 
@@ -55,9 +56,14 @@ export function registerNavigation(connection: Connection, ws: Workspace): void 
   connection.onRenameRequest((params) => {
     const a = requestDoc(ws, params.textDocument.uri);
     if (!a || !a.doc) return null;
-    if (!NAME_RE.test(params.newName)) return null;
+    // a refusal says why (a bare null reads as "nothing to rename" in the editor)
+    if (!NAME_RE.test(params.newName)) throw new ResponseError(-32602, `${JSON.stringify(visible(params.newName.slice(0, 80)))} is not a name: letters, digits, _ and inner -, not starting with a digit`);
     const ref = declAt(ws, a.path, a.doc, a.td.offsetAt(params.position));
     if (!ref) return null;
+    // a name already taken where the declaration lives would leave two declarations of one name
+    const home = ws.docOf(ref.file);
+    const taken = home ? visibleDeclarations(ref.file, home, ws.docOf).find((v) => v.name === params.newName && v.decl !== ref.decl) : undefined;
+    if (taken) throw new ResponseError(-32602, `'${params.newName}' is already the name of ${taken.decl.kind} ${params.newName}${taken.file !== ref.file ? ` (imported from ${taken.file})` : ''}`);
     const changes: Record<string, TextEdit[]> = {};
     for (const o of occurrences(ws, ref)) (changes[toUri(o.file)] ??= []).push({ range: rangeOf(o.span), newText: params.newName });
     const edit: WorkspaceEdit = { changes };
