@@ -5,15 +5,18 @@
 // scancel), or that Slurm cancelled because an input's job failed. Such a job is reported with
 // its node, its exit state and the tail of its log.
 
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { ExecutionGraph } from '../../../core/graph.js';
 import type { EventInput, EventSink, RunEvent } from '../../events.js';
 import { checkEntry } from '../cache.js';
 import type { NodeOutcome } from '../executor.js';
+import { jobEvent, readNewLines } from './job-events.js';
 import { jobEvents, jobLog } from './layout.js';
 import { isTerminal, type JobState, type SlurmClient } from './queue.js';
 import type { Submission } from './submit.js';
 import { msg } from '../../../core/codes/index.js';
+
+export { readNewLines } from './job-events.js';
 
 export interface WatchOptions {
   submission: Submission;
@@ -45,28 +48,12 @@ interface Tracked {
   ended: boolean;
 }
 
-/** Complete lines appended to `path` since `offset`, and the new offset. */
-export function readNewLines(path: string, offset: number): { lines: string[]; offset: number } {
-  if (!existsSync(path)) return { lines: [], offset };
-  const size = statSync(path).size;
-  if (size <= offset) return { lines: [], offset: size < offset ? 0 : offset };
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(size - offset);
-    const n = readSync(fd, buf, 0, buf.length, offset);
-    const text = buf.subarray(0, n).toString('utf8');
-    const end = text.lastIndexOf('\n');
-    if (end < 0) return { lines: [], offset };
-    return { lines: text.slice(0, end).split('\n').filter(Boolean), offset: offset + Buffer.byteLength(text.slice(0, end + 1)) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The last `n` non-empty lines of a log file (at most its last 8 KB), or []. */
 export function logTail(path: string, n = 8): string[] {
-  if (!existsSync(path)) return [];
-  const size = statSync(path).size;
+  // only a regular file: a named pipe in its place would block the watcher at the failure report
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st?.isFile()) return [];
+  const size = st.size;
   const start = Math.max(0, size - 8192);
   const fd = openSync(path, 'r');
   try {
@@ -123,14 +110,11 @@ export async function watchJobs(opts: WatchOptions): Promise<WatchResult> {
   const drain = (t: Tracked): void => {
     const r = readNewLines(jobEvents(cacheDir, t.hash, t.jobId), t.offset);
     t.offset = r.offset;
+    const kind = byId.get(t.node)?.kind;
     for (const line of r.lines) {
-      let e: RunEvent;
-      try {
-        e = JSON.parse(line) as RunEvent;
-      } catch {
-        continue; // a torn line cannot happen with whole-line writes; ignore garbage
-      }
-      if (e.type === 'run-start' || e.type === 'run-end') continue;
+      // only well-formed events of this job's own node (the file lies in the shared cache)
+      const e = kind ? jobEvent(line, t.node, kind) : null;
+      if (!e) continue;
       if (e.type === 'node-start' && e.node === t.node) {
         t.reported = null;
         t.hadError = false;

@@ -287,6 +287,55 @@ describe('submission and watching against a fake queue', () => {
     expect(seen.filter((e) => e.type === 'node-end' && e.status === 'ok')).toHaveLength(7);
   });
 
+  it('a forged or broken job events file: only well-formed events of the job\'s own node pass; a FIFO as job log is skipped (s7)', async () => {
+    const g = graph();
+    const cacheDir = tmp();
+    const q = fakeQueue();
+    const { submission } = await submitGraph({ graph: g, cacheDir, baseDir: '/b', file: sweep, settings: settings(), backend: 'auto', client: q, runId: 'r1' });
+    const seen: RunEvent[] = [];
+    const stream = createEventStream();
+    stream.subscribe((e) => seen.push(e));
+    const n = g.nodes[0]!;
+    const jobId = submission.jobs[n.id]!.jobId;
+    const ev = jobEvents(cacheDir, n.hash, jobId);
+    mkdirSync(join(ev, '..'), { recursive: true });
+    const lines = [
+      { t: 1, type: 'node-end', node: '__proto__', status: 'ok', durationMs: 1, summary: {} }, // reached Object.prototype in the record
+      { t: 1, type: 'epoch', node: n.id, epoch: 1, totalEpochs: 2, loss: 1, durationMs: 1 }, // no metrics: threw in the renderers
+      { t: 1, type: 'node-end', node: g.nodes[1]!.id, status: 'ok', durationMs: 1, summary: {} }, // another node's outcome
+      { t: 1, type: 'node-start', node: n.id, kind: 'report', resumeEpoch: 0, totalEpochs: null, stepsPerEpoch: null }, // wrong kind
+      { t: 'x', type: 'warning', node: null, message: 'm' },
+      [1, 2],
+      { t: 2, type: 'warning', node: null, message: 'kept' },
+      { t: 3, type: 'node-end', node: n.id, status: 'ok', durationMs: 1, summary: { dice: 0.5, bad: 'x' } },
+    ];
+    writeFileSync(ev, lines.map((e) => JSON.stringify(e)).join('\n') + '\nnot json\n');
+    for (const j of q.jobs.values()) Object.assign(j, { state: 'FAILED', exitCode: '1:0' });
+    for (const other of g.nodes.slice(1)) {
+      const log = jobLog(cacheDir, other.hash, submission.jobs[other.id]!.jobId);
+      mkdirSync(join(log, '..'), { recursive: true });
+      if (other === g.nodes[1]) spawnSync('mkfifo', [log]); // blocked the failure report before
+    }
+    const res = await watchJobs({ submission, graph: g, client: q, emit: stream.emit, signal: new AbortController().signal, pollMs: 1 });
+    expect(({} as Record<string, unknown>)['status']).toBeUndefined();
+    expect(res.nodes[n.id]).toBe('ok');
+    expect(res.nodes[g.nodes[1]!.id]).toBe('failed');
+    expect(seen.filter((e) => e.type === 'epoch' || e.type === 'node-start')).toEqual([]);
+    expect(seen.filter((e) => e.type === 'warning').map((e) => e.type === 'warning' && e.message)).toContain('kept');
+    const end = seen.find((e) => e.type === 'node-end' && e.node === n.id);
+    expect(end && end.type === 'node-end' && { ...end.summary }).toEqual({ dice: 0.5 });
+  });
+
+  it('readNewLines reads a regular file only, in bounded chunks (s7)', () => {
+    const dir = tmp();
+    expect(readNewLines(dir, 0)).toEqual({ lines: [], offset: 0 }); // a folder
+    const f = join(dir, 'big.jsonl');
+    writeFileSync(f, 'x'.repeat(5 << 20) + '\n{"a":1}\n');
+    const r1 = readNewLines(f, 0);
+    expect(r1).toEqual({ lines: [], offset: 4 << 20 }); // no line end in the first 4 MB: skipped
+    expect(readNewLines(f, r1.offset).lines).toEqual(['x'.repeat(1 << 20), '{"a":1}']);
+  });
+
   it('Ctrl-C stops watching and names the unfinished jobs', async () => {
     const g = graph();
     const cacheDir = tmp();
