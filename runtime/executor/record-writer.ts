@@ -94,6 +94,8 @@ export function createRecordWriter(opts: RecordWriterOptions): RecordWriter {
     nodes,
     artifacts: { metrics: {}, histories: {} },
   };
+  /** The record of a node of this graph (never Object.prototype for an id like `__proto__`). */
+  const nodeOf = (id: string): NodeRecord | undefined => (Object.hasOwn(nodes, id) ? nodes[id] : undefined);
   let failed: SslRuntimeError | null = null;
   const fail = (err: unknown, path: string): void => {
     if (failed) return;
@@ -167,14 +169,14 @@ export function createRecordWriter(opts: RecordWriterOptions): RecordWriter {
         break;
       }
       case 'node-start': {
-        const r = nodes[e.node];
+        const r = nodeOf(e.node);
         // a resumed node keeps the epochs it logged before; a fresh start clears them
         if (r && e.resumeEpoch === 0) r.epochs = [];
         if (r && e.resumeEpoch > 0) r.epochs = r.epochs.filter((ep) => ep.epoch <= e.resumeEpoch);
         break;
       }
       case 'epoch': {
-        const r = nodes[e.node];
+        const r = nodeOf(e.node);
         if (r) {
           r.epochs = r.epochs.filter((ep) => ep.epoch !== e.epoch);
           r.epochs.push({ epoch: e.epoch, loss: e.loss, metrics: e.metrics, durationMs: e.durationMs, frozen: e.frozen ?? false });
@@ -182,12 +184,12 @@ export function createRecordWriter(opts: RecordWriterOptions): RecordWriter {
         break;
       }
       case 'error': {
-        const r = e.node ? nodes[e.node] : undefined;
+        const r = e.node ? nodeOf(e.node) : undefined;
         if (r) r.error = { code: e.code, message: e.message };
         break;
       }
       case 'node-end': {
-        const r = nodes[e.node];
+        const r = nodeOf(e.node);
         if (r) {
           r.status = e.status;
           r.durationMs = e.durationMs;
