@@ -2,10 +2,10 @@
 // recursive mkdir, which spins forever under /proc in Node 20) and a probe file is written and
 // removed, so an unwritable --out fails at once with SSL175 instead of after the tables are built.
 
-import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SslRuntimeError } from '../runtime/contract.js';
-import { bytesText, freeBytes, isDiskFull } from '../runtime/executor/fsutil.js';
+import { bytesText, freeBytes, isDiskFull, uniqueSuffix } from '../runtime/executor/fsutil.js';
 import { msg } from '../core/codes/index.js';
 
 function reason(err: unknown): string {
@@ -46,9 +46,9 @@ export function prepareOutDir(dir: string): string {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(m).isDirectory()) fail(m, `cannot be created (${reason(err)})`);
     }
   }
-  const probe = join(abs, `.ssl3d-write-probe-${process.pid}`);
+  const probe = join(abs, `.ssl3d-write-probe-${uniqueSuffix()}`);
   try {
-    writeFileSync(probe, '');
+    writeFileSync(probe, '', { flag: 'wx' }); // never through a link planted at the name
     rmSync(probe, { force: true });
   } catch (err) {
     fail(abs, `does not accept files (${reason(err)})`);
@@ -63,10 +63,15 @@ export function prepareOutDir(dir: string): string {
  */
 export async function putReportFile(outDir: string, name: string, write: (path: string) => Promise<void>): Promise<void> {
   const path = join(outDir, name);
+  // written beside it under a fresh name (the extension kept last) and renamed into place: a report
+  // cut short (Ctrl-C, kill) leaves the previous file whole, and a symbolic link planted at the name
+  // is replaced, never written through (report.md → ~/.bashrc was overwritten)
+  const tmp = join(outDir, `.tmp-${uniqueSuffix()}-${name}`);
   try {
-    await write(path);
+    await write(tmp);
+    renameSync(tmp, path);
   } catch (err) {
-    rmSync(path, { force: true });
+    rmSync(tmp, { force: true });
     const free = isDiskFull(err) ? freeBytes(outDir) : null;
     const why = isDiskFull(err) ? `could not be written: no space left on the device${free !== null ? ` (${bytesText(free)} free there)` : ''}` : `could not be written (${reason(err)})`;
     throw new SslRuntimeError(msg('SSL175', 'cannotWrite', { folder: outDir, where: path, why }), path);

@@ -67,3 +67,26 @@ describe('a full disk while the report is written (s6 attack)', () => {
     expect(readdirSync(out)).toEqual(['ok.md']);
   });
 });
+
+describe('report files are renamed into place (s7 attack)', () => {
+  it('a symbolic link planted at a report file name is replaced, not written through; a cut-short write keeps the old file', async () => {
+    const { putReportFile } = await import('../../report/outdir.js');
+    const { readFileSync, readdirSync, lstatSync, symlinkSync } = await import('node:fs');
+    const out = join(dir, 'out2');
+    prepareOutDir(out);
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious');
+    symlinkSync(victim, join(out, 'report.md')); // `ssl3d report` used to overwrite the link's target
+    await putReportFile(out, 'report.md', async (path) => writeFileSync(path, '# report'));
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(lstatSync(join(out, 'report.md')).isFile()).toBe(true);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toBe('# report');
+    // a write that stops half way (an interrupted report) leaves the previous file whole and no temp file
+    await expect(putReportFile(out, 'report.md', async (path) => {
+      writeFileSync(path, '# rep');
+      throw new Error('interrupted');
+    })).rejects.toMatchObject({ code: 'SSL175' });
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toBe('# report');
+    expect(readdirSync(out)).toEqual(['report.md']);
+  });
+});
