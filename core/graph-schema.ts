@@ -2,7 +2,7 @@
 // graph read from disk before the runtime trusts it: the schema, plus the invariants a schema
 // cannot express (unique ids, inputs that name earlier nodes, matching output types).
 import { Ajv, type ValidateFunction } from 'ajv';
-import { GRAPH_VERSION, NODE_KINDS, type ExecutionGraph } from './graph.js';
+import { GRAPH_VERSION, NODE_KINDS, SLURM_LIMITS, SLURM_TIME_PATTERN, type ExecutionGraph } from './graph.js';
 import { BACKENDS } from './backends.js';
 import { LAYOUT_FACTS } from './datasets.js';
 import { LIMITS } from './geometry.js';
@@ -147,9 +147,9 @@ const base = (kind: string, output: string, params: S): S =>
     params,
   });
 
-const slurmTime: S = { type: 'string', pattern: '^\\d+(-\\d+)?(:\\d+){0,2}$' };
+const slurmTime: S = { type: 'string', pattern: SLURM_TIME_PATTERN };
 const resources = obj(
-  { memoryGB: { type: 'number', exclusiveMinimum: 0 }, cpus: int(1), gpus: int(0), time: slurmTime },
+  { memoryGB: { type: 'number', exclusiveMinimum: 0, maximum: SLURM_LIMITS.memoryGB }, cpus: { ...int(1), maximum: SLURM_LIMITS.cpus }, gpus: { ...int(0), maximum: SLURM_LIMITS.gpus }, time: slurmTime },
   ['memoryGB', 'cpus', 'gpus', 'time'],
 );
 const executor = obj(

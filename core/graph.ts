@@ -340,6 +340,14 @@ export interface NodeResources {
 }
 
 /**
+ * What sbatch can be given: the largest memory, time, CPUs and GPUs of one job (beyond them the
+ * number became `--mem=InfinityM` or a time Slurm cannot read), and the form of a Slurm time
+ * string (`minutes`, `minutes:seconds`, `hours:minutes:seconds`, `days-hours[:minutes[:seconds]]`).
+ */
+export const SLURM_LIMITS = { memoryGB: 65_536, minutes: 5_256_000, cpus: 1024, gpus: 64 } as const;
+export const SLURM_TIME_PATTERN = '^\\d{1,7}(-\\d{1,2})?(:\\d{1,2}){0,2}$';
+
+/**
  * The experiment's `executor` setting. It says where nodes run, never what they compute, so it
  * is not part of any node hash. Unset fields fall back to the user profile, then to defaults.
  */

@@ -7,7 +7,7 @@ import {
   type Schema,
 } from './common.js';
 import { BACKENDS } from '../../core/backends.js';
-import { NODE_KINDS } from '../../core/graph.js';
+import { NODE_KINDS, SLURM_LIMITS, SLURM_TIME_PATTERN } from '../../core/graph.js';
 import { DATASET_LAYOUTS } from '../layouts/index.js';
 import { pretextCommon } from '../tasks/common.js';
 import { PRETEXT_TASKS } from '../tasks/index.js';
@@ -159,16 +159,16 @@ export const reportSchema = block({
 // settings never change what a node computes, so compiler/executor.ts keeps them out of hashes.
 const slurmTime: Schema = {
   anyOf: [
-    qty('minutes', { integer: true, min: 1, example: '90 minutes' }),
-    { type: 'object', properties: { $string: { type: 'string', pattern: '^\\d+(-\\d+)?(:\\d+){0,2}$' } }, required: ['$string'], additionalProperties: false },
+    qty('minutes', { integer: true, min: 1, max: SLURM_LIMITS.minutes, example: '90 minutes' }),
+    { type: 'object', properties: { $string: { type: 'string', pattern: SLURM_TIME_PATTERN } }, required: ['$string'], additionalProperties: false },
   ],
-  'x-expect': 'a time limit: minutes (e.g. 90 minutes) or Slurm\'s "days-hours:minutes:seconds" (e.g. "1-00:00:00")',
+  'x-expect': `a time limit: minutes up to ${SLURM_LIMITS.minutes} (e.g. 90 minutes) or Slurm's "days-hours:minutes:seconds" (e.g. "1-00:00:00")`,
   'x-units': ['minutes'],
 };
 const nodeResources = block({
-  memory: qty('GB', { min: 0, exclusiveMin: true, example: '16 GB' }),
-  cpus: int(1, 1024, 'CPUs per job, e.g. 4'),
-  gpus: int(0, 64, 'GPUs per job, e.g. 1'),
+  memory: qty('GB', { min: 0, exclusiveMin: true, max: SLURM_LIMITS.memoryGB, example: '16 GB' }),
+  cpus: int(1, SLURM_LIMITS.cpus, 'CPUs per job, e.g. 4'),
+  gpus: int(0, SLURM_LIMITS.gpus, 'GPUs per job, e.g. 1'),
   time: slurmTime,
 });
 const executorBlock = block(

@@ -55,7 +55,7 @@ export function qty(unit: string, opts: { integer?: boolean; min?: number; max?:
         additionalProperties: false,
       },
     ],
-    'x-expect': `${what}${opts.min !== undefined ? ` (${opts.exclusiveMin ? '>' : '≥'} ${opts.min})` : ''}, e.g. ${opts.example}`,
+    'x-expect': `${what}${opts.min !== undefined || opts.max !== undefined ? ` (${[opts.min !== undefined ? `${opts.exclusiveMin ? '>' : '≥'} ${opts.min}` : '', opts.max !== undefined ? `≤ ${opts.max}` : ''].filter(Boolean).join(', ')})` : ''}, e.g. ${opts.example}`,
     'x-units': [unit],
   };
 }

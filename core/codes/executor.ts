@@ -129,7 +129,7 @@ export const codes = [
     messages: {
       notInGraph: 'node {node} is not in the graph',
       notObject: 'user profile: {where} must be an object',
-      badResource: 'user profile: {where}.{k} has a bad value {value} (memoryGB > 0, cpus ≥ 1, gpus ≥ 0, time like "4:00:00")',
+      badResource: 'user profile: {where}.{k} has a bad value {value} (0 < memoryGB ≤ 65536, 1 ≤ cpus ≤ 1024, 0 ≤ gpus ≤ 64, time like "4:00:00")',
       notJson: 'user profile: not valid JSON ({reason})',
       notJsonObject: 'user profile: expected a JSON object',
       executorNotObject: 'user profile: "executor" must be an object',

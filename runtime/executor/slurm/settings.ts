@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_KINDS, type ExecutorSpec, type NodeKind, type NodeResources } from '../../../core/graph.js';
+import { NODE_KINDS, SLURM_LIMITS, SLURM_TIME_PATTERN, type ExecutorSpec, type NodeKind, type NodeResources } from '../../../core/graph.js';
 import { SslRuntimeError } from '../../contract.js';
 import { msg } from '../../../core/codes/index.js';
 import { readSmallFileSync } from '../../files.js';
@@ -36,7 +36,7 @@ export interface Profile {
 }
 
 const KINDS: readonly NodeKind[] = NODE_KINDS;
-const TIME_RE = /^\d+(-\d+)?(:\d+){0,2}$/;
+const TIME_RE = new RegExp(SLURM_TIME_PATTERN);
 
 export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SSL3D_PROFILE) return env.SSL3D_PROFILE;
@@ -49,8 +49,8 @@ function checkResources(path: string, where: string, v: unknown): NodeResources 
   const r = v as Record<string, unknown>;
   const out: NodeResources = {};
   for (const [k, x] of Object.entries(r)) {
-    if (k === 'memoryGB' && typeof x === 'number' && x > 0) out.memoryGB = x;
-    else if ((k === 'cpus' || k === 'gpus') && Number.isInteger(x) && (x as number) >= (k === 'cpus' ? 1 : 0)) out[k] = x as number;
+    if (k === 'memoryGB' && typeof x === 'number' && x > 0 && x <= SLURM_LIMITS.memoryGB) out.memoryGB = x;
+    else if ((k === 'cpus' || k === 'gpus') && Number.isInteger(x) && (x as number) >= (k === 'cpus' ? 1 : 0) && (x as number) <= SLURM_LIMITS[k]) out[k] = x as number;
     else if (k === 'time' && typeof x === 'string' && TIME_RE.test(x)) out.time = x;
     else throw new SslRuntimeError(msg('SSL197', 'badResource', { where, k, value: JSON.stringify(x) }), path);
   }

@@ -2,7 +2,7 @@
 // Slurm's output, submission and watching against a fake queue. (The real cluster test is
 // test/slurm/cluster.slurm.ts, `npm run test:slurm`.)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -157,8 +157,30 @@ describe('executor settings', () => {
       expect((err as { code: string; file: string }).code).toBe('SSL197');
       expect((err as { file: string }).file).toBe(bad);
     }
+    // numbers sbatch cannot take (s7: memoryGB 1e308 became --mem=InfinityM; a 20-digit time)
+    for (const r of [{ memoryGB: 1e308 }, { cpus: 5000 }, { gpus: 65 }, { time: '99999999999999999999:0' }]) {
+      writeFileSync(bad, JSON.stringify({ executor: { resources: { finetune: r } } }));
+      expect(() => loadProfile({ SSL3D_PROFILE: bad })).toThrow(/has a bad value/);
+    }
     writeFileSync(bad, JSON.stringify({ executor: { kind: 'slurm', partition: 'p', resources: { evaluate: { memoryGB: 2, time: '30' } } } }));
     expect(loadProfile({ SSL3D_PROFILE: bad }).executor).toEqual({ kind: 'slurm', partition: 'p', resources: { evaluate: { memoryGB: 2, time: '30' } } });
+  });
+
+  it('executor numbers beyond what sbatch takes are located errors in the file (s7)', () => {
+    const dir = tmp();
+    const f = join(dir, 'e.ssl');
+    const src = readFileSync(sweep, 'utf8');
+    const cases = [
+      ['pretrain { cpus = 1 }', 'pretrain { cpus = 1, memory = 1e308 GB }', 'SSL026'],
+      ['max-jobs = 6', 'max-jobs = 6, time = 1e20 minutes', 'SSL026'],
+      ['max-jobs = 6', 'max-jobs = 6, time = "99999999999999999999:0"', 'SSL029'],
+    ] as const;
+    for (const [from, to, code] of cases) {
+      writeFileSync(f, src.replace(from, to));
+      expect(compileFile(f).diagnostics.map((d) => d.code)).toEqual([code]);
+    }
+    writeFileSync(f, src.replace('pretrain { cpus = 1 }', 'pretrain { cpus = 1, memory = 65536 GB }'));
+    expect(compileFile(f).diagnostics).toEqual([]);
   });
 
   it('run-node arguments', () => {
