@@ -20,8 +20,10 @@
 
 import { CONTROL_CHARS } from '../grammar/diagnostics.js';
 
-/** Colour sequences the renderers write: ESC [ (codes separated by ;) m. */
-const SGR = /^\u001b\[[0-9;]{0,16}m/;
+/** The colour sequences the renderers outside the TUI write (reset, bold, dim, red, green, yellow,
+ *  blue, cyan, grey, default colour/intensity) — nothing else: a file name holding ESC[8m (concealed
+ *  text) or ESC[30;40m (black on black) would hide what follows it. */
+const SGR = /^\u001b\[(?:0|1|2|22|31|32|33|34|36|39|90)?m/;
 
 function escapeCodePoint(c: string): string {
   const code = c.codePointAt(0)!;

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { renderDiagnostics, renderDiagnosticsJson } from '../../grammar/index.js';
-import type { Diagnostic } from '../../grammar/diagnostics.js';
+import { visible, type Diagnostic } from '../../grammar/diagnostics.js';
 import { compileFile, type CompileResult } from '../../compiler/index.js';
 import type { DatasetSpec } from '../../core/graph.js';
 import type { Command } from '../command.js';
@@ -225,7 +225,8 @@ export async function runCheck(argv: string[]): Promise<number> {
     status = 1;
     // the line starts with the file; a reader's message that starts with it too would say it twice
     const own = (p: (typeof dataProblems)[number]): string => (p.message.startsWith(`${p.file}: `) ? p.message.slice(p.file.length + 2) : p.message);
-    if (!args.json) for (const p of dataProblems) process.stderr.write(`${p.file}: error${p.code ? ' ' + p.code : ''}: dataset ${p.dataset}: ${own(p)}\n`);
+    // the file names come from the data folder: shown visibly (a name with ESC[8m hid the rest of the line)
+    if (!args.json) for (const p of dataProblems) process.stderr.write(visible(`${p.file}: error${p.code ? ' ' + p.code : ''}: dataset ${p.dataset}: ${own(p)}`) + '\n');
   }
   if (args.json) {
     if (dataProblems.length === 0) process.stdout.write(renderDiagnosticsJson(all));

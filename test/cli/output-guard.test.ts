@@ -4,7 +4,7 @@
 // the zero-width characters. And `ssl3d run x | head -1` died on EPIPE with a stack trace, leaving
 // the run record 'running'. cli/output.ts guards both.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,21 @@ describe('terminalSafe / visible', () => {
     expect(out).toContain('␛]0;PWNED␇␛[2J␍\\u202e\\u061c\\u200b\\u009b31m\\udb40\\udc41\\u00ad\\u2028x\ty\n');
     expect(out.replace(/\u001b\[\d+m/g, '')).not.toMatch(RAW);
     expect(visible(HOSTILE)).toBe('␛]0;PWNED␇␛[2J␍\\u{202e}\\u{61c}\\u{200b}\\u{9b}31m');
+  });
+
+  it('lets through only the colours the renderers use: concealed or black-on-black text is shown (s7)', () => {
+    expect(terminalSafe('\u001b[1m\u001b[2m\u001b[22m\u001b[32m\u001b[90m\u001b[39m\u001b[m')).toBe('\u001b[1m\u001b[2m\u001b[22m\u001b[32m\u001b[90m\u001b[39m\u001b[m');
+    expect(terminalSafe('a\u001b[8mhidden\u001b[30;40mdark\u001b[5m')).toBe('a␛[8mhidden␛[30;40mdark␛[5m');
+  });
+
+  it('check --data names a data file holding escape sequences visibly (s7: ESC[31m… passed as a colour)', () => {
+    const d = mkdtempSync(join(dir, 'data-'));
+    writeFileSync(join(d, 'x.ssl'), 'experiment e { seed = 1 }\ndataset t = nifti { images = "img/*.nii.gz", preprocess { resize = 16x16x16 } }\n');
+    mkdirSync(join(d, 'img'));
+    writeFileSync(join(d, 'img', 'a\u001b[8mb.nii.gz'), 'not a nifti');
+    const r = cli(['check', '--data', 'x.ssl'], d);
+    expect(r.stderr).toContain('a␛[8mb.nii.gz');
+    expect(r.stderr + r.stdout).not.toMatch(RAW);
   });
 
   it('leaves JSON valid and meaning the same', () => {
