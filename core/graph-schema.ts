@@ -288,6 +288,9 @@ function limitProblems(v: unknown, at: string, out: string[]): void {
     over('batch', LIMITS.batch);
     over('stepsPerEpoch', LIMITS.stepsPerEpoch);
   }
+  const cw = o.classWeights;
+  if (Array.isArray(cw) && cw.every((x) => typeof x === 'number') && cw.length > 0 && (cw.some((x) => x > 1e6) || cw.every((x) => x === 0)))
+    out.push(`${at}/classWeights = [${cw.join(', ')}] must be at most 1000000 each and not all 0`);
   if (o.kind === 'adam') for (const b of ['beta1', 'beta2']) if (typeof o[b] === 'number' && !((o[b] as number) < 1)) out.push(`${at}/${b} = ${String(o[b])} must be below 1`);
   for (const [k, x] of Object.entries(o)) limitProblems(x, `${at}/${k}`, out);
 }

@@ -39,6 +39,8 @@ export function checkFinetune(ctx: CheckContext, c: Block): CheckedFinetune | nu
   const cw = arr(j['class-weights'])?.map((x) => num(x) ?? 1) ?? null;
   if (cw && cw.length !== classes.length)
     ctx.error(msg('SSL055', 'classWeights', { count: cw.length, classCount: classes.length, classes: classes.join(', ') }), valueSpan(c, '/class-weights'));
+  // all zero: every pixel's weight is 0 and the weighted mean 0/0 — NaN at step 1 (s7 attack)
+  if (cw && cw.length > 0 && cw.every((w) => w === 0)) ctx.error(msg('SSL077', 'zeroWeights'), valueSpan(c, '/class-weights'), 'give at least one class a weight > 0');
   const epochsFor = (dim: Dim): number => (seg ? 100 : dim === 2 ? 20 : 50);
   const trainFor = (dim: Dim): TrainSpec =>
     ctx.train(c, '/train', {

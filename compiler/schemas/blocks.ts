@@ -88,7 +88,7 @@ const finetuneCommon: Record<string, Schema> = {
   'at-unfreeze': oneOfWords(['fresh', 'keep'], 'fresh (a new optimiser, as the authors) or keep'),
   adapter: oneOfWords(['duplicate', 'average', 'zero', 'none']),
   loss: oneOfWords(['dice', 'ce', 'dice-ce']),
-  'class-weights': list(num(0, undefined, 'a weight ≥ 0'), 'a list of class weights', 1),
+  'class-weights': list(num(0, 1e6, 'a weight from 0 to 1000000'), 'a list of class weights', 1),
   slices,
   train,
 };

@@ -249,13 +249,15 @@ exactly when there is one); \`check\` stays quiet, because the paper's own setti
     messages: {
       tooLarge: '{what} = {value} is beyond what ssl3d runs (at most {max})',
       sideTooLarge: '{name} {size} has a side of {side}; ssl3d takes at most {max} per side in {dim}D',
+      zeroWeights: 'class-weights are all 0: the weighted loss would be 0/0 (NaN) at the first step',
     },
     explanation: `Sizes, counts and training lengths have limits far above any real experiment and below what
 breaks the runtime: at most 1024 voxels per side in 3D and 16384 pixels in 2D, 100 000 epochs,
 a batch of 4096, 1 000 000 steps per epoch, 4096 slices per volume (the block schemas cap cases
 and larger batches already, SSL029); whole numbers must be exact (below 2^53). Without them a typo such as
 size = 100000x100000x100000 passed check and failed at run time with "Invalid typed array
-length", and epochs = 9007199254740993 was silently read as another number.
+length", and epochs = 9007199254740993 was silently read as another number. Class weights are
+at most 1 000 000 each (1e308 is infinite in the 32-bit floats training uses) and not all 0.
 
     dataset d = phantom3d { size = 100000x100000x100000 }   // error
     dataset d = phantom3d { size = 128x128x128 }            // fix`,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../compiler/index.js';
 import { trainingMemoryBytes } from '../../compiler/cost.js';
+import { graphProblems } from '../../core/graph-schema.js';
 
 const file = 'experiments/quickstart.ssl';
 const text = readFileSync(join(__dirname, '..', '..', file), 'utf8');
@@ -75,6 +76,25 @@ describe('a saved graph over a limit (s6 attack)', () => {
     expect(edited((g) => (data(g).cases = 1e9))).toEqual([expect.stringMatching(/\/source\/cases = 1000000000 is beyond what ssl3d runs \(at most 10000000\)$/)]);
     expect(edited((g) => (train(g).epochs = 1e6))).toEqual([expect.stringMatching(/\/train\/epochs = 1000000 is beyond/)]);
     expect(edited((g) => ((train(g).optimizer as Record<string, unknown>).beta2 = 1))).toEqual([expect.stringMatching(/\/optimizer\/beta2 = 1 must be below 1$/)]);
+  });
+});
+
+describe('class weights (s7 attack)', () => {
+  it('all 0 or beyond 10^6 is refused (both trained to a NaN loss at step 1); [0, 10^6] is fine', () => {
+    const two = (a: string, b: string) => compile([`seg.class-weights=[${a}, ${b}, ${b}, ${b}]`]);
+    expect(errors(two('0', '0')).map((d) => [d.code, d.message])).toEqual([['SSL077', 'class-weights are all 0: the weighted loss would be 0/0 (NaN) at the first step']]);
+    expect(errors(two('1e308', '1')).map((d) => [d.code, d.message])).toEqual([['SSL029', "item 1 of 'class-weights' expects a weight from 0 to 1000000; got 1e+308"]]);
+    expect(errors(two('0', '1000000'))).toEqual([]);
+    const g = JSON.parse(JSON.stringify(compile(['seg.class-weights=[1, 1, 1, 1]']).graph!)) as unknown;
+    // every classWeights of the saved graph set to zeros (as an edited graph.json would)
+    const zero = (v: unknown): void => {
+      if (typeof v !== 'object' || v === null) return;
+      for (const [k, x] of Object.entries(v)) if (k === 'classWeights' && Array.isArray(x)) (v as Record<string, unknown>)[k] = x.map(() => 0); else zero(x);
+    };
+    zero(g);
+    const problems = graphProblems(g);
+    expect(problems.length).toBeGreaterThan(0);
+    for (const p of problems) expect(p).toMatch(/\/classWeights = \[0, 0, 0, 0\] must be at most 1000000 each and not all 0$/);
   });
 });
 
