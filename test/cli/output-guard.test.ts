@@ -107,3 +107,17 @@ describe('run events', () => {
     expect(JSON.stringify(seen)).toContain('␛]0;PWNED␇');
   });
 });
+
+describe('environment oddities (s7 attack)', () => {
+  it('a deleted working folder is a clear usage error, not "internal error: ENOENT … uv_cwd"', () => {
+    const gone = mkdtempSync(join(dir, 'gone-'));
+    const file = join(dir, 'cwd.ssl');
+    writeFileSync(file, 'experiment e { seed = 1 }\n');
+    const bin = join(__dirname, '..', '..', 'bin', 'ssl3d.js');
+    const r = spawnSync('sh', ['-c', `cd "$1" && rmdir "$1" && exec "$2" "$3" check "$4"`, 'sh', gone, process.execPath, bin, file], { encoding: 'utf8', env, timeout: 60_000 });
+    if (r.error) return; // no sh here
+    expect(r.stderr).toContain('ssl3d check: the current folder no longer exists');
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.status).toBe(2);
+  });
+});
