@@ -2,11 +2,13 @@
 //
 //   node --import tsx bench/check-memory.ts --make DIR [--mb 1,5]     # write the test files
 //   node --import tsx bench/check-memory.ts [--roots A,B] FILE...     # measure them
+//   node --import tsx bench/check-memory.ts --rss [--roots A,B] FILE... # peak RSS of `ssl3d check`
 //
 // Shapes (each the quickstart plus generated text up to the size): `decls` many small unused
 // datasets (one SSL067 warning each), `list` one dataset with a list of ~200 000 numbers per MB,
 // `nested` datasets holding a block nested 40 levels deep, `strings` datasets with a 64 KB
-// string each.
+// string each, `quickstart` the quickstart's pipeline declarations again and again under new names
+// (valid: every pretext pretrains).
 //
 // Each file is checked in a fresh child process (`node --trace-gc --expose-gc`) on the compiled
 // tree (dist/: build it first with `npx tsc -p tsconfig.build.json`) that does what `ssl3d check`
@@ -23,7 +25,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // The child, plain JavaScript on the compiled tree (dist/, as `ssl3d check` runs): argv = root, file.
 const CHILD = `
@@ -90,7 +92,28 @@ function measureLive(root: string, file: string): { parsed: number; checked: num
 const args = process.argv.slice(2);
 const here = resolve(fileURLToPath(import.meta.url), '..', '..');
 
-if (args[0] === '--make') {
+if (args[0] === '--rss') {
+  // What a user sees: the peak resident memory of the whole `ssl3d check FILE` process (Node
+  // included) and its wall time, median of three runs, beside the same for the quickstart.
+  let roots = [here];
+  const files: string[] = [];
+  for (let i = 1; i < args.length; i++) {
+    if (args[i] === '--roots') roots = args[++i]!.split(',').map((r) => resolve(r));
+    else files.push(args[i]!);
+  }
+  console.log('file | MB | tree | peak RSS | over the quickstart | × size | wall time');
+  for (const root of roots) {
+    const quick = rss(root, join(here, 'experiments/quickstart.ssl'));
+    console.log(['quickstart.ssl', '0.00', root === here ? 'this' : root, `${(quick.rss / 1e6).toFixed(0)} MB`, '', '', `${quick.s.toFixed(2)} s`].join(' | '));
+    for (const file of files) {
+      const r = rss(root, file);
+      const mb = statSync(file).size / 1e6;
+      console.log(
+        [file.split('/').pop(), mb.toFixed(2), root === here ? 'this' : root, `${(r.rss / 1e6).toFixed(0)} MB`, `${((r.rss - quick.rss) / 1e6).toFixed(0)} MB`, ((r.rss - quick.rss) / (mb * 1e6)).toFixed(1), `${r.s.toFixed(2)} s`].join(' | '),
+      );
+    }
+  }
+} else if (args[0] === '--make') {
   const mb = args.indexOf('--mb');
   make(args[1] ?? '.', (mb > 0 ? args[mb + 1]! : '1,5').split(',').map(Number));
 } else {
@@ -124,11 +147,15 @@ function make(dir: string, sizes: number[]): void {
     for (let k = 0; k < depth; k++) s = `b${k} { ${s} }`;
     return `  extra { ${s} }\n`;
   };
+  const pipeline = base.slice(base.indexOf('dataset corpus'), base.indexOf('sweep main'));
   const longString = '  note = "' + 'abcdefghij klmnopqrstuvwxyz 0123456789 '.repeat(1700).slice(0, 65536) + '"\n';
   const shapes: Record<string, (target: number) => string> = {
     decls: (target) => fill(target, (i) => dataset(i, '')),
     nested: (target) => fill(target, (i) => dataset(i, nest(40))),
     strings: (target) => fill(target, (i) => dataset(i, longString)),
+    // the quickstart's pipeline (datasets, encoder, pretext, fine-tuning, evaluation) again and
+    // again under new names: a valid file whose pretexts all pretrain (a graph of ~1 500 nodes per MB)
+    quickstart: (target) => fill(target, (i) => pipeline.replace(/\b(corpus|tumours|tiny|rot3d|seg|protocol)\b/g, `$1${i}`)),
     list: (target) => {
       const parts: string[] = [];
       let size = base.length + 200;
@@ -157,6 +184,21 @@ function make(dir: string, sizes: number[]): void {
       console.log(`${file}: ${statSync(file).size} bytes`);
     }
   }
+}
+
+/** Peak RSS (bytes) and wall time (s) of `ssl3d check FILE` on the tree at `root`, median of 3. */
+function rss(root: string, file: string): { rss: number; s: number } {
+  const code = `const { main } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/cli/main.js')).href)}); await main(['check', ${JSON.stringify(resolve(file))}]); process.stdout.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n');`;
+  const runs: Array<{ rss: number; s: number }> = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+    const m = /MAXRSS (\d+)/.exec(r.stdout);
+    if (!m) throw new Error(`ssl3d check ${file} on ${root} failed: ${r.stderr.slice(-2000)}`);
+    runs.push({ rss: Number(m[1]) * 1024, s: (performance.now() - t0) / 1000 });
+  }
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[1]!;
+  return { rss: median(runs.map((r) => r.rss)), s: median(runs.map((r) => r.s)) };
 }
 
 interface ChildResult {

@@ -264,7 +264,16 @@ function passesAt(key: string, data: Json, pointer: string, candidate: Json): bo
   (parent as Record<string, Json>)[segs[segs.length - 1]!] = candidate;
   const validate = validatorFor(key);
   if (validate(copy)) return true;
-  return !(validate.errors ?? []).some((x) => x.instancePath === pointer || x.instancePath.startsWith(pointer + '/'));
+  return !takeErrors(validate).some((x) => x.instancePath === pointer || x.instancePath.startsWith(pointer + '/'));
+}
+
+/** The errors of a validator's last call, which it lets go of (a cached validator would otherwise
+ *  keep two objects per problem of the last invalid block alive: 600 000 for a flood of 300 000
+ *  unknown keys, #17.11). */
+function takeErrors(validate: Validator): ErrorObject[] {
+  const errors = validate.errors ?? [];
+  validate.errors = null;
+  return errors;
 }
 
 /** Validate `data` (one declaration body) against `schema`; report located diagnostics. Returns true when valid. */
@@ -276,7 +285,7 @@ export function validateBlock(key: string, data: Json, spans: SpanMap, ctx: Bloc
   if (validate(data)) return true;
   const blockKey = key; // (the loop below has a `key` of its own)
   currentRoot = blockSchemas[key]!;
-  const pending = collapse(validate.errors ?? []);
+  const pending = collapse(takeErrors(validate));
   const seen = new Set<string>();
   let hinted = 0;
   for (const p of pending) {
@@ -411,7 +420,7 @@ export function repairBlock(key: string, data: Json): Json | null {
   for (let round = 0; round < 16; round++) {
     if (validate(cur)) return cur;
     const cuts = new Set<string>();
-    for (const e of validate.errors ?? []) {
+    for (const e of takeErrors(validate)) {
       let pointer = e.instancePath;
       if (e.keyword === 'additionalProperties') pointer += `/${pointerKey(String((e.params as { additionalProperty: string }).additionalProperty))}`;
       else if (e.keyword === 'required') {

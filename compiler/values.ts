@@ -42,7 +42,9 @@ export interface SpanInfo {
  */
 export class SpanMap {
   private static readonly INDEX_FROM = 16;
-  private index: WeakMap<readonly Entry[], Map<string, Entry[]>> | null = null;
+  /** Per block of many entries: its entries by key (one entry as itself, a key written twice as
+   *  a list; an array per key cost ≈ 50 bytes for each of a flood's 300 000 keys, #17.11). */
+  private index: WeakMap<readonly Entry[], Map<string, Entry | Entry[]>> | null = null;
 
   constructor(
     private readonly nameSpan: Span,
@@ -106,13 +108,15 @@ export class SpanMap {
     if (byKey === undefined) {
       byKey = new Map();
       for (const e of entries) {
-        const list = byKey.get(e.key);
-        if (list === undefined) byKey.set(e.key, [e]);
-        else list.push(e);
+        const had = byKey.get(e.key);
+        if (had === undefined) byKey.set(e.key, e);
+        else if (Array.isArray(had)) had.push(e);
+        else byKey.set(e.key, [had, e]);
       }
       this.index.set(entries, byKey);
     }
-    return byKey.get(key) ?? [];
+    const found = byKey.get(key);
+    return found === undefined ? [] : Array.isArray(found) ? found : [found];
   }
 }
 

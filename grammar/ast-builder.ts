@@ -15,7 +15,7 @@ import type { ParseNode } from './parser.js';
 import type { TokenTable } from './tokens.js';
 import type { DiagnosticRows } from './syntax-diagnostics.js';
 import type { SpanSource } from '../core/span.js';
-import { describeToken, eachOrdered, isBuilt, isToken, kids, node, NO_COMMENTS, nodeRange, real, tok, tokenEnd, tokensIn } from './parse-tree.js';
+import { describeToken, eachOrdered, isBuilt, isBuiltEntry, isToken, kids, node, NO_COMMENTS, nodeRange, real, tok, tokenEnd, tokensIn } from './parse-tree.js';
 import { JunkRun, numberValue, sizeValue, stringValue } from './ast-literals.js';
 
 export { describeToken };
@@ -316,7 +316,7 @@ export class AstBuilder {
     let lastWasSeparator = true; // a leading separator counts as doubled
     let first = true;
     const junk = new JunkRun(this, 'here');
-    eachOrdered(n, (name, el) => {
+    eachOrdered(n, (name, el, at) => {
       if (isToken(el)) {
         const t = el;
         if (name === 'junk') {
@@ -335,7 +335,15 @@ export class AstBuilder {
         }
         return;
       }
-      if (isBuilt(el)) return; // (only list items are built early)
+      if (isBuilt(el)) {
+        // an entry built as soon as it was parsed (`entry` below)
+        if (!isBuiltEntry(el)) return;
+        entries.push(el);
+        cursor = Math.max(el.span.endOffset, cursor);
+        first = false;
+        lastWasSeparator = false;
+        return;
+      }
       if (el.name === 'junk') {
         junk.add(tokensIn(el), entries[entries.length - 1] ?? null);
         return;
@@ -343,6 +351,10 @@ export class AstBuilder {
       junk.flush();
       const entry = this.buildEntry(el, cursor, first);
       if (entry) {
+        // the entry's AST stands in for its parse tree, which is garbage at once (a block of 300 000
+        // entries need not hold every one until the last is built, #17.11); only where it covers
+        // the same text, so a recovered declaration's span, read from its tree, stays the same
+        if (!el.recovered && entry.span.startOffset === el.locStart && entry.span.endOffset === el.locEnd + 1) n.kids[at] = entry;
         entries.push(entry);
         cursor = Math.max(entry.span.endOffset, cursor, entry.trailingComment !== undefined ? this.lastTrailingEnd : -1);
         first = false;
@@ -355,11 +367,42 @@ export class AstBuilder {
     return { entries: entries.slice(), trailingComments, span };
   }
 
-  private buildEntry(n: ParseNode, cursor: number, first: boolean): Entry | null {
+  /** An entry the parser hands over as soon as it parsed without an error (#17.11: a block of
+   *  300 000 entries then never holds 300 000 parse trees): built now when nothing but itself
+   *  decides its AST — its value is not a list or a block (which may hold comments), no comment
+   *  starts between the start of its declaration and the end of the entry's line (comments
+   *  before the declaration are the declaration's; any other could be this entry's or a
+   *  neighbour's), and the entries before it in the block were built early too (the blank line
+   *  before it is then measured from the last one's end); otherwise null: it is built with its
+   *  block, exactly as before. */
+  entry(n: ParseNode, block: ParseNode, declaration: number): Entry | null {
+    if (!Number.isFinite(declaration)) return null;
+    const value = node(n, 'value');
+    if (value && (node(value, 'list') || node(value, 'block') || node(node(value, 'reference') ?? value, 'block'))) return null;
+    const k = block.kids;
+    if (k[0] !== 'LBrace' || typeof k[1] !== 'number') return null;
+    const open = k[1];
+    let prev: Entry | null = null;
+    for (let j = k.length - 2; j >= 2 && prev === null; j -= 2) {
+      const el = k[j + 1]!;
+      if (k[j] === 'separator' && typeof el === 'number') continue;
+      if (k[j] === 'entry' && typeof el === 'object' && isBuiltEntry(el)) prev = el;
+      else return null; // junk, or an entry built with its block
+    }
+    const range = nodeRange(n);
+    if (range === null) return null;
+    const newline = this.text.indexOf('\n', range[1]);
+    const lineEnd = newline < 0 ? this.text.length : newline;
+    if (declaration > open || this.firstCommentStartBetween(declaration, lineEnd) < lineEnd) return null;
+    return this.buildEntry(n, prev === null ? open + 1 : prev.span.endOffset, prev === null, true);
+  }
+
+  private buildEntry(n: ParseNode, cursor: number, first: boolean, early = false): Entry | null {
     const keyTok = tok(n, 'key');
     if (!keyTok) return null;
     const start = keyTok.startOffset;
-    const comments = this.takeBefore(start);
+    // (an entry built early has no comment before it, inside it or after it on its line)
+    const comments = early ? NO_COMMENTS : this.takeBefore(start);
     const equals = tok(n, 'Equals');
     const valueNode = node(n, 'value');
     const keySpan = this.tokSpan(keyTok);
@@ -395,13 +438,13 @@ export class AstBuilder {
     const end = Math.max(tokenEnd(keyTok), value.span.endOffset);
     // comments inside the value that nothing else claimed (inside a list, between key and
     // value) move above the entry so that `fmt` keeps them
-    const inner = this.takeBefore(end);
+    const inner = early ? NO_COMMENTS : this.takeBefore(end);
     const entryComments = comments.length + inner.length === 0 ? NO_COMMENTS : [...comments, ...inner];
     // (`equals` in the literal: added afterwards it would cost the object a property store)
     const span = this.span(start, end);
     const key = this.intern(keyTok.image);
     const entry: Entry = equals ? { key, keySpan, value, span, comments: entryComments, equals: true } : { key, keySpan, value, span, comments: entryComments };
-    const trailing = this.takeTrailing(end);
+    const trailing = early ? undefined : this.takeTrailing(end);
     if (trailing !== undefined) entry.trailingComment = trailing;
     if (!first && this.blankLineBetween(cursor, this.firstCommentStartBetween(cursor, start))) entry.blankLineBefore = true;
     return entry;
@@ -522,7 +565,7 @@ export class AstBuilder {
         return;
       }
       junk.flush();
-      const v = isBuilt(el) ? el : this.buildValue(el);
+      const v = isBuilt(el) ? (el as Value) : this.buildValue(el);
       if (!v) return;
       if (prev === 'value' && prevValue) {
         this.error(msg('SSL017', 'missingComma'), v.span, {

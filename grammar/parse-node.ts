@@ -2,7 +2,7 @@
 // added to one (a real token as its offset, a list item already built as AST, a sub-node).
 
 import type { IToken } from 'chevrotain';
-import type { Value } from './ast.js';
+import type { Entry, Value } from './ast.js';
 
 /** A parsed rule: its tokens and sub-nodes in the order parsed (which is text order), each
  *  with the label it was consumed under (the LABEL, or else the token type / rule name). It
@@ -16,19 +16,27 @@ export interface ParseNode {
    *  the text is kept as its start offset (#17.11: a number in the array costs nothing, a token
    *  object ≈ 80 bytes); grammar/parse-tree.ts gives the token back from the file's TokenTable.
    *  Tokens the parser or the bracket repair made up stay objects. */
-  kids: Array<string | number | IToken | ParseNode | Value>;
+  kids: Array<string | number | IToken | ParseNode | Built>;
   locStart: number;
   locEnd: number;
   recovered: boolean;
 }
 
-export function isParseNode(e: IToken | ParseNode | Value): e is ParseNode {
+export function isParseNode(e: IToken | ParseNode | Built): e is ParseNode {
   return (e as ParseNode).kids !== undefined;
 }
 
-/** A list item the AST builder has already turned into AST (see SslParser.onListItem). */
-export function isBuilt(e: IToken | ParseNode | Value): e is Value {
-  return (e as Value).kind !== undefined;
+/** What the AST builder turns into AST as soon as the parser has it: a list item (a Value, see
+ *  SslParser.onListItem) or a block's entry (an Entry, SslParser.onEntry). */
+export type Built = Value | Entry;
+
+export function isBuilt(e: IToken | ParseNode | Built): e is Built {
+  return (e as Value).kind !== undefined || (e as Entry).keySpan !== undefined;
+}
+
+/** A block's entry built early (SslParser.onEntry). */
+export function isBuiltEntry(e: IToken | ParseNode | Built): e is Entry {
+  return (e as Entry).keySpan !== undefined;
 }
 
 /** A token that really is in the text (not one the parser made up to recover). */
@@ -40,7 +48,7 @@ export const NO_KIDS: ParseNode['kids'] = Object.freeze([]) as unknown as ParseN
 
 /** Adds an element under `label` and updates the location exactly as Chevrotain's
  *  `setNodeLocationOnlyOffset` does for a CST node. No-op while recording (`n` undefined). */
-export function put(n: ParseNode | undefined, label: string, el: IToken | ParseNode | Value | undefined): void {
+export function put(n: ParseNode | undefined, label: string, el: IToken | ParseNode | Built | undefined): void {
   if (n === undefined || el === undefined) return;
   // most nodes hold one or two elements: an array literal of the exact size is ~120 bytes
   // smaller than an empty array grown by push

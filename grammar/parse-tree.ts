@@ -3,14 +3,13 @@
 // string literals and the way a token is named in messages.
 
 import type { IToken } from 'chevrotain';
-import type { Value } from './ast.js';
-import { isBuilt, isParseNode, isRealToken as real, type ParseNode } from './parser.js';
+import { isBuilt, isBuiltEntry, isParseNode, isRealToken as real, type Built, type ParseNode } from './parser.js';
 import type { TokenTable } from './tokens.js';
 
 export { real };
 
-/** What a ParseNode holds: tokens, sub-nodes and (in lists) items already built as AST. */
-export type Element = IToken | ParseNode | Value;
+/** What a ParseNode holds: tokens, sub-nodes and list items and entries already built as AST. */
+export type Element = IToken | ParseNode | Built;
 
 /** The comments of the many AST nodes that have none: one shared, frozen empty array (32 bytes
  *  per entry saved; nothing modifies an AST's comment lists). */
@@ -20,7 +19,7 @@ export function isToken(e: Element): e is IToken {
   return !isParseNode(e) && !isBuilt(e);
 }
 
-export { isBuilt };
+export { isBuilt, isBuiltEntry };
 
 /** The tokens of the file being built (ParseNodes keep a real token as its offset). */
 let table: TokenTable | null = null;
@@ -89,14 +88,16 @@ export function tokensIn(n: ParseNode, out: IToken[] = []): IToken[] {
   return out;
 }
 
-/** The tokens of a list item built early (all real: it parsed without an error), in the order
- *  tokensIn gives for its parse tree: a dotted name's segments first, then its dots. */
-function builtTokens(v: Value, out: IToken[]): void {
+/** The tokens of a list item or entry built early (all real: it parsed without an error), in
+ *  the order tokensIn gives for its parse tree: an entry's key and `=`, then its value's, a
+ *  dotted name's segments first, then its dots. */
+function builtTokens(e: Built, out: IToken[]): void {
   if (table === null) throw new Error('no token table for a parse tree');
+  const v = isBuiltEntry(e) ? e.value : e;
   const dots: IToken[] = [];
-  for (let i = table.indexAt(v.span.startOffset); i < table.length && table.start(i) < v.span.endOffset; i++) {
+  for (let i = table.indexAt(e.span.startOffset); i < table.length && table.start(i) < e.span.endOffset; i++) {
     const t = table.at(i)!;
-    if (v.kind === 'ident' && t.tokenType.name === 'Dot') dots.push(t);
+    if (v.kind === 'ident' && t.tokenType.name === 'Dot' && t.startOffset >= v.span.startOffset) dots.push(t);
     else out.push(t);
   }
   out.push(...dots);
@@ -120,12 +121,12 @@ export function nodeRange(n: ParseNode): [number, number] | null {
 /** Calls `fn` for the elements of a node in text order (tokens and sub-nodes), with the label
  *  they came from, skipping tokens and nodes that are not in the text. (Elements are added in
  *  parse order, which is text order.) */
-export function eachOrdered(n: ParseNode, fn: (name: string, el: Element) => void): void {
+export function eachOrdered(n: ParseNode, fn: (name: string, el: Element, at: number) => void): void {
   const k = n.kids;
   for (let j = 0; j < k.length; j += 2) {
     const el = element(k[j + 1]!);
     if (isBuilt(el) ? false : isToken(el) ? !real(el) : !nodeRange(el)) continue;
-    fn(k[j] as string, el);
+    fn(k[j] as string, el, j + 1);
   }
 }
 

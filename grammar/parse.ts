@@ -259,6 +259,7 @@ function parseKeeping(source: string, file: string, lines: LineIndex, keep: numb
   } else sslParser.onItem = (item) => builder.item(item);
   sslParser.lines = lines;
   sslParser.onListItem = (value) => builder.listItem(value);
+  sslParser.onEntry = (entry, block, declaration) => builder.entry(entry, block, declaration);
   readTokensFrom(lexed.tokens);
   let errors: SslParser['errors'];
   try {
@@ -272,6 +273,7 @@ function parseKeeping(source: string, file: string, lines: LineIndex, keep: numb
     sslParser.lines = null;
     sslParser.onItem = null;
     sslParser.onListItem = null;
+    sslParser.onEntry = null;
   }
   parserDiagnostics(ctx, parserRows, errors, bracketProblems, reportedClosers);
   const document = builder.finish();
@@ -290,6 +292,7 @@ function fileReparser(text: string, file: string, lines: LineIndex): Reparser {
       const builder = new AstBuilder(text, file, lines, lexed.tokens, [], new DiagnosticRows(Infinity, new Interner()));
       sslParser.lines = lines;
       sslParser.onListItem = (value) => builder.listItem(value);
+      sslParser.onEntry = (entry, block, declaration) => builder.entry(entry, block, declaration);
       readTokensFrom(lexed.tokens);
       try {
         const node = sslParser.parseTokens(lexed.tokens, () => sslParser.declaration());
@@ -298,6 +301,7 @@ function fileReparser(text: string, file: string, lines: LineIndex): Reparser {
         readTokensFrom(null);
         sslParser.lines = null;
         sslParser.onListItem = null;
+        sslParser.onEntry = null;
       }
       const decl = builder.finish().declarations[0];
       if (decl === undefined || decl.span.startOffset !== start || decl.span.endOffset !== end) throw new Error(`declaration at offset ${start} read again differently`);

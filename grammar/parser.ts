@@ -5,7 +5,8 @@
 // text order, each with the label it was consumed under) instead of Chevrotain's CST, whose
 // per-node dictionaries cost ~350 bytes per token. Each top-level item (declaration, import, …)
 // is handed to `onItem` as soon as it is parsed, so the AST builder turns it into AST and its
-// tree is garbage long before the end of a big file (#17.11).
+// tree is garbage long before the end of a big file (#17.11); so are list items (`onListItem`)
+// and a block's entries (`onEntry`), which the builder may build at once or leave in the tree.
 //
 //   document    := ( import | declaration | entry | stray )*     (a top-level entry is an error)
 //   import      := 'import' STRING? ( 'as' NAME )? token*   (tokens on the same line: errors)
@@ -28,28 +29,12 @@
 
 import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
 import { chevrotain } from './chevrotain.js';
-import {
-  allTokens,
-  Comma,
-  Dot,
-  DotDot,
-  Equals,
-  Ident,
-  LBrace,
-  LBracket,
-  NumberLit,
-  RBrace,
-  RBracket,
-  Semicolon,
-  SizeLit,
-  StringLit,
-  UNIT_WORDS,
-} from './lexer.js';
+import { allTokens, Comma, Dot, DotDot, Equals, Ident, LBrace, LBracket, NumberLit, RBrace, RBracket, Semicolon, SizeLit, StringLit, UNIT_WORDS } from './lexer.js';
 import type { TokenTable } from './tokens.js';
-import type { Value } from './ast.js';
+import type { Entry, Value } from './ast.js';
 import { NO_KIDS, put, putToken, type ParseNode } from './parse-node.js';
 
-export { isBuilt, isParseNode, isRealToken, type ParseNode } from './parse-node.js';
+export { isBuilt, isBuiltEntry, isParseNode, isRealToken, type Built, type ParseNode } from './parse-node.js';
 
 const { EmbeddedActionsParser, isRecognitionException, EOF } = chevrotain;
 
@@ -182,6 +167,10 @@ export class SslParser extends EmbeddedActionsParser {
   /** Turns a list item that parsed without an error into AST right away, or answers null to
    *  keep its ParseNode (#17.11: a list of 200 000 numbers then never holds 200 000 parse trees). */
   onListItem: ((value: ParseNode) => Value | null) | null = null;
+  /** The same for an entry of a block (`block`: the block's node, its entries so far in it;
+   *  `declaration`: the offset where the enclosing declaration starts, NaN outside one). */
+  onEntry: ((entry: ParseNode, block: ParseNode, declaration: number) => Entry | null) | null = null;
+  private declarationStart = NaN;
   /** How many `junk` / `stray` rules are being parsed: what they hold is reported as tokens,
    *  never built, so no list item under them is built early either. */
   private insideJunk = 0;
@@ -270,13 +259,13 @@ export class SslParser extends EmbeddedActionsParser {
     return (this as unknown as { _errors: unknown[] })._errors.length;
   }
 
-  /** A list item: a value, handed to `onListItem` when it parsed cleanly. */
-  private listItem(n: ParseNode | undefined): void {
+  /** A list item (a value) or a block's entry, handed to `onListItem` / `onEntry` when it parsed cleanly. */
+  private early(n: ParseNode | undefined, label: 'value' | 'entry', call: () => ParseNode): void {
     const errors = n === undefined ? 0 : this.errorCount();
-    const node = this.subNode(n, 'value', this.subValue);
+    const node = this.subNode(n, label, call);
     if (node === undefined) return;
     const clean = this.insideJunk === 0 && !node.recovered && this.errorCount() === errors;
-    put(n, 'value', (clean ? this.onListItem?.(node) : null) ?? node);
+    put(n, label, (clean ? (label === 'value' ? this.onListItem?.(node) : this.onEntry?.(node, n!, this.declarationStart)) : null) ?? node);
   }
 
   /** Junk in a block: a single token is added as the token itself, without a node of its own
@@ -296,6 +285,7 @@ export class SslParser extends EmbeddedActionsParser {
 
   public document = this.rule('document', (n) => {
     this.MANY(() => {
+      this.declarationStart = NaN;
       this.OR([
         {
           // `seed = 42` outside any declaration: parse it as an entry to report it well
@@ -347,7 +337,9 @@ export class SslParser extends EmbeddedActionsParser {
   });
 
   public declaration = this.rule('declaration', (n) => {
-    put(n, 'kind', this.CONSUME(Ident, { LABEL: 'kind' }));
+    const kind = this.CONSUME(Ident, { LABEL: 'kind' });
+    put(n, 'kind', kind);
+    this.declarationStart = kind.startOffset;
     this.OPTION(() => put(n, 'name', this.CONSUME2(Ident, { LABEL: 'name' })));
     // `= TYPE`; a missing `=` (`dataset ukb phantom3d {`) is accepted and reported by the builder
     this.OPTION2(() => {
@@ -379,7 +371,7 @@ export class SslParser extends EmbeddedActionsParser {
   });
 
   private readonly blockAlts = [
-    { ALT: () => this.sub(this.cur, 'entry', this.subEntry) },
+    { ALT: () => this.early(this.cur, 'entry', this.subEntry) },
     { ALT: () => put(this.cur, 'separator', this.CONSUME(Comma, SEPARATOR)) },
     { ALT: () => put(this.cur, 'separator', this.CONSUME(Semicolon, SEPARATOR)) },
     { ALT: () => this.junkIn(this.cur) },
@@ -480,7 +472,7 @@ export class SslParser extends EmbeddedActionsParser {
   });
 
   private readonly listAlts = [
-    { ALT: () => this.listItem(this.cur) },
+    { ALT: () => this.early(this.cur, 'value', this.subValue) },
     { ALT: () => put(this.cur, 'separator', this.CONSUME(Comma, SEPARATOR)) },
     // not list items; consumed and reported by the AST builder
     { ALT: () => put(this.cur, 'junk', this.CONSUME(Equals, JUNK)) },
