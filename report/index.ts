@@ -31,7 +31,7 @@ export { assertOneSweep, reportScopes, sweepOfNode, type ReportScope } from './s
 export { buildTable, buildComparison, renderMarkdown, renderCsv, renderLatex } from './tables.js';
 export { plotSpec, renderSvg, renderPng } from './figures.js';
 
-export { collectReportInput, isDifferentData, reportInputFromRecord, type ReportSource } from './input.js';
+export { collectReportInput, historyProblem, isDifferentData, metricsProblem, recordProblem, reportInputFromRecord, type ReportSource } from './input.js';
 
 /** A sensible report when the experiment declares none: Table-1 style, data efficiency, convergence. */
 export function defaultReportSpec(input: ReportInput): ReportSpec {

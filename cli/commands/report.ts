@@ -9,7 +9,7 @@ import { codedErrorText, type Command } from '../command.js';
 import type { ExecutionGraph, ReportNode, ReportSpec } from '../../core/graph.js';
 import type { RunRecord } from '../../runtime/record.js';
 import { SslRuntimeError } from '../../runtime/contract.js';
-import { defaultReportSpec, prepareOutDir, reportInputFromRecord, reportScopes, writeReport } from '../../report/index.js';
+import { defaultReportSpec, prepareOutDir, recordProblem, reportInputFromRecord, reportScopes, writeReport } from '../../report/index.js';
 import { compileFile } from '../../compiler/index.js';
 import { msg } from '../../core/codes/index.js';
 
@@ -73,11 +73,16 @@ function readRecordFile(path: string): RunRecord {
   } catch {
     throw new SslRuntimeError(msg('SSL170', 'noRunRecord', { path }), path);
   }
+  let json: unknown;
   try {
-    return JSON.parse(text) as RunRecord;
+    json = JSON.parse(text);
   } catch (err) {
     throw new SslRuntimeError(msg('SSL171', 'notJson', { reason: err instanceof Error ? err.message : String(err) }), path);
   }
+  // an edited or damaged record (graph null, nodes not a list) was "internal error: … reading 'nodes'"
+  const bad = recordProblem(json);
+  if (bad) throw new SslRuntimeError(msg('SSL171', 'invalid', { problem: bad }), path);
+  return json as RunRecord;
 }
 
 /** All run records in a cache, newest first (by start time). Unreadable ones are skipped. */
@@ -89,9 +94,13 @@ export function listRuns(cacheDir: string): Array<{ id: string; record: RunRecor
     const p = join(dir, id, 'record.json');
     if (!existsSync(p)) continue;
     try {
-      out.push({ id, record: JSON.parse(readSmallFileSync(p).toString('utf8')) as RunRecord });
+      const json: unknown = JSON.parse(readSmallFileSync(p).toString('utf8'));
+      const bad = recordProblem(json);
+      // said, so that an older run reported instead is no surprise
+      if (bad) process.stderr.write(`ssl3d report: warning: skipping run ${id}: its record is malformed (${bad})\n`);
+      else out.push({ id, record: json as RunRecord });
     } catch {
-      // a half-written record of a killed process: not a finished run
+      // a half-written record of a killed process: not a finished run (nor is a malformed one)
     }
   }
   return out.sort((a, b) => (a.record.startedAt < b.record.startedAt ? 1 : a.record.startedAt > b.record.startedAt ? -1 : 0));

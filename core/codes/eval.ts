@@ -122,6 +122,8 @@ export const codes = [
     messages: {
       notJson: 'run record is not valid JSON: {reason}',
       malformed: 'run record is malformed: it lacks the graph or the artifacts section',
+      invalid: 'run record is malformed: {problem}',
+      badArtifact: '{what} is malformed ({problem}); rerun the experiment to rebuild it',
       cannotRead: 'cannot read {what}: {reason}',
       sameCell: '{other} and {node} are the same method, arm, fraction and repetition (from different sweeps); a report shows one sweep and never pools them',
     },

@@ -48,6 +48,26 @@ describe('orphaned run records (#17.6)', () => {
     expect(errors.join('\n')).not.toContain('.tmp-');
   });
 
+  it('an edited run record is SSL171 naming the fault, not "internal error: … is not iterable" (s7)', async () => {
+    const dir = tmp();
+    const { result } = await runFake(dir);
+    const good = JSON.parse(readFileSync(join(result.runDir, 'record.json'), 'utf8')) as RunRecord;
+    const [ev] = Object.keys(good.artifacts.metrics);
+    type Editable = { graph: { nodes: Array<{ kind: string }> } | null; artifacts: { metrics: Record<string, { perCase: unknown; aggregate: unknown }> } };
+    const edited = (edit: (r: Editable) => void): RunRecord => {
+      const r = JSON.parse(JSON.stringify(good)) as Editable;
+      edit(r);
+      return r as unknown as RunRecord;
+    };
+    expect(() => reportInputFromRecord(edited((r) => (r.artifacts.metrics[ev!].perCase = null)))).toThrow(`the metrics of ${ev} is malformed (perCase is not a list of { id, values })`);
+    expect(() => reportInputFromRecord(edited((r) => (r.artifacts.metrics[ev!].aggregate = { dice: 'x' })))).toThrow('aggregate is not a table of numbers');
+    expect(() => reportInputFromRecord(edited((r) => ((r.graph!.nodes as unknown[])[0] = 'x')))).toThrow('run record is malformed: node 0 of the graph is not { id, kind, inputs, params }');
+    const { recordProblem } = await import('../../../report/index.js');
+    expect(recordProblem(edited((r) => (r.graph = null)))).toBe('it lacks the graph');
+    expect(recordProblem(good)).toBeNull();
+    expect(reportInputFromRecord(good).results.length).toBeGreaterThan(0);
+  });
+
   it('a report of a partial run names the evaluations that are missing', async () => {
     const dir = tmp();
     const { result } = await runFake(dir);
