@@ -139,6 +139,7 @@ export const codes = [
     messages: {
       bratsModality: 'BraTS case {id} has no {modality} image: {file} is missing',
       unpairedChannel: 'channel pattern {images} matches {count} file(s) but {first} matches {n}; cases are paired by sorted order (first unpaired: {extra})',
+      misnamedChannel: 'channel file {file} is paired with {image} by sorted order, but it is named for case {got}, not {want} (other pairs match by name: a file is missing on one side and an extra one is on the other)',
       nnunetChannel: 'nnU-Net case {id} has no channel {channel}: {file} is missing',
     },
     explanation:
@@ -154,11 +155,13 @@ export const codes = [
       bratsLabel: 'BraTS case {id} has no segmentation: {file} is missing',
       labelMissing: 'case {id} has no label: {label} is missing',
       unpairedLabel: 'label pattern {labels} matches {count} file(s) but {first} matches {n} image(s) (first unpaired: {extra})',
+      misnamedLabel: 'label {file} is paired with image {image} by sorted order, but it is named for case {got}, not {want} (other pairs match by name: a label is missing and an extra one is there)',
       nnunetLabel: 'nnU-Net case {id} has no label: {label} is missing',
     },
     explanation:
       'The dataset is labelled but a case has no label (segmentation) file, or the label glob matched ' +
-      'a different number of files than the image globs.',
+      'a different number of files than the image globs, or (nifti globs, paired by sorted order) the label paired with an image is ' +
+      'named for another case while other pairs match by name.',
   },
   {
     code: 'SSL113',

@@ -69,5 +69,18 @@ export async function niftiLayout(src: Extract<DataSource, { kind: 'nifti' }>, b
     }
   }
   const ids = idsFor(perChannel[0]!, baseDir);
+  // Pairing is by sorted order. Where images and the other globs name their files by case (some
+  // pair has the same case id on both sides), every pair must: a missing label plus an unrelated
+  // extra one kept the counts equal and silently gave case12's image case99's label.
+  const checkNames = (files: string[], isLabel: boolean): void => {
+    const other = idsFor(files, baseDir);
+    if (!other.some((x, i) => x === ids[i])) return;
+    const k = other.findIndex((x, i) => x !== ids[i]);
+    if (k < 0) return;
+    const params = { file: files[k]!, image: perChannel[0]![k]!, got: other[k]!, want: ids[k]! };
+    throw new SslRuntimeError(isLabel ? msg('SSL112', 'misnamedLabel', params) : msg('SSL111', 'misnamedChannel', params), files[k]!);
+  };
+  for (const files of perChannel.slice(1)) checkNames(files, false);
+  if (labels) checkNames(labels, true);
   return ids.map((id, i) => niftiSource(id, perChannel.map((f) => f[i]!), labels ? labels[i]! : null, 'nifti'));
 }

@@ -128,6 +128,24 @@ describe('nifti glob layout', () => {
     await expectError(loadDataset(makeSpec({ kind: 'nifti', images: ['glob2/*_img.nii.gz'], labels: 'glob2/*_lab.nii.gz' }, { labels: { kind: 'segmentation', classes: [1, 4, 5, 6] } }), { baseDir: tmp.dir, cacheDir }), 'SSL113', 'b_lab.nii.gz');
   });
 
+  it('images and labels named by case: a label missing plus an unrelated extra one is SSL112, not a silent mispairing (s7)', async () => {
+    const dir = join(tmp.dir, 'byname');
+    mkdirSync(join(dir, 'img'), { recursive: true });
+    mkdirSync(join(dir, 'lab'), { recursive: true });
+    for (const id of ['c1', 'c2', 'c3']) copyFileSync(T1, join(dir, 'img', `${id}.nii.gz`));
+    for (const id of ['c1', 'c2', 'c9']) copyFileSync(MASK, join(dir, 'lab', `${id}.nii.gz`)); // c3's label missing, c9 extra
+    const spec = makeSpec({ kind: 'nifti', images: ['byname/img/*.nii.gz'], labels: 'byname/lab/*.nii.gz' }, { labels: { kind: 'segmentation', classes: [1] } });
+    await expectError(loadDataset(spec, { baseDir: tmp.dir, cacheDir }), 'SSL112', 'c9.nii.gz');
+    await loadDataset(spec, { baseDir: tmp.dir, cacheDir }).catch((e: Error) => expect(e.message).toContain('named for case c9, not c3'));
+    // a second channel likewise (SSL111); names that differ throughout (t1 / seg) are paired by order as before
+    unlinkSync(join(dir, 'lab', 'c9.nii.gz'));
+    copyFileSync(MASK, join(dir, 'lab', 'c3.nii.gz'));
+    mkdirSync(join(dir, 'flair'));
+    for (const id of ['c1', 'c2', 'c4']) copyFileSync(T1, join(dir, 'flair', `${id}.nii.gz`));
+    await expectError(loadDataset(makeSpec({ kind: 'nifti', images: ['byname/img/*.nii.gz', 'byname/flair/*.nii.gz'], labels: null }, { labels: { kind: 'none' } }), { baseDir: tmp.dir, cacheDir }), 'SSL111', 'c4.nii.gz');
+    expect((await loadDataset(spec, { baseDir: tmp.dir, cacheDir })).cases.map((c) => c.id)).toEqual(['c1', 'c2', 'c3']);
+  });
+
   it('a pattern that starts in /proc, /sys or /dev (directly or through a link) is refused at once', async () => {
     symlinkSync('/proc', join(tmp.dir, 'procs'));
     const started = Date.now();
