@@ -83,7 +83,12 @@ export async function runStatus(argv: string[]): Promise<number> {
     if (!rec) process.stdout.write(`no runs in ${cacheDir}\n`);
     else {
       const counts: Record<string, number> = {};
-      for (const n of Object.values(rec.nodes)) counts[n.status] = (counts[n.status] ?? 0) + 1;
+      // an edited record (nodes null, a status that is not text) gives what it can, never a crash
+      const nodes: unknown = rec.nodes;
+      for (const n of typeof nodes === 'object' && nodes !== null ? Object.values(nodes as Record<string, { status?: unknown } | null>) : []) {
+        const st = n && typeof n.status === 'string' ? n.status : 'unreadable';
+        counts[st] = (counts[st] ?? 0) + 1;
+      }
       process.stdout.write(`newest run ${rec.runId} (${rec.startedAt}): ${rec.status}; ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
     }
     return 0;

@@ -148,7 +148,16 @@ export function readSubmission(cacheDir: string, runId?: string): Submission | n
   if (!existsSync(path)) return null;
   try {
     const s = JSON.parse(readSmallFileSync(path).toString('utf8')) as Submission;
-    return s.version === 1 && typeof s.jobs === 'object' ? s : null;
+    if (s === null || typeof s !== 'object' || s.version !== 1 || typeof s.jobs !== 'object' || s.jobs === null || !Array.isArray(s.cached)) return null;
+    // the file lies in the shared cache: job ids go to squeue/sacct/scancel and hashes into paths
+    // (a hash of ../../.. would point the watcher at any *.log file), so both must have their form
+    const jobOk = (j: unknown): boolean => {
+      const x = j as Partial<SubmittedJob> | null;
+      return !!x && typeof x.jobId === 'string' && /^\d{1,20}$/.test(x.jobId) && typeof x.hash === 'string' && /^[0-9a-f]{64}$/.test(x.hash);
+    };
+    if (!Object.values(s.jobs).every(jobOk) || !s.cached.every((c) => typeof c === 'string')) return null;
+    // where it was found is where its cache and graph are (a forged cacheDir would point elsewhere)
+    return { ...s, cacheDir, graphPath: graphFile(cacheDir, id) };
   } catch {
     return null;
   }

@@ -402,4 +402,22 @@ describe('reading a submission back (s6 attack)', () => {
     expect(submissionFile(cache, crafted)).toContain('elsewhere');
     expect(readSubmission(cache, crafted)).toBeNull();
   });
+
+  it('a forged submission.json: job ids and hashes must have their form; its cache and graph are where it was found (s7)', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'ssl3d-slurm-forged-'));
+    const hash = 'a'.repeat(64);
+    const write = (s: unknown): void => {
+      mkdirSync(join(submissionFile(cache, 'r1'), '..'), { recursive: true });
+      writeFileSync(submissionFile(cache, 'r1'), JSON.stringify(s));
+    };
+    const base = { version: 1, runId: 'r1', cacheDir: '/elsewhere', graphPath: '/elsewhere/g.json', cached: [], jobs: { 'data:x': { jobId: '12', hash, submitted: true } } };
+    write(base);
+    expect(readSubmission(cache, 'r1')).toMatchObject({ cacheDir: cache, graphPath: join(cache, 'slurm', 'runs', 'r1', 'graph.json') });
+    for (const job of [{ jobId: '12; rm -rf ~', hash }, { jobId: '12', hash: '../../../../var' }, null]) {
+      write({ ...base, jobs: { 'data:x': job } });
+      expect(readSubmission(cache, 'r1')).toBeNull();
+    }
+    write({ ...base, cached: null });
+    expect(readSubmission(cache, 'r1')).toBeNull();
+  });
 });
