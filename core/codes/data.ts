@@ -13,6 +13,7 @@ export const codes = [
       listedMissing: '{jsonFile} lists {name}, but {file} does not exist',
       labelCsvCannotRead: 'label CSV {csvFile} cannot be read ({reason})',
       cannotRead: '{file}: cannot be read ({reason})',
+      notUtf8Name: 'the name of {file} is not valid UTF-8 (shown with �), so it cannot be opened by that name; rename the file',
     },
     explanation:
       'A file named by the dataset (or found by its layout) could not be read: it does not exist, ' +

@@ -9,6 +9,9 @@
 // The phantoms have no files (runtime/data/phantoms.ts generates them).
 // Every problem is an SslRuntimeError naming the case and the file or pattern.
 
+import { existsSync } from 'node:fs';
+import { msg } from '../../core/codes/index.js';
+import { SslRuntimeError } from '../contract.js';
 import { isSynthetic, type FileKind } from '../../core/datasets.js';
 import type { DataSource, DatasetSpec } from '../../core/graph.js';
 import { bratsLayout } from './layouts/brats.js';
@@ -40,5 +43,13 @@ export const LAYOUTS: { [K in FileKind]: Resolver<K> } = {
 export async function resolveCases(spec: DatasetSpec, baseDir: string): Promise<CaseSource[]> {
   const src = spec.source;
   if (isSynthetic(src)) throw new RangeError('phantom datasets have no files; use phantomCase');
-  return (LAYOUTS[src.kind] as Resolver<typeof src.kind>)(src, spec, baseDir);
+  const cases = await (LAYOUTS[src.kind] as Resolver<typeof src.kind>)(src, spec, baseDir);
+  // A file name that is not valid UTF-8 (Latin-1 `caf\xe9.nii.gz`) is listed with U+FFFD and cannot
+  // be opened by that name: said here, not as "ENOENT" (or an internal error from a stat) later.
+  for (const c of cases) {
+    for (const f of [...c.files, ...(c.labelFile ? [c.labelFile] : [])]) {
+      if (f.includes('\ufffd') && !existsSync(f)) throw new SslRuntimeError(msg('SSL100', 'notUtf8Name', { file: f }), f);
+    }
+  }
+  return cases;
 }

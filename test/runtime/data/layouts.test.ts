@@ -146,6 +146,16 @@ describe('nifti glob layout', () => {
     expect((await loadDataset(spec, { baseDir: tmp.dir, cacheDir })).cases.map((c) => c.id)).toEqual(['c1', 'c2', 'c3']);
   });
 
+  it('a file name that is not valid UTF-8 is SSL100 saying so, not ENOENT or an internal error (s7)', async () => {
+    const dir = join(tmp.dir, 'latin1');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(T1, join(dir, 'ok.nii.gz'));
+    copyFileSync(T1, Buffer.concat([Buffer.from(join(dir, 'caf')), Buffer.from([0xe9]), Buffer.from('.nii.gz')]));
+    const load = loadDataset(makeSpec({ kind: 'nifti', images: ['latin1/*.nii.gz'], labels: null }, { labels: { kind: 'none' } }), { baseDir: tmp.dir, cacheDir });
+    await expectError(load, 'SSL100', 'caf\ufffd.nii.gz');
+    await load.catch((e: Error) => expect(e.message).toContain('is not valid UTF-8'));
+  });
+
   it('a pattern that starts in /proc, /sys or /dev (directly or through a link) is refused at once', async () => {
     symlinkSync('/proc', join(tmp.dir, 'procs'));
     const started = Date.now();
