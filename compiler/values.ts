@@ -9,6 +9,7 @@
 //   adam { … }   → { $type: 'adam', … }   { … }           → { … }
 // Keys listed in REPEATABLE (table, plot) may appear several times and always become arrays.
 import type { Entry, RangeValue, Span, Value } from '../grammar/ast.js';
+import { packedNumbers } from '../grammar/index.js';
 import { Diagnostics } from './diag.js';
 import { msg } from '../core/codes/index.js';
 
@@ -84,6 +85,11 @@ export class SpanMap {
           if (n >= rangeCount(value)) return undefined;
           if (i !== segs.length - 1) return undefined;
           return { value: value.span };
+        }
+        const packed = packedNumbers(value);
+        if (packed !== undefined) {
+          // a packed list of plain numbers: the item's span without making its items
+          return n < packed.length && i === segs.length - 1 ? { value: packed.span(n) } : undefined;
         }
         const item: Value | undefined = value.items[n];
         if (item === undefined) return undefined;
@@ -202,8 +208,11 @@ export function valueToJson(value: Value, diags: Diagnostics): Json {
       return value.path.length > 1 ? value.path.join('.') : value.name;
     case 'bool':
       return value.value;
-    case 'list':
-      return value.items.map((item) => valueToJson(item, diags));
+    case 'list': {
+      // (a packed list of plain numbers: its numbers, without making its items)
+      const packed = packedNumbers(value);
+      return packed !== undefined ? Array.from(packed.values) : value.items.map((item) => valueToJson(item, diags));
+    }
     case 'range': {
       const count = rangeCount(value);
       const from = value.from.value;

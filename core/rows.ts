@@ -2,7 +2,7 @@
 // diagnostics of big files): growing typed arrays, and numbering strings.
 
 /** A copy of `a` in an array of twice its length (at least 16). */
-export function doubled<T extends Int32Array | Uint8Array>(a: T): T {
+export function doubled<T extends Int32Array | Uint8Array | Float64Array>(a: T): T {
   const b = new (a.constructor as new (n: number) => T)(Math.max(16, a.length * 2));
   b.set(a);
   return b;

@@ -17,6 +17,8 @@ import type { DiagnosticRows } from './syntax-diagnostics.js';
 import type { SpanSource } from '../core/span.js';
 import { describeToken, eachOrdered, isBuilt, isBuiltEntry, isToken, kids, node, NO_COMMENTS, nodeRange, real, tok, tokenEnd, tokensIn } from './parse-tree.js';
 import { JunkRun, numberValue, sizeValue, stringValue } from './ast-literals.js';
+import { PACK_FROM, packedList, PackedNumbers } from './packed-list.js';
+import { doubled } from '../core/rows.js';
 
 export { describeToken };
 
@@ -461,9 +463,22 @@ export class AstBuilder {
    *  now when it is a plain value (number, range, size, string, name), so its parse tree is
    *  garbage at once; a list or block (which may hold comments, attached in text order) is
    *  built with its list. */
-  listItem(n: ParseNode): Value | null {
+  listItem(n: ParseNode): Value | IToken | null {
     if (node(n, 'list') || node(n, 'block') || node(node(n, 'reference') ?? n, 'block')) return null;
-    return this.buildValue(n);
+    // a plain number stays its token in the tree (a number, no object): a long list of them is
+    // packed (grammar/packed-list.ts), a short one built as usual
+    const plain = this.plainNumber(n);
+    return plain ?? this.buildValue(n);
+  }
+
+  /** The token of a value that is a plain number (`3`, `-0.5`, `1e-3`: no unit, no range, not
+   *  malformed), which numberValue would make into { value: Number(image), unit: null }. */
+  private plainNumber(n: ParseNode): IToken | null {
+    const num = node(n, 'number');
+    if (!num || n.kids.length !== 2 || num.kids.length !== 2) return null;
+    const t = tok(num, 'from');
+    if (!t || t.tokenType.name !== 'NumberLit' || t.image.endsWith('%') || !Number.isFinite(Number(t.image))) return null;
+    return t;
   }
 
   buildValue(n: ParseNode): Value | null {
@@ -545,12 +560,37 @@ export class AstBuilder {
   private buildList(n: ParseNode): ListValue {
     const open = tok(n, 'LBracket');
     const span = this.nodeSpan(n, open ? open.startOffset : 0);
-    const items: Value[] = [];
+    // items as Values, or (while every item is a plain number, `listItem`) packed
+    let items: Value[] | null = null;
+    let count = 0;
+    let values = new Float64Array(16);
+    let starts = new Int32Array(16);
+    let ends = new Int32Array(16);
+    const packed = (): PackedNumbers => new PackedNumbers(values.slice(0, count), starts.slice(0, count), ends.slice(0, count), this.text, (a, b) => this.span(a, b));
+    const add = (v: Value | IToken): void => {
+      if (items === null && isToken(v)) {
+        if (count === values.length) {
+          values = doubled(values);
+          starts = doubled(starts);
+          ends = doubled(ends);
+        }
+        values[count] = Number(v.image);
+        starts[count] = v.startOffset;
+        ends[count++] = tokenEnd(v);
+        return;
+      }
+      if (items === null) {
+        const p = packed();
+        items = Array.from({ length: count }, (_, i) => p.item(i));
+      }
+      items.push(isToken(v) ? numberValue(this, v) : v);
+    };
     let prev: 'open' | 'sep' | 'value' = 'open';
-    let prevValue: Value | null = null;
+    let prevStart = -1;
+    let prevEnd = -1;
     const junk = new JunkRun(this, 'in a list');
     eachOrdered(n, (name, el) => {
-      if (isToken(el)) {
+      if (isToken(el) && name !== 'value') {
         if (name === 'junk') {
           junk.add([el], null);
           return;
@@ -565,18 +605,26 @@ export class AstBuilder {
         return;
       }
       junk.flush();
-      const v = isBuilt(el) ? (el as Value) : this.buildValue(el);
+      // (a token under 'value': a plain number, see listItem)
+      const v = isToken(el) ? el : isBuilt(el) ? (el as Value) : this.buildValue(el);
       if (!v) return;
-      if (prev === 'value' && prevValue) {
-        this.error(msg('SSL017', 'missingComma'), v.span, {
-          hint: `add a comma after '${this.text.slice(prevValue.span.startOffset, Math.min(prevValue.span.endOffset, prevValue.span.startOffset + 30))}'`,
+      const [start, end] = isToken(v) ? [v.startOffset, tokenEnd(v)] : [v.span.startOffset, v.span.endOffset];
+      if (prev === 'value' && prevStart >= 0) {
+        this.error(msg('SSL017', 'missingComma'), isToken(v) ? this.tokSpan(v) : v.span, {
+          hint: `add a comma after '${this.text.slice(prevStart, Math.min(prevEnd, prevStart + 30))}'`,
         });
       }
-      items.push(v);
+      add(v);
       prev = 'value';
-      prevValue = v;
+      prevStart = start;
+      prevEnd = end;
     });
     junk.flush();
-    return { kind: 'list', items: items.slice(), span };
+    if (items === null && count >= PACK_FROM) return packedList(packed(), span);
+    if (items === null) {
+      const p = packed();
+      return { kind: 'list', items: Array.from({ length: count }, (_, i) => p.item(i)), span };
+    }
+    return { kind: 'list', items: (items as Value[]).slice(), span };
   }
 }

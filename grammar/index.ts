@@ -9,6 +9,7 @@ export type * from './ast.js';
 export { parse, parseValue } from './parse.js';
 export type { ParseOptions, ParseResult } from './parse.js';
 export { forgetRecentEntries } from './lazy-declaration.js';
+export { packedNumbers } from './packed-list.js';
 export { format, quoteString, MAX_WIDTH } from './format.js';
 export {
   didYouMean,

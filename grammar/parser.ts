@@ -166,7 +166,7 @@ export class SslParser extends EmbeddedActionsParser {
   onItem: ((item: ParseNode) => void) | null = null;
   /** Turns a list item that parsed without an error into AST right away, or answers null to
    *  keep its ParseNode (#17.11: a list of 200 000 numbers then never holds 200 000 parse trees). */
-  onListItem: ((value: ParseNode) => Value | null) | null = null;
+  onListItem: ((value: ParseNode) => Value | IToken | null) | null = null;
   /** The same for an entry of a block (`block`: the block's node, its entries so far in it;
    *  `declaration`: the offset where the enclosing declaration starts, NaN outside one). */
   onEntry: ((entry: ParseNode, block: ParseNode, declaration: number) => Entry | null) | null = null;
