@@ -92,15 +92,21 @@ function measureLive(root: string, file: string): { parsed: number; checked: num
 const args = process.argv.slice(2);
 const here = resolve(fileURLToPath(import.meta.url), '..', '..');
 
+/** The trees (--roots A,B; default this one) and the files named in `list`. */
+function rootsAndFiles(list: string[]): { roots: string[]; files: string[] } {
+  let roots = [here];
+  const files: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    if (list[i] === '--roots') roots = list[++i]!.split(',').map((r) => resolve(r));
+    else files.push(list[i]!);
+  }
+  return { roots, files };
+}
+
 if (args[0] === '--rss') {
   // What a user sees: the peak resident memory of the whole `ssl3d check FILE` process (Node
   // included) and its wall time, median of three runs, beside the same for the quickstart.
-  let roots = [here];
-  const files: string[] = [];
-  for (let i = 1; i < args.length; i++) {
-    if (args[i] === '--roots') roots = args[++i]!.split(',').map((r) => resolve(r));
-    else files.push(args[i]!);
-  }
+  const { roots, files } = rootsAndFiles(args.slice(1));
   console.log('file | MB | tree | peak RSS | over the quickstart | × size | wall time');
   for (const root of roots) {
     const quick = rss(root, join(here, 'experiments/quickstart.ssl'));
@@ -117,12 +123,7 @@ if (args[0] === '--rss') {
   const mb = args.indexOf('--mb');
   make(args[1] ?? '.', (mb > 0 ? args[mb + 1]! : '1,5').split(',').map(Number));
 } else {
-  let roots = [here];
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--roots') roots = args[++i]!.split(',').map((r) => resolve(r));
-    else files.push(args[i]!);
-  }
+  const { roots, files } = rootsAndFiles(args);
   console.log('file | MB | tree | time | peak extra | × size | kept | diagnostics | live parsed × size | live + blocks × size');
   for (const file of files) {
     for (const root of roots) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { format, parse } from '../../grammar/index.js';
 import { AstBuilder } from '../../grammar/ast-builder.js';
+import { seededMutants } from '../helpers/mutants.js';
 
 const root = join(__dirname, '..', '..');
 const experiments = readdirSync(join(root, 'experiments'))
@@ -41,21 +42,7 @@ describe('entries built as soon as they are parsed', () => {
 
   it('on 600 seeded mutants (comments, blank lines, separators, junk, nesting): the same', () => {
     const pieces = ['=', '{', '}', '[', ']', ',', ';', ',,', '"s"', '3', '2x2', 'k', 'k = 1', '\n', '\n\n', '//c\n', '# c\n', '/* c */', '@', '..', 'a.b', '10%', 'x { y = 1 }'];
-    let seed = 20261205;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
-    for (let m = 0; m < 600; m++) {
-      const [name, base] = experiments[m % experiments.length]!;
-      let text = base;
-      for (let k = 1 + rand(4); k > 0; k--) {
-        const at = rand(text.length);
-        const op = rand(3);
-        if (op === 0) text = text.slice(0, at) + pieces[rand(pieces.length)]! + text.slice(at);
-        else if (op === 1) text = text.slice(0, at) + text.slice(at + 1 + rand(8));
-        else text = text.slice(0, at) + text.slice(rand(text.length), rand(text.length)) + text.slice(at);
-      }
+    for (const { name, text, m } of seededMutants(experiments, 600, pieces, 4)) {
       same(text, `${name}#${m}`);
     }
   });

@@ -9,6 +9,7 @@ import { compileSource } from '../../compiler/index.js';
 import { forgetRecentEntries, parse } from '../../grammar/index.js';
 import type { Declaration, Entry } from '../../grammar/ast.js';
 import { LazyDeclaration } from '../../grammar/lazy-declaration.js';
+import { seededMutants } from '../helpers/mutants.js';
 
 const root = join(__dirname, '..', '..');
 
@@ -42,22 +43,8 @@ describe('lazy declarations', () => {
 
   it('on 400 seeded mutants of the experiments, every lazy declaration reads back what the first parse built', () => {
     const pieces = ['=', '{', '}', '[', ']', ',', ';', '"s"', '3', '2x2', 'k', 'k = 1', '\n', '//c\n', '@', '..', 'a.b', '10%'];
-    let seed = 20261205;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
     let lazyCount = 0;
-    for (let m = 0; m < 400; m++) {
-      const [name, base] = experiments[m % experiments.length]!;
-      let text = base;
-      for (let k = 1 + rand(3); k > 0; k--) {
-        const at = rand(text.length);
-        const op = rand(3);
-        if (op === 0) text = text.slice(0, at) + pieces[rand(pieces.length)]! + text.slice(at);
-        else if (op === 1) text = text.slice(0, at) + text.slice(at + 1 + rand(8));
-        else text = text.slice(0, at) + text.slice(rand(text.length), rand(text.length)) + text.slice(at);
-      }
+    for (const { name, text, m } of seededMutants(experiments, 400, pieces, 3)) {
       const eager = parse(text, name);
       const lazy = parse(text, name, { lazy: true });
       expect(JSON.stringify(lazy.diagnostics)).toBe(JSON.stringify(eager.diagnostics));
