@@ -1,7 +1,7 @@
 // Pretext task `jigsaw`: which permutation of a set shuffled the grid's tiles.
 import type { JigsawParams } from '../../core/graph.js';
 import { gridTiles } from '../../core/tasks/grid.js';
-import { jigsawClassCount, orderings } from '../../core/tasks/jigsaw.js';
+import { JIGSAW_MAX_PERMUTATIONS, jigsawClassCount, orderings } from '../../core/tasks/jigsaw.js';
 import { num, word } from '../json.js';
 import { int, oneOfWords } from '../schemas/common.js';
 import { grid, jitter, patchClassifierHead } from './common.js';
@@ -15,7 +15,7 @@ export const jigsaw: PretextTaskDef<JigsawParams> = {
   fields: {
     grid,
     jitter,
-    permutations: int(2, 1_000_000, 'the number of permutations, e.g. 100'),
+    permutations: int(2, JIGSAW_MAX_PERMUTATIONS, `the number of permutations, 2 to ${JIGSAW_MAX_PERMUTATIONS}, e.g. 100`),
     selection: oneOfWords(['max-hamming', 'random']),
   },
   wholeInput: false,

@@ -47,7 +47,7 @@ export async function resolveCases(spec: DatasetSpec, baseDir: string): Promise<
   // A file name that is not valid UTF-8 (Latin-1 `caf\xe9.nii.gz`) is listed with U+FFFD and cannot
   // be opened by that name: said here, not as "ENOENT" (or an internal error from a stat) later.
   for (const c of cases) {
-    for (const f of [...c.files, ...(c.labelFile ? [c.labelFile] : [])]) {
+    for (const f of [...(c.files ?? []), ...(c.labelFile ? [c.labelFile] : [])]) {
       if (f.includes('\ufffd') && !existsSync(f)) throw new SslRuntimeError(msg('SSL100', 'notUtf8Name', { file: f }), f);
     }
   }

@@ -98,6 +98,16 @@ describe('class weights (s7 attack)', () => {
   });
 });
 
+describe('jigsaw permutations (s7 attack)', () => {
+  it('more than 10 000 is refused: a max-Hamming set of 10^5 ran for hours (quadratic), 10^6 died after 2.6 GB', () => {
+    const jig = (n: number) => compileSource(text.replace('pretext rot3d = rotation {', `pretext rot3d = jigsaw {\n  permutations = ${n}`), file);
+    // (the quickstart's geometry gives jigsaw other errors; only the permutations matter here)
+    const big = errors(jig(100_000)).filter((d) => d.code === 'SSL029');
+    expect(big.map((d) => [d.code, d.message])).toEqual([['SSL029', "'permutations' expects the number of permutations, 2 to 10000, e.g. 100; got 100000"]]);
+    expect(errors(jig(10_000)).filter((d) => d.code === 'SSL029')).toEqual([]);
+  });
+});
+
 describe('Adam betas (s6 attack)', () => {
   it('beta1 or beta2 = 1 is refused (Adam would divide by 1 − 1^t = 0); just below 1 is fine', () => {
     for (const key of ['beta1', 'beta2']) {

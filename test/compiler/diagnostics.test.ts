@@ -53,7 +53,7 @@ const cases: Case[] = [
   {
     code: 'SSL043',
     sections: {
-      extra: `${lab2d}\nencoder flat = unet2d { preset = small }\npretext jig = jigsaw { data = img, encoder = flat, grid = 3, jitter = 1 px, permutations = 1000000 }`,
+      extra: `${lab2d}\nencoder flat = unet2d { preset = small }\npretext jig = jigsaw { data = img, encoder = flat, grid = 2, jitter = 1 px, permutations = 100 }`,
     },
   },
   { code: 'SSL044', sections: { finetune: 'finetune seg = segmentation { data = lab, warmup = 30 epochs, train { epochs = 10 } }' } },
