@@ -22,6 +22,10 @@ import { doubled } from '../core/rows.js';
 
 export { describeToken };
 
+/** Shared empty arrays a list starts its packed numbers with (`doubled` copies, never writes them). */
+const NO_NUMBERS = new Float64Array(0);
+const NO_OFFSETS = new Int32Array(0);
+
 /** Declaration kinds the compiler understands; near-misses get a "did you mean" (SSL013). */
 export const KNOWN_KINDS: readonly string[] = ['experiment', 'dataset', 'encoder', 'pretext', 'finetune', 'evaluate', 'sweep', 'report'];
 
@@ -563,9 +567,10 @@ export class AstBuilder {
     // items as Values, or (while every item is a plain number, `listItem`) packed
     let items: Value[] | null = null;
     let count = 0;
-    let values = new Float64Array(16);
-    let starts = new Int32Array(16);
-    let ends = new Int32Array(16);
+    // (empty until the first plain number: most lists hold none)
+    let values = NO_NUMBERS;
+    let starts = NO_OFFSETS;
+    let ends = NO_OFFSETS;
     const packed = (): PackedNumbers => new PackedNumbers(values.slice(0, count), starts.slice(0, count), ends.slice(0, count), this.text, (a, b) => this.span(a, b));
     const add = (v: Value | IToken): void => {
       if (items === null && isToken(v)) {
