@@ -1,5 +1,5 @@
 // Pretext task `exemplar`: a triplet loss between transformed copies of a sample and other samples.
-import type { ExemplarParams } from '../../core/tasks/exemplar.js';
+import { EXEMPLAR_MAX_MARGIN, type ExemplarParams } from '../../core/tasks/exemplar.js';
 import { arr, num, word } from '../json.js';
 import { int, list, num as numSchema, oneOfWords } from '../schemas/common.js';
 import type { PretextTaskDef } from './types.js';
@@ -9,7 +9,7 @@ export const exemplar: PretextTaskDef<ExemplarParams> = {
   title: 'Exemplar',
   fields: {
     'code-size': int(1, 100000, 'the code size, e.g. 1024'),
-    margin: numSchema(0, undefined, 'the triplet margin, e.g. 1.0', true),
+    margin: numSchema(0, EXEMPLAR_MAX_MARGIN, `the triplet margin, above 0 and at most ${EXEMPLAR_MAX_MARGIN}, e.g. 1.0`, true),
     transforms: list(oneOfWords(['flip', 'translate', 'brightness', 'contrast']), 'a list from flip, translate, brightness, contrast', 1),
     negatives: oneOfWords(['batch', 'dataset']),
   },

@@ -14,10 +14,13 @@ export interface ExemplarParams {
   negatives: 'batch' | 'dataset';
 }
 
+/** The largest triplet margin: 1e308 is Infinity in the float32 of training (loss Infinity at step 1). */
+export const EXEMPLAR_MAX_MARGIN = 1e6;
+
 /** The graph contract of the task's parameters (registered in core/tasks/index.ts). */
 export const exemplarContract = taskContract<ExemplarParams>({
   codeSize: int(1),
-  margin: num,
+  margin: { ...num, maximum: EXEMPLAR_MAX_MARGIN },
   transforms: { type: 'array', items: en('flip', 'translate', 'brightness', 'contrast') },
   negatives: en('batch', 'dataset'),
 });

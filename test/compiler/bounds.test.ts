@@ -108,6 +108,14 @@ describe('jigsaw permutations (s7 attack)', () => {
   });
 });
 
+describe('exemplar margin (s7 attack)', () => {
+  it('above 10^6 is refused: margin = 1e308 gave a loss of Infinity at step 1 (float32)', () => {
+    const ex = (m: string) => compileSource(text.replace('pretext rot3d = rotation {', `pretext rot3d = exemplar {\n  margin = ${m}`), file);
+    expect(errors(ex('1e308')).filter((d) => d.code === 'SSL029').map((d) => d.message)).toEqual(["'margin' expects the triplet margin, above 0 and at most 1000000, e.g. 1.0; got 1e+308"]);
+    expect(errors(ex('1000000')).filter((d) => d.code === 'SSL029')).toEqual([]);
+  });
+});
+
 describe('Adam betas (s6 attack)', () => {
   it('beta1 or beta2 = 1 is refused (Adam would divide by 1 − 1^t = 0); just below 1 is fine', () => {
     for (const key of ['beta1', 'beta2']) {
