@@ -173,7 +173,9 @@ export interface CompactLexResult {
 /** Tokenizes `text` (or its part [from, to), offsets staying those of the whole text) into a
  *  TokenTable (see the top of this file). */
 export function lexCompact(text: string, from = 0, to = text.length): CompactLexResult {
-  const tokens = new TokenTable(text, from === 0 && to === text.length ? 1024 : 64);
+  // (a whole file: room for a token per character at once, so the tables are never copied to
+  // grow; pages never written are never resident, and a file of 4 MB has about a million tokens)
+  const tokens = new TokenTable(text, from === 0 && to === text.length ? Math.max(1024, to + 1) : 64);
   const comments: IToken[] = [];
   const errors = new LexErrors();
   const n = to;
