@@ -22,8 +22,10 @@ import { CONTROL_CHARS } from '../grammar/diagnostics.js';
 
 /** The colour sequences the renderers outside the TUI write (reset, bold, dim, red, green, yellow,
  *  blue, cyan, grey, default colour/intensity) — nothing else: a file name holding ESC[8m (concealed
- *  text) or ESC[30;40m (black on black) would hide what follows it. */
-const SGR = /^\u001b\[(?:0|1|2|22|31|32|33|34|36|39|90)?m/;
+ *  text) or ESC[30;40m (black on black) would hide what follows it. And "show the cursor", which the
+ *  TUI's library writes at exit, after it has handed the terminal back (escaped, it left the cursor
+ *  hidden and `␛[?25h` on the screen after every TUI run). */
+const SGR = /^\u001b\[(?:(?:0|1|2|22|31|32|33|34|36|39|90)?m|\?25h)/;
 
 function escapeCodePoint(c: string): string {
   const code = c.codePointAt(0)!;

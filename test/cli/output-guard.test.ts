@@ -35,6 +35,9 @@ describe('terminalSafe / visible', () => {
   it('lets through only the colours the renderers use: concealed or black-on-black text is shown (s7)', () => {
     expect(terminalSafe('\u001b[1m\u001b[2m\u001b[22m\u001b[32m\u001b[90m\u001b[39m\u001b[m')).toBe('\u001b[1m\u001b[2m\u001b[22m\u001b[32m\u001b[90m\u001b[39m\u001b[m');
     expect(terminalSafe('a\u001b[8mhidden\u001b[30;40mdark\u001b[5m')).toBe('a␛[8mhidden␛[30;40mdark␛[5m');
+    // the TUI library shows the cursor again at exit, after the terminal is handed back: it must pass
+    expect(terminalSafe('\u001b[?25h')).toBe('\u001b[?25h');
+    expect(terminalSafe('\u001b[?25l')).toBe('␛[?25l');
   });
 
   it('check --data names a data file holding escape sequences visibly (s7: ESC[31m… passed as a colour)', () => {
