@@ -43,7 +43,15 @@ export function prepareOutDir(dir: string): string {
     try {
       mkdirSync(m);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(m).isDirectory()) fail(m, `cannot be created (${reason(err)})`);
+      // (a link loop or a dangling link there: EEXIST, and then stat fails with ELOOP/ENOENT itself)
+      const isDir = (): boolean => statSync(m, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      let dir = false;
+      try {
+        dir = (err as NodeJS.ErrnoException).code === 'EEXIST' && isDir();
+      } catch (e) {
+        fail(m, `cannot be created (${reason(e)})`);
+      }
+      if (!dir) fail(m, `cannot be created (${reason(err)})`);
     }
   }
   const probe = join(abs, `.ssl3d-write-probe-${uniqueSuffix()}`);

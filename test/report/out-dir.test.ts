@@ -40,6 +40,15 @@ describe('report --out that cannot be written', () => {
     expect(() => prepareOutDir('/proc/self/x/y/z')).toThrow(/cannot write the report to \/proc\/self\/x\/y\/z/);
   });
 
+  it('a symbolic-link loop or a dangling link on the way is SSL175, not "internal error: ELOOP" (s7)', async () => {
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync(join(dir, 'lb'), join(dir, 'la'));
+    symlinkSync(join(dir, 'la'), join(dir, 'lb'));
+    symlinkSync('/nonexistent/x', join(dir, 'dang'));
+    expect(() => prepareOutDir(join(dir, 'la', 'r'))).toThrow(/la cannot be created \(ELOOP\)/);
+    expect(() => prepareOutDir(join(dir, 'dang', 'r'))).toThrow(/dang cannot be created \(EEXIST\)/);
+  });
+
   it('creates missing levels of a writable path and leaves no probe file', () => {
     const out = join(dir, 'a', 'b', 'c');
     expect(prepareOutDir(out)).toBe(out);
