@@ -4,7 +4,8 @@
 // use: each node's cost by declaration name, and the metrics valid for the sweep's target.
 // Runs in a worker thread (worker.ts), so a slow compile never holds up the editor's requests.
 import type { Diagnostic } from '../../grammar/diagnostics.js';
-import { compileSource, projectRoot, readSourceFile, realFile } from '../../compiler/index.js';
+import { compileSource, MAX_SOURCE_BYTES, projectRoot, readSourceFile, realFile } from '../../compiler/index.js';
+import { msg } from '../../core/codes/index.js';
 import type { CostEstimate, ExecutionGraph } from '../../core/graph.js';
 import { metricsFor } from '../../core/metrics.js';
 
@@ -87,13 +88,28 @@ export function graphFacts(graph: ExecutionGraph): Facts {
   return { nodes, metrics: [...metrics] };
 }
 
+/** A document over the size `ssl3d check` reads (MAX_SOURCE_BYTES): its SSL091, as check says it. */
+function tooBig(text: string, file: string): Diagnostic | null {
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size <= MAX_SOURCE_BYTES) return null;
+  const reason = `it has ${size} bytes; .ssl files are limited to ${MAX_SOURCE_BYTES} bytes`;
+  return { ...msg('SSL091', 'cannotRead', { file, reason }), severity: 'error', span: { file, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 } };
+}
+
 export function analyze(req: AnalyzeRequest): AnalyzeResult {
   const t0 = performance.now();
+  // an open document larger than `ssl3d check` reads is refused as check refuses the file (a
+  // 5.5 MB document took 14 s to compile), and so is an open import
+  const refused = tooBig(req.text, req.path);
+  if (refused) return { id: req.id, path: req.path, diagnostics: [refused], facts: null, millis: performance.now() - t0 };
   // the same confinement as `ssl3d check`: a link to /dev/zero or a FIFO in the project must not
   // grow or hang the editor's analysis thread
   const root = projectRoot(req.path);
   const readFile = (p: string): string => {
     const open = req.overlay[p];
+    if (open !== undefined && Buffer.byteLength(open, 'utf8') > MAX_SOURCE_BYTES) {
+      throw Object.assign(new Error(`it has ${Buffer.byteLength(open, 'utf8')} bytes; .ssl files are limited to ${MAX_SOURCE_BYTES} bytes`), { sslCode: 'SSL091' as const });
+    }
     if (open !== undefined) return open;
     return readSourceFile(p, root);
   };
