@@ -1,7 +1,7 @@
 // `ssl3d check FILE... [--json] [--set PATH=VALUE]... [--no-color] [--data]`
 // Checks experiments without running anything: syntax, names, schemas, units, domain rules.
 // Exit codes: 0 clean (warnings allowed), 1 diagnostics (or --data problems), 2 usage error.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { readSmallFileSync } from '../../runtime/files.js';
 import { dirname, join } from 'node:path';
 import { totalmem } from 'node:os';
@@ -92,7 +92,22 @@ export function parseArgs(argv: string[], cmd: string, extraFlags: string[], ext
 
 /** A clear usage error for a missing or unreadable file, or null when it can be read. */
 export function fileProblem(file: string): string | null {
-  if (!existsSync(file)) return `cannot read ${file}: no such file`;
+  if (!existsSync(file)) {
+    // a symbolic link whose target is missing, or a loop of links, is named as such
+    let target: string | null = null;
+    try {
+      if (lstatSync(file).isSymbolicLink()) target = readlinkSync(file);
+    } catch {
+      target = null;
+    }
+    if (target === null) return `cannot read ${file}: no such file`;
+    try {
+      realpathSync(file);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ELOOP') return `cannot read ${file}: its symbolic links form a loop`;
+    }
+    return `cannot read ${file}: it is a symbolic link to ${target}, which does not exist`;
+  }
   try {
     if (statSync(file).isDirectory()) return `${file} is a folder; give an .ssl file`;
   } catch {

@@ -1,6 +1,6 @@
 // `ssl3d check` / `ssl3d plan` exit codes and output, by spawning the CLI from source.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,16 @@ describe('ssl3d check / plan (CLI)', () => {
     const missing = cli('check', join(dir, 'nope.ssl'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no such file');
+    // a loop of symbolic links, and a link to nothing, are named as such (were "no such file")
+    symlinkSync('loop-b.ssl', join(dir, 'loop-a.ssl'));
+    symlinkSync('loop-a.ssl', join(dir, 'loop-b.ssl'));
+    symlinkSync('gone.ssl', join(dir, 'dangling.ssl'));
+    const loop = cli('check', join(dir, 'loop-a.ssl'));
+    expect(loop.status).toBe(2);
+    expect(loop.stderr).toContain('its symbolic links form a loop');
+    const dangling = cli('plan', join(dir, 'dangling.ssl'));
+    expect(dangling.status).toBe(2);
+    expect(dangling.stderr).toContain('it is a symbolic link to gone.ssl, which does not exist');
     expect(cli('check', '--bogus', 'experiments/quickstart.ssl').status).toBe(2);
   }, 60_000);
 
