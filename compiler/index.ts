@@ -62,6 +62,11 @@ function refuse(message: string): RefusedRead {
   return Object.assign(new Error(message), { sslCode: 'SSL091' as const });
 }
 
+/** The refusal of a source of `bytes` bytes over MAX_SOURCE_BYTES (also the language server's, for open documents). */
+export function tooLarge(bytes: number): RefusedRead {
+  return refuse(`it has ${bytes} bytes; .ssl files are limited to ${MAX_SOURCE_BYTES} bytes`);
+}
+
 /**
  * Read a source file from disk safely: it must be a regular file (never a device, FIFO or
  * folder; /dev/zero or a named pipe would grow memory or hang), at most MAX_SOURCE_BYTES, UTF-8
@@ -83,7 +88,7 @@ export function readSourceFile(path: string, root: string | null): string {
   }
   const st = statSync(real);
   if (!st.isFile()) throw refuse(`it is not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a named pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a special file'})`);
-  if (st.size > MAX_SOURCE_BYTES) throw refuse(`it has ${st.size} bytes; .ssl files are limited to ${MAX_SOURCE_BYTES} bytes`);
+  if (st.size > MAX_SOURCE_BYTES) throw tooLarge(st.size);
   // Read at most one byte past the limit (files in /proc report size 0 but are not empty).
   const fd = openSync(real, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   const buf = Buffer.alloc(Math.min(MAX_SOURCE_BYTES + 1, Math.max(st.size, 65536) + 1));

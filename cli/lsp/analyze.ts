@@ -4,7 +4,7 @@
 // use: each node's cost by declaration name, and the metrics valid for the sweep's target.
 // Runs in a worker thread (worker.ts), so a slow compile never holds up the editor's requests.
 import type { Diagnostic } from '../../grammar/diagnostics.js';
-import { compileSource, MAX_SOURCE_BYTES, projectRoot, readSourceFile, realFile } from '../../compiler/index.js';
+import { compileSource, MAX_SOURCE_BYTES, projectRoot, readSourceFile, realFile, tooLarge } from '../../compiler/index.js';
 import { msg } from '../../core/codes/index.js';
 import type { CostEstimate, ExecutionGraph } from '../../core/graph.js';
 import { metricsFor } from '../../core/metrics.js';
@@ -92,8 +92,7 @@ export function graphFacts(graph: ExecutionGraph): Facts {
 function tooBig(text: string, file: string): Diagnostic | null {
   const size = Buffer.byteLength(text, 'utf8');
   if (size <= MAX_SOURCE_BYTES) return null;
-  const reason = `it has ${size} bytes; .ssl files are limited to ${MAX_SOURCE_BYTES} bytes`;
-  return { ...msg('SSL091', 'cannotRead', { file, reason }), severity: 'error', span: { file, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 } };
+  return { ...msg('SSL091', 'cannotRead', { file, reason: tooLarge(size).message }), severity: 'error', span: { file, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 } };
 }
 
 export function analyze(req: AnalyzeRequest): AnalyzeResult {
@@ -107,9 +106,7 @@ export function analyze(req: AnalyzeRequest): AnalyzeResult {
   const root = projectRoot(req.path);
   const readFile = (p: string): string => {
     const open = req.overlay[p];
-    if (open !== undefined && Buffer.byteLength(open, 'utf8') > MAX_SOURCE_BYTES) {
-      throw Object.assign(new Error(`it has ${Buffer.byteLength(open, 'utf8')} bytes; .ssl files are limited to ${MAX_SOURCE_BYTES} bytes`), { sslCode: 'SSL091' as const });
-    }
+    if (open !== undefined && Buffer.byteLength(open, 'utf8') > MAX_SOURCE_BYTES) throw tooLarge(Buffer.byteLength(open, 'utf8'));
     if (open !== undefined) return open;
     return readSourceFile(p, root);
   };
