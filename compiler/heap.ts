@@ -25,7 +25,8 @@ let depth = 0;
 let userSetsIt: boolean | null = null;
 
 function setByUser(): boolean {
-  userSetsIt ??= [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((a) => FLAGS.some((f) => a.replace(/_/g, '-').startsWith(`--${f.name}`)));
+  // (on node's command line only: NODE_OPTIONS does not take V8 flags like these)
+  userSetsIt ??= process.execArgv.some((a) => FLAGS.some((f) => a.replace(/_/g, '-').startsWith(`--${f.name}`)));
   return userSetsIt;
 }
 

@@ -571,7 +571,12 @@ export class AstBuilder {
     let values = NO_NUMBERS;
     let starts = NO_OFFSETS;
     let ends = NO_OFFSETS;
-    const packed = (): PackedNumbers => new PackedNumbers(values.slice(0, count), starts.slice(0, count), ends.slice(0, count), this.text, (a, b) => this.span(a, b));
+    // (`keep`: copies without the spare room, for a list that stays packed; else views, for
+    // making the items at once)
+    const packed = (keep = false): PackedNumbers => {
+      const cut = <T extends Float64Array | Int32Array>(a: T): T => (keep ? a.slice(0, count) : a.subarray(0, count)) as T;
+      return new PackedNumbers(cut(values), cut(starts), cut(ends), this.text, (a, b) => this.span(a, b));
+    };
     const add = (v: Value | IToken): void => {
       if (items === null && isToken(v)) {
         if (count === values.length) {
@@ -625,7 +630,7 @@ export class AstBuilder {
       prevEnd = end;
     });
     junk.flush();
-    if (items === null && count >= PACK_FROM) return packedList(packed(), span);
+    if (items === null && count >= PACK_FROM) return packedList(packed(true), span);
     if (items === null) {
       const p = packed();
       return { kind: 'list', items: Array.from({ length: count }, (_, i) => p.item(i)), span };

@@ -106,9 +106,10 @@ export function analyze(req: AnalyzeRequest): AnalyzeResult {
   const root = projectRoot(req.path);
   const readFile = (p: string): string => {
     const open = req.overlay[p];
-    if (open !== undefined && Buffer.byteLength(open, 'utf8') > MAX_SOURCE_BYTES) throw tooLarge(Buffer.byteLength(open, 'utf8'));
-    if (open !== undefined) return open;
-    return readSourceFile(p, root);
+    if (open === undefined) return readSourceFile(p, root);
+    const bytes = Buffer.byteLength(open, 'utf8');
+    if (bytes > MAX_SOURCE_BYTES) throw tooLarge(bytes);
+    return open;
   };
   let diagnostics: Diagnostic[] = [];
   let facts: Facts | null = null;
